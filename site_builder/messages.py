@@ -1,0 +1,66 @@
+"""The message catalogue: every user-facing problem text, in Chinese and English.
+
+Each module that reports problems registers its own messages with
+:func:`register`, so the catalogue grows with the code that uses it and no
+single file becomes a dumping ground.  A message has two halves: *what* is
+wrong and *how to fix it*; both are ``str.format`` templates over the
+problem's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+
+
+@dataclass(frozen=True)
+class Message:
+    zh_what: str
+    zh_fix: str
+    en_what: str
+    en_fix: str
+
+    def render(self, locale: str, params: dict[str, object]) -> tuple[str, str]:
+        if locale == "en":
+            what, fix = self.en_what, self.en_fix
+        else:
+            what, fix = self.zh_what, self.zh_fix
+        return _fmt(what, params), _fmt(fix, params)
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fmt(template: str, params: dict[str, object]) -> str:
+    return template.format_map(_SafeDict(params))
+
+
+_CATALOGUE: dict[str, Message] = {}
+
+
+def register(messages: dict[str, tuple[str, str, str, str]]) -> None:
+    """Add ``code -> (zh_what, zh_fix, en_what, en_fix)`` entries.
+
+    Registering one code twice with different text is a programming error.
+    """
+    for code, texts in messages.items():
+        msg = Message(*texts)
+        old = _CATALOGUE.get(code)
+        if old is not None and old != msg:
+            raise RuntimeError(f"message {code!r} registered twice with different text")
+        _CATALOGUE[code] = msg
+
+
+def get(code: str) -> Message:
+    try:
+        return _CATALOGUE[code]
+    except KeyError:  # a bug, not a user error: fail loudly
+        raise RuntimeError(f"unknown message code {code!r}") from None
+
+
+def known_codes() -> list[str]:
+    return sorted(_CATALOGUE)
