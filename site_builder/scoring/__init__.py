@@ -1,0 +1,1 @@
+"""Scoring: how schemes turn assessed data into scores (规则、公式与计分)."""

@@ -1,0 +1,533 @@
+"""A small, safe formula language: the escape hatch for clauses no rule kind covers.
+
+``compile_formula(text)`` tokenizes and parses by hand into a tiny AST (no
+``eval``/``compile``/``ast``); :meth:`Formula.evaluate` walks it on
+:class:`~decimal.Decimal` (precision 50) and :func:`describe` renders it back
+as text for the published scheme document.  Whatever the input string, only
+:class:`FormulaError` escapes, carrying a message code, its parameters and the
+0-based offset into the text.
+
+Grammar, loosest first: ``or``, ``and``, ``not``, one comparison (``a < b < c``
+is rejected), ``+ -``, ``* /``, unary minus, atoms: ``12``, ``1.5``, names (``a.b``
+is one name), ``true``, ``false``, calls ``min max sum`` (1+ arguments),
+``clamp(x, lo, hi)``, ``if(cond, then, else)`` (lazy), ``abs floor ceil``, and
+parentheses.  ``and``/``or`` stop as soon as the result is known.  Arithmetic,
+ordering and functions need numbers; ``and or not`` and the ``if`` condition need
+booleans; ``==``/``!=`` need one type on both sides.  ``compile_formula`` checks
+every type known without the values (all but names), including the result's.
+
+Nesting depth is the height of the syntax tree, where parentheses count as a
+level: ``1`` is 0, ``a + b`` is 1, ``(a + b) * c`` is 3 and so is ``-min(a, (b))``.
+Chains of one precedence level (``a + b - c + d``) are one level however long.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, DecimalException
+from decimal import DivisionByZero, InvalidOperation, Overflow, localcontext
+
+from site_builder import messages
+from site_builder.messages import DEFAULT_LOCALE
+
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "compile_formula", "describe"]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 50
+PRECISION = 50
+
+# code: zh what, zh fix, en what, en fix; "@" stands for the position in the formula
+_MESSAGES = {
+    "empty": ("公式为空", "请填写表达式，例如 a + b", "The formula is empty",
+              "Write an expression, e.g. a + b"),
+    "too_long": ("公式长 {length} 个字符，超过上限 {limit}", "请拆分公式，或改用规则类型表达该条款",
+                 "The formula is {length} characters long, over the limit of {limit}",
+                 "Split it up, or express the clause with a rule kind"),
+    "too_deep": ("@嵌套超过 {limit} 层", "请减少括号、函数与运算符的嵌套",
+                 "Nesting deeper than {limit} levels @", "Reduce the nesting"),
+    "unexpected_char": ("@的字符“{char}”无法识别", "公式只能包含数字、名称、运算符、比较符号、括号和逗号",
+                        "Unexpected character “{char}” @", "Formulas consist of numbers, names, "
+                        "operators, comparisons, parentheses and commas"),
+    "bad_number": ("@的数字“{text}”写法不正确", "数字写作 12 或 1.5，不用指数，后面不能紧跟字母",
+                   "Malformed number “{text}” @",
+                   "Write 12 or 1.5: no exponent, no letters attached"),
+    "bad_name": ("@的名称“{text}”写法不正确",
+                 "名称由字母、数字、下划线组成，不以数字开头，层级用点分隔，如 a.b",
+                 "Malformed name “{text}” @", "Names are letters, digits and underscores, not "
+                 "starting with a digit, with levels separated by dots, e.g. a.b"),
+    "unexpected_token": ("@出现了意外的“{token}”", "请检查此处是否缺少运算符、逗号或括号",
+                         "Unexpected “{token}” @",
+                         "Check for a missing operator, comma or parenthesis"),
+    "unexpected_end": ("@意外结束", "末尾缺少运算数或右括号", "The formula ends unexpectedly @",
+                       "An operand or a closing parenthesis is missing at the end"),
+    "unclosed_paren": ("@的左括号没有对应的右括号", "请补上“)”", "The parenthesis @ is never closed",
+                       "Add the missing “)”"),
+    "chained_comparison": ("@连续使用了比较符号",
+                           "请用 and 连接两个比较，例如 0 <= a and a <= 100",
+                           "Chained comparison @",
+                           "Join comparisons with and: 0 <= a and a <= 100"),
+    "unknown_function": ("@的函数“{name}”不存在", "可用的函数：{available}",
+                         "Unknown function “{name}” @", "Available functions: {available}"),
+    "arity": ("@的函数 {name} 需要 {expected} 个参数，实际给了 {got} 个", "请检查参数个数和逗号",
+              "Function {name} @ takes {expected} argument(s), not {got}",
+              "Check the number of arguments and the commas"),
+    "arity_min": ("@的函数 {name} 至少需要 {expected} 个参数，实际给了 {got} 个", "请补充参数",
+                  "Function {name} @ takes at least {expected} argument(s), not {got}",
+                  "Add the missing arguments"),
+    "not_number": ("@需要数值，却得到真假值", "算术运算、大小比较和数值函数只能用于数值",
+                   "A number is needed @, not true/false",
+                   "Arithmetic, ordering comparisons and numeric functions take numbers"),
+    "not_boolean": ("@需要条件（真假值），却得到数值", "and、or、not 和 if 的条件需要比较结果，例如 a > 0",
+                    "A condition (true/false) is needed @, not a number",
+                    "and, or, not and the condition of if take comparisons, e.g. a > 0"),
+    "type_mismatch": ("@把数值与真假值相比较", "== 和 != 两边须同为数值或同为真假值",
+                      "A number is compared with true/false @",
+                      "Both sides of == and != must be numbers, or both true/false"),
+    "result_not_number": ("公式的结果是真假值而不是数值", "按条件取值请用 if(条件, 值1, 值2)",
+                          "The formula gives true/false, not a number",
+                          "To choose a value by a condition use if(condition, value1, value2)"),
+    "unknown_name": ("@的名称“{name}”没有定义", "请检查拼写，并确认考核办法中定义了该项",
+                     "Unknown name “{name}” @",
+                     "Check the spelling and that the scheme defines it"),
+    "unknown_name_hint": ("@的名称“{name}”没有定义", "是否应为“{suggestion}”？",
+                          "Unknown name “{name}” @", "Did you mean “{suggestion}”?"),
+    "bad_value": ("@的“{name}”的值不是有限数值或真假值：{value}", "请检查该项的数据",
+                  "The value of “{name}” @ is not a finite number or true/false: {value}",
+                  "Check the data of this item"),
+    "division_by_zero": ("@除数为零", "可写作 if(b == 0, 0, a / b) 处理除数为零的情况",
+                         "Division by zero @", "Guard it, e.g. if(b == 0, 0, a / b)"),
+    "clamp_bounds": ("@的 clamp 下限 {lo} 大于上限 {hi}", "参数顺序为 clamp(值, 下限, 上限)",
+                     "clamp @ has lower bound {lo} above upper bound {hi}",
+                     "The order is clamp(value, lower, upper)"),
+    "arithmetic": ("@的运算无法完成（{detail}）", "请检查参与运算的数值是否过大或无意义",
+                   "The arithmetic @ cannot be done ({detail})", "Check the values involved"),
+}
+messages.register({
+    "formula." + code: (zw.replace("@", "公式第 {position} 个字符处"), zf,
+                        ew.replace("@", "at position {position} of the formula"), ef)
+    for code, (zw, zf, ew, ef) in _MESSAGES.items()
+})
+
+
+class FormulaError(Exception):
+    """A problem with a formula: ``code`` is a ``formula.*`` message code; when
+    ``offset`` (0-based, into the text) is known, ``params`` holds ``position``
+    (1-based) for the message."""
+
+    def __init__(self, code: str, offset: int | None = None, **params: object) -> None:
+        if offset is not None:
+            params.setdefault("position", offset + 1)
+        self.code = code
+        self.offset = offset
+        self.params: dict[str, object] = params
+        super().__init__(code, offset)
+
+    def render(self, locale: str = DEFAULT_LOCALE) -> str:
+        what, fix = messages.get(self.code).render(locale, self.params)
+        return f"{what} — {fix}"
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+# ---------------------------------------------------------------- syntax tree
+@dataclass(frozen=True)
+class _Node:
+    kind: str  # num bool name neg not or and add mul cmp call
+    offset: int
+    value: object = None  # Decimal/bool of a literal, a name, a comparison or function name
+    args: tuple[_Node, ...] = ()
+    ops: tuple[tuple[str, int], ...] = ()  # operators and offsets, one before each of args[1:]
+    text: str = ""  # a number as written
+    depth: int = 0
+
+
+_FUNCTIONS = {"min": (1, None), "max": (1, None), "sum": (1, None), "clamp": (3, 3), "if": (3, 3),
+              "abs": (1, 1), "floor": (1, 1), "ceil": (1, 1)}
+_LEVELS = {"or": ({"or"}, "bool"), "and": ({"and"}, "bool"), "add": ({"+", "-"}, "num"),
+           "mul": ({"*", "/"}, "num")}
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_KEYWORDS = frozenset({"and", "or", "not", "true", "false"})
+_SYMBOLS = ("<=", ">=", "==", "!=", "<", ">", "+", "-", "*", "/", "(", ")", ",")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_NUM_KINDS = frozenset({"num", "neg", "add", "mul"})
+_BOOL_KINDS = frozenset({"bool", "not", "or", "and", "cmp"})
+
+
+def _type(node: _Node) -> str | None:
+    """"num", "bool", or None when only evaluation can tell (names, a mixed ``if``)."""
+    if node.kind in _NUM_KINDS or (node.kind == "call" and node.value != "if"):
+        return "num"
+    if node.kind in _BOOL_KINDS:
+        return "bool"
+    if node.kind == "call":
+        a, b = _type(node.args[1]), _type(node.args[2])
+        return a if a == b else None
+    return None
+
+
+# ---------------------------------------------------------------- parsing
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # num name kw op end
+    text: str
+    offset: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c in _WORD and c != ".":
+            j = i
+            while j < n and text[j] in _WORD:
+                j += 1
+            word = text[i:j]
+            if c.isdigit():
+                if not _NUMBER.fullmatch(word):
+                    raise FormulaError("formula.bad_number", i, text=word)
+                tokens.append(_Token("num", word, i))
+            elif not _NAME.fullmatch(word):
+                raise FormulaError("formula.bad_name", i, text=word)
+            else:
+                tokens.append(_Token("kw" if word in _KEYWORDS else "name", word, i))
+            i = j
+        else:
+            sym = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
+            if sym is None:
+                char = c if c.isprintable() else f"U+{ord(c):04X}"
+                raise FormulaError("formula.unexpected_char", i, char=char)
+            tokens.append(_Token("op", sym, i))
+            i += len(sym)
+    tokens.append(_Token("end", "", n))
+    return tokens
+
+
+class _Parser:
+    """Recursive descent, one method per precedence level."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.open = 0  # enclosing parentheses, calls and unary operators: bounds the recursion
+        self.names: set[str] = set()
+
+    def peek(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self) -> _Token:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def at(self, *texts: str) -> bool:
+        t = self.tokens[self.i]
+        return t.kind in ("op", "kw") and t.text in texts
+
+    def fail(self, t: _Token) -> FormulaError:
+        if t.kind == "end":
+            return FormulaError("formula.unexpected_end", t.offset)
+        return FormulaError("formula.unexpected_token", t.offset, token=t.text)
+
+    def enter(self, t: _Token) -> None:
+        self.open += 1
+        if self.open > MAX_DEPTH:
+            raise FormulaError("formula.too_deep", t.offset, limit=MAX_DEPTH)
+
+    def close(self, opener: _Token) -> None:
+        if self.peek().kind == "end":
+            raise FormulaError("formula.unclosed_paren", opener.offset)
+        if not self.at(")"):
+            raise self.fail(self.peek())
+        self.take()
+        self.open -= 1
+
+    @staticmethod
+    def make(node: _Node, depth: int | None = None) -> _Node:
+        if depth is None:
+            depth = max((a.depth for a in node.args), default=-1) + 1
+        if depth > MAX_DEPTH:
+            raise FormulaError("formula.too_deep", node.offset, limit=MAX_DEPTH)
+        return replace(node, depth=depth)
+
+    @staticmethod
+    def need(node: _Node, kind: str) -> None:
+        if _type(node) not in (kind, None):
+            raise FormulaError("formula.not_number" if kind == "num" else "formula.not_boolean",
+                               node.offset)
+
+    def parse(self) -> _Node:
+        if self.peek().kind == "end":
+            raise FormulaError("formula.empty")
+        node = self.chain("or")
+        if self.peek().kind != "end":
+            raise self.fail(self.peek())
+        if _type(node) == "bool":
+            raise FormulaError("formula.result_not_number", node.offset)
+        return node
+
+    def chain(self, level: str) -> _Node:
+        ops, kind = _LEVELS[level]
+        sub: Callable[[], _Node] = {"or": lambda: self.chain("and"), "and": self.negation,
+                                    "add": lambda: self.chain("mul"), "mul": self.unary}[level]
+        args, seps = [sub()], []
+        while self.at(*ops):
+            t = self.take()
+            seps.append((t.text, t.offset))
+            args.append(sub())
+        if not seps:
+            return args[0]
+        for a in args:
+            self.need(a, kind)
+        return self.make(_Node(level, args[0].offset, args=tuple(args), ops=tuple(seps)))
+
+    def prefix(self, op: str, operand: Callable[[], _Node], kind: str) -> _Node:
+        t = self.take()
+        self.enter(t)
+        node = operand()
+        self.open -= 1
+        self.need(node, kind)
+        return self.make(_Node(op, t.offset, args=(node,)))
+
+    def negation(self) -> _Node:
+        return self.prefix("not", self.negation, "bool") if self.at("not") else self.comparison()
+
+    def comparison(self) -> _Node:
+        left = self.chain("add")
+        if not self.at(*_COMPARISONS):
+            return left
+        t = self.take()
+        right = self.chain("add")
+        if self.at(*_COMPARISONS):
+            raise FormulaError("formula.chained_comparison", self.peek().offset)
+        if t.text not in ("==", "!="):
+            self.need(left, "num")
+            self.need(right, "num")
+        elif None not in (_type(left), _type(right)) and _type(left) != _type(right):
+            raise FormulaError("formula.type_mismatch", t.offset)
+        return self.make(_Node("cmp", left.offset, value=t.text, args=(left, right),
+                               ops=((t.text, t.offset),)))
+
+    def unary(self) -> _Node:
+        return self.prefix("neg", self.unary, "num") if self.at("-") else self.primary()
+
+    def primary(self) -> _Node:
+        t = self.take()
+        if t.kind == "num":
+            return _Node("num", t.offset, value=Decimal(t.text), text=t.text)
+        if t.kind == "kw" and t.text in ("true", "false"):
+            return _Node("bool", t.offset, value=t.text == "true")
+        if t.kind == "name" and self.at("("):
+            return self.call(t)
+        if t.kind == "name":
+            self.names.add(t.text)
+            return _Node("name", t.offset, value=t.text)
+        if t.kind == "op" and t.text == "(":
+            self.enter(t)
+            inner = self.chain("or")
+            self.close(t)
+            return self.make(inner, inner.depth + 1)
+        raise self.fail(t)
+
+    def call(self, name: _Token) -> _Node:
+        if name.text not in _FUNCTIONS:
+            raise FormulaError("formula.unknown_function", name.offset, name=name.text,
+                               available=", ".join(_FUNCTIONS))
+        opener = self.take()
+        self.enter(opener)
+        args: list[_Node] = []
+        if not self.at(")"):
+            args.append(self.chain("or"))
+            while self.at(","):
+                self.take()
+                args.append(self.chain("or"))
+        self.close(opener)
+        low, high = _FUNCTIONS[name.text]
+        if len(args) < low or (high is not None and len(args) > high):
+            raise FormulaError("formula.arity" if high else "formula.arity_min", name.offset,
+                               name=name.text, expected=low, got=len(args))
+        for arg in args[:1] if name.text == "if" else args:
+            self.need(arg, "bool" if name.text == "if" else "num")
+        return self.make(_Node("call", name.offset, value=name.text, args=tuple(args)))
+
+
+# ---------------------------------------------------------------- the public API
+class Formula:
+    """A compiled formula; immutable and safe to evaluate any number of times."""
+
+    __slots__ = ("text", "names", "_root")
+
+    def __init__(self, text: str, root: _Node, names: frozenset[str]) -> None:
+        self.text = text
+        self.names = names
+        self._root = root
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
+
+    def evaluate(self, env: Mapping[str, Decimal | bool]) -> Decimal:
+        """The value for ``env`` (name → Decimal or bool; ints are taken exactly).
+
+        Arithmetic uses precision 50, half-even rounding; the result is rounded
+        to that precision and a negative zero is returned as zero."""
+        ctx = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
+                      traps=[InvalidOperation, DivisionByZero, Overflow])
+        with localcontext(ctx):
+            value = _eval(self._root, env)
+            if isinstance(value, bool):
+                raise FormulaError("formula.result_not_number", self._root.offset)
+            return _arith(self._root, lambda: +value)  # also turns -0 into 0
+
+
+def compile_formula(text: str) -> Formula:
+    """Parse ``text``; raises :class:`FormulaError` for anything malformed."""
+    if not isinstance(text, str):
+        raise TypeError(f"formula text must be a str, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError("formula.too_long", None, length=len(text), limit=MAX_LENGTH)
+    parser = _Parser(text)
+    root = parser.parse()
+    return Formula(text, root, frozenset(parser.names))
+
+
+def _arith(node: _Node, op: Callable[[], Decimal]) -> Decimal:
+    try:
+        return op()
+    except DecimalException as exc:
+        raise FormulaError("formula.arithmetic", node.offset, detail=type(exc).__name__) from None
+
+
+def _num(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal:
+    value = _eval(node, env)
+    if isinstance(value, bool):
+        raise FormulaError("formula.not_number", node.offset)
+    return value
+
+
+def _bool(node: _Node, env: Mapping[str, Decimal | bool]) -> bool:
+    value = _eval(node, env)
+    if isinstance(value, bool):
+        return value
+    raise FormulaError("formula.not_boolean", node.offset)
+
+
+def _lookup(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal | bool:
+    name = str(node.value)
+    if name not in env:
+        close = difflib.get_close_matches(name, [k for k in env if isinstance(k, str)], n=1)
+        if close:
+            raise FormulaError("formula.unknown_name_hint", node.offset, name=name,
+                               suggestion=close[0])
+        raise FormulaError("formula.unknown_name", node.offset, name=name)
+    value = env[name]
+    if isinstance(value, bool) or (isinstance(value, Decimal) and value.is_finite()):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    raise FormulaError("formula.bad_value", node.offset, name=name, value=type(value).__name__
+                       if not isinstance(value, Decimal) else str(value))
+
+
+def _eval(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal | bool:
+    kind, args = node.kind, node.args
+    if kind in ("num", "bool"):
+        return node.value  # type: ignore[return-value]
+    if kind == "name":
+        return _lookup(node, env)
+    if kind == "not":
+        return not _bool(args[0], env)
+    if kind in ("or", "and"):
+        decisive = kind == "or"
+        return decisive if any(_bool(a, env) == decisive for a in args) else not decisive
+    if kind == "cmp":
+        if node.value in ("==", "!="):
+            left, right = _eval(args[0], env), _eval(args[1], env)
+            if isinstance(left, bool) != isinstance(right, bool):
+                raise FormulaError("formula.type_mismatch", node.ops[0][1])
+            return (left == right) == (node.value == "==")
+        return _ORDER[str(node.value)](_num(args[0], env), _num(args[1], env))
+    if kind == "call" and node.value == "if":
+        return _eval(args[1] if _bool(args[0], env) else args[2], env)
+    values = [_num(a, env) for a in args]
+    return _arith(node, lambda: _compute(node, values))
+
+
+def _compute(node: _Node, values: list[Decimal]) -> Decimal:
+    kind, name = node.kind, node.value
+    if kind == "neg":
+        return -values[0]
+    if kind in ("add", "mul"):
+        acc = values[0]
+        for (op, offset), v in zip(node.ops, values[1:]):
+            if op == "/" and v == 0:
+                raise FormulaError("formula.division_by_zero", offset)
+            acc = _ARITHMETIC[op](acc, v)
+        return acc
+    if name == "min" or name == "max":
+        return min(values) if name == "min" else max(values)
+    if name == "sum":
+        return sum(values[1:], values[0])
+    if name == "clamp":
+        x, lo, hi = values
+        if lo > hi:
+            raise FormulaError("formula.clamp_bounds", node.offset, lo=str(lo), hi=str(hi))
+        return min(max(x, lo), hi)
+    if name == "abs":
+        return abs(values[0])
+    rounding = ROUND_FLOOR if name == "floor" else ROUND_CEILING
+    return values[0].to_integral_value(rounding=rounding)
+
+
+# ---------------------------------------------------------------- describe
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "add": 5, "mul": 6, "neg": 7}
+_ZH = {"min": "最小值", "max": "最大值", "clamp": "限定", "if": "如果", "abs": "绝对值",
+       "floor": "向下取整", "ceil": "向上取整", "sum": "合计", "and": "且", "or": "或", "not": "非"}
+
+
+def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE) -> str:
+    """The formula as readable text: one space around binary operators, none
+    inside parentheses, only the parentheses precedence needs; in zh-CN the
+    function names and ``and``/``or``/``not`` are in Chinese."""
+    if isinstance(formula, str):
+        formula = compile_formula(formula)
+    words = {} if locale == "en" else _ZH
+    return _render(formula._root, words)[0]
+
+
+def _render(node: _Node, words: Mapping[str, str]) -> tuple[str, int]:
+    prec = _PRECEDENCE.get(node.kind, 8)
+
+    def sub(child: _Node, least: int) -> str:
+        text, p = _render(child, words)
+        return f"({text})" if p < least else text
+
+    if node.kind == "num":
+        return node.text, prec
+    if node.kind == "bool":
+        return ("true" if node.value else "false"), prec
+    if node.kind == "name":
+        return str(node.value), prec
+    if node.kind == "call":
+        name = words.get(str(node.value), str(node.value))
+        return f"{name}({', '.join(_render(a, words)[0] for a in node.args)})", prec
+    if node.kind == "neg":
+        text = sub(node.args[0], prec)
+        return ("-" + (f"({text})" if text.startswith("-") else text)), prec
+    if node.kind == "not":
+        return f"{words.get('not', 'not')} {sub(node.args[0], prec)}", prec
+    if node.kind == "cmp":
+        return f"{sub(node.args[0], prec + 1)} {node.value} {sub(node.args[1], prec + 1)}", prec
+    parts = [sub(node.args[0], prec)]
+    for (op, _), arg in zip(node.ops, node.args[1:]):
+        parts.append(f"{words.get(op, op)} {sub(arg, prec + 1)}")
+    return " ".join(parts), prec
