@@ -1,0 +1,1 @@
+"""Reading source files: the strict YAML loader and strict scalar parsing."""

@@ -1,0 +1,380 @@
+"""The strict YAML loader: hostile bytes in, a :class:`Document` or problems out.
+
+Only a small, predictable subset of YAML is accepted.  Scalars are never
+typed: a plain scalar comes back as :class:`PlainStr` with exactly the text
+written (``no``, ``1.10``, ``010``, ``2017-10-10`` stay text), an empty plain
+scalar as ``None``, a quoted or block scalar as ``str``.  Anchors, aliases,
+merge keys, explicit tags, complex keys, duplicate keys, several documents and
+deep nesting are refused.  PyYAML is used only for scanning and parsing (its
+pure-Python, non-recursive event parser); the tree is built here from the
+event stream without a resolver or a composer, so aliases are never expanded
+and deep input cannot exhaust the Python stack.  libyaml's CParser is not
+used: it hands out no tokens, so anchors and tags could not be reported at
+their own positions, and what it accepts differs slightly from PyYAML.
+
+Whatever bytes come in, :func:`load_yaml_bytes` only ever returns a
+``Document`` or ``None`` and adds problems; it never raises.  It returns
+``None`` whenever it reported an error for the file, and a ``Document``
+(possibly with warnings) otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.scanner import Scanner
+from yaml.tokens import AliasToken, AnchorToken, TagToken
+
+from site_builder.errors import Mark, Problems
+from site_builder.load.rawtext import (
+    BAD_CHAR,
+    Report,
+    check_characters,
+    decode_utf8,
+    report_too_large,
+    strip_bom,
+)
+from site_builder.messages import register
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 50
+
+_NO_ANCHORS = "本项目不支持锚点、别名和合并键，请把内容直接完整写出"
+_NO_ANCHORS_EN = "anchors, aliases and merge keys are not supported: write the content out in full"
+
+register({
+    "yaml.syntax": (
+        "YAML 语法错误：{problem}",
+        "请检查此处及上一行的缩进、冒号后是否有空格、引号和括号是否成对",
+        "YAML syntax error: {problem}",
+        "check the indentation here and on the line above, the space after each colon, "
+        "and that quotes and brackets are balanced"),
+    "yaml.syntax_context": (
+        "YAML 语法错误：{problem}（{context}，起始于第 {context_line} 行第 {context_column} 列）",
+        "请检查从起始位置到此处之间的引号、括号是否成对，缩进是否一致",
+        "YAML syntax error: {problem} ({context} starting at line {context_line}, "
+        "column {context_column})",
+        "check that quotes and brackets between the start and here are balanced and the "
+        "indentation is consistent"),
+    "yaml.colon": (
+        "此处不能出现键值分隔符“: ”（YAML 语法错误：{problem}）",
+        "如果冒号是文字内容的一部分，请把整个值用引号括起来，如 \"时间: 上午\"；否则请检查缩进",
+        "a key separator ': ' is not allowed here (YAML syntax error: {problem})",
+        "if the colon is part of the text, put the whole value in quotes; "
+        "otherwise check the indentation"),
+    "yaml.anchor": ("使用了锚点“&{name}”", _NO_ANCHORS, "anchor '&{name}' used", _NO_ANCHORS_EN),
+    "yaml.alias": ("使用了别名“*{name}”", _NO_ANCHORS, "alias '*{name}' used", _NO_ANCHORS_EN),
+    "yaml.merge_key": ("使用了合并键“<<”", _NO_ANCHORS, "merge key '<<' used", _NO_ANCHORS_EN),
+    "yaml.tag": (
+        "使用了显式类型标签“{tag}”", "请删除该标签；如果要表示文字，请用引号把值括起来",
+        "explicit tag '{tag}' used", "remove the tag; to write text, put the value in quotes"),
+    "yaml.complex_key": (
+        "映射的键是列表或映射", "键只能是一段简单文字，如 名称: 值",
+        "a mapping key is a list or mapping", "keys must be simple text, as in  name: value"),
+    "yaml.empty_key": ("键为空", "请为该项写上键名，如 名称: 值", "empty key",
+                       "give the entry a key, as in  name: value"),
+    "yaml.duplicate_key": (
+        "第 {line} 行出现重复的键“{key}”（第 {first_line} 行已出现）", "删除或合并其中一个",
+        "duplicate key '{key}' on line {line} (already on line {first_line})",
+        "remove or merge one of them"),
+    "yaml.multiple_documents": (
+        "一个文件中有多个 YAML 文档（此处开始第 {number} 个）",
+        "每个文件只能有一个文档：删除多余的“---”，或把内容拆分到不同文件",
+        "more than one YAML document in the file (document {number} starts here)",
+        "one document per file: remove the extra '---' or split the content into files"),
+    "yaml.empty": ("文件是空的（没有内容，或只有注释）", "请填写内容，或删除该文件",
+                   "the file is empty (no content, or only comments)",
+                   "add the content or delete the file"),
+    "yaml.too_deep": ("嵌套超过 {limit} 层", "请减少嵌套层级",
+                      "nested more than {limit} levels deep", "reduce the nesting"),
+    "yaml.internal": (
+        "读取 YAML 时出现意外错误（{error}）",
+        "请检查文件内容是否完整；若问题持续，请把该文件提供给维护者",
+        "unexpected error while reading YAML ({error})",
+        "check that the file is complete; if this persists, send the file to the maintainers"),
+})
+
+
+class PlainStr(str):
+    """Text of a plain (unquoted) scalar."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"PlainStr({str.__repr__(self)})"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded YAML file, with the source position of every value and key."""
+
+    display: str
+    data: object
+    marks: dict[tuple, Mark] = field(default_factory=dict)
+    key_marks: dict[tuple, Mark] = field(default_factory=dict)
+
+    def mark(self, path: tuple = ()) -> Mark:
+        """Mark of the value at ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            m = self.marks.get(p)
+            if m is not None:
+                return m
+            p = p[:-1]
+        return self.marks.get((), Mark(self.display, 1, 1))
+
+
+def _at(rep: Report, mark: yaml.Mark | None) -> Mark:
+    """PyYAML's 0-based mark as our 1-based one."""
+    if mark is None:
+        return rep.at()
+    return rep.at(mark.line + 1, mark.column + 1)
+
+
+class _Abort(Exception):
+    """Stop parsing: the input is unusable and going on could be expensive."""
+
+
+# ---------------------------------------------------------------- events to data
+
+class _Events(Reader, Scanner, Parser):
+    """PyYAML's scanner and parser, remembering every anchor, alias and tag token."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        self.flagged: list[yaml.Token] = []
+
+    def get_token(self) -> yaml.Token:
+        token = Scanner.get_token(self)
+        if isinstance(token, (AnchorToken, AliasToken, TagToken)):
+            self.flagged.append(token)
+        return token
+
+
+def _tag_text(value: tuple[str | None, str]) -> str:
+    handle, suffix = value
+    return f"!<{suffix}>" if handle is None else handle + suffix
+
+
+@dataclass
+class _Frame:
+    kind: str  # "doc", "seq" or "map"
+    container: list | dict
+    path: tuple
+    store: bool  # record marks and keep the data (False for discarded subtrees)
+    is_key: bool = False
+    awaiting_key: bool = True
+    key: str | None = None
+    seen: dict[str, Mark] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, rep: Report) -> None:
+        self.rep = rep
+        self.marks: dict[tuple, Mark] = {}
+        self.key_marks: dict[tuple, Mark] = {}
+        self.documents = 0
+
+    def drain(self, events: _Events) -> None:
+        for token in events.flagged:
+            mark = _at(self.rep, token.start_mark)
+            if isinstance(token, AnchorToken):
+                self.rep.error("yaml.anchor", mark, name=token.value)
+            elif isinstance(token, AliasToken):
+                self.rep.error("yaml.alias", mark, name=token.value)
+            else:
+                self.rep.error("yaml.tag", mark, tag=_tag_text(token.value))
+        events.flagged.clear()
+
+    def run(self, events: _Events) -> tuple[bool, object]:
+        """Build the first document; returns (found a document, its data)."""
+        holder: list = []
+        stack: list[_Frame] = []
+        while True:
+            event = events.get_event()
+            self.drain(events)
+            if event is None or isinstance(event, StreamEndEvent):
+                break
+            if isinstance(event, (StreamStartEvent, DocumentEndEvent)):
+                continue
+            if isinstance(event, DocumentStartEvent):
+                self.documents += 1
+                if self.documents > 1:
+                    self.rep.error("yaml.multiple_documents", _at(self.rep, event.start_mark),
+                                   number=self.documents)
+                stack = [_Frame("doc", holder if self.documents == 1 else [], (),
+                                self.documents == 1)]
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                done = stack.pop()
+                parent = stack[-1]
+                if parent.kind == "map":
+                    parent.awaiting_key = not done.is_key
+            elif stack[-1].kind == "map" and stack[-1].awaiting_key:
+                self._key(stack, event)
+            else:
+                self._value(stack, event)
+        return self.documents > 0, (holder[0] if holder else None)
+
+    def _push(self, stack: list[_Frame], event: yaml.Event, frame: _Frame) -> None:
+        stack.append(frame)
+        if len(stack) - 1 > MAX_DEPTH:
+            self.rep.error("yaml.too_deep", _at(self.rep, event.start_mark), limit=MAX_DEPTH)
+            raise _Abort
+
+    def _key(self, stack: list[_Frame], event: yaml.Event) -> None:
+        top = stack[-1]
+        top.awaiting_key = False
+        top.key = None
+        mark = _at(self.rep, event.start_mark)
+        if isinstance(event, ScalarEvent):
+            text = event.value
+            if event.style is None and text == "<<":
+                self.rep.error("yaml.merge_key", mark)
+            elif text == "":
+                self.rep.error("yaml.empty_key", mark)
+            elif text in top.seen:
+                self.rep.error("yaml.duplicate_key", mark, key=text, line=mark.line,
+                               first_line=top.seen[text].line)
+            else:
+                top.seen[text] = mark
+                top.key = text
+                if top.store:
+                    self.key_marks[top.path + (text,)] = mark
+        elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+            self.rep.error("yaml.complex_key", mark)
+            kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
+            container: list | dict = [] if kind == "seq" else {}
+            self._push(stack, event, _Frame(kind, container, top.path, False, is_key=True))
+        # an alias as key was reported by drain(); the entry is dropped
+
+    def _value(self, stack: list[_Frame], event: yaml.Event) -> None:
+        top = stack[-1]
+        if top.kind == "doc":
+            path: tuple = ()
+        elif top.kind == "seq":
+            path = top.path + (len(top.container),)
+        else:
+            path = top.path + (top.key,)
+        store = top.store and (top.kind != "map" or top.key is not None)
+        value: object = None
+        if isinstance(event, ScalarEvent):
+            if event.style is not None:
+                value = event.value
+            elif event.value != "":
+                value = PlainStr(event.value)
+        elif isinstance(event, SequenceStartEvent):
+            value = []
+        elif isinstance(event, MappingStartEvent):
+            value = {}
+        if store and path:
+            self.marks[path] = _at(self.rep, event.start_mark)
+        if isinstance(top.container, list):
+            top.container.append(value)
+        elif top.key is not None:
+            top.container[top.key] = value
+        if isinstance(value, list):
+            self._push(stack, event, _Frame("seq", value, path, store))
+        elif isinstance(value, dict):
+            self._push(stack, event, _Frame("map", value, path, store))
+        elif top.kind == "map":
+            top.awaiting_key = True
+
+
+# ---------------------------------------------------------------- entry points
+
+def _syntax_error(exc: yaml.MarkedYAMLError, rep: Report, bad_lines: set[int],
+                  quiet_from: int) -> None:
+    mark = _at(rep, exc.problem_mark or exc.context_mark)
+    if (mark.line, mark.column) in rep.positions or mark.line in bad_lines:
+        return  # already reported at this position (usually a tab)
+    if quiet_from and mark.line >= quiet_from:
+        return  # most likely caused by tabs or control characters: fix those first
+    problem = exc.problem or exc.context or "?"
+    if problem.startswith("mapping values are not allowed"):
+        rep.error("yaml.colon", mark, problem=problem)
+    elif exc.context and exc.context_mark is not None and exc.problem:
+        cm = _at(rep, exc.context_mark)
+        rep.error("yaml.syntax_context", mark, problem=problem, context=exc.context,
+                  context_line=cm.line, context_column=cm.column)
+    else:
+        rep.error("yaml.syntax", mark, problem=problem)
+
+
+def _load(raw: bytes, display: str, rep: Report, max_bytes: int) -> Document | None:
+    if len(raw) > max_bytes:
+        report_too_large(len(raw), max_bytes, display, rep.problems)
+        rep.errors += 1
+        return None
+    text = decode_utf8(strip_bom(raw, rep), rep)
+    if text is None:
+        return None
+    bad_lines, quiet_from = check_characters(text, rep)
+    # Same length, so positions stay right; the problems are already reported.
+    events = _Events(BAD_CHAR.sub(" ", text))
+    builder = _Builder(rep)
+    try:
+        found, data = builder.run(events)
+    except _Abort:
+        return None
+    except yaml.MarkedYAMLError as exc:
+        builder.drain(events)
+        _syntax_error(exc, rep, bad_lines, quiet_from)
+        return None
+    if (not found or data is None) and not rep.errors:
+        rep.error("yaml.empty", Mark(display))
+    if rep.errors:
+        return None
+    return Document(display, data, {(): Mark(display, 1, 1), **builder.marks},
+                    builder.key_marks)
+
+
+def load_yaml_bytes(raw: bytes, display: str, problems: Problems,
+                    max_bytes: int = MAX_BYTES) -> Document | None:
+    """Load one YAML document from ``raw``; see the module docstring."""
+    rep = Report(problems, display)
+    try:
+        return _load(bytes(raw), display, rep, max_bytes)
+    except yaml.YAMLError as exc:
+        rep.error("yaml.syntax", Mark(display), problem=str(exc))
+    except Exception as exc:  # noqa: BLE001 - hostile input must never crash the build
+        rep.error("yaml.internal", Mark(display), error=type(exc).__name__)
+    finally:
+        rep.finish()
+    return None
+
+
+def load_yaml_file(path: Path, display: str, problems: Problems,
+                   max_bytes: int = MAX_BYTES) -> Document | None:
+    """Read ``path`` (at most ``max_bytes`` of it) and load it with :func:`load_yaml_bytes`."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                report_too_large(os.fstat(fh.fileno()).st_size, max_bytes, display, problems)
+                return None
+    except FileNotFoundError:
+        problems.add("yaml.not_found", Mark(display))
+        return None
+    except OSError as exc:
+        problems.add("yaml.read_failed", Mark(display), reason=exc.strerror or type(exc).__name__)
+        return None
+    return load_yaml_bytes(raw, display, problems, max_bytes)
