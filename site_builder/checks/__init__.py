@@ -1,0 +1,1 @@
+"""Cross-field and cross-file checks that a schema alone cannot express."""

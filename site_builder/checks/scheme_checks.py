@@ -1,0 +1,266 @@
+"""Checks of one scheme version: the tree adds up, ids resolve, rules fit."""
+
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+
+from site_builder import messages
+from site_builder.errors import Problems
+from site_builder.load.yamlsafe import Document
+from site_builder.model import SchemeVersion
+from site_builder.schema.scheme import Indicator, Scheme, Tree
+from site_builder.schema.units import Unit
+from site_builder.scoring.rules.base import LineSpec, fmt
+
+messages.register(
+    {
+        "scheme.children_sum": (
+            "“{name}”的分值为 {max}，但下级指标分值之和为 {sum}",
+            "请核对分值；若原文件确实如此，请加 children_mismatch: 说明原因",
+            "“{name}” is worth {max} but its children add up to {sum}",
+            "check the figures; if the source document really says so, add children_mismatch: <reason>",
+        ),
+        "scheme.total_sum": (
+            "满分为 {total}，但计入满分的一级指标分值之和为 {sum}",
+            "请核对；若原文件确实如此，请加 total_mismatch: 说明原因",
+            "the declared total is {total} but the top-level maxima add up to {sum}",
+            "check the figures; if the source really says so, add total_mismatch: <reason>",
+        ),
+        "scheme.duplicate_indicator": ("指标标识“{id}”重复（第 {first} 行已使用）", "每个指标的标识必须不同", "indicator id “{id}” is used twice (first on line {first})", "give each indicator its own id"),
+        "scheme.leaf_needs_rule": ("末级指标“{name}”没有计分规则", "请加 rule: {{kind: …}}，或加下级指标 children", "leaf indicator “{name}” has no rule", "add rule: {{kind: …}} or children"),
+        "scheme.parent_has_rule": ("“{name}”有下级指标，不能再有自己的计分规则", "请把规则放到下级指标中", "“{name}” has children and cannot have its own rule", "move the rule to a child"),
+        "scheme.needs_max": ("“{name}”缺少分值 max", "请写 max: 分值", "“{name}” has no max", "add max: <points>"),
+        "scheme.rule_type": ("规则 {kind} 不能用于{type_zh}", "请改用适合的规则类型", "rule {kind} cannot be used on a {type} line", "use a suitable rule kind"),
+        "scheme.unknown_ref": (
+            "“{ref}”不是已定义的{what}{suggestion_zh}",
+            "可用：{known}",
+            "“{ref}” is not a known {what_en}{suggestion_en}",
+            "known: {known}",
+        ),
+        "scheme.unit_twice": ("单位“{unit}”同时在组别“{a}”和“{b}”中", "每个单位只能属于一个组别", "unit “{unit}” is in both groups “{a}” and “{b}”", "put each unit in one group"),
+        "scheme.tree_required": ("方案有多个指标体系，组别“{group}”必须写明 tree", "请加 tree: 体系标识（{known}）", "the scheme has several trees; group “{group}” must name one", "add tree: <id> ({known})"),
+        "scheme.tree_xor": ("indicators 和 trees 只能二选一", "单一指标体系用 indicators，多个体系用 trees", "use either indicators or trees, not both", "indicators for one tree, trees for several"),
+        "scheme.no_tree": ("方案没有指标", "请写 indicators（或 trees）", "the scheme has no indicators", "add indicators (or trees)"),
+        "scheme.total_required": ("单一指标体系的方案必须写满分 total", "请加 total: 满分", "a scheme with one tree needs total", "add total: <points>"),
+        "scheme.stages_required": ("周期为 stage 时必须列出阶段 stages", "请在 period 下加 stages", "period kind stage needs stages", "list the stages under period"),
+        "scheme.stage_order": ("阶段“{id}”的结束日期早于开始日期，或与前一阶段重叠", "请核对阶段日期", "stage “{id}” ends before it starts or overlaps the previous one", "check the stage dates"),
+        "scheme.legal_basis_required": ("公布人员姓名必须写明依据 legal_basis", "请加 legal_basis，或把 publish_names 改为 false", "publishing names needs a legal_basis", "add legal_basis or set publish_names: false"),
+        "scheme.duplicate_id": ("标识“{id}”重复", "请改用不同的标识", "id “{id}” is used twice", "use distinct ids"),
+        "scheme.bad_basis": ("排名依据“{basis}”无效", "可用：period、stage、cumulative、composite:<综合排名标识>", "ranking basis “{basis}” is not valid", "use period, stage, cumulative or composite:<id>"),
+        "scheme.bad_source": ("来源“{source}”无效", "请写 ranking:<排名标识>、composite:<标识> 或 external:<外部数据标识>", "source “{source}” is not valid", "use ranking:<id>, composite:<id> or external:<id>"),
+        "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
+    }
+)
+
+_TYPE_ZH = {"score": "计分项", "bonus": "加分项", "deduction": "扣分项"}
+
+
+def _ref(problems: Problems, mark, ref: str, known: list[str], what: str, what_en: str) -> None:
+    close = difflib.get_close_matches(ref, known, n=1, cutoff=0.5)
+    problems.add(
+        "scheme.unknown_ref", mark, ref=ref, what=what, what_en=what_en, known=", ".join(known) or "—",
+        suggestion_zh=f"，是不是“{close[0]}”？" if close else "",
+        suggestion_en=f"; did you mean “{close[0]}”?" if close else "",
+    )
+
+
+def line_spec(node: Indicator, node_type: str) -> LineSpec:
+    return LineSpec(node.id, node.name, node_type, node.max)
+
+
+def node_types(tree: Tree) -> dict[str, str]:
+    """Effective type of every node (inherited from the parent, default score)."""
+    out: dict[str, str] = {}
+
+    def walk(nodes: list[Indicator], parent: str) -> None:
+        for n in nodes:
+            t = n.type or parent
+            out[n.id] = t
+            walk(n.children, t)
+
+    walk(tree.indicators, "score")
+    return out
+
+
+def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, scope_ids: list[str]) -> dict[str, Indicator]:
+    index: dict[str, Indicator] = {}
+    first_line: dict[str, int] = {}
+    types = node_types(tree)
+
+    def walk(nodes: list[Indicator], path: tuple) -> None:
+        for i, n in enumerate(nodes):
+            p = (*path, i)
+            mark = doc.mark((*p, "id"))
+            if n.id in index:
+                problems.add("scheme.duplicate_indicator", mark, id=n.id, first=first_line[n.id])
+            else:
+                index[n.id] = n
+                first_line[n.id] = mark.line
+            t = types[n.id]
+            if n.children:
+                if n.rule is not None:
+                    problems.add("scheme.parent_has_rule", doc.mark((*p, "rule")), name=n.name)
+                if t == "score":
+                    if n.max is None:
+                        problems.add("scheme.needs_max", doc.mark(p), name=n.name)
+                    else:
+                        s = sum((c.max or Decimal(0) for c in n.children if types[c.id] == "score"), Decimal(0))
+                        if s != n.max and n.children_mismatch is None:
+                            problems.add("scheme.children_sum", doc.mark((*p, "max")), name=n.name, max=fmt(n.max), sum=fmt(s))
+                walk(n.children, (*p, "children"))
+            else:
+                if n.rule is None:
+                    problems.add("scheme.leaf_needs_rule", doc.mark(p), name=n.name)
+                if n.max is None and t != "deduction":
+                    problems.add("scheme.needs_max", doc.mark(p), name=n.name)
+                if n.rule is not None:
+                    if t not in n.rule.types:
+                        problems.add("scheme.rule_type", doc.mark((*p, "rule", "kind")), kind=n.rule.kind, type=t, type_zh=_TYPE_ZH[t])
+
+                    def report(code: str, sub: tuple = (), _p=p, **params: object) -> None:
+                        problems.add(code, doc.mark((*_p, "rule", *sub)), **params)
+
+                    n.rule.check_scheme(line_spec(n, t), report)
+            for j, target in enumerate(n.applies_to):
+                if target not in scope_ids:
+                    _ref(problems, doc.mark((*p, "applies_to", j)), target, scope_ids, "组别或单位", "group or unit")
+
+    walk(tree.indicators, (*prefix, "indicators"))
+    # cross references inside the tree, once every id is known
+    def refs(nodes: list[Indicator], path: tuple) -> None:
+        for i, n in enumerate(nodes):
+            p = (*path, i)
+            if n.cap_by and n.cap_by not in index:
+                _ref(problems, doc.mark((*p, "cap_by")), n.cap_by, sorted(index), "指标", "indicator")
+            of = getattr(n.rule, "of", None)
+            if of and of not in index:
+                _ref(problems, doc.mark((*p, "rule", "of")), of, sorted(index), "指标", "indicator")
+            refs(n.children, (*p, "children"))
+
+    refs(tree.indicators, (*prefix, "indicators"))
+    in_total = Decimal(0)
+    for n in tree.indicators:
+        t = types[n.id]
+        counted = n.in_total if n.in_total is not None else (t == "score")
+        if counted and t != "deduction":
+            in_total += n.max or Decimal(0)
+    if in_total != tree.total and tree.total_mismatch is None:
+        problems.add("scheme.total_sum", doc.mark((*prefix, "total")), total=fmt(tree.total), sum=fmt(in_total))
+    return index
+
+
+def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit]) -> SchemeVersion | None:
+    before = len(problems.errors)
+    if scheme.effective.until and scheme.effective.until < scheme.effective.start:
+        problems.add("scheme.effective_order", doc.mark(("effective",)))
+    # trees
+    trees: dict[str, Tree] = {}
+    prefixes: dict[str, tuple] = {}
+    if scheme.trees and scheme.indicators:
+        problems.add("scheme.tree_xor", doc.mark(("trees",)))
+    if scheme.trees:
+        for i, t in enumerate(scheme.trees):
+            if t.id in trees:
+                problems.add("scheme.duplicate_id", doc.mark(("trees", i, "id")), id=t.id)
+            trees[t.id] = t
+            prefixes[t.id] = ("trees", i)
+    elif scheme.indicators:
+        if scheme.total is None:
+            problems.add("scheme.total_required", doc.mark(()))
+        trees["main"] = Tree(
+            id="main", name=scheme.title, total=scheme.total if scheme.total is not None else Decimal(0),
+            indicators=scheme.indicators, total_mismatch=scheme.total_mismatch or (None if scheme.total is not None else "-"),
+        )
+        prefixes["main"] = ()
+    else:
+        problems.add("scheme.no_tree", doc.mark(()))
+    # groups
+    unit_group: dict[str, str] = {}
+    group_tree: dict[str, str] = {}
+    group_ids: list[str] = []
+    for gi, g in enumerate(scheme.groups):
+        if g.id in group_ids:
+            problems.add("scheme.duplicate_id", doc.mark(("groups", gi, "id")), id=g.id)
+        group_ids.append(g.id)
+        if g.tree is None:
+            if len(trees) > 1:
+                problems.add("scheme.tree_required", doc.mark(("groups", gi)), group=g.name, known=", ".join(trees))
+            group_tree[g.id] = next(iter(trees), "main")
+        elif g.tree not in trees:
+            _ref(problems, doc.mark(("groups", gi, "tree")), g.tree, sorted(trees), "指标体系", "tree")
+        else:
+            group_tree[g.id] = g.tree
+        for ui, u in enumerate(g.units):
+            if u not in units:
+                _ref(problems, doc.mark(("groups", gi, "units", ui)), u, sorted(units), "单位", "unit")
+            elif u in unit_group:
+                problems.add("scheme.unit_twice", doc.mark(("groups", gi, "units", ui)), unit=u, a=unit_group[u], b=g.id)
+            else:
+                unit_group[u] = g.id
+    scope_ids = sorted(set(group_ids) | set(unit_group))
+    indicators = {tid: _check_tree(t, prefixes[tid], doc, problems, scope_ids) for tid, t in trees.items()}
+    all_ids = sorted({i for idx in indicators.values() for i in idx})
+    # period
+    spec = scheme.period
+    if spec.kind == "stage" and not spec.stages:
+        problems.add("scheme.stages_required", doc.mark(("period",)))
+    seen_stage: set[str] = set()
+    prev_end = None
+    for si, st in enumerate(spec.stages):
+        if st.id in seen_stage:
+            problems.add("scheme.duplicate_id", doc.mark(("period", "stages", si, "id")), id=st.id)
+        seen_stage.add(st.id)
+        if st.until < st.start or (prev_end is not None and st.start <= prev_end):
+            problems.add("scheme.stage_order", doc.mark(("period", "stages", si)), id=st.id)
+        prev_end = st.until
+    # vetoes, rankings, honours, composites
+    _unique(scheme.vetoes, "vetoes", doc, problems)
+    _unique(scheme.rankings, "rankings", doc, problems)
+    _unique(scheme.honours, "honours", doc, problems)
+    _unique(scheme.composites, "composites", doc, problems)
+    ranking_ids = [r.id for r in scheme.rankings]
+    composite_ids = [c.id for c in scheme.composites]
+    for ri, r in enumerate(scheme.rankings):
+        if r.basis not in ("period", "stage", "cumulative"):
+            if not r.basis.startswith("composite:"):
+                problems.add("scheme.bad_basis", doc.mark(("rankings", ri, "basis")), basis=r.basis)
+            elif r.basis.split(":", 1)[1] not in composite_ids:
+                _ref(problems, doc.mark(("rankings", ri, "basis")), r.basis.split(":", 1)[1], composite_ids, "综合排名", "composite")
+        for ti, tb in enumerate(r.tie_break):
+            if tb not in all_ids:
+                _ref(problems, doc.mark(("rankings", ri, "tie_break", ti)), tb, all_ids, "指标", "indicator")
+    for hi, h in enumerate(scheme.honours):
+        if h.ranking not in ranking_ids:
+            _ref(problems, doc.mark(("honours", hi, "ranking")), h.ranking, ranking_ids, "排名", "ranking")
+        for gi, g in enumerate(h.groups):
+            if g not in group_ids:
+                _ref(problems, doc.mark(("honours", hi, "groups", gi)), g, group_ids, "组别", "group")
+    for ci, c in enumerate(scheme.composites):
+        for pi, part in enumerate(c.parts):
+            kind, _, ref = part.source.partition(":")
+            mark = doc.mark(("composites", ci, "parts", pi, "source"))
+            if kind == "ranking":
+                if ref not in ranking_ids:
+                    _ref(problems, mark, ref, ranking_ids, "排名", "ranking")
+            elif kind == "composite":
+                if ref not in composite_ids[:ci]:
+                    _ref(problems, mark, ref, composite_ids[:ci], "（在此之前定义的）综合排名", "composite (defined earlier)")
+            elif kind != "external" or not ref:
+                problems.add("scheme.bad_source", mark, source=part.source)
+    if scheme.personal_data.publish_names and not scheme.personal_data.legal_basis:
+        problems.add("scheme.legal_basis_required", doc.mark(("personal_data",)))
+    if len(problems.errors) > before:
+        return None
+    return SchemeVersion(
+        id=scheme_id, version=version, path=path, scheme=scheme, trees=trees,
+        group_tree=group_tree, unit_group=unit_group, indicators=indicators,
+    )
+
+
+def _unique(items: list, key: str, doc: Document, problems: Problems) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.id in seen:
+            problems.add("scheme.duplicate_id", doc.mark((key, i, "id")), id=item.id)
+        seen.add(item.id)

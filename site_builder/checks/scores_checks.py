@@ -1,0 +1,208 @@
+"""Checks of one period file against the scheme version it names."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from site_builder import messages, periods
+from site_builder.errors import Problems
+from site_builder.load.yamlsafe import Document
+from site_builder.model import Period, SchemeVersion
+from site_builder.schema.convert import validate
+from site_builder.schema.scheme import Indicator
+from site_builder.schema.scores import ScoresFile
+from site_builder.schema.units import Unit
+from site_builder.checks.scheme_checks import line_spec, node_types
+from site_builder.scoring.facts import Facts
+
+messages.register(
+    {
+        "scores.unknown_ref": (
+            "“{ref}”不是{what}{suggestion_zh}",
+            "可用：{known}",
+            "“{ref}” is not {what_en}{suggestion_en}",
+            "known: {known}",
+        ),
+        "scores.bad_period": ("考核期“{period}”不符合本方案的周期（{kind}）", "请写成如 {example} 的形式", "period “{period}” does not fit the scheme's period kind ({kind})", "write it like {example}"),
+        "scores.period_outside": (
+            "考核期 {period}（{start} 至 {end}）不在方案有效期（{from_} 至 {until}）内",
+            "请核对考核期，或改用适用的方案版本",
+            "period {period} ({start} to {end}) is outside the scheme's effective dates ({from_} to {until})",
+            "check the period or use the version in force",
+        ),
+        "scores.duplicate_period": ("考核期 {period} 已有记录文件 {other}", "一个考核期只能有一个文件：请合并或删除其中一个", "period {period} already has a file: {other}", "one file per period: merge or delete one"),
+        "scores.unit_missing": (
+            "组别“{group}”的单位“{unit}”（{name}）没有本期记录",
+            "请补上该单位的记录，或写 status: exempt/absent/not_applicable 并注明 reason",
+            "unit “{unit}” ({name}) of group “{group}” has no entry for this period",
+            "add its facts, or status: exempt/absent/not_applicable with a reason",
+        ),
+        "scores.line_missing": (
+            "单位“{unit}”缺少指标“{line}”（{name}）的记录",
+            "请补上，或写 na 表示不适用（方案允许时）",
+            "unit “{unit}” has no record for line “{line}” ({name})",
+            "add it, or na if the scheme allows the line to be not applicable",
+        ),
+        "scores.not_leaf": ("“{line}”有下级指标，记录应写在末级指标上", "请改写到下级指标：{children}", "“{line}” has children: record facts on its leaves", "use the leaves: {children}"),
+        "scores.na_forbidden": ("方案没有规定“{name}”不适用时如何计分，不能写 na", "请填写记录，或在方案中为该指标加 not_applicable", "the scheme does not say how to score “{name}” when not applicable", "record facts, or add not_applicable to the indicator"),
+        "scores.not_in_scope": ("指标“{name}”不适用于单位“{unit}”", "请删除这条记录", "line “{name}” does not apply to unit “{unit}”", "remove the record"),
+        "scores.reason_required": ("状态为 {status} 时必须写明原因 reason", "请加 reason: …（将公布）", "status {status} needs a reason", "add reason: … (it will be published)"),
+        "scores.notice_required": ("状态为 {status} 时必须填写通报信息 notice（至少 date）", "请加 notice: {{date: …, number: …}}", "status {status} needs notice (at least its date)", "add notice: {{date: …, number: …}}"),
+        "scores.window_required": ("公示必须写明公示期 public_notice（from、until）", "请加 public_notice: {{from: …, until: …}}", "a public notice needs its window public_notice (from, until)", "add public_notice: {{from: …, until: …}}"),
+        "scores.coefficient_undeclared": ("方案没有规定单位系数，不能写 coefficient", "删除 coefficient，或在方案中声明 coefficient", "the scheme declares no coefficient", "remove it or declare coefficient in the scheme"),
+        "scores.coefficient_range": ("系数 {value} 不在 {min}—{max} 之间", "请核对", "coefficient {value} is outside {min}–{max}", "check it"),
+        "scores.facts_on_unassessed": ("状态为 {status} 的单位不应有指标记录", "删除记录，或把状态改为 assessed", "a unit with status {status} must not have facts", "remove the facts or set status: assessed"),
+        "scores.shorthand": ("“{line}”的规则（{kind}）不能用单个数值简写", "请写成键值形式，如 {{{field}: …}}", "line “{line}” ({kind}) cannot be written as a single value", "write a mapping such as {{{field}: …}}"),
+    }
+)
+
+
+def _ref(problems: Problems, mark, ref: str, known: list[str], what: str, what_en: str) -> None:
+    close = difflib.get_close_matches(ref, known, n=1, cutoff=0.5)
+    problems.add(
+        "scores.unknown_ref", mark, ref=ref, what=what, what_en=what_en,
+        known=", ".join(known[:30]) + (" …" if len(known) > 30 else ""),
+        suggestion_zh=f"，是不是“{close[0]}”？" if close else "",
+        suggestion_en=f"; did you mean “{close[0]}”?" if close else "",
+    )
+
+
+def leaves(nodes: list[Indicator]) -> list[Indicator]:
+    out: list[Indicator] = []
+    for n in nodes:
+        out.extend(leaves(n.children) if n.children else [n])
+    return out
+
+
+def applies(node_chain: list[Indicator], unit: str, group: str) -> bool:
+    return all(not n.applies_to or unit in n.applies_to or group in n.applies_to for n in node_chain)
+
+
+def chains(nodes: list[Indicator], above: tuple[Indicator, ...] = ()) -> dict[str, list[Indicator]]:
+    """Leaf id -> the chain of nodes from the top down to the leaf."""
+    out: dict[str, list[Indicator]] = {}
+    for n in nodes:
+        if n.children:
+            out.update(chains(n.children, (*above, n)))
+        else:
+            out[n.id] = [*above, n]
+    return out
+
+
+def _normalise(raw: Any, rule) -> tuple[Any, bool]:
+    """Expand shorthand: ``13.5`` -> ``{points: "13.5"}``, ``na`` -> ``{na: true}``."""
+    if isinstance(raw, str):
+        if raw.strip() == "na":
+            return {"na": "true"}, True
+        if rule.primary is None:
+            return raw, False
+        return {rule.primary: raw}, True
+    if isinstance(raw, list) and rule.facts_optional:
+        return {"events": raw}, True
+    return raw, True
+
+
+def check_period(
+    path: str, doc: Document, scores: ScoresFile, sv: SchemeVersion, units: dict[str, Unit], problems: Problems
+) -> Period | None:
+    before = len(problems.errors)
+    scheme = sv.scheme
+    parsed = periods.parse_period(scores.period, scheme.period)
+    if parsed is None:
+        problems.add("scores.bad_period", doc.mark(("period",)), period=scores.period, kind=scheme.period.kind, example=periods.example(scheme.period.kind))
+        return None
+    start, end, name, _ = parsed
+    eff = scheme.effective
+    if start < eff.start or (eff.until is not None and end > eff.until):
+        problems.add("scores.period_outside", doc.mark(("period",)), period=scores.period, start=start, end=end, from_=eff.start, until=eff.until or "—")
+    if scores.status in ("public_notice", "published") and scores.notice is None:
+        problems.add("scores.notice_required", doc.mark(()), status=scores.status)
+    if scores.status == "public_notice" and scores.public_notice is None:
+        problems.add("scores.window_required", doc.mark(()))
+    all_facts: dict[str, dict[str, Facts]] = {}
+    for uid, entry in scores.units.items():
+        upath = ("units", uid)
+        if uid not in sv.unit_group:
+            known = sorted(sv.unit_group)
+            what = "本方案组别中的单位" if uid in units else "已登记的单位"
+            _ref(problems, doc.key_marks.get(upath, doc.mark(upath)), uid, known, what, "a unit of this scheme's groups")
+            continue
+        group = sv.unit_group[uid]
+        tree = sv.trees[sv.group_tree[group]]
+        types = node_types(tree)
+        chain = chains(tree.indicators)
+        index = sv.indicators[tree.id]
+        if entry.status != "assessed":
+            if not entry.reason:
+                problems.add("scores.reason_required", doc.mark((*upath, "status")), status=entry.status)
+            if entry.facts:
+                problems.add("scores.facts_on_unassessed", doc.mark((*upath, "facts")), status=entry.status)
+            all_facts[uid] = {}
+            continue
+        for vi, v in enumerate(entry.vetoes):
+            known = [x.id for x in scheme.vetoes]
+            if v.id not in known:
+                _ref(problems, doc.mark((*upath, "vetoes", vi, "id")), v.id, known, "一票否决事项", "a veto clause")
+        if entry.coefficient is not None:
+            c = scheme.coefficient
+            if c is None:
+                problems.add("scores.coefficient_undeclared", doc.mark((*upath, "coefficient")))
+            elif not c.min <= entry.coefficient <= c.max:
+                problems.add("scores.coefficient_range", doc.mark((*upath, "coefficient")), value=entry.coefficient, min=c.min, max=c.max)
+        facts: dict[str, Facts] = {}
+        for key, raw in entry.facts.items():
+            fpath = (*upath, "facts", key)
+            if key not in chain:
+                if key in index:
+                    problems.add("scores.not_leaf", doc.key_marks.get(fpath, doc.mark(fpath)), line=key, children=", ".join(c.id for c in leaves(index[key].children)))
+                else:
+                    _ref(problems, doc.key_marks.get(fpath, doc.mark(fpath)), key, sorted(chain), "本单位指标体系中的末级指标", "a leaf line of this unit's tree")
+                continue
+            node = chain[key][-1]
+            if not applies(chain[key], uid, group):
+                problems.add("scores.not_in_scope", doc.key_marks.get(fpath, doc.mark(fpath)), name=node.name, unit=uid)
+                continue
+            rule = node.rule
+            assert rule is not None
+            data, ok = _normalise(raw, rule)
+            if not ok:
+                problems.add("scores.shorthand", doc.mark(fpath), line=key, kind=rule.kind, field="values")
+                continue
+            f = validate(Facts, doc, problems, prefix=fpath, data=data)
+            if f is None:
+                continue
+            if f.na:
+                if node.not_applicable == "forbidden":
+                    problems.add("scores.na_forbidden", doc.mark(fpath), name=node.name)
+                facts[key] = f
+                continue
+            line = line_spec(node, types[node.id])
+
+            def report(code: str, sub: tuple = (), _fp=fpath, **params: object) -> None:
+                problems.add(code, doc.mark((*_fp, *sub)), **params)
+
+            rule.check_facts(line, f, report)
+            facts[key] = f
+        for leaf_id, ch in chain.items():
+            node = ch[-1]
+            if leaf_id in facts or leaf_id in entry.facts or not applies(ch, uid, group):
+                continue
+            rule = node.rule
+            if rule is None or rule.facts_optional or (rule.group_relative and getattr(rule, "of", None)):
+                continue
+            problems.add("scores.line_missing", doc.mark((*upath, "facts")) if entry.facts else doc.mark(upath), unit=uid, line=leaf_id, name=node.name)
+        all_facts[uid] = facts
+    for uid, group in sorted(sv.unit_group.items()):
+        if uid not in scores.units:
+            problems.add("scores.unit_missing", doc.mark(("units",)), unit=uid, name=units[uid].name if uid in units else uid, group=group)
+    for ext, values in scores.external.items():
+        for uid in values:
+            if uid not in sv.unit_group:
+                _ref(problems, doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
+    if len(problems.errors) > before:
+        return None
+    return Period(
+        scheme=sv.id, version=sv.version, id=scores.period, name=name, start=start, end=end,
+        stage=periods.stage_of(start, end, scheme.period), path=path, scores=scores, facts=all_facts,
+    )

@@ -1,0 +1,99 @@
+"""The ``site-builder`` command: thin wrappers over library functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from site_builder import __version__
+
+
+def _root(ctx_root: str) -> Path:
+    return Path(ctx_root).resolve()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="site-builder")
+def main() -> None:
+    """考核结果公示网站生成器 — build a site of assessment schemes, score cards and notices."""
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="项目根目录")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="消息语言（默认取 site.yaml 的 locale）")
+def check(root: str, lang: str | None) -> None:
+    """检查全部源文件并计算结果，报告所有问题；不写任何文件。"""
+    from site_builder.errors import Problems
+    from site_builder.pipeline import check as run_check
+
+    warnings = Problems()
+    project, results = run_check(_root(root), locale=lang, warnings=warnings)
+    loc = lang or project.site.locale
+    for w in warnings.sorted():
+        click.echo(w.render(loc), err=True)
+    n_units = sum(len(r.units) for r in results.values())
+    if loc == "en":
+        click.echo(f"OK: {len(project.schemes)} scheme(s), {len(project.periods)} period file(s), {n_units} unit results.")
+    else:
+        click.echo(f"检查通过：{len(project.schemes)} 个方案，{len(project.periods)} 个考核期文件，{n_units} 条单位结果。")
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="项目根目录")
+@click.option("--out", default="_site", show_default=True, help="输出目录（相对项目根目录）")
+@click.option("--as-of", "as_of", default=None, help="按此日期判断公示是否结束（YYYY-MM-DD）；默认取 SOURCE_DATE_EPOCH 或最新通报日期")
+@click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
+@click.option("--quiet", is_flag=True, help="不显示进度")
+def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) -> None:
+    """生成网站到 _site/（先写入临时目录，全部成功后再替换）。"""
+    from site_builder.site.build import build_site
+
+    r = _root(root)
+    report = build_site(r, r / out, as_of=_date(as_of), preview=preview, quiet=quiet)
+    if not quiet:
+        click.echo(str(report))
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
+@click.option("--out", default="_site", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--as-of", "as_of", default=None)
+def serve(root: str, out: str, host: str, port: int, as_of: str | None) -> None:
+    """本地预览：生成并在浏览器中查看，源文件修改后自动刷新。"""
+    from site_builder.site.serve import serve as run_serve
+
+    r = _root(root)
+    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of))
+
+
+@main.command()
+@click.option("--out", default="schema", show_default=True, help="JSON Schema 输出目录")
+def schema(out: str) -> None:
+    """为编辑器生成 JSON Schema（draft-07）：site、units、scheme、scores。"""
+    from site_builder.jsonschema import write_schemas
+
+    for path in write_schemas(Path(out)):
+        click.echo(path.as_posix())
+
+
+@main.command()
+@click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
+def lock(root: str) -> None:
+    """记录已发布结果的指纹（published.lock），之后未登记更正的改动会使构建失败。"""
+    from site_builder.site.lock import update_lock
+
+    path = update_lock(_root(root))
+    click.echo(str(path))
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"“{text}”不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None

@@ -1,0 +1,81 @@
+"""The validated project: immutable objects every later stage reads.
+
+Built by :mod:`site_builder.pipeline` from the files on disk after every check
+passed; nothing here knows YAML marks or HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.schema.scheme import Indicator, Scheme, Tree
+from site_builder.schema.scores import ScoresFile
+from site_builder.schema.site import Site
+from site_builder.schema.units import Unit
+from site_builder.scoring.facts import Facts
+
+
+@dataclass(frozen=True)
+class SchemeVersion:
+    """One version of one scheme (``schemes/<id>/<version>.yaml``)."""
+
+    id: str
+    version: str
+    path: str  # relative to the project root, forward slashes
+    scheme: Scheme
+    trees: dict[str, Tree]  # tree id -> tree ("main" when the scheme has one tree)
+    group_tree: dict[str, str]  # group id -> tree id
+    unit_group: dict[str, str]  # unit id -> group id
+    indicators: dict[str, dict[str, Indicator]]  # tree id -> indicator id -> node
+
+    @property
+    def start(self) -> dt.date:
+        return self.scheme.effective.start
+
+    @property
+    def until(self) -> dt.date | None:
+        return self.scheme.effective.until
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period file (``scores/<scheme>/<period>.yaml``)."""
+
+    scheme: str
+    version: str
+    id: str
+    name: str  # e.g. "2017年第三季度"
+    start: dt.date
+    end: dt.date
+    stage: str | None
+    path: str
+    scores: ScoresFile
+    facts: dict[str, dict[str, Facts]]  # unit -> leaf id -> validated facts
+
+    @property
+    def status(self) -> str:
+        return self.scores.status
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    site: Site
+    units: dict[str, Unit]
+    schemes: dict[str, dict[str, SchemeVersion]]  # scheme id -> version -> SchemeVersion (versions sorted by start date)
+    periods: tuple[Period, ...]  # sorted by (scheme, start)
+    sources: dict[str, bytes] = field(default_factory=dict)  # every source file read: path -> bytes
+
+    def unit_name(self, unit_id: str, on: dt.date) -> str:
+        """The unit's name as it was on a date (old names stay on old notices)."""
+        unit = self.units[unit_id]
+        for former in sorted(unit.former_names, key=lambda f: f.until):
+            if on <= former.until:
+                return former.name
+        return unit.name
+
+    def current_version(self, scheme_id: str) -> SchemeVersion:
+        versions = list(self.schemes[scheme_id].values())
+        return versions[-1]

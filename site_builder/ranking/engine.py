@@ -1,0 +1,190 @@
+"""Rankings, composites, honours and running totals for one period.
+
+Reads the per-unit results of :mod:`site_builder.scoring.engine` and the
+scheme's declarations; ``state`` carries what later periods of the same scheme
+need (running totals, honour history).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from site_builder.model import Period, Project, SchemeVersion
+from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
+from site_builder.ranking.ties import Ranked, rank_entries
+from site_builder.schema.scheme import Honour, Ranking
+from site_builder.scoring.engine import _median, round_points
+from site_builder.scoring.results import GroupRanking, HonourResult, PeriodResult, RankEntry, UnitResult
+
+ZERO = Decimal(0)
+DEFAULT_RANKING = Ranking(id="period", name="本期排名", basis="period")
+
+REASONS = {
+    "below_min_score": "未达到最低分数线",
+    "tie_at_limit": "名额末位并列，按规定均不入选",
+    "quota_full": "所在类别名额已满",
+    "exempt": "免于考核",
+}
+UNRANKED = {"exempt": "免于考核", "absent": "缺考", "not_applicable": "本期不适用", "no_data": "缺少综合排名所需数据"}
+
+
+def rankings_of(sv: SchemeVersion) -> list[Ranking]:
+    return list(sv.scheme.rankings) or [DEFAULT_RANKING]
+
+
+def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict[str, UnitResult], state: dict, previous: str | None) -> PeriodResult:
+    scheme = sv.scheme
+    year = str(period.start.year)
+    cum = state.setdefault("cumulative", {}).setdefault(year, {})
+    stage_tot = state.setdefault("stage", {}).setdefault(period.stage or year, {})
+    for uid, r in units.items():
+        if r.total is not None:
+            cum[uid] = cum.get(uid, ZERO) + r.total
+            stage_tot[uid] = stage_tot.get(uid, ZERO) + r.total
+    cumulative = {u: cum[u] for u in sorted(cum) if u in units}
+    stage_totals = {u: stage_tot[u] for u in sorted(stage_tot) if u in units}
+    groups = [g.id for g in scheme.groups]
+    ranked_units = {g: sorted(u for u, r in units.items() if r.group == g and r.total is not None) for g in groups}
+
+    def basis_value(basis: str, uid: str, composites: dict[str, dict[str, Decimal]]) -> Decimal | None:
+        if basis == "period":
+            return units[uid].total
+        if basis == "stage":
+            return stage_totals.get(uid)
+        if basis == "cumulative":
+            return cumulative.get(uid)
+        return composites.get(basis.split(":", 1)[1], {}).get(uid)
+
+    lower_better = {c.id for c in scheme.composites if c.by == "rank"}
+    rankings: dict[str, dict[str, tuple[GroupRanking, list[Ranked]]]] = {}
+
+    def make_ranking(rk: Ranking, composites: dict[str, dict[str, Decimal]]) -> None:
+        per_group: dict[str, tuple[GroupRanking, list[Ranked]]] = {}
+        is_comp = rk.basis.startswith("composite:")
+        flip = is_comp and rk.basis.split(":", 1)[1] in lower_better
+        for g in groups:
+            entries: list = []
+            tail: list = []
+            values: dict[str, Decimal] = {}
+            unranked = [(u, UNRANKED.get(r.status, r.status) + (f"：{r.reason}" if r.reason else "")) for u, r in sorted(units.items()) if r.group == g and r.total is None]
+            for uid in ranked_units[g]:
+                v = basis_value(rk.basis, uid, composites)
+                if v is None:
+                    unranked.append((uid, UNRANKED["no_data"]))
+                    continue
+                r = units[uid]
+                last = any(x.effect == "last" for x in r.vetoes)
+                tb = tuple(_line_points(r, t) for t in rk.tie_break)
+                (tail if last else entries).append((uid, (-v if flip else v, *tb)))
+                values[uid] = v
+            ranked = rank_entries(entries, rk.ties) if entries else []
+            if tail:  # 一票否决 “排在本组最后”: ranked after everyone else
+                offset = (ranked[-1].rank if rk.ties == "dense" else len(ranked)) if ranked else 0
+                ranked += [Ranked(x.unit, x.rank + offset, x.key, x.tied) for x in rank_entries(tail, rk.ties)]
+            gr = GroupRanking(rk.id, rk.name, rk.basis, g, tuple(RankEntry(x.unit, x.rank, values[x.unit], x.tied) for x in ranked), tuple(unranked))
+            per_group[g] = (gr, ranked)
+        rankings[rk.id] = per_group
+
+    composites: dict[str, dict[str, Decimal]] = {}
+    for rk in rankings_of(sv):
+        if not rk.basis.startswith("composite:"):
+            make_ranking(rk, composites)
+    for comp in scheme.composites:
+        values: dict[str, Decimal] = {}
+        for g in groups:
+            parts: list[dict[str, Decimal]] = []
+            for part in comp.parts:
+                kind, _, ref = part.source.partition(":")
+                if kind == "ranking":
+                    gr = rankings[ref][g][0]
+                    parts.append({e.unit: (Decimal(e.rank) if comp.by == "rank" else e.value) for e in gr.entries})
+                elif kind == "composite":
+                    parts.append({u: v for u, v in composites.get(ref, {}).items() if u in ranked_units[g]})
+                else:
+                    ext = {u: v for u, v in period.scores.external.get(ref, {}).items() if u in ranked_units[g]}
+                    if comp.by == "rank":
+                        rr = rank_entries([(u, (v,)) for u, v in ext.items()]) if ext else []
+                        parts.append({x.unit: Decimal(x.rank) for x in rr})
+                    else:
+                        parts.append(ext)
+            for uid in ranked_units[g]:
+                if all(uid in p for p in parts):
+                    values[uid] = sum((part.weight * p[uid] for part, p in zip(comp.parts, parts)), ZERO)
+        composites[comp.id] = dict(sorted(values.items()))
+    for rk in rankings_of(sv):
+        if rk.basis.startswith("composite:"):
+            make_ranking(rk, composites)
+    # honours
+    history = state.setdefault("honours", {})
+    honours: list[HonourResult] = []
+    for h in scheme.honours:
+        chosen_all: set[str] = set()
+        results_h = []
+        for g in (h.groups or groups):
+            gr, ranked = rankings[h.ranking][g]
+            excluded: dict[str, str] = {}
+            for e in gr.entries:
+                r = units[e.unit]
+                if r.vetoes:
+                    excluded[e.unit] = "一票否决：" + "；".join(f"{v.name}（{v.reason}）" for v in r.vetoes)
+                elif r.disqualified_by:
+                    excluded[e.unit] = "取消评先资格：" + "；".join(r.disqualified_by)
+            sel = _select(h, ranked, excluded, project)
+            chosen_all.update(sel.chosen)
+            results_h.append((g, sel))
+        hist = history.setdefault(h.id, [])
+        hist.append(chosen_all)
+        streak = _streaks(hist) if h.streak else {}
+        for g, sel in results_h:
+            honours.append(HonourResult(h.id, h.name, h.kind, g, sel.chosen,
+                                        tuple((u, REASONS.get(r, r)) for u, r in sel.excluded),
+                                        {u: streak[u] for u in sel.chosen if u in streak}))
+    conversions = {}
+    for conv in scheme.conversions:
+        vals = {}
+        for uid, r in units.items():
+            if r.exact_total is not None and r.max_total:
+                vals[uid] = round_points(r.exact_total / r.max_total * conv.points, scheme.rounding)
+        conversions[conv.id] = dict(sorted(vals.items()))
+    medians = {g: _median([units[u].total for u in ranked_units[g]]) for g in groups}
+    _, _, name, _ = (period.start, period.end, period.name, None)
+    return PeriodResult(
+        scheme=sv.id, version=sv.version, period=period.id, period_name=period.name, start=period.start, end=period.end,
+        stage=period.stage, units=dict(sorted(units.items())),
+        rankings=tuple(gr for rk in rankings_of(sv) for gr, _ in rankings[rk.id].values()),
+        honours=tuple(honours), cumulative=cumulative, stage_totals=stage_totals, composites=composites,
+        conversions=conversions, group_medians=medians, previous=previous,
+    )
+
+
+def _line_points(r: UnitResult, line_id: str) -> Decimal:
+    for line in r.lines:
+        if line.id == line_id:
+            return line.points if line.points is not None else ZERO
+    return ZERO
+
+
+def _select(h: Honour, ranked: list[Ranked], excluded: dict[str, str], project: Project) -> Selection:
+    s = h.select
+    if s.top is not None:
+        return top_n(ranked, s.top, min_score=h.min_score, excluded=excluded, ties=h.ties or "include")
+    if s.bottom is not None:
+        return bottom_n(ranked, s.bottom, excluded=excluded, ties=h.ties or "include")
+    if s.share is not None:
+        return top_share(ranked, s.share, rounding=s.rounding, min_score=h.min_score, excluded=excluded, ties=h.ties or "exclude")
+    assert s.quota is not None
+    category_of = {x.unit: (project.units[x.unit].category or "") for x in ranked}
+    return by_quota(ranked, category_of, s.quota, excluded=excluded, ties=h.ties or "exclude")
+
+
+def _streaks(hist: list[set[str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for u in hist[-1]:
+        n = 0
+        for s in reversed(hist):
+            if u in s:
+                n += 1
+            else:
+                break
+        out[u] = n
+    return out

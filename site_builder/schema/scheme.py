@@ -1,0 +1,267 @@
+"""The scheme file (考核办法/考核细则): ``schemes/<scheme-id>/<version>.yaml``.
+
+One file is one version of one scheme.  The indicator tree holds the rules
+that turn a unit's recorded facts into points; everything the published scheme
+document says about scoring is generated from these same fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
+from site_builder.scoring.rules import RuleUnion
+
+NodeType = Literal["score", "bonus", "deduction"]
+NotApplicable = Literal["forbidden", "full", "zero", "exclude", "rescale", "group_average"]
+
+
+class Window(Strict):
+    start: Date = Field(alias="from", description="开始日期（含），YYYY-MM-DD")
+    until: Date | None = Field(None, description="结束日期（含）；不填表示长期有效")
+
+
+class Stage(Strict):
+    """A named stage with a date window (阶段)."""
+
+    id: Id = Field(description="阶段标识（小写英文/数字）")
+    name: Text = Field(description="阶段名称，如“第一阶段”")
+    start: Date = Field(alias="from", description="开始日期（含）")
+    until: Date = Field(description="结束日期（含）")
+    total: NonNeg | None = Field(None, description="本阶段满分（用于说明，可不填）")
+
+
+class PeriodSpec(Strict):
+    kind: Literal["week", "month", "quarter", "half-year", "year", "stage"] = Field(
+        description="考核周期：week 周、month 月、quarter 季度、half-year 半年、year 年、stage 按阶段"
+    )
+    stages: list[Stage] = Field(
+        default_factory=list,
+        description="阶段（kind 为 stage 时即考核期；其他周期时用于阶段累计排名）",
+    )
+
+
+class Rounding(Strict):
+    places: Int = Field(2, description="保留小数位数，默认 2 位")
+    mode: Literal["half_up", "half_even", "down", "up"] = Field(
+        "half_up", description="舍入方式：half_up 四舍五入（默认）、half_even 银行家舍入、down 截尾、up 进位"
+    )
+    at: Literal["total", "line"] = Field(
+        "total", description="在何处舍入（只舍入一次）：total 总分（默认）、line 每一条细则"
+    )
+
+
+class Modifier(Strict):
+    """Occurrence-driven multiplier (“1件次该项得分减半；2件次以上该项不得分”)."""
+
+    label: Text = Field(description="计数的事项，如“有效投诉、效能或媒体曝光件次”")
+    steps: list[FactorStep] = Field(min_length=1, description="件次达到 min 时乘以 factor")
+
+
+class FactorStep(Strict):
+    min: Int = Field(description="件次不少于此数时适用")
+    factor: NonNeg = Field(description="得分乘以的系数，0 表示不得分，0.5 表示减半")
+
+
+class Disqualify(Strict):
+    """A line whose occurrences cancel honours (“并取消评先评优资格”)."""
+
+    at_least: Int = Field(1, description="件次（或扣分次数）达到此数即取消评先资格")
+    reason: Text | None = Field(None, description="公布的理由；不填则用本条名称")
+
+
+class Indicator(Strict):
+    """One node of the indicator tree (一级指标/二级指标/…/细则)."""
+
+    id: Id = Field(description="指标标识，在本方案内唯一，用作网页锚点")
+    name: Text = Field(description="指标名称，如“重大项目推进度”")
+    type: NodeType | None = Field(
+        None,
+        description="score 计分项（默认，计入满分）、bonus 加分项（max 为封顶）、deduction 扣分项（max 为扣分上限）；不填则随上级",
+    )
+    max: NonNeg | None = Field(None, description="分值（满分）；加分项为封顶分，扣分项为扣分上限")
+    in_total: Bool | None = Field(
+        None, description="是否计入方案满分；计分项默认计入，加分项默认不计入"
+    )
+    rule: RuleUnion | None = Field(None, description="计分规则（末级指标必填）")
+    children: list[Indicator] = Field(default_factory=list, description="下级指标")
+    children_mismatch: Text | None = Field(
+        None,
+        description="下级分值之和与本级分值不一致时，写明原因以确认照原文录入",
+    )
+    cap_by: Id | None = Field(
+        None, description="扣分总数不超过另一项（如加分项）的得分：写该项标识"
+    )
+    cap_span: Literal["period", "stage", "year"] = Field(
+        "period", description="封顶的计算范围：period 每期、stage 每阶段累计、year 全年累计"
+    )
+    not_applicable: NotApplicable = Field(
+        "forbidden",
+        description="不适用时如何计分：forbidden 不允许、full 得满分、zero 得 0 分、exclude 不计（满分相应减少）、rescale 不计并按比例折算总分、group_average 取本组平均分",
+    )
+    applies_to: list[Id] = Field(
+        default_factory=list, description="只适用于这些组别或单位（标识）；不填表示全部适用"
+    )
+    modifiers: list[Modifier] = Field(default_factory=list, description="按件次减半/不得分等系数")
+    disqualify: Disqualify | None = Field(None, description="发生即取消评先评优资格")
+    office: Text | None = Field(None, description="责任科室")
+    rater: Text | None = Field(None, description="评分单位或评分人")
+    source: Text | None = Field(None, description="数据来源、评分方式说明")
+    clause: Text | None = Field(None, description="公布的具体考核内容（原文）")
+
+
+class Tree(Strict):
+    id: Id = Field(description="指标体系标识")
+    name: Text = Field(description="指标体系名称，如“乡镇人民政府”")
+    total: NonNeg = Field(description="本体系满分")
+    indicators: list[Indicator] = Field(min_length=1, description="一级指标")
+    total_mismatch: Text | None = Field(None, description="满分与一级指标之和不一致时的原因")
+
+
+class Group(Strict):
+    """A group of units ranked together (类别/组别/圈层)."""
+
+    id: Id = Field(description="组别标识")
+    name: Text = Field(description="组别名称，如“综合管理部门A组”“第一圈层”")
+    units: list[Id] = Field(min_length=1, description="本组被考核单位的标识")
+    tree: Id | None = Field(None, description="使用的指标体系标识（方案有多个体系时必填）")
+
+
+class Veto(Strict):
+    """One-vote veto clause (一票否决)."""
+
+    id: Id
+    name: Text = Field(description="否决事项，如“被市本级和上级纪委监委部门通报批评”")
+    effect: Literal["no_honour", "zero", "last"] = Field(
+        "no_honour",
+        description="后果：no_honour 取消评优资格（默认）、zero 总分记 0、last 排在本组最后",
+    )
+    clause: Text | None = Field(None, description="原文")
+
+
+class Coefficient(Strict):
+    """Unit-level coefficient applied to the total (如难度系数)."""
+
+    label: Text = Field(description="系数名称")
+    min: NonNeg = Field(description="最小值")
+    max: NonNeg = Field(description="最大值")
+    default: NonNeg = Field(Decimal("1"), description="未记录时的系数")
+
+
+class Selection(Strict):
+    top: Int | None = Field(None, description="每组前 N 名")
+    bottom: Int | None = Field(None, description="每组后 N 名")
+    share: NonNeg | None = Field(None, description="每组至多占比，如 0.3 表示不超过 30%")
+    rounding: Literal["floor", "half_up", "ceil"] = Field("floor", description="名额取整方式")
+    quota: dict[str, Int] | None = Field(None, description="按单位类别分配的名额（名额配比）")
+
+    @model_validator(mode="after")
+    def _one(self) -> Selection:
+        given = [k for k in ("top", "bottom", "share", "quota") if getattr(self, k) is not None]
+        if len(given) != 1:
+            from pydantic_core import PydanticCustomError
+
+            raise PydanticCustomError("scheme.selection_one", "one", {"given": ", ".join(given)})
+        return self
+
+
+class Ranking(Strict):
+    id: Id
+    name: Text = Field(description="排名名称，如“季度排名”")
+    basis: Literal["period", "stage", "cumulative"] | str = Field(
+        "period",
+        description="依据：period 本期、stage 本阶段累计、cumulative 全年累计、composite:<标识> 综合排名",
+    )
+    ties: Literal["competition", "dense"] = Field(
+        "competition", description="并列名次：competition 1,2,2,4（默认）；dense 1,2,2,3"
+    )
+    tie_break: list[Id] = Field(
+        default_factory=list, description="总分相同时依次比较的指标标识"
+    )
+
+
+class Honour(Strict):
+    id: Id
+    name: Text = Field(description="荣誉或处理名称，如“流动红旗”“优秀”“重点整改单位”")
+    kind: Literal["honour", "sanction"] = Field("honour", description="honour 表彰、sanction 整改/通报")
+    ranking: Id = Field(description="依据的排名标识")
+    select: Selection = Field(description="评选办法")
+    min_score: Dec | None = Field(None, description="最低分数线")
+    ties: Literal["include", "exclude"] | None = Field(
+        None, description="名额末位并列时：include 全部入选、exclude 全部不入选"
+    )
+    groups: list[Id] = Field(default_factory=list, description="只在这些组别评选；不填为全部组别")
+    streak: Bool = Field(False, description="显示连续获得的期数")
+    description: Text | None = None
+
+
+class CompositePart(Strict):
+    source: Text = Field(
+        description="来源：ranking:<排名标识>、composite:<标识> 或 external:<外部数据标识>"
+    )
+    weight: NonNeg = Field(description="权重，如 0.5")
+    name: Text | None = None
+
+
+class Composite(Strict):
+    """A result combining several sources (综合排名)."""
+
+    id: Id
+    name: Text
+    by: Literal["rank", "score"] = Field("rank", description="按名次加权（名次越小越好）或按得分加权")
+    parts: list[CompositePart] = Field(min_length=1)
+
+
+class Conversion(Strict):
+    """A result converted into a share of another score (折算计入…)."""
+
+    id: Id
+    name: Text = Field(description="如“折算计入年度目标考核成绩”")
+    points: NonNeg = Field(description="折算后的满分")
+
+
+class PersonalData(Strict):
+    publish_names: Bool = Field(False, description="是否公布人员姓名（默认不公布）")
+    legal_basis: Text | None = Field(None, description="公布姓名的依据（publish_names 为 true 时必填）")
+
+
+class Section(Strict):
+    title: Text
+    body: Text = Field(description="正文（Markdown）")
+
+
+class Scheme(Strict):
+    """A scheme version: the published rules and the arithmetic behind them."""
+
+    title: Text = Field(description="方案名称（全称）")
+    short_title: Text | None = Field(None, description="简称，用于导航")
+    issuer: Text = Field(description="发布机关")
+    doc_number: Text | None = Field(None, description="文号，如“淮办发〔2017〕26号”")
+    index_number: Text | None = Field(None, description="索引号")
+    issued: Date | None = Field(None, description="印发日期")
+    effective: Window = Field(description="有效期")
+    total: NonNeg | None = Field(None, description="满分（只有一个指标体系时必填）")
+    total_mismatch: Text | None = Field(None, description="满分与一级指标之和不一致时的原因")
+    period: PeriodSpec = Field(description="考核周期")
+    rounding: Rounding = Field(default_factory=Rounding, description="舍入规则")
+    sample: Bool = Field(False, description="示例方案（页面显示“示例数据”）")
+    changes: list[Text] = Field(default_factory=list, description="与上一版相比的主要变化（说明）")
+    preamble: Text | None = Field(None, description="正文前言（Markdown）")
+    sections: list[Section] = Field(default_factory=list, description="正文章节（Markdown）")
+    groups: list[Group] = Field(min_length=1, description="参加排名的组别")
+    indicators: list[Indicator] = Field(default_factory=list, description="一级指标（单一指标体系）")
+    trees: list[Tree] = Field(default_factory=list, description="多个指标体系（如部门、乡镇分设）")
+    vetoes: list[Veto] = Field(default_factory=list, description="一票否决事项")
+    coefficient: Coefficient | None = None
+    rankings: list[Ranking] = Field(default_factory=list)
+    honours: list[Honour] = Field(default_factory=list)
+    composites: list[Composite] = Field(default_factory=list)
+    conversions: list[Conversion] = Field(default_factory=list)
+    personal_data: PersonalData = Field(default_factory=PersonalData)
+
+
+Modifier.model_rebuild()
+Indicator.model_rebuild()

@@ -1,0 +1,28 @@
+"""``site.yaml``: the publishing office and the site as a whole."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from site_builder.schema.types import Bool, Strict, Text
+
+
+class Contact(Strict):
+    """Where objections go (异议受理)."""
+
+    office: Text = Field(description="受理异议的机构或科室")
+    phone: Text | None = Field(None, description="办公电话（请用座机，勿填个人手机）")
+    email: Text | None = Field(None, description="电子邮箱")
+    address: Text | None = Field(None, description="通信地址")
+
+
+class Site(Strict):
+    title: Text = Field(description="网站标题，如“某某县政务服务考核结果公示”")
+    organisation: Text = Field(description="发布机关全称")
+    base_url: Text | None = Field(None, description="正式网址（用于 sitemap 和订阅），如 https://example.gov.cn/kaohe/")
+    locale: Literal["zh-CN", "en"] = Field("zh-CN", description="界面语言：zh-CN 中文（默认）、en 英文")
+    contact: Contact | None = Field(None, description="异议受理联系方式")
+    sample: Bool = Field(False, description="整站为示例数据（每页显示“示例数据，非真实考核结果”）")
+    description: Text | None = Field(None, description="网站简介")

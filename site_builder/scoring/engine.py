@@ -1,0 +1,347 @@
+"""Facts → points → totals for every unit of every period.
+
+Order of work for one period (each step sees only what earlier steps made):
+1. leaves scored from each unit's own facts (not-applicable policies, scope,
+   occurrence modifiers, disqualification);
+2. group-relative leaves, once the whole group's facts and subtotals are known,
+   and group-average imputation;
+3. the tree summed bottom-up with caps (bonus caps, deduction caps, caps
+   relative to another node, caps across a stage or year);
+4. total = Σ top-level nodes, rescaled for excluded lines where declared,
+   × unit coefficient, veto effects, rounded once as the scheme declares.
+Ranking and honours live in :mod:`site_builder.ranking.engine`.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
+from statistics import median
+
+from site_builder import messages
+from site_builder.checks.scheme_checks import line_spec, node_types
+from site_builder.checks.scores_checks import applies, chains
+from site_builder.model import Period, Project, SchemeVersion
+from site_builder.schema.scheme import Indicator, Rounding, Tree
+from site_builder.scoring.facts import EMPTY_FACTS, Facts
+from site_builder.scoring.results import LineResult, PeriodResult, UnitResult, VetoResult
+from site_builder.scoring.rules.base import ZERO, Outcome, fmt, step
+
+messages.register(
+    {
+        "explain.na_full": ("本项不适用，按规定得满分", "", "not applicable: full points as declared", ""),
+        "explain.na_zero": ("本项不适用，按规定得 0 分", "", "not applicable: 0 points as declared", ""),
+        "explain.na_excluded": ("本项不适用，不计分，满分相应扣除", "", "not applicable: excluded from the maximum", ""),
+        "explain.na_average": ("本项不适用，按本组平均分 {points} 分计", "", "not applicable: group average {points}", ""),
+        "explain.out_of_scope": ("本项不适用于本单位", "", "this line does not apply to the unit", ""),
+        "explain.modifier": ("{label} {count} 件次，得分 × {factor}", "", "{label}: {count}, points × {factor}", ""),
+        "clip.node_cap": ("合计超过上限 {cap} 分，按 {cap} 分计", "", "sum exceeds the cap of {cap}: counted as {cap}", ""),
+        "clip.cap_by": ("扣分不超过“{ref}”的得分 {cap} 分", "", "deductions may not exceed “{ref}” ({cap})", ""),
+        "clip.span": ("累计封顶：本{span}已计 {used} 分，本期最多再计 {left} 分", "", "cap across the {span_en}: {used} already booked, at most {left} more", ""),
+    }
+)
+
+_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+PRECISION = 34
+
+
+def round_points(value: Decimal, rounding: Rounding) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    return Decimal(median(sorted(values))) if values else ZERO
+
+
+class _Ledger:
+    """Points already booked against caps that span a stage or a year."""
+
+    def __init__(self) -> None:
+        self.used: dict[tuple[str, str, str], Decimal] = {}
+
+    def key(self, unit: str, node: Indicator, period: Period) -> tuple[str, str, str] | None:
+        if node.cap_span == "period":
+            return None
+        span = period.stage if node.cap_span == "stage" else str(period.start.year)
+        return (unit, node.id, span or str(period.start.year))
+
+
+def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator]) -> tuple[Outcome | None, str, Facts | None]:
+    """Score one leaf from the unit's own facts; (None, status) when excluded or deferred."""
+    if not applies(chain, unit, group):
+        return None, "out_of_scope", None
+    rule = node.rule
+    assert rule is not None
+    line = line_spec(node, ntype)
+    f = facts if facts is not None else EMPTY_FACTS
+    if f.na:
+        top = node.max or ZERO
+        if node.not_applicable == "full":
+            return Outcome(top, top, None, (step("explain.na_full"),)), "not_applicable", f
+        if node.not_applicable == "zero":
+            return Outcome(ZERO, ZERO, None, (step("explain.na_zero"),)), "not_applicable", f
+        return None, "not_applicable", f
+    if rule.group_relative:
+        return None, "deferred", f
+    out = rule.score(line, f)
+    return _modify(node, out, f), "scored", f
+
+
+def _modify(node: Indicator, out: Outcome, f: Facts) -> Outcome:
+    n = f.incidents or 0
+    for mod in node.modifiers:
+        chosen = None
+        for s in sorted(mod.steps, key=lambda s: s.min):
+            if n >= s.min:
+                chosen = s
+        if chosen is not None:
+            pts = out.points * chosen.factor
+            out = Outcome(pts, out.raw, out.clip, (*out.steps, step("explain.modifier", label=mod.label, count=n, factor=fmt(chosen.factor))), out.occurrences)
+    return out
+
+
+class _UnitWork:
+    """Mutable scratch space for one unit while its period is computed."""
+
+    def __init__(self, unit: str, group: str, tree: Tree) -> None:
+        self.unit, self.group, self.tree = unit, group, tree
+        self.outcomes: dict[str, Outcome | None] = {}
+        self.status: dict[str, str] = {}
+        self.facts: dict[str, Facts | None] = {}
+        self.na_policy: dict[str, str] = {}
+
+
+def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str]) -> Decimal | None:
+    """Subtotal of a node from leaf outcomes only (for group-relative ``of``)."""
+    if not node.children:
+        o = work.outcomes.get(node.id)
+        return o.points if o is not None else None
+    vals = [v for c in node.children if (v := _sum_node(c, work, types)) is not None]
+    return sum(vals, ZERO) if vals else None
+
+
+def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger, history: dict[str, list[Decimal]]) -> dict[str, UnitResult]:
+    scheme = sv.scheme
+    works: dict[str, _UnitWork] = {}
+    results: dict[str, UnitResult] = {}
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        # 1. leaves from own facts
+        for uid in sorted(sv.unit_group):
+            entry = period.scores.units.get(uid)
+            group = sv.unit_group[uid]
+            tree = sv.trees[sv.group_tree[group]]
+            if entry is None or entry.status != "assessed":
+                continue
+            w = _UnitWork(uid, group, tree)
+            types = node_types(tree)
+            for leaf_id, chain in chains(tree.indicators).items():
+                node = chain[-1]
+                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain)
+                w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
+            works[uid] = w
+        # 2. group-relative leaves and group-average imputation
+        for gid in sorted({w.group for w in works.values()}):
+            members = [w for w in works.values() if w.group == gid]
+            tree = members[0].tree
+            types = node_types(tree)
+            index = sv.indicators[tree.id]
+            for leaf_id, chain in chains(tree.indicators).items():
+                node = chain[-1]
+                rule = node.rule
+                if rule is None or not rule.group_relative:
+                    continue
+                deferred = [w for w in members if w.status[leaf_id] == "deferred"]
+                facts = {w.unit: w.facts[leaf_id] or EMPTY_FACTS for w in deferred}
+                of = getattr(rule, "of", None)
+                subtotals = {}
+                if of:
+                    for w in deferred:
+                        v = _sum_node(index[of], w, types)
+                        if v is not None:
+                            subtotals[w.unit] = v
+                got = rule.score_group(line_spec(node, types[node.id]), facts, subtotals)
+                for w in deferred:
+                    o = got.get(w.unit)
+                    w.outcomes[leaf_id] = _modify(node, o, facts[w.unit]) if o is not None else None
+                    w.status[leaf_id] = "scored" if o is not None else "not_applicable"
+            for leaf_id, chain in chains(tree.indicators).items():
+                node = chain[-1]
+                if node.not_applicable != "group_average":
+                    continue
+                scored = [w.outcomes[leaf_id].points for w in members if w.status[leaf_id] == "scored" and w.outcomes[leaf_id] is not None]
+                avg = sum(scored, ZERO) / len(scored) if scored else ZERO
+                for w in members:
+                    if w.status[leaf_id] == "not_applicable" and (w.facts.get(leaf_id) or EMPTY_FACTS).na:
+                        w.outcomes[leaf_id] = Outcome(avg, avg, None, (step("explain.na_average", points=fmt(round_points(avg, scheme.rounding))),))
+        # 3–4. aggregate, total
+        for uid, w in works.items():
+            results[uid] = _aggregate(project, sv, period, w, ledger)
+        for uid in sorted(sv.unit_group):
+            if uid not in results:
+                entry = period.scores.units[uid]
+                tree = sv.trees[sv.group_tree[sv.unit_group[uid]]]
+                results[uid] = UnitResult(
+                    unit=uid, group=sv.unit_group[uid], status=entry.status, reason=entry.reason, lines=(),
+                    base=ZERO, bonus=ZERO, deduction=ZERO, coefficient=Decimal(1), total=None, exact_total=None,
+                    max_total=tree.total, vetoes=(), disqualified_by=(), note=entry.note,
+                )
+    return results
+
+
+def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger) -> UnitResult:
+    scheme = sv.scheme
+    tree = w.tree
+    types = node_types(tree)
+    index = sv.indicators[tree.id]
+    rounding = scheme.rounding
+    values: dict[str, Decimal | None] = {}
+    lines: dict[str, LineResult] = {}
+    disq: list[str] = []
+
+    def compute(node: Indicator, depth: int) -> Decimal | None:
+        if node.id in values:
+            return values[node.id]
+        t = types[node.id]
+        clip = clip_note = None
+        if not node.children:
+            o = w.outcomes.get(node.id)
+            status = w.status.get(node.id, "scored")
+            if o is None:
+                values[node.id] = None
+                lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None,
+                                            (step("explain.out_of_scope"),) if status == "out_of_scope" else (step("explain.na_excluded"),),
+                                            w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
+                return None
+            pts = round_points(o.points, rounding) if rounding.at == "line" else o.points
+            pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
+            disqualified = False
+            if node.disqualify is not None:
+                n = max(o.occurrences, (w.facts.get(node.id) or EMPTY_FACTS).incidents or 0)
+                if n >= node.disqualify.at_least:
+                    disqualified = True
+                    disq.append(node.disqualify.reason or node.name)
+            values[node.id] = pts
+            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
+                                        span_note, o.steps, w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
+                                        True, disqualified)
+            return pts
+        child_vals = [compute(c, depth + 1) for c in node.children]
+        present = [v for v in child_vals if v is not None]
+        if not present:
+            values[node.id] = None
+            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None, (), None, "not_applicable", False)
+            return None
+        raw = sum(present, ZERO)
+        v = raw
+        if node.max is not None:
+            if t == "bonus" and v > node.max:
+                v, clip, clip_note = node.max, "cap", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
+            elif t == "deduction" and v < -node.max:
+                v, clip, clip_note = -node.max, "cap", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
+            elif t == "score" and v > node.max:
+                v, clip, clip_note = node.max, "max", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
+        if node.cap_by:
+            ref_node = index[node.cap_by]
+            ref = compute(ref_node, 0) or ZERO
+            limit = abs(ref)
+            if t == "deduction" and -v > limit:
+                v, clip = -limit, "cap"
+                clip_note = step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
+            elif t != "deduction" and v > limit:
+                v, clip = limit, "cap"
+                clip_note = step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
+        v, span_note = _span_cap(node, t, v, w.unit, period, ledger)
+        if span_note:
+            clip, clip_note = "cap", span_note
+        values[node.id] = v
+        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, (), None, "scored", False)
+        return v
+
+    # nodes capped by another node are computed after it (compute() recurses into the reference)
+    for n in tree.indicators:
+        compute(n, 0)
+    ordered: list[LineResult] = []
+
+    def order(nodes: list[Indicator]) -> None:
+        for n in nodes:
+            ordered.append(lines[n.id])
+            order(n.children)
+
+    order(tree.indicators)
+    base = bonus = deduction = ZERO
+    excluded_max = ZERO
+    rescale = False
+    for n in tree.indicators:
+        v = values.get(n.id)
+        t = types[n.id]
+        if v is None:
+            if t == "score":
+                excluded_max += n.max or ZERO
+            continue
+        if t == "score":
+            base += v
+        elif t == "bonus":
+            bonus += v
+        else:
+            deduction += v
+    for leaf_id, chain in chains(tree.indicators).items():
+        node = chain[-1]
+        if values.get(leaf_id) is None and types[leaf_id] == "score" and w.status.get(leaf_id) != "out_of_scope":
+            if node.not_applicable == "rescale":
+                rescale = True
+            # an excluded leaf inside a present parent lowers the maximum too
+            if values.get(chain[0].id) is not None:
+                excluded_max += node.max or ZERO
+    entry = period.scores.units[w.unit]
+    total = base + bonus + deduction
+    max_total = tree.total - excluded_max
+    if rescale and max_total > 0:
+        total = total * tree.total / max_total
+        max_total = tree.total
+    coefficient = entry.coefficient if entry.coefficient is not None else (scheme.coefficient.default if scheme.coefficient else Decimal(1))
+    total = total * coefficient
+    vetoes = []
+    for v in entry.vetoes:
+        clause = next(x for x in scheme.vetoes if x.id == v.id)
+        vetoes.append(VetoResult(v.id, clause.name, clause.effect, v.reason, v.date))
+        if clause.effect == "zero":
+            total = ZERO
+    exact = total
+    rounded = round_points(total, rounding)
+    return UnitResult(
+        unit=w.unit, group=w.group, status="assessed", reason=entry.reason, lines=tuple(ordered),
+        base=base, bonus=bonus, deduction=deduction, coefficient=coefficient, total=rounded, exact_total=exact,
+        max_total=max_total, vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
+    )
+
+
+def _span_cap(node: Indicator, t: str, pts: Decimal, unit: str, period: Period, ledger: _Ledger) -> tuple[Decimal, str | None]:
+    key = ledger.key(unit, node, period)
+    if key is None or node.max is None or t == "score":
+        return pts, None
+    used = ledger.used.get(key, ZERO)
+    left = max(node.max - used, ZERO)
+    note = None
+    mag = abs(pts)
+    if mag > left:
+        note = step("clip.span", span="阶段" if node.cap_span == "stage" else "年度", span_en=node.cap_span, used=fmt(used), left=fmt(left)).render("zh-CN")
+        mag = left
+    ledger.used[key] = used + mag
+    return (mag if pts >= 0 else -mag), note
+
+
+def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str, str], PeriodResult]:
+    from site_builder.ranking.engine import rank_period
+
+    out: dict[tuple[str, str], PeriodResult] = {}
+    for scheme_id in sorted(project.schemes):
+        periods = [p for p in project.periods if p.scheme == scheme_id and (include_drafts or p.status != "draft")]
+        ledger = _Ledger()
+        state: dict = {}
+        previous = None
+        for period in periods:
+            sv = project.schemes[scheme_id][period.version]
+            units = score_period(project, sv, period, ledger, {})
+            out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
+            previous = period.id
+    return out

@@ -1,0 +1,149 @@
+"""The interface every rule kind implements, and the registry of kinds.
+
+A rule kind is one pydantic model (its parameters as written in the scheme)
+with four duties: check its own parameters against the line, check a unit's
+facts, turn facts into points, and state itself in words for the published
+scheme document.  Registering the class with :func:`rule_kind` is all it takes
+to make the kind available in YAML, in the JSON Schema and in the docs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import ClassVar
+
+from site_builder import messages
+from site_builder.schema.types import Strict
+from site_builder.scoring.facts import Facts
+
+ZERO = Decimal(0)
+
+Report = Callable[..., None]  # report(code, path_suffix=(), **params)
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """What a rule may know about the line it scores."""
+
+    id: str
+    name: str
+    type: str  # "score" | "bonus" | "deduction"
+    max: Decimal | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sentence of the explanation on a score card (message code + params)."""
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def render(self, locale: str) -> str:
+        return messages.get(self.code).render(locale, dict(self.params))[0]
+
+
+def step(code: str, **params: object) -> Step:
+    return Step(code, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Points of one line for one unit, with how they came about."""
+
+    points: Decimal  # signed contribution after clamping
+    raw: Decimal  # before any cap, floor or maximum
+    clip: str | None = None  # "max" | "cap" | "floor" | None
+    steps: tuple[Step, ...] = ()
+    occurrences: int = 0  # for disqualification and modifiers
+
+
+@dataclass(frozen=True)
+class Bounds:
+    floor: Decimal
+    ceiling: Decimal
+
+
+@dataclass
+class Unbounded:
+    pass
+
+
+RULES: dict[str, type[Rule]] = {}
+
+
+def rule_kind(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: register a rule kind under its ``kind`` literal."""
+    kind = cls.model_fields["kind"].default
+    if kind in RULES:
+        raise RuntimeError(f"rule kind {kind!r} registered twice")
+    RULES[kind] = cls
+    return cls
+
+
+class Rule(Strict):
+    """Base of every rule kind."""
+
+    #: The Facts field a bare scalar in the period file stands for.
+    primary: ClassVar[str | None] = "points"
+    #: Missing facts mean "nothing happened" (no occurrences) rather than an error.
+    facts_optional: ClassVar[bool] = False
+    #: Scored after every unit of the group is known.
+    group_relative: ClassVar[bool] = False
+    #: Line types the kind can be used on.
+    types: ClassVar[tuple[str, ...]] = ("score", "bonus", "deduction")
+    #: The clause kind it implements, quoted in the docs.
+    example: ClassVar[str] = ""
+
+    def check_scheme(self, line: LineSpec, report: Report) -> None:
+        """Report problems of the rule's parameters for this line."""
+
+    def bounds(self, line: LineSpec) -> Bounds:
+        """Lowest and highest signed points the line can give."""
+        return default_bounds(line)
+
+    def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
+        """Report facts this rule cannot use (unknown level, points above max, …)."""
+
+    def score(self, line: LineSpec, facts: Facts) -> Outcome:
+        raise NotImplementedError
+
+    def score_group(
+        self, line: LineSpec, facts: Mapping[str, Facts], subtotals: Mapping[str, Decimal]
+    ) -> dict[str, Outcome]:
+        """Group-relative kinds: points for every unit of one group at once."""
+        raise NotImplementedError
+
+    def describe(self, line: LineSpec, locale: str) -> str:
+        """The rule in words, for the published scheme document."""
+        raise NotImplementedError
+
+
+def default_bounds(line: LineSpec) -> Bounds:
+    top = line.max if line.max is not None else ZERO
+    if line.type == "deduction":
+        return Bounds(-top, ZERO) if line.max is not None else Bounds(Decimal("-1e9"), ZERO)
+    return Bounds(ZERO, top)
+
+
+def clamp(value: Decimal, bounds: Bounds) -> tuple[Decimal, str | None]:
+    if value > bounds.ceiling:
+        return bounds.ceiling, "max"
+    if value < bounds.floor:
+        return bounds.floor, "floor"
+    return value, None
+
+
+def fmt(d: Decimal | int) -> str:
+    """Plain text of a Decimal as people write it: no exponent, no trailing zeros."""
+    if isinstance(d, int):
+        return str(d)
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    text = format(d.normalize(), "f")
+    return text
+
+
+def pick(locale: str, zh: str, en: str) -> str:
+    return en if locale == "en" else zh
