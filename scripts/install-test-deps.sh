@@ -11,9 +11,7 @@
 #   PYTHON=python3.11     interpreter to install into (default: python, else python3)
 #   SKIP_APT=1            do not touch apt (e.g. no root; browser tests then skip locally)
 #   AXE_VERSION=4.10      npm version/range of axe-core (default: 4)
-#   AXE_FETCH=python      fetch axe-core without npm (default: npm when installed)
 #   AXE_REFRESH=1         re-download axe-core even if cached
-#   NPM_CONFIG_REGISTRY   registry used by the no-npm fallback (default registry.npmjs.org)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -127,60 +125,16 @@ fetch_axe_npm() {
   rm -rf "$tmp"
 }
 
-fetch_axe_python() {
-  # Same tarball straight from the registry, checked against its sha512 integrity.
-  "$PYTHON" - "$AXE_VERSION" "$AXE_PKG" <<'EOF'
-import base64, hashlib, io, json, os, re, shutil, sys, tarfile, urllib.request
-
-spec, dest = sys.argv[1], sys.argv[2]
-registry = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/").rstrip("/")
-
-def get(url, accept="application/json"):
-    req = urllib.request.Request(url, headers={"Accept": accept, "User-Agent": "site-builder-ci"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return r.read()
-
-meta = json.loads(get(f"{registry}/axe-core", "application/vnd.npm.install-v1+json"))
-def key(v):
-    return tuple(int(x) for x in v.split("."))
-stable = [v for v in meta["versions"] if re.fullmatch(r"\d+\.\d+\.\d+", v)]
-wanted = [v for v in stable if v == spec or v.startswith(spec + ".")]
-if not wanted:
-    sys.exit(f"no axe-core version matches {spec!r}")
-version = max(wanted, key=key)
-dist = meta["versions"][version]["dist"]
-data = get(dist["tarball"], "application/octet-stream")
-algo, _, digest = dist["integrity"].partition("-")
-if base64.b64encode(hashlib.new(algo, data).digest()).decode() != digest:
-    sys.exit("axe-core tarball failed its integrity check")
-shutil.rmtree(dest, ignore_errors=True)
-os.makedirs(dest)
-with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-    for m in tar.getmembers():
-        parts = m.name.split("/", 1)
-        if len(parts) != 2 or not (m.isfile() or m.isdir()):
-            continue
-        m.name = parts[1]
-        if m.name.startswith("/") or ".." in m.name.split("/"):
-            sys.exit(f"unsafe path in tarball: {m.name}")
-        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4
-            tar.extract(m, dest, filter="data")
-        else:
-            tar.extract(m, dest)
-print(f"axe-core {version} from {dist['tarball']}")
-EOF
-}
-
 if [[ -f "$AXE_JS_PATH" && "${AXE_REFRESH:-}" != 1 ]]; then
   note "cached, skipping download"
 else
-  if [[ "${AXE_FETCH:-}" != python ]] && command -v npm >/dev/null 2>&1; then
-    note "using npm $(npm --version 2>/dev/null)"
-    fetch_axe_npm || { note "npm pack failed; trying the registry directly"; fetch_axe_python; }
-  else
-    note "fetching from the npm registry without npm"
-    fetch_axe_python
+  if ! command -v npm >/dev/null 2>&1; then
+    if [[ "${SKIP_APT:-}" == 1 ]]; then die "npm is needed to fetch axe-core (apt-get install npm)"; fi
+    note "npm missing: installing Debian's npm"
+    apt-get install -y -q npm >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q npm >/dev/null; }
   fi
+  note "using npm $(npm --version 2>/dev/null)"
+  fetch_axe_npm || { sleep 5; fetch_axe_npm; } || die "npm pack axe-core@$AXE_VERSION failed"
 fi
 [[ -f "$AXE_JS_PATH" ]] || die "axe.min.js missing after download: $AXE_JS_PATH"
 note "axe-core $("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$AXE_PKG/package.json")"
