@@ -53,6 +53,7 @@ messages.register(
         "scores.coefficient_undeclared": ("方案没有规定单位系数，不能写 coefficient", "删除 coefficient，或在方案中声明 coefficient", "the scheme declares no coefficient", "remove it or declare coefficient in the scheme"),
         "scores.coefficient_range": ("系数 {value} 不在 {min}—{max} 之间", "请核对", "coefficient {value} is outside {min}–{max}", "check it"),
         "scores.facts_on_unassessed": ("状态为 {status} 的单位不应有指标记录", "删除记录，或把状态改为 assessed", "a unit with status {status} must not have facts", "remove the facts or set status: assessed"),
+        "scores.unit_retired": ("单位“{unit}”已于 {date} 撤销或合并，不能出现在之后的考核期", "请从本期记录和方案组别中删除该单位", "unit “{unit}” was retired on {date} and cannot appear in later periods", "remove it from this period and from the scheme's groups"),
         "scores.shorthand": ("“{line}”的规则（{kind}）不能用单个数值简写", "请写成键值形式，如 {{{field}: …}}", "line “{line}” ({kind}) cannot be written as a single value", "write a mapping such as {{{field}: …}}"),
     }
 )
@@ -75,8 +76,14 @@ def leaves(nodes: list[Indicator]) -> list[Indicator]:
     return out
 
 
-def applies(node_chain: list[Indicator], unit: str, group: str) -> bool:
-    return all(not n.applies_to or unit in n.applies_to or group in n.applies_to for n in node_chain)
+def applies(node_chain: list[Indicator], unit: str, group: str, period: str | None = None, stage: str | None = None) -> bool:
+    """Is the line scored for this unit (applies_to) in this period (applies_in)?"""
+    for n in node_chain:
+        if n.applies_to and unit not in n.applies_to and group not in n.applies_to:
+            return False
+        if n.applies_in and period is not None and period not in n.applies_in and (stage is None or stage not in n.applies_in):
+            return False
+    return True
 
 
 def chains(nodes: list[Indicator], above: tuple[Indicator, ...] = ()) -> dict[str, list[Indicator]]:
@@ -113,6 +120,7 @@ def check_period(
         problems.add("scores.bad_period", doc.mark(("period",)), period=scores.period, kind=scheme.period.kind, example=periods.example(scheme.period.kind))
         return None
     start, end, name, _ = parsed
+    stage = periods.stage_of(start, end, scheme.period)
     eff = scheme.effective
     if start < eff.start or (eff.until is not None and end > eff.until):
         problems.add("scores.period_outside", doc.mark(("period",)), period=scores.period, start=start, end=end, from_=eff.start, until=eff.until or "—")
@@ -129,6 +137,10 @@ def check_period(
             _ref(problems, doc.key_marks.get(upath, doc.mark(upath)), uid, known, what, "a unit of this scheme's groups")
             continue
         group = sv.unit_group[uid]
+        retired = units[uid].retired if uid in units else None
+        if retired is not None and retired.date <= start:
+            problems.add("scores.unit_retired", doc.key_marks.get(upath, doc.mark(upath)), unit=uid, date=retired.date)
+            continue
         tree = sv.trees[sv.group_tree[group]]
         types = node_types(tree)
         chain = chains(tree.indicators)
@@ -160,7 +172,7 @@ def check_period(
                     _ref(problems, doc.key_marks.get(fpath, doc.mark(fpath)), key, sorted(chain), "本单位指标体系中的末级指标", "a leaf line of this unit's tree")
                 continue
             node = chain[key][-1]
-            if not applies(chain[key], uid, group):
+            if not applies(chain[key], uid, group, scores.period, stage):
                 problems.add("scores.not_in_scope", doc.key_marks.get(fpath, doc.mark(fpath)), name=node.name, unit=uid)
                 continue
             rule = node.rule
@@ -186,7 +198,7 @@ def check_period(
             facts[key] = f
         for leaf_id, ch in chain.items():
             node = ch[-1]
-            if leaf_id in facts or leaf_id in entry.facts or not applies(ch, uid, group):
+            if leaf_id in facts or leaf_id in entry.facts or not applies(ch, uid, group, scores.period, stage):
                 continue
             rule = node.rule
             if rule is None or rule.facts_optional or (rule.group_relative and getattr(rule, "of", None)):
@@ -194,7 +206,8 @@ def check_period(
             problems.add("scores.line_missing", doc.mark((*upath, "facts")) if entry.facts else doc.mark(upath), unit=uid, line=leaf_id, name=node.name)
         all_facts[uid] = facts
     for uid, group in sorted(sv.unit_group.items()):
-        if uid not in scores.units:
+        retired = units[uid].retired if uid in units else None
+        if uid not in scores.units and not (retired is not None and retired.date <= start):
             problems.add("scores.unit_missing", doc.mark(("units",)), unit=uid, name=units[uid].name if uid in units else uid, group=group)
     for ext, values in scores.external.items():
         for uid in values:
@@ -204,5 +217,5 @@ def check_period(
         return None
     return Period(
         scheme=sv.id, version=sv.version, id=scores.period, name=name, start=start, end=end,
-        stage=periods.stage_of(start, end, scheme.period), path=path, scores=scores, facts=all_facts,
+        stage=stage, path=path, scores=scores, facts=all_facts,
     )

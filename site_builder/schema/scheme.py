@@ -105,6 +105,10 @@ class Indicator(Strict):
     applies_to: list[Id] = Field(
         default_factory=list, description="只适用于这些组别或单位（标识）；不填表示全部适用"
     )
+    applies_in: list[Text] = Field(
+        default_factory=list,
+        description="只在这些考核期或阶段计分（考核期标识或阶段标识，如 2026-12、s2）；不填表示每期都计分",
+    )
     modifiers: list[Modifier] = Field(default_factory=list, description="按件次减半/不得分等系数")
     disqualify: Disqualify | None = Field(None, description="发生即取消评先评优资格")
     office: Text | None = Field(None, description="责任科室")

@@ -65,9 +65,9 @@ class _Ledger:
         return (unit, node.id, span or str(period.start.year))
 
 
-def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator]) -> tuple[Outcome | None, str, Facts | None]:
+def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period) -> tuple[Outcome | None, str, Facts | None]:
     """Score one leaf from the unit's own facts; (None, status) when excluded or deferred."""
-    if not applies(chain, unit, group):
+    if not applies(chain, unit, group, period.id, period.stage):
         return None, "out_of_scope", None
     rule = node.rule
     assert rule is not None
@@ -136,7 +136,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             types = node_types(tree)
             for leaf_id, chain in chains(tree.indicators).items():
                 node = chain[-1]
-                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain)
+                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period)
                 w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
             works[uid] = w
         # 2. group-relative leaves and group-average imputation
@@ -286,7 +286,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             deduction += v
     for leaf_id, chain in chains(tree.indicators).items():
         node = chain[-1]
-        if values.get(leaf_id) is None and types[leaf_id] == "score" and w.status.get(leaf_id) != "out_of_scope":
+        if values.get(leaf_id) is None and types[leaf_id] == "score":
             if node.not_applicable == "rescale":
                 rescale = True
             # an excluded leaf inside a present parent lowers the maximum too

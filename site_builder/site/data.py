@@ -1,0 +1,164 @@
+"""Everything a page kind may read, gathered once and never mutated.
+
+:class:`SiteData` wraps the validated project, the engine's results and the
+build options (``as_of``, preview) and answers the questions every page asks:
+which periods are visible, what a notice's effective status is, a unit's name
+on a date, whether a page shows sample data.  Page kinds receive it as an
+explicit argument; there is no module-level state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from site_builder.model import Period, Project, SchemeVersion
+from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
+from site_builder.site.gitversion import BuildVersion
+
+
+@dataclass(frozen=True)
+class Options:
+    as_of: dt.date
+    preview: bool = False
+    serve: bool = False  # inject the live-reload script (``site-builder serve`` only)
+
+
+@dataclass(frozen=True)
+class SiteData:
+    project: Project
+    results: Mapping[tuple[str, str], PeriodResult]
+    options: Options
+    version: BuildVersion
+    content: Mapping[str, bytes] = field(default_factory=dict)  # content/ files read: path -> bytes
+
+    # -- site ------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        return self.project.site.locale
+
+    @property
+    def en(self) -> bool:
+        return self.locale == "en"
+
+    # -- periods ---------------------------------------------------------
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        """Periods that are published on the site (drafts only in preview)."""
+        return tuple(
+            p for p in self.project.periods
+            if (p.status != "draft" or self.options.preview) and (p.scheme, p.id) in self.results
+        )
+
+    def periods_of(self, scheme_id: str) -> tuple[Period, ...]:
+        return tuple(p for p in self.periods if p.scheme == scheme_id)
+
+    def status(self, period: Period) -> str:
+        """draft | public_notice | published — a 公示 whose window ended is a 通报."""
+        s = period.status
+        window = period.scores.public_notice
+        if s == "public_notice" and window is not None and self.options.as_of > window.until:
+            return "published"
+        return s
+
+    def notice_date(self, period: Period) -> dt.date:
+        n = period.scores.notice
+        if n is not None:
+            return n.date
+        if period.scores.public_notice is not None:
+            return period.scores.public_notice.start
+        return period.end
+
+    def notices_latest_first(self) -> list[Period]:
+        return sorted(self.periods, key=lambda p: (self.notice_date(p), p.scheme, p.id), reverse=True)
+
+    def result(self, period: Period) -> PeriodResult:
+        return self.results[(period.scheme, period.id)]
+
+    def version_of(self, period: Period) -> SchemeVersion:
+        return self.project.schemes[period.scheme][period.version]
+
+    def previous(self, period: Period) -> Period | None:
+        prev = self.result(period).previous
+        return next((p for p in self.periods_of(period.scheme) if p.id == prev), None) if prev else None
+
+    # -- names -----------------------------------------------------------
+    def unit_name(self, unit_id: str, on: dt.date) -> str:
+        return self.project.unit_name(unit_id, on)
+
+    def scheme_title(self, sv: SchemeVersion) -> str:
+        return sv.scheme.short_title or sv.scheme.title
+
+    def period_name(self, period: Period) -> str:
+        return period.name
+
+    def notice_title(self, period: Period) -> str:
+        n = period.scores.notice
+        if n is not None and n.title:
+            return n.title
+        sv = self.version_of(period)
+        kind = self.status(period)
+        if self.en:
+            word = {"public_notice": "public notice", "published": "results", "draft": "draft"}[kind]
+            return f"{self.scheme_title(sv)}: {period.name} {word}"
+        word = {"public_notice": "考核结果公示", "published": "考核结果通报", "draft": "考核结果（草稿）"}[kind]
+        return f"{self.scheme_title(sv)}{period.name}{word}"
+
+    # -- sample data -----------------------------------------------------
+    def period_sample(self, period: Period) -> bool:
+        return bool(self.project.site.sample or period.scores.sample or self.version_of(period).scheme.sample)
+
+    def scheme_sample(self, sv: SchemeVersion) -> bool:
+        return bool(self.project.site.sample or sv.scheme.sample)
+
+    def any_sample(self) -> bool:
+        return self.project.site.sample or any(self.period_sample(p) for p in self.periods)
+
+    # -- rankings --------------------------------------------------------
+    def main_ranking(self, result: PeriodResult, group: str) -> GroupRanking | None:
+        """The ranking a notice leads with: the first on the period's own totals."""
+        ranks = [r for r in result.rankings if r.group == group]
+        return next((r for r in ranks if r.basis == "period"), ranks[0] if ranks else None)
+
+    def rank_entry(self, result: PeriodResult, unit: str) -> RankEntry | None:
+        u = result.units.get(unit)
+        if u is None:
+            return None
+        ranking = self.main_ranking(result, u.group)
+        if ranking is None:
+            return None
+        return next((e for e in ranking.entries if e.unit == unit), None)
+
+    def honours_of(self, result: PeriodResult, unit: str) -> list[tuple[str, str, int]]:
+        """(name, kind, streak) of every honour or sanction the unit received."""
+        out = []
+        for h in result.honours:
+            if unit in h.chosen:
+                out.append((h.name, h.kind, h.streaks.get(unit, 0)))
+        return out
+
+    def group_name(self, sv: SchemeVersion, group_id: str) -> str:
+        return next((g.name for g in sv.scheme.groups if g.id == group_id), group_id)
+
+
+def unit_total(u: UnitResult) -> Decimal | None:
+    return u.total if u.status == "assessed" else None
+
+
+def default_as_of(project: Project) -> dt.date:
+    """SOURCE_DATE_EPOCH's date when set, else the latest notice date — never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    dates = []
+    for p in project.periods:
+        if p.status == "draft":
+            continue
+        if p.scores.notice is not None:
+            dates.append(p.scores.notice.date)
+        if p.scores.public_notice is not None:
+            dates.append(p.scores.public_notice.start)
+    return max(dates, default=dt.date(1970, 1, 1))

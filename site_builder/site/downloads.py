@@ -1,0 +1,150 @@
+"""The notice's table as files: CSV (UTF-8 with BOM, for Excel), XLSX, JSON.
+
+All three are written from :mod:`.tables`, the same objects as the page.  The
+XLSX keeps numbers as numbers and is made byte-reproducible: fixed document
+dates and fixed zip timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+from site_builder.site import i18n
+from site_builder.site.tables import GroupTable
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _header(columns: list[str], locale: str, coefficient: bool) -> list[str]:
+    t = lambda key: i18n.text(key, locale)  # noqa: E731
+    head = [t("col.group"), t("col.rank"), t("col.unit_id"), t("col.unit"), *columns]
+    if coefficient:
+        head.append(t("col.coefficient"))
+    return [*head, t("col.total"), t("col.marks"), t("col.remark")]
+
+
+def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
+    names: list[str] = []
+    for tbl in tables:
+        for c in tbl.columns:
+            if c.name not in names:
+                names.append(c.name)
+    coefficient = any(t.has_coefficient for t in tables)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(_header(names, locale, coefficient))
+    for tbl in tables:
+        for r in tbl.rows:
+            by_name = {c.name: v for c, v in zip(tbl.columns, r.cells, strict=True)}
+            cells = [_text(by_name.get(n)) if n in by_name else "" for n in names]
+            rank = "" if r.rank is None else str(r.rank)
+            extra = [_text(r.coefficient)] if coefficient else []
+            w.writerow([tbl.name, rank, r.unit, r.name, *cells, *extra, _text(r.total), "；".join(r.marks), _tied(r.tied, locale)])
+        for u in tbl.unranked:
+            blanks = [""] * (len(names) + (1 if coefficient else 0))
+            w.writerow([tbl.name, "", u.unit, u.name, *blanks, "", "", u.reason])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _text(v: Decimal | None) -> str:
+    return "" if v is None else format(v, "f")
+
+
+def _tied(tied: bool, locale: str) -> str:
+    return i18n.text("rank.tied", locale) if tied else ""
+
+
+def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    stamp = dt.datetime(on.year, on.month, on.day)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "site-builder"
+    wb.properties.title = title
+    used: set[str] = set()
+    for tbl in tables:
+        ws = wb.create_sheet(_sheet_name(tbl.name, used))
+        head = _header([c.name for c in tbl.columns], locale, tbl.has_coefficient)
+        ws.append(head)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in tbl.rows:
+            extra = [r.coefficient] if tbl.has_coefficient else []
+            ws.append([tbl.name, r.rank, r.unit, r.name, *r.cells, *extra, r.total, "；".join(r.marks) or None, _tied(r.tied, locale) or None])
+        for u in tbl.unranked:
+            blanks = [None] * (len(tbl.columns) + (1 if tbl.has_coefficient else 0))
+            ws.append([tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason])
+        ws.freeze_panes = "E2"
+        ws.column_dimensions["D"].width = 24
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _normalise_zip(raw.getvalue(), stamp)
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:28] or "Sheet"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
+    """Rewrite the archive with fixed timestamps so equal inputs give equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
+    def n(v: Decimal | None) -> float | int | None:
+        if v is None:
+            return None
+        return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
+
+    groups = []
+    for t in tables:
+        groups.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "ranking": t.ranking,
+                "columns": [{"id": c.id, "name": c.name, "type": c.type, "max": n(c.max)} for c in t.columns],
+                "rows": [
+                    {
+                        "rank": r.rank,
+                        "tied": r.tied,
+                        "unit": r.unit,
+                        "name": r.name,
+                        "scores": {c.id: n(v) for c, v in zip(t.columns, r.cells, strict=True)},
+                        "coefficient": n(r.coefficient) if t.has_coefficient else None,
+                        "total": n(r.total),
+                        "marks": list(r.marks),
+                    }
+                    for r in t.rows
+                ],
+                "unranked": [{"unit": u.unit, "name": u.name, "reason": u.reason} for u in t.unranked],
+                "honours": [
+                    {"name": h.name, "kind": h.kind, "units": list(h.chosen), "excluded": [list(x) for x in h.excluded]}
+                    for h in t.honours
+                ],
+            }
+        )
+    doc = {**meta, "groups": groups}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

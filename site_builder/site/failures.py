@@ -1,0 +1,70 @@
+"""Errors of the site stage, reported like every other problem (text, no traceback)."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from site_builder import messages
+from site_builder.errors import InputError, Mark, Problems
+
+messages.register(
+    {
+        "site.duplicate_path": (
+            "两个页面要写到同一个位置：{path}（{first}；{second}）",
+            "请检查单位、方案或考核期的标识是否重复",
+            "two outputs at one path: {path} ({first}; {second})",
+            "check for duplicate unit, scheme or period ids",
+        ),
+        "site.unsafe_path": (
+            "输出路径不安全：{path}",
+            "标识只能用小写英文字母、数字、连字符和下划线",
+            "unsafe output path: {path}",
+            "ids may only use lowercase ASCII letters, digits, '-' and '_'",
+        ),
+        "site.unsafe_out": (
+            "输出目录 {out} 不能是项目目录本身或其上级目录",
+            "请换一个输出目录，如 _site",
+            "the output directory {out} must not be the project or one of its parents",
+            "choose another output directory, e.g. _site",
+        ),
+        "site.foreign_out": (
+            "输出目录 {out} 已存在且不是本工具生成的（缺少 manifest.json），为防误删不予覆盖",
+            "请换一个输出目录，或先手动清空该目录",
+            "the output directory {out} exists and was not built by site-builder (no manifest.json); not replacing it",
+            "choose another output directory or empty it yourself",
+        ),
+        "site.personal_number": (
+            "页面 {page} 含有{what}“{number}”（来源：{sources}）",
+            "公开页面不得出现个人身份证号、手机号或银行卡号：请从备注或记录中删除",
+            "page {page} contains a {what_en} “{number}” (source: {sources})",
+            "personal ID, mobile and bank-card numbers must never be published: remove it from the note or record",
+        ),
+        "site.missing_body": (
+            "通报正文文件 content/{body} 不存在",
+            "请检查 notice.body 的路径（相对 content/）",
+            "notice body content/{body} does not exist",
+            "check notice.body (a path relative to content/)",
+        ),
+        "site.template_error": (
+            "模板 {template} 渲染 {path} 时出错：{error}",
+            "这是主题模板的问题，请检查模板中的变量名",
+            "template {template} failed while rendering {path}: {error}",
+            "this is a theme problem: check the variable names in the template",
+        ),
+    }
+)
+
+
+class SiteError(InputError):
+    """A problem found while planning, rendering or writing the site."""
+
+
+def fail(code: str, locale: str, mark: Mark | None = None, **params: object) -> NoReturn:
+    problems = Problems()
+    problems.add(code, mark, **params)
+    raise SiteError(problems.sorted(), locale)
+
+
+def fail_all(problems: Problems, locale: str) -> None:
+    if problems:
+        raise SiteError(problems.sorted(), locale)

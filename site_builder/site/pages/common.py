@@ -1,0 +1,29 @@
+"""Small helpers shared by the page kinds: breadcrumbs and page metadata."""
+
+from __future__ import annotations
+
+from site_builder.model import Period
+from site_builder.site import i18n, paths
+from site_builder.site.data import SiteData
+from site_builder.site.plan import Crumb
+
+
+def home_crumb(data: SiteData) -> Crumb:
+    return Crumb(i18n.text("nav.home", data.locale), paths.home())
+
+
+def archive_crumbs(data: SiteData, scheme_id: str) -> tuple[Crumb, ...]:
+    sv = data.project.current_version(scheme_id)
+    return (
+        home_crumb(data),
+        Crumb(i18n.text("nav.archive", data.locale), paths.archive()),
+        Crumb(data.scheme_title(sv), paths.archive_scheme(scheme_id)),
+    )
+
+
+def notice_crumbs(data: SiteData, period: Period) -> tuple[Crumb, ...]:
+    return (*archive_crumbs(data, period.scheme), Crumb(period.name, paths.notice(period.scheme, period.id)))
+
+
+def is_draft(data: SiteData, period: Period) -> bool:
+    return data.status(period) == "draft"

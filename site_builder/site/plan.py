@@ -1,0 +1,83 @@
+"""The plan stage: every output file as a :class:`Route`, before anything is rendered.
+
+Page kinds register themselves with :func:`page_kind` (one module each under
+:mod:`site_builder.site.pages`), the way Lektor maps sources to build
+programs.  :func:`plan_site` asks every kind for its routes and refuses two
+routes at one path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from site_builder.site.data import SiteData
+from site_builder.site.failures import fail
+
+
+@dataclass(frozen=True)
+class Crumb:
+    title: str
+    target: str  # root-relative path
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the base template needs to know about every page."""
+
+    path: str  # root-relative output path, e.g. notices/x/2017-q3/index.html
+    title: str
+    kind: str
+    sample: bool = False  # shows sample data: banner on the page
+    draft: bool = False  # preview of a draft: watermark
+    crumbs: tuple[Crumb, ...] = ()
+    description: str = ""
+    scripts: tuple[str, ...] = ()  # extra asset names, e.g. ("search",)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One output file: a template with its context, or ready bytes (downloads, feeds)."""
+
+    path: str
+    kind: str
+    template: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    data: bytes | None = None
+
+
+PageKind = Callable[[SiteData], Iterable[Route]]
+PAGE_KINDS: dict[str, PageKind] = {}
+
+
+def page_kind(name: str) -> Callable[[PageKind], PageKind]:
+    """Register a function ``SiteData -> routes`` as the page kind ``name``."""
+
+    def register(fn: PageKind) -> PageKind:
+        if name in PAGE_KINDS:
+            raise RuntimeError(f"page kind {name!r} registered twice")
+        PAGE_KINDS[name] = fn
+        return fn
+
+    return register
+
+
+def page(meta: PageMeta, template: str, **context: Any) -> Route:
+    return Route(meta.path, meta.kind, template, {"page": meta, **context})
+
+
+def plan_site(data: SiteData) -> list[Route]:
+    """All routes of the site, sorted by path; two routes at one path fail the build."""
+    from site_builder.site import pages  # noqa: F401  (registers the page kinds)
+
+    seen: dict[str, str] = {}
+    routes: list[Route] = []
+    for name in sorted(PAGE_KINDS):
+        for route in PAGE_KINDS[name](data):
+            if route.path in seen:
+                fail("site.duplicate_path", data.locale, path=route.path, first=seen[route.path], second=name)
+            seen[route.path] = name
+            routes.append(route)
+    routes.sort(key=lambda r: r.path)
+    return routes

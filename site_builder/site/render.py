@@ -1,0 +1,90 @@
+"""The render stage: routes → bytes, with Jinja2 autoescaped and strict.
+
+Autoescape is on for every template; a missing variable is an error
+(``StrictUndefined``), never an empty string.  The only ``Markup`` values a
+template receives are HTML this package generated itself (sanitised Markdown
+from :mod:`.markdown_html`, SVG from :mod:`.charts`); data is always text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import pass_context
+
+from site_builder.site import i18n
+from site_builder.site.failures import fail
+from site_builder.site.plan import Route
+from site_builder.site.urls import relative, root_prefix
+
+
+def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Environment:
+    """One environment per build; ``common`` holds what every page shows (site, assets, version)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    locale = common["locale"]
+    env.globals.update(common)
+    env.globals["url"] = _url
+    env.globals["root"] = _root
+    env.globals["t"] = lambda key, **params: i18n.text(key, locale, **params)
+    env.filters["num"] = num
+    env.filters["signed"] = signed
+    env.filters["date"] = lambda d: format_date(d, locale)
+    return env
+
+
+@pass_context
+def _url(ctx: Any, target: str) -> str:
+    return relative(ctx["page"].path, target)
+
+
+@pass_context
+def _root(ctx: Any) -> str:
+    return root_prefix(ctx["page"].path)
+
+
+def num(value: Decimal | int | None) -> str:
+    """A number exactly as computed (no exponent, no float rounding); ``—`` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return str(value)
+    return format(value, "f")
+
+
+def signed(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = num(value)
+    return text if value <= 0 else "+" + text
+
+
+def format_date(d: dt.date | None, locale: str) -> str:
+    if d is None:
+        return "—"
+    if locale == "en":
+        return d.isoformat()
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def render_route(env: jinja2.Environment, route: Route, locale: str) -> bytes:
+    if route.data is not None:
+        return route.data
+    assert route.template is not None
+    try:
+        html = env.get_template(route.template).render(route.context)
+    except jinja2.TemplateError as exc:
+        fail("site.template_error", locale, template=route.template, path=route.path, error=str(exc))
+    return html.encode("utf-8")

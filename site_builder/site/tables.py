@@ -1,0 +1,206 @@
+"""The ranking table of a notice, per group: one model for the page and every download.
+
+The HTML table, the CSV, the XLSX and the JSON are all written from the
+:class:`GroupTable` objects built here, so the numbers cannot disagree.  A
+unit of the period that is neither ranked nor listed with a reason fails the
+build: a unit silently missing from a ranking is the worst kind of error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from site_builder import messages
+from site_builder.model import Period
+from site_builder.scoring.results import GroupRanking, PeriodResult, UnitResult
+from site_builder.site import i18n, paths
+from site_builder.site.data import SiteData
+from site_builder.site.failures import fail
+
+messages.register(
+    {
+        "site.unit_not_ranked": (
+            "{period}：单位“{unit}”已考核，但不在“{group}”的排名中",
+            "这是计算程序的问题，请报告；为避免漏列单位，本次不生成网站",
+            "{period}: unit “{unit}” was assessed but is missing from the ranking of “{group}”",
+            "this is a bug in the engine, please report it; the site is not built so that no unit goes missing",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    name: str
+    type: str  # score | bonus | deduction
+    max: Decimal | None
+
+
+@dataclass(frozen=True)
+class Row:
+    unit: str
+    name: str
+    rank: int | None
+    tied: bool
+    cells: tuple[Decimal | None, ...]  # one per column; None = not applicable
+    coefficient: Decimal | None
+    total: Decimal | None
+    marks: tuple[str, ...]  # honours, sanctions, veto — in words
+    card: str  # score card path
+
+
+@dataclass(frozen=True)
+class Unranked:
+    unit: str
+    name: str
+    reason: str
+    card: str
+
+
+@dataclass(frozen=True)
+class HonourLine:
+    name: str
+    kind: str
+    chosen: tuple[str, ...]  # unit names
+    excluded: tuple[tuple[str, str], ...]  # (unit name, reason)
+
+
+@dataclass(frozen=True)
+class OtherRanking:
+    name: str
+    basis: str
+    entries: tuple[tuple[int, bool, str, Decimal, str], ...]  # rank, tied, name, value, card
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    id: str
+    name: str
+    ranking: str | None  # name of the ranking shown
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    unranked: tuple[Unranked, ...]
+    honours: tuple[HonourLine, ...]
+    others: tuple[OtherRanking, ...]
+    has_coefficient: bool
+
+
+def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
+    result = data.result(period)
+    sv = data.version_of(period)
+    on = data.notice_date(period)
+    tables = []
+    for group in sv.scheme.groups:
+        members = sorted(u for u, r in result.units.items() if r.group == group.id)
+        if not members:
+            continue
+        tree = sv.trees[sv.group_tree[group.id]]
+        columns = tuple(Column(n.id, n.name, _type(n.type), n.max) for n in tree.indicators)
+        ranking = data.main_ranking(result, group.id)
+        rows, listed = _rows(data, period, result, ranking, members, columns, on)
+        unranked = _unranked(data, period, result, ranking, members, listed, group.name, on)
+        tables.append(
+            GroupTable(
+                id=group.id,
+                name=group.name,
+                ranking=ranking.name if ranking else None,
+                columns=columns,
+                rows=rows,
+                unranked=unranked,
+                honours=_honours(data, result, group.id, on),
+                others=_others(data, period, result, group.id, ranking, on),
+                has_coefficient=sv.scheme.coefficient is not None,
+            )
+        )
+    return tuple(tables)
+
+
+def _type(t: str | None) -> str:
+    return t or "score"
+
+
+def _marks(data: SiteData, result: PeriodResult, u: UnitResult) -> tuple[str, ...]:
+    marks = [name for name, _kind, _streak in data.honours_of(result, u.unit)]
+    marks += [i18n.text("mark.veto", data.locale, name=v.name) for v in u.vetoes]
+    return tuple(marks)
+
+
+def _row(data: SiteData, period: Period, result: PeriodResult, u: UnitResult, columns, rank, tied, on) -> Row:
+    lines = {line.id: line for line in u.lines}
+    cells = tuple(lines[c.id].points if c.id in lines else None for c in columns)
+    return Row(
+        unit=u.unit,
+        name=data.unit_name(u.unit, on),
+        rank=rank,
+        tied=tied,
+        cells=cells,
+        coefficient=u.coefficient,
+        total=u.total,
+        marks=_marks(data, result, u),
+        card=paths.scorecard(u.unit, period.scheme, period.id),
+    )
+
+
+def _rows(data, period, result, ranking: GroupRanking | None, members, columns, on):
+    rows, listed = [], set()
+    if ranking is not None:
+        for e in sorted(ranking.entries, key=lambda e: (e.rank, e.unit)):
+            rows.append(_row(data, period, result, result.units[e.unit], columns, e.rank, e.tied, on))
+            listed.add(e.unit)
+    else:  # no ranking declared: assessed units by total, without places
+        assessed = [result.units[m] for m in members if result.units[m].status == "assessed"]
+        for u in sorted(assessed, key=lambda u: (-(u.total or 0), u.unit)):
+            rows.append(_row(data, period, result, u, columns, None, False, on))
+            listed.add(u.unit)
+    return tuple(rows), listed
+
+
+def _unranked(data, period, result, ranking, members, listed, group_name, on) -> tuple[Unranked, ...]:
+    reasons = dict(ranking.unranked) if ranking is not None else {}
+    out = []
+    for m in members:
+        if m in listed:
+            continue
+        u = result.units[m]
+        if m not in reasons and u.status == "assessed":
+            fail("site.unit_not_ranked", data.locale, period=period.path, unit=m, group=group_name)
+        reason = reasons.get(m) or _status_reason(data, u)
+        card = paths.scorecard(m, period.scheme, period.id)
+        out.append(Unranked(m, data.unit_name(m, on), reason, card))
+    return tuple(out)
+
+
+def _status_reason(data: SiteData, u: UnitResult) -> str:
+    label = i18n.text(f"status.{u.status}", data.locale)
+    return f"{label}：{u.reason}" if u.reason else label
+
+
+def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[HonourLine, ...]:
+    out = []
+    for h in result.honours:
+        if h.group != group:
+            continue
+        out.append(
+            HonourLine(
+                name=h.name,
+                kind=h.kind,
+                chosen=tuple(data.unit_name(u, on) for u in h.chosen),
+                excluded=tuple((data.unit_name(u, on), reason) for u, reason in h.excluded),
+            )
+        )
+    return tuple(out)
+
+
+def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
+    out = []
+    for r in result.rankings:
+        if r.group != group or r is main:
+            continue
+        entries = tuple(
+            (e.rank, e.tied, data.unit_name(e.unit, on), e.value, paths.scorecard(e.unit, period.scheme, period.id))
+            for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))
+        )
+        out.append(OtherRanking(r.name, r.basis, entries))
+    return tuple(out)

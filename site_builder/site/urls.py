@@ -1,0 +1,42 @@
+"""Relative links between output files.
+
+Every link on the site is relative, so ``_site/`` works under any path, from
+a zip file and from ``file://``.  Targets are written as root-relative paths
+(``notices/a/2017-q3/index.html``) and resolved against the page being
+rendered.  Directory links always name ``index.html``: ``file://`` does not
+serve directory indexes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def relative(from_page: str, target: str) -> str:
+    """Link from the page at ``from_page`` to the root-relative ``target``.
+
+    >>> relative("notices/a/q3/index.html", "units/x/index.html")
+    '../../../units/x/index.html'
+    >>> relative("index.html", "index.html#top")
+    'index.html#top'
+    """
+    if target.startswith(("#", "http://", "https://", "mailto:", "tel:")):
+        return target
+    path, sep, fragment = target.partition("#")
+    here = posixpath.dirname(from_page) or "."
+    link = posixpath.relpath(path or from_page, here)
+    return link + sep + fragment
+
+
+def root_prefix(from_page: str) -> str:
+    """``../`` repeated to reach the site root from ``from_page`` ('' at the root)."""
+    depth = from_page.count("/")
+    return "../" * depth
+
+
+def absolute(base_url: str, target: str) -> str:
+    """Absolute URL of a root-relative target under the site's ``base_url``."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if target.endswith("index.html"):
+        target = target[: -len("index.html")]
+    return base + target

@@ -1,0 +1,174 @@
+"""The parts of a scheme that are not rule kinds, stated in words.
+
+Rule kinds describe themselves (``Rule.describe``); this module words the rest
+of what the published document must say: modifiers, disqualification, scope,
+not-applicable policies, caps between lines, vetoes, rankings, honours,
+composites, conversions, rounding.  Chinese follows the phrasing of county
+考核办法; English is plain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from site_builder.schema.scheme import Honour, Indicator, Ranking, Scheme
+from site_builder.scoring.rules.base import LineSpec, fmt
+
+
+def _p(locale: str, zh: str, en: str) -> str:
+    return en if locale == "en" else zh
+
+
+def rule_text(node: Indicator, node_type: str, locale: str) -> str:
+    if node.rule is None:
+        return ""
+    return node.rule.describe(LineSpec(node.id, node.name, node_type, node.max), locale)
+
+
+_NA = {
+    "full": ("不适用的得满分", "full points when not applicable"),
+    "zero": ("不适用的得0分", "0 points when not applicable"),
+    "exclude": ("不适用的不计分，满分相应扣除", "excluded from the maximum when not applicable"),
+    "rescale": ("不适用的不计分，总分按比例折算", "when not applicable, excluded and the total rescaled"),
+    "group_average": ("不适用的按本组平均分计", "group average when not applicable"),
+}
+
+
+def indicator_notes(node: Indicator, names: dict[str, str], group_names: dict[str, str], locale: str) -> list[str]:
+    """Sentences about a line beyond its rule: modifiers, scope, caps, policies."""
+    out = []
+    for m in node.modifiers:
+        steps = []
+        for s in sorted(m.steps, key=lambda s: s.min):
+            effect = _p(locale, "不得分", "no points") if s.factor == 0 else (
+                _p(locale, "得分减半", "half points") if s.factor == Decimal("0.5") else _p(locale, f"得分乘以{fmt(s.factor)}", f"points × {fmt(s.factor)}")
+            )
+            steps.append(_p(locale, f"{s.min}件次以上{effect}", f"{s.min} or more: {effect}"))
+        out.append(_p(locale, f"{m.label}：" + "；".join(steps), f"{m.label}: " + "; ".join(steps)))
+    if node.disqualify is not None:
+        d = node.disqualify
+        times = _p(locale, f"达到{d.at_least}次的", f"{d.at_least} or more occurrences") if d.at_least > 1 else _p(locale, "发生的", "any occurrence")
+        out.append(_p(locale, f"{times}，取消评先评优资格", f"{times}: not eligible for honours"))
+    if node.applies_to:
+        who = _p(locale, "、", ", ").join(group_names.get(a, a) for a in node.applies_to)
+        out.append(_p(locale, f"仅适用于：{who}", f"Applies only to: {who}"))
+    if node.not_applicable in _NA:
+        zh, en = _NA[node.not_applicable]
+        out.append(_p(locale, zh, en))
+    if node.cap_by:
+        ref = names.get(node.cap_by, node.cap_by)
+        out.append(_p(locale, f"扣分不超过“{ref}”的得分", f"deductions may not exceed the points of “{ref}”"))
+    if node.cap_span != "period":
+        span = {"stage": _p(locale, "每阶段", "each stage"), "year": _p(locale, "全年", "the year")}[node.cap_span]
+        out.append(_p(locale, f"封顶按{span}累计计算", f"the cap applies across {span}"))
+    if node.rater:
+        out.append(_p(locale, f"评分单位：{node.rater}", f"Assessed by: {node.rater}"))
+    if node.source:
+        out.append(_p(locale, f"数据来源：{node.source}", f"Source: {node.source}"))
+    return out
+
+
+_EFFECT = {
+    "no_honour": ("取消评先评优资格", "not eligible for honours"),
+    "zero": ("总分记0分", "total counted as 0"),
+    "last": ("排在本组最后", "ranked last in the group"),
+}
+
+
+def veto_effect(effect: str, locale: str) -> str:
+    zh, en = _EFFECT[effect]
+    return _p(locale, zh, en)
+
+
+def _basis(basis: str, scheme: Scheme, locale: str) -> str:
+    if basis == "period":
+        return _p(locale, "本期总分", "the period's total")
+    if basis == "stage":
+        return _p(locale, "本阶段累计得分", "the stage's cumulative total")
+    if basis == "cumulative":
+        return _p(locale, "全年累计得分", "the cumulative total")
+    cid = basis.split(":", 1)[-1]
+    name = next((c.name for c in scheme.composites if c.id == cid), cid)
+    return _p(locale, f"“{name}”", f"“{name}”")
+
+
+def ranking_text(r: Ranking, scheme: Scheme, locale: str) -> str:
+    ties = _p(locale, "并列名次按1、2、2、4排列", "ties share a place and the next place is skipped (1, 2, 2, 4)") if r.ties == "competition" else _p(locale, "并列名次按1、2、2、3排列", "ties share a place (1, 2, 2, 3)")
+    text = _p(locale, f"“{r.name}”：各组按{_basis(r.basis, scheme, locale)}从高到低排名，{ties}", f"“{r.name}”: each group ranked by {_basis(r.basis, scheme, locale)}, highest first; {ties}")
+    if r.tie_break:
+        names = {n.id: n.name for n in _all_nodes(scheme)}
+        order = _p(locale, "、", ", ").join(f"“{names.get(i, i)}”" for i in r.tie_break)
+        text += _p(locale, f"；总分相同的依次比较{order}得分", f"; equal totals are separated by {order}")
+    return text + _p(locale, "。", ".")
+
+
+def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: str) -> str:
+    rname = next((r.name for r in scheme.rankings if r.id == h.ranking), h.ranking)
+    s = h.select
+    if s.top is not None:
+        how = _p(locale, f"每组前{s.top}名", f"the top {s.top} of each group")
+    elif s.bottom is not None:
+        how = _p(locale, f"每组后{s.bottom}名", f"the bottom {s.bottom} of each group")
+    elif s.share is not None:
+        pct = fmt(s.share * 100)
+        how = _p(locale, f"每组不超过{pct}%（名额{_round(s.rounding, locale)}）", f"at most {pct}% of each group (places {_round(s.rounding, locale)})")
+    else:
+        quota = _p(locale, "，", ", ").join(f"{k} {v}" for k, v in sorted((s.quota or {}).items()))
+        how = _p(locale, f"按单位类别分配名额（{quota}）", f"by quota per category ({quota})")
+    kind = _p(locale, "表彰", "honour") if h.kind == "honour" else _p(locale, "整改/通报", "sanction")
+    text = _p(locale, f"“{h.name}”（{kind}）：依据“{rname}”，{how}", f"“{h.name}” ({kind}): by “{rname}”, {how}")
+    if h.min_score is not None:
+        text += _p(locale, f"，且得分不低于{fmt(h.min_score)}分", f", with at least {fmt(h.min_score)} points")
+    if h.ties == "include":
+        text += _p(locale, "；名额末位并列的一并入选", "; a tie at the last place includes all tied units")
+    elif h.ties == "exclude":
+        text += _p(locale, "；名额末位并列的均不入选", "; a tie at the last place includes none of them")
+    if h.groups:
+        gs = _p(locale, "、", ", ").join(group_names.get(g, g) for g in h.groups)
+        text += _p(locale, f"；仅在{gs}评选", f"; only in {gs}")
+    if h.kind == "honour" and scheme.vetoes:
+        text += _p(locale, "；被一票否决的单位不得入选", "; vetoed units are not eligible")
+    if h.description:
+        text += _p(locale, f"。{h.description}", f". {h.description}")
+    return text + _p(locale, "。", ".")
+
+
+def _round(mode: str, locale: str) -> str:
+    return {
+        "floor": _p(locale, "向下取整", "rounded down"),
+        "half_up": _p(locale, "四舍五入", "rounded half up"),
+        "ceil": _p(locale, "向上取整", "rounded up"),
+    }[mode]
+
+
+def other_rules(scheme: Scheme, locale: str) -> list[str]:
+    """Rounding, coefficient, composites and conversions."""
+    out = []
+    r = scheme.rounding
+    mode = {"half_up": _p(locale, "四舍五入", "half up"), "half_even": _p(locale, "银行家舍入", "half even"), "down": _p(locale, "截尾", "truncated"), "up": _p(locale, "进位", "rounded up")}[r.mode]
+    where = _p(locale, "总分", "totals") if r.at == "total" else _p(locale, "每一项得分", "each line")
+    out.append(_p(locale, f"{where}保留{r.places}位小数，{mode}。", f"{where} are kept to {r.places} decimal places, {mode}."))
+    if scheme.coefficient is not None:
+        c = scheme.coefficient
+        out.append(_p(locale, f"总分乘以{c.label}（{fmt(c.min)}—{fmt(c.max)}，未核定的按{fmt(c.default)}计）。", f"Totals are multiplied by the {c.label} ({fmt(c.min)}–{fmt(c.max)}; {fmt(c.default)} when not set)."))
+    for comp in scheme.composites:
+        parts = _p(locale, "，", ", ").join(f"{p.name or p.source} × {fmt(p.weight)}" for p in comp.parts)
+        by = _p(locale, "名次", "rank") if comp.by == "rank" else _p(locale, "得分", "score")
+        out.append(_p(locale, f"“{comp.name}”按{by}加权：{parts}。", f"“{comp.name}” weights the {by}: {parts}."))
+    for conv in scheme.conversions:
+        out.append(_p(locale, f"“{conv.name}”：按满分{fmt(conv.points)}分折算。", f"“{conv.name}”: converted to {fmt(conv.points)} points."))
+    return out
+
+
+def _all_nodes(scheme: Scheme) -> list[Indicator]:
+    out: list[Indicator] = []
+
+    def walk(nodes: list[Indicator]) -> None:
+        for n in nodes:
+            out.append(n)
+            walk(n.children)
+
+    walk(scheme.indicators)
+    for t in scheme.trees:
+        walk(t.indicators)
+    return out
