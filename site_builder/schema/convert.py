@@ -126,10 +126,13 @@ def _got(value: Any) -> tuple[str, str]:
     return f"“{value}”", f"“{value}”"
 
 
+_WHOLE: Any = object()  # default of ``data``: the whole document (``None`` is a value: an empty entry)
+
+
 def report_validation_error(
-    exc: ValidationError, model: type[BaseModel], doc: Document, problems: Problems, prefix: tuple = (), data: Any = None
+    exc: ValidationError, model: type[BaseModel], doc: Document, problems: Problems, prefix: tuple = (), data: Any = _WHOLE
 ) -> None:
-    data = doc.data if data is None else data
+    data = doc.data if data is _WHOLE else data
     found: list[tuple[tuple, str, dict, Any, type[BaseModel] | None, tuple]] = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
@@ -204,9 +207,9 @@ def _known(code: str) -> bool:
         return False
 
 
-def validate(model: type[M], doc: Document, problems: Problems, prefix: tuple = (), data: Any = None) -> M | None:
+def validate(model: type[M], doc: Document, problems: Problems, prefix: tuple = (), data: Any = _WHOLE) -> M | None:
     """Validate ``data`` (default: the whole document) against ``model``."""
-    value = doc.data if data is None else data
+    value = doc.data if data is _WHOLE else data
     try:
         return model.model_validate(value)
     except ValidationError as exc:
