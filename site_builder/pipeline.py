@@ -69,12 +69,15 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     if not unit_files:
         problems.add("project.no_units", None)
     unit_docs = []
+    units_complete = True  # False when a registry file could not be read: its ids are unknown, not missing
     for path in unit_files:
         doc = _load(path, root, problems, sources)
         if doc is None:
+            units_complete = False
             continue
         uf = validate(UnitsFile, doc, problems)
         if uf is None:
+            units_complete = False
             continue
         unit_docs.append((doc, uf))
         for i, u in enumerate(uf.units):
@@ -85,7 +88,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                 unit_src[u.id] = doc.display
     for doc, uf in unit_docs:
         for i, u in enumerate(uf.units):
-            if u.parent and u.parent not in units:
+            if u.parent and u.parent not in units and units_complete:
                 problems.add("project.unknown_parent", doc.mark(("units", i, "parent")), parent=u.parent)
     # schemes
     schemes: dict[str, dict[str, SchemeVersion]] = {}
@@ -102,7 +105,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             scheme = validate(Scheme, doc, problems)
             if scheme is None:
                 continue
-            sv = check_scheme(folder.name, path.stem, doc.display, scheme, doc, problems, units)
+            sv = check_scheme(folder.name, path.stem, doc.display, scheme, doc, problems, units, units_complete)
             if sv is not None:
                 versions.append(sv)
         if versions:

@@ -150,7 +150,7 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
     return index
 
 
-def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit]) -> SchemeVersion | None:
+def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit], units_complete: bool = True) -> SchemeVersion | None:
     before = len(problems.errors)
     if scheme.effective.until and scheme.effective.until < scheme.effective.start:
         problems.add("scheme.effective_order", doc.mark(("effective",)))
@@ -192,7 +192,7 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         else:
             group_tree[g.id] = g.tree
         for ui, u in enumerate(g.units):
-            if u not in units:
+            if u not in units and units_complete:  # an unreadable registry file may hold it: no follow-on error
                 _ref(problems, doc.mark(("groups", gi, "units", ui)), u, sorted(units), "单位", "unit")
             elif u in unit_group:
                 problems.add("scheme.unit_twice", doc.mark(("groups", gi, "units", ui)), unit=u, a=unit_group[u], b=g.id)
