@@ -85,6 +85,7 @@ class GroupTable:
     honours: tuple[HonourLine, ...]
     others: tuple[OtherRanking, ...]
     has_coefficient: bool
+    max_total: Decimal  # the group's tree total (满分)
 
 
 def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
@@ -112,6 +113,7 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
                 honours=_honours(data, result, group.id, on),
                 others=_others(data, period, result, group.id, ranking, on),
                 has_coefficient=sv.scheme.coefficient is not None,
+                max_total=tree.total,
             )
         )
     return tuple(tables)

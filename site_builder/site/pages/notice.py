@@ -73,6 +73,7 @@ def notice_view(data: SiteData, period: Period) -> dict:
     window = period.scores.public_notice
     return {
         "title": data.notice_title(period),
+        "target": paths.notice(period.scheme, period.id),
         "issuer": data.project.site.organisation,
         "number": meta.number if meta else None,
         "date": data.notice_date(period),

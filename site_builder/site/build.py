@@ -1,0 +1,168 @@
+"""``site-builder build``: check → plan → render → write.
+
+Everything is gathered and checked before anything is written: the sources
+(:func:`site_builder.pipeline.check`), the lock of published results, the
+routes, every rendered byte, the privacy scan.  Only then does the write stage
+swap the new site in; a failure anywhere leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from site_builder import pipeline
+from site_builder.errors import Mark, Problems
+from site_builder.site import assets, feeds, i18n, privacy
+from site_builder.site.data import Options, SiteData, default_as_of
+from site_builder.site.failures import fail, fail_all
+from site_builder.site.gitversion import build_version
+from site_builder.site.lock import check_lock
+from site_builder.site.plan import plan_site
+from site_builder.site.render import make_environment, render_route
+from site_builder.site.search import search_index
+from site_builder.site.write import Outputs, check_out, write_site
+
+PACKAGE_THEME = Path(__file__).resolve().parents[2] / "theme"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    pages: int  # HTML pages
+    files: int  # every file written, downloads and assets included
+    bytes: int
+    seconds: float
+    as_of: dt.date
+    warnings: tuple[str, ...] = field(default=())
+
+
+def theme_dir(root: Path) -> Path:
+    """The project's own ``theme/`` when it has one, else the theme shipped with the package."""
+    own = root / "theme"
+    return own if (own / "templates").is_dir() else PACKAGE_THEME
+
+
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    as_of: dt.date | None = None,
+    preview: bool = False,
+    quiet: bool = False,
+) -> BuildReport:
+    """Build the site from the project at ``root`` into ``out`` (atomically)."""
+    return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False)
+
+
+def _build(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool) -> BuildReport:
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    checked = pipeline.check(root)
+    project, results = checked[0], checked[1]
+    warnings = checked[2] if len(checked) > 2 else Problems()
+    locale = project.site.locale
+    check_out(root, Path(out), locale)
+    check_lock(project, results, locale)
+    options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
+    data = SiteData(project, results, options, build_version(root), read_content(root, project, options, locale))
+    files = render_site(data, theme_dir(root))
+    write_site(Path(out), files)
+    notes = tuple(p.render(locale) for p in warnings.warnings) if isinstance(warnings, Problems) else ()
+    if not quiet:
+        for line in notes:
+            click.echo(line, err=True)
+    return BuildReport(
+        out=Path(out),
+        pages=sum(1 for p in files if p.endswith(".html")),
+        files=len(files),
+        bytes=sum(len(b) for b in files.values()),
+        seconds=time.perf_counter() - started,
+        as_of=options.as_of,
+        warnings=notes,
+    )
+
+
+def read_content(root: Path, project: Any, options: Options, locale: str) -> dict[str, bytes]:
+    """The Markdown bodies of the notices that will be published."""
+    content: dict[str, bytes] = {}
+    base = (root / "content").resolve()
+    for p in project.periods:
+        if p.status == "draft" and not options.preview:
+            continue
+        body = p.scores.notice.body if p.scores.notice else None
+        if not body:
+            continue
+        path = (base / body).resolve()
+        if base not in path.parents or not path.is_file():
+            fail("site.missing_body", locale, Mark(p.path), body=body)
+        content[f"content/{Path(body).as_posix()}"] = path.read_bytes()
+    return dict(sorted(content.items()))
+
+
+def render_site(data: SiteData, theme: Path) -> dict[str, bytes]:
+    """Every output file by path, checked for personal numbers, with the manifest."""
+    locale = data.locale
+    outputs = Outputs(locale)
+    found = assets.theme_assets(theme / "static", serve=data.options.serve)
+    found.append(assets.fingerprint("search", "search", "js", search_index(data)))
+    for a in found:
+        outputs.add(a.path, a.data, origin="asset")
+    site = data.project.site
+    common = {
+        "site": site,
+        "locale": locale,
+        "lang": "en" if locale == "en" else "zh-CN",
+        "assets": {a.name: a.path for a in found},
+        "build_version": data.version.text(locale),
+        "serve": data.options.serve,
+        "preview": data.options.preview,
+    }
+    env = make_environment(theme / "templates", common)
+    routes = plan_site(data)
+    for route in routes:
+        outputs.add(route.path, render_route(env, route, locale), origin=route.kind)
+    if site.base_url:
+        pages = [r.path for r in routes if r.path.endswith(".html") and r.path != "404.html"]
+        outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
+    sources = {**data.project.sources, **data.content}
+    scan_privacy(outputs.files, sources, locale)
+    outputs.add("manifest.json", manifest(sources, outputs.files), origin="manifest")
+    return dict(outputs.files)
+
+
+def scan_privacy(files, sources, locale: str) -> None:
+    findings = privacy.unique(privacy.scan(files, sources))
+    if not findings:
+        return
+    problems = Problems()
+    for f in findings:
+        what = {"id_card": ("身份证号", "resident ID number"), "mobile": ("手机号", "mobile phone number"), "bank_card": ("银行卡号", "bank card number")}[f.kind]
+        problems.add(
+            "site.personal_number",
+            Mark(f.sources[0]) if f.sources else None,
+            page=f.page,
+            what=what[0],
+            what_en=what[1],
+            number=f.text,
+            sources=i18n.text("list.sep", locale).join(f.sources) or "?",
+        )
+    fail_all(problems, locale)
+
+
+def manifest(sources: dict[str, bytes], files: dict[str, bytes]) -> bytes:
+    def digest(b: bytes) -> str:
+        return hashlib.sha256(b).hexdigest()
+
+    doc = {
+        "sources": {p: digest(b) for p, b in sorted(sources.items())},
+        "pages": {p: digest(b) for p, b in sorted(files.items())},
+    }
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
