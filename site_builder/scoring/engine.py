@@ -198,6 +198,16 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     lines: dict[str, LineResult] = {}
     disq: list[str] = []
 
+    def cap_by(node: Indicator, t: str, v: Decimal) -> tuple[Decimal, str | None]:
+        """“同一单位减分总数不超过加分总数”: limit ``v`` by another node's points (leaves and subtotals alike)."""
+        if not node.cap_by:
+            return v, None
+        ref_node = index[node.cap_by]
+        limit = abs(compute(ref_node, 0) or ZERO)
+        if (t == "deduction" and -v > limit) or (t != "deduction" and v > limit):
+            return (-limit if t == "deduction" else limit), step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
+        return v, None
+
     def compute(node: Indicator, depth: int) -> Decimal | None:
         if node.id in values:
             return values[node.id]
@@ -213,7 +223,9 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                                             w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
                 return None
             pts = round_points(o.points, rounding) if rounding.at == "line" else o.points
+            pts, by_note = cap_by(node, t, pts)
             pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
+            span_note = span_note or by_note
             disqualified = False
             if node.disqualify is not None:
                 n = max(o.occurrences, (w.facts.get(node.id) or EMPTY_FACTS).incidents or 0)
@@ -240,16 +252,9 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                 v, clip, clip_note = -node.max, "cap", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
             elif t == "score" and v > node.max:
                 v, clip, clip_note = node.max, "max", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
-        if node.cap_by:
-            ref_node = index[node.cap_by]
-            ref = compute(ref_node, 0) or ZERO
-            limit = abs(ref)
-            if t == "deduction" and -v > limit:
-                v, clip = -limit, "cap"
-                clip_note = step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
-            elif t != "deduction" and v > limit:
-                v, clip = limit, "cap"
-                clip_note = step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
+        v, by_note = cap_by(node, t, v)
+        if by_note:
+            clip, clip_note = "cap", by_note
         v, span_note = _span_cap(node, t, v, w.unit, period, ledger)
         if span_note:
             clip, clip_note = "cap", span_note
