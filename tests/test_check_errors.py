@@ -46,7 +46,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SCHEME, SCORES, UNITS, listing, make_project
+from scratch import SCHEME, SCORES, UNITS, listing, make_project
 from site_builder import pipeline
 from site_builder.cli import main
 from site_builder.errors import InputError

@@ -1,0 +1,122 @@
+"""Scratch projects written inline (shared by the check, engine and property tests).
+
+Kept out of ``conftest.py`` so test modules can import it by a name no other
+conftest shares: ``from scratch import make_project, SCHEME, …``.
+
+``make_project(tmp_path, files)`` writes the tiny valid project below into
+``tmp_path`` and then applies ``files``: ``{relative path: text}`` adds or
+replaces a file (``bytes`` are written as they are), ``None`` deletes one.
+Tests change only what they are about, so every expected ``line:column`` can
+be counted by hand from the inline text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SITE = """\
+title: 测试考核公示
+organisation: 测试县考核办
+sample: true
+"""
+
+UNITS = """\
+units:
+  - {id: a1, name: 发改委}
+  - {id: a2, name: 教育局}
+  - {id: a3, name: 科技局}
+"""
+
+# Line numbers matter: tests quote them.
+SCHEME = """\
+title: 测试考核办法
+issuer: 测试县考核办
+effective: {from: 2024-01-01}
+total: 20
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2, a3]}
+indicators:
+  - id: work
+    name: 工作推进
+    max: 10
+    office: 综合科
+    rule: {kind: assessed}
+  - id: duty
+    name: 值守纪律
+    max: 10
+    rule: {kind: per_occurrence, per: 1, cap: 3}
+  - id: bonus
+    name: 加分项
+    type: bonus
+    max: 4
+    rule:
+      kind: recognition
+      levels:
+        - {id: city, name: 市级, per: 0.5}
+        - {id: prov, name: 省级, per: 1}
+vetoes:
+  - {id: disc, name: 被纪委通报批评}
+rankings:
+  - {id: q, name: 季度排名}
+honours:
+  - {id: flag, name: 流动红旗, ranking: q, select: {top: 1}}
+"""
+
+SCORES = """\
+scheme: demo
+version: "2024"
+period: 2024-Q1
+status: published
+notice: {date: 2024-04-10, number: 测〔2024〕1号}
+units:
+  a1:
+    facts:
+      work: 9.5
+      duty: 1
+      bonus: {awards: [{level: prov, title: 省级表彰}]}
+  a2:
+    facts:
+      work: 10
+      duty: {events: [{date: 2024-02-01, note: 缺岗}]}
+  a3:
+    facts: {work: 8, duty: 0}
+"""
+
+BASE_FILES: dict[str, str] = {
+    "site.yaml": SITE,
+    "units/units.yaml": UNITS,
+    "schemes/demo/2024.yaml": SCHEME,
+    "scores/demo/2024-Q1.yaml": SCORES,
+}
+
+
+def make_project(tmp_path: Path, files: dict[str, str | bytes | None] | None = None,
+                 base: bool = True) -> Path:
+    """Write the base project (unless ``base=False``) plus ``files`` into ``tmp_path``."""
+    merged: dict[str, str | bytes | None] = dict(BASE_FILES) if base else {}
+    merged.update(files or {})
+    for rel, content in merged.items():
+        path = tmp_path / rel
+        if content is None:
+            if path.exists():
+                path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+    return tmp_path
+
+
+def listing(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` with its size and mtime: to prove nothing was written."""
+    out: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = Path(dirpath) / name
+            st = p.stat()
+            out[p.relative_to(root).as_posix()] = (st.st_size if p.is_file() else -1, st.st_mtime_ns)
+    return out
