@@ -104,8 +104,17 @@ class SiteData:
         if self.en:
             word = {"public_notice": "public notice", "published": "results", "draft": "draft"}[kind]
             return f"{self.scheme_title(sv)}: {period.name} {word}"
-        word = {"public_notice": "考核结果公示", "published": "考核结果通报", "draft": "考核结果（草稿）"}[kind]
-        return f"{self.scheme_title(sv)}{period.name}{word}"
+        word = {"public_notice": "公示", "published": "通报", "draft": "通报（草稿）"}[kind]
+        return f"关于{period.name}{self.assessment_name(sv)}结果的{word}"
+
+    def assessment_name(self, sv: SchemeVersion) -> str:
+        """“机关效能考核” from “机关效能考核办法”: the name of the assessment itself."""
+        name = self.scheme_title(sv)
+        for suffix in ("实施办法", "实施细则", "办法", "细则", "方案"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        return name if name.endswith(("考核", "考评", "评议", "评估")) else name + "考核"
 
     # -- sample data -----------------------------------------------------
     def period_sample(self, period: Period) -> bool:

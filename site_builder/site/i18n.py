@@ -162,6 +162,8 @@ _UI: dict[str, tuple[str, str]] = {
     "card.note": ("说明：{note}", "Note: {note}"),
     "card.unit_note": ("备注", "Remark"),
     "card.not_assessed": ("本期{status}", "This period: {status}"),
+    "card.corrected": ("本单位得分已于 {date} 更正：", "This unit's figures were corrected on {date}: "),
+    "card.corrected_item": ("{line} 由 {old} 更正为 {new}", "{line}: {old} → {new}"),
     "card.unit_page": ("本单位历次得分", "All periods of this unit"),
     "card.notice": ("本期通报", "This period's notice"),
     "card.points_of": ("{points} / {max}", "{points} / {max}"),

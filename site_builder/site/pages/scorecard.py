@@ -137,6 +137,17 @@ def cumulative_kind(sv: SchemeVersion) -> set[str]:
     return {r.basis for r in sv.scheme.rankings if r.basis in ("cumulative", "stage")}
 
 
+def unit_corrections(data: SiteData, period: Period, sv: SchemeVersion, unit: str) -> list[dict]:
+    """Corrections of the period that changed this unit's figures."""
+    names = {i: n.name for tree in sv.indicators.values() for i, n in tree.items()}
+    out = []
+    for n, c in enumerate(period.scores.corrections, start=1):
+        changes = [(names.get(ch.line, ch.line), ch.old, ch.new) for ch in c.changes if ch.unit == unit]
+        if changes:
+            out.append({"date": c.date, "changes": changes, "target": paths.correction(period.scheme, period.id, n)})
+    return out
+
+
 @page_kind("scorecard")
 def scorecard_pages(data: SiteData) -> Iterator[Route]:
     for period in data.periods:
@@ -171,4 +182,5 @@ def scorecard_pages(data: SiteData) -> Iterator[Route]:
                 show_coefficient=sv.scheme.coefficient is not None,
                 notice_target=paths.notice(period.scheme, period.id),
                 notice_title=data.notice_title(period),
+                corrections=unit_corrections(data, period, sv, uid),
             )

@@ -1,0 +1,77 @@
+"""Fixtures of the site tests: a scratch copy of the fixture project, built sites.
+
+The fixture project lives in ``tests/site/fixtures/basic``; every test that
+changes it works on a copy in ``tmp_path`` (outside any git repository, so the
+footer reads “未提交” and the output does not depend on this repo's commits).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "basic"
+
+# The browser fixtures (browser, open_page, run_axe, serious, screenshot,
+# serve_dir) are defined once in tests/browser/conftest.py.
+sys.path.insert(0, str(HERE.parent))
+from browser.conftest import (  # noqa: E402,F401
+    _playwright,
+    axe_js,
+    browser,
+    chromium_path,
+    open_page,
+    run_axe,
+    screenshot,
+    serious,
+    serve_dir,
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def copy_fixture(dest: Path) -> Path:
+    shutil.copytree(FIXTURE, dest)
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the fixture project."""
+    return copy_fixture(tmp_path / "project")
+
+
+def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    """Load a fixture YAML file, change it, write it back (all scalars stay text)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_style=None), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture project built once (read-only for the tests that use it)."""
+    from site_builder.site.build import build_site
+
+    root = copy_fixture(tmp_path_factory.mktemp("built") / "project")
+    out = root / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+    try:
+        build_site(root, out, quiet=True)
+    finally:
+        mp.undo()
+    return out
+
+
+def tree_bytes(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -1,0 +1,235 @@
+"""End-to-end checks of a built site: integrity, safety, links, downloads."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import deque
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE, edit_yaml, tree_bytes
+from htmlcheck import html_pages, parse, resolve
+
+from site_builder.site.build import build_site
+from site_builder.site.failures import SiteError
+
+REPO = Path(__file__).resolve().parents[2]
+NOTICE = "notices/xiaoneng/2017-Q4/index.html"
+SAMPLE_BANNER = "示例数据，非真实考核结果"
+
+
+# ------------------------------------------------------------- reproducible
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    """Same sources → same bytes, also under another hash seed in another process."""
+    build_site(project, tmp_path / "a", quiet=True)
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    code = (
+        "import sys; from pathlib import Path; from site_builder.site.build import build_site;"
+        "build_site(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(project), str(tmp_path / "b")], check=True, env=env, cwd=REPO)
+    a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert sorted(a) == sorted(b)
+    different = [p for p in a if a[p] != b[p]]
+    assert different == []
+
+
+def test_as_of_comes_from_source_date_epoch(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2018, 5, 1, tzinfo=dt.timezone.utc).timestamp())))
+    report = build_site(project, tmp_path / "out", quiet=True)
+    assert report.as_of == dt.date(2018, 5, 1)
+
+
+def test_default_as_of_is_latest_notice_date(built_site):
+    html = (built_site / "notices/xiaoneng/2018-Q1/index.html").read_text("utf-8")
+    assert "公示期" in html and "0551-12345678" in html  # window still open on 2018-04-12
+
+
+def test_public_notice_becomes_notice_after_window(project, tmp_path):
+    build_site(project, tmp_path / "out", as_of=dt.date(2018, 4, 19), quiet=True)
+    html = (tmp_path / "out/notices/xiaoneng/2018-Q1/index.html").read_text("utf-8")
+    assert "公示期已于 2018年4月18日 结束" in html
+    assert '<p class="doc-kind status-published">通报</p>' in html
+    assert "异议受理" not in html
+
+
+# ------------------------------------------------------------- atomic write
+
+
+def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build_site(project, out, quiet=True)
+    before = tree_bytes(out)
+    (project / "site.yaml").write_text(
+        (project / "site.yaml").read_text("utf-8").replace("示范县机关效能考核结果公示", "改过的标题"), "utf-8"
+    )
+    from site_builder.site import write
+
+    calls = {"n": 0}
+    real_open = open
+
+    def failing_open(path, mode="r", *args, **kwargs):
+        if "w" in mode:
+            calls["n"] += 1
+            if calls["n"] == 10:
+                raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(write, "open", failing_open, raising=False)
+    with pytest.raises(OSError):
+        build_site(project, out, quiet=True)
+    assert calls["n"] == 10
+    assert tree_bytes(out) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")], "staging directory left behind"
+
+
+def test_stale_staging_of_a_killed_build_is_removed(project, tmp_path):
+    out = tmp_path / "site"
+    build_site(project, out, quiet=True)
+    before = tree_bytes(out)
+    stale = tmp_path / ".site-999999999-abc"
+    (stale / "index.html").parent.mkdir(parents=True)
+    (stale / "index.html").write_text("half written", "utf-8")
+    build_site(project, out, quiet=True)
+    assert not stale.exists()
+    assert tree_bytes(out) == before
+
+
+def test_refuses_to_replace_a_foreign_directory(project, tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.docx").write_bytes(b"x")
+    with pytest.raises(SiteError, match="manifest.json"):
+        build_site(project, out, quiet=True)
+    assert (out / "thesis.docx").exists()
+
+
+def test_refuses_the_project_itself_as_output(project):
+    with pytest.raises(SiteError):
+        build_site(project, project, quiet=True)
+
+
+def test_second_write_to_one_path_is_refused():
+    from site_builder.site.write import Outputs
+
+    outputs = Outputs("zh-CN")
+    outputs.add("units/a/index.html", b"1", origin="unit")
+    with pytest.raises(SiteError, match="units/a/index.html"):
+        outputs.add("units/a/index.html", b"2", origin="scorecard")
+
+
+# ------------------------------------------------------------- integrity
+
+
+def test_draft_period_is_not_built(built_site):
+    assert not [p for p in tree_bytes(built_site) if "2018-Q2" in p]
+    for path, data in tree_bytes(built_site).items():
+        if path == "manifest.json":  # lists every source file by name and hash, drafts too
+            continue
+        assert b"2018-Q2" not in data, path
+        assert "2018年第二季度".encode() not in data, path
+
+
+def test_draft_preview_has_watermark(project, tmp_path):
+    build_site(project, tmp_path / "out", preview=True, quiet=True)
+    html = (tmp_path / "out/notices/xiaoneng/2018-Q2/index.html").read_text("utf-8")
+    assert "草稿 预览" in html
+    assert 'class="kind-notice is-draft"' in html
+
+
+def test_every_unit_of_a_period_is_listed_on_its_notice(built_site):
+    from site_builder import pipeline
+
+    project, results = pipeline.check(FIXTURE)[:2]
+    for p in project.periods:
+        page = built_site / f"notices/{p.scheme}/{p.id}/index.html"
+        if p.status == "draft":
+            continue
+        parsed = parse(page)
+        ranked = {row[1].split("（")[0] for table in parsed.tables for row in table[1:] if len(row) > 2}
+        listed = "".join(parsed.text)
+        for uid, u in results[(p.scheme, p.id)].units.items():
+            name = project.unit_name(uid, p.scores.notice.date)
+            if u.status == "assessed":
+                assert name in ranked, (p.id, name)
+            else:
+                assert f"{name}：" in listed, (p.id, name)
+
+
+def test_published_result_changed_without_correction_fails(project, tmp_path):
+    from site_builder.site.lock import update_lock
+
+    update_lock(project)
+    lock = json.loads((project / "published.lock").read_text("utf-8"))
+    assert set(lock["periods"]) == {"xiaoneng/2017-Q3", "xiaoneng/2017-Q4"}
+    build_site(project, tmp_path / "ok", quiet=True)
+
+    scores = project / "scores/xiaoneng/2017-Q3.yaml"
+    edit_yaml(scores, lambda d: d["units"]["czj"]["facts"].update(tuijin="50"))
+    with pytest.raises(SiteError) as err:
+        build_site(project, tmp_path / "bad", quiet=True)
+    assert "xiaoneng/2017-Q3" in str(err.value.message) and "corrections" in err.value.message
+    assert not (tmp_path / "bad").exists()
+
+    def correct(d: dict) -> None:
+        d["corrections"] = [
+            {"date": "2017-10-20", "reason": "录入错误，经复核更正。", "changes": [{"unit": "czj", "line": "tuijin", "old": "56.5", "new": "50"}]}
+        ]
+
+    edit_yaml(scores, correct)
+    build_site(project, tmp_path / "corrected", quiet=True)
+    html = (tmp_path / "corrected/notices/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+    assert "更正记录" in html
+    assert (tmp_path / "corrected/notices/xiaoneng/2017-Q3/corrections/1/index.html").exists()
+
+
+def test_published_notice_cannot_silently_disappear(project, tmp_path):
+    from site_builder.site.lock import update_lock
+
+    update_lock(project)
+    edit_yaml(project / "scores/xiaoneng/2017-Q3.yaml", lambda d: d.update(status="draft"))
+    with pytest.raises(SiteError, match="2017-Q3"):
+        build_site(project, tmp_path / "out", quiet=True)
+
+
+def test_manifest_lists_sources_and_pages_with_sha256(built_site):
+    import hashlib
+
+    manifest = json.loads((built_site / "manifest.json").read_text("utf-8"))
+    assert "scores/xiaoneng/2017-Q3.yaml" in manifest["sources"]
+    assert "content/notices/2017-q3.md" in manifest["sources"]
+    files = tree_bytes(built_site)
+    files.pop("manifest.json")
+    assert set(manifest["pages"]) == set(files)
+    for path, data in files.items():
+        assert manifest["pages"][path] == hashlib.sha256(data).hexdigest()
+    text = (built_site / "manifest.json").read_text("utf-8")
+    assert text == json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def test_footer_shows_commit_of_a_git_project(project, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org", GIT_COMMITTER_DATE="2018-04-12T10:00:00+08:00",
+               GIT_AUTHOR_DATE="2018-04-12T10:00:00+08:00")
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(["git", "-C", str(project), *cmd], check=True, env=env)
+    short = subprocess.run(["git", "-C", str(project), "log", "-1", "--format=%h"], capture_output=True, text=True, check=True).stdout.strip()
+    build_site(project, tmp_path / "out", quiet=True)
+    html = (tmp_path / "out/index.html").read_text("utf-8")
+    assert f"版本：{short} (2018-04-12)" in html
+
+
+def test_footer_without_git_says_uncommitted(built_site):
+    for page in html_pages(built_site):
+        assert "版本：未提交" in (built_site / page).read_text("utf-8"), page
