@@ -41,6 +41,7 @@ def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Envir
     env.globals["t"] = lambda key, **params: i18n.text(key, locale, **params)
     env.filters["num"] = num
     env.filters["signed"] = signed
+    env.filters["pts"] = pts
     env.filters["date"] = lambda d: format_date(d, locale)
     return env
 
@@ -62,6 +63,16 @@ def num(value: Decimal | int | None) -> str:
     if isinstance(value, int):
         return str(value)
     return format(value, "f")
+
+
+def pts(value: Decimal | None) -> str:
+    """Points of a line as people write them: 18, 9.5, 9.66 (no trailing zeros)."""
+    if value is None:
+        return "—"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def signed(value: Decimal | None) -> str:

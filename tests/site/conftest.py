@@ -73,5 +73,31 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+REPO = HERE.parents[1]
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example content (schemes/, scores/, units/, content/) built once."""
+    from site_builder.site.build import build_site
+
+    if not (REPO / "site.yaml").is_file():
+        pytest.skip("no example content at the repository root")
+    out = tmp_path_factory.mktemp("example") / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+    try:
+        build_site(REPO, out, quiet=True)
+    finally:
+        mp.undo()
+    return out
+
+
+@pytest.fixture(params=["fixture", "example"])
+def any_site(request: pytest.FixtureRequest) -> Path:
+    """Each read-only check runs on the fixture project and on the example content."""
+    return request.getfixturevalue("built_site" if request.param == "fixture" else "example_site")
+
+
 def tree_bytes(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

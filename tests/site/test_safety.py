@@ -40,7 +40,8 @@ def test_script_and_javascript_links_render_inert(project, tmp_path):
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in card
 
 
-def test_no_inline_styles_or_scripts_so_the_csp_holds(built_site):
+def test_no_inline_styles_or_scripts_so_the_csp_holds(any_site):
+    built_site = any_site
     for page in html_pages(built_site):
         parsed = parse(built_site / page)
         for tag, attrs in parsed.tags:
@@ -51,7 +52,8 @@ def test_no_inline_styles_or_scripts_so_the_csp_holds(built_site):
             assert tag != "style", page
 
 
-def test_no_external_resources(built_site):
+def test_no_external_resources(any_site):
+    built_site = any_site
     for page in html_pages(built_site):
         for tag, attrs in parse(built_site / page).tags:
             if tag in ("link", "script", "img", "iframe", "source", "video", "audio"):
