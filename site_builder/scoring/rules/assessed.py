@@ -103,6 +103,8 @@ class Assessed(Rule):
     def describe(self, line: LineSpec, locale: str) -> str:
         top = fmt(line.max) if line.max is not None else ""
         if line.type == "deduction":
+            if line.max is None:
+                return pick(locale, "由评分人酌情扣分。", "Deducted at the assessor's discretion.")
             return pick(locale, f"由评分人酌情扣分，最多扣{top}分。", f"Deducted at the assessor's discretion, at most {top} points.")
         if self.min is not None:
             return pick(

@@ -138,7 +138,9 @@ class Brackets(Rule):
         assert b is not None
         pts = -b.points if line.type == "deduction" else b.points
         s = step("explain.bracket", label=self.label, value=fmt(v), unit=self.unit, range=b.words(self.unit, "zh-CN"), points=fmt(b.points))
-        return Outcome(pts, pts, None, (s,))
+        # a whole-number count is also the line's number of occurrences (for disqualify)
+        n = int(v) if self.is_integer() and v >= 0 and v == v.to_integral_value() else 0
+        return Outcome(pts, pts, None, (s,), n)
 
     def describe(self, line: LineSpec, locale: str) -> str:
         verb = pick(locale, "扣", "minus ") if line.type == "deduction" else pick(locale, "得", "")

@@ -166,6 +166,7 @@ class TallyRule(Rule):
         None, description="计分项起算分：max 从满分扣（有扣分标准时默认）、zero 从 0 加"
     )
     highest_per_event: Bool = Field(False, description="同一事项只计最高一项")
+    noun: Text | None = Field(None, description="计量单位，用于生成条文，如“篇”“项”“件”（默认“次”，按人计分时为“人次”）")
 
     # -- helpers -------------------------------------------------------
     def rate_list(self) -> list[Rate]:
@@ -357,13 +358,16 @@ class TallyRule(Rule):
                 else pick(locale, f"{fmt(r.per)}分", f"{fmt(r.per)} points")
             )
             name = "" if r.id == "default" else r.name
-            parts.append(pick(locale, f"{name}每{self.unit_zh}{verb}{amount}", f"{name} {verb} {amount} per {self.unit_en}".strip()))
+            noun = self.noun or self.unit_zh
+            parts.append(pick(locale, f"{name}每{noun}{verb}{amount}", f"{name} {verb} {amount} per {self.noun or self.unit_en}".strip()))
         text = pick(locale, "；".join(parts), "; ".join(parts))
         cap = self._cap(line)
         if cap is not None and line.type != "score":
             text += pick(locale, f"，累计不超过{fmt(cap)}分", f", at most {fmt(cap)} points in all")
         elif line.type == "score" and self.cap is not None:
             text += pick(locale, f"，扣分不超过{fmt(self.cap)}分", f", at most {fmt(self.cap)} points deducted")
+        elif line.type == "score" and self._start(line) == 0 and line.max is not None:
+            text += pick(locale, f"，最多得{fmt(line.max)}分", f", at most {fmt(line.max)} points")
         if self.if_none is not None:
             text += pick(locale, f"；无记录的得基础分{fmt(self.if_none)}分", f"; {fmt(self.if_none)} points when nothing is recorded")
         if self.highest_per_event:
