@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from scratch import SCHEME, SCORES, UNITS, listing, make_project
@@ -741,6 +741,7 @@ def test_fuzzed_sources_only_raise_input_error(fuzz_root, mutation):
         try:
             project, results = pipeline.check(root)
         except InputError as exc:
+            event("refused")
             assert exc.problems, "an InputError must list its problems"
             message = exc.format_message()
             assert "未写出任何文件" in message
@@ -749,6 +750,7 @@ def test_fuzzed_sources_only_raise_input_error(fuzz_root, mutation):
                 assert p.mark is None or p.mark.path in files, p
                 assert p.mark is None or p.mark.line >= 0
         else:
+            event("accepted")
             assert set(results) <= {("demo", "2024-Q1")}
     finally:
         make_project(root, {target: SCHEME if target == SCHEME_F else SCORES})
