@@ -123,7 +123,8 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         for g in (h.groups or groups):
             gr, ranked = rankings[h.ranking][g]
             excluded: dict[str, str] = {}
-            for e in gr.entries:
+            # vetoes and 取消评先资格 keep a unit out of honours, never out of a sanction
+            for e in gr.entries if h.kind == "honour" else ():
                 r = units[e.unit]
                 if r.vetoes:
                     excluded[e.unit] = "一票否决：" + "；".join(f"{v.name}（{v.reason}）" for v in r.vetoes)
