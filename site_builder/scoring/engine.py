@@ -197,13 +197,21 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     values: dict[str, Decimal | None] = {}
     lines: dict[str, LineResult] = {}
     disq: list[str] = []
+    depth_of: dict[str, int] = {}
+
+    def depths(nodes: list[Indicator], d: int) -> None:
+        for n in nodes:
+            depth_of[n.id] = d
+            depths(n.children, d + 1)
+
+    depths(tree.indicators, 0)
 
     def cap_by(node: Indicator, t: str, v: Decimal) -> tuple[Decimal, str | None]:
         """“同一单位减分总数不超过加分总数”: limit ``v`` by another node's points (leaves and subtotals alike)."""
         if not node.cap_by:
             return v, None
         ref_node = index[node.cap_by]
-        limit = abs(compute(ref_node, 0) or ZERO)
+        limit = abs(compute(ref_node, depth_of[ref_node.id]) or ZERO)
         if (t == "deduction" and -v > limit) or (t != "deduction" and v > limit):
             return (-limit if t == "deduction" else limit), step("clip.cap_by", ref=ref_node.name, cap=fmt(limit)).render("zh-CN")
         return v, None
