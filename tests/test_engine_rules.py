@@ -796,3 +796,30 @@ def test_tie_break_by_indicator(tmp_path):
     (ranking,) = r.rankings
     # a1 and a2 both 18; a2 has more duty points (10 vs 9) so ranks first
     assert {e.unit: e.rank for e in ranking.entries} == {"a2": 1, "a1": 2, "a3": 3}
+
+
+def test_cap_by_a_nested_node_defined_later_keeps_its_depth(tmp_path):
+    """The capping node is computed first when it comes earlier in the tree; the line it
+    refers to must still sit at its own depth (not become a top-level line)."""
+    indicators = """\
+  - {id: work, name: 工作, max: 10, rule: {kind: assessed}}
+  - id: minus
+    name: 减分
+    type: deduction
+    max: 5
+    cap_by: b1
+    children:
+      - {id: m1, name: 通报, rule: {kind: per_occurrence, per: 1}}
+  - id: plus
+    name: 加分
+    type: bonus
+    max: 5
+    children:
+      - {id: b1, name: 表彰, max: 5, rule: {kind: assessed}}
+"""
+    facts = {u: "facts: {work: 8, b1: 2, m1: 3}" for u in ("a1", "a2", "a3")}
+    r = run_engine(tmp_path, indicators, facts)["2024-Q1"]
+    a1 = r.units["a1"]
+    assert [(ln.id, ln.depth) for ln in a1.lines] == [("work", 0), ("minus", 0), ("m1", 1), ("plus", 0), ("b1", 1)]
+    assert a1.total == 8  # 8 + 2 − min(3, 2)
+    assert sum(ln.points for ln in a1.top_lines) == a1.total
