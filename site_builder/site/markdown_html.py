@@ -39,7 +39,7 @@ def sanitise(html: str) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)  # noqa: S704 — sanitised just above
+    return Markup(clean.strip())  # noqa: S704 — sanitised just above
 
 
 def render_markdown(text: str | None, *, shift_headings: int = 1) -> Markup:

@@ -176,7 +176,7 @@ def _unranked(data, period, result, ranking, members, listed, group_name, on) ->
 
 def _status_reason(data: SiteData, u: UnitResult) -> str:
     label = i18n.text(f"status.{u.status}", data.locale)
-    return f"{label}：{u.reason}" if u.reason else label
+    return f"{label}{i18n.text('p.colon', data.locale)}{u.reason}" if u.reason else label
 
 
 def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[HonourLine, ...]:

@@ -233,3 +233,15 @@ def test_footer_shows_commit_of_a_git_project(project, tmp_path):
 def test_footer_without_git_says_uncommitted(built_site):
     for page in html_pages(built_site):
         assert "版本：未提交" in (built_site / page).read_text("utf-8"), page
+
+
+def test_english_locale(project, tmp_path):
+    edit_yaml(project / "site.yaml", lambda d: d.update(locale="en"))
+    build_site(project, tmp_path / "out", quiet=True)
+    html = (tmp_path / "out/notices/xiaoneng/2017-Q4/index.html").read_text("utf-8")
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html and "Download this table" in html
+    assert "Sample data, not real assessment results" in html
+    scheme = (tmp_path / "out/schemes/xiaoneng/v2017/index.html").read_text("utf-8")
+    assert "Indicators and scoring" in scheme
+    assert "跳到正文" not in html

@@ -1,0 +1,122 @@
+"""The built site in Chromium: phone and desktop widths, axe, overflow, CSP.
+
+Pages are served with the production CSP (from netlify.toml) so an inline
+style or script would show up as a console error here.  Screenshots land in
+tests/artifacts/screenshots/site-*.png.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = {
+    "notice": "notices/xiaoneng/2017-Q4/index.html",
+    "public-notice": "notices/xiaoneng/2018-Q1/index.html",
+    "scorecard": "units/czj/xiaoneng/2017-Q4/index.html",
+    "scheme": "schemes/xiaoneng/v2017/index.html",
+    "unit": "units/jyj/index.html",
+    "home": "index.html",
+}
+
+
+def production_headers() -> dict[str, str]:
+    with (REPO / "netlify.toml").open("rb") as fh:
+        config = tomllib.load(fh)
+    rule = next(r for r in config["headers"] if r["for"] == "/*")
+    return dict(rule["values"])
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"[{v.get('impact')}] {v.get('id')}: {v.get('help')} -> {[n.get('target') for n in v.get('nodes', [])[:4]]}"
+        for v in violations
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_in_browser(built_site, serve_dir, open_page, run_axe, serious, screenshot, name, width):
+    base = serve_dir(built_site, headers=production_headers())
+    page = open_page(f"{base}/{PAGES[name]}", width=width)
+    screenshot(page, f"site-{name}-{width}")
+    assert page.blocked_requests == []
+    assert page.console_errors == [], "CSP violations or script errors"
+    violations = serious(run_axe(page))
+    assert violations == [], describe(violations)
+    if width == 360:
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    assert page.evaluate("getComputedStyle(document.querySelector('.page')).fontFamily").startswith('"PingFang SC"')
+
+
+@pytest.mark.browser
+def test_example_notice_in_browser(example_site, serve_dir, open_page, run_axe, serious, screenshot):
+    notices = sorted(example_site.glob("notices/*/*/index.html"))
+    assert notices
+    base = serve_dir(example_site, headers=production_headers())
+    for path in notices:
+        rel = path.relative_to(example_site).as_posix()
+        page = open_page(f"{base}/{rel}", width=360)
+        assert page.blocked_requests == []
+        assert page.console_errors == [], rel
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, rel
+        violations = serious(run_axe(page))
+        assert violations == [], f"{rel}\n{describe(violations)}"
+    screenshot(page, "site-example-notice-360")
+
+
+@pytest.mark.browser
+def test_search_works_from_file_url(built_site, open_page):
+    page = open_page((built_site / "index.html").as_uri(), width=360)
+    page.fill("#unit-search", "财政")
+    page.wait_for_selector("#search-results a")
+    links = page.locator("#search-results a")
+    assert links.count() == 1
+    assert links.first.inner_text().startswith("县财政局")
+    links.first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("units/czj/index.html")
+    assert page.title().startswith("县财政局")
+
+
+@pytest.mark.browser
+def test_search_finds_former_names(built_site, open_page):
+    page = open_page((built_site / "index.html").as_uri(), width=360)
+    page.fill("#unit-search", "教育局")
+    page.wait_for_selector("#search-results a")
+    assert "县教育体育局" in page.locator("#search-results").inner_text()
+
+
+@pytest.mark.browser
+def test_font_size_switch_without_javascript(built_site, open_page):
+    page = open_page((built_site / "index.html").as_uri(), width=360, java_script_enabled=False)
+    size = lambda: page.evaluate("parseFloat(getComputedStyle(document.querySelector('.page')).fontSize)")  # noqa: E731
+    normal = size()
+    page.click("label[for=fs-xl]")
+    assert size() > normal * 1.3
+    page.keyboard.press("Tab")  # the switch stays operable by keyboard
+
+
+@pytest.mark.browser
+def test_font_size_is_remembered(built_site, serve_dir, open_page):
+    base = serve_dir(built_site)
+    page = open_page(f"{base}/index.html", width=360)
+    page.click("label[for=fs-l]")
+    page.goto(f"{base}/notices/xiaoneng/2017-Q4/index.html")
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.getElementById('fs-l').checked")
+
+
+@pytest.mark.browser
+def test_print_layout_hides_navigation_and_repeats_headers(built_site, open_page):
+    page = open_page((built_site / PAGES["notice"]).as_uri(), width=1280)
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('thead')).display") == "table-header-group"
+    assert page.evaluate("getComputedStyle(document.querySelector('tbody tr')).breakInside") == "avoid"
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
