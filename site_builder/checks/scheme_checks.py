@@ -49,6 +49,12 @@ messages.register(
         "scheme.duplicate_id": ("标识“{id}”重复", "请改用不同的标识", "id “{id}” is used twice", "use distinct ids"),
         "scheme.bad_basis": ("排名依据“{basis}”无效", "可用：period、stage、cumulative、composite:<综合排名标识>", "ranking basis “{basis}” is not valid", "use period, stage, cumulative or composite:<id>"),
         "scheme.bad_source": ("来源“{source}”无效", "请写 ranking:<排名标识>、composite:<标识> 或 external:<外部数据标识>", "source “{source}” is not valid", "use ranking:<id>, composite:<id> or external:<id>"),
+        "scheme.cap_by_cycle": (
+            "“{name}”的 cap_by 指向“{ref}”，形成循环（封顶依据又依赖于本项）",
+            "cap_by 只能指向不依赖本项的另一项（如加分项），不能指向本项、上级指标或反过来以本项封顶的指标",
+            "cap_by of “{name}” refers to “{ref}”, which forms a cycle (the cap depends on this line)",
+            "cap_by must name another line that does not depend on this one (e.g. the bonus section)",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
@@ -139,6 +145,26 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
             refs(n.children, (*p, "children"))
 
     refs(tree.indicators, (*prefix, "indicators"))
+    # a node needs its children and its cap_by target first: that must not lead back to it
+    needs = {i: [c.id for c in n.children] + ([n.cap_by] if n.cap_by in index else []) for i, n in index.items()}
+
+    def cycles(nodes: list[Indicator], path: tuple) -> None:
+        for i, n in enumerate(nodes):
+            p = (*path, i)
+            if n.cap_by in index:
+                seen: set[str] = set()
+                todo = [n.cap_by]
+                while todo:
+                    cur = todo.pop()
+                    if cur == n.id:
+                        problems.add("scheme.cap_by_cycle", doc.mark((*p, "cap_by")), name=n.name, ref=n.cap_by)
+                        break
+                    if cur not in seen:
+                        seen.add(cur)
+                        todo.extend(needs[cur])
+            cycles(n.children, (*p, "children"))
+
+    cycles(tree.indicators, (*prefix, "indicators"))
     in_total = Decimal(0)
     for n in tree.indicators:
         t = types[n.id]
