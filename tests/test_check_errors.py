@@ -491,6 +491,42 @@ def test_unknown_level(tmp_path, runner):
     problem(out, f"{SCORES_F}:11:32", "“nation”不是本项规定的层级", "city, prov")
 
 
+MINUS = """\
+  - id: minus
+    name: 减分
+    type: deduction
+    max: 5
+    cap_by: {ref}
+    rule: {{kind: per_occurrence, per: 1}}
+"""
+
+
+@pytest.mark.parametrize(("ref", "extra"), [
+    ("minus", ""),                                         # capped by itself
+    ("m2", MINUS.replace("id: minus", "id: m2").replace("name: 减分", "name: 减分二").format(ref="minus")),  # by each other
+])
+def test_cap_by_cycle_is_an_error_not_a_crash(tmp_path, runner, ref, extra):
+    # inserted after the duty line (line 17): minus starts on line 18, its cap_by is on line 22
+    text = swap(SCHEME, "    rule: {kind: per_occurrence, per: 1, cap: 3}\n",
+                "    rule: {kind: per_occurrence, per: 1, cap: 3}\n" + MINUS.format(ref=ref) + extra)
+    root = make_project(tmp_path, {SCHEME_F: text})
+    out = fails(runner, root)
+    problem(out, f"{SCHEME_F}:22:13", "cap_by", "循环")
+
+
+def test_cap_by_own_parent_is_a_cycle(tmp_path, runner):
+    # the bonus line gets a child capped by its own parent: "        cap_by: bonus" is line 26, value at column 17
+    text = swap(SCHEME, "    max: 4\n    rule:\n      kind: recognition\n",
+                "    max: 4\n    children:\n      - id: rec\n        name: 表彰\n        max: 4\n        cap_by: bonus\n"
+                "        rule:\n          kind: recognition\n")
+    text = swap(text, "      levels:\n        - {id: city", "          levels:\n            - {id: city")
+    text = swap(text, "        - {id: prov", "            - {id: prov")
+    scores = swap(SCORES, "      bonus: {awards:", "      rec: {awards:")
+    root = make_project(tmp_path, {SCHEME_F: text, SCORES_F: scores})
+    out = fails(runner, root)
+    problem(out, f"{SCHEME_F}:26:17", "“表彰”的 cap_by 指向“bonus”，形成循环")
+
+
 # ---------------------------------------------------------------- units of a period
 
 
