@@ -65,9 +65,8 @@ def build_site(
 def _build(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
-    checked = pipeline.check(root)
-    project, results = checked[0], checked[1]
-    warnings = checked[2] if len(checked) > 2 else Problems()
+    warnings = Problems()
+    project, results = pipeline.check(root, warnings=warnings)[:2]
     locale = project.site.locale
     check_out(root, Path(out), locale)
     check_lock(project, results, locale)
@@ -75,7 +74,7 @@ def _build(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet
     data = SiteData(project, results, options, build_version(root), read_content(root, project, options, locale))
     files = render_site(data, theme_dir(root))
     write_site(Path(out), files)
-    notes = tuple(p.render(locale) for p in warnings.warnings) if isinstance(warnings, Problems) else ()
+    notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
             click.echo(line, err=True)

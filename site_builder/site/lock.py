@@ -152,8 +152,7 @@ def update_lock(root: Path, *, force: bool = False) -> Path:
     """
     from site_builder import pipeline
 
-    checked = pipeline.check(root)
-    project, results = checked[0], checked[1]
+    project, results = pipeline.check(root)[:2]
     locale = project.site.locale
     if not force:
         check_lock(project, results, locale)

@@ -9,8 +9,6 @@ serve directory indexes.
 
 from __future__ import annotations
 
-import posixpath
-
 
 def relative(from_page: str, target: str) -> str:
     """Link from the page at ``from_page`` to the root-relative ``target``.
@@ -23,8 +21,12 @@ def relative(from_page: str, target: str) -> str:
     if target.startswith(("#", "http://", "https://", "mailto:", "tel:")):
         return target
     path, sep, fragment = target.partition("#")
-    here = posixpath.dirname(from_page) or "."
-    link = posixpath.relpath(path or from_page, here)
+    here = from_page.split("/")[:-1]
+    there = (path or from_page).split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    link = "/".join([".."] * (len(here) - common) + there[common:])
     return link + sep + fragment
 
 
