@@ -55,6 +55,7 @@ messages.register(
             "cap_by of “{name}” refers to “{ref}”, which forms a cycle (the cap depends on this line)",
             "cap_by must name another line that does not depend on this one (e.g. the bonus section)",
         ),
+        "scheme.cycle": ("排名与综合排名之间循环引用：{cycle}", "请调整依据，使引用不成环", "rankings and composites refer to each other in a cycle: {cycle}", "break the cycle"),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
@@ -248,11 +249,19 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
     ranking_ids = [r.id for r in scheme.rankings]
     composite_ids = [c.id for c in scheme.composites]
     for ri, r in enumerate(scheme.rankings):
+        kind, _, ref = r.basis.partition(":")
         if r.basis not in ("period", "stage", "cumulative"):
-            if not r.basis.startswith("composite:"):
+            if kind == "composite":
+                if ref not in composite_ids:
+                    _ref(problems, doc.mark(("rankings", ri, "basis")), ref, composite_ids, "综合排名", "composite")
+            elif kind == "line":
+                if ref not in all_ids:
+                    _ref(problems, doc.mark(("rankings", ri, "basis")), ref, all_ids, "指标", "indicator")
+            else:
                 problems.add("scheme.bad_basis", doc.mark(("rankings", ri, "basis")), basis=r.basis)
-            elif r.basis.split(":", 1)[1] not in composite_ids:
-                _ref(problems, doc.mark(("rankings", ri, "basis")), r.basis.split(":", 1)[1], composite_ids, "综合排名", "composite")
+        for gi, g in enumerate(r.groups):
+            if g not in group_ids:
+                _ref(problems, doc.mark(("rankings", ri, "groups", gi)), g, group_ids, "组别", "group")
         for ti, tb in enumerate(r.tie_break):
             if tb not in all_ids:
                 _ref(problems, doc.mark(("rankings", ri, "tie_break", ti)), tb, all_ids, "指标", "indicator")
@@ -262,6 +271,10 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         for gi, g in enumerate(h.groups):
             if g not in group_ids:
                 _ref(problems, doc.mark(("honours", hi, "groups", gi)), g, group_ids, "组别", "group")
+        earlier = [x.id for x in scheme.honours[:hi]]
+        for ei, other in enumerate(h.exclude_honoured):
+            if other not in earlier:
+                _ref(problems, doc.mark(("honours", hi, "exclude_honoured", ei)), other, earlier, "（在此之前列出的）荣誉", "honour listed earlier")
     for ci, c in enumerate(scheme.composites):
         for pi, part in enumerate(c.parts):
             kind, _, ref = part.source.partition(":")
@@ -270,10 +283,11 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
                 if ref not in ranking_ids:
                     _ref(problems, mark, ref, ranking_ids, "排名", "ranking")
             elif kind == "composite":
-                if ref not in composite_ids[:ci]:
-                    _ref(problems, mark, ref, composite_ids[:ci], "（在此之前定义的）综合排名", "composite (defined earlier)")
+                if ref not in composite_ids:
+                    _ref(problems, mark, ref, composite_ids, "综合排名", "composite")
             elif kind != "external" or not ref:
                 problems.add("scheme.bad_source", mark, source=part.source)
+    _check_cycles(scheme, doc, problems)
     if scheme.personal_data.publish_names and not scheme.personal_data.legal_basis:
         problems.add("scheme.legal_basis_required", doc.mark(("personal_data",)))
     if len(problems.errors) > before:
@@ -290,3 +304,32 @@ def _unique(items: list, key: str, doc: Document, problems: Problems) -> None:
         if item.id in seen:
             problems.add("scheme.duplicate_id", doc.mark((key, i, "id")), id=item.id)
         seen.add(item.id)
+
+
+def _check_cycles(scheme: Scheme, doc: Document, problems: Problems) -> None:
+    """Rankings may rest on composites and composites on rankings: no cycles."""
+    deps: dict[str, list[str]] = {}
+    where: dict[str, tuple] = {}
+    for i, r in enumerate(scheme.rankings):
+        kind, _, ref = r.basis.partition(":")
+        deps[f"ranking:{r.id}"] = [f"composite:{ref}"] if kind == "composite" else []
+        where[f"ranking:{r.id}"] = ("rankings", i, "basis")
+    for i, c in enumerate(scheme.composites):
+        deps[f"composite:{c.id}"] = [p.source for p in c.parts if p.source.partition(":")[0] in ("ranking", "composite")]
+        where[f"composite:{c.id}"] = ("composites", i, "parts")
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        if state.get(node) == 2 or node not in deps:
+            return
+        if state.get(node) == 1:
+            cycle = trail[trail.index(node):] + [node]
+            problems.add("scheme.cycle", doc.mark(where[node]), cycle=" → ".join(cycle))
+            return
+        state[node] = 1
+        for d in deps[node]:
+            visit(d, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(deps):
+        visit(node, [])

@@ -46,31 +46,43 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     groups = [g.id for g in scheme.groups]
     ranked_units = {g: sorted(u for u, r in units.items() if r.group == g and r.total is not None) for g in groups}
 
-    def basis_value(basis: str, uid: str, composites: dict[str, dict[str, Decimal]]) -> Decimal | None:
+    def basis_value(basis: str, uid: str) -> Decimal | None:
         if basis == "period":
             return units[uid].total
         if basis == "stage":
             return stage_totals.get(uid)
         if basis == "cumulative":
             return cumulative.get(uid)
-        return composites.get(basis.split(":", 1)[1], {}).get(uid)
+        kind, _, ref = basis.partition(":")
+        if kind == "line":
+            return _line_points(units[uid], ref, None)
+        return composite(ref).get(uid)
 
     lower_better = {c.id for c in scheme.composites if c.by == "rank"}
+    by_id = {rk.id: rk for rk in rankings_of(sv)}
+    comp_by_id = {c.id: c for c in scheme.composites}
     rankings: dict[str, dict[str, tuple[GroupRanking, list[Ranked]]]] = {}
+    composites: dict[str, dict[str, Decimal]] = {}
 
-    def make_ranking(rk: Ranking, composites: dict[str, dict[str, Decimal]]) -> None:
+    def ranking(rid: str) -> dict[str, tuple[GroupRanking, list[Ranked]]]:
+        """A ranking per group, computed on first use (composites may depend on it)."""
+        if rid in rankings:
+            return rankings[rid]
+        rk = by_id[rid]
         per_group: dict[str, tuple[GroupRanking, list[Ranked]]] = {}
-        is_comp = rk.basis.startswith("composite:")
-        flip = is_comp and rk.basis.split(":", 1)[1] in lower_better
+        kind, _, ref = rk.basis.partition(":")
+        flip = kind == "composite" and ref in lower_better
         for g in groups:
+            if rk.groups and g not in rk.groups:
+                continue
             entries: list = []
             tail: list = []
             values: dict[str, Decimal] = {}
             unranked = [(u, UNRANKED.get(r.status, r.status) + (f"：{r.reason}" if r.reason else "")) for u, r in sorted(units.items()) if r.group == g and r.total is None]
             for uid in ranked_units[g]:
-                v = basis_value(rk.basis, uid, composites)
+                v = basis_value(rk.basis, uid)
                 if v is None:
-                    unranked.append((uid, UNRANKED["no_data"]))
+                    unranked.append((uid, UNRANKED["no_data"] if kind == "composite" else UNRANKED["not_applicable"]))
                     continue
                 r = units[uid]
                 last = any(x.effect == "last" for x in r.vetoes)
@@ -83,37 +95,43 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
                 ranked += [Ranked(x.unit, x.rank + offset, x.key, x.tied) for x in rank_entries(tail, rk.ties)]
             gr = GroupRanking(rk.id, rk.name, rk.basis, g, tuple(RankEntry(x.unit, x.rank, values[x.unit], x.tied) for x in ranked), tuple(unranked))
             per_group[g] = (gr, ranked)
-        rankings[rk.id] = per_group
+        rankings[rid] = per_group
+        return per_group
 
-    composites: dict[str, dict[str, Decimal]] = {}
-    for rk in rankings_of(sv):
-        if not rk.basis.startswith("composite:"):
-            make_ranking(rk, composites)
-    for comp in scheme.composites:
+    def ranks_of(values: dict[str, Decimal], lower_is_better: bool) -> dict[str, Decimal]:
+        rr = rank_entries([(u, (-v if lower_is_better else v,)) for u, v in values.items()]) if values else []
+        return {x.unit: Decimal(x.rank) for x in rr}
+
+    def composite(cid: str) -> dict[str, Decimal]:
+        """Weighted combination of rankings, composites and external data (per group)."""
+        if cid in composites:
+            return composites[cid]
+        comp = comp_by_id[cid]
         values: dict[str, Decimal] = {}
         for g in groups:
             parts: list[dict[str, Decimal]] = []
             for part in comp.parts:
                 kind, _, ref = part.source.partition(":")
                 if kind == "ranking":
-                    gr = rankings[ref][g][0]
-                    parts.append({e.unit: (Decimal(e.rank) if comp.by == "rank" else e.value) for e in gr.entries})
+                    gr = ranking(ref).get(g)
+                    entries = gr[0].entries if gr else ()
+                    parts.append({e.unit: (Decimal(e.rank) if comp.by == "rank" else e.value) for e in entries})
                 elif kind == "composite":
-                    parts.append({u: v for u, v in composites.get(ref, {}).items() if u in ranked_units[g]})
+                    sub = {u: v for u, v in composite(ref).items() if u in ranked_units[g]}
+                    parts.append(ranks_of(sub, ref in lower_better) if comp.by == "rank" else sub)
                 else:
                     ext = {u: v for u, v in period.scores.external.get(ref, {}).items() if u in ranked_units[g]}
-                    if comp.by == "rank":
-                        rr = rank_entries([(u, (v,)) for u, v in ext.items()]) if ext else []
-                        parts.append({x.unit: Decimal(x.rank) for x in rr})
-                    else:
-                        parts.append(ext)
+                    parts.append(ranks_of(ext, False) if comp.by == "rank" else ext)
             for uid in ranked_units[g]:
                 if all(uid in p for p in parts):
                     values[uid] = sum((part.weight * p[uid] for part, p in zip(comp.parts, parts)), ZERO)
-        composites[comp.id] = dict(sorted(values.items()))
+        composites[cid] = dict(sorted(values.items()))
+        return composites[cid]
+
     for rk in rankings_of(sv):
-        if rk.basis.startswith("composite:"):
-            make_ranking(rk, composites)
+        ranking(rk.id)
+    for comp in scheme.composites:
+        composite(comp.id)
     # honours
     history = state.setdefault("honours", {})
     honours: list[HonourResult] = []
@@ -121,8 +139,15 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         chosen_all: set[str] = set()
         results_h = []
         for g in (h.groups or groups):
+            if g not in rankings[h.ranking]:
+                continue
             gr, ranked = rankings[h.ranking][g]
             excluded: dict[str, str] = {}
+            for other in h.exclude_honoured:  # “已获评…的，不再获评此项荣誉”
+                for prev in honours:
+                    if prev.honour == other:
+                        for u in prev.chosen:
+                            excluded.setdefault(u, f"已获评“{prev.name}”，不再重复获评")
             # vetoes and 取消评先资格 keep a unit out of honours, never out of a sanction
             for e in gr.entries if h.kind == "honour" else ():
                 r = units[e.unit]
@@ -158,11 +183,11 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     )
 
 
-def _line_points(r: UnitResult, line_id: str) -> Decimal:
+def _line_points(r: UnitResult, line_id: str, missing: Decimal | None = ZERO) -> Decimal | None:
     for line in r.lines:
         if line.id == line_id:
-            return line.points if line.points is not None else ZERO
-    return ZERO
+            return line.points if line.points is not None else missing
+    return missing
 
 
 def _select(h: Honour, ranked: list[Ranked], excluded: dict[str, str], project: Project) -> Selection:

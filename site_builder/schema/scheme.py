@@ -177,8 +177,9 @@ class Ranking(Strict):
     name: Text = Field(description="排名名称，如“季度排名”")
     basis: Literal["period", "stage", "cumulative"] | str = Field(
         "period",
-        description="依据：period 本期、stage 本阶段累计、cumulative 全年累计、composite:<标识> 综合排名",
+        description="依据：period 本期总分、stage 本阶段累计、cumulative 全年累计、composite:<标识> 综合排名、line:<指标标识> 某一指标的得分（如纪律、卫生分别评比）",
     )
+    groups: list[Id] = Field(default_factory=list, description="只在这些组别排名；不填为全部组别")
     ties: Literal["competition", "dense"] = Field(
         "competition", description="并列名次：competition 1,2,2,4（默认）；dense 1,2,2,3"
     )
@@ -199,6 +200,10 @@ class Honour(Strict):
     )
     groups: list[Id] = Field(default_factory=list, description="只在这些组别评选；不填为全部组别")
     streak: Bool = Field(False, description="显示连续获得的期数")
+    exclude_honoured: list[Id] = Field(
+        default_factory=list,
+        description="已获得这些荣誉（在此之前列出的荣誉标识）的单位不再获评本项（“已重点推荐为…的，不再获评此项荣誉”）",
+    )
     description: Text | None = None
 
 

@@ -19,6 +19,7 @@ class NoticeMeta(Strict):
     date: Date = Field(description="发布日期")
     title: Text | None = Field(None, description="通报标题（不填则自动生成）")
     index_number: Text | None = Field(None, description="索引号")
+    issuer: Text | None = Field(None, description="发布机关（不填则取方案的发布机关）")
     body: Text | None = Field(None, description="正文 Markdown 文件（相对 content/ 的路径）")
 
 

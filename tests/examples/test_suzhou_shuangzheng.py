@@ -89,11 +89,16 @@ def test_window_third_party_composite(period):
 
 def test_window_overall_composite_and_tie(period):
     total = period.composites["chuangkou-zong"]
-    assert total["sz-w-scjg"] == D("1.25")  # 0.5 × 1 + 0.5 × 1.5
-    assert total["sz-w-gjj"] == D("8.25")  # 0.5 × 5 + 0.5 × 11.5
+    # 第三方测评 enters as a RANK (“民主测评排名占第三方测评排名的1/2”): its values
+    # 1.5 2 3 4 4.5 6.5 6.5 8 9 10.5 11 11.5 13 rank (lower is better, 1,2,2,4 style) as
+    # scjg 1, sw 2, rs 3, ga 4, zj 5, wj/yb 6, zrzy 8, st 9, jt 10, bdc 11, gjj 12, fg 13.
+    assert total["sz-w-scjg"] == D("1")  # 0.5 × 双月 1 + 0.5 × 第三方 1
+    assert total["sz-w-gjj"] == D("8.5")  # 0.5 × 5 + 0.5 × 12
     assert total["sz-w-bdc"] == D("10")  # 0.5 × 9 + 0.5 × 11
     assert total["sz-w-st"] == D("10")  # 0.5 × 11 + 0.5 × 9
-    assert total["sz-w-jt"] == D("11.25")  # 0.5 × 12 + 0.5 × 10.5
+    assert total["sz-w-jt"] == D("11")  # 0.5 × 12 + 0.5 × 10
+    assert total["sz-w-yb"] == D("6.5")  # 0.5 × 7 + 0.5 × 6
+    assert total["sz-w-wj"] == D("7")  # 0.5 × 8 + 0.5 × 6
     r = ranks(period, "chuangkou-zong", "chuangkou")
     assert r == {
         "sz-w-scjg": 1, "sz-w-sw": 2, "sz-w-rs": 3, "sz-w-ga": 4, "sz-w-zj": 5, "sz-w-yb": 6,
