@@ -17,7 +17,7 @@ then this module turns pydantic's output into plain draft-07:
   titles are dropped, so hovering a key shows the Chinese text only;
 - cross-field rules that JSON Schema can express are added: a rule's
   ``kind`` is required, ``select`` takes exactly one of top/bottom/share/
-  quota, ``basis`` and ``source`` have their ``composite:<id>`` forms, map
+  quota, ``basis`` and ``source`` have their ``composite:<id>``-style forms, map
   keys that are ids (units, lines, external data) must look like ids;
 - an id written as a bare number (``- 2017``) is accepted, as the loader
   accepts it;
@@ -230,7 +230,7 @@ def _scheme_extras(data: dict) -> None:
     defs["Selection"]["oneOf"] = [{"required": [k]} for k in ("top", "bottom", "share", "quota")]
     basis = defs["Ranking"]["properties"]["basis"]
     basis["anyOf"] = [
-        m if m.get("type") != "string" or "enum" in m else {"type": "string", "pattern": f"^composite:{_ID_PART}$"}
+        m if m.get("type") != "string" or "enum" in m else {"type": "string", "pattern": f"^(composite|line):{_ID_PART}$"}
         for m in basis["anyOf"]
     ]
     source = defs["CompositePart"]["properties"]["source"]
