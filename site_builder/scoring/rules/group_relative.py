@@ -126,21 +126,30 @@ class RelativeToAverage(GroupRelative):
 
     kind: Literal["relative_to_average"] = "relative_to_average"
     below: NonNeg = Field(ZERO, description="低于平均水平时的得分，默认 0")
+    strict: Bool = Field(False, description="须“高于”平均水平（等于不算）；默认“不低于”即可")
     example = "各项效能指标不低于全市乡镇平均水平"
 
     def score_group(self, line, facts, subtotals):
         vals = self.values(facts, subtotals)
         if not vals:
             return {}
-        avg = sum(vals.values(), ZERO) / len(vals)
+        group_avg = sum(vals.values(), ZERO) / len(vals)
         top = line.max or ZERO
         out = {}
         for u, v in vals.items():
-            ok = v <= avg if self.lower_is_better else v >= avg
+            # an external reference (“全省县区平均水平”) recorded as target replaces the group average
+            avg = facts[u].target if u in facts and facts[u].target is not None else group_avg
+            if self.strict:
+                ok = v < avg if self.lower_is_better else v > avg
+            else:
+                ok = v <= avg if self.lower_is_better else v >= avg
             p = top if ok else self.below
             out[u] = Outcome(p, p, None, (step("explain.relative_to_average", label=self.label, value=fmt(v), average=fmt(avg.quantize(Decimal("0.01"))), points=fmt(p)),))
         return out
 
     def describe(self, line: LineSpec, locale: str) -> str:
-        return pick(locale, f"{self.label}不低于组内平均水平的得满分，低于的得{fmt(self.below)}分。",
-                    f"{self.label} at or above the group average: full points; below: {fmt(self.below)}.")
+        if self.strict:
+            return pick(locale, f"{self.label}高于平均水平（组内平均，或记录的参照平均值）的得满分，否则得{fmt(self.below)}分。",
+                        f"{self.label} above the average (of the group, or the recorded reference): full points; otherwise {fmt(self.below)}.")
+        return pick(locale, f"{self.label}不低于平均水平（组内平均，或记录的参照平均值）的得满分，低于的得{fmt(self.below)}分。",
+                    f"{self.label} at or above the average (of the group, or the recorded reference): full points; below: {fmt(self.below)}.")
