@@ -64,6 +64,11 @@ class SiteData:
             return "published"
         return s
 
+    def label_status(self, period: Period) -> str:
+        """Status as shown on a tag: ``final`` for a 公示 whose window has passed."""
+        s = self.status(period)
+        return "final" if s == "published" and period.status == "public_notice" else s
+
     def notice_date(self, period: Period) -> dt.date:
         n = period.scores.notice
         if n is not None:

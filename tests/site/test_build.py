@@ -59,7 +59,7 @@ def test_public_notice_becomes_notice_after_window(project, tmp_path):
     build_site(project, tmp_path / "out", as_of=dt.date(2018, 4, 19), quiet=True)
     html = (tmp_path / "out/notices/xiaoneng/2018-Q1/index.html").read_text("utf-8")
     assert "公示期已于 2018年4月18日 结束" in html
-    assert '<p class="doc-kind status-published">通报</p>' in html
+    assert '<p class="doc-kind status-final">通报（公示期满）</p>' in html
     assert "异议受理" not in html
 
 

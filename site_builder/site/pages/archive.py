@@ -98,7 +98,7 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 members=[{"name": data.project.units[u].name, "target": paths.unit(u)} for u in members if u in data.project.units],
                 latest=latest,
                 history=[
-                    {"name": p.name, "target": paths.notice(sid, p.id) + "#" + paths.group_anchor(gid), "status": data.status(p)}
+                    {"name": p.name, "target": paths.notice(sid, p.id) + "#" + paths.group_anchor(gid), "status": data.label_status(p)}
                     for p in periods
                 ],
             )

@@ -16,7 +16,7 @@ def notice_item(data: SiteData, period) -> dict:
         "title": data.notice_title(period),
         "target": paths.notice(period.scheme, period.id),
         "date": data.notice_date(period),
-        "status": data.status(period),
+        "status": data.label_status(period),
         "number": period.scores.notice.number if period.scores.notice else None,
         "corrected": bool(period.scores.corrections),
         "sample": data.period_sample(period),
@@ -44,6 +44,7 @@ def home_page(data: SiteData) -> Iterator[Route]:
                 "count": len(data.periods_of(sid)),
             }
         )
+    schemes.sort(key=lambda s: not s["in_force"])  # in force first, each part by id
     latest = [notice_item(data, p) for p in data.notices_latest_first()[:LATEST]]
     meta = PageMeta(
         path=paths.home(),

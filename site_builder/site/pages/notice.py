@@ -80,6 +80,7 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "index_number": meta.index_number if meta else None,
         "status": data.status(period),
         "source_status": period.status,
+        "label": data.label_status(period),
         "window": window,
         "contact": data.project.site.contact,
         "period": period,
