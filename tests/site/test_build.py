@@ -245,3 +245,25 @@ def test_english_locale(project, tmp_path):
     scheme = (tmp_path / "out/schemes/xiaoneng/v2017/index.html").read_text("utf-8")
     assert "Indicators and scoring" in scheme
     assert "跳到正文" not in html
+
+
+def test_feed_and_sitemap(project, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    build_site(project, tmp_path / "plain", quiet=True)
+    assert not (tmp_path / "plain/sitemap.xml").exists()
+    feed = ET.parse(tmp_path / "plain/feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert [e.find("a:link", ns).get("href") for e in entries][0] == "notices/xiaoneng/2018-Q1/index.html"
+    assert feed.find("a:updated", ns).text == "2018-04-12T00:00:00Z"
+
+    edit_yaml(project / "site.yaml", lambda d: d.update(base_url="https://kaohe.example.gov.cn/xn/"))
+    build_site(project, tmp_path / "hosted", quiet=True)
+    sitemap = ET.parse(tmp_path / "hosted/sitemap.xml").getroot()
+    locs = [u[0].text for u in sitemap]
+    assert "https://kaohe.example.gov.cn/xn/" in locs
+    assert "https://kaohe.example.gov.cn/xn/notices/xiaoneng/2017-Q4/" in locs
+    assert all(loc.startswith("https://kaohe.example.gov.cn/xn/") for loc in locs)
+    not_found = (tmp_path / "hosted/404.html").read_text("utf-8")
+    assert '<base href="/xn/">' in not_found
