@@ -64,3 +64,13 @@ def get(code: str) -> Message:
 
 def known_codes() -> list[str]:
     return sorted(_CATALOGUE)
+
+
+def did_you_mean(word: str, known: list[str] | tuple[str, ...], cutoff: float = 0.6) -> dict[str, str]:
+    """``suggestion_zh``/``suggestion_en`` parameters naming the closest known word, if any."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    if not close:
+        return {"suggestion_zh": "", "suggestion_en": ""}
+    return {"suggestion_zh": f"，是不是“{close[0]}”？", "suggestion_en": f"; did you mean “{close[0]}”?"}

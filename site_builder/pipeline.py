@@ -125,12 +125,9 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             problems.add("project.scores_folder", doc.mark(("scheme",)), folder=folder or "scores", scheme=scores.scheme)
         if scores.scheme not in schemes:
             known = sorted({f.name for f in scheme_folders})
-            import difflib
-
-            close = difflib.get_close_matches(scores.scheme, known, n=1)
             if scores.scheme not in known:  # a scheme that failed its own checks is reported there
                 problems.add("project.unknown_scheme", doc.mark(("scheme",)), scheme=scores.scheme, known=", ".join(known),
-                             suggestion_zh=f"，是不是“{close[0]}”？" if close else "", suggestion_en=f"; did you mean “{close[0]}”?" if close else "")
+                             **messages.did_you_mean(scores.scheme, known))
             continue
         sv = schemes[scores.scheme].get(scores.version)
         if sv is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from site_builder import messages, periods
@@ -60,12 +59,10 @@ messages.register(
 
 
 def _ref(problems: Problems, mark, ref: str, known: list[str], what: str, what_en: str) -> None:
-    close = difflib.get_close_matches(ref, known, n=1, cutoff=0.5)
     problems.add(
         "scores.unknown_ref", mark, ref=ref, what=what, what_en=what_en,
         known=", ".join(known[:30]) + (" …" if len(known) > 30 else ""),
-        suggestion_zh=f"，是不是“{close[0]}”？" if close else "",
-        suggestion_en=f"; did you mean “{close[0]}”?" if close else "",
+        **messages.did_you_mean(ref, known, cutoff=0.5),
     )
 
 

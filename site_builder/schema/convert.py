@@ -9,7 +9,6 @@ localised messages.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, TypeVar
@@ -156,14 +155,12 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
     elif etype == "extra_forbidden":
         key = str(path[-1]) if path else ""
         allowed = _allowed_keys(owner) if owner is not None else []
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         problems.add(
             "schema.unknown_key",
             doc.key_marks.get(full, mark),
             key=key,
             allowed=", ".join(allowed),
-            suggestion_zh=f"，是不是“{close[0]}”？" if close else "",
-            suggestion_en=f"; did you mean “{close[0]}”?" if close else "",
+            **messages.did_you_mean(key, allowed),
         )
     elif etype in ("model_type", "dict_type", "model_attributes_type"):
         zh, en = _got(value)
@@ -177,14 +174,12 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
         tag = str(ctx.get("tag", ""))
         expected = str(ctx.get("expected_tags", ""))
         options = [t.strip(" '") for t in expected.split(",")]
-        close = difflib.get_close_matches(tag, options, n=1, cutoff=0.5)
         problems.add(
             "schema.unknown_kind",
             doc.mark(full + ("kind",)),
             tag=tag,
             expected=expected,
-            suggestion_zh=f"，是不是“{close[0]}”？" if close else "",
-            suggestion_en=f"; did you mean “{close[0]}”?" if close else "",
+            **messages.did_you_mean(tag, options, cutoff=0.5),
         )
     elif etype == "union_tag_not_found":
         problems.add("schema.missing", mark, field="kind")
