@@ -27,6 +27,7 @@ PAGES = [
     "notices/xiaoneng/2017-Q4/index.html",
     "notices/xiaoneng/2018-Q1/index.html",
     "units/czj/xiaoneng/2017-Q4/index.html",
+    "units/sjj/xiaoneng/2018-Q1/index.html",
     "units/jyj/index.html",
     "schemes/xiaoneng/v2017/index.html",
     "notices/xiaoneng/2017-Q4/xiaoneng-2017-Q4.csv",

@@ -47,6 +47,7 @@ class LineView:
     status: str
     is_leaf: bool
     clip: str | None  # words
+    clip_kind: str | None  # max | cap | floor
     steps: tuple[str, ...]
     events: tuple[EventView, ...]
     note: str | None
@@ -94,6 +95,7 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
                 status=line.status,
                 is_leaf=line.is_leaf,
                 clip=_clip(line, data.locale),
+                clip_kind=line.clip,
                 steps=tuple(s.render(data.locale) for s in line.steps),
                 events=_events(line, publish),
                 note=facts.note if facts else None,
