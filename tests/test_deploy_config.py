@@ -207,16 +207,39 @@ def test_pages_deploy_job_waits_for_build(pages):
 # ------------------------------------------------------------ editor settings
 
 
+def _glob_re(pattern: str) -> re.Pattern[str]:
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out + "$")
+
+
 def test_vscode_yaml_schemas():
+    """Every file the loader reads (.yaml or .yml, nested folders too) gets exactly its schema."""
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     schemas = {
         Path(k).as_posix().removeprefix("./"): v for k, v in settings["yaml.schemas"].items()
     }
-    assert schemas == {
-        "schema/site.schema.json": ["site.yaml"],
-        "schema/units.schema.json": ["units.yaml", "units/*.yaml"],
-        "schema/scheme.schema.json": ["schemes/**/*.yaml"],
-        "schema/scores.schema.json": ["scores/**/*.yaml"],
+    expected = {
+        "site.yaml": "schema/site.schema.json",
+        "units.yaml": "schema/units.schema.json",
+        "units/huaian.yaml": "schema/units.schema.json",
+        "units/county/towns.yml": "schema/units.schema.json",
+        "schemes/demo/2024.yaml": "schema/scheme.schema.json",
+        "schemes/demo/2024.yml": "schema/scheme.schema.json",
+        "scores/demo/2024-Q1.yaml": "schema/scores.schema.json",
+        "scores/demo/sub/2024-Q2.yml": "schema/scores.schema.json",
     }
+    for path, schema in expected.items():
+        hits = [s for s, globs in schemas.items() if any(_glob_re(g).match(path) for g in globs)]
+        assert hits == [schema], (path, hits)
+    for other in ("content/notices/a.md", "netlify.toml", "theme/x.yaml"):
+        assert not [s for s, globs in schemas.items() if any(_glob_re(g).match(other) for g in globs)], other
     assert settings["files.encoding"] == "utf8"
     assert settings["[yaml]"] == {"editor.insertSpaces": True, "editor.tabSize": 2}

@@ -36,8 +36,8 @@ ENV = {"a": D("5"), "b": D("2"), "c": D("-1.5"), "zero": D("0"), "ok": True, "ba
     ("-(2 - 5)", "3"),
     ("-0", "0"),
     ("0.1 + 0.2", "0.3"),
-    ("1 / 3", "0." + "3" * 50),
-    ("2 / 3", "0." + "6" * 49 + "7"),
+    ("1 / 3", "0." + "3" * 34),  # 34 significant digits, as the engine
+    ("2 / 3", "0." + "6" * 33 + "7"),
     ("a * b + c", "8.5"),
     ("score.total + score.bonus", "90.5"),
     ("n * 2", "8"),
@@ -78,9 +78,12 @@ def test_values(text: str, expected: str) -> None:
     assert str(result) == expected
 
 
-def test_precision_is_50_digits() -> None:
-    assert compile_formula("1 / 7 * 7").evaluate({}) == D("0." + "9" * 49 + "8")
-    assert len(compile_formula("1 / 7").evaluate({}).as_tuple().digits) == 50
+def test_precision_is_34_digits_like_the_engine() -> None:
+    # 1/7 to 34 significant digits is 0.1428571428571428571428571428571429 (…57 rounds up);
+    # × 7 = 1.0000000000000000000000000000000003, which rounds to 34 digits as exactly 1
+    assert compile_formula("1 / 7").evaluate({}) == D("0.1428571428571428571428571428571429")
+    assert compile_formula("1 / 7 * 7").evaluate({}) == D(1)
+    assert len(compile_formula("1 / 7").evaluate({}).as_tuple().digits) == 34
 
 
 def test_names_collects_every_variable() -> None:

@@ -2,7 +2,7 @@
 
 ``compile_formula(text)`` tokenizes and parses by hand into a tiny AST (no
 ``eval``/``compile``/``ast``); :meth:`Formula.evaluate` walks it on
-:class:`~decimal.Decimal` (precision 50) and :func:`describe` renders it back
+:class:`~decimal.Decimal` (precision 34, as the engine) and :func:`describe` renders it back
 as text for the published scheme document.  Whatever the input string, only
 :class:`FormulaError` escapes, carrying a message code, its parameters and the
 0-based offset into the text.
@@ -38,7 +38,7 @@ __all__ = ["MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "compile_formul
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
-PRECISION = 50
+PRECISION = 34  # the same as the scoring engine
 
 # code: zh what, zh fix, en what, en fix; "@" stands for the position in the formula
 _MESSAGES = {
@@ -378,7 +378,7 @@ class Formula:
     def evaluate(self, env: Mapping[str, Decimal | bool]) -> Decimal:
         """The value for ``env`` (name → Decimal or bool; ints are taken exactly).
 
-        Arithmetic uses precision 50, half-even rounding; the result is rounded
+        Arithmetic uses precision 34, half-even rounding; the result is rounded
         to that precision and a negative zero is returned as zero."""
         ctx = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
                       traps=[InvalidOperation, DivisionByZero, Overflow])
