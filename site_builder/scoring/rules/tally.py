@@ -145,6 +145,7 @@ class Rate(Strict):
     effect: Literal["deduct", "add"] | None = Field(
         None, description="deduct 扣分、add 加分；不填则加分项为加分，其余为扣分"
     )
+    noun: Text | None = Field(None, description="本标准的计量单位，如“人次”“处”（不填则用规则的 noun）")
 
 
 class TallyRule(Rule):
@@ -158,6 +159,9 @@ class TallyRule(Rule):
     what_en: ClassVar[str] = "rates"
 
     per: NonNeg | Range | None = Field(None, description="每次的分值（只有一种情形时）")
+    effect: Literal["deduct", "add"] | None = Field(
+        None, description="与 per 合用：deduct 扣分、add 加分；不填则加分项为加分，其余为扣分"
+    )
     cap: NonNeg | None = Field(None, description="累计上限（扣分不超过/加分不超过），默认为本项分值")
     floor: Dec = Field(ZERO, description="计分项扣分后的最低分，默认 0")
     ceiling: NonNeg | None = Field(None, description="计分项加分后允许的最高分，默认为本项分值")
@@ -172,7 +176,7 @@ class TallyRule(Rule):
     def rate_list(self) -> list[Rate]:
         rates: list[Rate] = list(getattr(self, self.rates_field) or [])
         if not rates and self.per is not None:
-            rates = [Rate(id="default", name="每次", per=self.per)]
+            rates = [Rate(id="default", name="每次", per=self.per, effect=self.effect)]
         return rates
 
     def effect_of(self, rate: Rate, line: LineSpec) -> str:
@@ -358,8 +362,8 @@ class TallyRule(Rule):
                 else pick(locale, f"{fmt(r.per)}分", f"{fmt(r.per)} points")
             )
             name = "" if r.id == "default" else r.name
-            noun = self.noun or self.unit_zh
-            parts.append(pick(locale, f"{name}每{noun}{verb}{amount}", f"{name} {verb} {amount} per {self.noun or self.unit_en}".strip()))
+            noun = r.noun or self.noun or self.unit_zh
+            parts.append(pick(locale, f"{name}每{noun}{verb}{amount}", f"{name} {verb} {amount} per {r.noun or self.noun or self.unit_en}".strip()))
         text = pick(locale, "；".join(parts), "; ".join(parts))
         cap = self._cap(line)
         if cap is not None and line.type != "score":
