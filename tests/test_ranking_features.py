@@ -128,3 +128,28 @@ def test_relative_to_average_with_reference_and_strict(tmp_path):
     assert pr.units["a1"].line("work").points == D(10)
     assert pr.units["a2"].line("work").points == D(0)
     assert pr.units["a3"].line("work").points == D(0)
+
+
+def test_deductions_on_a_score_line_capped_across_a_month(tmp_path):
+    # “值守扣分每月不超过3分”, scored weekly: week 1 loses 2, week 2 would lose 2 but only 1 is left
+    head = HEAD.replace("effective: {from: 2024-01-01}", "effective: {from: 2024-01-01}").replace(
+        "period: {kind: quarter}", "period: {kind: week}").replace(
+        "    rule: {kind: per_occurrence, per: 1, cap: 3}", "    cap_span: month\n    rule: {kind: per_occurrence, per: 1, cap: 3}")
+    week = SCORES.replace("period: 2024-Q1", "period: 2024-W{n}").replace("duty: 1", "duty: 2").replace(
+        "duty: {events: [{date: 2024-02-01, note: 缺岗}]}", "duty: 0").replace("facts: {work: 8, duty: 0}", "facts: {work: 8, duty: {n3}}")
+    files = {
+        "schemes/demo/2024.yaml": head + "rankings:\n  - {id: q, name: 周排名}\n",
+        "scores/demo/2024-Q1.yaml": None,
+        # ISO weeks 2 and 3 of 2024 lie in January; week 6 starts on 5 February
+        "scores/demo/w02.yaml": week.replace("{n}", "02").replace("{n3}", "4"),
+        "scores/demo/w03.yaml": week.replace("{n}", "03").replace("{n3}", "0"),
+        "scores/demo/w06.yaml": week.replace("{n}", "06").replace("{n3}", "0"),
+    }
+    _, results = check(make_project(tmp_path, files))
+    w2, w3, w6 = (results[("demo", f"2024-W{n}")] for n in ("02", "03", "06"))
+    assert w2.units["a1"].line("duty").points == D(8)  # 10 − 2; January has lost 2
+    line = w3.units["a1"].line("duty")
+    assert line.points == D(9)  # 10 − 2 would lose 2 more, but only 3 − 2 = 1 is left
+    assert line.clip == "cap" and "本月已扣 2 分" in line.clip_note
+    assert w6.units["a1"].line("duty").points == D(8)  # February starts afresh: 10 − 2
+    assert w2.units["a3"].line("duty").points == D(7)  # 4 occurrences, per-period cap 3: 10 − 3

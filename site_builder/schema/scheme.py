@@ -95,8 +95,9 @@ class Indicator(Strict):
     cap_by: Id | None = Field(
         None, description="扣分总数不超过另一项（如加分项）的得分：写该项标识"
     )
-    cap_span: Literal["period", "stage", "year"] = Field(
-        "period", description="封顶的计算范围：period 每期、stage 每阶段累计、year 全年累计"
+    cap_span: Literal["period", "month", "quarter", "stage", "year"] = Field(
+        "period",
+        description="封顶的计算范围：period 每期（默认）、month 每月累计、quarter 每季度累计、stage 每阶段累计、year 全年累计；计分项按范围内累计扣分封顶",
     )
     not_applicable: NotApplicable = Field(
         "forbidden",

@@ -36,6 +36,7 @@ messages.register(
         "explain.modifier": ("{label} {count} 件次，得分 × {factor}", "", "{label}: {count}, points × {factor}", ""),
         "clip.node_cap": ("合计超过上限 {cap} 分，按 {cap} 分计", "", "sum exceeds the cap of {cap}: counted as {cap}", ""),
         "clip.cap_by": ("扣分不超过“{ref}”的得分 {cap} 分", "", "deductions may not exceed “{ref}” ({cap})", ""),
+        "clip.span_lost": ("累计扣分封顶：本{span}已扣 {used} 分，本期最多再扣 {left} 分", "", "deductions capped across the {span_en}: {used} already lost, at most {left} more", ""),
         "clip.span": ("累计封顶：本{span}已计 {used} 分，本期最多再计 {left} 分", "", "cap across the {span_en}: {used} already booked, at most {left} more", ""),
     }
 )
@@ -61,8 +62,14 @@ class _Ledger:
     def key(self, unit: str, node: Indicator, period: Period) -> tuple[str, str, str] | None:
         if node.cap_span == "period":
             return None
-        span = period.stage if node.cap_span == "stage" else str(period.start.year)
-        return (unit, node.id, span or str(period.start.year))
+        start = period.start
+        span = {
+            "stage": period.stage or str(start.year),
+            "month": f"{start.year}-{start.month:02d}",
+            "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+            "year": str(start.year),
+        }[node.cap_span]
+        return (unit, node.id, span)
 
 
 def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period) -> tuple[Outcome | None, str, Facts | None]:
@@ -328,19 +335,37 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     )
 
 
+_SPAN_ZH = {"stage": "阶段", "month": "月", "quarter": "季度", "year": "年度"}
+
+
 def _span_cap(node: Indicator, t: str, pts: Decimal, unit: str, period: Period, ledger: _Ledger) -> tuple[Decimal, str | None]:
+    """Apply a cap that spans several periods; the points are still booked period by period.
+
+    On a bonus or deduction node the cap limits the points booked in the span
+    (“累计加分不超过4分”); on a score line it limits the points *lost* in the
+    span (“考勤扣分每月不超过5分” with weekly periods): the rule's own ``cap``
+    where it has one, else the line's maximum.
+    """
     key = ledger.key(unit, node, period)
-    if key is None or node.max is None or t == "score":
+    if key is None or node.max is None:
         return pts, None
     used = ledger.used.get(key, ZERO)
-    left = max(node.max - used, ZERO)
+    if t == "score":
+        limit = getattr(node.rule, "cap", None) or node.max
+        amount = max(node.max - pts, ZERO)  # points lost this period
+    else:
+        limit = node.max
+        amount = abs(pts)
+    left = max(limit - used, ZERO)
     note = None
-    mag = abs(pts)
-    if mag > left:
-        note = step("clip.span", span="阶段" if node.cap_span == "stage" else "年度", span_en=node.cap_span, used=fmt(used), left=fmt(left)).render("zh-CN")
-        mag = left
-    ledger.used[key] = used + mag
-    return (mag if pts >= 0 else -mag), note
+    if amount > left:
+        code = "clip.span_lost" if t == "score" else "clip.span"
+        note = step(code, span=_SPAN_ZH[node.cap_span], span_en=node.cap_span, used=fmt(used), left=fmt(left)).render("zh-CN")
+        amount = left
+    ledger.used[key] = used + amount
+    if t == "score":
+        return node.max - amount, note
+    return (amount if pts >= 0 else -amount), note
 
 
 def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str, str], PeriodResult]:
