@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +66,16 @@ def num(value: Decimal | int | None) -> str:
 
 
 def pts(value: Decimal | None) -> str:
-    """Points of a line as people write them: 18, 9.5, 9.66 (no trailing zeros)."""
+    """Points of a line as people write them: 18, 9.5, 9.66 (no trailing zeros).
+
+    A value with more than four decimals (an average, a rescaled line) is shown
+    to two decimals and marked ≈, so the page never prints 27.3333333333….
+    """
     if value is None:
         return "—"
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4 and value != value.quantize(Decimal("0.0001")):
+        return "≈" + pts(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -53,20 +53,37 @@ def test_page_in_browser(built_site, serve_dir, open_page, run_axe, serious, scr
     assert page.evaluate("getComputedStyle(document.querySelector('.page')).fontFamily").startswith('"PingFang SC"')
 
 
+def example_pages(site: Path) -> list[str]:
+    """Every notice and scheme document of the example; a score card and a unit page per scheme."""
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob("notices/*/*/index.html"))
+    pages += sorted(p.relative_to(site).as_posix() for p in site.glob("schemes/*/*/index.html"))
+    cards: dict[str, str] = {}
+    for p in sorted(site.glob("units/*/*/*/index.html")):
+        cards.setdefault(p.parts[-3], p.relative_to(site).as_posix())  # one per scheme
+    pages += sorted(cards.values())
+    pages += sorted({"/".join(c.split("/")[:2]) + "/index.html" for c in cards.values()})
+    return pages
+
+
 @pytest.mark.browser
-def test_example_notice_in_browser(example_site, serve_dir, open_page, run_axe, serious, screenshot):
-    notices = sorted(example_site.glob("notices/*/*/index.html"))
-    assert notices
+def test_example_pages_in_browser(example_site, serve_dir, open_page, run_axe, serious, screenshot):
+    pages = example_pages(example_site)
+    assert len(pages) >= 4 * 5
     base = serve_dir(example_site, headers=production_headers())
-    for path in notices:
-        rel = path.relative_to(example_site).as_posix()
+    audited: set[tuple[str, str]] = set()  # axe once per (kind, scheme): it is the slow part
+    for rel in pages:
         page = open_page(f"{base}/{rel}", width=360)
-        assert page.blocked_requests == []
+        assert page.blocked_requests == [], rel
         assert page.console_errors == [], rel
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, rel
-        violations = serious(run_axe(page))
-        assert violations == [], f"{rel}\n{describe(violations)}"
-    screenshot(page, "site-example-notice-360")
+        parts = rel.split("/")
+        key = (parts[0] + str(len(parts)), parts[1] if parts[0] != "units" or len(parts) < 4 else parts[2])
+        if key not in audited:
+            audited.add(key)
+            violations = serious(run_axe(page))
+            assert violations == [], f"{rel}\n{describe(violations)}"
+        page.context.close()
+    screenshot(open_page(f"{base}/{pages[0]}", width=360), "site-example-notice-360")
 
 
 @pytest.mark.browser

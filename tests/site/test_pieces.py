@@ -80,7 +80,8 @@ def test_relative(page, target, link):
     assert relative(page, target) == link
 
 
-@pytest.mark.parametrize(("value", "text"), [("18.0", "18"), ("32.00", "32"), ("9.66", "9.66"), ("-2", "-2"), ("0.00", "0"), ("100", "100")])
+@pytest.mark.parametrize(("value", "text"), [("18.0", "18"), ("32.00", "32"), ("9.66", "9.66"), ("-2", "-2"), ("0.00", "0"), ("100", "100"),
+     ("27.33333333333333333333333333333333", "≈27.33"), ("9.66250", "9.6625"), ("-1.666666666", "≈-1.67")])
 def test_points_text(value, text):
     assert pts(Decimal(value)) == text
 
