@@ -62,7 +62,9 @@ def build_site(
     return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False)
 
 
-def _build(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool) -> BuildReport:
+def _build(
+    root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool
+) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
     warnings = Problems()
@@ -71,7 +73,9 @@ def _build(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet
     check_out(root, Path(out), locale)
     check_lock(project, results, locale)
     options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
-    data = SiteData(project, results, options, build_version(root), read_content(root, project, options, locale))
+    data = SiteData(
+        project, results, options, build_version(root), read_content(root, project, options, locale)
+    )
     files = render_site(data, theme_dir(root))
     write_site(Path(out), files)
     notes = tuple(p.render(locale) for p in warnings.warnings)
@@ -143,7 +147,11 @@ def scan_privacy(files, sources, locale: str) -> None:
         return
     problems = Problems()
     for f in findings:
-        what = {"id_card": ("身份证号", "resident ID number"), "mobile": ("手机号", "mobile phone number"), "bank_card": ("银行卡号", "bank card number")}[f.kind]
+        what = {
+            "id_card": ("身份证号", "resident ID number"),
+            "mobile": ("手机号", "mobile phone number"),
+            "bank_card": ("银行卡号", "bank card number"),
+        }[f.kind]
         problems.add(
             "site.personal_number",
             Mark(f.sources[0]) if f.sources else None,

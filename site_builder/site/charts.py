@@ -29,7 +29,9 @@ def _ticks(lo: Decimal, hi: Decimal, invert: bool) -> list[Decimal]:
     if invert:  # ranks: whole numbers from 1
         n = int(hi)
         step = max(1, (n + 3) // 4)
-        return [Decimal(v) for v in range(1, n + 1, step)] + ([Decimal(n)] if (n - 1) % step else [])
+        return [Decimal(v) for v in range(1, n + 1, step)] + (
+            [Decimal(n)] if (n - 1) % step else []
+        )
     span = hi - lo
     step = Decimal(1)
     for candidate in (Decimal(1), Decimal(2), Decimal(5), Decimal(10), Decimal(20), Decimal(50)):
@@ -78,20 +80,28 @@ def line_chart(
 
     tid, did = f"{chart_id}-t", f"{chart_id}-d"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_H}" viewBox="0 0 {width} {_H}" '
-        f'role="img" aria-labelledby="{tid} {did}" class="chart" font-size="12" '
-        f'font-family="PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, sans-serif">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_H}" viewBox="0 0 {width} {_H}" '
+            f'role="img" aria-labelledby="{tid} {did}" class="chart" font-size="12" '
+            f'font-family="PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, sans-serif">'
+        ),
         f'<title id="{tid}">{escape(title)}</title>',
         f'<desc id="{did}">{escape(desc)}</desc>',
     ]
     for t in ticks:
         ty = round(y(t), 1)
-        out.append(f'<line x1="{_LEFT}" x2="{width - _RIGHT}" y1="{ty}" y2="{ty}" stroke="{_GRID}" stroke-width="1"/>')
-        out.append(f'<text x="{_LEFT - 6}" y="{ty + 4}" text-anchor="end" fill="{_INK}">{escape(_fmt(t))}</text>')
+        out.append(
+            f'<line x1="{_LEFT}" x2="{width - _RIGHT}" y1="{ty}" y2="{ty}" stroke="{_GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{_LEFT - 6}" y="{ty + 4}" text-anchor="end" fill="{_INK}">{escape(_fmt(t))}</text>'
+        )
     every = max(1, (n + 5) // 6)
     for i, label in enumerate(labels):
         if i % every == 0 or i == n - 1:
-            out.append(f'<text x="{round(x(i), 1)}" y="{_H - _BOTTOM + 18}" text-anchor="middle" fill="{_INK}">{escape(label)}</text>')
+            out.append(
+                f'<text x="{round(x(i), 1)}" y="{_H - _BOTTOM + 18}" text-anchor="middle" fill="{_INK}">{escape(label)}</text>'
+            )
     segment: list[str] = []
     segments = []
     for i, v in enumerate(values):
@@ -105,12 +115,16 @@ def line_chart(
         segments.append(segment)
     for seg in segments:
         if len(seg) > 1:
-            out.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{_LINE}" stroke-width="2.5"/>')
+            out.append(
+                f'<polyline points="{" ".join(seg)}" fill="none" stroke="{_LINE}" stroke-width="2.5"/>'
+            )
     for i, v in enumerate(values):
         if v is None:
             continue
         cx, cy = round(x(i), 1), round(y(v), 1)
         out.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{_LINE}"/>')
-        out.append(f'<text x="{cx}" y="{round(cy - 9, 1)}" text-anchor="middle" fill="{_INK}" font-weight="bold">{escape(_fmt(v))}</text>')
+        out.append(
+            f'<text x="{cx}" y="{round(cy - 9, 1)}" text-anchor="middle" fill="{_INK}" font-weight="bold">{escape(_fmt(v))}</text>'
+        )
     out.append("</svg>")
-    return Markup("\n".join(out))  # noqa: S704 — every text node escaped above
+    return Markup("\n".join(out))

@@ -49,7 +49,8 @@ class SiteData:
     def periods(self) -> tuple[Period, ...]:
         """Periods that are published on the site (drafts only in preview)."""
         return tuple(
-            p for p in self.project.periods
+            p
+            for p in self.project.periods
             if (p.status != "draft" or self.options.preview) and (p.scheme, p.id) in self.results
         )
 
@@ -78,7 +79,9 @@ class SiteData:
         return period.end
 
     def notices_latest_first(self) -> list[Period]:
-        return sorted(self.periods, key=lambda p: (self.notice_date(p), p.scheme, p.id), reverse=True)
+        return sorted(
+            self.periods, key=lambda p: (self.notice_date(p), p.scheme, p.id), reverse=True
+        )
 
     def result(self, period: Period) -> PeriodResult:
         return self.results[(period.scheme, period.id)]
@@ -88,7 +91,11 @@ class SiteData:
 
     def previous(self, period: Period) -> Period | None:
         prev = self.result(period).previous
-        return next((p for p in self.periods_of(period.scheme) if p.id == prev), None) if prev else None
+        return (
+            next((p for p in self.periods_of(period.scheme) if p.id == prev), None)
+            if prev
+            else None
+        )
 
     # -- names -----------------------------------------------------------
     def unit_name(self, unit_id: str, on: dt.date) -> str:
@@ -107,7 +114,9 @@ class SiteData:
         sv = self.version_of(period)
         kind = self.status(period)
         if self.en:
-            word = {"public_notice": "public notice", "published": "results", "draft": "draft"}[kind]
+            word = {"public_notice": "public notice", "published": "results", "draft": "draft"}[
+                kind
+            ]
             return f"{self.scheme_title(sv)}: {period.name} {word}"
         word = {"public_notice": "公示", "published": "通报", "draft": "通报（草稿）"}[kind]
         return f"关于{period.name}{self.assessment_name(sv)}结果的{word}"
@@ -123,7 +132,11 @@ class SiteData:
 
     # -- sample data -----------------------------------------------------
     def period_sample(self, period: Period) -> bool:
-        return bool(self.project.site.sample or period.scores.sample or self.version_of(period).scheme.sample)
+        return bool(
+            self.project.site.sample
+            or period.scores.sample
+            or self.version_of(period).scheme.sample
+        )
 
     def scheme_sample(self, sv: SchemeVersion) -> bool:
         return bool(self.project.site.sample or sv.scheme.sample)
@@ -166,7 +179,7 @@ def default_as_of(project: Project) -> dt.date:
     """SOURCE_DATE_EPOCH's date when set, else the latest notice date — never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     dates = []
     for p in project.periods:
         if p.status == "draft":

@@ -22,7 +22,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def _header(columns: list[str], locale: str, coefficient: bool) -> list[str]:
-    t = lambda key: i18n.text(key, locale)  # noqa: E731
+    t = lambda key: i18n.text(key, locale)
     head = [t("col.group"), t("col.rank"), t("col.unit_id"), t("col.unit"), *columns]
     if coefficient:
         head.append(t("col.coefficient"))
@@ -45,7 +45,19 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
             cells = [_text(by_name.get(n)) if n in by_name else "" for n in names]
             rank = "" if r.rank is None else str(r.rank)
             extra = [_text(r.coefficient)] if coefficient else []
-            w.writerow([tbl.name, rank, r.unit, r.name, *cells, *extra, _text(r.total), "；".join(r.marks), _tied(r.tied, locale)])
+            w.writerow(
+                [
+                    tbl.name,
+                    rank,
+                    r.unit,
+                    r.name,
+                    *cells,
+                    *extra,
+                    _text(r.total),
+                    "；".join(r.marks),
+                    _tied(r.tied, locale),
+                ]
+            )
         for u in tbl.unranked:
             blanks = [""] * (len(names) + (1 if coefficient else 0))
             w.writerow([tbl.name, "", u.unit, u.name, *blanks, "", "", u.reason])
@@ -85,7 +97,19 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
         ws.append(head)
         for r in tbl.rows:
             extra = [r.coefficient] if tbl.has_coefficient else []
-            ws.append([tbl.name, r.rank, r.unit, r.name, *r.cells, *extra, r.total, "；".join(r.marks) or None, _tied(r.tied, locale) or None])
+            ws.append(
+                [
+                    tbl.name,
+                    r.rank,
+                    r.unit,
+                    r.name,
+                    *r.cells,
+                    *extra,
+                    r.total,
+                    "；".join(r.marks) or None,
+                    _tied(r.tied, locale) or None,
+                ]
+            )
         for u in tbl.unranked:
             blanks = [None] * (len(tbl.columns) + (1 if tbl.has_coefficient else 0))
             ws.append([tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason])
@@ -95,7 +119,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:28] or "Sheet"
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Sheet"
     candidate, n = base, 2
     while candidate in used:
         candidate, n = f"{base}{n}", n + 1
@@ -136,7 +160,9 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                 "id": t.id,
                 "name": t.name,
                 "ranking": t.ranking,
-                "columns": [{"id": c.id, "name": c.name, "type": c.type, "max": n(c.max)} for c in t.columns],
+                "columns": [
+                    {"id": c.id, "name": c.name, "type": c.type, "max": n(c.max)} for c in t.columns
+                ],
                 "rows": [
                     {
                         "rank": r.rank,
@@ -150,9 +176,16 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                     }
                     for r in t.rows
                 ],
-                "unranked": [{"unit": u.unit, "name": u.name, "reason": u.reason} for u in t.unranked],
+                "unranked": [
+                    {"unit": u.unit, "name": u.name, "reason": u.reason} for u in t.unranked
+                ],
                 "honours": [
-                    {"name": h.name, "kind": h.kind, "units": list(h.chosen), "excluded": [list(x) for x in h.excluded]}
+                    {
+                        "name": h.name,
+                        "kind": h.kind,
+                        "units": list(h.chosen),
+                        "excluded": [list(x) for x in h.excluded],
+                    }
                     for h in t.honours
                 ],
             }

@@ -34,7 +34,9 @@ def atom_feed(data: SiteData) -> bytes:
         return absolute(base, target) if base else f"urn:uuid:{uuid.uuid5(_NS, target)}"
 
     periods = data.notices_latest_first()
-    stamps = [data.notice_date(p) for p in periods] + [c.date for p in periods for c in p.scores.corrections]
+    stamps = [data.notice_date(p) for p in periods] + [
+        c.date for p in periods for c in p.scores.corrections
+    ]
     updated = max(stamps, default=data.options.as_of)
     title = i18n.text("feed.title", loc, site=site.title)
     out = [
@@ -44,10 +46,12 @@ def atom_feed(data: SiteData) -> bytes:
         f"<id>{escape(ident(paths.home()))}</id>",
         f"<updated>{_iso(updated)}</updated>",
         f"<author><name>{escape(site.organisation)}</name></author>",
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(link(paths.home()))}/>",
+        f'<link rel="alternate" type="text/html" href={quoteattr(link(paths.home()))}/>',
     ]
     if base:
-        out.append(f'<link rel="self" type="application/atom+xml" href={quoteattr(absolute(base, "feed.xml"))}/>')
+        out.append(
+            f'<link rel="self" type="application/atom+xml" href={quoteattr(absolute(base, "feed.xml"))}/>'
+        )
     for p in periods:
         target = paths.notice(p.scheme, p.id)
         changed = max([data.notice_date(p), *(c.date for c in p.scores.corrections)])
@@ -58,7 +62,7 @@ def atom_feed(data: SiteData) -> bytes:
             "<entry>",
             f"<title>{escape(data.notice_title(p))}</title>",
             f"<id>{escape(ident(target))}</id>",
-            f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(link(target))}/>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(link(target))}/>',
             f"<published>{_iso(data.notice_date(p))}</published>",
             f"<updated>{_iso(changed)}</updated>",
             f"<summary>{escape(summary)}</summary>",
@@ -69,7 +73,10 @@ def atom_feed(data: SiteData) -> bytes:
 
 
 def sitemap(base_url: str, pages: list[str]) -> bytes:
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for p in sorted(pages):
         out.append(f"<url><loc>{escape(absolute(base_url, p))}</loc></url>")
     out.append("</urlset>")

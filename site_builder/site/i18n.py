@@ -21,7 +21,10 @@ _UI: dict[str, tuple[str, str]] = {
     "fontsize.xlarge": ("特大", "Extra large"),
     "sample": ("示例数据，非真实考核结果", "Sample data, not real assessment results"),
     "draft": ("草稿 预览", "DRAFT PREVIEW"),
-    "draft.note": ("本页为未发布的草稿，仅供内部预览，不得对外公布。", "This page is an unpublished draft for internal preview only."),
+    "draft.note": (
+        "本页为未发布的草稿，仅供内部预览，不得对外公布。",
+        "This page is an unpublished draft for internal preview only.",
+    ),
     "footer.version": ("版本", "Build"),
     "footer.issuer": ("发布机关", "Published by"),
     "footer.feed": ("订阅通报（Atom）", "Notices feed (Atom)"),
@@ -33,7 +36,10 @@ _UI: dict[str, tuple[str, str]] = {
     "home.search": ("查找单位", "Find a unit"),
     "home.search.label": ("输入单位名称中的两个字", "Type two characters of the unit's name"),
     "home.search.button": ("查找", "Search"),
-    "home.search.hint": ("输入至少两个字，下方会列出匹配的单位；也可查看全部单位。", "Type at least two characters to list matching units, or browse all units."),
+    "home.search.hint": (
+        "输入至少两个字，下方会列出匹配的单位；也可查看全部单位。",
+        "Type at least two characters to list matching units, or browse all units.",
+    ),
     "home.search.none": ("没有找到名称中含“{q}”的单位。", "No unit name contains “{q}”."),
     "home.search.count": ("找到 {n} 个单位", "{n} unit(s) found"),
     "home.archive": ("往期通报", "Past notices"),
@@ -51,7 +57,10 @@ _UI: dict[str, tuple[str, str]] = {
     "status.exempt": ("免于考核", "Exempt"),
     "status.absent": ("缺考", "Absent"),
     "status.not_applicable": ("本期不适用", "Not applicable this period"),
-    "status.notice_ended": ("公示期已于 {date} 结束，结果已生效。", "The public notice period ended on {date}; the results stand."),
+    "status.notice_ended": (
+        "公示期已于 {date} 结束，结果已生效。",
+        "The public notice period ended on {date}; the results stand.",
+    ),
     # notice
     "notice.meta": ("文件信息", "Document details"),
     "notice.issuer": ("发布机关", "Issued by"),
@@ -63,7 +72,10 @@ _UI: dict[str, tuple[str, str]] = {
     "notice.kind": ("类别", "Type"),
     "notice.results": ("考核结果", "Results"),
     "notice.group": ("{name}", "{name}"),
-    "notice.ranking_caption": ("{group}{ranking}（满分 {max} 分）", "{group}: {ranking} (out of {max})"),
+    "notice.ranking_caption": (
+        "{group}{ranking}（满分 {max} 分）",
+        "{group}: {ranking} (out of {max})",
+    ),
     "notice.unranked": ("未参加排名的单位", "Units not ranked"),
     "notice.honours": ("表彰与整改", "Honours and sanctions"),
     "notice.honour_chosen": ("{name}：{units}", "{name}: {units}"),
@@ -73,7 +85,10 @@ _UI: dict[str, tuple[str, str]] = {
     "notice.window": ("公示期", "Public notice period"),
     "notice.window_text": ("{start}至{until}", "{start} to {until}"),
     "notice.working_days": ("（{n} 个工作日）", " ({n} working days)"),
-    "notice.objection": ("如对公示结果有异议，请在公示期内以书面或电话方式向下列机构反映，并提供具体事实和联系方式。", "If you object to these results, contact the office below within the notice period, in writing or by phone, with the facts."),
+    "notice.objection": (
+        "如对公示结果有异议，请在公示期内以书面或电话方式向下列机构反映，并提供具体事实和联系方式。",
+        "If you object to these results, contact the office below within the notice period, in writing or by phone, with the facts.",
+    ),
     "notice.contact": ("异议受理", "Objections"),
     "notice.contact.office": ("受理机构", "Office"),
     "notice.contact.phone": ("电话", "Phone"),
@@ -87,15 +102,24 @@ _UI: dict[str, tuple[str, str]] = {
     "notice.corrections": ("更正记录", "Corrections"),
     "notice.correction_item": ("{date}更正", "Corrected on {date}"),
     "notice.correction_link": ("查看本次更正说明", "Details of this correction"),
-    "notice.corrected_banner": ("本通报已于 {date} 更正，以下为更正后的结果。", "This notice was corrected on {date}; the results below are the corrected ones."),
+    "notice.corrected_banner": (
+        "本通报已于 {date} 更正，以下为更正后的结果。",
+        "This notice was corrected on {date}; the results below are the corrected ones.",
+    ),
     "notice.other_rankings": ("其他排名", "Other rankings"),
-    "notice.scorecard_hint": ("点击单位名称可查看逐项得分和扣分依据。", "Select a unit's name for its line-by-line score card."),
+    "notice.scorecard_hint": (
+        "点击单位名称可查看逐项得分和扣分依据。",
+        "Select a unit's name for its line-by-line score card.",
+    ),
     "notice.back": ("返回通报", "Back to the notice"),
     "correction.title": ("{notice}（第 {n} 次更正说明）", "{notice} (correction {n})"),
     "correction.reason": ("更正原因", "Reason"),
     "correction.changes": ("更正内容", "What changed"),
     "correction.none": ("未登记具体更正内容。", "No itemised changes were recorded."),
-    "correction.note": ("下表列出更正前公布的数值（原值）和更正后的数值；其余内容与现行通报一致。", "The table lists the values first published (old) and the corrected values; everything else is as in the current notice."),
+    "correction.note": (
+        "下表列出更正前公布的数值（原值）和更正后的数值；其余内容与现行通报一致。",
+        "The table lists the values first published (old) and the corrected values; everything else is as in the current notice.",
+    ),
     "col.group": ("组别", "Group"),
     "col.rank": ("名次", "Rank"),
     "col.unit_id": ("单位标识", "Unit id"),
@@ -137,7 +161,10 @@ _UI: dict[str, tuple[str, str]] = {
     "card.group": ("组别", "Group"),
     "card.median": ("本组中位数", "Group median"),
     "card.previous": ("与上期相比", "Since last period"),
-    "card.prev_text": ("上期 {total} 分，第 {rank} 名；{change}", "last period {total}, rank {rank}; {change}"),
+    "card.prev_text": (
+        "上期 {total} 分，第 {rank} 名；{change}",
+        "last period {total}, rank {rank}; {change}",
+    ),
     "card.prev_total": ("上期 {total} 分", "last period {total}"),
     "card.cumulative": ("累计得分", "Cumulative total"),
     "card.stage_total": ("本阶段累计", "Stage total"),
@@ -158,7 +185,10 @@ _UI: dict[str, tuple[str, str]] = {
     "card.raw": ("计算值 {raw} 分", "computed {raw}"),
     "card.line_status.not_applicable": ("本项不适用", "not applicable"),
     "card.line_status.out_of_scope": ("本项不适用于本单位", "does not apply to this unit"),
-    "card.disqualified": ("取消评先评优资格：{lines}", "Not eligible for honours because of: {lines}"),
+    "card.disqualified": (
+        "取消评先评优资格：{lines}",
+        "Not eligible for honours because of: {lines}",
+    ),
     "card.vetoes": ("一票否决", "Vetoes"),
     "card.events": ("记录的事项", "Recorded events"),
     "card.event.count": ("{n} 次", "× {n}"),
@@ -166,7 +196,10 @@ _UI: dict[str, tuple[str, str]] = {
     "card.note": ("说明：{note}", "Note: {note}"),
     "card.unit_note": ("备注", "Remark"),
     "card.not_assessed": ("本期{status}", "This period: {status}"),
-    "card.corrected": ("本单位得分已于 {date} 更正：", "This unit's figures were corrected on {date}: "),
+    "card.corrected": (
+        "本单位得分已于 {date} 更正：",
+        "This unit's figures were corrected on {date}: ",
+    ),
     "card.corrected_item": ("{line} 由 {old} 更正为 {new}", "{line}: {old} → {new}"),
     "card.unit_page": ("本单位历次得分", "All periods of this unit"),
     "card.notice": ("本期通报", "This period's notice"),
@@ -182,7 +215,10 @@ _UI: dict[str, tuple[str, str]] = {
     "unit.chart.score": ("{scheme}历次总分", "{scheme}: total by period"),
     "unit.chart.score_desc": ("折线图：{points}", "Line chart: {points}"),
     "unit.chart.rank": ("{scheme}组内名次变化", "{scheme}: rank in group by period"),
-    "unit.chart.rank_desc": ("折线图（名次越小越靠前）：{points}", "Line chart (lower is better): {points}"),
+    "unit.chart.rank_desc": (
+        "折线图（名次越小越靠前）：{points}",
+        "Line chart (lower is better): {points}",
+    ),
     "unit.none": ("暂无已发布的考核结果。", "No published results yet."),
     "units.title": ("全部被考核单位", "All assessed units"),
     "units.uncategorised": ("其他", "Other"),
@@ -205,7 +241,10 @@ _UI: dict[str, tuple[str, str]] = {
     "scheme.rankings": ("排名与结果运用", "Rankings and honours"),
     "scheme.groups": ("参加排名的组别", "Groups"),
     "scheme.groups_item": ("{name}：{units}", "{name}: {units}"),
-    "scheme.superseded": ("本版本已停止执行，现行版本为《{title}》（{start}起施行）。", "This version is no longer in force; the current version is “{title}” (from {start})."),
+    "scheme.superseded": (
+        "本版本已停止执行，现行版本为《{title}》（{start}起施行）。",
+        "This version is no longer in force; the current version is “{title}” (from {start}).",
+    ),
     "scheme.superseded_link": ("查看现行版本", "Current version"),
     "scheme.changes": ("与上一版本相比的变化", "Changes from the previous version"),
     "scheme.changes_to_current": ("现行版本相对本版本的变化", "What the current version changed"),
@@ -216,7 +255,10 @@ _UI: dict[str, tuple[str, str]] = {
     "scheme.periods": ("依据本办法的历次通报", "Notices under this scheme"),
     "diff.added": ("新增指标“{name}”（{max}）", "Added “{name}” ({max})"),
     "diff.removed": ("删除指标“{name}”", "Removed “{name}”"),
-    "diff.max": ("“{name}”分值由 {old} 调整为 {new}", "“{name}”: maximum changed from {old} to {new}"),
+    "diff.max": (
+        "“{name}”分值由 {old} 调整为 {new}",
+        "“{name}”: maximum changed from {old} to {new}",
+    ),
     "diff.rule": ("“{name}”评分标准调整为：{new}", "“{name}”: scoring changed to: {new}"),
     "diff.renamed": ("“{old}”更名为“{new}”", "“{old}” renamed “{new}”"),
     "diff.none": ("指标体系无变化。", "No change to the indicators."),
@@ -230,7 +272,10 @@ _UI: dict[str, tuple[str, str]] = {
     "group.latest": ("{period}排名", "Ranking, {period}"),
     "group.history": ("历次排名", "Earlier rankings"),
     "notfound.title": ("页面不存在", "Page not found"),
-    "notfound.text": ("您访问的页面不存在，可能已被移动。请从首页或历次通报中查找。", "The page you asked for does not exist. Try the home page or the archive."),
+    "notfound.text": (
+        "您访问的页面不存在，可能已被移动。请从首页或历次通报中查找。",
+        "The page you asked for does not exist. Try the home page or the archive.",
+    ),
     "feed.title": ("{site}：通报与公示", "{site}: notices"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
@@ -252,5 +297,5 @@ def text(key: str, locale: str, **params: object) -> str:
     return template.format(**params) if params else template
 
 
-def keys() -> list[str]:
+def catalogue_keys() -> list[str]:
     return sorted(_UI)

@@ -79,19 +79,31 @@ def canonical_results(result: PeriodResult) -> dict:
         "period": result.period,
         "units": units,
         "rankings": [
-            [r.ranking, r.group, [[e.unit, e.rank, _num(e.value), e.tied] for e in r.entries], [list(x) for x in r.unranked]]
+            [
+                r.ranking,
+                r.group,
+                [[e.unit, e.rank, _num(e.value), e.tied] for e in r.entries],
+                [list(x) for x in r.unranked],
+            ]
             for r in result.rankings
         ],
-        "honours": [[h.honour, h.group, list(h.chosen), [list(x) for x in h.excluded]] for h in result.honours],
+        "honours": [
+            [h.honour, h.group, list(h.chosen), [list(x) for x in h.excluded]]
+            for h in result.honours
+        ],
     }
 
 
 def results_hash(result: PeriodResult) -> str:
-    text = json.dumps(canonical_results(result), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        canonical_results(result), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def published_entries(project: Project, results: Mapping[tuple[str, str], PeriodResult]) -> dict[str, dict]:
+def published_entries(
+    project: Project, results: Mapping[tuple[str, str], PeriodResult]
+) -> dict[str, dict]:
     out = {}
     for p in project.periods:
         if p.status == "published" and (p.scheme, p.id) in results:
@@ -119,7 +131,9 @@ def read_lock(root: Path, locale: str) -> dict[str, dict] | None:
     return periods
 
 
-def lock_problems(project: Project, results: Mapping[tuple[str, str], PeriodResult], locked: Mapping[str, dict]) -> Problems:
+def lock_problems(
+    project: Project, results: Mapping[tuple[str, str], PeriodResult], locked: Mapping[str, dict]
+) -> Problems:
     problems = Problems()
     now = published_entries(project, results)
     sources = {f"{p.scheme}/{p.id}": p.path for p in project.periods}
@@ -128,12 +142,16 @@ def lock_problems(project: Project, results: Mapping[tuple[str, str], PeriodResu
         if new is None:  # deleted, or turned back into a draft or public notice
             problems.add("lock.vanished", Mark(sources.get(key, LOCK_NAME)), period=key)
             continue
-        if new["sha256"] != old.get("sha256") and new["corrections"] <= int(old.get("corrections", 0)):
+        if new["sha256"] != old.get("sha256") and new["corrections"] <= int(
+            old.get("corrections", 0)
+        ):
             problems.add("lock.changed", Mark(sources[key]), period=key, source=sources[key])
     return problems
 
 
-def check_lock(project: Project, results: Mapping[tuple[str, str], PeriodResult], locale: str) -> None:
+def check_lock(
+    project: Project, results: Mapping[tuple[str, str], PeriodResult], locale: str
+) -> None:
     """Fail the build when a published result changed without a correction."""
     locked = read_lock(project.root, locale)
     if locked is not None:
@@ -141,7 +159,12 @@ def check_lock(project: Project, results: Mapping[tuple[str, str], PeriodResult]
 
 
 def lock_text(entries: Mapping[str, dict]) -> str:
-    return json.dumps({"version": 1, "periods": dict(entries)}, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return (
+        json.dumps(
+            {"version": 1, "periods": dict(entries)}, ensure_ascii=False, sort_keys=True, indent=2
+        )
+        + "\n"
+    )
 
 
 def update_lock(root: Path, *, force: bool = False) -> Path:

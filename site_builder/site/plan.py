@@ -76,7 +76,13 @@ def plan_site(data: SiteData) -> list[Route]:
     for name in sorted(PAGE_KINDS):
         for route in PAGE_KINDS[name](data):
             if route.path in seen:
-                fail("site.duplicate_path", data.locale, path=route.path, first=seen[route.path], second=name)
+                fail(
+                    "site.duplicate_path",
+                    data.locale,
+                    path=route.path,
+                    first=seen[route.path],
+                    second=name,
+                )
             seen[route.path] = name
             routes.append(route)
     routes.sort(key=lambda r: r.path)

@@ -104,5 +104,7 @@ def render_route(env: jinja2.Environment, route: Route, locale: str) -> bytes:
     try:
         html = env.get_template(route.template).render(route.context)
     except jinja2.TemplateError as exc:
-        fail("site.template_error", locale, template=route.template, path=route.path, error=str(exc))
+        fail(
+            "site.template_error", locale, template=route.template, path=route.path, error=str(exc)
+        )
     return html.encode("utf-8")

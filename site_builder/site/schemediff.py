@@ -55,7 +55,15 @@ def changes(old: SchemeVersion, new: SchemeVersion, locale: str) -> list[str]:
         if o.name != n.name:
             out.append(i18n.text("diff.renamed", locale, old=o.name, new=n.name))
         if o.max != n.max:
-            out.append(i18n.text("diff.max", locale, name=n.name, old=_max(o.max, locale), new=_max(n.max, locale)))
+            out.append(
+                i18n.text(
+                    "diff.max",
+                    locale,
+                    name=n.name,
+                    old=_max(o.max, locale),
+                    new=_max(n.max, locale),
+                )
+            )
         if o.rule != n.rule and n.rule:
             out.append(i18n.text("diff.rule", locale, name=n.name, new=n.rule))
     for key, o in a.items():

@@ -18,7 +18,9 @@ def search_index(data: SiteData) -> bytes:
     entries = []
     for uid in sorted(data.project.units):
         u = data.project.units[uid]
-        names = [u.name] + ([u.short_name] if u.short_name else []) + [f.name for f in u.former_names]
+        names = (
+            [u.name] + ([u.short_name] if u.short_name else []) + [f.name for f in u.former_names]
+        )
         entries.append({"n": u.name, "a": names[1:], "u": paths.unit(uid), "c": u.category or ""})
     body = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # "</" cannot end a script early even if a name contained it

@@ -24,7 +24,16 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-WATCHED = ("site.yaml", "units.yaml", "units", "schemes", "scores", "content", "theme", "published.lock")
+WATCHED = (
+    "site.yaml",
+    "units.yaml",
+    "units",
+    "schemes",
+    "scores",
+    "content",
+    "theme",
+    "published.lock",
+)
 
 
 class _State:
@@ -46,7 +55,7 @@ class _State:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     state: _State
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/__reload":
             body = self.state.get().encode()
             self.send_response(200)
@@ -95,13 +104,19 @@ def serve(
         raise SiteBuilderError("initial build failed" if _en(root) else "首次构建失败")
     state = _State()
     handler = type("Handler", (_Handler,), {"state": state})
-    server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(out)))
+    server = http.server.ThreadingHTTPServer(
+        (host, port), functools.partial(handler, directory=str(out))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    click.echo(f"serving {out} at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)", err=True)
+    click.echo(
+        f"serving {out} at http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)", err=True
+    )
     paths = [root / p for p in WATCHED if (root / p).exists()]
     try:
-        for _changes in watchfiles.watch(*paths, watch_filter=lambda _c, p: not Path(p).is_relative_to(out)):
+        for _changes in watchfiles.watch(
+            *paths, watch_filter=lambda _c, p: not Path(p).is_relative_to(out)
+        ):
             if _rebuild(root, out, as_of, preview):
                 state.bump()
     except KeyboardInterrupt:

@@ -129,7 +129,9 @@ def _marks(data: SiteData, result: PeriodResult, u: UnitResult) -> tuple[str, ..
     return tuple(marks)
 
 
-def _row(data: SiteData, period: Period, result: PeriodResult, u: UnitResult, columns, rank, tied, on) -> Row:
+def _row(
+    data: SiteData, period: Period, result: PeriodResult, u: UnitResult, columns, rank, tied, on
+) -> Row:
     lines = {line.id: line for line in u.lines}
     cells = tuple(lines[c.id].points if c.id in lines else None for c in columns)
     return Row(
@@ -149,7 +151,9 @@ def _rows(data, period, result, ranking: GroupRanking | None, members, columns, 
     rows, listed = [], set()
     if ranking is not None:
         for e in sorted(ranking.entries, key=lambda e: (e.rank, e.unit)):
-            rows.append(_row(data, period, result, result.units[e.unit], columns, e.rank, e.tied, on))
+            rows.append(
+                _row(data, period, result, result.units[e.unit], columns, e.rank, e.tied, on)
+            )
             listed.add(e.unit)
     else:  # no ranking declared: assessed units by total, without places
         assessed = [result.units[m] for m in members if result.units[m].status == "assessed"]
@@ -159,7 +163,9 @@ def _rows(data, period, result, ranking: GroupRanking | None, members, columns, 
     return tuple(rows), listed
 
 
-def _unranked(data, period, result, ranking, members, listed, group_name, on) -> tuple[Unranked, ...]:
+def _unranked(
+    data, period, result, ranking, members, listed, group_name, on
+) -> tuple[Unranked, ...]:
     reasons = dict(ranking.unranked) if ranking is not None else {}
     out = []
     for m in members:
@@ -201,7 +207,13 @@ def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
         if r.group != group or r is main:
             continue
         entries = tuple(
-            (e.rank, e.tied, data.unit_name(e.unit, on), e.value, paths.scorecard(e.unit, period.scheme, period.id))
+            (
+                e.rank,
+                e.tied,
+                data.unit_name(e.unit, on),
+                e.value,
+                paths.scorecard(e.unit, period.scheme, period.id),
+            )
             for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))
         )
         out.append(OtherRanking(r.name, r.basis, entries))

@@ -39,6 +39,5 @@ def root_prefix(from_page: str) -> str:
 def absolute(base_url: str, target: str) -> str:
     """Absolute URL of a root-relative target under the site's ``base_url``."""
     base = base_url if base_url.endswith("/") else base_url + "/"
-    if target.endswith("index.html"):
-        target = target[: -len("index.html")]
+    target = target.removesuffix("index.html")
     return base + target

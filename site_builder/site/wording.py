@@ -29,25 +29,40 @@ _NA = {
     "full": ("不适用的得满分", "full points when not applicable"),
     "zero": ("不适用的得0分", "0 points when not applicable"),
     "exclude": ("不适用的不计分，满分相应扣除", "excluded from the maximum when not applicable"),
-    "rescale": ("不适用的不计分，总分按比例折算", "when not applicable, excluded and the total rescaled"),
+    "rescale": (
+        "不适用的不计分，总分按比例折算",
+        "when not applicable, excluded and the total rescaled",
+    ),
     "group_average": ("不适用的按本组平均分计", "group average when not applicable"),
 }
 
 
-def indicator_notes(node: Indicator, names: dict[str, str], group_names: dict[str, str], locale: str) -> list[str]:
+def indicator_notes(
+    node: Indicator, names: dict[str, str], group_names: dict[str, str], locale: str
+) -> list[str]:
     """Sentences about a line beyond its rule: modifiers, scope, caps, policies."""
     out = []
     for m in node.modifiers:
         steps = []
         for s in sorted(m.steps, key=lambda s: s.min):
-            effect = _p(locale, "不得分", "no points") if s.factor == 0 else (
-                _p(locale, "得分减半", "half points") if s.factor == Decimal("0.5") else _p(locale, f"得分乘以{fmt(s.factor)}", f"points × {fmt(s.factor)}")
+            effect = (
+                _p(locale, "不得分", "no points")
+                if s.factor == 0
+                else (
+                    _p(locale, "得分减半", "half points")
+                    if s.factor == Decimal("0.5")
+                    else _p(locale, f"得分乘以{fmt(s.factor)}", f"points × {fmt(s.factor)}")
+                )
             )
             steps.append(_p(locale, f"{s.min}件次以上{effect}", f"{s.min} or more: {effect}"))
         out.append(_p(locale, f"{m.label}：" + "；".join(steps), f"{m.label}: " + "; ".join(steps)))
     if node.disqualify is not None:
         d = node.disqualify
-        times = _p(locale, f"达到{d.at_least}次的", f"{d.at_least} or more occurrences") if d.at_least > 1 else _p(locale, "发生的", "any occurrence")
+        times = (
+            _p(locale, f"达到{d.at_least}次的", f"{d.at_least} or more occurrences")
+            if d.at_least > 1
+            else _p(locale, "发生的", "any occurrence")
+        )
         out.append(_p(locale, f"{times}，取消评先评优资格", f"{times}: not eligible for honours"))
     if node.applies_to:
         who = _p(locale, "、", ", ").join(group_names.get(a, a) for a in node.applies_to)
@@ -57,9 +72,18 @@ def indicator_notes(node: Indicator, names: dict[str, str], group_names: dict[st
         out.append(_p(locale, zh, en))
     if node.cap_by:
         ref = names.get(node.cap_by, node.cap_by)
-        out.append(_p(locale, f"扣分不超过“{ref}”的得分", f"deductions may not exceed the points of “{ref}”"))
+        out.append(
+            _p(
+                locale,
+                f"扣分不超过“{ref}”的得分",
+                f"deductions may not exceed the points of “{ref}”",
+            )
+        )
     if node.cap_span != "period":
-        span = {"stage": _p(locale, "每阶段", "each stage"), "year": _p(locale, "全年", "the year")}[node.cap_span]
+        span = {
+            "stage": _p(locale, "每阶段", "each stage"),
+            "year": _p(locale, "全年", "the year"),
+        }[node.cap_span]
         out.append(_p(locale, f"封顶按{span}累计计算", f"the cap applies across {span}"))
     if node.rater:
         out.append(_p(locale, f"评分单位：{node.rater}", f"Assessed by: {node.rater}"))
@@ -93,12 +117,26 @@ def _basis(basis: str, scheme: Scheme, locale: str) -> str:
 
 
 def ranking_text(r: Ranking, scheme: Scheme, locale: str) -> str:
-    ties = _p(locale, "并列名次按1、2、2、4排列", "ties share a place and the next place is skipped (1, 2, 2, 4)") if r.ties == "competition" else _p(locale, "并列名次按1、2、2、3排列", "ties share a place (1, 2, 2, 3)")
-    text = _p(locale, f"“{r.name}”：各组按{_basis(r.basis, scheme, locale)}从高到低排名，{ties}", f"“{r.name}”: each group ranked by {_basis(r.basis, scheme, locale)}, highest first; {ties}")
+    ties = (
+        _p(
+            locale,
+            "并列名次按1、2、2、4排列",
+            "ties share a place and the next place is skipped (1, 2, 2, 4)",
+        )
+        if r.ties == "competition"
+        else _p(locale, "并列名次按1、2、2、3排列", "ties share a place (1, 2, 2, 3)")
+    )
+    text = _p(
+        locale,
+        f"“{r.name}”：各组按{_basis(r.basis, scheme, locale)}从高到低排名，{ties}",
+        f"“{r.name}”: each group ranked by {_basis(r.basis, scheme, locale)}, highest first; {ties}",
+    )
     if r.tie_break:
         names = {n.id: n.name for n in _all_nodes(scheme)}
         order = _p(locale, "、", ", ").join(f"“{names.get(i, i)}”" for i in r.tie_break)
-        text += _p(locale, f"；总分相同的依次比较{order}得分", f"; equal totals are separated by {order}")
+        text += _p(
+            locale, f"；总分相同的依次比较{order}得分", f"; equal totals are separated by {order}"
+        )
     return text + _p(locale, "。", ".")
 
 
@@ -111,18 +149,36 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
         how = _p(locale, f"每组后{s.bottom}名", f"the bottom {s.bottom} of each group")
     elif s.share is not None:
         pct = fmt(s.share * 100)
-        how = _p(locale, f"每组不超过{pct}%（名额{_round(s.rounding, locale)}）", f"at most {pct}% of each group (places {_round(s.rounding, locale)})")
+        how = _p(
+            locale,
+            f"每组不超过{pct}%（名额{_round(s.rounding, locale)}）",
+            f"at most {pct}% of each group (places {_round(s.rounding, locale)})",
+        )
     else:
         quota = _p(locale, "，", ", ").join(f"{k} {v}" for k, v in sorted((s.quota or {}).items()))
         how = _p(locale, f"按单位类别分配名额（{quota}）", f"by quota per category ({quota})")
-    kind = _p(locale, "表彰", "honour") if h.kind == "honour" else _p(locale, "整改/通报", "sanction")
-    text = _p(locale, f"“{h.name}”（{kind}）：依据“{rname}”，{how}", f"“{h.name}” ({kind}): by “{rname}”, {how}")
+    kind = (
+        _p(locale, "表彰", "honour") if h.kind == "honour" else _p(locale, "整改/通报", "sanction")
+    )
+    text = _p(
+        locale,
+        f"“{h.name}”（{kind}）：依据“{rname}”，{how}",
+        f"“{h.name}” ({kind}): by “{rname}”, {how}",
+    )
     if h.min_score is not None:
-        text += _p(locale, f"，且得分不低于{fmt(h.min_score)}分", f", with at least {fmt(h.min_score)} points")
+        text += _p(
+            locale,
+            f"，且得分不低于{fmt(h.min_score)}分",
+            f", with at least {fmt(h.min_score)} points",
+        )
     if h.ties == "include":
-        text += _p(locale, "；名额末位并列的一并入选", "; a tie at the last place includes all tied units")
+        text += _p(
+            locale, "；名额末位并列的一并入选", "; a tie at the last place includes all tied units"
+        )
     elif h.ties == "exclude":
-        text += _p(locale, "；名额末位并列的均不入选", "; a tie at the last place includes none of them")
+        text += _p(
+            locale, "；名额末位并列的均不入选", "; a tie at the last place includes none of them"
+        )
     if h.groups:
         gs = _p(locale, "、", ", ").join(group_names.get(g, g) for g in h.groups)
         text += _p(locale, f"；仅在{gs}评选", f"; only in {gs}")
@@ -145,18 +201,51 @@ def other_rules(scheme: Scheme, locale: str) -> list[str]:
     """Rounding, coefficient, composites and conversions."""
     out = []
     r = scheme.rounding
-    mode = {"half_up": _p(locale, "四舍五入", "half up"), "half_even": _p(locale, "银行家舍入", "half even"), "down": _p(locale, "截尾", "truncated"), "up": _p(locale, "进位", "rounded up")}[r.mode]
-    where = _p(locale, "总分", "totals") if r.at == "total" else _p(locale, "每一项得分", "each line")
-    out.append(_p(locale, f"{where}保留{r.places}位小数，{mode}。", f"{where} are kept to {r.places} decimal places, {mode}."))
+    mode = {
+        "half_up": _p(locale, "四舍五入", "half up"),
+        "half_even": _p(locale, "银行家舍入", "half even"),
+        "down": _p(locale, "截尾", "truncated"),
+        "up": _p(locale, "进位", "rounded up"),
+    }[r.mode]
+    where = (
+        _p(locale, "总分", "totals") if r.at == "total" else _p(locale, "每一项得分", "each line")
+    )
+    out.append(
+        _p(
+            locale,
+            f"{where}保留{r.places}位小数，{mode}。",
+            f"{where} are kept to {r.places} decimal places, {mode}.",
+        )
+    )
     if scheme.coefficient is not None:
         c = scheme.coefficient
-        out.append(_p(locale, f"总分乘以{c.label}（{fmt(c.min)}—{fmt(c.max)}，未核定的按{fmt(c.default)}计）。", f"Totals are multiplied by the {c.label} ({fmt(c.min)}–{fmt(c.max)}; {fmt(c.default)} when not set)."))
+        out.append(
+            _p(
+                locale,
+                f"总分乘以{c.label}（{fmt(c.min)}—{fmt(c.max)}，未核定的按{fmt(c.default)}计）。",
+                f"Totals are multiplied by the {c.label} ({fmt(c.min)}–{fmt(c.max)}; {fmt(c.default)} when not set).",
+            )
+        )
     for comp in scheme.composites:
-        parts = _p(locale, "，", ", ").join(f"{p.name or p.source} × {fmt(p.weight)}" for p in comp.parts)
+        parts = _p(locale, "，", ", ").join(
+            f"{p.name or p.source} × {fmt(p.weight)}" for p in comp.parts
+        )
         by = _p(locale, "名次", "rank") if comp.by == "rank" else _p(locale, "得分", "score")
-        out.append(_p(locale, f"“{comp.name}”按{by}加权：{parts}。", f"“{comp.name}” weights the {by}: {parts}."))
+        out.append(
+            _p(
+                locale,
+                f"“{comp.name}”按{by}加权：{parts}。",
+                f"“{comp.name}” weights the {by}: {parts}.",
+            )
+        )
     for conv in scheme.conversions:
-        out.append(_p(locale, f"“{conv.name}”：按满分{fmt(conv.points)}分折算。", f"“{conv.name}”: converted to {fmt(conv.points)} points."))
+        out.append(
+            _p(
+                locale,
+                f"“{conv.name}”：按满分{fmt(conv.points)}分折算。",
+                f"“{conv.name}”: converted to {fmt(conv.points)} points.",
+            )
+        )
     return out
 
 

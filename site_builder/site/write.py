@@ -38,7 +38,13 @@ class Outputs:
         if not _SAFE.match(path) or path.startswith("/") or "//" in path:
             fail("site.unsafe_path", self.locale, path=path)
         if path in self._files:
-            fail("site.duplicate_path", self.locale, path=path, first=self._origin[path], second=origin)
+            fail(
+                "site.duplicate_path",
+                self.locale,
+                path=path,
+                first=self._origin[path],
+                second=origin,
+            )
         self._files[path] = data
         self._origin[path] = origin
 
@@ -55,7 +61,9 @@ def check_out(root: Path, out: Path, locale: str) -> None:
     r, o = root.resolve(), out.resolve()
     if o == r or o in r.parents:
         fail("site.unsafe_out", locale, out=str(out))
-    if o.exists() and (not o.is_dir() or (any(o.iterdir()) and not (o / "manifest.json").is_file())):
+    if o.exists() and (
+        not o.is_dir() or (any(o.iterdir()) and not (o / "manifest.json").is_file())
+    ):
         fail("site.foreign_out", locale, out=str(out))
 
 

@@ -21,7 +21,7 @@ FIXTURE = HERE / "fixtures" / "basic"
 # The browser fixtures (browser, open_page, run_axe, serious, screenshot,
 # serve_dir) are defined once in tests/browser/conftest.py.
 sys.path.insert(0, str(HERE.parent))
-from browser.conftest import (  # noqa: E402,F401
+from browser.conftest import (  # noqa: F401
     axe_js,
     browser,
     chromium_path,
@@ -76,7 +76,10 @@ def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
     """Load a fixture YAML file, change it, write it back (all scalars stay text)."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(doc)
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_style=None), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_style=None),
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -122,4 +125,6 @@ def any_site(request: pytest.FixtureRequest) -> Path:
 
 
 def tree_bytes(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }

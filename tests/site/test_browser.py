@@ -40,7 +40,9 @@ def describe(violations: list[dict]) -> str:
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_in_browser(built_site, serve_dir, open_page, run_axe, serious, screenshot, name, width):
+def test_page_in_browser(
+    built_site, serve_dir, open_page, run_axe, serious, screenshot, name, width
+):
     base = serve_dir(built_site, headers=production_headers())
     page = open_page(f"{base}/{PAGES[name]}", width=width)
     screenshot(page, f"site-{name}-{width}")
@@ -50,7 +52,9 @@ def test_page_in_browser(built_site, serve_dir, open_page, run_axe, serious, scr
     assert violations == [], describe(violations)
     if width == 360:
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
-    assert page.evaluate("getComputedStyle(document.querySelector('.page')).fontFamily").startswith('"PingFang SC"')
+    assert page.evaluate("getComputedStyle(document.querySelector('.page')).fontFamily").startswith(
+        '"PingFang SC"'
+    )
 
 
 def example_pages(site: Path) -> list[str]:
@@ -77,7 +81,10 @@ def test_example_pages_in_browser(example_site, serve_dir, open_page, run_axe, s
         assert page.console_errors == [], rel
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 360, rel
         parts = rel.split("/")
-        key = (parts[0] + str(len(parts)), parts[1] if parts[0] != "units" or len(parts) < 4 else parts[2])
+        key = (
+            parts[0] + str(len(parts)),
+            parts[1] if parts[0] != "units" or len(parts) < 4 else parts[2],
+        )
         if key not in audited:
             audited.add(key)
             violations = serious(run_axe(page))
@@ -111,7 +118,9 @@ def test_search_finds_former_names(built_site, open_page):
 @pytest.mark.browser
 def test_font_size_switch_without_javascript(built_site, open_page):
     page = open_page((built_site / "index.html").as_uri(), width=360, java_script_enabled=False)
-    size = lambda: page.evaluate("parseFloat(getComputedStyle(document.querySelector('.page')).fontSize)")  # noqa: E731
+    size = lambda: page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.page')).fontSize)"
+    )
     normal = size()
     page.click("label[for=fs-xl]")
     assert size() > normal * 1.3
@@ -133,7 +142,12 @@ def test_print_layout_hides_navigation_and_repeats_headers(built_site, open_page
     page = open_page((built_site / PAGES["notice"]).as_uri(), width=1280)
     page.emulate_media(media="print")
     assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "none"
-    assert page.evaluate("getComputedStyle(document.querySelector('thead')).display") == "table-header-group"
-    assert page.evaluate("getComputedStyle(document.querySelector('tbody tr')).breakInside") == "avoid"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('thead')).display")
+        == "table-header-group"
+    )
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('tbody tr')).breakInside") == "avoid"
+    )
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"

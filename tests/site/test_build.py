@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import subprocess
 import sys
-from collections import deque
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURE, edit_yaml, tree_bytes
-from htmlcheck import html_pages, parse, resolve
+from htmlcheck import html_pages, parse
 
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
@@ -37,7 +33,12 @@ def test_two_builds_are_byte_identical(project, tmp_path):
         "import sys; from pathlib import Path; from site_builder.site.build import build_site;"
         "build_site(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True)"
     )
-    subprocess.run([sys.executable, "-c", code, str(project), str(tmp_path / "b")], check=True, env=env, cwd=REPO)
+    subprocess.run(
+        [sys.executable, "-c", code, str(project), str(tmp_path / "b")],
+        check=True,
+        env=env,
+        cwd=REPO,
+    )
     a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
     assert sorted(a) == sorted(b)
     different = [p for p in a if a[p] != b[p]]
@@ -45,7 +46,9 @@ def test_two_builds_are_byte_identical(project, tmp_path):
 
 
 def test_as_of_comes_from_source_date_epoch(project, tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2018, 5, 1, tzinfo=dt.timezone.utc).timestamp())))
+    monkeypatch.setenv(
+        "SOURCE_DATE_EPOCH", str(int(dt.datetime(2018, 5, 1, tzinfo=dt.UTC).timestamp()))
+    )
     report = build_site(project, tmp_path / "out", quiet=True)
     assert report.as_of == dt.date(2018, 5, 1)
 
@@ -71,7 +74,10 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
     build_site(project, out, quiet=True)
     before = tree_bytes(out)
     (project / "site.yaml").write_text(
-        (project / "site.yaml").read_text("utf-8").replace("示范县机关效能考核结果公示", "改过的标题"), "utf-8"
+        (project / "site.yaml")
+        .read_text("utf-8")
+        .replace("示范县机关效能考核结果公示", "改过的标题"),
+        "utf-8",
     )
     from site_builder.site import write
 
@@ -90,7 +96,9 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
         build_site(project, out, quiet=True)
     assert calls["n"] == 10
     assert tree_bytes(out) == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")], "staging directory left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")], (
+        "staging directory left behind"
+    )
 
 
 def test_stale_staging_of_a_killed_build_is_removed(project, tmp_path):
@@ -156,7 +164,9 @@ def test_every_unit_of_a_period_is_listed_on_its_notice(built_site):
         if p.status == "draft":
             continue
         parsed = parse(page)
-        ranked = {row[1].split("（")[0] for table in parsed.tables for row in table[1:] if len(row) > 2}
+        ranked = {
+            row[1].split("（")[0] for table in parsed.tables for row in table[1:] if len(row) > 2
+        }
         listed = "".join(parsed.text)
         for uid, u in results[(p.scheme, p.id)].units.items():
             name = project.unit_name(uid, p.scores.notice.date)
@@ -183,7 +193,11 @@ def test_published_result_changed_without_correction_fails(project, tmp_path):
 
     def correct(d: dict) -> None:
         d["corrections"] = [
-            {"date": "2017-10-20", "reason": "录入错误，经复核更正。", "changes": [{"unit": "czj", "line": "tuijin", "old": "56.5", "new": "50"}]}
+            {
+                "date": "2017-10-20",
+                "reason": "录入错误，经复核更正。",
+                "changes": [{"unit": "czj", "line": "tuijin", "old": "56.5", "new": "50"}],
+            }
         ]
 
     edit_yaml(scores, correct)
@@ -219,12 +233,22 @@ def test_manifest_lists_sources_and_pages_with_sha256(built_site):
 
 def test_footer_shows_commit_of_a_git_project(project, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org", GIT_COMMITTER_DATE="2018-04-12T10:00:00+08:00",
-               GIT_AUTHOR_DATE="2018-04-12T10:00:00+08:00")
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_COMMITTER_DATE="2018-04-12T10:00:00+08:00",
+        GIT_AUTHOR_DATE="2018-04-12T10:00:00+08:00",
+    )
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
         subprocess.run(["git", "-C", str(project), *cmd], check=True, env=env)
-    short = subprocess.run(["git", "-C", str(project), "log", "-1", "--format=%h"], capture_output=True, text=True, check=True).stdout.strip()
+    short = subprocess.run(
+        ["git", "-C", str(project), "log", "-1", "--format=%h"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     build_site(project, tmp_path / "out", quiet=True)
     html = (tmp_path / "out/index.html").read_text("utf-8")
     assert f"版本：{short} (2018-04-12)" in html
@@ -255,10 +279,12 @@ def test_feed_and_sitemap(project, tmp_path):
     feed = ET.parse(tmp_path / "plain/feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
-    assert [e.find("a:link", ns).get("href") for e in entries][0] == "notices/xiaoneng/2018-Q1/index.html"
+    assert entries[0].find("a:link", ns).get("href") == "notices/xiaoneng/2018-Q1/index.html"
     assert feed.find("a:updated", ns).text == "2018-04-12T00:00:00Z"
 
-    edit_yaml(project / "site.yaml", lambda d: d.update(base_url="https://kaohe.example.gov.cn/xn/"))
+    edit_yaml(
+        project / "site.yaml", lambda d: d.update(base_url="https://kaohe.example.gov.cn/xn/")
+    )
     build_site(project, tmp_path / "hosted", quiet=True)
     sitemap = ET.parse(tmp_path / "hosted/sitemap.xml").getroot()
     locs = [u[0].text for u in sitemap]

@@ -62,10 +62,16 @@ def test_golden_page(golden_build, page):
     if os.environ.get("UPDATE_GOLDEN"):
         expected_path.parent.mkdir(parents=True, exist_ok=True)
         expected_path.write_text(actual, encoding="utf-8")
-    assert expected_path.is_file(), f"no golden file for {page}: run UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    assert expected_path.is_file(), (
+        f"no golden file for {page}: run UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    )
     expected = expected_path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "golden", "built", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), "golden", "built", n=2
+            )
+        )
         pytest.fail(f"{page} differs from tests/site/golden/{page}:\n{diff[:6000]}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from itertools import pairwise
 
 from htmlcheck import html_pages, parse, resolve
 
@@ -90,7 +91,7 @@ def test_pages_have_lang_skip_link_and_one_h1(any_site):
         first_link = next(a for t, a in parsed.tags if t == "a")
         assert first_link.get("href") == "#main", page
         levels = [int(t[1]) for t in tags if len(t) == 2 and t[0] == "h" and t[1].isdigit()]
-        for a, b in zip(levels, levels[1:], strict=False):
+        for a, b in pairwise(levels):
             assert b <= a + 1, (page, levels)
 
 
@@ -102,4 +103,6 @@ def test_tables_have_scoped_headers_and_scroll_boxes(any_site):
             if tag == "th":
                 assert attrs.get("scope") in ("col", "row", "rowgroup", "colgroup"), page
         html = (built_site / page).read_text("utf-8")
-        assert html.count("<table") == html.count('<div class="table-wrap" tabindex="0" role="region" aria-label='), page
+        assert html.count("<table") == html.count(
+            '<div class="table-wrap" tabindex="0" role="region" aria-label='
+        ), page

@@ -45,7 +45,9 @@ def test_checksums():
     assert luhn("4111111111111111") and not luhn("4111111111111112")
 
 
-@pytest.mark.parametrize(("name", "masked"), [("张三", "张*"), ("欧阳小明", "欧***"), ("李", "李*")])
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张三", "张*"), ("欧阳小明", "欧***"), ("李", "李*")]
+)
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
 
@@ -57,7 +59,10 @@ def test_mask_name(name, masked):
         ("**加粗**", "<p><strong>加粗</strong></p>"),
         ("<script>alert(1)</script>文字", "<p>文字</p>"),
         ("[x](javascript:alert(1))", '<p><a rel="noopener noreferrer">x</a></p>'),
-        ("[x](https://example.gov.cn/)", '<p><a href="https://example.gov.cn/" rel="noopener noreferrer">x</a></p>'),
+        (
+            "[x](https://example.gov.cn/)",
+            '<p><a href="https://example.gov.cn/" rel="noopener noreferrer">x</a></p>',
+        ),
         ('<img src="https://t.example/p.gif">图', "<p>图</p>"),
         ('<p style="color:red" onclick="x()">段</p>', "<p>段</p>"),
     ],
@@ -72,7 +77,11 @@ def test_render_markdown(source, html):
         ("index.html", "notices/a/q3/index.html", "notices/a/q3/index.html"),
         ("notices/a/q3/index.html", "units/x/index.html", "../../../units/x/index.html"),
         ("notices/a/q3/index.html", "notices/a/q3/index.html#group-a", "index.html#group-a"),
-        ("units/x/a/q3/index.html", "schemes/a/v1/index.html#ind-b", "../../../../schemes/a/v1/index.html#ind-b"),
+        (
+            "units/x/a/q3/index.html",
+            "schemes/a/v1/index.html#ind-b",
+            "../../../../schemes/a/v1/index.html#ind-b",
+        ),
         ("units/x/index.html", "#main", "#main"),
     ],
 )
@@ -80,14 +89,30 @@ def test_relative(page, target, link):
     assert relative(page, target) == link
 
 
-@pytest.mark.parametrize(("value", "text"), [("18.0", "18"), ("32.00", "32"), ("9.66", "9.66"), ("-2", "-2"), ("0.00", "0"), ("100", "100"),
-     ("27.33333333333333333333333333333333", "≈27.33"), ("9.66250", "9.6625"), ("-1.666666666", "≈-1.67")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("18.0", "18"),
+        ("32.00", "32"),
+        ("9.66", "9.66"),
+        ("-2", "-2"),
+        ("0.00", "0"),
+        ("100", "100"),
+        ("27.33333333333333333333333333333333", "≈27.33"),
+        ("9.66250", "9.6625"),
+        ("-1.666666666", "≈-1.67"),
+    ],
+)
 def test_points_text(value, text):
     assert pts(Decimal(value)) == text
 
 
 def test_chart_is_escaped_svg_with_title_and_desc():
-    svg = str(line_chart("c", ["Q1", "<Q2>"], [Decimal("90"), Decimal("95.5")], title="得分<&>", desc="说明"))
+    svg = str(
+        line_chart(
+            "c", ["Q1", "<Q2>"], [Decimal(90), Decimal("95.5")], title="得分<&>", desc="说明"
+        )
+    )
     assert svg.startswith("<svg") and 'role="img"' in svg and 'aria-labelledby="c-t c-d"' in svg
     assert '<title id="c-t">得分&lt;&amp;&gt;</title>' in svg
     assert "&lt;Q2&gt;" in svg and "<Q2>" not in svg
@@ -98,12 +123,12 @@ def test_every_ui_string_used_by_templates_exists():
     used: set[str] = set()
     for path in (THEME / "templates").glob("*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]+)["']""", path.read_text("utf-8")))
-    missing = sorted(k for k in used if k not in i18n.keys() and not k.endswith("."))
+    missing = sorted(k for k in used if k not in i18n.catalogue_keys() and not k.endswith("."))
     assert missing == []
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_every_ui_string_renders(locale):
-    for key in i18n.keys():
+    for key in i18n.catalogue_keys():
         i18n._UI[key]  # both languages present
         assert i18n.text(key, locale) or key

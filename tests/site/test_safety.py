@@ -17,7 +17,9 @@ ID_CARD = "11010519491231002X"
 def test_script_and_javascript_links_render_inert(project, tmp_path):
     edit_yaml(
         project / "scores/xiaoneng/2017-Q3.yaml",
-        lambda d: d["units"]["sjj"].update(note='<script>alert("note")</script><img src=x onerror=alert(1)>'),
+        lambda d: d["units"]["sjj"].update(
+            note='<script>alert("note")</script><img src=x onerror=alert(1)>'
+        ),
     )
     body = project / "content/notices/2017-q3.md"
     body.write_text(
@@ -26,7 +28,10 @@ def test_script_and_javascript_links_render_inert(project, tmp_path):
         + '\n<iframe src="https://evil.example/"></iframe><p onclick="alert(3)" style="color:red">段落</p>\n',
         "utf-8",
     )
-    edit_yaml(project / "schemes/xiaoneng/v2017.yaml", lambda d: d.update(preamble="前言<script>alert(4)</script>"))
+    edit_yaml(
+        project / "schemes/xiaoneng/v2017.yaml",
+        lambda d: d.update(preamble="前言<script>alert(4)</script>"),
+    )
     out = tmp_path / "out"
     build_site(project, out, quiet=True)
     for page in html_pages(out):

@@ -10,8 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -22,7 +20,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[str, dict]:
-    with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 (local test server)
+    with urllib.request.urlopen(url, timeout=5) as r:
         return r.read().decode("utf-8"), dict(r.headers)
 
 
@@ -35,8 +33,13 @@ def test_serve_rebuilds_and_signals_reload(project, tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(project), str(out)], cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(project), str(out)],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         token = None
@@ -46,12 +49,17 @@ def test_serve_rebuilds_and_signals_reload(project, tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        assert token is not None, "server did not start: " + (tmp_path / "serve.log").read_text("utf-8")
+        assert token is not None, "server did not start: " + (tmp_path / "serve.log").read_text(
+            "utf-8"
+        )
         html, headers = _get(f"{base}/index.html")
         assert "script-src 'self'" in headers["Content-Security-Policy"]
         assert "assets/reload." in html
         site = project / "site.yaml"
-        site.write_text(site.read_text("utf-8").replace("示范县机关效能考核结果公示", "示范县考核公示（已改）"), "utf-8")
+        site.write_text(
+            site.read_text("utf-8").replace("示范县机关效能考核结果公示", "示范县考核公示（已改）"),
+            "utf-8",
+        )
         for _ in range(100):
             new, _ = _get(f"{base}/__reload")
             if new != token:

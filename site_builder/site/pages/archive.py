@@ -29,11 +29,18 @@ def _scheme_entry(data: SiteData, sid: str) -> dict:
         "years": sorted(years.items(), reverse=True),
         "count": len(periods),
         "versions": [
-            {"title": v.scheme.title, "start": v.start, "number": v.scheme.doc_number, "target": paths.scheme_doc(sid, v.version), "current": v is current}
+            {
+                "title": v.scheme.title,
+                "start": v.start,
+                "number": v.scheme.doc_number,
+                "target": paths.scheme_doc(sid, v.version),
+                "current": v is current,
+            }
             for v in data.project.schemes[sid].values()
         ],
         "groups": [{"name": n, "target": paths.group(sid, g)} for g, n in groups.items()],
-        "sample": any(data.period_sample(p) for p in periods) or any(data.scheme_sample(v) for v in data.project.schemes[sid].values()),
+        "sample": any(data.period_sample(p) for p in periods)
+        or any(data.scheme_sample(v) for v in data.project.schemes[sid].values()),
         "draft": any(data.status(p) == "draft" for p in periods),
     }
 
@@ -76,12 +83,20 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 gids[g.id] = g.name
         current = versions[-1]
         for gid, gname in gids.items():
-            periods = [p for p in data.periods_of(sid) if any(u.group == gid for u in data.result(p).units.values())]
+            periods = [
+                p
+                for p in data.periods_of(sid)
+                if any(u.group == gid for u in data.result(p).units.values())
+            ]
             periods.sort(key=lambda p: (p.start, p.id), reverse=True)
             latest = None
             if periods:
                 table = next((t for t in notice_tables(data, periods[0]) if t.id == gid), None)
-                latest = {"period": periods[0], "table": table, "target": paths.notice(sid, periods[0].id)}
+                latest = {
+                    "period": periods[0],
+                    "table": table,
+                    "target": paths.notice(sid, periods[0].id),
+                }
             members = next((g.units for g in current.scheme.groups if g.id == gid), [])
             meta = PageMeta(
                 path=paths.group(sid, gid),
@@ -95,10 +110,18 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 meta,
                 "group.html",
                 group={"id": gid, "name": gname},
-                members=[{"name": data.project.units[u].name, "target": paths.unit(u)} for u in members if u in data.project.units],
+                members=[
+                    {"name": data.project.units[u].name, "target": paths.unit(u)}
+                    for u in members
+                    if u in data.project.units
+                ],
                 latest=latest,
                 history=[
-                    {"name": p.name, "target": paths.notice(sid, p.id) + "#" + paths.group_anchor(gid), "status": data.label_status(p)}
+                    {
+                        "name": p.name,
+                        "target": paths.notice(sid, p.id) + "#" + paths.group_anchor(gid),
+                        "status": data.label_status(p),
+                    }
                     for p in periods
                 ],
             )

@@ -22,7 +22,10 @@ def archive_crumbs(data: SiteData, scheme_id: str) -> tuple[Crumb, ...]:
 
 
 def notice_crumbs(data: SiteData, period: Period) -> tuple[Crumb, ...]:
-    return (*archive_crumbs(data, period.scheme), Crumb(period.name, paths.notice(period.scheme, period.id)))
+    return (
+        *archive_crumbs(data, period.scheme),
+        Crumb(period.name, paths.notice(period.scheme, period.id)),
+    )
 
 
 def is_draft(data: SiteData, period: Period) -> bool:

@@ -63,7 +63,16 @@ def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]
             )
             for ch in c.changes
         )
-        out.append(CorrectionView(n, c.date, c.number, c.reason, changes, paths.correction(period.scheme, period.id, n)))
+        out.append(
+            CorrectionView(
+                n,
+                c.date,
+                c.number,
+                c.reason,
+                changes,
+                paths.correction(period.scheme, period.id, n),
+            )
+        )
     return tuple(out)
 
 
@@ -87,7 +96,9 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "scheme_title": sv.scheme.title,
         "scheme_target": paths.scheme_doc(period.scheme, period.version),
         "max_total": sv.scheme.total,
-        "downloads": {ext: paths.download(period.scheme, period.id, ext) for ext in ("csv", "xlsx", "json")},
+        "downloads": {
+            ext: paths.download(period.scheme, period.id, ext) for ext in ("csv", "xlsx", "json")
+        },
         "scheme_yaml": paths.scheme_yaml(period.scheme, period.version),
     }
 
@@ -138,7 +149,11 @@ def notice_pages(data: SiteData) -> Iterator[Route]:
 
 def _downloads(data: SiteData, period: Period, tables, view) -> Iterator[Route]:
     loc = data.locale
-    yield Route(paths.download(period.scheme, period.id, "csv"), "download", data=downloads.to_csv(tables, loc))
+    yield Route(
+        paths.download(period.scheme, period.id, "csv"),
+        "download",
+        data=downloads.to_csv(tables, loc),
+    )
     yield Route(
         paths.download(period.scheme, period.id, "xlsx"),
         "download",
@@ -156,4 +171,8 @@ def _downloads(data: SiteData, period: Period, tables, view) -> Iterator[Route]:
         "sample": data.period_sample(period),
         "corrections": len(period.scores.corrections),
     }
-    yield Route(paths.download(period.scheme, period.id, "json"), "download", data=downloads.to_json(tables, meta))
+    yield Route(
+        paths.download(period.scheme, period.id, "json"),
+        "download",
+        data=downloads.to_json(tables, meta),
+    )

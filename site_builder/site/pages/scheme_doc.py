@@ -91,7 +91,9 @@ def tree_view(sv: SchemeVersion, tid: str, tree: Tree, locale: str) -> TreeView:
         walk(top, (), None)
         return tuple(rows)
 
-    blocks = tuple(TopBlock(anchor(t), t.name, types[t.id], t.max, block_rows(t)) for t in tree.indicators)
+    blocks = tuple(
+        TopBlock(anchor(t), t.name, types[t.id], t.max, block_rows(t)) for t in tree.indicators
+    )
     return TreeView(tid, tree.name, tree.total, blocks)
 
 
@@ -141,10 +143,18 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 scheme=s,
                 sv=sv,
                 preamble=render_markdown(s.preamble),
-                sections=[(sec.title, render_markdown(sec.body, shift_headings=2)) for sec in s.sections],
+                sections=[
+                    (sec.title, render_markdown(sec.body, shift_headings=2)) for sec in s.sections
+                ],
                 trees=[tree_view(sv, tid, tree, loc) for tid, tree in sv.trees.items()],
                 groups=[
-                    (g.name, i18n.text("list.sep", loc).join(data.unit_name(u, sv.start) for u in g.units), paths.group(scheme_id, g.id))
+                    (
+                        g.name,
+                        i18n.text("list.sep", loc).join(
+                            data.unit_name(u, sv.start) for u in g.units
+                        ),
+                        paths.group(scheme_id, g.id),
+                    )
                     for g in s.groups
                 ],
                 vetoes=[(v.name, wording.veto_effect(v.effect, loc), v.clause) for v in s.vetoes],
@@ -156,10 +166,19 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 superseded=superseded,
                 versions=_version_list(data, scheme_id) if len(versions) > 1 else [],
                 notices=[
-                    {"title": data.notice_title(p), "target": paths.notice(p.scheme, p.id), "date": data.notice_date(p)}
-                    for p in data.periods_of(scheme_id) if p.version == sv.version
+                    {
+                        "title": data.notice_title(p),
+                        "target": paths.notice(p.scheme, p.id),
+                        "date": data.notice_date(p),
+                    }
+                    for p in data.periods_of(scheme_id)
+                    if p.version == sv.version
                 ],
                 yaml_target=paths.scheme_yaml(scheme_id, sv.version),
                 empty=Markup(""),
             )
-            yield Route(paths.scheme_yaml(scheme_id, sv.version), "download", data=data.project.sources[sv.path])
+            yield Route(
+                paths.scheme_yaml(scheme_id, sv.version),
+                "download",
+                data=data.project.sources[sv.path],
+            )

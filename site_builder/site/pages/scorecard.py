@@ -128,10 +128,20 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
                 delta = pentry.rank - entry.rank
                 key = "rank.up" if delta > 0 else "rank.down" if delta < 0 else "rank.same"
                 change = i18n.text(key, data.locale, n=abs(delta))
-                text = i18n.text("card.prev_text", data.locale, total=format(pu.total, "f"), rank=pentry.rank, change=change)
+                text = i18n.text(
+                    "card.prev_text",
+                    data.locale,
+                    total=format(pu.total, "f"),
+                    rank=pentry.rank,
+                    change=change,
+                )
             else:
                 text = i18n.text("card.prev_total", data.locale, total=format(pu.total, "f"))
-            summary["previous"] = {"text": text, "target": paths.scorecard(unit, prev.scheme, prev.id), "name": prev.name}
+            summary["previous"] = {
+                "text": text,
+                "target": paths.scorecard(unit, prev.scheme, prev.id),
+                "name": prev.name,
+            }
     return summary
 
 
@@ -144,9 +154,17 @@ def unit_corrections(data: SiteData, period: Period, sv: SchemeVersion, unit: st
     names = {i: n.name for tree in sv.indicators.values() for i, n in tree.items()}
     out = []
     for n, c in enumerate(period.scores.corrections, start=1):
-        changes = [(names.get(ch.line, ch.line), ch.old, ch.new) for ch in c.changes if ch.unit == unit]
+        changes = [
+            (names.get(ch.line, ch.line), ch.old, ch.new) for ch in c.changes if ch.unit == unit
+        ]
         if changes:
-            out.append({"date": c.date, "changes": changes, "target": paths.correction(period.scheme, period.id, n)})
+            out.append(
+                {
+                    "date": c.date,
+                    "changes": changes,
+                    "target": paths.correction(period.scheme, period.id, n),
+                }
+            )
     return out
 
 

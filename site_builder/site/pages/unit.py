@@ -54,7 +54,9 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
     totals: list[Decimal | None] = [r["total"] for r in rows]
     ranks: list[Decimal | None] = [Decimal(r["rank"]) if r["rank"] else None for r in rows]
     sep = i18n.text("list.sep", loc)
-    score_desc = sep.join(f"{r['period'].name} {format(r['total'], 'f')}" for r in rows if r["total"] is not None)
+    score_desc = sep.join(
+        f"{r['period'].name} {format(r['total'], 'f')}" for r in rows if r["total"] is not None
+    )
     rank_desc = sep.join(f"{r['period'].name} {r['rank']}" for r in rows if r["rank"])
     return {
         "id": scheme_id,
@@ -62,16 +64,24 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
         "rows": rows,
         "show_cumulative": any(r["cumulative"] is not None for r in rows),
         "score_chart": line_chart(
-            f"c-{scheme_id}-score", labels, totals,
+            f"c-{scheme_id}-score",
+            labels,
+            totals,
             title=i18n.text("unit.chart.score", loc, scheme=title),
             desc=i18n.text("unit.chart.score_desc", loc, points=score_desc),
-        ) if len([t for t in totals if t is not None]) > 1 else None,
+        )
+        if len([t for t in totals if t is not None]) > 1
+        else None,
         "rank_chart": line_chart(
-            f"c-{scheme_id}-rank", labels, ranks,
+            f"c-{scheme_id}-rank",
+            labels,
+            ranks,
             title=i18n.text("unit.chart.rank", loc, scheme=title),
             desc=i18n.text("unit.chart.rank_desc", loc, points=rank_desc),
             invert=True,
-        ) if len([r for r in ranks if r is not None]) > 1 else None,
+        )
+        if len([r for r in ranks if r is not None]) > 1
+        else None,
     }
 
 
@@ -80,7 +90,9 @@ def unit_pages(data: SiteData) -> Iterator[Route]:
     loc = data.locale
     for uid in sorted(data.project.units):
         unit = data.project.units[uid]
-        schemes = [s for s in (_series(data, uid, sid) for sid in sorted(data.project.schemes)) if s]
+        schemes = [
+            s for s in (_series(data, uid, sid) for sid in sorted(data.project.schemes)) if s
+        ]
         merged = None
         if unit.retired and unit.retired.merged_into in data.project.units:
             target = unit.retired.merged_into
@@ -103,8 +115,12 @@ def units_index(data: SiteData) -> Iterator[Route]:
     for uid in sorted(data.project.units):
         u = data.project.units[uid]
         cat = u.category or i18n.text("units.uncategorised", loc)
-        by_cat.setdefault(cat, []).append({"name": u.name, "target": paths.unit(uid), "former": [f.name for f in u.former_names]})
-    cats = [(c, sorted(v, key=lambda x: (x["name"], x["target"]))) for c, v in sorted(by_cat.items())]
+        by_cat.setdefault(cat, []).append(
+            {"name": u.name, "target": paths.unit(uid), "former": [f.name for f in u.former_names]}
+        )
+    cats = [
+        (c, sorted(v, key=lambda x: (x["name"], x["target"]))) for c, v in sorted(by_cat.items())
+    ]
     meta = PageMeta(
         path=paths.units_index(),
         title=i18n.text("units.title", loc),
