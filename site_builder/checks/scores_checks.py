@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from site_builder import messages, periods
+from site_builder.checks.scheme_checks import line_spec, node_types
 from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
@@ -12,7 +13,6 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Indicator
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
-from site_builder.checks.scheme_checks import line_spec, node_types
 from site_builder.scoring.facts import Facts
 
 messages.register(

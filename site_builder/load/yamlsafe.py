@@ -26,7 +26,6 @@ from pathlib import Path
 
 import yaml
 from yaml.events import (
-    AliasEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,

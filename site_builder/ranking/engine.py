@@ -14,7 +14,13 @@ from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n,
 from site_builder.ranking.ties import Ranked, rank_entries
 from site_builder.schema.scheme import Honour, Ranking
 from site_builder.scoring.engine import _median, round_points
-from site_builder.scoring.results import GroupRanking, HonourResult, PeriodResult, RankEntry, UnitResult
+from site_builder.scoring.results import (
+    GroupRanking,
+    HonourResult,
+    PeriodResult,
+    RankEntry,
+    UnitResult,
+)
 
 ZERO = Decimal(0)
 DEFAULT_RANKING = Ranking(id="period", name="本期排名", basis="period")
@@ -173,7 +179,6 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
                 vals[uid] = round_points(r.exact_total / r.max_total * conv.points, scheme.rounding)
         conversions[conv.id] = dict(sorted(vals.items()))
     medians = {g: _median([units[u].total for u in ranked_units[g]]) for g in groups}
-    _, _, name, _ = (period.start, period.end, period.name, None)
     return PeriodResult(
         scheme=sv.id, version=sv.version, period=period.id, period_name=period.name, start=period.start, end=period.end,
         stage=period.stage, units=dict(sorted(units.items())),

@@ -153,7 +153,7 @@ class Coefficient(Strict):
     label: Text = Field(description="系数名称")
     min: NonNeg = Field(description="最小值")
     max: NonNeg = Field(description="最大值")
-    default: NonNeg = Field(Decimal("1"), description="未记录时的系数")
+    default: NonNeg = Field(Decimal(1), description="未记录时的系数")
 
 
 class Selection(Strict):

@@ -28,8 +28,18 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, DecimalException
-from decimal import DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 from site_builder import messages
 from site_builder.messages import DEFAULT_LOCALE
@@ -365,7 +375,7 @@ class _Parser:
 class Formula:
     """A compiled formula; immutable and safe to evaluate any number of times."""
 
-    __slots__ = ("text", "names", "_root")
+    __slots__ = ("_root", "names", "text")
 
     def __init__(self, text: str, root: _Node, names: frozenset[str]) -> None:
         self.text = text

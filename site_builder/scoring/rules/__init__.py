@@ -26,6 +26,6 @@ from site_builder.scoring.rules import (  # noqa: F401  (registration)
 )
 from site_builder.scoring.rules.base import RULES, Rule
 
-RuleUnion = Annotated[Union[tuple(RULES.values())], Field(discriminator="kind")]  # type: ignore[valid-type]
+RuleUnion = Annotated[Union[tuple(RULES.values())], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007 (built at run time)
 
 __all__ = ["RULES", "Rule", "RuleUnion"]

@@ -10,7 +10,7 @@ to make the kind available in YAML, in the JSON Schema and in the docs.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 

@@ -16,10 +16,19 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from site_builder import messages
-from site_builder.schema.types import Bool, Dec, NonNeg, Strict, Text
+from site_builder.schema.types import Bool, Dec, Strict, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.assessed import require
-from site_builder.scoring.rules.base import LineSpec, Outcome, Report, Rule, fmt, pick, rule_kind, step
+from site_builder.scoring.rules.base import (
+    LineSpec,
+    Outcome,
+    Report,
+    Rule,
+    fmt,
+    pick,
+    rule_kind,
+    step,
+)
 
 messages.register(
     {

@@ -18,7 +18,17 @@ from site_builder import messages
 from site_builder.schema.types import Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.formula import FormulaError, compile_formula, describe
-from site_builder.scoring.rules.base import LineSpec, Outcome, Report, Rule, clamp, fmt, pick, rule_kind, step
+from site_builder.scoring.rules.base import (
+    LineSpec,
+    Outcome,
+    Report,
+    Rule,
+    clamp,
+    fmt,
+    pick,
+    rule_kind,
+    step,
+)
 
 messages.register(
     {

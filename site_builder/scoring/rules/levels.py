@@ -15,7 +15,16 @@ from site_builder import messages
 from site_builder.schema.types import Id, NonNeg, Strict, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.assessed import require
-from site_builder.scoring.rules.base import LineSpec, Outcome, Report, Rule, fmt, pick, rule_kind, step
+from site_builder.scoring.rules.base import (
+    LineSpec,
+    Outcome,
+    Report,
+    Rule,
+    fmt,
+    pick,
+    rule_kind,
+    step,
+)
 from site_builder.scoring.rules.tally import Range
 
 messages.register(

@@ -14,7 +14,19 @@ from site_builder import messages
 from site_builder.schema.types import NonNeg, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.assessed import require
-from site_builder.scoring.rules.base import ZERO, LineSpec, Outcome, Report, Rule, clamp, default_bounds, fmt, pick, rule_kind, step
+from site_builder.scoring.rules.base import (
+    ZERO,
+    LineSpec,
+    Outcome,
+    Report,
+    Rule,
+    clamp,
+    default_bounds,
+    fmt,
+    pick,
+    rule_kind,
+    step,
+)
 
 messages.register(
     {

@@ -17,7 +17,18 @@ from site_builder import messages
 from site_builder.schema.types import NonNeg, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.assessed import require
-from site_builder.scoring.rules.base import ZERO, Bounds, LineSpec, Outcome, Report, Rule, fmt, pick, rule_kind, step
+from site_builder.scoring.rules.base import (
+    ZERO,
+    Bounds,
+    LineSpec,
+    Outcome,
+    Report,
+    Rule,
+    fmt,
+    pick,
+    rule_kind,
+    step,
+)
 
 messages.register(
     {

@@ -328,9 +328,7 @@ class TallyRule(Rule):
             steps.append(step("explain.tally_none"))
         cap = self._cap(line)
         clip: str | None = None
-        if line.type == "bonus":
-            raw = added - deducted
-        elif line.type == "deduction":
+        if line.type == "bonus" or line.type == "deduction":
             raw = added - deducted
         else:
             start = self._start(line)
