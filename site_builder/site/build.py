@@ -71,13 +71,21 @@ def _build(
     project, results = pipeline.check(root, warnings=warnings)[:2]
     locale = project.site.locale
     check_out(root, Path(out), locale)
-    check_lock(project, results, locale)
+    # Published figures never depend on drafts (a draft before a published period
+    # would otherwise feed its cumulative totals, streaks and "previous period").
+    public = pipeline.compute(project, include_drafts=False)
+    check_lock(project, public, locale)
+    if not preview:
+        results = public
     options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
     data = SiteData(
         project, results, options, build_version(root), read_content(root, project, options, locale)
     )
     files = render_site(data, theme_dir(root))
-    write_site(Path(out), files)
+    try:
+        write_site(Path(out), files)
+    except OSError as exc:
+        fail("site.write_failed", locale, error=f"{exc.strerror or exc} ({exc.filename or out})")
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:

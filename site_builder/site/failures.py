@@ -45,6 +45,12 @@ messages.register(
             "notice body content/{body} does not exist",
             "check notice.body (a path relative to content/)",
         ),
+        "site.write_failed": (
+            "写出网站失败：{error}；原有网站保持不变",
+            "请检查磁盘空间和输出目录的写入权限后重试",
+            "writing the site failed: {error}; the previous site is unchanged",
+            "check the disk space and write permission of the output directory, then try again",
+        ),
         "site.template_error": (
             "模板 {template} 渲染 {path} 时出错：{error}",
             "这是主题模板的问题，请检查模板中的变量名",

@@ -175,7 +175,8 @@ def update_lock(root: Path, *, force: bool = False) -> Path:
     """
     from site_builder import pipeline
 
-    project, results = pipeline.check(root)[:2]
+    project = pipeline.check(root)[0]
+    results = pipeline.compute(project, include_drafts=False)
     locale = project.site.locale
     if not force:
         check_lock(project, results, locale)

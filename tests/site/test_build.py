@@ -92,7 +92,7 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
         return real_open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(write, "open", failing_open, raising=False)
-    with pytest.raises(OSError):
+    with pytest.raises(SiteError, match="No space left on device"):
         build_site(project, out, quiet=True)
     assert calls["n"] == 10
     assert tree_bytes(out) == before

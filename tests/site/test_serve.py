@@ -43,7 +43,7 @@ def test_serve_rebuilds_and_signals_reload(project, tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         token = None
-        for _ in range(100):
+        for _ in range(300):
             try:
                 token, _ = _get(f"{base}/__reload")
                 break
@@ -60,7 +60,7 @@ def test_serve_rebuilds_and_signals_reload(project, tmp_path):
             site.read_text("utf-8").replace("示范县机关效能考核结果公示", "示范县考核公示（已改）"),
             "utf-8",
         )
-        for _ in range(100):
+        for _ in range(300):
             new, _ = _get(f"{base}/__reload")
             if new != token:
                 break
