@@ -293,3 +293,13 @@ def test_feed_and_sitemap(project, tmp_path):
     assert all(loc.startswith("https://kaohe.example.gov.cn/xn/") for loc in locs)
     not_found = (tmp_path / "hosted/404.html").read_text("utf-8")
     assert '<base href="/xn/">' in not_found
+
+
+def test_a_draft_never_feeds_published_figures(project, tmp_path):
+    edit_yaml(project / "scores/xiaoneng/2017-Q4.yaml", lambda d: d.update(status="draft"))
+    build_site(project, tmp_path / "out", quiet=True)
+    card = (tmp_path / "out/units/czj/xiaoneng/2018-Q1/index.html").read_text("utf-8")
+    assert "2017年第三季度" in card and "2017年第四季度" not in card
+    for path, data in tree_bytes(tmp_path / "out").items():
+        if path != "manifest.json":
+            assert b"2017-Q4" not in data, path
