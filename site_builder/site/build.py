@@ -42,6 +42,19 @@ class BuildReport:
     seconds: float
     as_of: dt.date
     warnings: tuple[str, ...] = field(default=())
+    locale: str = "zh-CN"
+
+    def __str__(self) -> str:
+        mb = self.bytes / 1e6
+        if self.locale == "en":
+            return (
+                f"Built {self.pages} pages ({self.files} files, {mb:.1f} MB) in {self.seconds:.2f}s "
+                f"into {self.out}; notices judged as of {self.as_of.isoformat()}."
+            )
+        return (
+            f"已生成 {self.pages} 个页面（共 {self.files} 个文件，{mb:.1f} MB），用时 {self.seconds:.2f} 秒，"
+            f"输出到 {self.out}；公示是否期满按 {self.as_of.isoformat()} 判断。"
+        )
 
 
 def theme_dir(root: Path) -> Path:
@@ -98,6 +111,7 @@ def _build(
         seconds=time.perf_counter() - started,
         as_of=options.as_of,
         warnings=notes,
+        locale=locale,
     )
 
 
