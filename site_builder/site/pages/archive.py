@@ -8,7 +8,7 @@ from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import archive_crumbs, home_crumb
 from site_builder.site.pages.home import notice_item
-from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
+from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
 def _scheme_entry(data: SiteData, sid: str) -> dict:
@@ -126,5 +126,3 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 ],
             )
 
-
-__all__ = ["Crumb"]
