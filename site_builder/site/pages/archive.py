@@ -125,4 +125,3 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                     for p in periods
                 ],
             )
-
