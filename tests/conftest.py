@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from browser_fixtures import (  # noqa: F401  (browser fixtures, shared by every test folder)
+    _playwright,
+    axe_js,
+    browser,
+    chromium_path,
+    open_page,
+    run_axe,
+    screenshot,
+    serious,
+    serve_dir,
+)
 from scratch import make_project
 
 

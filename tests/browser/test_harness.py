@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO_ROOT, describe, is_local_url
+from browser_fixtures import REPO_ROOT, describe, is_local_url
 
 SAMPLE_TITLE = "2024年度绩效考核结果公示"
 

@@ -18,44 +18,6 @@ import yaml
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "basic"
 
-# The browser fixtures (browser, open_page, run_axe, serious, screenshot,
-# serve_dir) are defined once in tests/browser/conftest.py.
-sys.path.insert(0, str(HERE.parent))
-from browser.conftest import (  # noqa: F401
-    axe_js,
-    browser,
-    chromium_path,
-    missing,
-    open_page,
-    run_axe,
-    screenshot,
-    serious,
-    serve_dir,
-)
-
-
-@pytest.fixture(scope="session")
-def _playwright(request: pytest.FixtureRequest):
-    """One Playwright per thread: reuse the one tests/browser started, else start it here.
-
-    The browser fixtures live in tests/browser/conftest.py and are only visible
-    below that folder; importing them here defines a second copy.  Playwright's
-    sync API refuses a second instance while the first runs (session scope), so
-    when the whole suite runs this copy takes over the running one.
-    """
-    for fixturedef in request._fixturemanager._arg2fixturedefs.get("_playwright", ()):
-        cached = getattr(fixturedef, "cached_result", None)
-        if cached is not None and cached[0] is not None:
-            yield cached[0]
-            return
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing('Playwright not installed: pip install -e ".[test]"')
-    with sync_playwright() as pw:
-        yield pw
-
-
 @pytest.fixture(autouse=True)
 def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
