@@ -62,12 +62,13 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--as-of", "as_of", default=None)
-def serve(root: str, out: str, host: str, port: int, as_of: str | None) -> None:
+@click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印）")
+def serve(root: str, out: str, host: str, port: int, as_of: str | None, preview: bool) -> None:
     """本地预览：生成并在浏览器中查看，源文件修改后自动刷新。"""
     from site_builder.site.serve import serve as run_serve
 
     r = _root(root)
-    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of))
+    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of), preview=preview)
 
 
 @main.command()
@@ -82,11 +83,12 @@ def schema(out: str) -> None:
 
 @main.command()
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
-def lock(root: str) -> None:
+@click.option("--force", is_flag=True, help="不检查更正记录，直接以当前结果重写指纹（仅用于修复损坏的锁文件）")
+def lock(root: str, force: bool) -> None:
     """记录已发布结果的指纹（published.lock），之后未登记更正的改动会使构建失败。"""
     from site_builder.site.lock import update_lock
 
-    path = update_lock(_root(root))
+    path = update_lock(_root(root), force=force)
     click.echo(str(path))
 
 

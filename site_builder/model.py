@@ -47,6 +47,7 @@ class Period:
     version: str
     id: str
     name: str  # e.g. "2017年第三季度"
+    name_en: str  # e.g. "Q3 2017"
     start: dt.date
     end: dt.date
     stage: str | None

@@ -138,9 +138,12 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             problems.add("scores.duplicate_period", doc.mark(("period",)), period=scores.period, other=seen[key])
             continue
         seen[key] = doc.display
-        period = check_period(doc.display, doc, scores, sv, units, problems)
+        period = check_period(doc.display, doc, scores, sv, units, problems, content_root=root / "content")
         if period is not None:
             found.append(period)
+            body = scores.notice.body if scores.notice else None
+            if body and (root / "content" / body).is_file():
+                sources[f"content/{body}"] = (root / "content" / body).read_bytes()
     if problems.errors or site is None:
         return None
     found.sort(key=lambda p: (p.scheme, p.start, p.id))
@@ -154,11 +157,13 @@ def compute(project: Project, include_drafts: bool = True):
     return compute_all(project, include_drafts=include_drafts)
 
 
-def check(root: Path, locale: str | None = None, warnings: Problems | None = None):
+def check(root: Path, locale: str | None = None, warnings: Problems | None = None, include_drafts: bool = True):
     """Load, validate, score and rank: ``(project, results)``.
 
     Raises :class:`InputError` listing every problem; warnings (e.g. a BOM)
-    are added to ``warnings`` when given.
+    are added to ``warnings`` when given.  Drafts are checked either way;
+    ``include_drafts=False`` leaves them out of the computed results (so they
+    cannot move published cumulative totals or streaks).
     """
     problems = Problems()
     project = load_project(root, problems)
@@ -167,7 +172,7 @@ def check(root: Path, locale: str | None = None, warnings: Problems | None = Non
         warnings.extend(problems.warnings)
     if project is None:
         raise InputError(problems.sorted(), loc)
-    results = compute(project)
+    results = compute(project, include_drafts=include_drafts)
     return project, results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from site_builder import messages, periods
@@ -53,6 +54,9 @@ messages.register(
         "scores.coefficient_range": ("系数 {value} 不在 {min}—{max} 之间", "请核对", "coefficient {value} is outside {min}–{max}", "check it"),
         "scores.facts_on_unassessed": ("状态为 {status} 的单位不应有指标记录", "删除记录，或把状态改为 assessed", "a unit with status {status} must not have facts", "remove the facts or set status: assessed"),
         "scores.unit_retired": ("单位“{unit}”已于 {date} 撤销或合并，不能出现在之后的考核期", "请从本期记录和方案组别中删除该单位", "unit “{unit}” was retired on {date} and cannot appear in later periods", "remove it from this period and from the scheme's groups"),
+        "scores.window_order": ("公示截止日期早于开始日期", "请核对 public_notice 的 from 和 until", "the public notice window ends before it starts", "check public_notice from/until"),
+        "scores.body_path": ("通报正文“{body}”应是 content/ 下的相对路径，以 .md 结尾", "例如 notices/2017-Q3.md", "notice body “{body}” must be a relative path under content/ ending in .md", "for example notices/2017-Q3.md"),
+        "scores.body_missing": ("通报正文文件 content/{body} 不存在", "请创建该文件，或改正 notice.body 的路径（相对 content/）", "notice body content/{body} does not exist", "create it or fix notice.body (relative to content/)"),
         "scores.shorthand": ("“{line}”的规则（{kind}）不能用单个数值简写", "请写成键值形式，如 {{{field}: …}}", "line “{line}” ({kind}) cannot be written as a single value", "write a mapping such as {{{field}: …}}"),
     }
 )
@@ -108,7 +112,8 @@ def _normalise(raw: Any, rule) -> tuple[Any, bool]:
 
 
 def check_period(
-    path: str, doc: Document, scores: ScoresFile, sv: SchemeVersion, units: dict[str, Unit], problems: Problems
+    path: str, doc: Document, scores: ScoresFile, sv: SchemeVersion, units: dict[str, Unit], problems: Problems,
+    content_root: Path | None = None,
 ) -> Period | None:
     before = len(problems.errors)
     scheme = sv.scheme
@@ -116,7 +121,7 @@ def check_period(
     if parsed is None:
         problems.add("scores.bad_period", doc.mark(("period",)), period=scores.period, kind=scheme.period.kind, example=periods.example(scheme.period.kind))
         return None
-    start, end, name, _ = parsed
+    start, end, name, name_en = parsed
     stage = periods.stage_of(start, end, scheme.period)
     eff = scheme.effective
     if start < eff.start or (eff.until is not None and end > eff.until):
@@ -125,6 +130,14 @@ def check_period(
         problems.add("scores.notice_required", doc.mark(()), status=scores.status)
     if scores.status == "public_notice" and scores.public_notice is None:
         problems.add("scores.window_required", doc.mark(()))
+    if scores.public_notice is not None and scores.public_notice.until < scores.public_notice.start:
+        problems.add("scores.window_order", doc.mark(("public_notice",)))
+    if scores.notice is not None and scores.notice.body is not None:
+        body = scores.notice.body
+        if body.startswith("/") or ".." in body.split("/") or not body.endswith(".md"):
+            problems.add("scores.body_path", doc.mark(("notice", "body")), body=body)
+        elif content_root is not None and not (content_root / body).is_file():
+            problems.add("scores.body_missing", doc.mark(("notice", "body")), body=body)
     all_facts: dict[str, dict[str, Facts]] = {}
     for uid, entry in scores.units.items():
         upath = ("units", uid)
@@ -213,6 +226,6 @@ def check_period(
     if len(problems.errors) > before:
         return None
     return Period(
-        scheme=sv.id, version=sv.version, id=scores.period, name=name, start=start, end=end,
+        scheme=sv.id, version=sv.version, id=scores.period, name=name, name_en=name_en, start=start, end=end,
         stage=stage, path=path, scores=scores, facts=all_facts,
     )

@@ -81,15 +81,14 @@ def _build(
     started = time.perf_counter()
     root = Path(root).resolve()
     warnings = Problems()
-    project, results = pipeline.check(root, warnings=warnings)[:2]
+    # Published figures never depend on drafts (a draft before a published period
+    # would otherwise feed its cumulative totals, streaks and "previous period"),
+    # so drafts are computed only for a preview, and then separately.
+    project, public = pipeline.check(root, warnings=warnings, include_drafts=False)
     locale = project.site.locale
     check_out(root, Path(out), locale)
-    # Published figures never depend on drafts (a draft before a published period
-    # would otherwise feed its cumulative totals, streaks and "previous period").
-    public = pipeline.compute(project, include_drafts=False)
     check_lock(project, public, locale)
-    if not preview:
-        results = public
+    results = pipeline.compute(project, include_drafts=True) if preview else public
     options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
     data = SiteData(
         project, results, options, build_version(root), read_content(root, project, options, locale)

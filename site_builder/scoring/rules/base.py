@@ -135,13 +135,22 @@ def clamp(value: Decimal, bounds: Bounds) -> tuple[Decimal, str | None]:
     return value, None
 
 
+SHOWN_PLACES = 4  # a longer fraction (e.g. 1/3 from a ratio) is shown rounded, marked ≈
+
+
 def fmt(d: Decimal | int) -> str:
-    """Plain text of a Decimal as people write it: no exponent, no trailing zeros."""
+    """Plain text of a Decimal as people write it: no exponent, no trailing zeros.
+
+    Figures that come from division can carry 34 digits; in explanations they
+    are shown to four places with “≈” (the computation itself is not rounded).
+    """
     if isinstance(d, int):
         return str(d)
     if d == d.to_integral_value():
         return str(d.quantize(Decimal(1)))
     text = format(d.normalize(), "f")
+    if len(text.partition(".")[2]) > SHOWN_PLACES:
+        return "≈" + format(d.quantize(Decimal(1).scaleb(-SHOWN_PLACES)).normalize(), "f")
     return text
 
 
