@@ -243,3 +243,16 @@ def test_vscode_yaml_schemas():
         assert not [s for s, globs in schemas.items() if any(_glob_re(g).match(other) for g in globs)], other
     assert settings["files.encoding"] == "utf8"
     assert settings["[yaml]"] == {"editor.insertSpaces": True, "editor.tabSize": 2}
+
+
+def test_default_theme_is_installed_with_the_package():
+    """pyproject ships every theme file as data-files, so projects without theme/ can build."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    data_files = pyproject["tool"]["setuptools"]["data-files"]
+    shipped = set()
+    for dest, patterns in data_files.items():
+        for pattern in patterns:
+            shipped |= {p.relative_to(ROOT).as_posix() for p in ROOT.glob(pattern)}
+        assert dest.startswith("share/site-builder/theme/")
+    theme = {p.relative_to(ROOT).as_posix() for p in (ROOT / "theme").rglob("*") if p.is_file()}
+    assert theme and shipped == theme

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sysconfig
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,16 @@ from site_builder.site.render import make_environment, render_route
 from site_builder.site.search import search_index
 from site_builder.site.write import Outputs, check_out, write_site
 
-PACKAGE_THEME = Path(__file__).resolve().parents[2] / "theme"
+
+def _package_theme() -> Path:
+    """The default theme: beside the sources in a checkout, else where pip installed it."""
+    checkout = Path(__file__).resolve().parents[2] / "theme"
+    if (checkout / "templates").is_dir():
+        return checkout
+    return Path(sysconfig.get_path("data")) / "share" / "site-builder" / "theme"
+
+
+PACKAGE_THEME = _package_theme()
 
 
 @dataclass(frozen=True)
