@@ -74,3 +74,7 @@ def did_you_mean(word: str, known: list[str] | tuple[str, ...], cutoff: float = 
     if not close:
         return {"suggestion_zh": "", "suggestion_en": ""}
     return {"suggestion_zh": f"，是不是“{close[0]}”？", "suggestion_en": f"; did you mean “{close[0]}”?"}
+
+
+def known(code: str) -> bool:
+    return code in _CATALOGUE

@@ -153,3 +153,17 @@ def test_deductions_on_a_score_line_capped_across_a_month(tmp_path):
     assert line.clip == "cap" and "本月已扣 2 分" in line.clip_note
     assert w6.units["a1"].line("duty").points == D(8)  # February starts afresh: 10 − 2
     assert w2.units["a3"].line("duty").points == D(7)  # 4 occurrences, per-period cap 3: 10 − 3
+
+
+def test_reasons_follow_the_site_language(tmp_path):
+    scores = SCORES.replace("      duty: {events: [{date: 2024-02-01, note: 缺岗}]}\n",
+                            "      duty: {events: [{date: 2024-02-01, note: 缺岗}]}\n    vetoes: [{id: disc, reason: 通报批评}]\n")
+    files = {"scores/demo/2024-Q1.yaml": scores, "schemes/demo/2024.yaml": HEAD + TAIL.replace("{top: 1}", "{top: 2}")}
+    root = make_project(tmp_path, files)
+    _, zh = check(root)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8") + "locale: en\n", encoding="utf-8")
+    _, en = check(root)
+    h_zh = zh[("demo", "2024-Q1")].honours[0]
+    h_en = en[("demo", "2024-Q1")].honours[0]
+    assert h_zh.excluded == (("a2", "一票否决：被纪委通报批评（通报批评）"),)
+    assert h_en.excluded == (("a2", "one-vote veto: 被纪委通报批评（通报批评）"),)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
 from site_builder.ranking.ties import Ranked, rank_entries
@@ -23,23 +24,45 @@ from site_builder.scoring.results import (
 )
 
 ZERO = Decimal(0)
-DEFAULT_RANKING = Ranking(id="period", name="本期排名", basis="period")
+DEFAULT_RANKING = Ranking(id="period", name="本期排名", basis="period")  # named in the site's language below
 
-REASONS = {
-    "below_min_score": "未达到最低分数线",
-    "tie_at_limit": "名额末位并列，按规定均不入选",
-    "quota_full": "所在类别名额已满",
-    "exempt": "免于考核",
-}
-UNRANKED = {"exempt": "免于考核", "absent": "缺考", "not_applicable": "本期不适用", "no_data": "缺少综合排名所需数据"}
+messages.register(
+    {
+        "reason.below_min_score": ("未达到最低分数线", "", "below the minimum score", ""),
+        "reason.tie_at_limit": ("名额末位并列，按规定均不入选", "", "tied at the last place of the quota: none of the tied units is chosen", ""),
+        "reason.quota_full": ("所在类别名额已满", "", "the quota of its category is full", ""),
+        "reason.exempt": ("免于考核", "", "exempt", ""),
+        "reason.absent": ("缺考", "", "absent", ""),
+        "reason.not_applicable": ("本期不适用", "", "not applicable this period", ""),
+        "reason.no_data": ("缺少综合排名所需数据", "", "data for the composite ranking is missing", ""),
+        "reason.with_detail": ("{what}：{detail}", "", "{what}: {detail}", ""),
+        "reason.veto": ("一票否决：{items}", "", "one-vote veto: {items}", ""),
+        "reason.disqualified": ("取消评先资格：{items}", "", "not eligible for honours: {items}", ""),
+        "reason.already_honoured": ("已获评“{name}”，不再重复获评", "", "already awarded “{name}”", ""),
+        "ranking.default_name": ("本期排名", "", "Ranking of the period", ""),
+    }
+)
 
 
-def rankings_of(sv: SchemeVersion) -> list[Ranking]:
-    return list(sv.scheme.rankings) or [DEFAULT_RANKING]
+def _say(locale: str, code: str, **params: object) -> str:
+    return messages.get(code).render(locale, params)[0]
+
+
+def _reason(locale: str, code: str, detail: str | None = None) -> str:
+    what = _say(locale, f"reason.{code}") if messages.known(f"reason.{code}") else code
+    return _say(locale, "reason.with_detail", what=what, detail=detail) if detail else what
+
+
+def rankings_of(sv: SchemeVersion, locale: str = "zh-CN") -> list[Ranking]:
+    """The scheme's rankings; a scheme that declares none is ranked on the period total."""
+    if sv.scheme.rankings:
+        return list(sv.scheme.rankings)
+    return [DEFAULT_RANKING.model_copy(update={"name": _say(locale, "ranking.default_name")})]
 
 
 def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict[str, UnitResult], state: dict, previous: str | None) -> PeriodResult:
     scheme = sv.scheme
+    loc = project.site.locale
     year = str(period.start.year)
     cum = state.setdefault("cumulative", {}).setdefault(year, {})
     stage_tot = state.setdefault("stage", {}).setdefault(period.stage or year, {})
@@ -65,7 +88,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         return composite(ref).get(uid)
 
     lower_better = {c.id for c in scheme.composites if c.by == "rank"}
-    by_id = {rk.id: rk for rk in rankings_of(sv)}
+    by_id = {rk.id: rk for rk in rankings_of(sv, loc)}
     comp_by_id = {c.id: c for c in scheme.composites}
     rankings: dict[str, dict[str, tuple[GroupRanking, list[Ranked]]]] = {}
     composites: dict[str, dict[str, Decimal]] = {}
@@ -84,11 +107,11 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
             entries: list = []
             tail: list = []
             values: dict[str, Decimal] = {}
-            unranked = [(u, UNRANKED.get(r.status, r.status) + (f"：{r.reason}" if r.reason else "")) for u, r in sorted(units.items()) if r.group == g and r.total is None]
+            unranked = [(u, _reason(loc, r.status, r.reason)) for u, r in sorted(units.items()) if r.group == g and r.total is None]
             for uid in ranked_units[g]:
                 v = basis_value(rk.basis, uid)
                 if v is None:
-                    unranked.append((uid, UNRANKED["no_data"] if kind == "composite" else UNRANKED["not_applicable"]))
+                    unranked.append((uid, _reason(loc, "no_data" if kind == "composite" else "not_applicable")))
                     continue
                 r = units[uid]
                 last = any(x.effect == "last" for x in r.vetoes)
@@ -134,7 +157,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         composites[cid] = dict(sorted(values.items()))
         return composites[cid]
 
-    for rk in rankings_of(sv):
+    for rk in rankings_of(sv, loc):
         ranking(rk.id)
     for comp in scheme.composites:
         composite(comp.id)
@@ -153,14 +176,14 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
                 for prev in honours:
                     if prev.honour == other:
                         for u in prev.chosen:
-                            excluded.setdefault(u, f"已获评“{prev.name}”，不再重复获评")
+                            excluded.setdefault(u, _say(loc, "reason.already_honoured", name=prev.name))
             # vetoes and 取消评先资格 keep a unit out of honours, never out of a sanction
             for e in gr.entries if h.kind == "honour" else ():
                 r = units[e.unit]
                 if r.vetoes:
-                    excluded[e.unit] = "一票否决：" + "；".join(f"{v.name}（{v.reason}）" for v in r.vetoes)
+                    excluded[e.unit] = _say(loc, "reason.veto", items="；".join(f"{v.name}（{v.reason}）" for v in r.vetoes))
                 elif r.disqualified_by:
-                    excluded[e.unit] = "取消评先资格：" + "；".join(r.disqualified_by)
+                    excluded[e.unit] = _say(loc, "reason.disqualified", items="；".join(r.disqualified_by))
             sel = _select(h, ranked, excluded, project)
             chosen_all.update(sel.chosen)
             results_h.append((g, sel))
@@ -169,7 +192,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         streak = _streaks(hist) if h.streak else {}
         for g, sel in results_h:
             honours.append(HonourResult(h.id, h.name, h.kind, g, sel.chosen,
-                                        tuple((u, REASONS.get(r, r)) for u, r in sel.excluded),
+                                        tuple((u, _reason(loc, r) if messages.known(f"reason.{r}") else r) for u, r in sel.excluded),
                                         {u: streak[u] for u in sel.chosen if u in streak}))
     conversions = {}
     for conv in scheme.conversions:
@@ -182,7 +205,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     return PeriodResult(
         scheme=sv.id, version=sv.version, period=period.id, period_name=period.name, start=period.start, end=period.end,
         stage=period.stage, units=dict(sorted(units.items())),
-        rankings=tuple(gr for rk in rankings_of(sv) for gr, _ in rankings[rk.id].values()),
+        rankings=tuple(gr for rk in rankings_of(sv, loc) for gr, _ in rankings[rk.id].values()),
         honours=tuple(honours), cumulative=cumulative, stage_totals=stage_totals, composites=composites,
         conversions=conversions, group_medians=medians, previous=previous,
     )

@@ -188,18 +188,10 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
     elif etype == "string_type":
         zh, en = _got(value)
         problems.add("schema.expected_text", mark, got=zh, got_en=en)
-    elif _known(etype):
+    elif messages.known(etype):
         problems.add(etype, mark, **{k: v for k, v in ctx.items()})
     else:
         problems.add("schema.invalid", mark, msg=str(ctx) if ctx else etype)
-
-
-def _known(code: str) -> bool:
-    try:
-        messages.get(code)
-        return True
-    except RuntimeError:
-        return False
 
 
 def validate(model: type[M], doc: Document, problems: Problems, prefix: tuple = (), data: Any = _WHOLE) -> M | None:
