@@ -166,10 +166,28 @@ def render_site(data: SiteData, theme: Path) -> dict[str, bytes]:
     if site.base_url:
         pages = [r.path for r in routes if r.path.endswith(".html") and r.path != "404.html"]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
-    sources = {**data.project.sources, **data.content}
+    sources = public_sources(data)
     scan_privacy(outputs.files, sources, locale)
     outputs.add("manifest.json", manifest(sources, outputs.files), origin="manifest")
     return dict(outputs.files)
+
+
+def public_sources(data: SiteData) -> dict[str, bytes]:
+    """The source files the manifest lists: a draft's file name and hash are not public.
+
+    A preview lists everything it was built from; the notice body of a draft is
+    left out unless a published period uses the same file.
+    """
+    sources = {**data.project.sources, **data.content}
+    if data.options.preview:
+        return dict(sorted(sources.items()))
+    hidden: set[str] = set()
+    shown: set[str] = set()
+    for p in data.project.periods:
+        body = p.scores.notice.body if p.scores.notice else None
+        names = {p.path} | ({f"content/{Path(body).as_posix()}"} if body else set())
+        (hidden if p.status == "draft" else shown).update(names)
+    return {k: v for k, v in sorted(sources.items()) if k not in hidden - shown}
 
 
 def scan_privacy(files, sources, locale: str) -> None:

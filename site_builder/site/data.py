@@ -105,7 +105,8 @@ class SiteData:
         return sv.scheme.short_title or sv.scheme.title
 
     def period_name(self, period: Period) -> str:
-        return period.name
+        """The period as the site's language writes it: 2017年第三季度 / Q3 2017."""
+        return period.name_en if self.en else period.name
 
     def notice_title(self, period: Period) -> str:
         n = period.scores.notice
@@ -117,7 +118,7 @@ class SiteData:
             word = {"public_notice": "public notice", "published": "results", "draft": "draft"}[
                 kind
             ]
-            return f"{self.scheme_title(sv)}: {period.name} {word}"
+            return f"{self.scheme_title(sv)}: {period.name_en} {word}"
         word = {"public_notice": "公示", "published": "通报", "draft": "通报（草稿）"}[kind]
         return f"关于{period.name}{self.assessment_name(sv)}结果的{word}"
 

@@ -57,7 +57,7 @@ def atom_feed(data: SiteData) -> bytes:
         changed = max([data.notice_date(p), *(c.date for c in p.scores.corrections)])
         number = p.scores.notice.number if p.scores.notice and p.scores.notice.number else ""
         status = i18n.text(f"status.{data.label_status(p)}", loc)
-        summary = " ".join(x for x in (status, number, p.name) if x)
+        summary = " ".join(x for x in (status, number, data.period_name(p)) if x)
         out += [
             "<entry>",
             f"<title>{escape(data.notice_title(p))}</title>",

@@ -8,7 +8,6 @@ footer reads “未提交” and the output does not depend on this repo's commi
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "basic"
+
 
 @pytest.fixture(autouse=True)
 def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

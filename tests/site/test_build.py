@@ -141,9 +141,9 @@ def test_second_write_to_one_path_is_refused():
 
 def test_draft_period_is_not_built(built_site):
     assert not [p for p in tree_bytes(built_site) if "2018-Q2" in p]
-    for path, data in tree_bytes(built_site).items():
-        if path == "manifest.json":  # lists every source file by name and hash, drafts too
-            continue
+    for path, data in tree_bytes(
+        built_site
+    ).items():  # the manifest too: a draft's name is not public
         assert b"2018-Q2" not in data, path
         assert "2018年第二季度".encode() not in data, path
 
@@ -153,6 +153,8 @@ def test_draft_preview_has_watermark(project, tmp_path):
     html = (tmp_path / "out/notices/xiaoneng/2018-Q2/index.html").read_text("utf-8")
     assert "草稿 预览" in html
     assert 'class="kind-notice is-draft"' in html
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text("utf-8"))
+    assert "scores/xiaoneng/2018-Q2.yaml" in manifest["sources"]  # a preview lists what it used
 
 
 def test_every_unit_of_a_period_is_listed_on_its_notice(built_site):
@@ -264,6 +266,12 @@ def test_english_locale(project, tmp_path):
     build_site(project, tmp_path / "out", quiet=True)
     html = (tmp_path / "out/notices/xiaoneng/2017-Q4/index.html").read_text("utf-8")
     assert '<html lang="en">' in html
+    assert "<dd>Q4 2017</dd>" in html  # the period's English name (the title is the YAML's)
+    card = (tmp_path / "out/units/czj/xiaoneng/2017-Q4/index.html").read_text("utf-8")
+    assert "<h1>县财政局: score card, Q4 2017</h1>" in card
+    assert ">Q4 2017</a></li>" in card and ">Q3 2017</a>" in card  # crumb, previous period
+    unit = (tmp_path / "out/units/czj/index.html").read_text("utf-8")
+    assert ">Q3 2017</a>" in unit and "2017年第三季度" not in unit
     assert "Skip to content" in html and "Download this table" in html
     assert "Sample data, not real assessment results" in html
     scheme = (tmp_path / "out/schemes/xiaoneng/v2017/index.html").read_text("utf-8")
@@ -303,3 +311,29 @@ def test_a_draft_never_feeds_published_figures(project, tmp_path):
     for path, data in tree_bytes(tmp_path / "out").items():
         if path != "manifest.json":
             assert b"2017-Q4" not in data, path
+
+
+def test_notice_issuer_is_the_notice_s_then_the_scheme_s_never_the_site_s(project, tmp_path):
+    edit_yaml(project / "site.yaml", lambda d: d.update(organisation="示范县人民政府门户网站"))
+    edit_yaml(
+        project / "scores/xiaoneng/2017-Q3.yaml",
+        lambda d: d["notice"].update(issuer="示范县考核委员会"),
+    )
+    build_site(project, tmp_path / "out", quiet=True)
+    q3 = (tmp_path / "out/notices/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+    q4 = (tmp_path / "out/notices/xiaoneng/2017-Q4/index.html").read_text("utf-8")
+    assert "<dt>发布机关</dt><dd>示范县考核委员会</dd>" in q3
+    assert "<dt>发布机关</dt><dd>示范县机关效能建设领导小组办公室</dd>" in q4  # the scheme's issuer
+    assert "<dd>示范县人民政府门户网站</dd>" not in q3 + q4
+
+
+def test_scheme_without_rankings_shows_places_of_the_default_ranking(project, tmp_path):
+    for path in project.glob("schemes/xiaoneng/*.yaml"):
+        edit_yaml(path, lambda d: [d.pop(k, None) for k in ("rankings", "honours")])
+    build_site(project, tmp_path / "out", quiet=True)
+    notice = tmp_path / "out/notices/xiaoneng/2017-Q4/index.html"
+    assert "<caption>综合管理部门组本期排名（满分 100 分）</caption>" in notice.read_text("utf-8")
+    _head, *rows = parse(notice).tables[0]
+    assert [(r[0], r[1]) for r in rows] == [("1", "县财政局"), ("2", "县发展改革委")]
+    card = (tmp_path / "out/units/czj/xiaoneng/2017-Q4/index.html").read_text("utf-8")
+    assert "第 1 名（共 2 个单位）" in card

@@ -16,7 +16,9 @@ def _scheme_entry(data: SiteData, sid: str) -> dict:
     periods = sorted(data.periods_of(sid), key=lambda p: (p.start, p.id), reverse=True)
     years: dict[int, list[dict]] = {}
     for p in periods:
-        years.setdefault(p.start.year, []).append({**notice_item(data, p), "period": p.name})
+        years.setdefault(p.start.year, []).append(
+            {**notice_item(data, p), "period": data.period_name(p)}
+        )
     groups: dict[str, str] = {}
     for sv in data.project.schemes[sid].values():
         for g in sv.scheme.groups:
@@ -94,6 +96,7 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 table = next((t for t in notice_tables(data, periods[0]) if t.id == gid), None)
                 latest = {
                     "period": periods[0],
+                    "period_name": data.period_name(periods[0]),
                     "table": table,
                     "target": paths.notice(sid, periods[0].id),
                 }
@@ -118,7 +121,7 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 latest=latest,
                 history=[
                     {
-                        "name": p.name,
+                        "name": data.period_name(p),
                         "target": paths.notice(sid, p.id) + "#" + paths.group_anchor(gid),
                         "status": data.label_status(p),
                     }

@@ -24,7 +24,7 @@ def archive_crumbs(data: SiteData, scheme_id: str) -> tuple[Crumb, ...]:
 def notice_crumbs(data: SiteData, period: Period) -> tuple[Crumb, ...]:
     return (
         *archive_crumbs(data, period.scheme),
-        Crumb(period.name, paths.notice(period.scheme, period.id)),
+        Crumb(data.period_name(period), paths.notice(period.scheme, period.id)),
     )
 
 

@@ -83,7 +83,9 @@ def notice_view(data: SiteData, period: Period) -> dict:
     return {
         "title": data.notice_title(period),
         "target": paths.notice(period.scheme, period.id),
-        "issuer": data.project.site.organisation,
+        # 发布机关: the notice's own issuer, else the scheme's (the office that
+        # assesses), never the site's operator.
+        "issuer": (meta.issuer if meta and meta.issuer else None) or sv.scheme.issuer,
         "number": meta.number if meta else None,
         "date": data.notice_date(period),
         "index_number": meta.index_number if meta else None,
@@ -93,6 +95,7 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "window": window,
         "contact": data.project.site.contact,
         "period": period,
+        "period_name": data.period_name(period),
         "scheme_title": sv.scheme.title,
         "scheme_target": paths.scheme_doc(period.scheme, period.version),
         "max_total": sv.scheme.total,
@@ -163,7 +166,7 @@ def _downloads(data: SiteData, period: Period, tables, view) -> Iterator[Route]:
         "scheme": period.scheme,
         "version": period.version,
         "period": period.id,
-        "period_name": period.name,
+        "period_name": data.period_name(period),
         "title": view["title"],
         "status": view["status"],
         "date": view["date"].isoformat(),

@@ -140,7 +140,7 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
             summary["previous"] = {
                 "text": text,
                 "target": paths.scorecard(unit, prev.scheme, prev.id),
-                "name": prev.name,
+                "name": data.period_name(prev),
             }
     return summary
 
@@ -180,7 +180,9 @@ def scorecard_pages(data: SiteData) -> Iterator[Route]:
             name = data.unit_name(uid, on)
             meta = PageMeta(
                 path=paths.scorecard(uid, period.scheme, period.id),
-                title=i18n.text("card.title", data.locale, unit=name, period=period.name),
+                title=i18n.text(
+                    "card.title", data.locale, unit=name, period=data.period_name(period)
+                ),
                 kind="scorecard",
                 sample=data.period_sample(period),
                 draft=is_draft(data, period),

@@ -31,6 +31,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
         rows.append(
             {
                 "period": period,
+                "period_name": data.period_name(period),
                 "status": u.status,
                 "reason": u.reason,
                 "total": u.total if u.status == "assessed" else None,
@@ -55,9 +56,9 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
     ranks: list[Decimal | None] = [Decimal(r["rank"]) if r["rank"] else None for r in rows]
     sep = i18n.text("list.sep", loc)
     score_desc = sep.join(
-        f"{r['period'].name} {format(r['total'], 'f')}" for r in rows if r["total"] is not None
+        f"{r['period_name']} {format(r['total'], 'f')}" for r in rows if r["total"] is not None
     )
-    rank_desc = sep.join(f"{r['period'].name} {r['rank']}" for r in rows if r["rank"])
+    rank_desc = sep.join(f"{r['period_name']} {r['rank']}" for r in rows if r["rank"])
     return {
         "id": scheme_id,
         "title": title,
