@@ -29,6 +29,8 @@ class SchemeVersion:
     group_tree: dict[str, str]  # group id -> tree id
     unit_group: dict[str, str]  # unit id -> group id
     indicators: dict[str, dict[str, Indicator]]  # tree id -> indicator id -> node
+    types: dict[str, dict[str, str]]  # tree id -> indicator id -> score | bonus | deduction
+    chains: dict[str, dict[str, list[Indicator]]]  # tree id -> leaf id -> nodes from the top down
 
     @property
     def start(self) -> dt.date:

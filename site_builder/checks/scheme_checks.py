@@ -289,9 +289,13 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         problems.add("scheme.legal_basis_required", doc.mark(("personal_data",)))
     if len(problems.errors) > before:
         return None
+    from site_builder.checks.scores_checks import chains
+
     return SchemeVersion(
         id=scheme_id, version=version, path=path, scheme=scheme, trees=trees,
         group_tree=group_tree, unit_group=unit_group, indicators=indicators,
+        types={tid: node_types(t) for tid, t in trees.items()},
+        chains={tid: chains(t.indicators) for tid, t in trees.items()},
     )
 
 

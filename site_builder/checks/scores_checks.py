@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import messages, periods
-from site_builder.checks.scheme_checks import line_spec, node_types
+from site_builder.checks.scheme_checks import line_spec
 from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
@@ -152,8 +152,8 @@ def check_period(
             problems.add("scores.unit_retired", doc.key_marks.get(upath, doc.mark(upath)), unit=uid, date=retired.date)
             continue
         tree = sv.trees[sv.group_tree[group]]
-        types = node_types(tree)
-        chain = chains(tree.indicators)
+        types = sv.types[tree.id]
+        chain = sv.chains[tree.id]
         index = sv.indicators[tree.id]
         if entry.status != "assessed":
             if not entry.reason:

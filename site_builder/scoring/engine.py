@@ -18,8 +18,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from statistics import median
 
 from site_builder import messages
-from site_builder.checks.scheme_checks import line_spec, node_types
-from site_builder.checks.scores_checks import applies, chains
+from site_builder.checks.scheme_checks import line_spec
+from site_builder.checks.scores_checks import applies
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator, Rounding, Tree
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
@@ -140,8 +140,8 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             if entry is None or entry.status != "assessed":
                 continue
             w = _UnitWork(uid, group, tree)
-            types = node_types(tree)
-            for leaf_id, chain in chains(tree.indicators).items():
+            types = sv.types[tree.id]
+            for leaf_id, chain in sv.chains[tree.id].items():
                 node = chain[-1]
                 out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period)
                 w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
@@ -150,9 +150,9 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
         for gid in sorted({w.group for w in works.values()}):
             members = [w for w in works.values() if w.group == gid]
             tree = members[0].tree
-            types = node_types(tree)
+            types = sv.types[tree.id]
             index = sv.indicators[tree.id]
-            for leaf_id, chain in chains(tree.indicators).items():
+            for leaf_id, chain in sv.chains[tree.id].items():
                 node = chain[-1]
                 rule = node.rule
                 if rule is None or not rule.group_relative:
@@ -171,7 +171,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                     o = got.get(w.unit)
                     w.outcomes[leaf_id] = _modify(node, o, facts[w.unit]) if o is not None else None
                     w.status[leaf_id] = "scored" if o is not None else "not_applicable"
-            for leaf_id, chain in chains(tree.indicators).items():
+            for leaf_id, chain in sv.chains[tree.id].items():
                 node = chain[-1]
                 if node.not_applicable != "group_average":
                     continue
@@ -198,7 +198,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
 def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger) -> UnitResult:
     scheme = sv.scheme
     tree = w.tree
-    types = node_types(tree)
+    types = sv.types[tree.id]
     index = sv.indicators[tree.id]
     rounding = scheme.rounding
     values: dict[str, Decimal | None] = {}
@@ -304,7 +304,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             bonus += v
         else:
             deduction += v
-    for leaf_id, chain in chains(tree.indicators).items():
+    for leaf_id, chain in sv.chains[tree.id].items():
         node = chain[-1]
         if values.get(leaf_id) is None and types[leaf_id] == "score":
             if node.not_applicable == "rescale":

@@ -11,6 +11,7 @@ value that falls in no bracket is always an error of the period file.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -110,6 +111,10 @@ class Brackets(Rule):
     example = "无网办件得0.5分，1-5件得1分，6-10件得1.5分，11件及以上得2分"
 
     def is_integer(self) -> bool:
+        return self._integer
+
+    @cached_property
+    def _integer(self) -> bool:
         if self.integer is not None:
             return self.integer
         bounds = [b for br in self.brackets for b in (br.min, br.max, br.below) if b is not None]

@@ -20,6 +20,7 @@ Decisions, for every counting kind:
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -174,10 +175,14 @@ class TallyRule(Rule):
 
     # -- helpers -------------------------------------------------------
     def rate_list(self) -> list[Rate]:
+        return list(self._rates)
+
+    @cached_property
+    def _rates(self) -> tuple[Rate, ...]:
         rates: list[Rate] = list(getattr(self, self.rates_field) or [])
         if not rates and self.per is not None:
             rates = [Rate(id="default", name="每次", per=self.per, effect=self.effect)]
-        return rates
+        return tuple(rates)
 
     def effect_of(self, rate: Rate, line: LineSpec) -> str:
         if rate.effect:
