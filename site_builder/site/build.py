@@ -13,14 +13,15 @@ import hashlib
 import json
 import sysconfig
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 
 from site_builder import pipeline
 from site_builder.errors import Mark, Problems
+from site_builder.model import Period
 from site_builder.site import assets, feeds, i18n, privacy
 from site_builder.site.data import Options, SiteData, default_as_of
 from site_builder.site.failures import fail, fail_all
@@ -29,6 +30,7 @@ from site_builder.site.lock import check_lock
 from site_builder.site.plan import plan_site
 from site_builder.site.render import make_environment, render_route
 from site_builder.site.search import search_index
+from site_builder.site.versions import archive_sources, notice_histories
 from site_builder.site.write import Outputs, check_out, write_site
 
 
@@ -41,6 +43,8 @@ def _package_theme() -> Path:
 
 
 PACKAGE_THEME = _package_theme()
+# Pages of earlier, corrected versions: kept at their URLs, left out of the sitemap.
+EARLIER_KINDS = frozenset({"notice_version", "scorecard_version"})
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,19 @@ def _build(
     project, public = pipeline.check(root, warnings=warnings, include_drafts=False)
     locale = project.site.locale
     check_out(root, Path(out), locale)
-    check_lock(project, public, locale)
+    locked = check_lock(project, public, locale)
+    histories = notice_histories(project, public, locked, locale) if locked else {}
     results = pipeline.compute(project, include_drafts=True) if preview else public
     options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
+    periods = [*project.periods, *(v.period for h in histories.values() for v in h.earlier)]
     data = SiteData(
-        project, results, options, build_version(root), read_content(root, project, options, locale)
+        project,
+        results,
+        options,
+        build_version(root),
+        read_content(root, periods, options, locale),
+        histories=histories,
+        archive=archive_sources(root, locked),
     )
     files = render_site(data, theme_dir(root))
     try:
@@ -124,11 +136,13 @@ def _build(
     )
 
 
-def read_content(root: Path, project: Any, options: Options, locale: str) -> dict[str, bytes]:
-    """The Markdown bodies of the notices that will be published."""
+def read_content(
+    root: Path, periods: Iterable[Period], options: Options, locale: str
+) -> dict[str, bytes]:
+    """The Markdown bodies of the notices that will be published (earlier versions too)."""
     content: dict[str, bytes] = {}
     base = (root / "content").resolve()
-    for p in project.periods:
+    for p in periods:
         if p.status == "draft" and not options.preview:
             continue
         body = p.scores.notice.body if p.scores.notice else None
@@ -164,7 +178,11 @@ def render_site(data: SiteData, theme: Path) -> dict[str, bytes]:
     for route in routes:
         outputs.add(route.path, render_route(env, route, locale), origin=route.kind)
     if site.base_url:
-        pages = [r.path for r in routes if r.path.endswith(".html") and r.path != "404.html"]
+        pages = [
+            r.path
+            for r in routes
+            if r.path.endswith(".html") and r.path != "404.html" and r.kind not in EARLIER_KINDS
+        ]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     sources = public_sources(data)
     scan_privacy(outputs.files, sources, locale)
@@ -178,7 +196,7 @@ def public_sources(data: SiteData) -> dict[str, bytes]:
     A preview lists everything it was built from; the notice body of a draft is
     left out unless a published period uses the same file.
     """
-    sources = {**data.project.sources, **data.content}
+    sources = {**data.project.sources, **data.content, **data.archive}
     if data.options.preview:
         return dict(sorted(sources.items()))
     hidden: set[str] = set()

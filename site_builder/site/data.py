@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
+from site_builder.site import paths
 from site_builder.site.gitversion import BuildVersion
+from site_builder.site.versions import NoticeHistory, NoticeVersion
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class SiteData:
     options: Options
     version: BuildVersion
     content: Mapping[str, bytes] = field(default_factory=dict)  # content/ files read: path -> bytes
+    # corrected notices: (scheme, period) -> every published version (see .versions)
+    histories: Mapping[tuple[str, str], NoticeHistory] = field(default_factory=dict)
+    archive: Mapping[str, bytes] = field(
+        default_factory=dict
+    )  # published/ files read: path -> bytes
+    # set while rendering an earlier version of one notice: (scheme, period, n)
+    earlier: tuple[str, str, int] | None = None
 
     # -- site ------------------------------------------------------------
     @property
@@ -96,6 +105,35 @@ class SiteData:
             if prev
             else None
         )
+
+    # -- versions of corrected notices ------------------------------------
+    def history(self, period: Period) -> NoticeHistory | None:
+        return self.histories.get((period.scheme, period.id))
+
+    def shown_version(self, period: Period) -> int | None:
+        """The earlier version of ``period`` this view renders (None: the current one)."""
+        if self.earlier is not None and self.earlier[:2] == (period.scheme, period.id):
+            return self.earlier[2]
+        return None
+
+    def as_version(self, version: NoticeVersion) -> SiteData:
+        """This site as it was when ``version`` was published, for that notice's pages."""
+        p = version.period
+        return replace(
+            self,
+            project=version.project,
+            results=version.results,
+            earlier=(p.scheme, p.id, version.n),
+        )
+
+    def notice_target(self, period: Period) -> str:
+        return paths.notice(period.scheme, period.id, self.shown_version(period))
+
+    def card_target(self, unit: str, period: Period) -> str:
+        return paths.scorecard(unit, period.scheme, period.id, self.shown_version(period))
+
+    def download_target(self, period: Period, ext: str) -> str:
+        return paths.download(period.scheme, period.id, ext, self.shown_version(period))
 
     # -- names -----------------------------------------------------------
     def unit_name(self, unit_id: str, on: dt.date) -> str:

@@ -1,8 +1,8 @@
 """The Atom feed of notices and the sitemap — both from dates in the sources.
 
-The feed's ``updated`` is the newest notice (or correction) date, never the
-clock.  Without ``site.base_url`` entry links are relative to the feed (Atom
-allows it) and ids are stable ``urn:uuid`` values derived from the path; the
+The feed has an entry per notice and one per correction (更正); its
+``updated`` is the newest notice or correction date, never the clock.  Without
+``site.base_url`` entry links are relative to the feed (Atom allows it) and ids are stable ``urn:uuid`` values derived from the path; the
 sitemap, which requires absolute URLs, is only written when ``base_url`` is set.
 """
 
@@ -68,6 +68,20 @@ def atom_feed(data: SiteData) -> bytes:
             f"<summary>{escape(summary)}</summary>",
             "</entry>",
         ]
+        for n, c in enumerate(p.scores.corrections, start=1):  # each correction is news of its own
+            target = paths.correction(p.scheme, p.id, n)
+            title = i18n.text("correction.title", loc, notice=data.notice_title(p), n=n)
+            summary = " ".join(x for x in (c.number or "", c.reason) if x)
+            out += [
+                "<entry>",
+                f"<title>{escape(title)}</title>",
+                f"<id>{escape(ident(target))}</id>",
+                f'<link rel="alternate" type="text/html" href={quoteattr(link(target))}/>',
+                f"<published>{_iso(c.date)}</published>",
+                f"<updated>{_iso(c.date)}</updated>",
+                f"<summary>{escape(summary)}</summary>",
+                "</entry>",
+            ]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")
 

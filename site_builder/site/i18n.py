@@ -112,6 +112,40 @@ _UI: dict[str, tuple[str, str]] = {
         "Select a unit's name for its line-by-line score card.",
     ),
     "notice.back": ("返回通报", "Back to the notice"),
+    "notice.correction_before": ("更正前的通报（第 {n} 版）", "The notice before (version {n})"),
+    "notice.versions": ("本通报的历次版本", "Versions of this notice"),
+    "notice.version_item": ("第 {n} 版，{date}", "Version {n}, {date}"),
+    "notice.version_current": ("现行", "current"),
+    # earlier versions of a corrected notice
+    "version.title": ("{title}（第 {n} 版）", "{title} (version {n})"),
+    "version.banner": (
+        "此为第 {n} 版，已于 {date} 更正，请以现行版本为准。",
+        "This is version {n}; it was corrected on {date}. The current version stands.",
+    ),
+    "version.banner_undated": (
+        "此为第 {n} 版，已被更正，请以现行版本为准。",
+        "This is version {n}; it has been corrected. The current version stands.",
+    ),
+    "version.current_link": ("查看现行版本", "Current version"),
+    "version.changes": (
+        "第 {n} 版与第 {next} 版相比的变化",
+        "Changes from version {n} to version {next}",
+    ),
+    "version.unit_unchanged": (
+        "本次更正未改变本单位的得分、名次和评优结果。",
+        "The correction changed none of this unit's figures, places or honours.",
+    ),
+    "change.status": ("考核状态", "Status"),
+    "change.place": ("第 {n} 名", "#{n}"),
+    "change.unranked": ("未排名", "not ranked"),
+    "change.honour_gained": ("新列入“{name}”", "now listed: “{name}”"),
+    "change.honour_lost": ("不再列入“{name}”", "no longer listed: “{name}”"),
+    "change.veto_gained": ("新增一票否决（{name}）", "veto added ({name})"),
+    "change.veto_lost": ("撤销一票否决（{name}）", "veto withdrawn ({name})"),
+    "change.computed": (
+        "以下由程序比对更正前后两个版本的公布结果得出，包括因此变化的其他单位的名次。",
+        "Worked out by comparing the published results before and after, including other units whose places moved.",
+    ),
     "correction.title": ("{notice}（第 {n} 次更正说明）", "{notice} (correction {n})"),
     "correction.reason": ("更正原因", "Reason"),
     "correction.changes": ("更正内容", "What changed"),
@@ -197,10 +231,10 @@ _UI: dict[str, tuple[str, str]] = {
     "card.unit_note": ("备注", "Remark"),
     "card.not_assessed": ("本期{status}", "This period: {status}"),
     "card.corrected": (
-        "本单位得分已于 {date} 更正：",
-        "This unit's figures were corrected on {date}: ",
+        "本单位的结果已于 {date} 更正：",
+        "This unit's results were corrected on {date}:",
     ),
-    "card.corrected_item": ("{line} 由 {old} 更正为 {new}", "{line}: {old} → {new}"),
+    "card.before": ("更正前的得分（第 {n} 版）", "Before the correction (version {n})"),
     "card.unit_page": ("本单位历次得分", "All periods of this unit"),
     "card.notice": ("本期通报", "This period's notice"),
     "card.points_of": ("{points} / {max}", "{points} / {max}"),
@@ -285,6 +319,7 @@ _UI: dict[str, tuple[str, str]] = {
     "p.rp": ("）", ")"),
     "p.colon": ("：", ": "),
     "p.stop": ("。", ". "),
+    "p.semi": ("；", "; "),
 }
 
 

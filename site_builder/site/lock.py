@@ -1,13 +1,35 @@
-"""``published.lock``: the fingerprint of every published result.
+"""``published.lock`` and ``published/``: every published version of every notice.
 
-For each published period the lock holds the SHA-256 of the canonical JSON of
-its computed results (totals, every line's points, rankings, honours, vetoes)
-and the number of corrections recorded at the time.  The build refuses a
-published period whose results changed unless a new correction (更正) was
-recorded since, and refuses a published period that disappeared.  A period
-first published is simply added by ``site-builder lock``.
+For each published period the lock lists its versions, oldest first.  Version 1
+is the first publication; ``site-builder lock`` appends version n+1 when the
+results changed and a new correction (更正) was recorded.  Each version holds
+the SHA-256 of the canonical JSON of its computed results, the number of
+corrections in the period file, the correction that produced it, the versions
+of the earlier periods of the same scheme it was computed with (running
+totals, streaks and caps across periods depend on them), and the files it was
+computed from: exact byte copies of the period file and of its scheme version
+file, ``published/<scheme>/<period>/v<n>.yaml`` and ``v<n>.scheme.yaml``.
 
-    {"periods": {"<scheme>/<period>": {"corrections": 0, "sha256": "…"}}, "version": 1}
+The scheme file is copied for every version, not only once it changes: by the
+time a change is noticed the old bytes are gone, and git stores identical
+copies once.
+
+The build refuses a published period whose results changed unless a new
+correction was recorded since the last ``lock``, a published period that
+disappeared, a correction that was deleted, and an archived file that is
+missing or whose bytes differ from the lock.  Earlier versions are rebuilt from
+the archive by :mod:`site_builder.site.versions`.
+
+    {"periods": {"<scheme>/<period>": {"corrections": 1, "versions": [
+        {"n": 1, "sha256": "…", "corrections": 0, "correction": null,
+         "basis": {"<earlier period>": 1},
+         "period_file": {"path": "published/<scheme>/<period>/v1.yaml", "sha256": "…"},
+         "scheme_file": {"path": "published/<scheme>/<period>/v1.scheme.yaml", "sha256": "…"}},
+        …]}}, "version": 2}
+
+Files written by an earlier site-builder (``{"sha256": …, "corrections": …}``
+per period, no archive) are read as one version without files; the next
+``lock`` archives the current files as that version when they still reproduce it.
 """
 
 from __future__ import annotations
@@ -15,16 +37,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
-from site_builder.model import Project
+from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site.failures import fail_all
+from site_builder.site.failures import SiteError, fail_all
 
 LOCK_NAME = "published.lock"
+ARCHIVE_DIR = "published"
+FORMAT = 2
 
 messages.register(
     {
@@ -40,14 +66,75 @@ messages.register(
             "the published period “{period}” in published.lock no longer exists or is no longer published",
             "published notices cannot be deleted or turned back into drafts: restore status: published and record a correction if something was wrong",
         ),
+        "lock.corrections_removed": (
+            "“{period}”的更正记录由 {old} 条减少为 {new} 条",
+            "已登记的更正不得删除：请恢复 {source} 中的 corrections",
+            "the corrections of “{period}” went down from {old} to {new}",
+            "recorded corrections must not be deleted: restore corrections in {source}",
+        ),
         "lock.invalid": (
             "published.lock 无法读取：{error}",
             "请从版本库恢复该文件，或运行 site-builder lock 重新生成",
             "published.lock cannot be read: {error}",
             "restore it from version control or run site-builder lock",
         ),
+        "lock.archive_missing": (
+            "published.lock 记录的已发布版本存档 {path} 不存在（“{period}”第 {n} 版）",
+            "已发布版本的存档不得删除：请从版本库恢复该文件（git checkout -- {path}）",
+            "the archive {path} of a published version is missing (“{period}” version {n})",
+            "archives of published versions must not be deleted: restore the file from version control (git checkout -- {path})",
+        ),
+        "lock.archive_changed": (
+            "已发布版本的存档 {path} 被修改过：内容与 published.lock 记录的 SHA-256 不一致（“{period}”第 {n} 版）",
+            "存档是当时公布内容的原样副本，不得修改：请从版本库恢复该文件（git checkout -- {path}）；要改正结果，请修改 scores/ 下的文件并登记更正",
+            "the archive {path} of a published version was modified: its SHA-256 differs from published.lock (“{period}” version {n})",
+            "archives are exact copies of what was published and must not change: restore the file from version control (git checkout -- {path}); to correct results, edit the file under scores/ and record a correction",
+        ),
+        "lock.archive_exists": (
+            "存档文件 {path} 已存在，且内容与要存档的不同",
+            "published/ 下的文件只由 site-builder lock 写入：请从版本库恢复 published/ 和 published.lock；确需重建时加 --force",
+            "the archive file {path} exists with other content",
+            "files under published/ are written by site-builder lock only: restore published/ and published.lock from version control, or use --force to rebuild them",
+        ),
     }
 )
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    path: str  # relative to the project root, forward slashes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class LockedVersion:
+    """One published version of one period."""
+
+    n: int  # 1 = first publication
+    sha256: str  # of the canonical results
+    corrections: int  # corrections in the period file when this version was locked
+    correction: (
+        int | None
+    )  # the correction (1-based) that produced this version; None for the first
+    basis: Mapping[str, int] = field(
+        default_factory=dict
+    )  # earlier period of the scheme -> its version
+    period_file: ArchivedFile | None = None  # None: locked before archives existed
+    scheme_file: ArchivedFile | None = None
+
+    @property
+    def files(self) -> tuple[ArchivedFile, ...]:
+        return tuple(f for f in (self.period_file, self.scheme_file) if f is not None)
+
+
+@dataclass(frozen=True)
+class LockedPeriod:
+    corrections: int  # corrections accounted for by the last ``lock``
+    versions: tuple[LockedVersion, ...]  # oldest first
+
+    @property
+    def last(self) -> LockedVersion:
+        return self.versions[-1]
 
 
 def _num(d: Decimal | None) -> str | None:
@@ -101,88 +188,278 @@ def results_hash(result: PeriodResult) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def published_entries(
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def key_of(period: Period) -> str:
+    return f"{period.scheme}/{period.id}"
+
+
+def published_periods(
     project: Project, results: Mapping[tuple[str, str], PeriodResult]
-) -> dict[str, dict]:
-    out = {}
-    for p in project.periods:
-        if p.status == "published" and (p.scheme, p.id) in results:
-            out[f"{p.scheme}/{p.id}"] = {
-                "sha256": results_hash(results[(p.scheme, p.id)]),
-                "corrections": len(p.scores.corrections),
-            }
-    return out
+) -> list[Period]:
+    """Published periods in the engine's order (scheme, start), the ones the lock covers."""
+    return [p for p in project.periods if p.status == "published" and (p.scheme, p.id) in results]
 
 
-def read_lock(root: Path, locale: str) -> dict[str, dict] | None:
+# ------------------------------------------------------------------ reading
+
+
+def _file(value: Any) -> ArchivedFile | None:
+    if value is None:
+        return None
+    path, digest = value["path"], value["sha256"]
+    if not isinstance(path, str) or not isinstance(digest, str):
+        raise TypeError("archived files need a path and a sha256")
+    if not path.startswith(f"{ARCHIVE_DIR}/") or ".." in path.split("/"):
+        raise ValueError(f"archived file outside {ARCHIVE_DIR}/: {path}")
+    return ArchivedFile(path, digest)
+
+
+def _version(value: Mapping[str, Any]) -> LockedVersion:
+    correction = value.get("correction")
+    basis = value.get("basis") or {}
+    if not isinstance(basis, dict):
+        raise TypeError("basis must be a mapping")
+    return LockedVersion(
+        n=int(value["n"]),
+        sha256=str(value["sha256"]),
+        corrections=int(value.get("corrections", 0)),
+        correction=None if correction is None else int(correction),
+        basis={str(k): int(v) for k, v in sorted(basis.items())},
+        period_file=_file(value.get("period_file")),
+        scheme_file=_file(value.get("scheme_file")),
+    )
+
+
+def _period(value: Mapping[str, Any]) -> LockedPeriod:
+    if "versions" not in value:  # written by site-builder before archives: one version, no files
+        version = LockedVersion(1, str(value["sha256"]), int(value.get("corrections", 0)), None)
+        return LockedPeriod(version.corrections, (version,))
+    versions = tuple(_version(v) for v in value["versions"])
+    if not versions or [v.n for v in versions] != list(range(1, len(versions) + 1)):
+        raise ValueError("versions must be numbered 1, 2, 3, …")
+    return LockedPeriod(int(value.get("corrections", versions[-1].corrections)), versions)
+
+
+def parse_lock(text: str) -> dict[str, LockedPeriod]:
+    doc = json.loads(text)
+    periods = doc["periods"]
+    if not isinstance(periods, dict):
+        raise TypeError("periods must be a mapping")
+    return {str(key): _period(value) for key, value in sorted(periods.items())}
+
+
+def read_lock(root: Path, locale: str) -> dict[str, LockedPeriod] | None:
+    """The lock of the project at ``root``; ``None`` when there is none yet."""
     path = root / LOCK_NAME
     if not path.is_file():
         return None
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        periods = doc["periods"]
-        if not isinstance(periods, dict):
-            raise TypeError("periods must be a mapping")
+        return parse_lock(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         problems = Problems()
-        problems.add("lock.invalid", Mark(LOCK_NAME), error=str(exc))
+        problems.add("lock.invalid", Mark(LOCK_NAME), error=f"{type(exc).__name__}: {exc}")
         fail_all(problems, locale)
         raise AssertionError("unreachable") from exc
-    return periods
+
+
+# ------------------------------------------------------------------ checking
+
+
+def archive_problems(root: Path, locked: Mapping[str, LockedPeriod]) -> Problems:
+    """Every archived file exists and has the bytes the lock recorded."""
+    problems = Problems()
+    for key, entry in sorted(locked.items()):
+        for v in entry.versions:
+            for f in v.files:
+                path = root / f.path
+                if not path.is_file():
+                    problems.add(
+                        "lock.archive_missing", Mark(f.path), path=f.path, period=key, n=v.n
+                    )
+                elif sha256(path.read_bytes()) != f.sha256:
+                    problems.add(
+                        "lock.archive_changed", Mark(f.path), path=f.path, period=key, n=v.n
+                    )
+    return problems
 
 
 def lock_problems(
-    project: Project, results: Mapping[tuple[str, str], PeriodResult], locked: Mapping[str, dict]
+    project: Project,
+    results: Mapping[tuple[str, str], PeriodResult],
+    locked: Mapping[str, LockedPeriod],
 ) -> Problems:
     problems = Problems()
-    now = published_entries(project, results)
-    sources = {f"{p.scheme}/{p.id}": p.path for p in project.periods}
-    for key, old in sorted(locked.items()):
-        new = now.get(key)
-        if new is None:  # deleted, or turned back into a draft or public notice
+    now = {key_of(p): p for p in published_periods(project, results)}
+    sources = {key_of(p): p.path for p in project.periods}
+    for key, entry in sorted(locked.items()):
+        period = now.get(key)
+        if period is None:  # deleted, or turned back into a draft or public notice
             problems.add("lock.vanished", Mark(sources.get(key, LOCK_NAME)), period=key)
             continue
-        if new["sha256"] != old.get("sha256") and new["corrections"] <= int(
-            old.get("corrections", 0)
+        count = len(period.scores.corrections)
+        if count < entry.corrections:
+            problems.add(
+                "lock.corrections_removed",
+                Mark(period.path),
+                period=key,
+                old=entry.corrections,
+                new=count,
+                source=period.path,
+            )
+        elif results_hash(results[(period.scheme, period.id)]) != entry.last.sha256 and (
+            count <= entry.corrections
         ):
-            problems.add("lock.changed", Mark(sources[key]), period=key, source=sources[key])
+            problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+    problems.extend(archive_problems(project.root, locked))
     return problems
 
 
 def check_lock(
     project: Project, results: Mapping[tuple[str, str], PeriodResult], locale: str
-) -> None:
-    """Fail the build when a published result changed without a correction."""
+) -> dict[str, LockedPeriod]:
+    """Fail the build when a published result changed without a correction.
+
+    Returns the lock (empty when the project has none yet).
+    """
     locked = read_lock(project.root, locale)
-    if locked is not None:
-        fail_all(lock_problems(project, results, locked), locale)
+    if locked is None:
+        return {}
+    fail_all(lock_problems(project, results, locked), locale)
+    return locked
 
 
-def lock_text(entries: Mapping[str, dict]) -> str:
-    return (
-        json.dumps(
-            {"version": 1, "periods": dict(entries)}, ensure_ascii=False, sort_keys=True, indent=2
-        )
-        + "\n"
-    )
+# ------------------------------------------------------------------ writing
+
+
+def lock_json(locked: Mapping[str, LockedPeriod]) -> str:
+    def file(f: ArchivedFile | None) -> dict | None:
+        return None if f is None else {"path": f.path, "sha256": f.sha256}
+
+    periods = {
+        key: {
+            "corrections": entry.corrections,
+            "versions": [
+                {
+                    "n": v.n,
+                    "sha256": v.sha256,
+                    "corrections": v.corrections,
+                    "correction": v.correction,
+                    "basis": dict(sorted(v.basis.items())),
+                    "period_file": file(v.period_file),
+                    "scheme_file": file(v.scheme_file),
+                }
+                for v in entry.versions
+            ],
+        }
+        for key, entry in sorted(locked.items())
+    }
+    doc = {"version": FORMAT, "periods": periods}
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def archive_path(period: Period, n: int, suffix: str = "") -> str:
+    return f"{ARCHIVE_DIR}/{period.scheme}/{period.id}/v{n}{suffix}.yaml"
+
+
+def _archive(
+    project: Project,
+    period: Period,
+    n: int,
+    force: bool,
+    writes: dict[str, bytes],
+    problems: Problems,
+) -> tuple[ArchivedFile, ArchivedFile]:
+    """The archive files of version ``n`` (to write): the period file and its scheme file."""
+    scheme_path = project.schemes[period.scheme][period.version].path
+    out = []
+    for source, target in (
+        (period.path, archive_path(period, n)),
+        (scheme_path, archive_path(period, n, ".scheme")),
+    ):
+        data = project.sources[source]
+        existing = project.root / target
+        if existing.is_file() and existing.read_bytes() != data and not force:
+            problems.add("lock.archive_exists", Mark(target), path=target)
+        writes[target] = data
+        out.append(ArchivedFile(target, sha256(data)))
+    return out[0], out[1]
+
+
+def next_lock(
+    project: Project,
+    results: Mapping[tuple[str, str], PeriodResult],
+    locked: Mapping[str, LockedPeriod],
+    *,
+    force: bool = False,
+) -> tuple[dict[str, LockedPeriod], dict[str, bytes], Problems]:
+    """The lock after ``site-builder lock``, and the archive files to write.
+
+    A period seen for the first time becomes version 1.  A period whose results
+    differ from its last version gets version n+1, tied to the newest
+    correction when one was recorded since (``force`` appends it even without).
+    """
+    problems = Problems()
+    writes: dict[str, bytes] = {}
+    out: dict[str, LockedPeriod] = dict(locked)  # periods no longer published stay locked
+    latest: dict[tuple[str, str], int] = {}  # (scheme, period) -> its version after this run
+    for p in published_periods(project, results):
+        key = key_of(p)
+        digest = results_hash(results[(p.scheme, p.id)])
+        count = len(p.scores.corrections)
+        entry = locked.get(key)
+        versions = list(entry.versions) if entry else []
+        basis = {pid: n for (sid, pid), n in latest.items() if sid == p.scheme}
+        if not versions or versions[-1].sha256 != digest:
+            n = len(versions) + 1
+            grew = entry is not None and count > entry.corrections
+            files = _archive(project, p, n, force, writes, problems)
+            versions.append(LockedVersion(n, digest, count, count if grew else None, basis, *files))
+        elif (
+            versions[-1].period_file is None
+        ):  # locked before archives: the files still reproduce it
+            last = versions[-1]
+            files = _archive(project, p, last.n, force, writes, problems)
+            versions[-1] = LockedVersion(
+                last.n, last.sha256, last.corrections, last.correction, basis, *files
+            )
+        out[key] = LockedPeriod(count, tuple(versions))
+        latest[(p.scheme, p.id)] = versions[-1].n
+    return dict(sorted(out.items())), writes, problems
 
 
 def update_lock(root: Path, *, force: bool = False) -> Path:
-    """``site-builder lock``: record the hashes of every published period.
+    """``site-builder lock``: archive every new published version, record it in the lock.
 
-    Refuses (like the build) to accept a changed published result without a
-    new correction unless ``force`` is given.
+    Refuses (like the build) a changed published result without a new
+    correction, and a tampered archive, unless ``force`` is given.
     """
     from site_builder import pipeline
 
-    project = pipeline.check(root)[0]
-    results = pipeline.compute(project, include_drafts=False)
+    project, results = pipeline.check(root, include_drafts=False)
     locale = project.site.locale
-    if not force:
-        check_lock(project, results, locale)
+    if force:
+        try:
+            locked = read_lock(project.root, locale) or {}
+        except SiteError:  # a damaged lock is what --force is for
+            locked = {}
+    else:
+        locked = check_lock(project, results, locale)
+    entries, writes, problems = next_lock(project, results, locked, force=force)
+    fail_all(problems, locale)
+    for rel_path, data in sorted(writes.items()):
+        _write(project.root / rel_path, data)
     path = project.root / LOCK_NAME
-    text = lock_text(published_entries(project, results))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    _write(path, lock_json(entries).encode("utf-8"))
     return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

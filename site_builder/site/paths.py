@@ -20,7 +20,10 @@ def scheme_yaml(scheme: str, version: str) -> str:
     return f"schemes/{scheme}/{version}/{scheme}-{version}.yaml"
 
 
-def notice(scheme: str, period: str) -> str:
+def notice(scheme: str, period: str, version: int | None = None) -> str:
+    """The notice; with ``version``, that earlier version of it (``v1/``, ``v2/``, …)."""
+    if version is not None:
+        return f"notices/{scheme}/{period}/v{version}/index.html"
     return f"notices/{scheme}/{period}/index.html"
 
 
@@ -28,11 +31,15 @@ def correction(scheme: str, period: str, n: int) -> str:
     return f"notices/{scheme}/{period}/corrections/{n}/index.html"
 
 
-def download(scheme: str, period: str, ext: str) -> str:
+def download(scheme: str, period: str, ext: str, version: int | None = None) -> str:
+    if version is not None:
+        return f"notices/{scheme}/{period}/v{version}/{scheme}-{period}-v{version}.{ext}"
     return f"notices/{scheme}/{period}/{scheme}-{period}.{ext}"
 
 
-def scorecard(unit: str, scheme: str, period: str) -> str:
+def scorecard(unit: str, scheme: str, period: str, version: int | None = None) -> str:
+    if version is not None:
+        return f"units/{unit}/{scheme}/{period}/v{version}/index.html"
     return f"units/{unit}/{scheme}/{period}/index.html"
 
 

@@ -34,6 +34,9 @@ class PageMeta:
     crumbs: tuple[Crumb, ...] = ()
     description: str = ""
     scripts: tuple[str, ...] = ()  # extra asset names, e.g. ("search",)
+    noindex: bool = (
+        False  # an earlier, superseded version: kept for the record, not for search engines
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from site_builder import messages
 from site_builder.model import Period
 from site_builder.scoring.results import GroupRanking, PeriodResult, UnitResult
-from site_builder.site import i18n, paths
+from site_builder.site import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.failures import fail
 
@@ -143,7 +143,7 @@ def _row(
         coefficient=u.coefficient,
         total=u.total,
         marks=_marks(data, result, u),
-        card=paths.scorecard(u.unit, period.scheme, period.id),
+        card=data.card_target(u.unit, period),
     )
 
 
@@ -175,7 +175,7 @@ def _unranked(
         if m not in reasons and u.status == "assessed":
             fail("site.unit_not_ranked", data.locale, period=period.path, unit=m, group=group_name)
         reason = reasons.get(m) or _status_reason(data, u)
-        card = paths.scorecard(m, period.scheme, period.id)
+        card = data.card_target(m, period)
         out.append(Unranked(m, data.unit_name(m, on), reason, card))
     return tuple(out)
 
@@ -212,7 +212,7 @@ def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
                 e.tied,
                 data.unit_name(e.unit, on),
                 e.value,
-                paths.scorecard(e.unit, period.scheme, period.id),
+                data.card_target(e.unit, period),
             )
             for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))
         )

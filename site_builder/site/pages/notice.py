@@ -1,13 +1,21 @@
-"""Ranking notices (通报/公示), their downloads and their correction notes.
+"""Ranking notices (通报/公示), their downloads, corrections and earlier versions.
 
 ``notices/<scheme>/<period>/index.html`` reads like the official document:
 metadata block, body from ``content/``, one ranking table per group with
 honours and sanctions in words, vetoes, exempt and absent units with their
-reasons; for a 公示 the window and how to object.
+reasons; for a 公示 the window and how to object; for a corrected notice the
+correction history with what each correction changed.
+
+Every earlier version of a corrected notice keeps its own page,
+``notices/<scheme>/<period>/v<n>/index.html`` with its downloads, rendered by
+the same template from the archived data (:mod:`site_builder.site.versions`),
+under a banner that names the correction which superseded it and lists what
+changed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,29 +23,43 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.site import downloads, i18n, paths
+from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import is_draft, notice_crumbs
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 from site_builder.site.tables import notice_tables
+from site_builder.site.versions import NoticeHistory, NoticeVersion
 
 
 @dataclass(frozen=True)
-class ChangeView:
-    unit: str
-    line: str
-    old: str
-    new: str
+class UnitChangeView:
+    """One unit's changes as the templates show them (macro ``change_list``)."""
+
+    id: str  # the unit's id
+    unit: str  # its name
+    card: str | None  # its score card in the newer version
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class VersionLink:
+    n: int
+    date: dt.date  # published on
+    target: str
+    current: bool
 
 
 @dataclass(frozen=True)
 class CorrectionView:
     n: int
-    date: object
+    date: dt.date
     number: str | None
     reason: str
-    changes: tuple[ChangeView, ...]
-    target: str
+    changes: tuple[UnitChangeView, ...]
+    computed: bool  # changes computed from the archived versions, not only as recorded
+    target: str  # the correction's own page
+    before: VersionLink | None  # the version this correction superseded
 
 
 def body_of(data: SiteData, period: Period) -> Markup:
@@ -48,21 +70,85 @@ def body_of(data: SiteData, period: Period) -> Markup:
     return render_markdown(raw.decode("utf-8"))
 
 
-def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]:
+def change_views(
+    data: SiteData, period: Period, history: NoticeHistory, n: int
+) -> tuple[UnitChangeView, ...]:
+    """What changed from version ``n`` to the next, with unit names and links to the newer cards."""
+    newer = history.successor(n)
+    version = None if newer is history.current else newer.n
+    on = data.notice_date(period)
+    return tuple(
+        UnitChangeView(
+            uc.unit,
+            data.unit_name(uc.unit, on),
+            paths.scorecard(uc.unit, period.scheme, period.id, version)
+            if uc.unit in newer.result.units
+            else None,
+            uc.changes,
+        )
+        for uc in history.changes_after(n)
+    )
+
+
+def recorded_views(data: SiteData, period: Period, n: int) -> tuple[UnitChangeView, ...]:
+    """The changes of correction ``n`` as written in the period file (text old → new)."""
     sv = data.version_of(period)
     names = {i: node.name for tree in sv.indicators.values() for i, node in tree.items()}
     on = data.notice_date(period)
+    by_unit: dict[str, list[Change]] = {}
+    for ch in period.scores.corrections[n - 1].changes:
+        by_unit.setdefault(ch.unit, []).append(
+            Change("line", names.get(ch.line, ch.line), ch.old, ch.new)
+        )
+    return tuple(
+        UnitChangeView(
+            u,
+            data.unit_name(u, on) if u in data.project.units else u,
+            paths.scorecard(u, period.scheme, period.id)
+            if u in data.result(period).units
+            else None,
+            tuple(items),
+        )
+        for u, items in by_unit.items()
+    )
+
+
+def version_links(
+    data: SiteData, period: Period, history: NoticeHistory | None
+) -> tuple[VersionLink, ...]:
+    if history is None:
+        return ()
+    out = []
+    for v in history.versions:
+        current = v is history.current
+        target = paths.notice(period.scheme, period.id, None if current else v.n)
+        out.append(VersionLink(v.n, published_on(data, period, v), target, current))
+    return tuple(out)
+
+
+def published_on(data: SiteData, period: Period, version: NoticeVersion) -> dt.date:
+    """The date a version was published: the notice's, or the correction's that made it."""
+    if version.correction is not None and version.correction <= len(period.scores.corrections):
+        return period.scores.corrections[version.correction - 1].date
+    return data.notice_date(version.period)
+
+
+def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]:
+    history = data.history(period)
     out = []
     for n, c in enumerate(period.scores.corrections, start=1):
-        changes = tuple(
-            ChangeView(
-                unit=data.unit_name(ch.unit, on) if ch.unit in data.project.units else ch.unit,
-                line=names.get(ch.line, ch.line),
-                old=ch.old,
-                new=ch.new,
+        made = history.made_by(n) if history else None
+        before = history.before(made) if history and made else None
+        if history and made and before:
+            changes = change_views(data, period, history, before.n)
+            link = VersionLink(
+                before.n,
+                published_on(data, period, before),
+                paths.notice(period.scheme, period.id, before.n),
+                False,
             )
-            for ch in c.changes
-        )
+        else:
+            changes, link = recorded_views(data, period, n), None
         out.append(
             CorrectionView(
                 n,
@@ -70,10 +156,36 @@ def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]
                 c.number,
                 c.reason,
                 changes,
+                link is not None,
                 paths.correction(period.scheme, period.id, n),
+                link,
             )
         )
     return tuple(out)
+
+
+def superseded_view(data: SiteData, period: Period, history: NoticeHistory, n: int) -> dict:
+    """The banner of earlier version ``n``: which correction superseded it and what changed."""
+    successor = history.successor(n)
+    current = history.current.period
+    correction = (
+        current.scores.corrections[successor.correction - 1]
+        if successor.correction is not None
+        and successor.correction <= len(current.scores.corrections)
+        else None
+    )
+    return {
+        "n": n,
+        "next": successor.n,
+        "date": correction.date if correction else None,
+        "number": correction.number if correction else None,
+        "reason": correction.reason if correction else None,
+        "correction_target": paths.correction(period.scheme, period.id, successor.correction)
+        if correction
+        else None,
+        "current_target": paths.notice(period.scheme, period.id),
+        "changes": change_views(data, current, history, n),
+    }
 
 
 def notice_view(data: SiteData, period: Period) -> dict:
@@ -82,7 +194,7 @@ def notice_view(data: SiteData, period: Period) -> dict:
     window = period.scores.public_notice
     return {
         "title": data.notice_title(period),
-        "target": paths.notice(period.scheme, period.id),
+        "target": data.notice_target(period),
         # 发布机关: the notice's own issuer, else the scheme's (the office that
         # assesses), never the site's operator.
         "issuer": (meta.issuer if meta and meta.issuer else None) or sv.scheme.issuer,
@@ -99,66 +211,85 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "scheme_title": sv.scheme.title,
         "scheme_target": paths.scheme_doc(period.scheme, period.version),
         "max_total": sv.scheme.total,
-        "downloads": {
-            ext: paths.download(period.scheme, period.id, ext) for ext in ("csv", "xlsx", "json")
-        },
+        "downloads": {ext: data.download_target(period, ext) for ext in ("csv", "xlsx", "json")},
         "scheme_yaml": paths.scheme_yaml(period.scheme, period.version),
     }
+
+
+def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
+    """The notice of ``period`` as ``data`` shows it (current, or an earlier version), with downloads."""
+    sv = data.version_of(period)
+    tables = notice_tables(data, period)
+    view = notice_view(data, period)
+    history = data.history(period)
+    shown = data.shown_version(period)
+    superseded = superseded_view(data, period, history, shown) if history and shown else None
+    meta = PageMeta(
+        path=view["target"],
+        title=view["title"]
+        if superseded is None
+        else i18n.text("version.title", data.locale, title=view["title"], n=shown),
+        kind="notice" if superseded is None else "notice_version",
+        sample=data.period_sample(period),
+        draft=is_draft(data, period),
+        crumbs=notice_crumbs(data, period)[: -1 if superseded is None else None],
+        noindex=superseded is not None,
+    )
+    vetoed = [
+        (data.unit_name(u.unit, view["date"]), v)
+        for uid, u in sorted(data.result(period).units.items())
+        for v in u.vetoes
+    ]
+    yield page(
+        meta,
+        "notice.html",
+        notice=view,
+        body=body_of(data, period),
+        tables=tables,
+        vetoed=vetoed,
+        corrections=corrections_of(data, period) if superseded is None else (),
+        versions=version_links(data, period, history) if superseded is None else (),
+        superseded=superseded,
+        max_total=sv.scheme.total,
+    )
+    yield from _downloads(
+        data, period, tables, view, shown or (history.current.n if history else 1)
+    )
 
 
 @page_kind("notice")
 def notice_pages(data: SiteData) -> Iterator[Route]:
     for period in data.periods:
-        sv = data.version_of(period)
-        tables = notice_tables(data, period)
+        yield from notice_routes(data, period)
         view = notice_view(data, period)
-        corrections = corrections_of(data, period)
-        path = paths.notice(period.scheme, period.id)
-        meta = PageMeta(
-            path=path,
-            title=view["title"],
-            kind="notice",
-            sample=data.period_sample(period),
-            draft=is_draft(data, period),
-            crumbs=notice_crumbs(data, period)[:-1],
-        )
-        vetoed = [
-            (data.unit_name(u.unit, view["date"]), v)
-            for uid, u in sorted(data.result(period).units.items())
-            for v in u.vetoes
-        ]
-        yield page(
-            meta,
-            "notice.html",
-            notice=view,
-            body=body_of(data, period),
-            tables=tables,
-            vetoed=vetoed,
-            corrections=corrections,
-            max_total=sv.scheme.total,
-        )
-        yield from _downloads(data, period, tables, view)
-        for c in corrections:
+        for c in corrections_of(data, period):
             cmeta = PageMeta(
                 path=c.target,
                 title=i18n.text("correction.title", data.locale, notice=view["title"], n=c.n),
                 kind="correction",
-                sample=meta.sample,
-                draft=meta.draft,
+                sample=data.period_sample(period),
+                draft=is_draft(data, period),
                 crumbs=notice_crumbs(data, period),
             )
             yield page(cmeta, "correction.html", notice=view, correction=c)
 
 
-def _downloads(data: SiteData, period: Period, tables, view) -> Iterator[Route]:
+@page_kind("notice_version")
+def earlier_notice_pages(data: SiteData) -> Iterator[Route]:
+    """Every earlier version of every corrected notice, from the archive."""
+    for period in data.periods:
+        history = data.history(period)
+        if history is None:
+            continue
+        for version in history.earlier:
+            yield from notice_routes(data.as_version(version), version.period)
+
+
+def _downloads(data: SiteData, period: Period, tables, view, version: int) -> Iterator[Route]:
     loc = data.locale
+    yield Route(view["downloads"]["csv"], "download", data=downloads.to_csv(tables, loc))
     yield Route(
-        paths.download(period.scheme, period.id, "csv"),
-        "download",
-        data=downloads.to_csv(tables, loc),
-    )
-    yield Route(
-        paths.download(period.scheme, period.id, "xlsx"),
+        view["downloads"]["xlsx"],
         "download",
         data=downloads.to_xlsx(tables, loc, view["title"], view["date"]),
     )
@@ -173,9 +304,7 @@ def _downloads(data: SiteData, period: Period, tables, view) -> Iterator[Route]:
         "number": view["number"],
         "sample": data.period_sample(period),
         "corrections": len(period.scores.corrections),
+        "published_version": version,
+        "current": data.shown_version(period) is None,
     }
-    yield Route(
-        paths.download(period.scheme, period.id, "json"),
-        "download",
-        data=downloads.to_json(tables, meta),
-    )
+    yield Route(view["downloads"]["json"], "download", data=downloads.to_json(tables, meta))

@@ -6,6 +6,10 @@ clipped it, and a link to the clause in the scheme document; then the unit's
 place in its group, the group median and the change since the last period.
 Personal names in events are masked (张*) unless the scheme declares a legal
 basis for publishing them.
+
+A corrected period keeps every earlier version of each card at
+``units/<unit>/<scheme>/<period>/v<n>/index.html``, under the same banner as
+the notice's earlier version and with this unit's changes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import is_draft, notice_crumbs
+from site_builder.site.pages.notice import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.privacy import mask_name
 
@@ -139,7 +144,7 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
                 text = i18n.text("card.prev_total", data.locale, total=format(pu.total, "f"))
             summary["previous"] = {
                 "text": text,
-                "target": paths.scorecard(unit, prev.scheme, prev.id),
+                "target": data.card_target(unit, prev),
                 "name": data.period_name(prev),
             }
     return summary
@@ -149,60 +154,103 @@ def cumulative_kind(sv: SchemeVersion) -> set[str]:
     return {r.basis for r in sv.scheme.rankings if r.basis in ("cumulative", "stage")}
 
 
-def unit_corrections(data: SiteData, period: Period, sv: SchemeVersion, unit: str) -> list[dict]:
-    """Corrections of the period that changed this unit's figures."""
-    names = {i: n.name for tree in sv.indicators.values() for i, n in tree.items()}
+def unit_corrections(data: SiteData, period: Period, unit: str) -> list[dict]:
+    """Corrections of the period that changed this unit's figures, with the earlier card."""
     out = []
-    for n, c in enumerate(period.scores.corrections, start=1):
-        changes = [
-            (names.get(ch.line, ch.line), ch.old, ch.new) for ch in c.changes if ch.unit == unit
-        ]
-        if changes:
-            out.append(
-                {
-                    "date": c.date,
-                    "changes": changes,
-                    "target": paths.correction(period.scheme, period.id, n),
-                }
-            )
+    for c in corrections_of(data, period):
+        mine = next((v for v in c.changes if v.id == unit), None)
+        if mine is None:
+            continue
+        before = paths.scorecard(unit, period.scheme, period.id, c.before.n) if c.before else None
+        out.append(
+            {
+                "date": c.date,
+                "n": c.before.n if c.before else None,
+                "changes": (mine,),
+                "target": c.target,
+                "before": before,
+            }
+        )
     return out
+
+
+def superseded_card(data: SiteData, period: Period, unit: str) -> dict | None:
+    """The banner of an earlier version of this card: the notice's banner, this unit's changes."""
+    history = data.history(period)
+    shown = data.shown_version(period)
+    if history is None or shown is None:
+        return None
+    view = superseded_view(data, period, history, shown)
+    mine = tuple(v for v in view["changes"] if v.id == unit)
+    return {
+        **view,
+        "changes": mine,
+        "current_target": paths.scorecard(unit, period.scheme, period.id),
+        "notice_target": data.notice_target(period),
+    }
+
+
+def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
+    """Every unit's card of ``period`` as ``data`` shows it (current, or an earlier version)."""
+    result = data.result(period)
+    sv = data.version_of(period)
+    on = data.notice_date(period)
+    kinds = cumulative_kind(sv)
+    shown = data.shown_version(period)
+    notice_title = data.notice_title(period)
+    if shown is not None:
+        notice_title = i18n.text("version.title", data.locale, title=notice_title, n=shown)
+    for uid in sorted(result.units):
+        u = result.units[uid]
+        name = data.unit_name(uid, on)
+        superseded = superseded_card(data, period, uid)
+        title = i18n.text("card.title", data.locale, unit=name, period=data.period_name(period))
+        crumbs = notice_crumbs(data, period)
+        if shown is not None:
+            title = i18n.text("version.title", data.locale, title=title, n=shown)
+            crumbs = (*crumbs, Crumb(notice_title, data.notice_target(period)))
+        meta = PageMeta(
+            path=data.card_target(uid, period),
+            title=title,
+            kind="scorecard" if shown is None else "scorecard_version",
+            sample=data.period_sample(period),
+            draft=is_draft(data, period),
+            crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
+            noindex=shown is not None,
+        )
+        yield page(
+            meta,
+            "scorecard.html",
+            unit={"id": uid, "name": name, "target": paths.unit(uid)},
+            result=u,
+            period=period,
+            group=data.group_name(sv, u.group),
+            group_target=paths.group(period.scheme, u.group),
+            lines=line_views(data, sv, u),
+            summary=rank_summary(data, period, result, uid),
+            honours=data.honours_of(result, uid),
+            cumulative=result.cumulative.get(uid) if "cumulative" in kinds else None,
+            stage_total=result.stage_totals.get(uid) if "stage" in kinds else None,
+            show_coefficient=sv.scheme.coefficient is not None,
+            notice_target=data.notice_target(period),
+            notice_title=notice_title,
+            corrections=unit_corrections(data, period, uid) if shown is None else [],
+            superseded=superseded,
+        )
 
 
 @page_kind("scorecard")
 def scorecard_pages(data: SiteData) -> Iterator[Route]:
     for period in data.periods:
-        result = data.result(period)
-        sv = data.version_of(period)
-        on = data.notice_date(period)
-        kinds = cumulative_kind(sv)
-        for uid in sorted(result.units):
-            u = result.units[uid]
-            name = data.unit_name(uid, on)
-            meta = PageMeta(
-                path=paths.scorecard(uid, period.scheme, period.id),
-                title=i18n.text(
-                    "card.title", data.locale, unit=name, period=data.period_name(period)
-                ),
-                kind="scorecard",
-                sample=data.period_sample(period),
-                draft=is_draft(data, period),
-                crumbs=(*notice_crumbs(data, period), Crumb(name, paths.unit(uid))),
-            )
-            yield page(
-                meta,
-                "scorecard.html",
-                unit={"id": uid, "name": name, "target": paths.unit(uid)},
-                result=u,
-                period=period,
-                group=data.group_name(sv, u.group),
-                group_target=paths.group(period.scheme, u.group),
-                lines=line_views(data, sv, u),
-                summary=rank_summary(data, period, result, uid),
-                honours=data.honours_of(result, uid),
-                cumulative=result.cumulative.get(uid) if "cumulative" in kinds else None,
-                stage_total=result.stage_totals.get(uid) if "stage" in kinds else None,
-                show_coefficient=sv.scheme.coefficient is not None,
-                notice_target=paths.notice(period.scheme, period.id),
-                notice_title=data.notice_title(period),
-                corrections=unit_corrections(data, period, sv, uid),
-            )
+        yield from scorecard_routes(data, period)
+
+
+@page_kind("scorecard_version")
+def earlier_scorecard_pages(data: SiteData) -> Iterator[Route]:
+    """Every unit's card in every earlier version of every corrected notice."""
+    for period in data.periods:
+        history = data.history(period)
+        if history is None:
+            continue
+        for version in history.earlier:
+            yield from scorecard_routes(data.as_version(version), version.period)
