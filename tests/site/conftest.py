@@ -80,10 +80,56 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(params=["fixture", "example"])
+CORRECTION = {
+    "date": "2017-10-20",
+    "number": "示效办〔2017〕10号",
+    "reason": "县财政局“重点工作推进”得分录入错误，经复核更正。",
+}
+
+
+def correct_q3(root: Path, tuijin: str = "50", correction: dict | None = CORRECTION) -> None:
+    """Change 县财政局's 重点工作推进 in 2017-Q3 (56.5 when published) and record a correction."""
+
+    def change(d: dict) -> None:
+        d["units"]["czj"]["facts"]["tuijin"] = tuijin
+        if correction is not None:
+            d.setdefault("corrections", []).append(dict(correction))
+
+    edit_yaml(root / "scores/xiaoneng/2017-Q3.yaml", change)
+
+
+def corrected_project(root: Path) -> Path:
+    """The fixture published and locked (v1), then 2017-Q3 corrected and locked again (v2)."""
+    from site_builder.site.lock import update_lock
+
+    copy_fixture(root)
+    update_lock(root)
+    correct_q3(root)
+    update_lock(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def corrected_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture with a corrected 2017-Q3 (an earlier version v1) built once."""
+    from site_builder.site.build import build_site
+
+    root = corrected_project(tmp_path_factory.mktemp("corrected") / "project")
+    out = root / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+    try:
+        build_site(root, out, quiet=True)
+    finally:
+        mp.undo()
+    return out
+
+
+@pytest.fixture(params=["fixture", "example", "corrected"])
 def any_site(request: pytest.FixtureRequest) -> Path:
-    """Each read-only check runs on the fixture project and on the example content."""
-    return request.getfixturevalue("built_site" if request.param == "fixture" else "example_site")
+    """Each read-only check runs on the fixture, the example content and a corrected fixture."""
+    name = {"fixture": "built_site", "example": "example_site", "corrected": "corrected_site"}
+    return request.getfixturevalue(name[request.param])
 
 
 def tree_bytes(out: Path) -> dict[str, bytes]:

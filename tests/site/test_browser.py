@@ -151,3 +151,34 @@ def test_print_layout_hides_navigation_and_repeats_headers(built_site, open_page
     )
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "name, rel",
+    [
+        ("notice-v1", "notices/xiaoneng/2017-Q3/v1/index.html"),
+        ("notice-corrected", "notices/xiaoneng/2017-Q3/index.html"),
+        ("scorecard-v1", "units/czj/xiaoneng/2017-Q3/v1/index.html"),
+    ],
+)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_corrected_notice_and_earlier_version_in_browser(
+    corrected_site, serve_dir, open_page, run_axe, serious, screenshot, name, rel, width
+):
+    base = serve_dir(corrected_site, headers=production_headers())
+    page = open_page(f"{base}/{rel}", width=width)
+    screenshot(page, f"site-{name}-{width}")
+    assert page.blocked_requests == []
+    assert page.console_errors == []
+    violations = serious(run_axe(page))
+    assert violations == [], describe(violations)
+    if width == 360:
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    if "v1" in rel:  # the banner is the first thing in the article, boxed
+        banner = page.locator("article .superseded")
+        assert banner.is_visible()
+        assert banner.inner_text().startswith("此为第 1 版，已于 2017年10月20日 更正")
+        box = banner.bounding_box()
+        h1 = page.locator("h1").bounding_box()
+        assert box["y"] < h1["y"]
