@@ -143,6 +143,25 @@ def test_streak_and_cumulative(q2, q3):
     assert rank_of(q3, "year", "zh-c", "ha-gafj") == 1
 
 
+# -- the correction of Q3 (淮软建办〔2017〕23号): 经信委 重大项目推进度 12.5 → 14.5 --------------
+
+def test_corrected_unit_q3(q3):
+    # As corrected: 14.5 + (2.5 + 2.5 + 12) + (9.11 + 4.74 + 4.74 + 4.64 + 7.46) + 4.5 + 4.5 + 18.1
+    #             = 14.5 + 17 + 30.69 + 9 + 18.1 = 89.29, no bonus, no deduction
+    # (first published with 12.5: 87.29; published/huaian-sanfuwu/2017-Q3/v1.yaml keeps it)
+    assert points(q3, "ha-jxw", "zdxm") == D("14.5")
+    assert q3.units["ha-jxw"].total == D("89.29")
+    # A组: 89.29 is above 交通局 88.61 and below 文广新局 91.84 → 14th (was 15th)
+    assert rank_of(q3, "quarter", "zh-a", "ha-jxw") == 14
+    assert rank_of(q3, "quarter", "zh-a", "ha-jtj") == 15
+    # 年度累计: Q2 14 + (2.5 + 3 + 12.5) + (10.17 + 5.12 + 4.86 + 4.58 + 7.87) + 5 + 5 + 19.5
+    #         = 14 + 18 + 32.6 + 10 + 19.5 = 94.1 ; 94.1 + 89.29 = 183.39 (was 94.1 + 87.29 = 181.39)
+    #         above 民政局 183.25, below 文广新局 183.49 → 11th (was 12th)
+    assert q3.cumulative["ha-jxw"] == D("183.39")
+    assert rank_of(q3, "year", "zh-a", "ha-jxw") == 11
+    assert rank_of(q3, "year", "zh-a", "ha-mzj") == 12
+
+
 # -- exempt unit (盐务局, Q3): no total, no rank, no honour, reason published ---------------
 
 def test_exempt_unit_q3(q2, q3):
