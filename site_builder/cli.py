@@ -85,7 +85,7 @@ def schema(out: str) -> None:
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="不检查更正记录，直接以当前结果重写指纹（仅用于修复损坏的锁文件）")
 def lock(root: str, force: bool) -> None:
-    """记录已发布结果的指纹（published.lock），之后未登记更正的改动会使构建失败。"""
+    """锁定已发布的结果：每一版存档到 published/ 并记入 published.lock，之后未登记更正的改动会使构建失败。"""
     from site_builder.site.lock import update_lock
 
     path = update_lock(_root(root), force=force)
