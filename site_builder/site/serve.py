@@ -33,6 +33,7 @@ WATCHED = (
     "content",
     "theme",
     "published.lock",
+    "published",
 )
 
 
