@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
 import sysconfig
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +117,7 @@ def _build(
         histories=histories,
         archive=archive_sources(root, locked),
     )
-    files = render_site(data, theme_dir(root))
+    files = render_site(data, theme_dir(root), show=show_progress(quiet))
     try:
         write_site(Path(out), files)
     except OSError as exc:
@@ -155,7 +157,25 @@ def read_content(
     return dict(sorted(content.items()))
 
 
-def render_site(data: SiteData, theme: Path) -> dict[str, bytes]:
+def show_progress(quiet: bool) -> bool:
+    """A progress bar only for a person at a terminal: never with --quiet, in CI or in a pipe."""
+    import os
+    import sys
+
+    return not quiet and not os.environ.get("CI") and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(routes: list, locale: str, show: bool):
+    if not show or len(routes) < 200:
+        yield routes
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
+        yield bar
+
+
+def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, bytes]:
     """Every output file by path, checked for personal numbers, with the manifest."""
     locale = data.locale
     outputs = Outputs(locale)
@@ -175,8 +195,9 @@ def render_site(data: SiteData, theme: Path) -> dict[str, bytes]:
     }
     env = make_environment(theme / "templates", common)
     routes = plan_site(data)
-    for route in routes:
-        outputs.add(route.path, render_route(env, route, locale), origin=route.kind)
+    with _progress(routes, locale, show) as bar:
+        for route in bar:
+            outputs.add(route.path, render_route(env, route, locale), origin=route.kind)
     if site.base_url:
         pages = [
             r.path
