@@ -107,7 +107,12 @@ def _build(
     histories = notice_histories(project, public, locked, locale) if locked else {}
     results = pipeline.compute(project, include_drafts=True) if preview else public
     options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
-    periods = [*project.periods, *(v.period for h in histories.values() for v in h.earlier)]
+    # Earlier versions show their archived body; only those locked before bodies
+    # were archived read theirs from content/.
+    periods = [
+        *project.periods,
+        *(v.period for h in histories.values() for v in h.earlier if v.body is None),
+    ]
     data = SiteData(
         project,
         results,
@@ -141,7 +146,12 @@ def _build(
 def read_content(
     root: Path, periods: Iterable[Period], options: Options, locale: str
 ) -> dict[str, bytes]:
-    """The Markdown bodies of the notices that will be published (earlier versions too)."""
+    """The Markdown bodies in content/ of the notices that will be published.
+
+    Earlier versions of corrected notices are shown with the body archived in
+    ``published/`` (:attr:`NoticeVersion.body`); ``periods`` lists only those
+    whose body was not archived.
+    """
     content: dict[str, bytes] = {}
     base = (root / "content").resolve()
     for p in periods:

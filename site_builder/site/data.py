@@ -117,12 +117,22 @@ class SiteData:
         return None
 
     def as_version(self, version: NoticeVersion) -> SiteData:
-        """This site as it was when ``version`` was published, for that notice's pages."""
+        """This site as it was when ``version`` was published, for that notice's pages.
+
+        The notice body is the one archived with the version, under the path its
+        period file names (versions locked before bodies were archived keep the
+        body in content/).
+        """
         p = version.period
+        content = self.content
+        body = p.scores.notice.body if p.scores.notice else None
+        if body and version.body is not None:
+            content = {**self.content, f"content/{body}": version.body}
         return replace(
             self,
             project=version.project,
             results=version.results,
+            content=content,
             earlier=(p.scheme, p.id, version.n),
         )
 

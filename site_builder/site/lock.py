@@ -8,14 +8,19 @@ corrections in the period file, the correction that produced it, the versions
 of the earlier periods of the same scheme it was computed with (running
 totals, streaks and caps across periods depend on them), and the files it was
 computed from: exact byte copies of the period file and of its scheme version
-file, ``published/<scheme>/<period>/v<n>.yaml`` and ``v<n>.scheme.yaml``.
+file, ``published/<scheme>/<period>/v<n>.yaml`` and ``v<n>.scheme.yaml``, and
+the notice's Markdown body as it was published, ``v<n>.body.md``.
+
+A version's body is part of what was published: ``lock`` also appends version
+n+1 when only the body changed (after a correction was recorded), and an
+earlier version is shown with its archived body, not today's.
 
 The scheme file is copied for every version, not only once it changes: by the
 time a change is noticed the old bytes are gone, and git stores identical
 copies once.
 
-The build refuses a published period whose results changed unless a new
-correction was recorded since the last ``lock``, a published period that
+The build refuses a published period whose results or notice body changed
+unless a new correction was recorded since the last ``lock``, a published period that
 disappeared, a correction that was deleted, and an archived file that is
 missing or whose bytes differ from the lock.  Earlier versions are rebuilt from
 the archive by :mod:`site_builder.site.versions`.
@@ -24,12 +29,17 @@ the archive by :mod:`site_builder.site.versions`.
         {"n": 1, "sha256": "…", "corrections": 0, "correction": null,
          "basis": {"<earlier period>": 1},
          "period_file": {"path": "published/<scheme>/<period>/v1.yaml", "sha256": "…"},
-         "scheme_file": {"path": "published/<scheme>/<period>/v1.scheme.yaml", "sha256": "…"}},
+         "scheme_file": {"path": "published/<scheme>/<period>/v1.scheme.yaml", "sha256": "…"},
+         "body_file": {"path": "published/<scheme>/<period>/v1.body.md", "sha256": "…"}},
         …]}}, "version": 2}
 
-Files written by an earlier site-builder (``{"sha256": …, "corrections": …}``
-per period, no archive) are read as one version without files; the next
-``lock`` archives the current files as that version when they still reproduce it.
+``"body_file": null`` is a notice without a body.  Files written by an earlier
+site-builder (``{"sha256": …, "corrections": …}`` per period, no archive) are
+read as one version without files, and a version without the ``body_file``
+key as one whose body is not locked yet; the next ``lock`` archives the
+current files as the last version when they still reproduce it (without
+creating a new version).  Earlier versions locked before bodies were archived
+are shown with the body in ``content/``.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -59,6 +69,12 @@ messages.register(
             "已发布的结果不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因、更正内容），再运行 site-builder lock",
             "the published results of “{period}” differ from published.lock, but no new correction was recorded",
             "published results must not change silently: record a correction in {source} (date, reason, changes), then run site-builder lock",
+        ),
+        "lock.body_changed": (
+            "已发布的“{period}”的通报正文{body_zh}与 published.lock 记录的第 {n} 版不一致，但没有登记新的更正",
+            "已发布的通报正文不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销对正文的改动，恢复第 {n} 版的原文（{archive_zh}）",
+            "the body text of the published notice “{period}”{body_en} differs from version {n} in published.lock, but no new correction was recorded",
+            "published notices must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert the text to version {n} ({archive_en})",
         ),
         "lock.vanished": (
             "published.lock 中已发布的“{period}”找不到了，或不再是已发布状态",
@@ -121,10 +137,18 @@ class LockedVersion:
     )  # earlier period of the scheme -> its version
     period_file: ArchivedFile | None = None  # None: locked before archives existed
     scheme_file: ArchivedFile | None = None
+    body_file: ArchivedFile | None = None  # the notice body; None: no body, or not locked
+    body_locked: bool = False  # False: locked before bodies were archived
 
     @property
     def files(self) -> tuple[ArchivedFile, ...]:
-        return tuple(f for f in (self.period_file, self.scheme_file) if f is not None)
+        return tuple(
+            f for f in (self.period_file, self.scheme_file, self.body_file) if f is not None
+        )
+
+    @property
+    def body_sha256(self) -> str | None:
+        return self.body_file.sha256 if self.body_file is not None else None
 
 
 @dataclass(frozen=True)
@@ -196,6 +220,32 @@ def key_of(period: Period) -> str:
     return f"{period.scheme}/{period.id}"
 
 
+def body_path(period: Period) -> str | None:
+    """The notice body of ``period`` as a project path (``content/…``), if it has one."""
+    body = period.scores.notice.body if period.scores.notice else None
+    return f"content/{body}" if body else None
+
+
+def current_body(project: Project, period: Period) -> bytes | None:
+    """The bytes of the notice body ``period`` names today (None: no body)."""
+    path = body_path(period)
+    if path is None:
+        return None
+    if path in project.sources:
+        return project.sources[path]
+    file = project.root / path
+    return file.read_bytes() if file.is_file() else None
+
+
+def body_hash(data: bytes | None) -> str | None:
+    return None if data is None else sha256(data)
+
+
+def same_body(version: LockedVersion, data: bytes | None) -> bool:
+    """Whether ``data`` is the body ``version`` was published with (True when not locked yet)."""
+    return not version.body_locked or version.body_sha256 == body_hash(data)
+
+
 def published_periods(
     project: Project, results: Mapping[tuple[str, str], PeriodResult]
 ) -> list[Period]:
@@ -230,6 +280,8 @@ def _version(value: Mapping[str, Any]) -> LockedVersion:
         basis={str(k): int(v) for k, v in sorted(basis.items())},
         period_file=_file(value.get("period_file")),
         scheme_file=_file(value.get("scheme_file")),
+        body_file=_file(value.get("body_file")),
+        body_locked="body_file" in value,
     )
 
 
@@ -309,12 +361,54 @@ def lock_problems(
                 new=count,
                 source=period.path,
             )
-        elif results_hash(results[(period.scheme, period.id)]) != entry.last.sha256 and (
-            count <= entry.corrections
-        ):
-            problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+        elif count <= entry.corrections:
+            if results_hash(results[(period.scheme, period.id)]) != entry.last.sha256:
+                problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+            body = current_body(project, period)
+            if not same_body(entry.last, body):
+                _body_changed(problems, project.root, key, period, entry.last, body)
     problems.extend(archive_problems(project.root, locked))
     return problems
+
+
+def _first_difference(old: bytes, new: bytes) -> int:
+    """The 1-based line where ``new`` first differs from ``old``."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i + 1
+    return max(1, min(min(len(a), len(b)) + 1, len(b)))  # lines added or taken off the end
+
+
+def _body_changed(
+    problems: Problems,
+    root: Path,
+    key: str,
+    period: Period,
+    last: LockedVersion,
+    body: bytes | None,
+) -> None:
+    """``lock.body_changed`` at the first changed line of the body (the period file when removed)."""
+    path = body_path(period)
+    archived = last.body_file
+    old: bytes | None = None
+    if archived is not None and (root / archived.path).is_file():
+        old = (root / archived.path).read_bytes()
+    if path is None or body is None:
+        mark = Mark(period.path)
+    else:
+        mark = Mark(path, _first_difference(old, body) if old is not None else 1, 1)
+    problems.add(
+        "lock.body_changed",
+        mark,
+        period=key,
+        n=last.n,
+        source=period.path,
+        body_zh=f" {path} " if path else "（notice.body 已删除）",
+        body_en=f" ({path})" if path else " (notice.body was removed)",
+        archive_zh=archived.path if archived else f"第 {last.n} 版没有正文",
+        archive_en=archived.path if archived else f"version {last.n} had no body",
+    )
 
 
 def check_lock(
@@ -338,21 +432,24 @@ def lock_json(locked: Mapping[str, LockedPeriod]) -> str:
     def file(f: ArchivedFile | None) -> dict | None:
         return None if f is None else {"path": f.path, "sha256": f.sha256}
 
+    def version(v: LockedVersion) -> dict:
+        out = {
+            "n": v.n,
+            "sha256": v.sha256,
+            "corrections": v.corrections,
+            "correction": v.correction,
+            "basis": dict(sorted(v.basis.items())),
+            "period_file": file(v.period_file),
+            "scheme_file": file(v.scheme_file),
+        }
+        if v.body_locked:  # no key at all: locked before bodies were archived
+            out["body_file"] = file(v.body_file)
+        return out
+
     periods = {
         key: {
             "corrections": entry.corrections,
-            "versions": [
-                {
-                    "n": v.n,
-                    "sha256": v.sha256,
-                    "corrections": v.corrections,
-                    "correction": v.correction,
-                    "basis": dict(sorted(v.basis.items())),
-                    "period_file": file(v.period_file),
-                    "scheme_file": file(v.scheme_file),
-                }
-                for v in entry.versions
-            ],
+            "versions": [version(v) for v in entry.versions],
         }
         for key, entry in sorted(locked.items())
     }
@@ -360,8 +457,38 @@ def lock_json(locked: Mapping[str, LockedPeriod]) -> str:
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
 
 
-def archive_path(period: Period, n: int, suffix: str = "") -> str:
-    return f"{ARCHIVE_DIR}/{period.scheme}/{period.id}/v{n}{suffix}.yaml"
+def archive_path(period: Period, n: int, suffix: str = "", ext: str = ".yaml") -> str:
+    return f"{ARCHIVE_DIR}/{period.scheme}/{period.id}/v{n}{suffix}{ext}"
+
+
+def _put(
+    project: Project,
+    target: str,
+    data: bytes,
+    force: bool,
+    writes: dict[str, bytes],
+    problems: Problems,
+) -> ArchivedFile:
+    existing = project.root / target
+    if existing.is_file() and existing.read_bytes() != data and not force:
+        problems.add("lock.archive_exists", Mark(target), path=target)
+    writes[target] = data
+    return ArchivedFile(target, sha256(data))
+
+
+def _archive_body(
+    project: Project,
+    period: Period,
+    n: int,
+    force: bool,
+    writes: dict[str, bytes],
+    problems: Problems,
+) -> ArchivedFile | None:
+    """The archived body of version ``n`` (to write); None when the notice has no body."""
+    data = current_body(project, period)
+    if data is None:
+        return None
+    return _put(project, archive_path(period, n, ".body", ".md"), data, force, writes, problems)
 
 
 def _archive(
@@ -374,17 +501,13 @@ def _archive(
 ) -> tuple[ArchivedFile, ArchivedFile]:
     """The archive files of version ``n`` (to write): the period file and its scheme file."""
     scheme_path = project.schemes[period.scheme][period.version].path
-    out = []
-    for source, target in (
-        (period.path, archive_path(period, n)),
-        (scheme_path, archive_path(period, n, ".scheme")),
-    ):
-        data = project.sources[source]
-        existing = project.root / target
-        if existing.is_file() and existing.read_bytes() != data and not force:
-            problems.add("lock.archive_exists", Mark(target), path=target)
-        writes[target] = data
-        out.append(ArchivedFile(target, sha256(data)))
+    out = [
+        _put(project, target, project.sources[source], force, writes, problems)
+        for source, target in (
+            (period.path, archive_path(period, n)),
+            (scheme_path, archive_path(period, n, ".scheme")),
+        )
+    ]
     return out[0], out[1]
 
 
@@ -398,8 +521,10 @@ def next_lock(
     """The lock after ``site-builder lock``, and the archive files to write.
 
     A period seen for the first time becomes version 1.  A period whose results
-    differ from its last version gets version n+1, tied to the newest
-    correction when one was recorded since (``force`` appends it even without).
+    or notice body differ from its last version gets version n+1, tied to the
+    newest correction when one was recorded since (``force`` appends it even
+    without).  The last version of a lock written before archives (or before
+    bodies were archived) gets the files it lacks, from the current sources.
     """
     problems = Problems()
     writes: dict[str, bytes] = {}
@@ -412,19 +537,37 @@ def next_lock(
         entry = locked.get(key)
         versions = list(entry.versions) if entry else []
         basis = {pid: n for (sid, pid), n in latest.items() if sid == p.scheme}
-        if not versions or versions[-1].sha256 != digest:
+        body = current_body(project, p)
+        if not versions or versions[-1].sha256 != digest or not same_body(versions[-1], body):
             n = len(versions) + 1
             grew = entry is not None and count > entry.corrections
             files = _archive(project, p, n, force, writes, problems)
-            versions.append(LockedVersion(n, digest, count, count if grew else None, basis, *files))
-        elif (
-            versions[-1].period_file is None
-        ):  # locked before archives: the files still reproduce it
-            last = versions[-1]
-            files = _archive(project, p, last.n, force, writes, problems)
-            versions[-1] = LockedVersion(
-                last.n, last.sha256, last.corrections, last.correction, basis, *files
+            versions.append(
+                LockedVersion(
+                    n,
+                    digest,
+                    count,
+                    count if grew else None,
+                    basis,
+                    *files,
+                    body_file=_archive_body(project, p, n, force, writes, problems),
+                    body_locked=True,
+                )
             )
+        elif versions[-1].period_file is None or not versions[-1].body_locked:
+            # locked before archives (or before bodies were archived): the current
+            # files still reproduce it, so they are archived as that version
+            last = versions[-1]
+            if last.period_file is None:
+                files = _archive(project, p, last.n, force, writes, problems)
+                last = replace(last, basis=basis, period_file=files[0], scheme_file=files[1])
+            if not last.body_locked:
+                last = replace(
+                    last,
+                    body_file=_archive_body(project, p, last.n, force, writes, problems),
+                    body_locked=True,
+                )
+            versions[-1] = last
         out[key] = LockedPeriod(count, tuple(versions))
         latest[(p.scheme, p.id)] = versions[-1].n
     return dict(sorted(out.items())), writes, problems

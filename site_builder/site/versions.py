@@ -5,10 +5,13 @@ project's own loader and checks (so an archive that does not load is reported
 at its file:line like any source), scored and ranked by the engine together
 with the earlier periods of its scheme as they were when it was locked, and
 must reproduce the results hash the lock recorded: an earlier version is shown
-exactly as it was published, or the build stops.
+exactly as it was published, or the build stops.  Its notice body is the
+archived ``v<n>.body.md`` (checked against the lock with the other archive
+files); versions locked before bodies were archived show the body in ``content/``.
 
 The current data is the newest version: the last locked one, or one more when
-a correction was recorded since (the next ``site-builder lock`` archives it).
+a correction was recorded since and the results or the body changed (the next
+``site-builder lock`` archives it).
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ from site_builder.site.failures import fail_all
 from site_builder.site.lock import (
     LockedPeriod,
     LockedVersion,
+    current_body,
     key_of,
     published_periods,
     results_hash,
+    same_body,
 )
 
 Results = Mapping[tuple[str, str], PeriodResult]
@@ -70,6 +75,7 @@ class NoticeVersion:
     result: PeriodResult
     project: Project  # the project with this version (and its basis) in place
     results: Results  # with this version's results (and its basis) in place
+    body: bytes | None = None  # the archived notice body; None: the body in content/ (or none)
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,8 @@ class _Archive:
         )
         if sv is None:
             return None
-        content = root / "content"
+        # A version whose body was archived does not need content/ (the file may be gone).
+        content = None if v.body_locked else root / "content"
         period = check_period(
             v.period_file.path, period_doc, scores, sv, units, problems, content_root=content
         )
@@ -201,6 +208,10 @@ def _rebuild(
             n=v.n,
         )
         return None
+    # check_lock made sure the archived body exists and has the locked bytes
+    body = (
+        (archive.project.root / v.body_file.path).read_bytes() if v.body_file is not None else None
+    )
     return NoticeVersion(
         n=v.n,
         correction=v.correction,
@@ -208,6 +219,7 @@ def _rebuild(
         result=result,
         project=replace(project, periods=as_then, schemes=schemes),
         results={**results, **computed},
+        body=body,
     )
 
 
@@ -230,7 +242,9 @@ def notice_histories(
         now = results[(p.scheme, p.id)]
         current = NoticeVersion(entry.last.n, entry.last.correction, p, now, project, results)
         earlier = list(entry.versions)
-        if results_hash(now) == entry.last.sha256:
+        if results_hash(now) == entry.last.sha256 and same_body(
+            entry.last, current_body(project, p)
+        ):
             earlier.pop()
         else:  # corrected since the last ``lock`` (check_lock made sure a correction was recorded)
             current = replace(current, n=entry.last.n + 1, correction=len(p.scores.corrections))
@@ -243,17 +257,6 @@ def notice_histories(
         changes = tuple(diff_results(a.result, b.result) for a, b in pairwise(versions))
         out[(p.scheme, p.id)] = NoticeHistory(tuple(versions), changes)
     fail_all(problems, locale)
-    return out
-
-
-def archived_bodies(histories: Mapping[tuple[str, str], NoticeHistory]) -> list[tuple[Period, str]]:
-    """(period, notice body path) of every earlier version that has a body."""
-    out = []
-    for history in histories.values():
-        for v in history.earlier:
-            body = v.period.scores.notice.body if v.period.scores.notice else None
-            if body:
-                out.append((v.period, body))
     return out
 
 
