@@ -131,6 +131,10 @@ _UI: dict[str, tuple[str, str]] = {
         "第 {n} 版与第 {next} 版相比的变化",
         "Changes from version {n} to version {next}",
     ),
+    "version.no_figures_changed": (
+        "第 {n} 版与第 {next} 版的得分、名次和评优结果相同（更正的是通报文字）。",
+        "Versions {n} and {next} have the same figures, places and honours (the correction changed the notice's text).",
+    ),
     "version.unit_unchanged": (
         "本次更正未改变本单位的得分、名次和评优结果。",
         "The correction changed none of this unit's figures, places or honours.",
@@ -149,7 +153,10 @@ _UI: dict[str, tuple[str, str]] = {
     "correction.title": ("{notice}（第 {n} 次更正说明）", "{notice} (correction {n})"),
     "correction.reason": ("更正原因", "Reason"),
     "correction.changes": ("更正内容", "What changed"),
-    "correction.none": ("未登记具体更正内容。", "No itemised changes were recorded."),
+    "correction.none": (
+        "未登记具体更正内容，比对更正前后的公布结果也没有发现得分、名次或评优结果的变化（更正的可能是通报文字）。",
+        "No itemised changes were recorded, and comparing the results before and after shows no change in figures, places or honours (the correction may concern the notice's text).",
+    ),
     "correction.note": (
         "下表列出更正前公布的数值（原值）和更正后的数值；其余内容与现行通报一致。",
         "The table lists the values first published (old) and the corrected values; everything else is as in the current notice.",

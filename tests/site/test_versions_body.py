@@ -162,6 +162,8 @@ def test_a_body_only_correction_is_a_new_version_and_v1_keeps_its_text(project, 
         assert "<strong>一定成效</strong>" in current and "明显成效" not in current
         assert "<strong>明显成效</strong>" in v1_page and "一定成效" not in v1_page
         assert "此为第 1 版，已于 2017年10月18日 更正，请以现行版本为准。" in text_of(out / V1)
+        # nothing but the text changed: the banner says so instead of an empty change list
+        assert "第 1 版与第 2 版的得分、名次和评优结果相同（更正的是通报文字）。" in text_of(out / V1)
         assert '<a href="v1/index.html">更正前的通报（第 1 版）</a>' in current
     manifest = json.loads((tmp_path / "after/manifest.json").read_text("utf-8"))
     assert manifest["sources"][f"{ARCHIVE}/v1.body.md"] == sha(old_body)
