@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from site_builder import messages
+from site_builder.checks import unknown_ref
+from site_builder.checks.tree import chains, line_spec, node_types
 from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Scheme, Tree
 from site_builder.schema.units import Unit
-from site_builder.scoring.rules.base import LineSpec, fmt
+from site_builder.scoring.rules.base import fmt
 
 messages.register(
     {
@@ -62,31 +64,6 @@ messages.register(
 _TYPE_ZH = {"score": "计分项", "bonus": "加分项", "deduction": "扣分项"}
 
 
-def _ref(problems: Problems, mark, ref: str, known: list[str], what: str, what_en: str) -> None:
-    problems.add(
-        "scheme.unknown_ref", mark, ref=ref, what=what, what_en=what_en, known=", ".join(known) or "—",
-        **messages.did_you_mean(ref, known, cutoff=0.5),
-    )
-
-
-def line_spec(node: Indicator, node_type: str) -> LineSpec:
-    return LineSpec(node.id, node.name, node_type, node.max)
-
-
-def node_types(tree: Tree) -> dict[str, str]:
-    """Effective type of every node (inherited from the parent, default score)."""
-    out: dict[str, str] = {}
-
-    def walk(nodes: list[Indicator], parent: str) -> None:
-        for n in nodes:
-            t = n.type or parent
-            out[n.id] = t
-            walk(n.children, t)
-
-    walk(tree.indicators, "score")
-    return out
-
-
 def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, scope_ids: list[str]) -> dict[str, Indicator]:
     index: dict[str, Indicator] = {}
     first_line: dict[str, int] = {}
@@ -128,7 +105,7 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
                     n.rule.check_scheme(line_spec(n, t), report)
             for j, target in enumerate(n.applies_to):
                 if target not in scope_ids:
-                    _ref(problems, doc.mark((*p, "applies_to", j)), target, scope_ids, "组别或单位", "group or unit")
+                    unknown_ref(problems, "scheme.unknown_ref", doc.mark((*p, "applies_to", j)), target, scope_ids, "组别或单位", "group or unit")
 
     walk(tree.indicators, (*prefix, "indicators"))
     # cross references inside the tree, once every id is known
@@ -136,10 +113,10 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
         for i, n in enumerate(nodes):
             p = (*path, i)
             if n.cap_by and n.cap_by not in index:
-                _ref(problems, doc.mark((*p, "cap_by")), n.cap_by, sorted(index), "指标", "indicator")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark((*p, "cap_by")), n.cap_by, sorted(index), "指标", "indicator")
             of = getattr(n.rule, "of", None)
             if of and of not in index:
-                _ref(problems, doc.mark((*p, "rule", "of")), of, sorted(index), "指标", "indicator")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark((*p, "rule", "of")), of, sorted(index), "指标", "indicator")
             refs(n.children, (*p, "children"))
 
     refs(tree.indicators, (*prefix, "indicators"))
@@ -212,12 +189,12 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
                 problems.add("scheme.tree_required", doc.mark(("groups", gi)), group=g.name, known=", ".join(trees))
             group_tree[g.id] = next(iter(trees), "main")
         elif g.tree not in trees:
-            _ref(problems, doc.mark(("groups", gi, "tree")), g.tree, sorted(trees), "指标体系", "tree")
+            unknown_ref(problems, "scheme.unknown_ref", doc.mark(("groups", gi, "tree")), g.tree, sorted(trees), "指标体系", "tree")
         else:
             group_tree[g.id] = g.tree
         for ui, u in enumerate(g.units):
             if u not in units and units_complete:  # an unreadable registry file may hold it: no follow-on error
-                _ref(problems, doc.mark(("groups", gi, "units", ui)), u, sorted(units), "单位", "unit")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark(("groups", gi, "units", ui)), u, sorted(units), "单位", "unit")
             elif u in unit_group:
                 problems.add("scheme.unit_twice", doc.mark(("groups", gi, "units", ui)), unit=u, a=unit_group[u], b=g.id)
             else:
@@ -250,38 +227,38 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         if r.basis not in ("period", "stage", "cumulative"):
             if kind == "composite":
                 if ref not in composite_ids:
-                    _ref(problems, doc.mark(("rankings", ri, "basis")), ref, composite_ids, "综合排名", "composite")
+                    unknown_ref(problems, "scheme.unknown_ref", doc.mark(("rankings", ri, "basis")), ref, composite_ids, "综合排名", "composite")
             elif kind == "line":
                 if ref not in all_ids:
-                    _ref(problems, doc.mark(("rankings", ri, "basis")), ref, all_ids, "指标", "indicator")
+                    unknown_ref(problems, "scheme.unknown_ref", doc.mark(("rankings", ri, "basis")), ref, all_ids, "指标", "indicator")
             else:
                 problems.add("scheme.bad_basis", doc.mark(("rankings", ri, "basis")), basis=r.basis)
         for gi, g in enumerate(r.groups):
             if g not in group_ids:
-                _ref(problems, doc.mark(("rankings", ri, "groups", gi)), g, group_ids, "组别", "group")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark(("rankings", ri, "groups", gi)), g, group_ids, "组别", "group")
         for ti, tb in enumerate(r.tie_break):
             if tb not in all_ids:
-                _ref(problems, doc.mark(("rankings", ri, "tie_break", ti)), tb, all_ids, "指标", "indicator")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark(("rankings", ri, "tie_break", ti)), tb, all_ids, "指标", "indicator")
     for hi, h in enumerate(scheme.honours):
         if h.ranking not in ranking_ids:
-            _ref(problems, doc.mark(("honours", hi, "ranking")), h.ranking, ranking_ids, "排名", "ranking")
+            unknown_ref(problems, "scheme.unknown_ref", doc.mark(("honours", hi, "ranking")), h.ranking, ranking_ids, "排名", "ranking")
         for gi, g in enumerate(h.groups):
             if g not in group_ids:
-                _ref(problems, doc.mark(("honours", hi, "groups", gi)), g, group_ids, "组别", "group")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark(("honours", hi, "groups", gi)), g, group_ids, "组别", "group")
         earlier = [x.id for x in scheme.honours[:hi]]
         for ei, other in enumerate(h.exclude_honoured):
             if other not in earlier:
-                _ref(problems, doc.mark(("honours", hi, "exclude_honoured", ei)), other, earlier, "（在此之前列出的）荣誉", "honour listed earlier")
+                unknown_ref(problems, "scheme.unknown_ref", doc.mark(("honours", hi, "exclude_honoured", ei)), other, earlier, "（在此之前列出的）荣誉", "honour listed earlier")
     for ci, c in enumerate(scheme.composites):
         for pi, part in enumerate(c.parts):
             kind, _, ref = part.source.partition(":")
             mark = doc.mark(("composites", ci, "parts", pi, "source"))
             if kind == "ranking":
                 if ref not in ranking_ids:
-                    _ref(problems, mark, ref, ranking_ids, "排名", "ranking")
+                    unknown_ref(problems, "scheme.unknown_ref", mark, ref, ranking_ids, "排名", "ranking")
             elif kind == "composite":
                 if ref not in composite_ids:
-                    _ref(problems, mark, ref, composite_ids, "综合排名", "composite")
+                    unknown_ref(problems, "scheme.unknown_ref", mark, ref, composite_ids, "综合排名", "composite")
             elif kind != "external" or not ref:
                 problems.add("scheme.bad_source", mark, source=part.source)
     _check_cycles(scheme, doc, problems)
@@ -289,8 +266,6 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         problems.add("scheme.legal_basis_required", doc.mark(("personal_data",)))
     if len(problems.errors) > before:
         return None
-    from site_builder.checks.scores_checks import chains
-
     return SchemeVersion(
         id=scheme_id, version=version, path=path, scheme=scheme, trees=trees,
         group_tree=group_tree, unit_group=unit_group, indicators=indicators,

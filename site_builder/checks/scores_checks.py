@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import messages, periods
-from site_builder.checks.scheme_checks import line_spec
+from site_builder.checks import unknown_ref
+from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
 from site_builder.schema.convert import validate
-from site_builder.schema.scheme import Indicator
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
 from site_builder.scoring.facts import Facts
@@ -62,42 +62,6 @@ messages.register(
 )
 
 
-def _ref(problems: Problems, mark, ref: str, known: list[str], what: str, what_en: str) -> None:
-    problems.add(
-        "scores.unknown_ref", mark, ref=ref, what=what, what_en=what_en,
-        known=", ".join(known[:30]) + (" …" if len(known) > 30 else ""),
-        **messages.did_you_mean(ref, known, cutoff=0.5),
-    )
-
-
-def leaves(nodes: list[Indicator]) -> list[Indicator]:
-    out: list[Indicator] = []
-    for n in nodes:
-        out.extend(leaves(n.children) if n.children else [n])
-    return out
-
-
-def applies(node_chain: list[Indicator], unit: str, group: str, period: str | None = None, stage: str | None = None) -> bool:
-    """Is the line scored for this unit (applies_to) in this period (applies_in)?"""
-    for n in node_chain:
-        if n.applies_to and unit not in n.applies_to and group not in n.applies_to:
-            return False
-        if n.applies_in and period is not None and period not in n.applies_in and (stage is None or stage not in n.applies_in):
-            return False
-    return True
-
-
-def chains(nodes: list[Indicator], above: tuple[Indicator, ...] = ()) -> dict[str, list[Indicator]]:
-    """Leaf id -> the chain of nodes from the top down to the leaf."""
-    out: dict[str, list[Indicator]] = {}
-    for n in nodes:
-        if n.children:
-            out.update(chains(n.children, (*above, n)))
-        else:
-            out[n.id] = [*above, n]
-    return out
-
-
 def _normalise(raw: Any, rule) -> tuple[Any, bool]:
     """Expand shorthand: ``13.5`` -> ``{points: "13.5"}``, ``na`` -> ``{na: true}``."""
     if isinstance(raw, str):
@@ -144,7 +108,7 @@ def check_period(
         if uid not in sv.unit_group:
             known = sorted(sv.unit_group)
             what = "本方案组别中的单位" if uid in units else "已登记的单位"
-            _ref(problems, doc.key_marks.get(upath, doc.mark(upath)), uid, known, what, "a unit of this scheme's groups")
+            unknown_ref(problems, "scores.unknown_ref", doc.key_marks.get(upath, doc.mark(upath)), uid, known, what, "a unit of this scheme's groups")
             continue
         group = sv.unit_group[uid]
         retired = units[uid].retired if uid in units else None
@@ -165,7 +129,7 @@ def check_period(
         for vi, v in enumerate(entry.vetoes):
             known = [x.id for x in scheme.vetoes]
             if v.id not in known:
-                _ref(problems, doc.mark((*upath, "vetoes", vi, "id")), v.id, known, "一票否决事项", "a veto clause")
+                unknown_ref(problems, "scores.unknown_ref", doc.mark((*upath, "vetoes", vi, "id")), v.id, known, "一票否决事项", "a veto clause")
         if entry.coefficient is not None:
             c = scheme.coefficient
             if c is None:
@@ -179,7 +143,7 @@ def check_period(
                 if key in index:
                     problems.add("scores.not_leaf", doc.key_marks.get(fpath, doc.mark(fpath)), line=key, children=", ".join(c.id for c in leaves(index[key].children)))
                 else:
-                    _ref(problems, doc.key_marks.get(fpath, doc.mark(fpath)), key, sorted(chain), "本单位指标体系中的末级指标", "a leaf line of this unit's tree")
+                    unknown_ref(problems, "scores.unknown_ref", doc.key_marks.get(fpath, doc.mark(fpath)), key, sorted(chain), "本单位指标体系中的末级指标", "a leaf line of this unit's tree")
                 continue
             node = chain[key][-1]
             if not applies(chain[key], uid, group, scores.period, stage):
@@ -222,7 +186,7 @@ def check_period(
     for ext, values in scores.external.items():
         for uid in values:
             if uid not in sv.unit_group:
-                _ref(problems, doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
+                unknown_ref(problems, "scores.unknown_ref", doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
     if len(problems.errors) > before:
         return None
     return Period(

@@ -8,13 +8,14 @@ need (running totals, honour history).
 from __future__ import annotations
 
 from decimal import Decimal
+from statistics import median
 
 from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
 from site_builder.ranking.ties import Ranked, rank_entries
 from site_builder.schema.scheme import Honour, Ranking
-from site_builder.scoring.engine import _median, round_points
+from site_builder.scoring.engine import round_points
 from site_builder.scoring.results import (
     GroupRanking,
     HonourResult,
@@ -242,3 +243,7 @@ def _streaks(hist: list[set[str]]) -> dict[str, int]:
                 break
         out[u] = n
     return out
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    return Decimal(median(sorted(values))) if values else ZERO

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from site_builder import messages
 from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
+from site_builder.schema.types import describe_value
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -115,16 +116,6 @@ def _walk(root_model: type[BaseModel], data: Any, loc: tuple) -> tuple[tuple, An
     return tuple(path), cur, owner
 
 
-def _got(value: Any) -> tuple[str, str]:
-    if isinstance(value, dict):
-        return "一组键值", "a mapping"
-    if isinstance(value, list):
-        return "一个列表", "a list"
-    if value is None:
-        return "空值", "nothing"
-    return f"“{value}”", f"“{value}”"
-
-
 _WHOLE: Any = object()  # default of ``data``: the whole document (``None`` is a value: an empty entry)
 
 
@@ -163,10 +154,10 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
             **messages.did_you_mean(key, allowed),
         )
     elif etype in ("model_type", "dict_type", "model_attributes_type"):
-        zh, en = _got(value)
+        zh, en = describe_value(value)
         problems.add("schema.expected_mapping", mark, got=zh, got_en=en)
     elif etype == "list_type":
-        zh, en = _got(value)
+        zh, en = describe_value(value)
         problems.add("schema.expected_list", mark, got=zh, got_en=en)
     elif etype == "literal_error":
         problems.add("schema.bad_choice", mark, value=str(value), expected=str(ctx.get("expected", "")))
@@ -186,7 +177,7 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
     elif etype == "too_short":
         problems.add("schema.too_short", mark, min=ctx.get("min_length", 1))
     elif etype == "string_type":
-        zh, en = _got(value)
+        zh, en = describe_value(value)
         problems.add("schema.expected_text", mark, got=zh, got_en=en)
     elif messages.known(etype):
         problems.add(etype, mark, **{k: v for k, v in ctx.items()})

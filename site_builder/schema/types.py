@@ -79,14 +79,15 @@ _READING_EN = {
 }
 
 
-def _kind_of(value: Any) -> tuple[str, str]:
+def describe_value(value: Any) -> tuple[str, str]:
+    """What was found instead of the expected kind, for messages: (zh, en)."""
     if isinstance(value, dict):
-        return "一组键值（映射）", "a mapping"
+        return "一组键值", "a mapping"
     if isinstance(value, list):
         return "一个列表", "a list"
     if value is None:
         return "空值", "nothing"
-    return "“" + str(value) + "”", repr(value)
+    return f"“{value}”", f"“{value}”"
 
 
 def _text(value: Any) -> str:
@@ -105,7 +106,7 @@ def _text(value: Any) -> str:
                 },
             )
     if not isinstance(value, str):
-        zh, en = _kind_of(value)
+        zh, en = describe_value(value)
         raise PydanticCustomError("schema.expected_text", "text", {"got": zh, "got_en": en})
     text = str(value).strip()
     if not text:
@@ -118,7 +119,7 @@ def _scalar_text(value: Any) -> str:
     if value is None:
         raise PydanticCustomError("schema.empty", "empty")
     if not isinstance(value, str):
-        zh, en = _kind_of(value)
+        zh, en = describe_value(value)
         raise PydanticCustomError("schema.expected_text", "text", {"got": zh, "got_en": en})
     return str(value).strip()
 

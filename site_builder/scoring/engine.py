@@ -15,11 +15,9 @@ Ranking and honours live in :mod:`site_builder.ranking.engine`.
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
-from statistics import median
 
 from site_builder import messages
-from site_builder.checks.scheme_checks import line_spec
-from site_builder.checks.scores_checks import applies
+from site_builder.checks.tree import applies, line_spec
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator, Rounding, Tree
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
@@ -47,10 +45,6 @@ PRECISION = 34
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
-
-
-def _median(values: list[Decimal]) -> Decimal:
-    return Decimal(median(sorted(values))) if values else ZERO
 
 
 class _Ledger:
@@ -126,7 +120,7 @@ def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str]) -> Decima
     return sum(vals, ZERO) if vals else None
 
 
-def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger, history: dict[str, list[Decimal]]) -> dict[str, UnitResult]:
+def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger) -> dict[str, UnitResult]:
     scheme = sv.scheme
     works: dict[str, _UnitWork] = {}
     results: dict[str, UnitResult] = {}
@@ -379,7 +373,7 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
         previous = None
         for period in periods:
             sv = project.schemes[scheme_id][period.version]
-            units = score_period(project, sv, period, ledger, {})
+            units = score_period(project, sv, period, ledger)
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
             previous = period.id
     return out

@@ -65,11 +65,6 @@ class Bounds:
     ceiling: Decimal
 
 
-@dataclass
-class Unbounded:
-    pass
-
-
 RULES: dict[str, type[Rule]] = {}
 
 

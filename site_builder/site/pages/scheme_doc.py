@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
-from site_builder.checks.scheme_checks import node_types
+from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
 from site_builder.site import i18n, paths, schemediff, wording
