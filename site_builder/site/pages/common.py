@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from site_builder.model import Period
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
@@ -30,3 +32,13 @@ def notice_crumbs(data: SiteData, period: Period) -> tuple[Crumb, ...]:
 
 def is_draft(data: SiteData, period: Period) -> bool:
     return data.status(period) == "draft"
+
+
+def earlier_versions(data: SiteData) -> Iterator[tuple[SiteData, Period]]:
+    """(data as of that version, its period) for every earlier version of every corrected notice."""
+    for period in data.periods:
+        history = data.history(period)
+        if history is None:
+            continue
+        for version in history.earlier:
+            yield data.as_version(version), version.period

@@ -26,7 +26,7 @@ from site_builder.site import downloads, i18n, paths
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
-from site_builder.site.pages.common import is_draft, notice_crumbs
+from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 from site_builder.site.tables import notice_tables
 from site_builder.site.versions import NoticeHistory, NoticeVersion
@@ -277,12 +277,8 @@ def notice_pages(data: SiteData) -> Iterator[Route]:
 @page_kind("notice_version")
 def earlier_notice_pages(data: SiteData) -> Iterator[Route]:
     """Every earlier version of every corrected notice, from the archive."""
-    for period in data.periods:
-        history = data.history(period)
-        if history is None:
-            continue
-        for version in history.earlier:
-            yield from notice_routes(data.as_version(version), version.period)
+    for version_data, period in earlier_versions(data):
+        yield from notice_routes(version_data, period)
 
 
 def _downloads(data: SiteData, period: Period, tables, view, version: int) -> Iterator[Route]:

@@ -23,7 +23,7 @@ from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
-from site_builder.site.pages.common import is_draft, notice_crumbs
+from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.privacy import mask_name
@@ -248,9 +248,5 @@ def scorecard_pages(data: SiteData) -> Iterator[Route]:
 @page_kind("scorecard_version")
 def earlier_scorecard_pages(data: SiteData) -> Iterator[Route]:
     """Every unit's card in every earlier version of every corrected notice."""
-    for period in data.periods:
-        history = data.history(period)
-        if history is None:
-            continue
-        for version in history.earlier:
-            yield from scorecard_routes(data.as_version(version), version.period)
+    for version_data, period in earlier_versions(data):
+        yield from scorecard_routes(version_data, period)
