@@ -109,3 +109,31 @@ def unique(findings: Iterable[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
+
+
+# ------------------------------------------------------------------ registered names
+#
+# The names recorded with events (``name:`` of a person, an award or an event)
+# are personal data.  Unless a scheme declares a legal basis for publishing
+# them, every occurrence of such a name — in a note, a title, an archived
+# period file — is replaced by its mask.  The privacy stage and the lock share
+# these two functions.
+
+
+def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> set[str]:
+    """Every person's name recorded in one period's validated facts (unit -> line -> Facts)."""
+    names: set[str] = set()
+    for lines in facts_by_unit.values():
+        for facts in lines.values():
+            for ev in getattr(facts, "all_events", lambda: [])():
+                if ev.name and ev.name.strip():
+                    names.add(ev.name.strip())
+    return names
+
+
+def redact_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with every registered name replaced by its mask (longest names first)."""
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):
+        if len(name) >= 2 and name in text:  # one character would mask ordinary words
+            text = text.replace(name, mask_name(name))
+    return text
