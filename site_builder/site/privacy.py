@@ -137,3 +137,21 @@ def redact_names(text: str, names: Iterable[str]) -> str:
         if len(name) >= 2 and name in text:  # one character would mask ordinary words
             text = text.replace(name, mask_name(name))
     return text
+
+
+def redact_archive(data: bytes, names: Iterable[str]) -> bytes:
+    """A period file's bytes with every registered name masked, for ``published/``.
+
+    The replacement works on the UTF-8 bytes (a character's encoding never
+    overlaps another's), so everything but the names — line endings, comments,
+    a BOM — stays byte-for-byte, and the result is stable: redacting twice
+    gives the same bytes.  A mask keeps the name's first character, so it never
+    begins a plain YAML scalar with ``*`` and the file stays valid YAML.
+    """
+    for name in sorted({n.strip() for n in names}, key=lambda n: (-len(n), n)):
+        if len(name) < 2:
+            continue
+        needle = name.encode("utf-8")
+        if needle in data:
+            data = data.replace(needle, mask_name(name).encode("utf-8"))
+    return data
