@@ -3,6 +3,14 @@
 All three are written from :mod:`.tables`, the same objects as the page.  The
 XLSX keeps numbers as numbers and is made byte-reproducible: fixed document
 dates and fixed zip timestamps.
+
+No text cell can become a formula (CSV/formula injection, the OWASP rule): a
+text that begins with ``= + - @``, a tab or a carriage return — also after
+leading white space, and the full-width ``＝＋－＠`` that spreadsheets fold to
+ASCII — is written as inert text: in the CSV with a leading ``'``, in the XLSX
+as an explicit string cell marked ``quotePrefix`` (shown as typed, never
+evaluated, even after editing).  Numbers are never text, so a negative score
+stays a plain ``-0.5`` in the CSV and a number in the XLSX.
 """
 
 from __future__ import annotations
@@ -19,6 +27,19 @@ from site_builder.site import i18n
 from site_builder.site.tables import GroupTable
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet read this text cell as a formula (or as the start of one)?"""
+    if text[:1] in ("\t", "\r"):
+        return True
+    return text.lstrip()[:1] in _FORMULA_START
+
+
+def inert(text: str) -> str:
+    """A CSV text cell no spreadsheet evaluates: ``'`` before a formula-like text."""
+    return "'" + text if formula_like(text) else text
 
 
 def _header(columns: list[str], locale: str, coefficient: bool) -> list[str]:
@@ -38,7 +59,7 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
     coefficient = any(t.has_coefficient for t in tables)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(_header(names, locale, coefficient))
+    w.writerow([inert(h) for h in _header(names, locale, coefficient)])
     for tbl in tables:
         for r in tbl.rows:
             by_name = {c.name: v for c, v in zip(tbl.columns, r.cells, strict=True)}
@@ -47,20 +68,22 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
             extra = [_text(r.coefficient)] if coefficient else []
             w.writerow(
                 [
-                    tbl.name,
+                    inert(tbl.name),
                     rank,
-                    r.unit,
-                    r.name,
+                    inert(r.unit),
+                    inert(r.name),
                     *cells,
                     *extra,
                     _text(r.total),
-                    "；".join(r.marks),
-                    _tied(r.tied, locale),
+                    inert("；".join(r.marks)),
+                    inert(_tied(r.tied, locale)),
                 ]
             )
         for u in tbl.unranked:
             blanks = [""] * (len(names) + (1 if coefficient else 0))
-            w.writerow([tbl.name, "", u.unit, u.name, *blanks, "", "", u.reason])
+            w.writerow(
+                [inert(tbl.name), "", inert(u.unit), inert(u.name), *blanks, "", "", inert(u.reason)]
+            )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -74,7 +97,6 @@ def _tied(tied: bool, locale: str) -> str:
 
 def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)  # streaming writer: several times faster
@@ -91,31 +113,43 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
         ws.column_dimensions["D"].width = 24
         head = []
         for text in _header([c.name for c in tbl.columns], locale, tbl.has_coefficient):
-            cell = WriteOnlyCell(ws, value=text)
+            cell = _xlsx_cell(ws, text)
             cell.font = bold
             head.append(cell)
         ws.append(head)
         for r in tbl.rows:
             extra = [r.coefficient] if tbl.has_coefficient else []
-            ws.append(
-                [
-                    tbl.name,
-                    r.rank,
-                    r.unit,
-                    r.name,
-                    *r.cells,
-                    *extra,
-                    r.total,
-                    "；".join(r.marks) or None,
-                    _tied(r.tied, locale) or None,
-                ]
-            )
+            row = [
+                tbl.name,
+                r.rank,
+                r.unit,
+                r.name,
+                *r.cells,
+                *extra,
+                r.total,
+                "；".join(r.marks) or None,
+                _tied(r.tied, locale) or None,
+            ]
+            ws.append([_xlsx_cell(ws, v) for v in row])
         for u in tbl.unranked:
             blanks = [None] * (len(tbl.columns) + (1 if tbl.has_coefficient else 0))
-            ws.append([tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason])
+            row = [tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason]
+            ws.append([_xlsx_cell(ws, v) for v in row])
     raw = io.BytesIO()
     wb.save(raw)
     return _normalise_zip(raw.getvalue(), stamp)
+
+
+def _xlsx_cell(ws, value):
+    """A write-only cell: numbers as numbers, every text an explicit string, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    return cell
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
