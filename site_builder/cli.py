@@ -42,12 +42,31 @@ def check(root: str, lang: str | None) -> None:
 
 @main.command()
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="项目根目录")
-@click.option("--out", default="_site", show_default=True, help="输出目录（相对项目根目录）")
-@click.option("--as-of", "as_of", default=None, help="按此日期判断公示是否结束（YYYY-MM-DD）；默认取 SOURCE_DATE_EPOCH 或最新通报日期")
+@click.option(
+    "--out",
+    default="_site",
+    show_default=True,
+    help="输出目录（相对项目根目录）。若是指向其他目录（如网站根目录）的符号链接，则写入链接所指的目录：在其旁边生成后整体替换，链接本身不变",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="按此日期（北京时间）判断公示是否结束、通报是否到发布日期（YYYY-MM-DD）；默认取 SOURCE_DATE_EPOCH（按北京时间换算为日期）或最新通报日期",
+)
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
 @click.option("--quiet", is_flag=True, help="不显示进度")
 def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) -> None:
-    """生成网站到 _site/（先写入临时目录，全部成功后再替换）。"""
+    """生成网站到 _site/（先写入临时目录，全部成功后再替换）。
+
+    \b
+    输出目录：
+    - 是符号链接时写入它所指的目录，链接保持不变（指向不存在的位置则拒绝）；
+    - 只读（权限、chattr +i、只读挂载）或是挂载点时拒绝，原有网站不变；
+    - 两个构建同时写入同一位置时依次进行（等待另一个构建写完），结果总是一个完整的网站；
+    - 写入失败（如磁盘已满）时原有网站不变，并报告出错的路径。
+    发布日期晚于判断日期的通报暂不发布，日期到了再构建即可。
+    """
     from site_builder.site.build import build_site
 
     r = _root(root)
@@ -93,9 +112,23 @@ def lock(root: str, force: bool) -> None:
 
 
 def _date(text: str | None) -> dt.date | None:
+    """``--as-of``: a date (YYYY-MM-DD), or a moment whose date in Shanghai is meant.
+
+    A moment with an offset (``2017-10-31T16:30:00Z``) is converted to
+    Asia/Shanghai (UTC+8); one without an offset is read as Shanghai time.
+    """
+    from site_builder.site.data import SHANGHAI
+
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(f"“{text}”不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(SHANGHAI).date()

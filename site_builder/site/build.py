@@ -59,17 +59,30 @@ class BuildReport:
     as_of: dt.date
     warnings: tuple[str, ...] = field(default=())
     locale: str = "zh-CN"
+    embargoed: tuple[str, ...] = field(default=())  # period files of notices dated after as_of
 
     def __str__(self) -> str:
         mb = self.bytes / 1e6
+        day = self.as_of.isoformat()
         if self.locale == "en":
+            held = (
+                f" {len(self.embargoed)} notice(s) dated after {day} not published yet: "
+                f"{', '.join(self.embargoed)}."
+                if self.embargoed
+                else ""
+            )
             return (
                 f"Built {self.pages} pages ({self.files} files, {mb:.1f} MB) in {self.seconds:.2f}s "
-                f"into {self.out}; notices judged as of {self.as_of.isoformat()}."
+                f"into {self.out}; notices judged as of {day}.{held}"
             )
+        held = (
+            f"{len(self.embargoed)} 份通报发布日期晚于 {day}，暂不发布：{'、'.join(self.embargoed)}。"
+            if self.embargoed
+            else ""
+        )
         return (
             f"已生成 {self.pages} 个页面（共 {self.files} 个文件，{mb:.1f} MB），用时 {self.seconds:.2f} 秒，"
-            f"输出到 {self.out}；公示是否期满按 {self.as_of.isoformat()} 判断。"
+            f"输出到 {self.out}；公示是否期满按 {day} 判断。{held}"
         )
 
 
@@ -106,7 +119,8 @@ def _build(
     locked = check_lock(project, public, locale)
     histories = notice_histories(project, public, locked, locale) if locked else {}
     results = pipeline.compute(project, include_drafts=True) if preview else public
-    options = Options(as_of=as_of or default_as_of(project), preview=preview, serve=serve)
+    default = default_as_of(project)  # also refuses a malformed SOURCE_DATE_EPOCH
+    options = Options(as_of=as_of or default, preview=preview, serve=serve)
     # Earlier versions show their archived body; only those locked before bodies
     # were archived read theirs from content/.
     periods = [
@@ -123,10 +137,7 @@ def _build(
         archive=archive_sources(root, locked),
     )
     files = render_site(data, theme_dir(root), show=show_progress(quiet))
-    try:
-        write_site(Path(out), files)
-    except OSError as exc:
-        fail("site.write_failed", locale, error=f"{exc.strerror or exc} ({exc.filename or out})")
+    write_site(Path(out), files, locale)
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
@@ -140,6 +151,7 @@ def _build(
         as_of=options.as_of,
         warnings=notes,
         locale=locale,
+        embargoed=tuple(p.path for p in data.embargoed_periods()),
     )
 
 
@@ -222,7 +234,7 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
 
 
 def public_sources(data: SiteData) -> dict[str, bytes]:
-    """The source files the manifest lists: a draft's file name and hash are not public.
+    """The source files the manifest lists: a draft's (or embargoed notice's) file name and hash are not public.
 
     A preview lists everything it was built from; the notice body of a draft is
     left out unless a published period uses the same file.
@@ -235,7 +247,7 @@ def public_sources(data: SiteData) -> dict[str, bytes]:
     for p in data.project.periods:
         body = p.scores.notice.body if p.scores.notice else None
         names = {p.path} | ({f"content/{Path(body).as_posix()}"} if body else set())
-        (hidden if p.status == "draft" else shown).update(names)
+        (hidden if p.status == "draft" or data.embargoed(p) else shown).update(names)
     return {k: v for k, v in sorted(sources.items()) if k not in hidden - shown}
 
 

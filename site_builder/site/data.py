@@ -5,21 +5,47 @@ build options (``as_of``, preview) and answers the questions every page asks:
 which periods are visible, what a notice's effective status is, a unit's name
 on a date, whether a page shows sample data.  Page kinds receive it as an
 explicit argument; there is no module-level state.
+
+Dates are dates in China (Asia/Shanghai, UTC+8 all year, no daylight saving
+time): ``SOURCE_DATE_EPOCH`` is turned into the date it is in Shanghai at that
+second, whatever the machine's time zone.  A notice (公示 or 通报) dated after
+the as-of date is under embargo: it is left out of the site entirely, as if it
+were a draft, until a build on or after its date (a preview shows it as a
+draft).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
 from site_builder.site import paths
+from site_builder.site.failures import fail
 from site_builder.site.gitversion import BuildVersion
 from site_builder.site.versions import NoticeHistory, NoticeVersion
+
+messages.register(
+    {
+        "site.bad_source_date_epoch": (
+            "环境变量 SOURCE_DATE_EPOCH 的值“{value}”无效：{why}",
+            "应为 1970-01-01 以来的秒数（0 到 {max} 的整数），如 1509467400；不需要时请删除该变量",
+            "the environment variable SOURCE_DATE_EPOCH is invalid (“{value}”): {why_en}",
+            "it must be the seconds since 1970-01-01 (a whole number from 0 to {max}), e.g. 1509467400; unset it if not needed",
+        ),
+    }
+)
+
+# China Standard Time: UTC+8 all year (a fixed offset, so no tz database is needed)
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+# 9999-12-31 23:59:59 in Shanghai: the last second a date can be made of
+MAX_EPOCH = 253402271999
 
 
 @dataclass(frozen=True)
@@ -56,19 +82,32 @@ class SiteData:
     # -- periods ---------------------------------------------------------
     @property
     def periods(self) -> tuple[Period, ...]:
-        """Periods that are published on the site (drafts only in preview)."""
+        """Periods that are published on the site (drafts and embargoed notices only in preview)."""
         return tuple(
             p
             for p in self.project.periods
-            if (p.status != "draft" or self.options.preview) and (p.scheme, p.id) in self.results
+            if (self.status(p) != "draft" or self.options.preview)
+            and (p.scheme, p.id) in self.results
         )
+
+    def embargoed(self, period: Period) -> bool:
+        """A notice dated after the as-of date: not published until that date."""
+        return period.status != "draft" and self.notice_date(period) > self.options.as_of
+
+    def embargoed_periods(self) -> tuple[Period, ...]:
+        return tuple(p for p in self.project.periods if self.embargoed(p))
 
     def periods_of(self, scheme_id: str) -> tuple[Period, ...]:
         return tuple(p for p in self.periods if p.scheme == scheme_id)
 
     def status(self, period: Period) -> str:
-        """draft | public_notice | published — a 公示 whose window ended is a 通报."""
+        """draft | public_notice | published — a 公示 whose window ended is a 通报.
+
+        A notice under embargo (dated after the as-of date) is a draft.
+        """
         s = period.status
+        if self.embargoed(period):
+            return "draft"
         window = period.scores.public_notice
         if s == "public_notice" and window is not None and self.options.as_of > window.until:
             return "published"
@@ -224,11 +263,44 @@ def unit_total(u: UnitResult) -> Decimal | None:
     return u.total if u.status == "assessed" else None
 
 
+def source_date(locale: str) -> dt.date | None:
+    """The date in Shanghai of ``SOURCE_DATE_EPOCH`` (None when unset or empty).
+
+    Anything but a whole number of seconds from 0 to :data:`MAX_EPOCH` is
+    refused with a message naming the variable (the reproducible-builds rule:
+    a malformed value must fail the build, not be ignored).
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    why = None
+    if re.fullmatch(r"-\s*[0-9]+", text):
+        why = ("不能是负数", "it is negative")
+    elif not re.fullmatch(r"[0-9]+", text):
+        why = ("不是整数秒数", "it is not a whole number of seconds")
+    elif len(text) > 12 or int(text) > MAX_EPOCH:
+        why = ("超出可用范围（晚于 9999 年）", "it is out of range (after the year 9999)")
+    if why is not None:
+        shown = "".join(ch if ch.isprintable() else "?" for ch in raw)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        fail(
+            "site.bad_source_date_epoch",
+            locale,
+            None,
+            value=shown,
+            why=why[0],
+            why_en=why[1],
+            max=MAX_EPOCH,
+        )
+    return dt.datetime.fromtimestamp(int(text), tz=SHANGHAI).date()
+
+
 def default_as_of(project: Project) -> dt.date:
-    """SOURCE_DATE_EPOCH's date when set, else the latest notice date — never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    """SOURCE_DATE_EPOCH's date in Shanghai when set, else the latest notice date — never the clock."""
+    epoch = source_date(project.site.locale)
+    if epoch is not None:
+        return epoch
     dates = []
     for p in project.periods:
         if p.status == "draft":

@@ -5,20 +5,94 @@ A failed or killed build leaves the previous site exactly as it was (at worst
 a stale ``.site-*`` staging directory remains, which the next build removes).
 Like Pelican's writer, a second write to one path is refused: two units whose
 ids map to one URL fail the build instead of overwriting each other.
+
+The output folder:
+
+- **a symlink** (e.g. ``_site -> /var/www/kaohe``) is followed, never
+  replaced: the site is staged beside the folder it points to and swapped in
+  there, so the link keeps pointing at the new site.  A link to nowhere or a
+  loop is refused before anything is built;
+- **read-only** (the folder or the folder it is in: permissions, ``chattr +i``,
+  a read-only mount) or **a mount point** (which cannot be swapped) is refused
+  before anything is written, with its path;
+- **two builds at once** into one folder take turns: the write stage holds an
+  exclusive ``flock`` on the folder that contains the output (no lock file is
+  left behind); the second build waits for the first, then swaps in its own
+  complete site; after :data:`LOCK_WAIT` seconds it gives up with a message.
+  Either way the folder holds one complete site, never a mix;
+- a failure while writing (a full disk) is reported with the path that failed
+  and removes the staging folder; the previous site is untouched.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import re
 import shutil
+import stat
+import sys
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
+from site_builder import messages
+from site_builder.errors import Mark
 from site_builder.site.failures import fail
+
+try:  # not on Windows: there, two builds at once are not guarded
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+messages.register(
+    {
+        "site.out_in_sources": (
+            "输出目录 {out} 位于源文件目录 {folder}/ 之内，生成的文件会被当作源文件读入",
+            "请换一个输出目录，如 _site",
+            "the output directory {out} is inside the source folder {folder}/, where the built files would be read as sources",
+            "choose another output directory, e.g. _site",
+        ),
+        "site.out_not_dir": (
+            "输出目录 {out} 不是文件夹（{path} 是一个文件）",
+            "请换一个输出目录，或移走该文件",
+            "the output directory {out} is not a folder ({path} is a file)",
+            "choose another output directory or move the file away",
+        ),
+        "site.out_bad_link": (
+            "输出目录 {out} 是符号链接，但指向的位置不存在或链接成环",
+            "请改正链接（ln -sfn 目标目录 {out}），或删除链接后重新构建",
+            "the output directory {out} is a symbolic link to nowhere (missing target or a loop)",
+            "fix the link (ln -sfn TARGET {out}) or remove it and build again",
+        ),
+        "site.out_read_only": (
+            "输出位置 {path} 不可写（{why}）；原有网站保持不变",
+            "请检查该目录的写入权限、只读挂载或 chattr +i 标志，或换一个输出目录",
+            "cannot write to {path} ({why}); the previous site is unchanged",
+            "check the folder's write permission, a read-only mount or chattr +i, or choose another output directory",
+        ),
+        "site.out_mount_point": (
+            "输出目录 {out} 是一个挂载点，无法整体替换",
+            "请输出到挂载点里面的一个子目录，如 {out}/site，并让网站服务器指向它",
+            "the output directory {out} is a mount point and cannot be swapped",
+            "build into a folder inside it, e.g. {out}/site, and point the web server there",
+        ),
+        "site.out_busy": (
+            "另一个构建正在写入 {parent}，等待 {seconds} 秒后仍未结束；原有网站保持不变",
+            "请等另一个构建结束后重试",
+            "another build is writing into {parent} and did not finish within {seconds} s; the previous site is unchanged",
+            "wait for the other build to finish, then try again",
+        ),
+    }
+)
+
+LOCK_WAIT = 120.0  # seconds a build waits for another one writing into the same folder
+# Folders of the project whose files are read as sources: the site must not land in them.
+SOURCE_DIRS = ("units", "schemes", "scores", "content", "published", "theme", "schema", ".git")
 
 _SAFE = re.compile(r"^(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9_.\-/]+$")
 _STAGING_PREFIX = ".site-"
@@ -56,24 +130,77 @@ class Outputs:
         return len(self._files)
 
 
+def real_out(out: Path) -> Path:
+    """Where the site really goes: ``out`` with every symlink followed (``out`` may not exist)."""
+    return Path(os.path.realpath(Path(out).absolute()))
+
+
 def check_out(root: Path, out: Path, locale: str) -> None:
-    """Refuse an output directory that would swallow the sources or a foreign folder."""
-    r, o = root.resolve(), out.resolve()
+    """Refuse an output directory that would swallow the sources, a foreign folder, or fail to write.
+
+    Called before anything is rendered, so a build that cannot write says so at once.
+    """
+    out = Path(out).absolute()
+    shown = str(out)
+    if out.is_symlink():
+        try:
+            out.resolve(strict=True)
+        except (OSError, RuntimeError):
+            fail("site.out_bad_link", locale, Mark(shown), out=shown)
+    r, o = root.resolve(), real_out(out)
     if o == r or o in r.parents:
-        fail("site.unsafe_out", locale, out=str(out))
-    if o.exists() and (
-        not o.is_dir() or (any(o.iterdir()) and not (o / "manifest.json").is_file())
-    ):
-        fail("site.foreign_out", locale, out=str(out))
+        fail("site.unsafe_out", locale, Mark(shown), out=shown)
+    for name in SOURCE_DIRS:
+        folder = r / name
+        if o == folder or folder in o.parents:
+            fail("site.out_in_sources", locale, Mark(shown), out=shown, folder=name)
+    existing = o
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        fail("site.out_not_dir", locale, Mark(shown), out=shown, path=str(existing))
+    if o.exists() and any(o.iterdir()) and not (o / "manifest.json").is_file():
+        fail("site.foreign_out", locale, Mark(shown), out=shown)
+    if o.exists() and os.path.ismount(o):
+        fail("site.out_mount_point", locale, Mark(shown), out=shown)
+    # the folder the site is swapped into, and the site itself (an immutable or
+    # read-only-mounted site cannot be renamed away)
+    for place in (existing if existing != o else o.parent, o):
+        if place.exists() and not os.access(place, os.W_OK | os.X_OK):
+            why = _why_not_writable(place, locale)
+            fail("site.out_read_only", locale, Mark(str(place)), path=str(place), why=why)
 
 
-def write_site(out: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` into a staging directory, then swap it in for ``out``."""
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(out.parent)
-    stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
+def _why_not_writable(place: Path, locale: str) -> str:
     try:
+        if os.statvfs(place).f_flag & os.ST_RDONLY:
+            return "read-only file system" if locale == "en" else "只读文件系统"
+    except (OSError, AttributeError):
+        pass
+    return "permission denied" if locale == "en" else "没有写入权限"
+
+
+def write_site(out: Path, files: Mapping[str, bytes], locale: str = "zh-CN") -> None:
+    """Write ``files`` into a staging directory, then swap it in for ``out``.
+
+    ``out`` may be a symlink: the folder it points to is replaced, the link
+    stays.  Any failure to write is a :class:`SiteError` naming the path; the
+    previous site is unchanged and no staging directory is left behind.
+    """
+    out = real_out(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _write_failed(exc, out.parent, locale)
+    with _exclusive(out.parent, locale):
+        _write_locked(out, files, locale)
+
+
+def _write_locked(out: Path, files: Mapping[str, bytes], locale: str) -> None:
+    _remove_stale_staging(out.parent)
+    stage = None
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
         for path in sorted(files):
             target = stage / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -81,10 +208,74 @@ def write_site(out: Path, files: Mapping[str, bytes]) -> None:
                 fh.write(files[path])
         os.chmod(stage, 0o755)
         _swap(stage, out)
+    except OSError as exc:
+        if stage is not None:
+            _rmtree(stage)
+        _write_failed(exc, out, locale)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            _rmtree(stage)
         raise
-    shutil.rmtree(stage, ignore_errors=True)  # now holds the previous site
+    _rmtree(stage)  # now holds the previous site
+
+
+def _write_failed(exc: OSError, where: Path, locale: str):
+    path = exc.filename or where
+    error = f"{exc.strerror or exc} ({path})"
+    if exc.errno == errno.ENOSPC and locale != "en":
+        error = f"磁盘空间不足，{error}"
+    fail("site.write_failed", locale, Mark(str(path)), error=error)
+
+
+@contextmanager
+def _exclusive(parent: Path, locale: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the folder ``parent`` (waiting up to :data:`LOCK_WAIT`)."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    try:
+        fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        _write_failed(exc, parent, locale)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fail(
+                        "site.out_busy",
+                        locale,
+                        Mark(str(parent)),
+                        parent=str(parent),
+                        seconds=int(LOCK_WAIT),
+                    )
+                time.sleep(0.05)
+            except OSError:  # a file system without flock: build unguarded
+                break
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _rmtree(path: Path) -> None:
+    """Remove ``path`` even where a read-only folder inside it would stop ``rmtree``."""
+
+    def retry(func, p, _exc):
+        try:
+            os.chmod(os.path.dirname(p), stat.S_IRWXU)
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, stat.S_IRWXU)
+            func(p)
+        except OSError:
+            pass
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
 
 
 def _swap(stage: Path, out: Path) -> None:
@@ -117,21 +308,14 @@ def _rename_exchange(a: Path, b: Path) -> bool:
 
 
 def _remove_stale_staging(parent: Path) -> None:
-    """Staging directories of builds whose process is gone (killed builds)."""
+    """Staging directories of killed builds.
+
+    Called with the folder's lock held, so no other build is writing here:
+    every staging directory left is stale, even when its process id has since
+    been reused by another process.
+    """
     for entry in parent.glob(f"{_STAGING_PREFIX}*"):
         m = re.match(rf"{re.escape(_STAGING_PREFIX)}(\d+)-", entry.name)
-        if not m or not entry.is_dir():
+        if not m or entry.is_symlink() or not entry.is_dir():
             continue
-        pid = int(m.group(1))
-        if pid != os.getpid() and not _alive(pid):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        _rmtree(entry)
