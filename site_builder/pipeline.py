@@ -6,13 +6,16 @@ stage.  Each step is a plain function of its inputs.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from site_builder import messages
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
-from site_builder.errors import InputError, Problems, rel
-from site_builder.load.yamlsafe import Document, load_yaml_file
+from site_builder.errors import InputError, Mark, Problems
+from site_builder.load.files import copy_key, display_path, list_files, list_folders, read_source
+from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
@@ -30,24 +33,72 @@ messages.register(
         "project.unknown_scheme": ("方案“{scheme}”不存在（schemes/{scheme}/）{suggestion_zh}", "已有方案：{known}", "scheme “{scheme}” does not exist (schemes/{scheme}/){suggestion_en}", "known schemes: {known}"),
         "project.unknown_version": ("方案“{scheme}”没有版本“{version}”", "已有版本：{known}", "scheme “{scheme}” has no version “{version}”", "known versions: {known}"),
         "project.scores_folder": ("记录文件应放在 scores/<方案标识>/ 下，且文件夹名与 scheme 一致（此处为“{folder}”，文件写的是“{scheme}”）", "请移动文件或改正 scheme", "period files belong in scores/<scheme-id>/ matching scheme (folder “{folder}”, file says “{scheme}”)", "move the file or fix scheme"),
+        "project.duplicate_version": (
+            "方案版本“{name}”有多个文件：{files}",
+            "一个版本只能有一个文件：请删除副本 {others}（旧的内容在 git 历史中，不必另存一份）",
+            "scheme version “{name}” has several files: {files}",
+            "one file per version: delete the copies {others} (git keeps the old content)"),
+        "project.duplicate_period_file": (
+            "考核期“{name}”有多个文件：{files}",
+            "一个考核期只能有一个文件：请删除副本 {others}（旧的内容在 git 历史中，不必另存一份）",
+            "period “{name}” has several files: {files}",
+            "one file per period: delete the copies {others} (git keeps the old content)"),
+        "project.nested_version": (
+            "方案版本文件必须直接放在 schemes/{scheme}/ 下，不能放在下级文件夹中",
+            "请移动到 {target}，或删除它（旧版本请保留在 schemes/{scheme}/ 下，以版本号命名）",
+            "scheme version files belong directly in schemes/{scheme}/, not in a subfolder",
+            "move it to {target} or delete it (keep earlier versions in schemes/{scheme}/, named by version)"),
+        "project.bad_version_name": (
+            "文件名“{name}”不能作为方案版本标识",
+            "版本标识只能用小写英文字母、数字、连字符和下划线，如 {guess}.yaml；副本请删除",
+            "file name “{name}” is not a valid scheme version id",
+            "use lowercase ASCII letters, digits, '-' and '_', such as {guess}.yaml; delete copies"),
         "project.unknown_parent": ("上级单位“{parent}”未登记", "请先登记该单位，或删除 parent", "parent unit “{parent}” is not registered", "register it or remove parent"),
     }
 )
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def _load(path: Path, root: Path, problems: Problems, sources: dict[str, bytes]) -> Document | None:
-    display = rel(path, root)
-    try:
-        sources[display] = path.read_bytes()
-    except OSError:
-        pass
-    return load_yaml_file(path, display, problems)
+    """Read one YAML source (inside the project, regular, size-capped first) and load it."""
+    display = display_path(path, root)
+    raw = read_source(path, display, root, problems)
+    if raw is None:
+        return None
+    sources[display] = raw
+    return load_yaml_bytes(raw, display, problems)
+
+
+def _preferred(path: Path, top: Path) -> tuple:
+    """Which of several files for one version or period is taken as the real one."""
+    nested = len(path.relative_to(top).parts) > 1
+    return (nested, not _ID.match(path.stem), path.suffix != ".yaml", path.as_posix())
+
+
+def _one_per_key(files: list[Path], top: Path, root: Path, problems: Problems, code: str,
+                 key=lambda p, top: copy_key(p.stem)) -> list[Path]:
+    """Group ``files`` by their name without copy marks; report each group of several once.
+
+    Returns the preferred file of every group (see :func:`_preferred`); the
+    copies are not read at all.
+    """
+    groups: dict[object, list[Path]] = {}
+    for path in files:
+        groups.setdefault(key(path, top), []).append(path)
+    kept: list[Path] = []
+    for _, group in sorted(groups.items(), key=lambda kv: min(p.as_posix() for p in kv[1])):
+        group.sort(key=lambda p: _preferred(p, top))
+        first = group[0]
+        if len(group) > 1:
+            names = [display_path(p, root) for p in group]
+            problems.add(code, Mark(names[1]), name=first.stem, files=", ".join(names),
+                         others=", ".join(names[1:]))
+        kept.append(first)
+    return sorted(kept)
+
+
+def _period_key(path: Path, top: Path) -> tuple[str, str]:
+    parts = path.relative_to(top).parts
+    return (parts[0] if len(parts) > 1 else "", copy_key(path.stem))
 
 
 def load_project(root: Path, problems: Problems) -> Project | None:
@@ -56,7 +107,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     sources: dict[str, bytes] = {}
     site = None
     site_path = root / "site.yaml"
-    if not site_path.is_file():
+    if not os.path.lexists(site_path):
         problems.add("project.no_site", None)
     else:
         doc = _load(site_path, root, problems, sources)
@@ -65,9 +116,12 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     # units
     units: dict[str, Unit] = {}
     unit_src: dict[str, str] = {}
-    unit_files = ([root / "units.yaml"] if (root / "units.yaml").is_file() else []) + _yaml_files(root / "units")
-    if not unit_files:
+    registry = root / "units.yaml"
+    unit_files = ([registry] if os.path.lexists(registry) else []) + list_files(root / "units", root, problems)
+    if not unit_files and not os.path.lexists(root / "units"):
         problems.add("project.no_units", None)
+    elif not unit_files:
+        problems.add("project.no_units", Mark("units"))
     unit_docs = []
     units_complete = True  # False when a registry file could not be read: its ids are unknown, not missing
     for path in unit_files:
@@ -90,15 +144,25 @@ def load_project(root: Path, problems: Problems) -> Project | None:
         for i, u in enumerate(uf.units):
             if u.parent and u.parent not in units and units_complete:
                 problems.add("project.unknown_parent", doc.mark(("units", i, "parent")), parent=u.parent)
-    # schemes
+    # schemes: schemes/<id>/<version>.yaml, one file per version, nothing nested
     schemes: dict[str, dict[str, SchemeVersion]] = {}
-    scheme_folders = sorted(p for p in (root / "schemes").iterdir() if p.is_dir()) if (root / "schemes").is_dir() else []
+    scheme_folders = list_folders(root / "schemes", root, problems)
     for folder in scheme_folders:
         if not _ID.match(folder.name):
-            problems.add("project.bad_folder_id", None, name=rel(folder, root))
+            problems.add("project.bad_folder_id", None, name=display_path(folder, root))
             continue
         versions: list[SchemeVersion] = []
-        for path in _yaml_files(folder):
+        files = _one_per_key(list_files(folder, root, problems), folder, root, problems, "project.duplicate_version")
+        for path in files:
+            display = display_path(path, root)
+            if len(path.relative_to(folder).parts) > 1:
+                problems.add("project.nested_version", Mark(display), scheme=folder.name,
+                             target=f"{display_path(folder, root)}/{path.name}")
+                continue
+            if not _ID.match(path.stem):
+                problems.add("project.bad_version_name", Mark(display), name=path.stem,
+                             **_suggest_id(path.stem))
+                continue
             doc = _load(path, root, problems, sources)
             if doc is None:
                 continue
@@ -113,14 +177,17 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     # periods
     found: list[Period] = []
     seen: dict[tuple[str, str], str] = {}
-    for path in _yaml_files(root / "scores"):
+    scores_root = root / "scores"
+    period_files = _one_per_key(list_files(scores_root, root, problems), scores_root, root, problems,
+                                "project.duplicate_period_file", key=_period_key)
+    for path in period_files:
         doc = _load(path, root, problems, sources)
         if doc is None:
             continue
         scores = validate(ScoresFile, doc, problems)
         if scores is None:
             continue
-        folder = path.relative_to(root / "scores").parts[0] if len(path.relative_to(root / "scores").parts) > 1 else ""
+        folder = path.relative_to(scores_root).parts[0] if len(path.relative_to(scores_root).parts) > 1 else ""
         if folder != scores.scheme:
             problems.add("project.scores_folder", doc.mark(("scheme",)), folder=folder or "scores", scheme=scores.scheme)
         if scores.scheme not in schemes:
@@ -138,16 +205,23 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             problems.add("scores.duplicate_period", doc.mark(("period",)), period=scores.period, other=seen[key])
             continue
         seen[key] = doc.display
-        period = check_period(doc.display, doc, scores, sv, units, problems, content_root=root / "content")
+        period = check_period(doc.display, doc, scores, sv, units, problems, content_root=root / "content",
+                              sources=sources)
         if period is not None:
             found.append(period)
-            body = scores.notice.body if scores.notice else None
-            if body and (root / "content" / body).is_file():
-                sources[f"content/{body}"] = (root / "content" / body).read_bytes()
     if problems.errors or site is None:
         return None
     found.sort(key=lambda p: (p.scheme, p.start, p.id))
     return Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found), sources=dict(sorted(sources.items())))
+
+
+def _suggest_id(stem: str) -> dict[str, str]:
+    """A valid version id close to ``stem`` for the fix hint (e.g. ``2019`` for ``2019 - 副本``)."""
+    guess = copy_key(stem)
+    guess = re.sub(r"[^a-z0-9_-]+", "-", guess).strip("-_")[:64]
+    if not guess or not _ID.match(guess):
+        guess = "2024"
+    return {"guess": guess}
 
 
 def compute(project: Project, include_drafts: bool = True):

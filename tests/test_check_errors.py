@@ -668,9 +668,9 @@ def test_oversized_file_is_refused_before_parsing(tmp_path, runner):
 def test_oversized_file_with_a_lower_cap(tmp_path, runner, monkeypatch):
     import functools
 
-    from site_builder.load import yamlsafe
+    from site_builder.load import files
 
-    monkeypatch.setattr(pipeline, "load_yaml_file", functools.partial(yamlsafe.load_yaml_file, max_bytes=200))
+    monkeypatch.setattr(pipeline, "read_source", functools.partial(files.read_source, max_bytes=200))
     root = make_project(tmp_path)  # the scheme file is 700-odd bytes
     out = fails(runner, root)
     problem(out, SCHEME_F, "超过上限", "200 字节")

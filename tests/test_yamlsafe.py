@@ -109,7 +109,7 @@ def test_load_yaml_file(tmp_path: Path) -> None:
     assert codes(missing) == ["yaml.not_found"]
     unreadable = Problems()
     assert load_yaml_file(tmp_path, "dir", unreadable) is None
-    assert codes(unreadable) == ["yaml.read_failed"]
+    assert codes(unreadable) == ["file.not_regular"]
 
 
 # ---------------------------------------------------------------- 1. size cap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ from site_builder import messages, periods
 from site_builder.checks import unknown_ref
 from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.errors import Problems
+from site_builder.load.files import read_source
+from site_builder.load.markdown_check import check_markdown
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
 from site_builder.schema.convert import validate
@@ -62,6 +65,27 @@ messages.register(
 )
 
 
+def check_body(content_root: Path, body: str, doc: Document, problems: Problems,
+               sources: dict[str, bytes] | None = None) -> None:
+    """Read the notice body ``content/<body>`` the way the build will, and check its text.
+
+    Missing is reported at ``notice.body``; anything else (a link outside the
+    project, not a regular file, too large, not UTF-8, control or invisible
+    characters, a link with a scheme that is not allowed) at the body file.
+    With ``sources``, the bytes read are stored there under ``content/<body>``.
+    """
+    path = content_root / body
+    if not os.path.lexists(path):
+        problems.add("scores.body_missing", doc.mark(("notice", "body")), body=body)
+        return
+    display = f"content/{Path(body).as_posix()}"
+    raw = read_source(path, display, content_root.parent, problems)
+    if raw is None:
+        return
+    if check_markdown(raw, display, problems) is not None and sources is not None:
+        sources[display] = raw
+
+
 def _normalise(raw: Any, rule) -> tuple[Any, bool]:
     """Expand shorthand: ``13.5`` -> ``{points: "13.5"}``, ``na`` -> ``{na: true}``."""
     if isinstance(raw, str):
@@ -77,7 +101,7 @@ def _normalise(raw: Any, rule) -> tuple[Any, bool]:
 
 def check_period(
     path: str, doc: Document, scores: ScoresFile, sv: SchemeVersion, units: dict[str, Unit], problems: Problems,
-    content_root: Path | None = None,
+    content_root: Path | None = None, sources: dict[str, bytes] | None = None,
 ) -> Period | None:
     before = len(problems.errors)
     scheme = sv.scheme
@@ -100,8 +124,8 @@ def check_period(
         body = scores.notice.body
         if body.startswith("/") or ".." in body.split("/") or not body.endswith(".md"):
             problems.add("scores.body_path", doc.mark(("notice", "body")), body=body)
-        elif content_root is not None and not (content_root / body).is_file():
-            problems.add("scores.body_missing", doc.mark(("notice", "body")), body=body)
+        elif content_root is not None:
+            check_body(content_root, body, doc, problems, sources)
     all_facts: dict[str, dict[str, Facts]] = {}
     for uid, entry in scores.units.items():
         upath = ("units", uid)

@@ -61,6 +61,14 @@ register({
         "文本中出现不可见字符 U+FEFF（零宽不换行空格 / BOM）", "请删除该字符",
         "invisible character U+FEFF (zero-width no-break space / BOM) in the text",
         "delete it"),
+    "yaml.invisible_char": (
+        "出现不可见字符 {char}",
+        "请删除该字符：它看不见，却会改变文字的显示顺序，或使两个看起来相同的名称并不相同"
+        "（常见于从网页、Word 或聊天软件复制的文字）",
+        "invisible character {char}",
+        "delete it: it cannot be seen but can reorder the text as displayed or make two "
+        "names that look the same differ (it usually comes from text copied from a web page, "
+        "a word processor or a chat program)"),
     "yaml.more_hidden": (
         "另有 {count} 处同类问题（{kind}）未逐一列出", "请先修正已列出的问题，再重新检查",
         "{count} more problems of the same kind ({kind}) not listed",
@@ -207,39 +215,84 @@ BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # line breaks as PyYAML count
 # Tabs, plus everything PyYAML's reader refuses, plus U+FEFF.
 BAD_CHAR = re.compile(
     "[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+# Invisible characters PyYAML lets through: every format character (Unicode
+# category Cf: zero-width spaces and joiners, bidi embeddings, overrides and
+# isolates, the soft hyphen, tag characters, …; U+FEFF is BAD_CHAR's), plus
+# the Hangul fillers and the combining grapheme joiner, which render as nothing.
+# tests/test_yamlsafe_chars.py checks the class against unicodedata.
+FORMAT_RANGES = (
+    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)
+FILLERS = (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0)
+_HIDDEN_CLASS = "".join(
+    chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in FORMAT_RANGES
+) + "".join(chr(c) for c in FILLERS)
+HIDDEN = re.compile(f"[{_HIDDEN_CLASS}]")
+_ANY_BAD = re.compile(f"[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff"
+                      f"\ufeff\ufffe\uffff{_HIDDEN_CLASS}]")
 _INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
 _SCAN_LIMIT = 1000  # beyond this many bad characters, only count them
 
 
-def check_characters(text: str, rep: Report) -> tuple[set[int], int]:
-    """Report tabs and invisible characters, each at its line and column.
+def char_name(ch: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``: the code point and, when it has one, its name."""
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def _code(ch: str, tabs_ok: bool) -> str | None:
+    if ch == "\t":
+        return None if tabs_ok else "yaml.tab"
+    if ch == "\ufeff":
+        return "yaml.stray_bom"
+    if HIDDEN.match(ch):
+        return "yaml.invisible_char"
+    return "yaml.control_char"
+
+
+def check_characters(text: str, rep: Report, *, tabs_ok: bool = False) -> tuple[set[int], int]:
+    """Report tabs, control and invisible characters, each at its line and column.
 
     Returns the lines that have one, and the line from which on syntax errors
     are most likely consequences of these characters (0 if none): the first
     line indented with a tab, or line 1 when the text is flooded with them.
+    ``tabs_ok`` is for Markdown, where a tab is ordinary text.
     """
     starts = [0] + [m.end() for m in BREAK.finditer(text)]
     lines: set[int] = set()
-    for n, m in enumerate(BAD_CHAR.finditer(text)):
+    n = 0
+    for m in _ANY_BAD.finditer(text):
         i = m.start()
         ch = m.group()
-        code = "yaml.tab" if ch == "\t" else "yaml.stray_bom" if ch == "\ufeff" \
-            else "yaml.control_char"
+        code = _code(ch, tabs_ok)
+        if code is None:
+            continue
         if n >= _SCAN_LIMIT:  # hostile input: count the rest in bulk
-            rest = BAD_CHAR.findall(text, i)
-            tabs, boms = rest.count("\t"), rest.count("\ufeff")
-            for kind, count in (("yaml.tab", tabs), ("yaml.stray_bom", boms),
-                                ("yaml.control_char", len(rest) - tabs - boms)):
-                if count:
-                    rep.count(kind, None, count)
+            counts: dict[str, int] = {}
+            for rest in _ANY_BAD.findall(text, i):
+                kind = _code(rest, tabs_ok)
+                if kind is not None:
+                    counts[kind] = counts.get(kind, 0) + 1
+            for kind, count in counts.items():
+                rep.count(kind, None, count)
             return lines, 1
+        n += 1
         k = bisect.bisect_right(starts, i) - 1
         mark = rep.at(k + 1, i - starts[k] + 1)
         lines.add(k + 1)
-        if code == "yaml.control_char":
-            rep.error(code, mark, char=f"U+{ord(ch):04X}")
+        if code in ("yaml.control_char", "yaml.invisible_char"):
+            rep.error(code, mark, char=char_name(ch) if code == "yaml.invisible_char"
+                      else f"U+{ord(ch):04X}")
         else:
             rep.error(code, mark)
+    if tabs_ok:
+        return lines, 0
     first = _INDENT_TAB.search(text)
     first_line = bisect.bisect_right(starts, first.start()) if first else 0
     return lines, first_line

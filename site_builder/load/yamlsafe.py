@@ -48,6 +48,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _CParser = None
 
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import MAX_BYTES, read_source
 from site_builder.load.rawtext import (
     BAD_CHAR,
     Report,
@@ -58,7 +59,6 @@ from site_builder.load.rawtext import (
 )
 from site_builder.messages import register
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
 
 _NO_ANCHORS = "本项目不支持锚点、别名和合并键，请把内容直接完整写出"
@@ -417,18 +417,14 @@ def load_yaml_bytes(raw: bytes, display: str, problems: Problems,
 
 
 def load_yaml_file(path: Path, display: str, problems: Problems,
-                   max_bytes: int = MAX_BYTES) -> Document | None:
-    """Read ``path`` (at most ``max_bytes`` of it) and load it with :func:`load_yaml_bytes`."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
-            if len(raw) > max_bytes:
-                report_too_large(os.fstat(fh.fileno()).st_size, max_bytes, display, problems)
-                return None
-    except FileNotFoundError:
-        problems.add("yaml.not_found", Mark(display))
-        return None
-    except OSError as exc:
-        problems.add("yaml.read_failed", Mark(display), reason=exc.strerror or type(exc).__name__)
+                   max_bytes: int = MAX_BYTES, root: Path | None = None) -> Document | None:
+    """Read ``path`` with :func:`~site_builder.load.files.read_source` and load it.
+
+    With ``root``, a symbolic link that resolves outside ``root`` is refused
+    without being read; without it, any link is followed.  Either way only a
+    regular file of at most ``max_bytes`` is read (the size is checked first).
+    """
+    raw = read_source(path, display, root if root is not None else Path(os.sep), problems, max_bytes)
+    if raw is None:
         return None
     return load_yaml_bytes(raw, display, problems, max_bytes)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from site_builder.schema.types import Bool, Strict, Text
+from site_builder.schema.types import Bool, Strict, Text, Url
 
 
 class Contact(Strict):
@@ -21,7 +21,7 @@ class Contact(Strict):
 class Site(Strict):
     title: Text = Field(description="网站标题，如“某某县政务服务考核结果公示”")
     organisation: Text = Field(description="发布机关全称")
-    base_url: Text | None = Field(None, description="正式网址（用于 sitemap 和订阅），如 https://example.gov.cn/kaohe/")
+    base_url: Url | None = Field(None, description="正式网址（用于 sitemap 和订阅），如 https://example.gov.cn/kaohe/")
     locale: Literal["zh-CN", "en"] = Field("zh-CN", description="界面语言：zh-CN 中文（默认）、en 英文")
     contact: Contact | None = Field(None, description="异议受理联系方式")
     sample: Bool = Field(False, description="整站为示例数据（每页显示“示例数据，非真实考核结果”）")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, mod
 from pydantic_core import PydanticCustomError
 
 from site_builder import messages
+from site_builder.load.rawtext import HIDDEN, char_name
 from site_builder.load.scalars import parse_date, parse_decimal, yaml11_reading
 from site_builder.load.yamlsafe import PlainStr
 
@@ -51,6 +52,18 @@ messages.register(
             "请填写 0 或正数",
             "this value must not be negative: {text}",
             "use 0 or a positive number",
+        ),
+        "schema.bad_url": (
+            "网址“{text}”不可用：{why}",
+            "请写完整的网址，以 https:// 或 http:// 开头，如 https://example.gov.cn/kaohe/",
+            "the address “{text}” cannot be used: {why_en}",
+            "write a full address starting with https:// or http://, such as https://example.gov.cn/kaohe/",
+        ),
+        "schema.hidden_char": (
+            "文字的第 {index} 个字符是不可见字符 {char}",
+            "请删除该字符（它看不见，却会改变文字的显示顺序，或使两个看起来相同的名称并不相同）",
+            "character {index} of the text is the invisible character {char}",
+            "delete it (it cannot be seen but can reorder the text or make two names that look the same differ)",
         ),
         "schema.empty": (
             "这里不能为空",
@@ -87,7 +100,17 @@ def describe_value(value: Any) -> tuple[str, str]:
         return "一个列表", "a list"
     if value is None:
         return "空值", "nothing"
-    return f"“{value}”", f"“{value}”"
+    text = short(str(value))
+    return f"“{text}”", f"“{text}”"
+
+
+def short(text: str, limit: int = 40) -> str:
+    """``text`` as quoted in a message: its first line, at most ``limit`` characters."""
+    lines = text.strip().splitlines()
+    line = lines[0] if lines else ""
+    if len(line) > limit or len(lines) > 1:
+        return line[:limit] + "…"
+    return line
 
 
 def _text(value: Any) -> str:
@@ -111,6 +134,34 @@ def _text(value: Any) -> str:
     text = str(value).strip()
     if not text:
         raise PydanticCustomError("schema.empty", "empty")
+    hidden = _HIDDEN.search(text)
+    if hidden is not None:  # written as an escape ("\u202e"): the raw scan saw only ASCII
+        raise PydanticCustomError(
+            "schema.hidden_char", "hidden", {"index": hidden.start() + 1, "char": char_name(hidden.group())}
+        )
+    return text
+
+
+# Control characters other than tab and line breaks, and every invisible one.
+_HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff{HIDDEN.pattern[1:-1]}]")
+
+
+def _url(value: Any) -> str:
+    """An absolute http(s) address: nothing a browser or feed reader would run or open locally."""
+    text = _text(value)
+    why = None
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", text)
+    if re.search(r"[\s<>\"'`\\{}|^]", text):
+        why = ("含有空格、引号、尖括号或反斜杠", "it contains spaces, quotes, angle brackets or backslashes")
+    elif scheme is None:
+        why = ("不是完整的网址（缺少 https://）", "it is not a full address (https:// is missing)")
+    elif scheme.group(1).lower() not in ("http", "https"):
+        why = (f"协议“{scheme.group(1)}:”不允许，只能用 https: 或 http:",
+               f"the scheme “{scheme.group(1)}:” is not allowed, only https: or http:")
+    elif not re.match(r"(?i)https?://[^/?#@:]+(:\d{1,5})?([/?#]|$)", text):
+        why = ("“//”之后应是域名", "a host name must follow “//”")
+    if why is not None:
+        raise PydanticCustomError("schema.bad_url", "url", {"text": short(text, 60), "why": why[0], "why_en": why[1]})
     return text
 
 
@@ -195,6 +246,9 @@ _DEC_SCHEMA = {
 }
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+Url = Annotated[
+    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+]
 Dec = Annotated[Decimal, BeforeValidator(_decimal), WithJsonSchema(_DEC_SCHEMA)]
 NonNeg = Annotated[
     Decimal,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sys
 import sysconfig
 import time
@@ -23,6 +24,8 @@ import click
 
 from site_builder import pipeline
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import read_source
+from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
 from site_builder.site import assets, feeds, i18n, privacy
 from site_builder.site.data import Options, SiteData, default_as_of
@@ -116,6 +119,7 @@ def _build(
     project, public = pipeline.check(root, warnings=warnings, include_drafts=False)
     locale = project.site.locale
     check_out(root, Path(out), locale)
+    privacy_check(root, project, warnings, locale)
     locked = check_lock(project, public, locale)
     histories = notice_histories(project, public, locked, locale) if locked else {}
     results = pipeline.compute(project, include_drafts=True) if preview else public
@@ -132,7 +136,7 @@ def _build(
         results,
         options,
         build_version(root),
-        read_content(root, periods, options, locale),
+        read_content(root, periods, options, locale, project.sources),
         histories=histories,
         archive=archive_sources(root, locked),
     )
@@ -156,26 +160,39 @@ def _build(
 
 
 def read_content(
-    root: Path, periods: Iterable[Period], options: Options, locale: str
+    root: Path, periods: Iterable[Period], options: Options, locale: str,
+    sources: dict[str, bytes] | None = None,
 ) -> dict[str, bytes]:
     """The Markdown bodies in content/ of the notices that will be published.
 
     Earlier versions of corrected notices are shown with the body archived in
     ``published/`` (:attr:`NoticeVersion.body`); ``periods`` lists only those
-    whose body was not archived.
+    whose body was not archived.  A body ``check`` already read (``sources``)
+    is taken from there; any other is read and checked exactly as ``check``
+    does (inside the project, regular file, size cap, UTF-8, characters,
+    links), and every problem is reported at once.
     """
     content: dict[str, bytes] = {}
-    base = (root / "content").resolve()
+    problems = Problems()
+    sources = sources or {}
     for p in periods:
         if p.status == "draft" and not options.preview:
             continue
         body = p.scores.notice.body if p.scores.notice else None
         if not body:
             continue
-        path = (base / body).resolve()
-        if base not in path.parents or not path.is_file():
-            fail("site.missing_body", locale, Mark(p.path), body=body)
-        content[f"content/{Path(body).as_posix()}"] = path.read_bytes()
+        key = f"content/{Path(body).as_posix()}"
+        if key in sources:
+            content[key] = sources[key]
+            continue
+        path = root / "content" / body
+        if Path(body).is_absolute() or ".." in Path(body).parts or not os.path.lexists(path):
+            problems.add("site.missing_body", Mark(p.path), body=body)
+            continue
+        raw = read_source(path, key, root, problems)
+        if raw is not None and check_markdown(raw, key, problems) is not None:
+            content[key] = raw
+    fail_all(problems, locale)
     return dict(sorted(content.items()))
 
 
@@ -198,7 +215,14 @@ def _progress(routes: list, locale: str, show: bool):
 
 
 def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, bytes]:
-    """Every output file by path, checked for personal numbers, with the manifest."""
+    """Every output file by path, checked for personal numbers, with the manifest.
+
+    Every output is made from one copy of the data in which each registered
+    person's name is masked (:func:`privacy.redact_site_data`), and the scan
+    afterwards refuses any personal number or unmasked name that still got through.
+    """
+    names = privacy.names_to_mask(data.project, data.histories)
+    data = privacy.redact_site_data(data, names)
     locale = data.locale
     outputs = Outputs(locale)
     found = assets.theme_assets(theme / "static", serve=data.options.serve)
@@ -228,8 +252,8 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
         ]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     sources = public_sources(data)
-    scan_privacy(outputs.files, sources, locale)
     outputs.add("manifest.json", manifest(sources, outputs.files), origin="manifest")
+    scan_privacy(outputs.files, sources, locale, names)
     return dict(outputs.files)
 
 
@@ -251,25 +275,36 @@ def public_sources(data: SiteData) -> dict[str, bytes]:
     return {k: v for k, v in sorted(sources.items()) if k not in hidden - shown}
 
 
-def scan_privacy(files, sources, locale: str) -> None:
-    findings = privacy.unique(privacy.scan(files, sources))
+def privacy_check(root: Path, project, warnings: Problems, locale: str) -> None:
+    """Personal numbers in the published sources and ``published/``, names in ``published/``.
+
+    The same check as ``site-builder check`` runs (:func:`privacy.source_problems`).
+    """
+    found = privacy.source_problems(root, project)
+    warnings.extend(found.warnings)
+    fail_all(found, locale)
+
+
+def scan_privacy(files, sources, locale: str, names=()) -> None:
+    """The safety net over every output file (downloads, feed, search index, manifest too):
+    a personal number, or a registered name that is not masked, refuses the build,
+    located at the source it came from."""
+    findings = privacy.unique([*privacy.scan(files, sources), *privacy.scan_names(files, sources, names)])
     if not findings:
         return
     problems = Problems()
     for f in findings:
-        what = {
-            "id_card": ("身份证号", "resident ID number"),
-            "mobile": ("手机号", "mobile phone number"),
-            "bank_card": ("银行卡号", "bank card number"),
-        }[f.kind]
+        if f.kind == "name":
+            problems.add("privacy.name_in_output", f.mark, page=f.page, masked=f.text)
+            continue
+        what = privacy.KIND_WORDS[f.kind]
         problems.add(
-            "site.personal_number",
-            Mark(f.sources[0]) if f.sources else None,
+            "privacy.number_in_output",
+            f.mark,
             page=f.page,
             what=what[0],
             what_en=what[1],
             number=f.text,
-            sources=i18n.text("list.sep", locale).join(f.sources) or "?",
         )
     fail_all(problems, locale)
 
