@@ -31,6 +31,11 @@ def check(root: str, lang: str | None) -> None:
     warnings = Problems()
     project, results = run_check(_root(root), locale=lang, warnings=warnings)
     loc = lang or project.site.locale
+    from site_builder.site.privacy import source_problems  # what build refuses before rendering
+
+    personal = source_problems(_root(root), project)
+    warnings.extend(personal.warnings)
+    personal.raise_if_errors(loc)
     for w in warnings.sorted():
         click.echo(w.render(loc), err=True)
     n_units = sum(len(r.units) for r in results.values())

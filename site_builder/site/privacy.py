@@ -1,29 +1,134 @@
-"""Personal data: masking names, and a last scan of everything written.
+"""Personal data: masking names, and a scan of every published and archived byte.
 
-The scan is the safety net behind the data model: whatever reached a page —
-a note, an event title, a unit's remark — is searched for a Chinese resident
-ID number (18 characters with a valid birth date and the GB 11643 check
-digit), a mobile number (``1[3-9]`` + 9 digits) and a bank-card number
-(16–19 digits passing Luhn, starting 3–6 as the card networks' numbers
-do — 索引号 and other official codes start with 1 or 0).  Digits count as one number only when no other
-digit or ASCII letter touches them, so hashes and longer digit runs (索引号)
-are not mistaken for either.
+Two guarantees, both built here:
+
+**Registered names are masked by construction.**  The names recorded with
+events (``name:`` of a person, an award or an event) are personal data.
+Unless every scheme that records a name declares a legal basis for publishing
+it (``personal_data: {publish_names: true, legal_basis: …}``), the site stage
+works on a copy of the data in which each such name is replaced by its mask
+(张三 → 张*) wherever it occurs: notes, titles, reasons, unit names, the
+notice body (:func:`redact_site_data`).  Pages, downloads, the feed and the
+search index are all made from that copy, so no view has to remember to mask.
+The archive in ``published/`` keeps masks too (:func:`redact_archive`).
+
+**No personal number is published or archived.**  A Chinese resident ID
+number (18 characters: a province code, a valid birth date and the GB 11643
+check digit; or the 15-digit first generation: province code, YYMMDD, three
+digits), a mobile number (``1[3-9]`` + 9 digits, also after +86/0086) and a
+bank-card number (16–19 digits, starting 3–6 as the card networks' numbers do,
+passing Luhn) are refused in every source that is published (site, units,
+schemes, period files that are not drafts, notice bodies), in every file of
+``published/``, and — the safety net — in every output file, the XLSX
+downloads (their sheet XML), manifest, feed, sitemap and search index
+included.
+
+How text is read so that writing cannot dodge the scan:
+
+- NFKC first, so full-width digits (１３８…), full-width X, full-width
+  hyphens and the ideographic space count as their ASCII forms; zero-width
+  characters, soft hyphens and bidi controls are dropped; in HTML and XML,
+  comments and inline tags (``<b>``, ``<span>``…) are dropped and entities
+  decoded, and other tags end a number; in JSON and JS, ``\\uXXXX`` escapes
+  are decoded; an XLSX is read through its sheet XML.
+- A number may be written in *groups* of digits.  Between two groups one
+  separator is allowed: 1–3 spaces (any Unicode space), or one hyphen/dash
+  (``-‐‑‒–—―−``), dot (``.·・``) or underscore with at most one space on each
+  side.  Not a slash, comma, colon or newline: dates written 2017/08/03, 文号
+  such as 〔2017〕23号 and 索引号 such as 003412345/2017-00009 stay apart.
+- Groups only combine in the shapes people write these numbers in: a mobile
+  in at most three groups of at least three digits (138 1234 5678,
+  138-1234-5678, 1381234 5678), a card in one group, 4-4-4-4[-1…4] or 6 + the
+  rest, an ID in at most five groups of at least three digits (the last may
+  be shorter: ``…002 X`` is not, ``…0 02X`` is), a 15-digit ID whole or
+  6-6-3.  Decimals (85.50), ranks, dates (2017-08-03) and 文号 have groups
+  too short to combine.  A group is one number only as a whole: a longer run
+  of digits (a 20-digit 索引号) is not searched inside — except a
+  ``86``/``0086`` country code written straight before a mobile number.
+- A run of 16 or more hexadecimal characters with a letter among them (a
+  SHA-256 or commit hash) is not a number.
+
+Every finding is reported with its number partly masked and located at the
+source file, line and column it came from (the normalisation keeps a map back
+to the original characters).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
+import io
 import re
+import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-_RUN = re.compile(r"(?<![0-9A-Za-z])(\d{11,19}[Xx]?)(?![0-9A-Za-z])")
+from pydantic import BaseModel
+
+from site_builder import messages
+from site_builder.errors import Mark, Problems
+
+messages.register(
+    {
+        "privacy.number": (
+            "这里有{what}“{number}”，个人号码不得公开或存档",
+            "请删除该号码（包括 YAML 注释中的）；它会出现在网站、下载文件或 published/ 存档中",
+            "a {what_en} “{number}” is here; personal numbers must never be published or archived",
+            "remove the number (comments included): it would appear on the site, in a download or in the published/ archive",
+        ),
+        "privacy.number_in_output": (
+            "生成的 {page} 含有{what}“{number}”",
+            "个人号码不得公开：请从这里的备注或记录中删除",
+            "the generated {page} contains a {what_en} “{number}”",
+            "personal numbers must never be published: remove it from the note or record here",
+        ),
+        "privacy.name_in_archive": (
+            "存档中有未遮盖的人员姓名“{masked}”",
+            "方案未声明公开姓名的依据（personal_data.legal_basis）：请用 site-builder lock 重新存档，或把姓名改为“{masked}”",
+            "the archive holds the unmasked name of a person (“{masked}”)",
+            "the scheme declares no legal basis for publishing names (personal_data.legal_basis): re-archive with site-builder lock, or write “{masked}”",
+        ),
+        "privacy.name_in_output": (
+            "生成的 {page} 含有未遮盖的人员姓名“{masked}”",
+            "这是一个缺陷（姓名本应自动遮盖）：请报告，并暂时从这里删除该姓名",
+            "the generated {page} holds the unmasked name of a person (“{masked}”)",
+            "this is a bug (names are masked automatically): please report it, and remove the name here for now",
+        ),
+    }
+)
+
+KIND_WORDS = {
+    "id_card": ("身份证号", "resident ID number"),
+    "mobile": ("手机号", "mobile phone number"),
+    "bank_card": ("银行卡号", "bank card number"),
+}
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# GB/T 2260 province-level codes (first two digits of an ID number).
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83 91".split()
+)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_COUNTRY_MOBILE = re.compile(r"(?:0086|86)(1[3-9][0-9]{9})")
 
-#: Output files scanned (text); binary XLSX carries the same data as the CSV.
-SCANNED_SUFFIXES = (".html", ".xml", ".json", ".csv", ".js", ".yaml", ".txt")
+#: Characters dropped before scanning: zero-width, soft hyphen, bidi controls, BOM.
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+_DROP = {ord(c): None for c in _INVISIBLE}
+# Between two groups of digits (after NFKC, which turns every space into U+0020).
+_SEP = "-._\u00b7\u30fb\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+_GAP = re.compile(rf"[ \t]{{1,3}}|[ \t]?[{re.escape(_SEP)}][ \t]?")
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(r"[0-9A-Za-z]{16,}")
+_HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+
+#: Output files never scanned: images and fonts (binary; they carry no data text).
+BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf")
 
 
 def mask_name(name: str) -> str:
@@ -34,15 +139,33 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
+# ------------------------------------------------------------------ numbers
+
+
 def is_id_card(text: str) -> bool:
-    if len(text) != 18 or not text[:17].isdigit():
+    """An 18-character resident ID: province code, valid birth date, GB 11643 check digit."""
+    if len(text) != 18 or not text[:17].isascii() or not text[:17].isdigit():
         return False
-    try:
-        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
+    if text[:2] not in _PROVINCES or not _valid_date(text[6:10], text[10:12], text[12:14]):
         return False
     total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == text[17].upper()
+
+
+def is_id_card_15(text: str) -> bool:
+    """A first-generation 15-digit ID: province code, YYMMDD (19YY), three digits."""
+    if len(text) != 15 or not text.isascii() or not text.isdigit():
+        return False
+    return text[:2] in _PROVINCES and _valid_date("19" + text[6:8], text[8:10], text[10:12])
+
+
+def _valid_date(y: str, m: str, d: str) -> bool:
+    try:
+        year = int(y)
+        dt.date(year, int(m), int(d))
+    except ValueError:
+        return False
+    return 1850 <= year <= 2099
 
 
 def luhn(digits: str) -> bool:
@@ -56,55 +179,239 @@ def luhn(digits: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Finding:
-    kind: str  # id_card | mobile | bank_card
-    text: str  # the number, partly masked for the message
-    page: str
-    sources: tuple[str, ...]
+class _Group:
+    start: int  # in the normalised text
+    end: int
+    text: str  # digits, and a final X of an ID number
+
+
+def _groups(text: str) -> list[list[_Group]]:
+    """Chains of digit groups joined by one allowed separator each."""
+    hashes = [
+        (m.start(), m.end())
+        for m in _HEX.finditer(text)
+        if _HEX_ONLY.fullmatch(m.group()) and not m.group().isdigit()
+    ]
+    chains: list[list[_Group]] = []
+    prev: _Group | None = None
+    h = 0
+    for m in _DIGITS.finditer(text):
+        while h < len(hashes) and hashes[h][1] <= m.start():
+            h += 1
+        if h < len(hashes) and hashes[h][0] <= m.start():
+            prev = None  # inside a hash
+            continue
+        start, end = m.span()
+        digits = m.group()
+        if end < len(text) and text[end] in "Xx" and not (end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum()):
+            end += 1
+            digits += "X"
+        g = _Group(start, end, digits)
+        if prev is not None and not prev.text.endswith("X") and _GAP.fullmatch(text, prev.end, start):
+            chains[-1].append(g)
+        else:
+            chains.append([g])
+        prev = g
+    return chains
+
+
+def _classify(parts: list[_Group]) -> tuple[str, str] | None:
+    """(kind, number) when these groups, as written, are one personal number."""
+    lens = [len(g.text) for g in parts]
+    number = "".join(g.text for g in parts)
+    k = len(parts)
+    if any(g.text.endswith("X") for g in parts[:-1]):
+        return None
+    if k > 1 and any(n < 3 for n in lens[:-1]):
+        return None
+    if len(number) == 18 and k <= 5 and is_id_card(number):
+        return ("id_card", number)
+    if number.endswith("X"):
+        return None
+    if k <= 3 and min(lens) >= 3:
+        if len(number) == 11 and _MOBILE.fullmatch(number):
+            return ("mobile", number)
+        m = _COUNTRY_MOBILE.fullmatch(number)
+        if m and lens[0] > len(number) - 11:  # the code is written with the number
+            return ("mobile", m.group(1))
+    if len(number) == 15 and tuple(lens) in ((15,), (6, 6, 3), (6, 9)) and is_id_card_15(number):
+        return ("id_card", number)
+    if 16 <= len(number) <= 19 and number[0] in "3456" and luhn(number):
+        if k == 1 or (k == 2 and lens[0] == 6) or (all(n == 4 for n in lens[:-1]) and lens[-1] <= 4):
+            return ("bank_card", number)
+    return None
+
+
+def _find(text: str) -> list[tuple[str, str, int]]:
+    """(kind, number, start in ``text``) of every personal number in normalised text."""
+    found: list[tuple[int, int, str, str, int]] = []
+    for chain in _groups(text):
+        for i in range(len(chain)):
+            for j in range(i, min(i + 5, len(chain))):
+                hit = _classify(chain[i : j + 1])
+                if hit:
+                    found.append((chain[i].start, chain[j].end, *hit, chain[i].start))
+    # a number written inside a longer one counts once, as the longer
+    out = []
+    for s, e, kind, number, at in found:
+        if any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, *_ in found):
+            continue
+        out.append((kind, number, at))
+    return out
+
+
+def normalise(text: str) -> str:
+    """NFKC with zero-width, soft-hyphen and bidi characters dropped."""
+    return unicodedata.normalize("NFKC", text.translate(_DROP))
+
+
+def _normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """:func:`normalise`, with the index in ``text`` of every character of the result."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            continue
+        n = ch if ch < "\x80" else unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        where.extend([i] * len(n))
+    return "".join(out), where
 
 
 def find_numbers(text: str) -> list[tuple[str, str]]:
-    """(kind, number) for every personal number in ``text``."""
-    found = []
-    for m in _RUN.finditer(text):
-        run = m.group(1)
-        if is_id_card(run):
-            found.append(("id_card", run))
-        elif not run[-1].isdigit():
-            continue
-        elif _MOBILE.match(run):
-            found.append(("mobile", run))
-        elif 16 <= len(run) <= 19 and run[0] in "3456" and luhn(run):
-            found.append(("bank_card", run))
-    return found
+    """(kind, number) for every personal number in ``text``; numbers in their canonical digits."""
+    return [(kind, number) for kind, number, _ in _find(normalise(text))]
 
 
-def _redact(number: str) -> str:
+def locate_numbers(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, number, line, column) — 1-based, in ``text`` as written — of every personal number."""
+    norm, where = _normalise_mapped(text)
+    out = []
+    for kind, number, at in _find(norm):
+        out.append((kind, number, *_line_col(text, where[at])))
+    return out
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def redact_number(number: str) -> str:
+    """138****5678: enough to find it in the source, not enough to use it."""
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+# ------------------------------------------------------------------ output text
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|del|ins)\b[^>]*>",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def output_text(path: str, data: bytes) -> str | None:
+    """The text a reader of ``path`` can see, for the scan; None for images and fonts."""
+    lower = path.lower()
+    if lower.endswith(BINARY_SUFFIXES):
+        return None
+    if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return _zip_text(data)
+    text = data.decode("utf-8", errors="replace")
+    if lower.endswith((".html", ".htm", ".xml", ".svg", ".rss", ".atom")):
+        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))))
+    elif lower.endswith((".json", ".js", ".webmanifest")):
+        text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def _zip_text(data: bytes) -> str:
+    """The text of every XML part of an XLSX (shared strings, sheets, properties)."""
+    parts = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in sorted(z.infolist(), key=lambda i: i.filename):
+                if info.filename.endswith((".xml", ".rels")) and info.file_size <= 64 * 2**20:
+                    xml = z.read(info).decode("utf-8", errors="replace")
+                    parts.append(html.unescape(_TAG.sub("\n", _INLINE.sub("", xml))))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return data.decode("utf-8", errors="replace")
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # id_card | mobile | bank_card | name
+    text: str  # the number or name, masked for the message
+    page: str  # the output file ("" for a source)
+    sources: tuple[str, ...]
+    mark: Mark | None = None  # where it was written
+
+
 def scan(files: Mapping[str, bytes], sources: Mapping[str, bytes]) -> list[Finding]:
-    """Every personal number in the text files of the output, with its sources."""
+    """Every personal number in the output files, located at its source."""
     findings = []
+    index = _SourceIndex(sources)
     for page in sorted(files):
-        if not page.endswith(SCANNED_SUFFIXES) or page == "manifest.json":
+        text = output_text(page, files[page])
+        if text is None:
             continue
-        text = files[page].decode("utf-8", errors="replace")
-        for kind, number in find_numbers(text):
-            origin = _origins(number, sources)
-            findings.append(Finding(kind, _redact(number), page, origin))
+        for kind, number in find_numbers(page + "\n" + text):
+            mark = index.mark(kind, number)
+            origin = index.files_with(number)
+            findings.append(Finding(kind, redact_number(number), page, origin, mark))
     return findings
 
 
-def _origins(number: str, sources: Mapping[str, bytes]) -> tuple[str, ...]:
-    needle = number.encode("ascii")
-    return tuple(sorted(p for p, data in sources.items() if needle in data))
+class _SourceIndex:
+    """The personal numbers of the source files, located, computed once."""
+
+    def __init__(self, sources: Mapping[str, bytes]) -> None:
+        self.sources = sources
+        self._located: dict[str, list[tuple[str, str, int, int]]] | None = None
+
+    def located(self) -> dict[str, list[tuple[str, str, int, int]]]:
+        if self._located is None:
+            self._located = {p: locate_numbers(_decode(b)) for p, b in sorted(self.sources.items())}
+        return self._located
+
+    def mark(self, kind: str, number: str) -> Mark | None:
+        for path, hits in self.located().items():
+            for k, n, line, col in hits:
+                if n.upper() == number.upper():
+                    return Mark(path, line, col)
+        files = self.files_with(number)
+        return Mark(files[0]) if files else None
+
+    def files_with(self, number: str) -> tuple[str, ...]:
+        """Source files holding the number's digits, however they are written."""
+        out = []
+        for path, hits in self.located().items():
+            if any(n.upper() == number.upper() for _, n, _, _ in hits):
+                out.append(path)
+        if out:
+            return tuple(out)
+        digits = number.rstrip("Xx")
+        for path, data in sorted(self.sources.items()):
+            if digits in re.sub(r"[^0-9]", "", normalise(_decode(data))):
+                out.append(path)
+        return tuple(out)
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
 
 
 def unique(findings: Iterable[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
-        key = (f.kind, f.text, f.page)
+        key = (f.kind, f.text, f.mark or f.page)
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -117,7 +424,7 @@ def unique(findings: Iterable[Finding]) -> list[Finding]:
 # are personal data.  Unless a scheme declares a legal basis for publishing
 # them, every occurrence of such a name — in a note, a title, an archived
 # period file — is replaced by its mask.  The privacy stage and the lock share
-# these two functions.
+# these functions.
 
 
 def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> set[str]:
@@ -131,10 +438,19 @@ def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> set[str]:
     return names
 
 
+def _maskable(names: Iterable[str]) -> list[str]:
+    """Names worth masking (two characters or more), longest first."""
+    # a name already masked (张*, as archived by ``site-builder lock``) is not a name
+    return sorted(
+        {n.strip() for n in names if len(n.strip()) >= 2 and "*" not in n},
+        key=lambda n: (-len(n), n),
+    )
+
+
 def redact_names(text: str, names: Iterable[str]) -> str:
     """``text`` with every registered name replaced by its mask (longest names first)."""
-    for name in sorted(set(names), key=lambda n: (-len(n), n)):
-        if len(name) >= 2 and name in text:  # one character would mask ordinary words
+    for name in _maskable(names):
+        if name in text:  # one character would mask ordinary words
             text = text.replace(name, mask_name(name))
     return text
 
@@ -148,10 +464,304 @@ def redact_archive(data: bytes, names: Iterable[str]) -> bytes:
     gives the same bytes.  A mask keeps the name's first character, so it never
     begins a plain YAML scalar with ``*`` and the file stays valid YAML.
     """
-    for name in sorted({n.strip() for n in names}, key=lambda n: (-len(n), n)):
-        if len(name) < 2:
-            continue
+    for name in _maskable(names):
         needle = name.encode("utf-8")
         if needle in data:
             data = data.replace(needle, mask_name(name).encode("utf-8"))
     return data
+
+
+def publishes_names(project: Any, scheme: str, version: str | None = None) -> bool:
+    """Whether ``scheme`` (its ``version``, else its latest) declares a legal basis for names."""
+    versions = getattr(project, "schemes", {}).get(scheme) or {}
+    sv = versions.get(version) if version else None
+    if sv is None and versions:
+        sv = list(versions.values())[-1]
+    if sv is None:
+        return False
+    pd = sv.scheme.personal_data
+    return bool(pd.publish_names)
+
+
+def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> list[str]:
+    """Registered names of every period (earlier published versions too) whose scheme
+    does not publish names: masked everywhere on the site, longest first."""
+    periods = list(project.periods)
+    for h in (histories or {}).values():
+        for v in h.versions:
+            periods.append(v.period)
+            periods.extend(v.project.periods)
+    names: set[str] = set()
+    seen: set[int] = set()
+    for p in periods:
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        if not publishes_names(project, p.scheme, p.version):
+            names |= person_names(p.facts)
+    return _maskable(names)
+
+
+class _Redactor:
+    """A copy of immutable data (dataclasses, pydantic models, containers) with names masked.
+
+    Only what changes is copied; shared objects stay shared (one copy each).
+    Dictionary keys are identifiers and are left alone; bytes are Markdown
+    (a notice body), where the mask's ``*`` is escaped.
+    """
+
+    def __init__(self, names: list[str], skip: frozenset[tuple[type, str]] = frozenset()) -> None:
+        self.names = names
+        self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
+        self.masks = {n: mask_name(n) for n in names}
+        self.skip = skip
+        self.memo: dict[int, tuple[Any, Any]] = {}
+
+    def text(self, s: str) -> str:
+        assert self.pattern is not None
+        new = self.pattern.sub(lambda m: self.masks[m.group()], s)
+        if new == s:
+            return s
+        return type(s)(new) if type(s) is not str else new
+
+    def markdown(self, b: bytes) -> bytes:
+        assert self.pattern is not None
+        text = b.decode("utf-8", errors="surrogateescape")
+        new = self.pattern.sub(lambda m: self.masks[m.group()].replace("*", "\\*"), text)
+        return b if new == text else new.encode("utf-8", errors="surrogateescape")
+
+    def __call__(self, obj: Any) -> Any:
+        if self.pattern is None or obj is None or isinstance(obj, (bool, int, float, dt.date, Path)):
+            return obj
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, bytes):
+            return self.markdown(obj)
+        key = id(obj)
+        hit = self.memo.get(key)
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        new = self._copy(obj)
+        self.memo[key] = (obj, new)
+        return new
+
+    def _copy(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            changes = {}
+            for name in type(obj).model_fields:
+                value = getattr(obj, name)
+                red = self(value)
+                if red is not value:
+                    changes[name] = red
+            return obj.model_copy(update=changes) if changes else obj
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            changes = {}
+            for f in dataclasses.fields(obj):
+                if (type(obj), f.name) in self.skip:
+                    continue
+                value = getattr(obj, f.name)
+                red = self(value)
+                if red is not value:
+                    changes[f.name] = red
+            if not changes:
+                return obj
+            import copy
+
+            new = copy.copy(obj)
+            for name, value in changes.items():
+                object.__setattr__(new, name, value)
+            return new
+        if isinstance(obj, dict):
+            changed = False
+            out = {}
+            for k, v in obj.items():
+                red = self(v)
+                changed = changed or red is not v
+                out[k] = red
+            return type(obj)(out) if changed and type(obj) is not dict else (out if changed else obj)
+        if isinstance(obj, (list, tuple)):
+            items = [self(v) for v in obj]
+            if all(a is b for a, b in zip(items, obj, strict=True)):
+                return obj
+            if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+                return type(obj)(*items)
+            return type(obj)(items)
+        if isinstance(obj, (set, frozenset)):
+            items = {self(v) for v in obj}
+            return obj if items == set(obj) else type(obj)(items)
+        return obj
+
+
+def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
+    """The site's data with every registered name masked: what every page is made from.
+
+    ``data`` is a :class:`~site_builder.site.data.SiteData`; the source bytes it
+    lists for the manifest (``project.sources``, ``archive``) stay as they are,
+    because their hashes must match the files in the repository.
+    """
+    from site_builder.model import Project
+
+    if names is None:
+        names = names_to_mask(data.project, data.histories)
+    if not names:
+        return data
+    red = _Redactor(names, skip=frozenset({(Project, "sources")}))
+    return dataclasses.replace(
+        data,
+        project=red(data.project),
+        results=red(data.results),
+        histories=red(data.histories),
+        content={k: red.markdown(v) for k, v in data.content.items()},
+    )
+
+
+def find_names(text: str, names: Iterable[str]) -> list[str]:
+    """The registered names that occur in ``text`` (after NFKC), longest first."""
+    norm = normalise(text)
+    found = []
+    for name in _maskable(names):
+        if name in norm and not any(name in longer for longer in found):
+            found.append(name)
+    return found
+
+
+def scan_names(files: Mapping[str, bytes], sources: Mapping[str, bytes], names: Iterable[str]) -> list[Finding]:
+    """The safety net: an unmasked registered name in any output file, located at its source."""
+    names = _maskable(names)
+    if not names:
+        return []
+    findings = []
+    for page in sorted(files):
+        text = output_text(page, files[page])
+        if text is None:
+            continue
+        for name in find_names(page + "\n" + text, names):
+            mark = _name_mark(name, sources)
+            findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
+    return findings
+
+
+_NAME_FIELD = re.compile(r"^\s*(?:-\s*)?name\s*:")
+
+
+def _name_mark(name: str, sources: Mapping[str, bytes]) -> Mark | None:
+    """Where ``name`` is written other than as a ``name:`` of its own, else where it is registered."""
+    first: Mark | None = None
+    for path, data in sorted(sources.items()):
+        text = _decode(data)
+        if name not in text:
+            continue
+        for i, line in enumerate(text.splitlines(), 1):
+            col = line.find(name)
+            if col < 0:
+                continue
+            mark = Mark(path, i, col + 1)
+            if not _NAME_FIELD.match(line):
+                return mark
+            first = first or mark
+    return first
+
+
+# ------------------------------------------------------------------ sources and archive
+
+#: Until the example's archive is migrated (names masked by ``site-builder lock``),
+#: an unmasked name found in ``published/`` is a warning rather than an error.
+ARCHIVE_NAMES_SEVERITY = "warning"
+
+_NAME_VALUE = re.compile(r"(?:^|[\s{,])name\s*:[ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^,}#\n]+)")
+_VERSION_LINE = re.compile(r"^version\s*:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(?:#.*)?$", re.M)
+_ARCHIVE_CAP = 8 * 2**20
+
+
+def public_sources(project: Any) -> dict[str, bytes]:
+    """The source files whose text is published: all but draft period files and their bodies."""
+    hidden: set[str] = set()
+    shown: set[str] = set()
+    for p in project.periods:
+        body = p.scores.notice.body if p.scores.notice else None
+        files = {p.path} | ({f"content/{Path(body).as_posix()}"} if body else set())
+        (hidden if p.status == "draft" else shown).update(files)
+    return {k: v for k, v in sorted(project.sources.items()) if k not in hidden - shown}
+
+
+def archive_files(root: Path) -> dict[str, bytes]:
+    """Every regular file of ``published/`` (and ``published.lock``), by path; links are not followed."""
+    out: dict[str, bytes] = {}
+    lock = root / "published.lock"
+    if lock.is_file() and not lock.is_symlink():
+        out["published.lock"] = _read_capped(lock)
+    base = root / "published"
+    if not base.is_dir() or base.is_symlink():
+        return out
+    import os
+
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            if p.is_symlink() or not p.is_file():
+                continue
+            out[p.relative_to(root).as_posix()] = _read_capped(p)
+    return dict(sorted(out.items()))
+
+
+def _read_capped(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(_ARCHIVE_CAP)
+    except OSError:
+        return b""
+
+
+def _archived_names(text: str) -> set[str]:
+    """The ``name:`` values written in an archived period file (masked ones left out)."""
+    names = set()
+    for m in _NAME_VALUE.finditer(text):
+        v = m.group("v").strip()
+        if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+            v = v[1:-1].strip()
+        if v and "*" not in v:
+            names.add(v)
+    return names
+
+
+def source_problems(root: Path, project: Any) -> Problems:
+    """Personal numbers in the published sources and in ``published/``; unmasked names in ``published/``.
+
+    ``check`` and ``build`` both call this, so they refuse the same inputs at
+    the same file, line and column.
+    """
+    problems = Problems()
+    files = {**public_sources(project), **archive_files(Path(root))}
+    for path, data in files.items():
+        text = _decode(data)
+        for kind, number, line, col in locate_numbers(text):
+            what = KIND_WORDS[kind]
+            problems.add(
+                "privacy.number",
+                Mark(path, line, col),
+                what=what[0],
+                what_en=what[1],
+                number=redact_number(number),
+            )
+    current = names_to_mask(project)
+    for path, data in files.items():
+        parts = path.split("/")
+        if parts[0] != "published" or len(parts) < 3:
+            continue
+        text = _decode(data)
+        m = _VERSION_LINE.search(text) if path.endswith((".yaml", ".yml")) else None
+        scheme = parts[1]
+        if publishes_names(project, scheme, m.group(1).strip() if m else None):
+            continue
+        period_file = re.fullmatch(r"v[0-9]+\.ya?ml", parts[-1]) is not None
+        names = set(current) | (_archived_names(text) if period_file else set())
+        for name in find_names(text, names):
+            line, col = _line_col(text, text.find(name)) if name in text else (0, 0)
+            problems.add(
+                "privacy.name_in_archive",
+                Mark(path, line, col),
+                severity=ARCHIVE_NAMES_SEVERITY,
+                masked=mask_name(name),
+            )
+    return problems
