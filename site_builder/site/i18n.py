@@ -126,6 +126,14 @@ _UI: dict[str, tuple[str, str]] = {
         "此为第 {n} 版，已被更正，请以现行版本为准。",
         "This is version {n}; it has been corrected. The current version stands.",
     ),
+    "version.banner_notice": (
+        "此为第 {n} 版（公示），已于 {date} 正式通报，请以现行版本为准。",
+        "This is version {n}, the public notice; the final notice was published on {date}. The current version stands.",
+    ),
+    "change.items": (
+        "第 {n} 版与第 {next} 版相比，通报内容的其他变化",
+        "Other changes to the notice from version {n} to version {next}",
+    ),
     "version.current_link": ("查看现行版本", "Current version"),
     "version.changes": (
         "第 {n} 版与第 {next} 版相比的变化",

@@ -1,66 +1,90 @@
 """``published.lock`` and ``published/``: every published version of every notice.
 
-For each published period the lock lists its versions, oldest first.  Version 1
-is the first publication; ``site-builder lock`` appends version n+1 when the
-results changed and a new correction (更正) was recorded.  Each version holds
-the SHA-256 of the canonical JSON of its computed results, the number of
-corrections in the period file, the correction that produced it, the versions
-of the earlier periods of the same scheme it was computed with (running
-totals, streaks and caps across periods depend on them), and the files it was
-computed from: exact byte copies of the period file and of its scheme version
-file, ``published/<scheme>/<period>/v<n>.yaml`` and ``v<n>.scheme.yaml``, and
-the notice's Markdown body as it was published, ``v<n>.body.md``.
+For each published period — a 通报, and a 公示 from its first publication —
+the lock lists its versions, oldest first.  Version 1 is the first
+publication; ``site-builder lock`` appends version n+1 when what the notice
+shows changed and a new correction (更正) was recorded, or when a 公示 became
+the 通报 (``status: published``; no correction needed).  Each version holds:
 
-A version's body is part of what was published: ``lock`` also appends version
-n+1 when only the body changed (after a correction was recorded), and an
-earlier version is shown with its archived body, not today's.
+- the SHA-256 of the canonical JSON of its computed results;
+- the stage it was published at (``public_notice`` or ``published``);
+- the number of corrections in the period file, the correction that produced
+  it, and the versions of the earlier periods of the same scheme it was
+  computed with (running totals, streaks and caps across periods depend on them);
+- the files it was computed from and what it showed:
+  ``published/<scheme>/<period>/v<n>.yaml`` (the period file, with every
+  registered person's name masked unless the scheme declares a legal basis for
+  publishing names), ``v<n>.scheme.yaml`` (its scheme version file),
+  ``v<n>.body.md`` (the notice body as published) and ``v<n>.notice.json``,
+  the canonical content of the notice and its score cards
+  (:mod:`site_builder.site.noticedoc`: 文号, title, date, issuer, body, unit
+  names and groups as shown then, honours, the scheme's clause text, notes and
+  events, the 公示 window and contact, every figure).
 
-The scheme file is copied for every version, not only once it changes: by the
-time a change is noticed the old bytes are gone, and git stores identical
-copies once.
-
-The build refuses a published period whose results or notice body changed
-unless a new correction was recorded since the last ``lock``, a published period that
-disappeared, a correction that was deleted, and an archived file that is
-missing or whose bytes differ from the lock.  Earlier versions are rebuilt from
-the archive by :mod:`site_builder.site.versions`.
+``check`` and ``build`` refuse, each with its file:line and how to fix it: a
+published period whose notice content, results or body differ from its last
+version unless a new correction was recorded since the last ``lock`` (the
+message lists the changed items ``项目: 旧 → 新``); a published period that
+disappeared; a correction deleted from the period file or a count lowered in
+the lock; a lock that was deleted (while ``published/`` still holds archives,
+or while git's HEAD has it) or lost an entry whose archive is still there; an
+archived file that is missing, is a symbolic link, lies outside
+``published/``, or whose content differs from the lock; a malformed lock
+(located at its line:column).  Archived text files are compared by their
+canonical text (LF, no BOM), so a checkout that converted line endings
+(``core.autocrlf``) still builds.  Earlier versions are rebuilt from the
+archive by :mod:`site_builder.site.versions`.
 
     {"periods": {"<scheme>/<period>": {"corrections": 1, "versions": [
-        {"n": 1, "sha256": "…", "corrections": 0, "correction": null,
+        {"n": 1, "sha256": "…", "stage": "published", "corrections": 0, "correction": null,
          "basis": {"<earlier period>": 1},
          "period_file": {"path": "published/<scheme>/<period>/v1.yaml", "sha256": "…"},
          "scheme_file": {"path": "published/<scheme>/<period>/v1.scheme.yaml", "sha256": "…"},
-         "body_file": {"path": "published/<scheme>/<period>/v1.body.md", "sha256": "…"}},
-        …]}}, "version": 2}
+         "body_file": {"path": "published/<scheme>/<period>/v1.body.md", "sha256": "…"},
+         "notice_file": {"path": "published/<scheme>/<period>/v1.notice.json", "sha256": "…"}},
+        …]}}, "version": 3}
 
-``"body_file": null`` is a notice without a body.  Files written by an earlier
-site-builder (``{"sha256": …, "corrections": …}`` per period, no archive) are
-read as one version without files, and a version without the ``body_file``
-key as one whose body is not locked yet; the next ``lock`` archives the
-current files as the last version when they still reproduce it (without
-creating a new version).  Earlier versions locked before bodies were archived
-are shown with the body in ``content/``.
+``"body_file": null`` is a notice without a body.  Older files are still read:
+``{"sha256": …, "corrections": …}`` per period (format 1, no archive) is one
+version without files; a version without ``body_file`` is one whose body is
+not locked yet, without ``notice_file`` one whose notice content is not locked
+yet, without ``stage`` a 通报.  The next ``lock`` archives what the last
+version lacks from the current files when they still reproduce its results
+(without creating a new version).  Earlier versions locked before bodies were
+archived are shown with the body in ``content/``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
+from site_builder.site import noticedoc, privacy
 from site_builder.site.failures import SiteError, fail_all
 
 LOCK_NAME = "published.lock"
 ARCHIVE_DIR = "published"
-FORMAT = 2
+FORMAT = 3
+MAX_LOCK_BYTES = 2 * 1024 * 1024
+LOCKED_STAGES = ("public_notice", "published")
+RESTORE = "git checkout HEAD -- published.lock published/"
+
+_STAGE = {"public_notice": ("公示", "public notice"), "published": ("通报", "notice")}
 
 messages.register(
     {
@@ -69,6 +93,12 @@ messages.register(
             "已发布的结果不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因、更正内容），再运行 site-builder lock",
             "the published results of “{period}” differ from published.lock, but no new correction was recorded",
             "published results must not change silently: record a correction in {source} (date, reason, changes), then run site-builder lock",
+        ),
+        "lock.notice_changed": (
+            "已发布的“{period}”（第 {n} 版，{stage_zh}）的内容与 published.lock 锁定的不一致，但没有登记新的更正：{items_zh}",
+            "已发布的{stage_zh}不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销这些改动，恢复第 {n} 版的内容（{archive}）",
+            "the published “{period}” (version {n}, {stage_en}) differs from what published.lock locked, but no new correction was recorded: {items_en}",
+            "a published {stage_en} must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert these changes to version {n} ({archive})",
         ),
         "lock.body_changed": (
             "已发布的“{period}”的通报正文{body_zh}与 published.lock 记录的第 {n} 版不一致，但没有登记新的更正",
@@ -88,11 +118,47 @@ messages.register(
             "the corrections of “{period}” went down from {old} to {new}",
             "recorded corrections must not be deleted: restore corrections in {source}",
         ),
+        "lock.count_lowered": (
+            "published.lock 中“{period}”的更正数被改小了：记为 {count}，但第 {n} 版已由 {needed} 条更正产生",
+            "published.lock 只由 site-builder lock 写入，不得手工修改：请从版本库恢复（" + RESTORE + "）",
+            "the corrections count of “{period}” in published.lock was lowered: it says {count}, but version {n} already followed {needed} correction(s)",
+            "published.lock is written by site-builder lock only: restore it from version control (" + RESTORE + ")",
+        ),
         "lock.invalid": (
             "published.lock 无法读取：{error}",
-            "请从版本库恢复该文件，或运行 site-builder lock 重新生成",
+            "请从版本库恢复（" + RESTORE + "）；确实损坏且无法恢复时，运行 site-builder lock --force 重新生成",
             "published.lock cannot be read: {error}",
-            "restore it from version control or run site-builder lock",
+            "restore it from version control (" + RESTORE + "); if it is damaged beyond repair, run site-builder lock --force",
+        ),
+        "lock.malformed": (
+            "published.lock 格式不正确：{what_zh}",
+            "published.lock 只由 site-builder lock 写入，不得手工修改：请从版本库恢复（" + RESTORE + "）",
+            "published.lock is malformed: {what_en}",
+            "published.lock is written by site-builder lock only: restore it from version control (" + RESTORE + ")",
+        ),
+        "lock.missing": (
+            "published.lock 不存在，但{why_zh}：已发布的通报失去了锁定",
+            "锁文件不得删除：请从版本库恢复（" + RESTORE + "）",
+            "published.lock does not exist, but {why_en}: the published notices are no longer locked",
+            "the lock must not be deleted: restore it from version control (" + RESTORE + ")",
+        ),
+        "lock.entry_missing": (
+            "published.lock 中没有“{period}”，但 {folder}/ 中有它已发布版本的存档：锁定记录被删除了",
+            "锁定记录不得删除：请从版本库恢复（" + RESTORE + "）",
+            "published.lock has no entry for “{period}”, but {folder}/ holds archives of its published versions: the entry was removed",
+            "lock entries must not be removed: restore them from version control (" + RESTORE + ")",
+        ),
+        "lock.symlink": (
+            "{path} 是符号链接（快捷方式）：已发布版本的锁定和存档必须是本项目中的普通文件",
+            "请删除该链接，从版本库恢复原文件（" + RESTORE + "）",
+            "{path} is a symbolic link: the lock and the archives of published versions must be regular files of the project",
+            "remove the link and restore the file from version control (" + RESTORE + ")",
+        ),
+        "lock.archive_outside": (
+            "published.lock 记录的存档路径 {path} 不在 published/ 之内（“{period}”第 {n} 版）",
+            "存档只能位于 published/ 之下：请从版本库恢复（" + RESTORE + "）",
+            "the archive path {path} in published.lock is not inside published/ (“{period}” version {n})",
+            "archives live under published/ only: restore it from version control (" + RESTORE + ")",
         ),
         "lock.archive_missing": (
             "published.lock 记录的已发布版本存档 {path} 不存在（“{period}”第 {n} 版）",
@@ -111,6 +177,12 @@ messages.register(
             "published/ 下的文件只由 site-builder lock 写入：请从版本库恢复 published/ 和 published.lock；确需重建时加 --force",
             "the archive file {path} exists with other content",
             "files under published/ are written by site-builder lock only: restore published/ and published.lock from version control, or use --force to rebuild them",
+        ),
+        "lock.body_outside": (
+            "通报正文 {path} 不是 content/ 中的普通文件（符号链接或位于项目之外），不能存档",
+            "请把正文文件本身放进 content/，不要使用符号链接",
+            "the notice body {path} is not a regular file inside content/ (a symbolic link or outside the project); it cannot be archived",
+            "put the body file itself into content/; do not use a symbolic link",
         ),
     }
 )
@@ -139,11 +211,15 @@ class LockedVersion:
     scheme_file: ArchivedFile | None = None
     body_file: ArchivedFile | None = None  # the notice body; None: no body, or not locked
     body_locked: bool = False  # False: locked before bodies were archived
+    notice_file: ArchivedFile | None = None  # the canonical notice content (None: not locked yet)
+    stage: str = "published"  # published (通报) | public_notice (公示)
 
     @property
     def files(self) -> tuple[ArchivedFile, ...]:
         return tuple(
-            f for f in (self.period_file, self.scheme_file, self.body_file) if f is not None
+            f
+            for f in (self.period_file, self.scheme_file, self.body_file, self.notice_file)
+            if f is not None
         )
 
     @property
@@ -216,6 +292,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def same_bytes(data: bytes, digest: str) -> bool:
+    """Whether ``data`` is the archived file ``digest`` names: byte for byte, or as canonical text.
+
+    A checkout that converted line endings (git's ``core.autocrlf``) or an
+    editor that added a BOM changes the bytes, not the text.
+    """
+    return sha256(data) == digest or sha256(noticedoc.canonical_bytes(data)) == digest
+
+
 def key_of(period: Period) -> str:
     return f"{period.scheme}/{period.id}"
 
@@ -226,6 +311,26 @@ def body_path(period: Period) -> str | None:
     return f"content/{body}" if body else None
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _body_file(root: Path, rel: str) -> Path | None:
+    """The body file ``rel`` when it is a regular file inside content/ reached without links."""
+    base = root / "content"
+    path = root / rel
+    real = Path(os.path.realpath(path))
+    if not _inside(real, Path(os.path.realpath(base))) or not real.is_file():
+        return None
+    if os.path.realpath(path) != os.path.abspath(path) and path.is_symlink():
+        return None
+    return path
+
+
 def current_body(project: Project, period: Period) -> bytes | None:
     """The bytes of the notice body ``period`` names today (None: no body)."""
     path = body_path(period)
@@ -233,109 +338,471 @@ def current_body(project: Project, period: Period) -> bytes | None:
         return None
     if path in project.sources:
         return project.sources[path]
-    file = project.root / path
-    return file.read_bytes() if file.is_file() else None
+    file = _body_file(project.root, path)
+    return file.read_bytes() if file is not None else None
 
 
 def body_hash(data: bytes | None) -> str | None:
     return None if data is None else sha256(data)
 
 
-def same_body(version: LockedVersion, data: bytes | None) -> bool:
-    """Whether ``data`` is the body ``version`` was published with (True when not locked yet)."""
-    return not version.body_locked or version.body_sha256 == body_hash(data)
+def same_body(version: LockedVersion, data: bytes | None, root: Path | None = None) -> bool:
+    """Whether ``data`` is the body ``version`` was published with (True when not locked yet).
+
+    Line endings, a BOM and the encoding do not count: the text does.
+    """
+    if not version.body_locked:
+        return True
+    if version.body_file is None or data is None:
+        return version.body_file is None and data is None
+    if same_bytes(data, version.body_file.sha256):
+        return True
+    old = _archived(root, version.body_file) if root is not None else None
+    return old is not None and noticedoc.decode(old) == noticedoc.decode(data)
 
 
-def published_periods(
+def _archived(root: Path, f: ArchivedFile) -> bytes | None:
+    """An archived file's bytes when it is a regular file under published/ (no links)."""
+    path = root / f.path
+    if _link_on_way(root, f.path) or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _link_on_way(root: Path, rel: str) -> str | None:
+    """The first component of ``rel`` (from the root) that is a symbolic link."""
+    here = root
+    for part in rel.split("/"):
+        here = here / part
+        if here.is_symlink():
+            return here.relative_to(root).as_posix()
+    return None
+
+
+def locked_periods(
     project: Project, results: Mapping[tuple[str, str], PeriodResult]
 ) -> list[Period]:
-    """Published periods in the engine's order (scheme, start), the ones the lock covers."""
-    return [p for p in project.periods if p.status == "published" and (p.scheme, p.id) in results]
+    """The periods the lock covers, in the engine's order: every 通报 and every 公示."""
+    return [
+        p for p in project.periods if p.status in LOCKED_STAGES and (p.scheme, p.id) in results
+    ]
+
+
+published_periods = locked_periods  # the name versions.py and older callers use
+
+
+def notice_bytes(
+    project: Project, period: Period, result: PeriodResult, body: bytes | None
+) -> bytes:
+    """The canonical notice content of ``period`` as archived (``v<n>.notice.json``)."""
+    return noticedoc.document_bytes(noticedoc.notice_items(project, period, result, body))
 
 
 # ------------------------------------------------------------------ reading
 
 
-def _file(value: Any) -> ArchivedFile | None:
+class _Bad(Exception):
+    """A malformed lock: what is wrong, and where (a path of keys and indexes)."""
+
+    def __init__(self, path: tuple, zh: str, en: str):
+        super().__init__(en)
+        self.path, self.zh, self.en = path, zh, en
+
+
+class _Odd:
+    """A JSON value the lock never holds (a huge number, NaN): kept to be refused with its place."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+_HEX = re.compile(r"^[0-9a-f]{64}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}/[^/\\\x00-\x1f\x7f]{1,100}$")
+_MAX_INT = 10**6
+
+
+def _int(value: object, path: tuple, least: int = 0) -> int:
+    if isinstance(value, _Odd) or isinstance(value, bool) or not isinstance(value, int):
+        shown = value.text if isinstance(value, _Odd) else json.dumps(value, ensure_ascii=False)
+        raise _Bad(path, f"{_where(path)} 应为整数，而不是 {shown[:40]}",
+                   f"{_where(path)} must be a whole number, not {shown[:40]}")
+    if not least <= value <= _MAX_INT:
+        raise _Bad(path, f"{_where(path)} 应在 {least} 到 {_MAX_INT} 之间，而不是 {value}",
+                   f"{_where(path)} must be between {least} and {_MAX_INT}, not {value}")
+    return value
+
+
+def _where(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f"[{json.dumps(p, ensure_ascii=False)}]" for p in path) or "文件"
+
+
+def _obj(value: object, path: tuple) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(path, f"{_where(path)} 应为对象（{{…}}）", f"{_where(path)} must be an object ({{…}})")
+    return value
+
+
+def _digest(value: object, path: tuple) -> str:
+    if not isinstance(value, str) or not _HEX.match(value):
+        raise _Bad(path, f"{_where(path)} 应为 64 位十六进制的 SHA-256",
+                   f"{_where(path)} must be a SHA-256 (64 hexadecimal digits)")
+    return value
+
+
+def _file(value: Any, path: tuple) -> ArchivedFile | None:
     if value is None:
         return None
-    path, digest = value["path"], value["sha256"]
-    if not isinstance(path, str) or not isinstance(digest, str):
-        raise TypeError("archived files need a path and a sha256")
-    if not path.startswith(f"{ARCHIVE_DIR}/") or ".." in path.split("/"):
-        raise ValueError(f"archived file outside {ARCHIVE_DIR}/: {path}")
-    return ArchivedFile(path, digest)
+    value = _obj(value, path)
+    rel = value.get("path")
+    if not isinstance(rel, str):
+        raise _Bad((*path, "path"), f"{_where(path)} 缺少存档路径 path", f"{_where(path)} needs a path")
+    digest = _digest(value.get("sha256"), (*path, "sha256"))
+    parts = rel.split("/")
+    if (
+        not rel.startswith(f"{ARCHIVE_DIR}/")
+        or any(p in ("", ".", "..") for p in parts)
+        or "\\" in rel
+        or any(ord(c) < 32 or c == "\x7f" for c in rel)
+        or len(rel) > 300
+    ):
+        raise _Bad((*path, "path"), f"存档路径 {rel[:80]!r} 不在 published/ 之内",
+                   f"the archive path {rel[:80]!r} is not inside published/")
+    return ArchivedFile(rel, digest)
 
 
-def _version(value: Mapping[str, Any]) -> LockedVersion:
+def _version(value: Any, path: tuple, index: int) -> LockedVersion:
+    value = _obj(value, path)
+    n = _int(value.get("n"), (*path, "n"), least=1)
+    if n != index + 1:
+        raise _Bad((*path, "n"), f"版本应依次编号为 1、2、3……，第 {index + 1} 个却是 {n}",
+                   f"versions must be numbered 1, 2, 3, …; number {index + 1} is {n}")
+    corrections = _int(value.get("corrections", 0), (*path, "corrections"))
     correction = value.get("correction")
-    basis = value.get("basis") or {}
-    if not isinstance(basis, dict):
-        raise TypeError("basis must be a mapping")
+    if correction is not None:
+        correction = _int(correction, (*path, "correction"), least=1)
+    basis = _obj(value.get("basis") or {}, (*path, "basis"))
+    stage = value.get("stage", "published")
+    if stage not in LOCKED_STAGES:
+        raise _Bad((*path, "stage"), f"{_where((*path, 'stage'))} 应为 published 或 public_notice",
+                   f"{_where((*path, 'stage'))} must be published or public_notice")
     return LockedVersion(
-        n=int(value["n"]),
-        sha256=str(value["sha256"]),
-        corrections=int(value.get("corrections", 0)),
-        correction=None if correction is None else int(correction),
-        basis={str(k): int(v) for k, v in sorted(basis.items())},
-        period_file=_file(value.get("period_file")),
-        scheme_file=_file(value.get("scheme_file")),
-        body_file=_file(value.get("body_file")),
+        n=n,
+        sha256=_digest(value.get("sha256"), (*path, "sha256")),
+        corrections=corrections,
+        correction=correction,
+        basis={str(k): _int(v, (*path, "basis", k), least=1) for k, v in sorted(basis.items())},
+        period_file=_file(value.get("period_file"), (*path, "period_file")),
+        scheme_file=_file(value.get("scheme_file"), (*path, "scheme_file")),
+        body_file=_file(value.get("body_file"), (*path, "body_file")),
         body_locked="body_file" in value,
+        notice_file=_file(value.get("notice_file"), (*path, "notice_file")),
+        stage=stage,
     )
 
 
-def _period(value: Mapping[str, Any]) -> LockedPeriod:
+def _period(value: Any, path: tuple) -> LockedPeriod:
+    value = _obj(value, path)
     if "versions" not in value:  # written by site-builder before archives: one version, no files
-        version = LockedVersion(1, str(value["sha256"]), int(value.get("corrections", 0)), None)
+        version = LockedVersion(
+            1,
+            _digest(value.get("sha256"), (*path, "sha256")),
+            _int(value.get("corrections", 0), (*path, "corrections")),
+            None,
+        )
         return LockedPeriod(version.corrections, (version,))
-    versions = tuple(_version(v) for v in value["versions"])
-    if not versions or [v.n for v in versions] != list(range(1, len(versions) + 1)):
-        raise ValueError("versions must be numbered 1, 2, 3, …")
-    return LockedPeriod(int(value.get("corrections", versions[-1].corrections)), versions)
+    raw = value["versions"]
+    if not isinstance(raw, list) or not raw:
+        raise _Bad((*path, "versions"), f"{_where((*path, 'versions'))} 应为非空的列表",
+                   f"{_where((*path, 'versions'))} must be a non-empty list")
+    if len(raw) > 10000:
+        raise _Bad((*path, "versions"), "版本数过多", "too many versions")
+    versions = tuple(_version(v, (*path, "versions", i), i) for i, v in enumerate(raw))
+    count = _int(value.get("corrections", versions[-1].corrections), (*path, "corrections"))
+    return LockedPeriod(count, versions)
 
 
 def parse_lock(text: str) -> dict[str, LockedPeriod]:
-    doc = json.loads(text)
-    periods = doc["periods"]
-    if not isinstance(periods, dict):
-        raise TypeError("periods must be a mapping")
-    return {str(key): _period(value) for key, value in sorted(periods.items())}
+    """The lock in ``text``; raises :class:`_Bad` (or ``ValueError`` for invalid JSON)."""
+    doc = json.loads(
+        text,
+        parse_int=lambda s: int(s) if len(s) <= 18 else _Odd(s),
+        parse_float=_Odd,
+        parse_constant=_Odd,
+    )
+    doc = _obj(doc, ())
+    version = doc.get("version", 1)
+    if _int(version, ("version",), least=1) > FORMAT:
+        raise _Bad(("version",), f"格式版本 {version} 由更新的 site-builder 写出，本版本无法读取",
+                   f"format {version} was written by a newer site-builder")
+    periods = _obj(doc.get("periods"), ("periods",))
+    out = {}
+    for key, value in sorted(periods.items()):
+        if not _KEY.match(key):
+            raise _Bad(("periods", key), f"“{key[:60]}”不是“方案/考核期”形式的标识",
+                       f"“{key[:60]}” is not a scheme/period key")
+        out[key] = _period(value, ("periods", key))
+    return out
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _locate(text: str, path: tuple) -> int:
+    """The offset of the value at ``path`` in the (valid) JSON ``text``, or of its nearest parent."""
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(i: int) -> int:
+        return ws.match(text, i).end()  # type: ignore[union-attr]
+
+    i = skip(0)
+    for step in path:
+        if i >= len(text):
+            break
+        opener = text[i]
+        if opener == "{" and isinstance(step, str):
+            j, found = skip(i + 1), None
+            while j < len(text) and text[j] == '"':
+                key, j = scanstring(text, j + 1)
+                j = skip(skip(j) + 1)  # past the colon
+                if key == step:
+                    found = j
+                    break
+                try:
+                    _, j = decoder.raw_decode(text, j)
+                except (ValueError, RecursionError):
+                    break
+                j = skip(j)
+                if j < len(text) and text[j] == ",":
+                    j = skip(j + 1)
+            if found is None:
+                break
+            i = found
+        elif opener == "[" and isinstance(step, int):
+            j, k, found = skip(i + 1), 0, None
+            while j < len(text) and text[j] != "]":
+                if k == step:
+                    found = j
+                    break
+                try:
+                    _, j = decoder.raw_decode(text, j)
+                except (ValueError, RecursionError):
+                    break
+                j = skip(j)
+                if j < len(text) and text[j] == ",":
+                    j = skip(j + 1)
+                k += 1
+            if found is None:
+                break
+            i = found
+        else:
+            break
+    return i
+
+
+def _too_deep(text: str, limit: int = 32) -> int | None:
+    """The offset where brackets nest deeper than ``limit`` (strings skipped)."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return i
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return None
+
+
+def _malformed(problems: Problems, text: str, offset: int, zh: str, en: str) -> None:
+    line, col = _line_col(text, offset)
+    problems.add("lock.malformed", Mark(LOCK_NAME, line, col), what_zh=zh, what_en=en)
+
+
+def load_lock(root: Path, problems: Problems) -> dict[str, LockedPeriod] | None:
+    """The lock of the project at ``root`` (None: there is none, or it is unusable — see ``problems``)."""
+    path = root / LOCK_NAME
+    if path.is_symlink():
+        problems.add("lock.symlink", Mark(LOCK_NAME), path=LOCK_NAME)
+        return None
+    if not path.exists():
+        _lock_gone(root, problems)
+        return None
+    if not path.is_file():
+        problems.add("lock.invalid", Mark(LOCK_NAME), error="not a regular file / 不是普通文件")
+        return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_LOCK_BYTES:
+            problems.add(
+                "lock.malformed",
+                Mark(LOCK_NAME, 1, 1),
+                what_zh=f"文件过大（{size} 字节，上限 {MAX_LOCK_BYTES} 字节）",
+                what_en=f"the file is too large ({size} bytes, the limit is {MAX_LOCK_BYTES})",
+            )
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(MAX_LOCK_BYTES + 1)
+    except OSError as exc:
+        problems.add("lock.invalid", Mark(LOCK_NAME), error=exc.strerror or type(exc).__name__)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start].decode("utf-8", errors="replace")
+        _malformed(problems, head, len(head), "不是 UTF-8 编码的文本", "not UTF-8 text")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    deep = _too_deep(text)
+    if deep is not None:
+        _malformed(problems, text, deep, "嵌套层级过深", "nested too deeply")
+        return None
+    try:
+        return parse_lock(text)
+    except json.JSONDecodeError as exc:
+        problems.add(
+            "lock.malformed",
+            Mark(LOCK_NAME, exc.lineno, exc.colno),
+            what_zh=f"不是有效的 JSON（{exc.msg}）",
+            what_en=f"not valid JSON ({exc.msg})",
+        )
+    except _Bad as exc:
+        _malformed(problems, text, _locate(text, exc.path), exc.zh, exc.en)
+    except (ValueError, RecursionError) as exc:
+        _malformed(problems, text, 0, f"无法解析（{type(exc).__name__}）", f"cannot be parsed ({type(exc).__name__})")
+    return None
+
+
+def _lock_gone(root: Path, problems: Problems) -> None:
+    """A missing lock is fine for a project never locked; not when archives or git say otherwise."""
+    folder = root / ARCHIVE_DIR
+    if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")):
+        problems.add(
+            "lock.missing",
+            Mark(LOCK_NAME),
+            why_zh=f" {ARCHIVE_DIR}/ 中仍有已发布版本的存档",
+            why_en=f"{ARCHIVE_DIR}/ still holds archives of published versions",
+        )
+    elif _in_git_head(root):
+        problems.add(
+            "lock.missing",
+            Mark(LOCK_NAME),
+            why_zh="版本库（git HEAD）中有该文件",
+            why_en="git's HEAD has it",
+        )
+
+
+def _in_git_head(root: Path) -> bool:
+    """Whether git's HEAD of the work tree holding ``root`` has ``published.lock`` (False without git)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "cat-file", "-e", f"HEAD:./{LOCK_NAME}"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def read_lock(root: Path, locale: str) -> dict[str, LockedPeriod] | None:
     """The lock of the project at ``root``; ``None`` when there is none yet."""
-    path = root / LOCK_NAME
-    if not path.is_file():
-        return None
-    try:
-        return parse_lock(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        problems = Problems()
-        problems.add("lock.invalid", Mark(LOCK_NAME), error=f"{type(exc).__name__}: {exc}")
-        fail_all(problems, locale)
-        raise AssertionError("unreachable") from exc
+    problems = Problems()
+    locked = load_lock(root, problems)
+    fail_all(problems, locale)
+    return locked
 
 
 # ------------------------------------------------------------------ checking
 
 
+def _mark_in_lock(root: Path, *path: object) -> Mark:
+    try:
+        text = (root / LOCK_NAME).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return Mark(LOCK_NAME)
+    line, col = _line_col(text, _locate(text, tuple(path)))
+    return Mark(LOCK_NAME, line, col)
+
+
 def archive_problems(root: Path, locked: Mapping[str, LockedPeriod]) -> Problems:
-    """Every archived file exists and has the bytes the lock recorded."""
+    """Every archived file exists under published/, is no link, and has the content the lock recorded."""
     problems = Problems()
+    base = Path(os.path.realpath(root / ARCHIVE_DIR))
     for key, entry in sorted(locked.items()):
         for v in entry.versions:
             for f in v.files:
                 path = root / f.path
-                if not path.is_file():
+                link = _link_on_way(root, f.path)
+                if link is not None:
+                    problems.add("lock.symlink", Mark(link), path=link)
+                elif not _inside(Path(os.path.realpath(path)), base):
+                    problems.add(
+                        "lock.archive_outside", Mark(f.path), path=f.path, period=key, n=v.n
+                    )
+                elif not path.is_file():
                     problems.add(
                         "lock.archive_missing", Mark(f.path), path=f.path, period=key, n=v.n
                     )
-                elif sha256(path.read_bytes()) != f.sha256:
+                elif not same_bytes(path.read_bytes(), f.sha256):
                     problems.add(
                         "lock.archive_changed", Mark(f.path), path=f.path, period=key, n=v.n
                     )
+    # an entry removed from the lock while its archive is still there
+    folder = root / ARCHIVE_DIR
+    if folder.is_dir() and not folder.is_symlink():
+        for scheme in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
+            for period in sorted(p for p in scheme.iterdir() if p.is_dir()):
+                key = f"{scheme.name}/{period.name}"
+                if key not in locked and any(p.is_file() for p in period.iterdir()):
+                    problems.add(
+                        "lock.entry_missing",
+                        _mark_in_lock(root, "periods"),
+                        period=key,
+                        folder=f"{ARCHIVE_DIR}/{key}",
+                    )
     return problems
+
+
+def count_problems(root: Path, locked: Mapping[str, LockedPeriod]) -> Problems:
+    """A corrections count lowered in the lock below what its own versions record."""
+    problems = Problems()
+    for key, entry in sorted(locked.items()):
+        for v in entry.versions:
+            needed = max(v.corrections, v.correction or 0)
+            if entry.corrections < needed:
+                problems.add(
+                    "lock.count_lowered",
+                    _mark_in_lock(root, "periods", key, "corrections"),
+                    period=key,
+                    count=entry.corrections,
+                    n=v.n,
+                    needed=needed,
+                )
+                break
+    return problems
+
+
+def archived_items(root: Path, version: LockedVersion) -> dict[str, str] | None:
+    """The notice content archived with ``version`` (None: not locked, or unreadable)."""
+    if version.notice_file is None:
+        return None
+    data = _archived(root, version.notice_file)
+    return noticedoc.read_document(data) if data is not None else None
 
 
 def lock_problems(
@@ -344,11 +811,15 @@ def lock_problems(
     locked: Mapping[str, LockedPeriod],
 ) -> Problems:
     problems = Problems()
-    now = {key_of(p): p for p in published_periods(project, results)}
+    root = project.root
+    now = {key_of(p): p for p in locked_periods(project, results)}
     sources = {key_of(p): p.path for p in project.periods}
+    problems.extend(count_problems(root, locked))
     for key, entry in sorted(locked.items()):
         period = now.get(key)
-        if period is None:  # deleted, or turned back into a draft or public notice
+        last = entry.last
+        if period is None or (last.stage == "published" and period.status != "published"):
+            # deleted, or turned back into a draft or a 公示
             problems.add("lock.vanished", Mark(sources.get(key, LOCK_NAME)), period=key)
             continue
         count = len(period.scores.corrections)
@@ -361,19 +832,47 @@ def lock_problems(
                 new=count,
                 source=period.path,
             )
-        elif count <= entry.corrections:
-            if results_hash(results[(period.scheme, period.id)]) != entry.last.sha256:
+            continue
+        if count > entry.corrections:
+            continue  # a new correction covers the change
+        if last.stage == "public_notice" and period.status == "published":
+            continue  # the 公示 became the 通报: the next version
+        result = results[(period.scheme, period.id)]
+        body = current_body(project, period)
+        old = archived_items(root, last)
+        body_changed = not same_body(last, body, root)
+        if old is not None:
+            new = noticedoc.notice_items(project, period, result, body)
+            items = [c for c in noticedoc.differences(old, new) if c.key != "notice.body"]
+            if any(c.key == "notice.body" for c in noticedoc.differences(old, new)):
+                body_changed = True
+            if items:
+                stage = _STAGE[last.stage]
+                problems.add(
+                    "lock.notice_changed",
+                    Mark(period.path),
+                    period=key,
+                    n=last.n,
+                    stage_zh=stage[0],
+                    stage_en=stage[1],
+                    items_zh=noticedoc.describe(items, "zh-CN"),
+                    items_en=noticedoc.describe(items, "en"),
+                    source=period.path,
+                    archive=last.notice_file.path if last.notice_file else "",
+                )
+            elif results_hash(result) != last.sha256:
                 problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
-            body = current_body(project, period)
-            if not same_body(entry.last, body):
-                _body_changed(problems, project.root, key, period, entry.last, body)
-    problems.extend(archive_problems(project.root, locked))
+        elif results_hash(result) != last.sha256:
+            problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+        if body_changed:
+            _body_changed(problems, root, key, period, last, body)
+    problems.extend(archive_problems(root, locked))
     return problems
 
 
-def _first_difference(old: bytes, new: bytes) -> int:
+def _first_difference(old: str, new: str) -> int:
     """The 1-based line where ``new`` first differs from ``old``."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    a, b = old.split("\n"), new.split("\n")
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return i + 1
@@ -391,13 +890,16 @@ def _body_changed(
     """``lock.body_changed`` at the first changed line of the body (the period file when removed)."""
     path = body_path(period)
     archived = last.body_file
-    old: bytes | None = None
-    if archived is not None and (root / archived.path).is_file():
-        old = (root / archived.path).read_bytes()
+    old = _archived(root, archived) if archived is not None else None
     if path is None or body is None:
         mark = Mark(period.path)
     else:
-        mark = Mark(path, _first_difference(old, body) if old is not None else 1, 1)
+        line = (
+            _first_difference(noticedoc.decode(old), noticedoc.decode(body))
+            if old is not None
+            else 1
+        )
+        mark = Mark(path, line, 1)
     problems.add(
         "lock.body_changed",
         mark,
@@ -411,18 +913,47 @@ def _body_changed(
     )
 
 
+def body_problems(project: Project, results: Mapping[tuple[str, str], PeriodResult]) -> Problems:
+    """A locked notice's body that is a link or lies outside content/ (never archived)."""
+    problems = Problems()
+    for p in locked_periods(project, results):
+        path = body_path(p)
+        if path is None or path in project.sources:
+            continue
+        if (project.root / path).exists() or (project.root / path).is_symlink():
+            if _body_file(project.root, path) is None:
+                problems.add("lock.body_outside", Mark(p.path), path=path)
+    return problems
+
+
 def check_lock(
     project: Project, results: Mapping[tuple[str, str], PeriodResult], locale: str
 ) -> dict[str, LockedPeriod]:
-    """Fail the build when a published result changed without a correction.
+    """Fail the build when a published notice changed without a correction, or the lock was tampered with.
 
     Returns the lock (empty when the project has none yet).
     """
-    locked = read_lock(project.root, locale)
+    problems = Problems()
+    locked = load_lock(project.root, problems)
+    fail_all(problems, locale)
     if locked is None:
         return {}
     fail_all(lock_problems(project, results, locked), locale)
     return locked
+
+
+def lock_file_problems(root: Path) -> Problems:
+    """What can be checked without the sources: the lock itself and its archives.
+
+    ``check`` reports these together with the problems of the sources when
+    those do not load.
+    """
+    problems = Problems()
+    locked = load_lock(Path(root).resolve(), problems)
+    if locked:
+        problems.extend(count_problems(Path(root).resolve(), locked))
+        problems.extend(archive_problems(Path(root).resolve(), locked))
+    return problems
 
 
 # ------------------------------------------------------------------ writing
@@ -436,6 +967,7 @@ def lock_json(locked: Mapping[str, LockedPeriod]) -> str:
         out = {
             "n": v.n,
             "sha256": v.sha256,
+            "stage": v.stage,
             "corrections": v.corrections,
             "correction": v.correction,
             "basis": dict(sorted(v.basis.items())),
@@ -444,6 +976,8 @@ def lock_json(locked: Mapping[str, LockedPeriod]) -> str:
         }
         if v.body_locked:  # no key at all: locked before bodies were archived
             out["body_file"] = file(v.body_file)
+        if v.notice_file is not None:  # no key: locked before notice content was archived
+            out["notice_file"] = file(v.notice_file)
         return out
 
     periods = {
@@ -470,7 +1004,7 @@ def _put(
     problems: Problems,
 ) -> ArchivedFile:
     existing = project.root / target
-    if existing.is_file() and existing.read_bytes() != data and not force:
+    if existing.is_file() and not same_bytes(existing.read_bytes(), sha256(data)) and not force:
         problems.add("lock.archive_exists", Mark(target), path=target)
     writes[target] = data
     return ArchivedFile(target, sha256(data))
@@ -491,6 +1025,64 @@ def _archive_body(
     return _put(project, archive_path(period, n, ".body", ".md"), data, force, writes, problems)
 
 
+def _archive_notice(
+    project: Project,
+    period: Period,
+    result: PeriodResult,
+    n: int,
+    force: bool,
+    writes: dict[str, bytes],
+    problems: Problems,
+) -> ArchivedFile:
+    data = notice_bytes(project, period, result, current_body(project, period))
+    return _put(project, archive_path(period, n, ".notice", ".json"), data, force, writes, problems)
+
+
+def _names_in(data: bytes) -> set[str]:
+    """Every ``name:`` recorded under ``units:`` of a period file (people, awards, events)."""
+    try:
+        doc = yaml.safe_load(noticedoc.decode(data))
+    except yaml.YAMLError:
+        return set()
+    found: set[str] = set()
+
+    def walk(node: object, depth: int) -> None:
+        if depth > 20:
+            return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "name" and isinstance(v, str) and v.strip():
+                    found.add(v.strip())
+                else:
+                    walk(v, depth + 1)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, depth + 1)
+
+    if isinstance(doc, dict):
+        walk(doc.get("units"), 0)
+    return found
+
+
+def _publishes_names(scheme_data: bytes | None) -> bool:
+    """Whether an (archived) scheme file declares a legal basis for publishing names."""
+    if scheme_data is None:
+        return False
+    try:
+        doc = yaml.safe_load(noticedoc.decode(scheme_data))
+    except yaml.YAMLError:
+        return False
+    pd = doc.get("personal_data") if isinstance(doc, dict) else None
+    return isinstance(pd, dict) and pd.get("publish_names") is True and bool(pd.get("legal_basis"))
+
+
+def masked_period_file(data: bytes, names: set[str], scheme_data: bytes | None) -> bytes:
+    """A period file as archived: every registered person's name masked, unless published by law."""
+    if _publishes_names(scheme_data):
+        return data
+    return privacy.redact_archive(data, names | _names_in(data))
+
+
 def _archive(
     project: Project,
     period: Period,
@@ -499,16 +1091,35 @@ def _archive(
     writes: dict[str, bytes],
     problems: Problems,
 ) -> tuple[ArchivedFile, ArchivedFile]:
-    """The archive files of version ``n`` (to write): the period file and its scheme file."""
+    """The archive files of version ``n`` (to write): the period file (names masked) and its scheme."""
     scheme_path = project.schemes[period.scheme][period.version].path
-    out = [
-        _put(project, target, project.sources[source], force, writes, problems)
-        for source, target in (
-            (period.path, archive_path(period, n)),
-            (scheme_path, archive_path(period, n, ".scheme")),
-        )
-    ]
-    return out[0], out[1]
+    scheme_data = project.sources[scheme_path]
+    period_data = masked_period_file(
+        project.sources[period.path], privacy.person_names(period.facts), scheme_data
+    )
+    return (
+        _put(project, archive_path(period, n), period_data, force, writes, problems),
+        _put(project, archive_path(period, n, ".scheme"), scheme_data, force, writes, problems),
+    )
+
+
+def _migrate_names(
+    root: Path, entry: LockedPeriod, writes: dict[str, bytes]
+) -> LockedPeriod:
+    """Archived period files of ``entry`` rewritten with names masked (not a new version)."""
+    versions = []
+    for v in entry.versions:
+        f = v.period_file
+        if f is not None and f.path not in writes:
+            data = _archived(root, f)
+            scheme = _archived(root, v.scheme_file) if v.scheme_file else None
+            if data is not None:
+                masked = masked_period_file(data, set(), scheme)
+                if masked != data:
+                    writes[f.path] = masked
+                    v = replace(v, period_file=ArchivedFile(f.path, sha256(masked)))
+        versions.append(v)
+    return replace(entry, versions=tuple(versions))
 
 
 def next_lock(
@@ -520,25 +1131,42 @@ def next_lock(
 ) -> tuple[dict[str, LockedPeriod], dict[str, bytes], Problems]:
     """The lock after ``site-builder lock``, and the archive files to write.
 
-    A period seen for the first time becomes version 1.  A period whose results
-    or notice body differ from its last version gets version n+1, tied to the
-    newest correction when one was recorded since (``force`` appends it even
-    without).  The last version of a lock written before archives (or before
-    bodies were archived) gets the files it lacks, from the current sources.
+    A period seen for the first time becomes version 1 (a 公示 too).  A period
+    whose results, notice content or body differ from its last version gets
+    version n+1, tied to the newest correction when one was recorded since
+    (``force`` appends it even without); so does a 公示 that became the 通报.
+    The last version of a lock written before archives (or before bodies or
+    the notice content were archived) gets the files it lacks, from the
+    current sources.  Archived period files that still hold a person's name
+    are rewritten masked.
     """
     problems = Problems()
     writes: dict[str, bytes] = {}
+    root = project.root
     out: dict[str, LockedPeriod] = dict(locked)  # periods no longer published stay locked
     latest: dict[tuple[str, str], int] = {}  # (scheme, period) -> its version after this run
-    for p in published_periods(project, results):
+    for p in locked_periods(project, results):
         key = key_of(p)
-        digest = results_hash(results[(p.scheme, p.id)])
+        result = results[(p.scheme, p.id)]
+        digest = results_hash(result)
         count = len(p.scores.corrections)
         entry = locked.get(key)
         versions = list(entry.versions) if entry else []
         basis = {pid: n for (sid, pid), n in latest.items() if sid == p.scheme}
         body = current_body(project, p)
-        if not versions or versions[-1].sha256 != digest or not same_body(versions[-1], body):
+        last = versions[-1] if versions else None
+        old_items = archived_items(root, last) if last is not None else None
+        changed = (
+            last is None
+            or last.sha256 != digest
+            or last.stage != p.status
+            or not same_body(last, body, root)
+            or (
+                old_items is not None
+                and old_items != noticedoc.notice_items(project, p, result, body)
+            )
+        )
+        if changed:
             n = len(versions) + 1
             grew = entry is not None and count > entry.corrections
             files = _archive(project, p, n, force, writes, problems)
@@ -552,12 +1180,16 @@ def next_lock(
                     *files,
                     body_file=_archive_body(project, p, n, force, writes, problems),
                     body_locked=True,
+                    notice_file=_archive_notice(project, p, result, n, force, writes, problems),
+                    stage=p.status,
                 )
             )
-        elif versions[-1].period_file is None or not versions[-1].body_locked:
-            # locked before archives (or before bodies were archived): the current
-            # files still reproduce it, so they are archived as that version
-            last = versions[-1]
+        elif (
+            last.period_file is None or not last.body_locked or last.notice_file is None
+        ):
+            # locked before archives (or before bodies or the notice content were
+            # archived): the current files still reproduce it, so they are archived
+            # as that version
             if last.period_file is None:
                 files = _archive(project, p, last.n, force, writes, problems)
                 last = replace(last, basis=basis, period_file=files[0], scheme_file=files[1])
@@ -567,29 +1199,36 @@ def next_lock(
                     body_file=_archive_body(project, p, last.n, force, writes, problems),
                     body_locked=True,
                 )
+            if last.notice_file is None:
+                last = replace(
+                    last,
+                    notice_file=_archive_notice(
+                        project, p, result, last.n, force, writes, problems
+                    ),
+                )
             versions[-1] = last
         out[key] = LockedPeriod(count, tuple(versions))
         latest[(p.scheme, p.id)] = versions[-1].n
+    out = {key: _migrate_names(root, entry, writes) for key, entry in out.items()}
     return dict(sorted(out.items())), writes, problems
 
 
 def update_lock(root: Path, *, force: bool = False) -> Path:
     """``site-builder lock``: archive every new published version, record it in the lock.
 
-    Refuses (like the build) a changed published result without a new
-    correction, and a tampered archive, unless ``force`` is given.
+    Refuses (like the build) a changed published notice without a new
+    correction, and a tampered lock or archive, unless ``force`` is given.
     """
     from site_builder import pipeline
 
     project, results = pipeline.check(root, include_drafts=False)
     locale = project.site.locale
     if force:
-        try:
-            locked = read_lock(project.root, locale) or {}
-        except SiteError:  # a damaged lock is what --force is for
-            locked = {}
+        problems = Problems()
+        locked = load_lock(project.root, problems) or {}  # a damaged lock is what --force is for
     else:
         locked = check_lock(project, results, locale)
+        fail_all(body_problems(project, results), locale)
     entries, writes, problems = next_lock(project, results, locked, force=force)
     fail_all(problems, locale)
     for rel_path, data in sorted(writes.items()):
@@ -600,7 +1239,7 @@ def update_lock(root: Path, *, force: bool = False) -> Path:
 
 
 def _write(path: Path, data: bytes) -> None:
-    if path.is_file() and path.read_bytes() == data:
+    if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

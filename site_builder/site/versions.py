@@ -31,14 +31,17 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
 from site_builder.schema.scores import ScoresFile
 from site_builder.scoring.results import PeriodResult
+from site_builder.site import noticedoc
 from site_builder.site.changes import UnitChanges, diff_results
 from site_builder.site.failures import fail_all
 from site_builder.site.lock import (
     LockedPeriod,
     LockedVersion,
+    archived_items,
+    check_lock,
     current_body,
     key_of,
-    published_periods,
+    locked_periods,
     results_hash,
     same_body,
 )
@@ -76,6 +79,8 @@ class NoticeVersion:
     project: Project  # the project with this version (and its basis) in place
     results: Results  # with this version's results (and its basis) in place
     body: bytes | None = None  # the archived notice body; None: the body in content/ (or none)
+    stage: str = "published"  # published (通报) | public_notice (公示)
+    items: Mapping[str, str] | None = None  # what the notice showed (noticedoc), when known
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class NoticeHistory:
 
     versions: tuple[NoticeVersion, ...]  # oldest first
     changes: tuple[tuple[UnitChanges, ...], ...]  # changes[i]: from versions[i] to versions[i + 1]
+    # items[i]: every item of the notice's content that differs from versions[i] to versions[i + 1]
+    items: tuple[tuple[noticedoc.ItemChange, ...], ...] = ()
 
     @property
     def current(self) -> NoticeVersion:
@@ -103,6 +110,11 @@ class NoticeHistory:
     def changes_after(self, n: int) -> tuple[UnitChanges, ...]:
         """What changed from version ``n`` to the next one."""
         return self.changes[self.index(n)]
+
+    def items_after(self, n: int) -> tuple[noticedoc.ItemChange, ...]:
+        """Every item of the notice's content that changed from version ``n`` to the next."""
+        i = self.index(n)
+        return self.items[i] if i < len(self.items) else ()
 
     def made_by(self, correction: int) -> NoticeVersion | None:
         """The version a correction produced (None when it changed no published figure)."""
@@ -208,18 +220,27 @@ def _rebuild(
             n=v.n,
         )
         return None
-    # check_lock made sure the archived body exists and has the locked bytes
+    # check_lock made sure the archived body exists and has the locked content
     body = (
-        (archive.project.root / v.body_file.path).read_bytes() if v.body_file is not None else None
+        noticedoc.canonical_bytes((archive.project.root / v.body_file.path).read_bytes())
+        if v.body_file is not None
+        else None
     )
+    then = replace(project, periods=as_then, schemes=schemes)
+    items = archived_items(archive.project.root, v)
+    if items is None:  # locked before the notice content was archived: as rebuilt
+        shown = body if v.body_file is not None else current_body(project, period)
+        items = noticedoc.notice_items(then, period, result, shown)
     return NoticeVersion(
         n=v.n,
         correction=v.correction,
         period=period,
         result=result,
-        project=replace(project, periods=as_then, schemes=schemes),
+        project=then,
         results={**results, **computed},
         body=body,
+        stage=v.stage,
+        items=items,
     )
 
 
@@ -235,19 +256,33 @@ def notice_histories(
     problems = Problems()
     archive = _Archive(project, locked, problems)
     out: dict[tuple[str, str], NoticeHistory] = {}
-    for p in published_periods(project, results):
+    for p in locked_periods(project, results):
         entry = locked.get(key_of(p))
         if entry is None:
             continue
         now = results[(p.scheme, p.id)]
-        current = NoticeVersion(entry.last.n, entry.last.correction, p, now, project, results)
+        body = current_body(project, p)
+        items = noticedoc.notice_items(project, p, now, body)
+        last = entry.last
+        current = NoticeVersion(
+            last.n, last.correction, p, now, project, results, stage=p.status, items=items
+        )
         earlier = list(entry.versions)
-        if results_hash(now) == entry.last.sha256 and same_body(
-            entry.last, current_body(project, p)
+        old_items = archived_items(project.root, last)
+        if (
+            results_hash(now) == last.sha256
+            and same_body(last, body, project.root)
+            and last.stage == p.status
+            and (old_items is None or old_items == items)
         ):
             earlier.pop()
-        else:  # corrected since the last ``lock`` (check_lock made sure a correction was recorded)
-            current = replace(current, n=entry.last.n + 1, correction=len(p.scores.corrections))
+        else:
+            # corrected since the last ``lock`` (check_lock made sure a correction was
+            # recorded), or the 公示 became the 通报
+            count = len(p.scores.corrections)
+            current = replace(
+                current, n=last.n + 1, correction=count if count > entry.corrections else None
+            )
         versions = [
             v for v in (_rebuild(archive, key_of(p), e, project, results) for e in earlier) if v
         ]
@@ -255,9 +290,29 @@ def notice_histories(
             continue
         versions.append(current)
         changes = tuple(diff_results(a.result, b.result) for a, b in pairwise(versions))
-        out[(p.scheme, p.id)] = NoticeHistory(tuple(versions), changes)
+        items_changed = tuple(
+            tuple(noticedoc.differences(a.items or {}, b.items or {}))
+            if a.items is not None and b.items is not None
+            else ()
+            for a, b in pairwise(versions)
+        )
+        out[(p.scheme, p.id)] = NoticeHistory(tuple(versions), changes, items_changed)
     fail_all(problems, locale)
     return out
+
+
+def check_published(
+    project: Project, results: Results, locale: str
+) -> dict[str, LockedPeriod]:
+    """What ``check`` and ``build`` both refuse about published notices: the lock, its
+    archives, unrecorded changes, and earlier versions that do not reproduce.
+
+    ``results`` are the published results (computed without drafts).
+    """
+    locked = check_lock(project, results, locale)
+    if locked:
+        notice_histories(project, results, locked, locale)
+    return locked
 
 
 def archive_sources(root: Path, locked: Mapping[str, LockedPeriod]) -> dict[str, bytes]:
@@ -266,5 +321,5 @@ def archive_sources(root: Path, locked: Mapping[str, LockedPeriod]) -> dict[str,
     for entry in locked.values():
         for v in entry.versions:
             for f in v.files:
-                out[f.path] = (root / f.path).read_bytes()
+                out[f.path] = (root / f.path).read_bytes()  # checked by check_lock
     return dict(sorted(out.items()))

@@ -159,8 +159,15 @@ def test_a_body_only_correction_is_a_new_version_and_v1_keeps_its_text(project, 
         if not out.exists():
             build_site(project, out, quiet=True)
         current, v1_page = (out / CURRENT).read_text("utf-8"), (out / V1).read_text("utf-8")
-        assert "<strong>一定成效</strong>" in current and "明显成效" not in current
-        assert "<strong>明显成效</strong>" in v1_page and "一定成效" not in v1_page
+        assert "<strong>一定成效</strong>" in current and "<strong>明显成效</strong>" not in current
+        assert "<strong>明显成效</strong>" in v1_page and "<strong>一定成效</strong>" not in v1_page
+        # the correction lists the changed line of the text, old → new, on both pages
+        line = "各单位高度重视，作风建设取得**{}**。详见[考核办法](https://example.gov.cn/)。"
+        item = (
+            f"正文：<del>{line.format('明显成效')}</del> → <ins>{line.format('一定成效')}</ins>"
+        )
+        assert item in current and item in v1_page
+        assert "第 1 版与第 2 版相比，通报内容的其他变化：" in text_of(out / V1)
         assert "此为第 1 版，已于 2017年10月18日 更正，请以现行版本为准。" in text_of(out / V1)
         # nothing but the text changed: the banner says so instead of an empty change list
         assert "第 1 版与第 2 版的得分、名次和评优结果相同（更正的是通报文字）。" in text_of(out / V1)
@@ -226,14 +233,15 @@ def test_a_missing_archived_body_fails_the_build(tmp_path):
 
 
 def test_a_lock_without_body_hashes_is_upgraded_without_a_new_version(tmp_path):
-    """Locked before bodies were archived: the next lock archives the last version's body."""
+    """Locked before bodies (and notice content) were archived: the next lock archives the last version's."""
     root = corrected_project(tmp_path / "p")
     lock = read_lock(root)
     for entry in lock["periods"].values():
         for v in entry["versions"]:
             v.pop("body_file")
+            v.pop("notice_file")
     (root / LOCK_NAME).write_text(json.dumps(lock, ensure_ascii=False), "utf-8")
-    for f in (root / "published").rglob("*.body.md"):
+    for f in [*(root / "published").rglob("*.body.md"), *(root / "published").rglob("*.notice.json")]:
         f.unlink()
     edit_body(root)  # not locked yet, so not detected: accepted as the last version's body
     build_site(root, tmp_path / "out", quiet=True)

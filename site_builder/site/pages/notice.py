@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
 from site_builder.model import Period
-from site_builder.site import downloads, i18n, paths
+from site_builder.site import downloads, i18n, noticedoc, paths
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
@@ -43,11 +43,22 @@ class UnitChangeView:
 
 
 @dataclass(frozen=True)
+class ItemView:
+    """One item of the notice's content that a correction changed, as a reader names it."""
+
+    key: str  # the stable key (noticedoc)
+    label: str  # e.g. 文号, 县财政局 单位名称, 指标“工作纪律” 考核内容
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class VersionLink:
     n: int
     date: dt.date  # published on
     target: str
     current: bool
+    stage: str = "published"  # the version was a 公示 (public_notice) or a 通报
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class CorrectionView:
     computed: bool  # changes computed from the archived versions, not only as recorded
     target: str  # the correction's own page
     before: VersionLink | None  # the version this correction superseded
+    items: tuple[ItemView, ...] = ()  # other items of the notice it changed (text, names, …)
 
 
 def body_of(data: SiteData, period: Period) -> Markup:
@@ -88,6 +100,30 @@ def change_views(
         )
         for uc in history.changes_after(n)
     )
+
+
+def item_views(data: SiteData, history: NoticeHistory, n: int) -> tuple[ItemView, ...]:
+    """What else changed from version ``n`` to the next: every item of the notice's content
+    the computed change list does not show (文号, title, names, clause text, notes, …)."""
+    older = history.versions[history.index(n)]
+    newer = history.successor(n)
+    loc = data.locale
+    out = []
+    for c in history.items_after(n):
+        if noticedoc.is_figure(c.key):
+            continue
+        old, new = c.old, c.new
+        if c.key == "notice.body":
+            old, new = noticedoc.first_line_change(old, new)
+        out.append(
+            ItemView(
+                c.key,
+                noticedoc.label(c.key, older.items or {}, newer.items or {}, loc),
+                noticedoc.shown(c.key, old, loc),
+                noticedoc.shown(c.key, new, loc),
+            )
+        )
+    return tuple(out)
 
 
 def recorded_views(data: SiteData, period: Period, n: int) -> tuple[UnitChangeView, ...]:
@@ -122,7 +158,7 @@ def version_links(
     for v in history.versions:
         current = v is history.current
         target = paths.notice(period.scheme, period.id, None if current else v.n)
-        out.append(VersionLink(v.n, published_on(data, period, v), target, current))
+        out.append(VersionLink(v.n, published_on(data, period, v), target, current, v.stage))
     return tuple(out)
 
 
@@ -139,13 +175,16 @@ def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]
     for n, c in enumerate(period.scores.corrections, start=1):
         made = history.made_by(n) if history else None
         before = history.before(made) if history and made else None
+        items: tuple[ItemView, ...] = ()
         if history and made and before:
             changes = change_views(data, period, history, before.n)
+            items = item_views(data, history, before.n)
             link = VersionLink(
                 before.n,
                 published_on(data, period, before),
                 paths.notice(period.scheme, period.id, before.n),
                 False,
+                before.stage,
             )
         else:
             changes, link = recorded_views(data, period, n), None
@@ -159,6 +198,7 @@ def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]
                 link is not None,
                 paths.correction(period.scheme, period.id, n),
                 link,
+                items,
             )
         )
     return tuple(out)
@@ -167,6 +207,7 @@ def corrections_of(data: SiteData, period: Period) -> tuple[CorrectionView, ...]
 def superseded_view(data: SiteData, period: Period, history: NoticeHistory, n: int) -> dict:
     """The banner of earlier version ``n``: which correction superseded it and what changed."""
     successor = history.successor(n)
+    older = history.versions[history.index(n)]
     current = history.current.period
     correction = (
         current.scores.corrections[successor.correction - 1]
@@ -185,6 +226,12 @@ def superseded_view(data: SiteData, period: Period, history: NoticeHistory, n: i
         else None,
         "current_target": paths.notice(period.scheme, period.id),
         "changes": change_views(data, current, history, n),
+        "other": item_views(data, history, n),
+        # a 公示 superseded by its 通报 (no correction): when the 通报 was published
+        "stage": older.stage,
+        "final_date": published_on(data, current, successor)
+        if correction is None and older.stage == "public_notice"
+        else None,
     }
 
 
@@ -218,11 +265,14 @@ def notice_view(data: SiteData, period: Period) -> dict:
 
 def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
     """The notice of ``period`` as ``data`` shows it (current, or an earlier version), with downloads."""
+    shown = data.shown_version(period)
+    if shown is not None and period.status == "public_notice":
+        # an earlier version that was the 公示: shown as the 公示 it was, whatever today is
+        data = replace(data, options=replace(data.options, as_of=data.notice_date(period)))
     sv = data.version_of(period)
     tables = notice_tables(data, period)
     view = notice_view(data, period)
     history = data.history(period)
-    shown = data.shown_version(period)
     superseded = superseded_view(data, period, history, shown) if history and shown else None
     meta = PageMeta(
         path=view["target"],

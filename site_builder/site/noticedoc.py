@@ -1,0 +1,443 @@
+"""The canonical content of one published notice: everything a reader sees, as items.
+
+``site-builder lock`` fingerprints each published version of a notice by this
+document and archives it (``published/<scheme>/<period>/v<n>.notice.json``);
+the build compares the current document with the last locked one and lists
+what changed item by item (``项目: 旧 → 新``).
+
+The document is a flat mapping of stable keys to text, for example
+``notice.number``, ``unit.fgw.name``, ``unit.fgw.line.tuijin.points``,
+``scheme.line.tuijin.clause``, ``honour.hongqi.name``.  It is built from the
+validated project and the engine's results, never from the bytes of a file, so
+line endings, a BOM, the encoding of a body, YAML quoting or key order do not
+change it; every text is normalised (CRLF → LF, no BOM, Unicode NFC).  Unit
+names are the names on the notice's date (``former_names``), so a unit renamed
+later keeps its old name on old notices.  A person's name is masked (张*)
+wherever it appears unless the scheme declares a legal basis for publishing
+names, so the archived document holds no personal name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from site_builder.model import Period, Project
+from site_builder.scoring.results import PeriodResult
+from site_builder.site import privacy
+
+FORMAT = 1
+Items = dict[str, str]
+
+
+def normalise(text: str) -> str:
+    """CRLF/CR → LF, no BOM, NFC."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(data: bytes) -> str:
+    """A text file's bytes as text: UTF-8 (with or without BOM), else GB 18030."""
+    try:
+        return normalise(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        try:
+            return normalise(data.decode("gb18030"))
+        except UnicodeDecodeError:
+            return normalise(data.decode("utf-8", errors="replace"))
+
+
+def canonical_bytes(data: bytes) -> bytes:
+    """A text file's bytes as LF, without BOM (what an archive holds, whatever git did to it)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.replace(b"\r\n", b"\n")
+
+
+def _num(d: Decimal | None) -> str | None:
+    if d is None:
+        return None
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def publishes_names(project: Project, period: Period) -> bool:
+    pd = project.schemes[period.scheme][period.version].scheme.personal_data
+    return bool(pd.publish_names and pd.legal_basis)
+
+
+class _Doc:
+    def __init__(self, names: set[str], publish: bool):
+        self.items: Items = {}
+        self.names = set() if publish else names
+        self.publish = publish
+
+    def put(self, key: str, value: object) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, Decimal):
+            text = _num(value)
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        else:
+            text = normalise(str(value))
+            if self.names:
+                text = privacy.redact_names(text, self.names)
+        if text is not None:
+            self.items[key] = text
+
+    def person(self, key: str, name: str | None) -> None:
+        if name:
+            self.put(key, name if self.publish else privacy.mask_name(normalise(name)))
+
+
+def _title(project: Project, period: Period) -> str:
+    """The title the notice shows (its own, else the generated one for its status)."""
+    from site_builder.site.data import Options, SiteData
+
+    # judged on the notice's own date: the title it was published with, whatever today is
+    on = period.scores.notice.date if period.scores.notice else period.end
+    data = SiteData(project, {}, Options(as_of=on), None)  # type: ignore[arg-type]
+    return data.notice_title(period)
+
+
+def notice_items(
+    project: Project, period: Period, result: PeriodResult, body: bytes | None
+) -> Items:
+    """Every item a reader sees on the notice of ``period`` and its score cards."""
+    sv = project.schemes[period.scheme][period.version]
+    scheme = sv.scheme
+    meta = period.scores.notice
+    on = meta.date if meta else (
+        period.scores.public_notice.start if period.scores.public_notice else period.end
+    )
+    doc = _Doc(privacy.person_names(period.facts), publishes_names(project, period))
+    put = doc.put
+    en = project.site.locale == "en"
+    # the notice
+    put("notice.stage", period.status)
+    put("notice.title", _title(project, period))
+    put("notice.date", on)
+    if meta is not None:
+        put("notice.number", meta.number)
+        put("notice.index_number", meta.index_number)
+    put("notice.issuer", (meta.issuer if meta and meta.issuer else None) or scheme.issuer)
+    if body is not None:
+        put("notice.body", decode(body))
+    window = period.scores.public_notice
+    if window is not None:
+        put("notice.window.from", window.start)
+        put("notice.window.until", window.until)
+        put("notice.window.working_days", window.working_days)
+    contact = project.site.contact
+    if contact is not None:
+        for f in ("office", "phone", "email", "address"):
+            put(f"contact.{f}", getattr(contact, f, None))
+    put("period.name", period.name_en if en else period.name)
+    put("scheme.title", scheme.title)
+    put("scheme.total", scheme.total)
+    # the scheme version's text
+    many = len(sv.trees) > 1
+    for tree_id, tree in sv.indicators.items():
+        if many:
+            put(f"scheme.tree.{tree_id}.name", sv.trees[tree_id].name)
+        for line_id, node in tree.items():
+            k = f"scheme.line.{tree_id}.{line_id}" if many else f"scheme.line.{line_id}"
+            put(f"{k}.name", node.name)
+            put(f"{k}.type", sv.types.get(tree_id, {}).get(line_id))
+            put(f"{k}.max", node.max)
+            put(f"{k}.clause", node.clause)
+            put(f"{k}.office", node.office)
+            put(f"{k}.rater", node.rater)
+            put(f"{k}.source", node.source)
+            if node.disqualify is not None:
+                put(f"{k}.disqualify", node.disqualify.reason or node.name)
+            for i, m in enumerate(node.modifiers, start=1):
+                put(f"{k}.modifier.{i}", m.label)
+    for g in scheme.groups:
+        put(f"scheme.group.{g.id}.name", g.name)
+    for r in scheme.rankings:
+        put(f"scheme.ranking.{r.id}.name", r.name)
+    for v in scheme.vetoes:
+        put(f"scheme.veto.{v.id}.name", v.name)
+        put(f"scheme.veto.{v.id}.clause", v.clause)
+    if scheme.coefficient is not None:
+        put("scheme.coefficient.label", scheme.coefficient.label)
+    for h in scheme.honours:
+        put(f"honour.{h.id}.name", h.name)
+        put(f"honour.{h.id}.kind", h.kind)
+        put(f"honour.{h.id}.description", h.description)
+    # the results, unit by unit
+    group_names = {g.id: g.name for g in scheme.groups}
+    shown_totals = {r.basis for r in scheme.rankings}  # score cards show these running totals
+    for uid, u in sorted(result.units.items()):
+        k = f"unit.{uid}"
+        put(f"{k}.name", project.unit_name(uid, on) if uid in project.units else uid)
+        put(f"{k}.group", group_names.get(u.group, u.group))
+        put(f"{k}.status", u.status)
+        put(f"{k}.reason", u.reason)
+        put(f"{k}.note", u.note)
+        if u.status == "assessed":
+            put(f"{k}.total", u.total)
+        if scheme.coefficient is not None:
+            put(f"{k}.coefficient", u.coefficient)
+        for v in u.vetoes:
+            put(f"{k}.veto.{v.id}.reason", v.reason)
+            put(f"{k}.veto.{v.id}.date", v.date)
+        for line in u.lines:
+            lk = f"{k}.line.{line.id}"
+            put(f"{lk}.points", line.points)
+            if line.status != "scored":
+                put(f"{lk}.status", line.status)
+            if line.clip:
+                put(f"{lk}.raw", line.raw)
+                put(f"{lk}.clip", line.clip_note or line.clip)
+            if line.disqualified:
+                put(f"{lk}.disqualified", True)
+            facts = line.facts
+            if facts is None:
+                continue
+            put(f"{lk}.note", facts.note)
+            put(f"{lk}.evidence", facts.evidence)
+            for i, ev in enumerate(facts.all_events(), start=1):
+                ek = f"{lk}.event.{i}"
+                put(f"{ek}.date", ev.date)
+                put(f"{ek}.text", ev.title or ev.event)
+                doc.person(f"{ek}.person", ev.name)
+                put(f"{ek}.count", ev.count)
+                put(f"{ek}.points", ev.points)
+                put(f"{ek}.note", ev.note)
+                put(f"{ek}.evidence", ev.evidence)
+        if uid in result.cumulative and "cumulative" in shown_totals:
+            put(f"{k}.cumulative", result.cumulative[uid])
+        if uid in result.stage_totals and "stage" in shown_totals:
+            put(f"{k}.stage_total", result.stage_totals[uid])
+        for cid, values in sorted(result.composites.items()):
+            put(f"{k}.composite.{cid}", values.get(uid))
+        for cid, values in sorted(result.conversions.items()):
+            put(f"{k}.conversion.{cid}", values.get(uid))
+    for r in result.rankings:
+        for e in r.entries:
+            put(f"unit.{e.unit}.rank.{r.ranking}.place", f"{e.rank}{'=' if e.tied else ''}")
+            put(f"unit.{e.unit}.rank.{r.ranking}.value", e.value)
+        for unit, reason in r.unranked:
+            put(f"unit.{unit}.rank.{r.ranking}.unranked", reason)
+    for h in result.honours:
+        hk = f"honour.{h.honour}.{h.group}"
+        put(f"{hk}.units", "、".join(h.chosen))
+        for unit, reason in h.excluded:
+            put(f"{hk}.excluded.{unit}", reason)
+        for unit, n in sorted(h.streaks.items()):
+            if unit in h.chosen:
+                put(f"{hk}.streak.{unit}", n)
+    for g, median in sorted(result.group_medians.items()):
+        put(f"group.{g}.median", median)
+    return doc.items
+
+
+def document_bytes(items: Mapping[str, str]) -> bytes:
+    """The archived form: sorted keys, UTF-8, LF."""
+    doc = {"format": FORMAT, "items": dict(sorted(items.items()))}
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def read_document(data: bytes) -> Items | None:
+    """The items of an archived document; None when it is not one."""
+    try:
+        doc = json.loads(canonical_bytes(data).decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    items = doc.get("items") if isinstance(doc, dict) else None
+    if not isinstance(items, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in items.items()
+    ):
+        return None
+    return items
+
+
+# ------------------------------------------------------------------ differences
+
+_SECTIONS = ("notice.", "contact.", "period.", "unit.", "honour.", "group.", "scheme.")
+
+
+def _order(key: str) -> tuple:
+    rank = next((i for i, p in enumerate(_SECTIONS) if key.startswith(p)), len(_SECTIONS))
+    parts = tuple(int(p) if p.isdigit() else 0 for p in key.split("."))
+    return (rank, key.split(".")[:2], parts, key)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    key: str
+    old: str | None
+    new: str | None
+
+
+def differences(old: Mapping[str, str], new: Mapping[str, str]) -> list[ItemChange]:
+    """Every item whose text differs, in reading order (notice, units, scheme)."""
+    keys = sorted(set(old) | set(new), key=_order)
+    return [ItemChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
+
+
+def first_line_change(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """The first line where two texts differ (for a body: the line, not the whole text)."""
+    a, b = (old or "").split("\n"), (new or "").split("\n")
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            return x, y
+    if len(a) > len(b):
+        return a[len(b)], None
+    if len(b) > len(a):
+        return None, b[len(a)]
+    return old, new
+
+
+def short(value: str | None, limit: int = 40) -> str | None:
+    if value is None:
+        return None
+    value = value.replace("\n", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def describe(changes: list[ItemChange], locale: str, limit: int = 5) -> str:
+    """``key: old → new; …`` for a message (the first ``limit`` items)."""
+    none = "(none)" if locale == "en" else "（无）"
+    out = []
+    for c in changes[:limit]:
+        old, new = (
+            first_line_change(c.old, c.new) if c.key == "notice.body" else (c.old, c.new)
+        )
+        out.append(f"{c.key}: {short(old) or none} → {short(new) or none}")
+    rest = len(changes) - limit
+    sep = "; " if locale == "en" else "；"
+    text = sep.join(out)
+    if rest > 0:
+        text += f"{sep}and {rest} more" if locale == "en" else f"{sep}等另外 {rest} 项"
+    return text
+
+
+# ------------------------------------------------------------------ labels for pages
+
+_FIELDS = {
+    "notice.number": ("文号", "Document number"),
+    "notice.title": ("标题", "Title"),
+    "notice.date": ("发布日期", "Date"),
+    "notice.index_number": ("索引号", "Index number"),
+    "notice.issuer": ("发布机关", "Issued by"),
+    "notice.body": ("正文", "Text"),
+    "notice.stage": ("类型", "Kind"),
+    "notice.window.from": ("公示开始日期", "Public notice from"),
+    "notice.window.until": ("公示截止日期", "Public notice until"),
+    "notice.window.working_days": ("公示工作日数", "Working days of the public notice"),
+    "contact.office": ("异议受理机构", "Objections to"),
+    "contact.phone": ("联系电话", "Phone"),
+    "contact.email": ("电子邮箱", "Email"),
+    "contact.address": ("通信地址", "Address"),
+    "period.name": ("考核期", "Period"),
+    "scheme.title": ("考核办法", "Scheme"),
+    "scheme.total": ("满分", "Maximum"),
+    "scheme.coefficient.label": ("系数名称", "Coefficient"),
+}
+_LAST = {
+    "name": ("名称", "name"),
+    "group": ("组别", "group"),
+    "clause": ("考核内容", "clause"),
+    "max": ("分值", "maximum"),
+    "type": ("类型", "type"),
+    "office": ("责任科室", "office"),
+    "rater": ("评分单位", "rater"),
+    "source": ("数据来源", "source"),
+    "kind": ("类别", "kind"),
+    "description": ("说明", "description"),
+    "note": ("说明", "note"),
+    "evidence": ("佐证材料", "evidence"),
+    "date": ("日期", "date"),
+    "text": ("事项", "item"),
+    "person": ("人员", "person"),
+    "count": ("次数", "count"),
+    "points": ("分值", "points"),
+    "reason": ("理由", "reason"),
+    "units": ("名单", "list"),
+    "streak": ("连续期数", "streak"),
+    "clip": ("封顶说明", "cap"),
+    "disqualify": ("取消评先", "disqualifies"),
+    "cumulative": ("累计得分", "running total"),
+    "stage_total": ("阶段得分", "stage total"),
+    "median": ("中位数", "median"),
+}
+_VALUES = {
+    "public_notice": ("公示", "public notice"),
+    "published": ("通报", "notice"),
+    "honour": ("表彰", "honour"),
+    "sanction": ("整改", "sanction"),
+}
+
+#: Items the computed change list of a correction already shows (figures, places, honours).
+FIGURE_SUFFIXES = (
+    ".points", ".total", ".status", ".reason", ".coefficient", ".place", ".value",
+    ".unranked", ".raw", ".clip", ".disqualified", ".cumulative", ".stage_total", ".median",
+)
+
+
+def is_figure(key: str) -> bool:
+    if key.startswith("scheme."):
+        return False
+    if key.startswith("unit.") and (".veto." in key or key.count(".") == 2 and key.endswith(".note")):
+        return True
+    if key.startswith("honour.") and (key.endswith(".units") or ".excluded." in key or ".streak." in key):
+        return True
+    return key.endswith(FIGURE_SUFFIXES) and ".event." not in key
+
+
+def label(key: str, old: Mapping[str, str], new: Mapping[str, str], locale: str) -> str:
+    """The item as a reader would name it: 县财政局 “重点工作推进” 第 1 项记录 说明."""
+    en = locale == "en"
+    pick = 1 if en else 0
+    if key in _FIELDS:
+        return _FIELDS[key][pick]
+
+    def name(k: str) -> str | None:
+        return new.get(k) or old.get(k)
+
+    parts = key.split(".")
+    last = _LAST.get(parts[-1], (parts[-1], parts[-1]))[pick]
+    q = ("“", "”") if not en else ("“", "”")
+    if parts[0] == "unit" and len(parts) >= 3:
+        unit = name(f"unit.{parts[1]}.name") or parts[1]
+        rest = parts[2:]
+        if rest[0] == "line" and len(rest) >= 3:
+            line = name(f"scheme.line.{rest[1]}.name") or rest[1]
+            if rest[2] == "event" and len(rest) >= 5:
+                item = f"item {rest[3]}" if en else f"第 {rest[3]} 项记录"
+                return f"{unit} {q[0]}{line}{q[1]} {item} {last}"
+            return f"{unit} {q[0]}{line}{q[1]} {last}"
+        field = {"name": ("单位名称", "name"), "group": ("组别", "group")}.get(rest[0])
+        return f"{unit} {field[pick] if field else last}"
+    if parts[0] == "scheme" and len(parts) >= 4:
+        kind = {"line": ("指标", "indicator"), "group": ("组别", "group"),
+                "ranking": ("排名", "ranking"), "veto": ("一票否决事项", "veto"),
+                "tree": ("指标体系", "indicator set")}.get(parts[1], (parts[1], parts[1]))
+        thing = name(".".join(parts[:3]) + ".name") or parts[2]
+        return f"{kind[pick]} {q[0]}{thing}{q[1]} {last}"
+    if parts[0] == "honour" and len(parts) >= 3:
+        honour = name(f"honour.{parts[1]}.name") or parts[1]
+        return f"{q[0]}{honour}{q[1]} {last}"
+    return key
+
+
+def shown(key: str, value: str | None, locale: str) -> str | None:
+    if value is None:
+        return None
+    if key in ("notice.stage",) or key.endswith(".kind"):
+        pair = _VALUES.get(value)
+        if pair:
+            return pair[1 if locale == "en" else 0]
+    return value
