@@ -25,12 +25,24 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="消息语言（默认取 site.yaml 的 locale）")
 def check(root: str, lang: str | None) -> None:
     """检查全部源文件并计算结果，报告所有问题；不写任何文件。"""
-    from site_builder.errors import Problems
+    from site_builder.errors import InputError, Problems
     from site_builder.pipeline import check as run_check
+    from site_builder.pipeline import compute
+    from site_builder.site.lock import lock_file_problems
+    from site_builder.site.versions import check_published
 
+    r = _root(root)
     warnings = Problems()
-    project, results = run_check(_root(root), locale=lang, warnings=warnings)
+    try:
+        project, results = run_check(r, locale=lang, warnings=warnings)
+    except InputError as exc:  # the lock and its archives are reported in the same run
+        problems = Problems(list(exc.problems))
+        problems.extend(lock_file_problems(r))
+        raise InputError(problems.sorted(), exc.locale) from None
     loc = lang or project.site.locale
+    # the same checks of published notices as build (published figures never depend on drafts)
+    drafts = any(p.status == "draft" for p in project.periods)
+    check_published(project, compute(project, include_drafts=False) if drafts else results, loc)
     from site_builder.site.privacy import source_problems  # what build refuses before rendering
 
     personal = source_problems(_root(root), project)
@@ -116,6 +128,24 @@ def lock(root: str, force: bool) -> None:
     click.echo(str(path))
 
 
+def _register_messages() -> None:
+    from site_builder import messages
+
+    messages.register(
+        {
+            "cli.bad_as_of": (
+                "“{value}”不是 YYYY-MM-DD 格式的日期",
+                "请写成如 2018-01-15 的日期（北京时间）",
+                "“{value}” is not a date in the form YYYY-MM-DD",
+                "write a date such as 2018-01-15 (Shanghai time)",
+            ),
+        }
+    )
+
+
+_register_messages()
+
+
 def _date(text: str | None) -> dt.date | None:
     """``--as-of``: a date (YYYY-MM-DD), or a moment whose date in Shanghai is meant.
 
@@ -133,7 +163,11 @@ def _date(text: str | None) -> dt.date | None:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"“{text}”不是 YYYY-MM-DD 格式的日期", param_hint="--as-of") from None
+        from site_builder.errors import Mark
+        from site_builder.site.failures import fail
+
+        shown = "".join(ch if ch.isprintable() else "?" for ch in text)[:40]
+        fail("cli.bad_as_of", "zh-CN", Mark("--as-of"), value=shown)
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(SHANGHAI).date()
