@@ -38,10 +38,10 @@ How text is read so that writing cannot dodge the scan:
   such as 〔2017〕23号 and 索引号 such as 003412345/2017-00009 stay apart.
 - Groups only combine in the shapes people write these numbers in: a mobile
   in at most three groups of at least three digits (138 1234 5678,
-  138-1234-5678, 1381234 5678), a card in one group, 4-4-4-4[-1…4] or 6 + the
-  rest, an ID in at most five groups of at least three digits (the last may
-  be shorter: ``…002 X`` is not, ``…0 02X`` is), a 15-digit ID whole or
-  6-6-3.  Decimals (85.50), ranks, dates (2017-08-03) and 文号 have groups
+  138-1234-5678, 1381234 5678); a card or an 18-character ID in at most five
+  groups of at least three digits, the last may be shorter (6222 0212 3456
+  7890 128, 110105 19491231 002X, 1101 0519 4912 3100 2X); a 15-digit ID
+  whole, 6-6-3 or 6-9.  Decimals (85.50), ranks, dates (2017-08-03) and 文号 have groups
   too short to combine.  A group is one number only as a whole: a longer run
   of digits (a 20-digit 索引号) is not searched inside — except a
   ``86``/``0086`` country code written straight before a mobile number.
@@ -94,9 +94,9 @@ messages.register(
         ),
         "privacy.name_in_output": (
             "生成的 {page} 含有未遮盖的人员姓名“{masked}”",
-            "这是一个缺陷（姓名本应自动遮盖）：请报告，并暂时从这里删除该姓名",
+            "请从这里删除该姓名：按原样发布的文件（如方案原文、主题模板）不会自动遮盖",
             "the generated {page} holds the unmasked name of a person (“{masked}”)",
-            "this is a bug (names are masked automatically): please report it, and remove the name here for now",
+            "remove the name here: files published as they are (the scheme's own YAML, theme templates) are not masked automatically",
         ),
     }
 )
@@ -236,9 +236,8 @@ def _classify(parts: list[_Group]) -> tuple[str, str] | None:
             return ("mobile", m.group(1))
     if len(number) == 15 and tuple(lens) in ((15,), (6, 6, 3), (6, 9)) and is_id_card_15(number):
         return ("id_card", number)
-    if 16 <= len(number) <= 19 and number[0] in "3456" and luhn(number):
-        if k == 1 or (k == 2 and lens[0] == 6) or (all(n == 4 for n in lens[:-1]) and lens[-1] <= 4):
-            return ("bank_card", number)
+    if 16 <= len(number) <= 19 and k <= 5 and number[0] in "3456" and luhn(number):
+        return ("bank_card", number)
     return None
 
 
@@ -265,16 +264,42 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_DROP))
 
 
+# What a source may wrap a number's digits in that a reader of the page never sees:
+# Markdown emphasis and code marks, inline HTML tags and comments; and entities.
+_MARKUP = re.compile(
+    r"(?P<drop><!--.*?-->|</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|del|ins)\b[^>\n]*>|[*`~]+)"
+    r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
+    re.S | re.I,
+)
+
+
 def _normalise_mapped(text: str) -> tuple[str, list[int]]:
-    """:func:`normalise`, with the index in ``text`` of every character of the result."""
+    """:func:`normalise` of a source, with the index in ``text`` of every character of the result.
+
+    Markup a reader never sees is dropped and entities are decoded first, so
+    ``**138**-1234-5678`` and ``&#49;38 1234 5678`` in a notice body are found
+    where ``check`` reads them, as the output scan finds them on the page.
+    """
     out: list[str] = []
     where: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in _INVISIBLE:
-            continue
-        n = ch if ch < "\x80" else unicodedata.normalize("NFKC", ch)
-        out.append(n)
-        where.extend([i] * len(n))
+
+    def put(chars: str, i: int) -> None:
+        for ch in chars:
+            if ch in _INVISIBLE:
+                continue
+            n = ch if ch < "\x80" else unicodedata.normalize("NFKC", ch)
+            out.append(n)
+            where.extend([i] * len(n))
+
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        for i in range(pos, m.start()):
+            put(text[i], i)
+        if m.group("entity"):
+            put(html.unescape(m.group()), m.start())
+        pos = m.end()
+    for i in range(pos, len(text)):
+        put(text[i], i)
     return "".join(out), where
 
 
@@ -310,6 +335,8 @@ _INLINE = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
+# In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
+_XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -336,7 +363,7 @@ def _zip_text(data: bytes) -> str:
             for info in sorted(z.infolist(), key=lambda i: i.filename):
                 if info.filename.endswith((".xml", ".rels")) and info.file_size <= 64 * 2**20:
                     xml = z.read(info).decode("utf-8", errors="replace")
-                    parts.append(html.unescape(_TAG.sub("\n", _INLINE.sub("", xml))))
+                    parts.append(html.unescape(_TAG.sub("", _XLSX_BREAK.sub("\n", xml))))
     except (zipfile.BadZipFile, OSError, ValueError):
         return data.decode("utf-8", errors="replace")
     return "\n".join(parts)
