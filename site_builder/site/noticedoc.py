@@ -390,8 +390,10 @@ FIGURE_SUFFIXES = (
 def is_figure(key: str) -> bool:
     if key.startswith("scheme."):
         return False
-    if key.startswith("unit.") and (".veto." in key or key.count(".") == 2 and key.endswith(".note")):
+    if key.startswith("unit.") and key.count(".") == 2 and key.endswith(".note"):
         return True
+    if ".veto." in key:  # a veto gained or lost is a figure; its reason and date are text
+        return False
     if key.startswith("honour.") and (key.endswith(".units") or ".excluded." in key or ".streak." in key):
         return True
     return key.endswith(FIGURE_SUFFIXES) and ".event." not in key
@@ -419,6 +421,9 @@ def label(key: str, old: Mapping[str, str], new: Mapping[str, str], locale: str)
                 item = f"item {rest[3]}" if en else f"第 {rest[3]} 项记录"
                 return f"{unit} {q[0]}{line}{q[1]} {item} {last}"
             return f"{unit} {q[0]}{line}{q[1]} {last}"
+        if rest[0] == "veto" and len(rest) >= 3:
+            veto = name(f"scheme.veto.{rest[1]}.name") or rest[1]
+            return f"{unit} {'veto' if en else '一票否决'}{q[0]}{veto}{q[1]} {last}"
         field = {"name": ("单位名称", "name"), "group": ("组别", "group")}.get(rest[0])
         return f"{unit} {field[pick] if field else last}"
     if parts[0] == "scheme" and len(parts) >= 4:
