@@ -27,7 +27,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site import assets, feeds, i18n, privacy
+from site_builder.site import assets, downloads, feeds, i18n, privacy
 from site_builder.site.data import Options, SiteData, default_as_of
 from site_builder.site.failures import fail, fail_all
 from site_builder.site.gitversion import build_version
@@ -313,8 +313,10 @@ def manifest(sources: dict[str, bytes], files: dict[str, bytes]) -> bytes:
     def digest(b: bytes) -> str:
         return hashlib.sha256(b).hexdigest()
 
+    # sources hashed with LF line endings, as git stores them: a CRLF checkout
+    # (core.autocrlf=true) publishes the same manifest
     doc = {
-        "sources": {p: digest(b) for p, b in sorted(sources.items())},
+        "sources": {p: digest(downloads.lf(b)) for p, b in sorted(sources.items())},
         "pages": {p: digest(b) for p, b in sorted(files.items())},
     }
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")

@@ -30,6 +30,16 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
 
+def lf(data: bytes) -> bytes:
+    """A source text file as git stores it: CRLF line endings turned into LF.
+
+    A checkout with ``core.autocrlf=true`` (Git for Windows' default) has CRLF
+    in the working tree; sources offered for download and their hashes in the
+    manifest use LF so that such a checkout publishes the same bytes.
+    """
+    return data.replace(b"\r\n", b"\n")
+
+
 def formula_like(text: str) -> bool:
     """Would a spreadsheet read this text cell as a formula (or as the start of one)?"""
     if text[:1] in ("\t", "\r"):

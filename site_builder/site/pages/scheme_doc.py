@@ -18,7 +18,7 @@ from markupsafe import Markup
 from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
-from site_builder.site import i18n, paths, schemediff, wording
+from site_builder.site import downloads, i18n, paths, schemediff, wording
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
@@ -180,5 +180,5 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
             yield Route(
                 paths.scheme_yaml(scheme_id, sv.version),
                 "download",
-                data=data.project.sources[sv.path],
+                data=downloads.lf(data.project.sources[sv.path]),
             )
