@@ -1239,7 +1239,12 @@ def update_lock(root: Path, *, force: bool = False) -> Path:
 
 
 def _write(path: Path, data: bytes) -> None:
-    if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+    """Write ``data`` unless the file already holds it (a CRLF checkout of it counts)."""
+    if (
+        path.is_file()
+        and not path.is_symlink()
+        and noticedoc.canonical_bytes(path.read_bytes()) == data
+    ):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
