@@ -691,9 +691,9 @@ def _name_mark(name: str, sources: Mapping[str, bytes]) -> Mark | None:
 
 # ------------------------------------------------------------------ sources and archive
 
-#: Until the example's archive is migrated (names masked by ``site-builder lock``),
-#: an unmasked name found in ``published/`` is a warning rather than an error.
-ARCHIVE_NAMES_SEVERITY = "warning"
+#: An unmasked registered name in ``published/`` is refused (``site-builder lock``
+#: archives period files with names masked, :func:`redact_archive`).
+ARCHIVE_NAMES_SEVERITY = "error"
 
 _NAME_VALUE = re.compile(r"(?:^|[\s{,])name\s*:[ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^,}#\n]+)")
 _VERSION_LINE = re.compile(r"^version\s*:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(?:#.*)?$", re.M)
