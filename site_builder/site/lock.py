@@ -1223,6 +1223,7 @@ def update_lock(root: Path, *, force: bool = False) -> Path:
 
     project, results = pipeline.check(root, include_drafts=False)
     locale = project.site.locale
+    fail_all(privacy.source_problems(root, project), locale)  # no personal number is ever archived
     if force:
         problems = Problems()
         locked = load_lock(project.root, problems) or {}  # a damaged lock is what --force is for

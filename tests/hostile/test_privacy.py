@@ -196,3 +196,28 @@ def test_an_unmasked_name_in_the_archive_is_refused(tmp_path, old, new):
     outcome = refused(tmp_path, mutate, rf"{re.escape(rel)}:\d+:\d+: .*张\*", locked=True)
     assert f"{rel}:{holder['line']}:" in outcome.check.output
     assert "张三" not in outcome.text
+
+
+@pytest.mark.parametrize("writing", ["138 1234 5678", "110105 19491231 002X", "6222-0212-3456-7890-128"])
+def test_lock_never_archives_a_personal_number(tmp_path, writing):
+    """``site-builder lock`` copies period files into published/: it refuses first, writing nothing."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+    from tests.hostile.harness import snapshot
+
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    rel = "scores/xiaoneng/2017-Q3.yaml"
+    anchor = "            note: 上班时间办私事"
+    path = root / rel
+    path.write_text(path.read_text("utf-8").replace(anchor, anchor + "，" + writing), "utf-8")
+    line = path.read_text("utf-8").splitlines().index(anchor + "，" + writing) + 1
+    before = snapshot(root)
+    r = CliRunner().invoke(main, ["lock", "--root", str(root)])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert "Traceback" not in r.output
+    assert f"{rel}:{line}:{len(anchor) + 2}: " in r.output
+    assert snapshot(root) == before  # no published/, no published.lock
