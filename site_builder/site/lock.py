@@ -148,6 +148,12 @@ messages.register(
             "published.lock has no entry for “{period}”, but {folder}/ holds archives of its published versions: the entry was removed",
             "lock entries must not be removed: restore them from version control (" + RESTORE + ")",
         ),
+        "lock.behind_git": (
+            "published.lock 中“{period}”{what_zh}，比版本库（git HEAD）中记录的少：锁定记录被删改了",
+            "已发布的版本和更正不得从锁中删除：请从版本库恢复（" + RESTORE + "）",
+            "published.lock has {what_en} for “{period}” than git's HEAD: the lock was cut back",
+            "published versions and corrections must not be taken out of the lock: restore it from version control (" + RESTORE + ")",
+        ),
         "lock.symlink": (
             "{path} 是符号链接（快捷方式）：已发布版本的锁定和存档必须是本项目中的普通文件",
             "请删除该链接，从版本库恢复原文件（" + RESTORE + "）",
@@ -719,6 +725,60 @@ def _in_git_head(root: Path) -> bool:
     return done.returncode == 0
 
 
+def _head_lock(root: Path) -> dict[str, LockedPeriod] | None:
+    """The lock in git's HEAD of the work tree holding ``root`` (None: no git, no HEAD, no lock)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "show", f"HEAD:./{LOCK_NAME}"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or len(done.stdout) > MAX_LOCK_BYTES:
+        return None
+    try:
+        text = done.stdout.decode("utf-8").lstrip("\ufeff")
+        return None if _too_deep(text) is not None else parse_lock(text)
+    except (_Bad, ValueError, RecursionError):
+        return None
+
+
+def head_problems(root: Path, locked: Mapping[str, LockedPeriod]) -> Problems:
+    """What git's HEAD shows was taken out of the lock: an entry, a version, a correction.
+
+    Only when ``root`` is in a git work tree whose HEAD has a lock; without git
+    nothing is checked here.
+    """
+    problems = Problems()
+    head = _head_lock(root)
+    if not head:
+        return problems
+    for key, before in sorted(head.items()):
+        now = locked.get(key)
+        if now is None:
+            what = ("已不存在", "no entry")
+            mark = _mark_in_lock(root, "periods")
+        elif len(now.versions) < len(before.versions):
+            what = (
+                f"只有 {len(now.versions)} 个版本（HEAD 中为 {len(before.versions)} 个）",
+                f"{len(now.versions)} version(s), fewer ({len(before.versions)} in HEAD)",
+            )
+            mark = _mark_in_lock(root, "periods", key, "versions")
+        elif now.corrections < before.corrections:
+            what = (
+                f"的更正数为 {now.corrections}（HEAD 中为 {before.corrections}）",
+                f"{now.corrections} correction(s), fewer ({before.corrections} in HEAD)",
+            )
+            mark = _mark_in_lock(root, "periods", key, "corrections")
+        else:
+            continue
+        problems.add("lock.behind_git", mark, period=key, what_zh=what[0], what_en=what[1])
+    return problems
+
+
 def read_lock(root: Path, locale: str) -> dict[str, LockedPeriod] | None:
     """The lock of the project at ``root``; ``None`` when there is none yet."""
     problems = Problems()
@@ -815,6 +875,7 @@ def lock_problems(
     now = {key_of(p): p for p in locked_periods(project, results)}
     sources = {key_of(p): p.path for p in project.periods}
     problems.extend(count_problems(root, locked))
+    problems.extend(head_problems(root, locked))
     for key, entry in sorted(locked.items()):
         period = now.get(key)
         last = entry.last
@@ -952,6 +1013,7 @@ def lock_file_problems(root: Path) -> Problems:
     locked = load_lock(Path(root).resolve(), problems)
     if locked:
         problems.extend(count_problems(Path(root).resolve(), locked))
+        problems.extend(head_problems(Path(root).resolve(), locked))
         problems.extend(archive_problems(Path(root).resolve(), locked))
     return problems
 

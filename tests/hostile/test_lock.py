@@ -85,6 +85,43 @@ def test_deleted_lock_and_archive_while_git_head_has_them(tmp_path):
     assert "git HEAD" in out.build.output and RESTORE in out.build.output
 
 
+def _commit(root: Path) -> None:
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "published"], check=True)
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="needs git")
+def test_entry_and_its_archive_removed_while_git_head_has_them(tmp_path):
+    def mutate(root: Path) -> None:
+        _commit(root)
+        edit_lock(lambda d: d["periods"].pop("xiaoneng/2017-Q4"))(root)
+        shutil.rmtree(root / "published/xiaoneng/2017-Q4")
+
+    out = refused(tmp_path, mutate, where=AT_LOCK, locked=True)
+    assert "“xiaoneng/2017-Q4”已不存在，比版本库（git HEAD）中记录的少" in out.build.output
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="needs git")
+def test_a_consistent_forgery_of_lower_counts_is_caught_by_git_head(tmp_path):
+    """Counts lowered everywhere in the lock and the last version dropped: HEAD still knows."""
+
+    def forge(d: dict) -> None:
+        entry = d["periods"]["xiaoneng/2017-Q3"]
+        entry["corrections"] = 0
+        entry["versions"] = entry["versions"][:1]
+
+    def mutate(root: Path) -> None:
+        correct_and_lock(root)
+        _commit(root)
+        edit_lock(forge)(root)
+        (root / ARCHIVE / "v2.yaml").unlink()
+
+    out = refused(tmp_path, mutate, where=AT_LOCK, locked=True)
+    assert "只有 1 个版本（HEAD 中为 2 个）" in out.build.output
+
+
 @pytest.mark.parametrize("period", ["xiaoneng/2017-Q3", "xiaoneng/2017-Q4", "xiaoneng/2018-Q1"])
 def test_an_entry_removed_from_the_lock(tmp_path, period):
     out = refused(
