@@ -463,7 +463,11 @@ VARIATIONS = [
     {"TZ": "UTC", "LANG": "C", "LC_ALL": "C", "PYTHONHASHSEED": "1"},
     {"TZ": "UTC", "LANG": "C", "LC_ALL": "C", "PYTHONHASHSEED": "random"},
     {"TZ": "America/Los_Angeles", "LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8", "PYTHONHASHSEED": "random"},
+    {"TZ": "Asia/Shanghai", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "12345"},
+    {"TZ": "Pacific/Kiritimati", "LANG": "POSIX", "LC_ALL": "POSIX", "PYTHONHASHSEED": "random"},
 ]
+# A locale that is not installed leaves Python with an ASCII locale: harsher
+# than the real one, so the variation is meaningful either way.
 
 
 @pytest.mark.parametrize("epoch", [None, "1509467400"])  # 2017-10-31T16:30Z = 2017-11-01 in Shanghai

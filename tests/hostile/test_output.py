@@ -64,6 +64,11 @@ OUT_CASES = [
     ("out-link-to-content", _link("web", "content"), "web", r"project/web: "),
     ("out-link-to-project", _link("web", "."), "web", r"project/web: "),
     ("out-link-to-foreign", _touch("foreign/a.txt"), "foreign", r"foreign: .*manifest\.json"),
+    ("out-link-to-a-file", _link("web", "site.yaml"), "web", r"project/web: .*site\.yaml"),
+    ("out-is-the-lock", _touch("published.lock", b"{}"), "published.lock", r"published\.lock: "),
+    ("out-is-units-yaml", _nothing, "units.yaml", r"units\.yaml: "),
+    ("out-below-a-body", _nothing, "content/notices/2017-q3.md/x", r"2017-q3\.md/x: "),
+    ("out-link-in-scores", _link("web", "scores/xiaoneng"), "web", r"project/web: .*scores/"),
 ]
 
 
