@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from site_builder import messages
@@ -68,14 +69,19 @@ def _load(path: Path, root: Path, problems: Problems, sources: dict[str, bytes])
     return load_yaml_bytes(raw, display, problems)
 
 
-def _preferred(path: Path, top: Path) -> tuple:
-    """Which of several files for one version or period is taken as the real one."""
+def _preferred(path: Path, top: Path, canonical=lambda stem: True) -> tuple:
+    """Which of several files for one version or period is taken as the real one.
+
+    The file directly in the folder, whose name has no copy marks, is a valid
+    id (for versions), ends in ``.yaml``, then the first by name.
+    """
     nested = len(path.relative_to(top).parts) > 1
-    return (nested, not _ID.match(path.stem), path.suffix != ".yaml", path.as_posix())
+    marked = copy_key(path.stem) != unicodedata.normalize("NFKC", path.stem).casefold()
+    return (nested, marked, not canonical(path.stem), path.suffix != ".yaml", path.as_posix())
 
 
 def _one_per_key(files: list[Path], top: Path, root: Path, problems: Problems, code: str,
-                 key=lambda p, top: copy_key(p.stem)) -> list[Path]:
+                 key=lambda p, top: copy_key(p.stem), canonical=lambda stem: True) -> list[Path]:
     """Group ``files`` by their name without copy marks; report each group of several once.
 
     Returns the preferred file of every group (see :func:`_preferred`); the
@@ -86,7 +92,7 @@ def _one_per_key(files: list[Path], top: Path, root: Path, problems: Problems, c
         groups.setdefault(key(path, top), []).append(path)
     kept: list[Path] = []
     for _, group in sorted(groups.items(), key=lambda kv: min(p.as_posix() for p in kv[1])):
-        group.sort(key=lambda p: _preferred(p, top))
+        group.sort(key=lambda p: _preferred(p, top, canonical))
         first = group[0]
         if len(group) > 1:
             names = [display_path(p, root) for p in group]
@@ -152,7 +158,8 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             problems.add("project.bad_folder_id", None, name=display_path(folder, root))
             continue
         versions: list[SchemeVersion] = []
-        files = _one_per_key(list_files(folder, root, problems), folder, root, problems, "project.duplicate_version")
+        files = _one_per_key(list_files(folder, root, problems), folder, root, problems, "project.duplicate_version",
+                             canonical=lambda stem: bool(_ID.match(stem)))
         for path in files:
             display = display_path(path, root)
             if len(path.relative_to(folder).parts) > 1:
@@ -252,9 +259,10 @@ def check(root: Path, locale: str | None = None, warnings: Problems | None = Non
 
 def _guess_locale(root: Path) -> str:
     """The site's locale for messages even when site.yaml has other problems."""
+    raw = read_source(root / "site.yaml", "site.yaml", root, Problems())
     try:
-        text = (root / "site.yaml").read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = raw.decode("utf-8") if raw is not None else ""
+    except UnicodeDecodeError:
         return "zh-CN"
     for line in text.splitlines():
         if line.strip().replace('"', "").replace("'", "") == "locale: en":

@@ -68,14 +68,18 @@ def link_scheme(target: str) -> str | None:
 def bad_links(text: str) -> list[tuple[int, str, str]]:
     """``(offset, target, scheme)`` of every link whose scheme is not allowed, in order."""
     plain = _mask(_mask(text, _FENCE), _CODE_SPAN)
-    found: dict[int, tuple[int, str, str]] = {}
+    found: list[tuple[int, str, str]] = []
+    taken: list[tuple[int, int]] = []
     for pattern in _TARGETS:
         for m in pattern.finditer(plain):
-            target = m.group(1)
-            scheme = link_scheme(target)
+            start, end = m.span(1)
+            if any(a <= start < b or start <= a < end for a, b in taken):
+                continue  # the same target, seen by an earlier pattern
+            taken.append((start, end))
+            scheme = link_scheme(m.group(1))
             if scheme is not None and scheme not in ALLOWED_SCHEMES:
-                found.setdefault(m.start(1), (m.start(1), text[m.start(1):m.end(1)], scheme))
-    return [found[k] for k in sorted(found)]
+                found.append((start, text[start:end], scheme))
+    return sorted(found)
 
 
 def _short(text: str, limit: int = 60) -> str:
