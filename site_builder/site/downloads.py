@@ -151,14 +151,15 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
 
 
 def _xlsx_cell(ws, value):
-    """A write-only cell: numbers as numbers, every text an explicit string, never a formula."""
+    """Numbers and blanks as they are; every text an explicit string cell, never a formula."""
     from openpyxl.cell import WriteOnlyCell
 
+    if not isinstance(value, str):
+        return value  # numbers and blanks as openpyxl writes them
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
-        if formula_like(value):
-            cell.quotePrefix = True
+    cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
+    if formula_like(value):
+        cell.quotePrefix = True
     return cell
 
 
