@@ -183,7 +183,8 @@ def test_published_result_changed_without_correction_fails(project, tmp_path):
 
     update_lock(project)
     lock = json.loads((project / "published.lock").read_text("utf-8"))
-    assert set(lock["periods"]) == {"xiaoneng/2017-Q3", "xiaoneng/2017-Q4"}
+    # the 公示 (2018-Q1) is locked from its first publication too; the draft (2018-Q2) is not
+    assert set(lock["periods"]) == {"xiaoneng/2017-Q3", "xiaoneng/2017-Q4", "xiaoneng/2018-Q1"}
     build_site(project, tmp_path / "ok", quiet=True)
 
     scores = project / "scores/xiaoneng/2017-Q3.yaml"
