@@ -107,6 +107,7 @@ def _tied(tied: bool, locale: str) -> str:
 
 def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)  # streaming writer: several times faster
@@ -114,7 +115,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "site-builder"
-    wb.properties.title = title
+    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
     used: set[str] = set()
     bold = Font(bold=True)
     for tbl in tables:
@@ -153,9 +154,12 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
 def _xlsx_cell(ws, value):
     """Numbers and blanks as they are; every text an explicit string cell, never a formula."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not isinstance(value, str):
         return value  # numbers and blanks as openpyxl writes them
+    # characters XML cannot carry (the checks refuse them in sources; never a crash here)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
     if formula_like(value):
@@ -164,6 +168,9 @@ def _xlsx_cell(ws, value):
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    name = ILLEGAL_CHARACTERS_RE.sub("", name).strip("'")
     base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Sheet"
     candidate, n = base, 2
     while candidate in used:

@@ -254,3 +254,32 @@ def test_built_downloads_never_carry_a_formula(project, tmp_path):
                     assert c.quotePrefix, c.value
     assert '=HYPERLINK("http://x","y")' in seen and "+1+1" in seen and "-2+3" in seen
     assert "=HYPERLINK" in raw.decode("utf-8-sig")  # kept readable, only made inert
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_texts = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("=+-@＝＋－＠\t\r\n '\"县,;")), st.characters(codec="utf-8")
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(group=_texts, unit=_texts, mark=_texts, reason=_texts, column=_texts)
+def test_any_text_is_never_a_formula(group, unit, mark, reason, column):
+    """Property: whatever the text, the CSV gives it back (inert) and the XLSX has no formula."""
+    tables = (_table(group, unit, mark, reason, column),)
+    rows = _csv_rows(tables)
+    assert rows[1][0] == downloads.inert(group) and rows[1][3] == downloads.inert(unit)
+    assert rows[2][-1] == downloads.inert(reason)
+    for c in (c for r in rows for c in r):
+        s = c.lstrip()
+        if c not in ("-0.5", "-1.25") and ((s and s[0] in "=+-@＝＋－＠") or c[:1] in ("\t", "\r")):
+            raise AssertionError(f"formula-like CSV cell {c!r}")
+    for c in _xlsx_cells(tables):
+        assert c.data_type != "f"
+        if isinstance(c.value, str) and c.value.lstrip()[:1] in ("=", "+", "-", "@"):
+            assert c.quotePrefix, c.value
