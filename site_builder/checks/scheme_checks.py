@@ -8,9 +8,11 @@ from site_builder import messages
 from site_builder.checks import unknown_ref
 from site_builder.checks.tree import chains, line_spec, node_types
 from site_builder.errors import Problems
+from site_builder.load.markdown_check import bad_links
 from site_builder.load.yamlsafe import Document
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Scheme, Tree
+from site_builder.schema.types import short
 from site_builder.schema.units import Unit
 from site_builder.scoring.rules.base import fmt
 
@@ -153,6 +155,10 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
 
 def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit], units_complete: bool = True) -> SchemeVersion | None:
     before = len(problems.errors)
+    texts = [(("preamble",), scheme.preamble)] + [(("sections", i, "body"), sec.body) for i, sec in enumerate(scheme.sections)]
+    for where, text in texts:
+        for _, target, link in bad_links(text or ""):
+            problems.add("content.bad_link", doc.mark(where), url=short(target, 60), scheme=link)
     if scheme.effective.until and scheme.effective.until < scheme.effective.start:
         problems.add("scheme.effective_order", doc.mark(("effective",)))
     # trees
