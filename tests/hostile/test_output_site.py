@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -272,6 +273,16 @@ def test_notice_is_published_on_its_date(project, tmp_path):
     assert not (tmp_path / "out/notices/xiaoneng/2018-Q1").exists()
     assert report.embargoed == ("scores/xiaoneng/2018-Q1.yaml",)
     assert "1 份通报发布日期晚于 2018-01-15，暂不发布" in str(report)
+    # the figures of 2017-Q3 and 2017-Q4 (running totals included) are those of the full site
+    build_site(project, tmp_path / "full", quiet=True)
+    held, full = files(tmp_path / "out"), files(tmp_path / "full")
+    downloads_ = [p for p in held if p.endswith((".csv", ".xlsx", ".json")) and "/2017-Q" in p]
+    assert len(downloads_) == 6
+    for p in downloads_:
+        assert held[p] == full[p], p
+    manifest = json.loads(held["manifest.json"])
+    assert "scores/xiaoneng/2018-Q1.yaml" not in manifest["sources"]
+    assert "scores/xiaoneng/2017-Q4.yaml" in manifest["sources"]
 
 
 def test_default_build_embargoes_nothing(project, tmp_path):
