@@ -501,3 +501,34 @@ def test_a_crlf_clone_of_a_locked_project_builds_the_same_site(tmp_path):
     assert sorted(a) == sorted(b)
     differ = [p for p in a if a[p] != b[p] and p != "manifest.json"]
     assert differ == [], differ
+
+
+# ------------------------------------------------------------------ site-builder lock itself
+
+
+def test_lock_never_archives_a_body_outside_the_project(tmp_path):
+    root = make(tmp_path / "p")
+    outside = tmp_path / "outside.md"
+    outside.write_text("项目之外的文字\n", "utf-8")
+    body = root / "content/notices/2017-q3.md"
+    body.unlink()
+    body.symlink_to(outside)
+    result = CliRunner().invoke(main, ["lock", "--root", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "content/notices/2017-q3.md" in result.output
+    assert "项目之外的文字" not in result.output
+    assert not (root / "published").exists() and not (root / LOCK).exists()
+
+
+@pytest.mark.parametrize("text", ["{", '{"periods": []}', "[" * 5000])
+def test_lock_refuses_a_malformed_lock_and_force_rebuilds_it(tmp_path, text):
+    root = make(tmp_path / "p", locked=True)
+    good = (root / LOCK).read_bytes()
+    (root / LOCK).write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["lock", "--root", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(AT_LOCK, result.output), result.output
+    assert (root / LOCK).read_text("utf-8") == text
+    forced = CliRunner().invoke(main, ["lock", "--root", str(root), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (root / LOCK).read_bytes() == good  # the same history: the same lock
