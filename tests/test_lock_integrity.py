@@ -373,3 +373,16 @@ def test_a_public_notice_cannot_be_turned_back_into_a_draft(tmp_path: Path):
         where=r"scores/xiaoneng/2018-Q1\.yaml",
         locked=True,
     )
+
+
+def test_the_score_cards_of_the_public_notice_version_read_as_the_public_notice(tmp_path: Path):
+    root = make(tmp_path / "p", locked=True)
+    edit(root / Q1, lambda d: (
+        d.__setitem__("status", "published"),
+        d["notice"].update(number="示效办〔2018〕10号", date="2018-04-20"),
+    ))
+    assert run_both(root).build.exit_code == 0
+    card = (root / "_site/units/fgw/xiaoneng/2018-Q1/v1/index.html").read_text("utf-8")
+    assert "关于2018年第一季度机关效能考核结果的公示（第 1 版）" in card
+    now = (root / "_site/units/fgw/xiaoneng/2018-Q1/index.html").read_text("utf-8")
+    assert "关于2018年第一季度机关效能考核结果的通报" in now

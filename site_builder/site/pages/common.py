@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from site_builder.model import Period
 from site_builder.site import i18n, paths
@@ -41,4 +42,9 @@ def earlier_versions(data: SiteData) -> Iterator[tuple[SiteData, Period]]:
         if history is None:
             continue
         for version in history.earlier:
-            yield data.as_version(version), version.period
+            then = data.as_version(version)
+            if version.stage == "public_notice":
+                # a version that was the 公示 reads as the 公示 it was, whatever today is
+                on = then.notice_date(version.period)
+                then = replace(then, options=replace(then.options, as_of=on))
+            yield then, version.period

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -266,9 +266,6 @@ def notice_view(data: SiteData, period: Period) -> dict:
 def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
     """The notice of ``period`` as ``data`` shows it (current, or an earlier version), with downloads."""
     shown = data.shown_version(period)
-    if shown is not None and period.status == "public_notice":
-        # an earlier version that was the 公示: shown as the 公示 it was, whatever today is
-        data = replace(data, options=replace(data.options, as_of=data.notice_date(period)))
     sv = data.version_of(period)
     tables = notice_tables(data, period)
     view = notice_view(data, period)
