@@ -138,7 +138,7 @@ def notice_items(
         put("notice.window.until", window.until)
         put("notice.window.working_days", window.working_days)
     contact = project.site.contact
-    if contact is not None:
+    if contact is not None and period.status == "public_notice":  # where objections go
         for f in ("office", "phone", "email", "address"):
             put(f"contact.{f}", getattr(contact, f, None))
     put("period.name", period.name_en if en else period.name)
