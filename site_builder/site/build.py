@@ -289,7 +289,7 @@ def scan_privacy(files, sources, locale: str, names=()) -> None:
     """The safety net over every output file (downloads, feed, search index, manifest too):
     a personal number, or a registered name that is not masked, refuses the build,
     located at the source it came from."""
-    findings = privacy.unique([*privacy.scan(files, sources), *privacy.scan_names(files, sources, names)])
+    findings = privacy.unique(privacy.scan_outputs(files, sources, names))
     if not findings:
         return
     problems = Problems()

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import html
 import io
 import re
@@ -64,6 +65,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -119,11 +121,14 @@ _COUNTRY_MOBILE = re.compile(r"(?:0086|86)(1[3-9][0-9]{9})")
 
 #: Characters dropped before scanning: zero-width, soft hyphen, bidi controls, BOM.
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-_DROP = {ord(c): None for c in _INVISIBLE}
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 # Between two groups of digits (after NFKC, which turns every space into U+0020).
 _SEP = "-._\u00b7\u30fb\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 _GAP = re.compile(rf"[ \t]{{1,3}}|[ \t]?[{re.escape(_SEP)}][ \t]?")
 _DIGITS = re.compile(r"[0-9]+")
+# A run of digit groups joined by allowed separators, with the final X of an ID.
+_CHAIN = re.compile(rf"[0-9]+(?:(?:{_GAP.pattern})[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?")
+
 _HEX = re.compile(r"[0-9A-Za-z]{16,}")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
 
@@ -186,32 +191,25 @@ class _Group:
 
 
 def _groups(text: str) -> list[list[_Group]]:
-    """Chains of digit groups joined by one allowed separator each."""
-    hashes = [
-        (m.start(), m.end())
-        for m in _HEX.finditer(text)
-        if _HEX_ONLY.fullmatch(m.group()) and not m.group().isdigit()
-    ]
+    """Chains of digit groups joined by one allowed separator each (11 characters or more)."""
+    hashes: list[tuple[int, int]] | None = None
     chains: list[list[_Group]] = []
-    prev: _Group | None = None
-    h = 0
-    for m in _DIGITS.finditer(text):
-        while h < len(hashes) and hashes[h][1] <= m.start():
-            h += 1
-        if h < len(hashes) and hashes[h][0] <= m.start():
-            prev = None  # inside a hash
+    for m in _CHAIN.finditer(text):
+        if m.end() - m.start() < 11:  # too short to hold any personal number
             continue
-        start, end = m.span()
-        digits = m.group()
-        if end < len(text) and text[end] in "Xx" and not (end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum()):
-            end += 1
-            digits += "X"
-        g = _Group(start, end, digits)
-        if prev is not None and not prev.text.endswith("X") and _GAP.fullmatch(text, prev.end, start):
-            chains[-1].append(g)
-        else:
-            chains.append([g])
-        prev = g
+        if hashes is None:
+            hashes = [
+                (h.start(), h.end())
+                for h in _HEX.finditer(text)
+                if _HEX_ONLY.fullmatch(h.group()) and not h.group().isdigit()
+            ]
+        if any(s <= m.start() < e for s, e in hashes):
+            continue  # a digit run inside a hash
+        chain = [_Group(g.start(), g.end(), g.group()) for g in _DIGITS.finditer(text, m.start(), m.end())]
+        if text[m.end() - 1] in "Xx":
+            last = chain[-1]
+            chain[-1] = _Group(last.start, m.end(), last.text + "X")
+        chains.append(chain)
     return chains
 
 
@@ -246,10 +244,17 @@ def _find(text: str) -> list[tuple[str, str, int]]:
     found: list[tuple[int, int, str, str, int]] = []
     for chain in _groups(text):
         for i in range(len(chain)):
+            total = 0
             for j in range(i, min(i + 5, len(chain))):
-                hit = _classify(chain[i : j + 1])
-                if hit:
-                    found.append((chain[i].start, chain[j].end, *hit, chain[i].start))
+                total += len(chain[j].text)
+                if total > 19:
+                    break
+                if total >= 11:
+                    hit = _classify(chain[i : j + 1])
+                    if hit:
+                        found.append((chain[i].start, chain[j].end, *hit, chain[i].start))
+                if len(chain[j].text) < 3:  # a short group can only end a number
+                    break
     # a number written inside a longer one counts once, as the longer
     out = []
     for s, e, kind, number, at in found:
@@ -260,8 +265,10 @@ def _find(text: str) -> list[tuple[str, str, int]]:
 
 
 def normalise(text: str) -> str:
-    """NFKC with zero-width, soft-hyphen and bidi characters dropped."""
-    return unicodedata.normalize("NFKC", text.translate(_DROP))
+    """NFKC, with zero-width, soft-hyphen and bidi characters dropped."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
 
 
 # What a source may wrap a number's digits in that a reader of the page never sees:
@@ -303,6 +310,11 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def _unmarked(text: str) -> str:
+    """``text`` as :func:`_normalise_mapped` reads it, without the map (fast)."""
+    return _MARKUP.sub(lambda m: html.unescape(m.group()) if m.group("entity") else "", text)
+
+
 def find_numbers(text: str) -> list[tuple[str, str]]:
     """(kind, number) for every personal number in ``text``; numbers in their canonical digits."""
     return [(kind, number) for kind, number, _ in _find(normalise(text))]
@@ -310,6 +322,8 @@ def find_numbers(text: str) -> list[tuple[str, str]]:
 
 def locate_numbers(text: str) -> list[tuple[str, str, int, int]]:
     """(kind, number, line, column) — 1-based, in ``text`` as written — of every personal number."""
+    if not _find(normalise(_unmarked(text))):  # the usual case: no number, no map needed
+        return []
     norm, where = _normalise_mapped(text)
     out = []
     for kind, number, at in _find(norm):
@@ -383,16 +397,30 @@ class Finding:
 
 def scan(files: Mapping[str, bytes], sources: Mapping[str, bytes]) -> list[Finding]:
     """Every personal number in the output files, located at its source."""
+    return scan_outputs(files, sources, ())
+
+
+def scan_outputs(
+    files: Mapping[str, bytes], sources: Mapping[str, bytes], names: Iterable[str], *, numbers: bool = True
+) -> list[Finding]:
+    """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
+    in the output files — the path of each file included — located at their source."""
+    names = _maskable(names)
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
         text = output_text(page, files[page])
         if text is None:
             continue
-        for kind, number in find_numbers(page + "\n" + text):
-            mark = index.mark(kind, number)
-            origin = index.files_with(number)
-            findings.append(Finding(kind, redact_number(number), page, origin, mark))
+        norm = normalise(page + "\n" + text)
+        if numbers:
+            for kind, number, _ in _find(norm):
+                mark = index.mark(kind, number)
+                origin = index.files_with(number)
+                findings.append(Finding(kind, redact_number(number), page, origin, mark))
+        for name in _names_in(norm, names):
+            mark = _name_mark(name, sources)
+            findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
     return findings
 
 
@@ -529,6 +557,9 @@ def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> l
     return _maskable(names)
 
 
+_ATOMS = (bool, int, float, Decimal, dt.date, dt.time, Path, enum.Enum)
+
+
 class _Redactor:
     """A copy of immutable data (dataclasses, pydantic models, containers) with names masked.
 
@@ -543,80 +574,110 @@ class _Redactor:
         self.masks = {n: mask_name(n) for n in names}
         self.skip = skip
         self.memo: dict[int, tuple[Any, Any]] = {}
+        self.handlers: dict[type, Any] = {}
 
     def text(self, s: str) -> str:
-        assert self.pattern is not None
-        new = self.pattern.sub(lambda m: self.masks[m.group()], s)
-        if new == s:
+        if self.pattern is None or self.pattern.search(s) is None:
             return s
-        return type(s)(new) if type(s) is not str else new
+        new = self.pattern.sub(lambda m: self.masks[m.group()], s)
+        return new if type(s) is str else type(s)(new)
 
     def markdown(self, b: bytes) -> bytes:
-        assert self.pattern is not None
+        if self.pattern is None:
+            return b
         text = b.decode("utf-8", errors="surrogateescape")
+        if self.pattern.search(text) is None:
+            return b
         new = self.pattern.sub(lambda m: self.masks[m.group()].replace("*", "\\*"), text)
-        return b if new == text else new.encode("utf-8", errors="surrogateescape")
+        return new.encode("utf-8", errors="surrogateescape")
 
     def __call__(self, obj: Any) -> Any:
-        if self.pattern is None or obj is None or isinstance(obj, (bool, int, float, dt.date, Path)):
-            return obj
-        if isinstance(obj, str):
+        t = type(obj)
+        if t is str:
             return self.text(obj)
-        if isinstance(obj, bytes):
-            return self.markdown(obj)
-        key = id(obj)
-        hit = self.memo.get(key)
-        if hit is not None and hit[0] is obj:
-            return hit[1]
-        new = self._copy(obj)
-        self.memo[key] = (obj, new)
+        handler = self.handlers.get(t)
+        if handler is None:
+            handler = self.handlers[t] = self._handler(t)
+        return handler(obj)
+
+    def _handler(self, t: type) -> Any:
+        if t is type(None) or issubclass(t, _ATOMS):
+            return _same
+        if issubclass(t, str):
+            return self.text
+        if issubclass(t, bytes):
+            return self.markdown
+        if issubclass(t, BaseModel):
+            return self._memo(self._model, tuple(t.model_fields))
+        if dataclasses.is_dataclass(t):
+            names = tuple(f.name for f in dataclasses.fields(t) if (t, f.name) not in self.skip)
+            return self._memo(self._dataclass, names)
+        if issubclass(t, dict):
+            return self._memo(self._dict, ())
+        if issubclass(t, (list, tuple)):
+            return self._sequence
+        if issubclass(t, (set, frozenset)):
+            return self._set
+        return _same
+
+    def _memo(self, copy_of: Any, names: tuple[str, ...]) -> Any:
+        memo = self.memo
+
+        def handle(obj: Any) -> Any:
+            hit = memo.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                return hit[1]
+            new = copy_of(obj, names)
+            memo[id(obj)] = (obj, new)
+            return new
+
+        return handle
+
+    def _changes(self, obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+        changes = {}
+        for name in names:
+            value = getattr(obj, name)
+            red = self(value)
+            if red is not value:
+                changes[name] = red
+        return changes
+
+    def _model(self, obj: Any, names: tuple[str, ...]) -> Any:
+        changes = self._changes(obj, names)
+        return obj.model_copy(update=changes) if changes else obj
+
+    def _dataclass(self, obj: Any, names: tuple[str, ...]) -> Any:
+        changes = self._changes(obj, names)
+        if not changes:
+            return obj
+        import copy
+
+        new = copy.copy(obj)
+        for name, value in changes.items():
+            object.__setattr__(new, name, value)
         return new
 
-    def _copy(self, obj: Any) -> Any:
-        if isinstance(obj, BaseModel):
-            changes = {}
-            for name in type(obj).model_fields:
-                value = getattr(obj, name)
-                red = self(value)
-                if red is not value:
-                    changes[name] = red
-            return obj.model_copy(update=changes) if changes else obj
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            changes = {}
-            for f in dataclasses.fields(obj):
-                if (type(obj), f.name) in self.skip:
-                    continue
-                value = getattr(obj, f.name)
-                red = self(value)
-                if red is not value:
-                    changes[f.name] = red
-            if not changes:
-                return obj
-            import copy
+    def _dict(self, obj: dict, _names: tuple[str, ...]) -> dict:
+        out = {k: self(v) for k, v in obj.items()}
+        if all(out[k] is v for k, v in obj.items()):
+            return obj
+        return out if type(obj) is dict else type(obj)(out)
 
-            new = copy.copy(obj)
-            for name, value in changes.items():
-                object.__setattr__(new, name, value)
-            return new
-        if isinstance(obj, dict):
-            changed = False
-            out = {}
-            for k, v in obj.items():
-                red = self(v)
-                changed = changed or red is not v
-                out[k] = red
-            return type(obj)(out) if changed and type(obj) is not dict else (out if changed else obj)
-        if isinstance(obj, (list, tuple)):
-            items = [self(v) for v in obj]
-            if all(a is b for a, b in zip(items, obj, strict=True)):
-                return obj
-            if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-                return type(obj)(*items)
-            return type(obj)(items)
-        if isinstance(obj, (set, frozenset)):
-            items = {self(v) for v in obj}
-            return obj if items == set(obj) else type(obj)(items)
-        return obj
+    def _sequence(self, obj: Any) -> Any:
+        items = [self(v) for v in obj]
+        if all(a is b for a, b in zip(items, obj, strict=True)):
+            return obj
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+            return type(obj)(*items)
+        return type(obj)(items)
+
+    def _set(self, obj: Any) -> Any:
+        items = {self(v) for v in obj}
+        return obj if items == set(obj) else type(obj)(items)
+
+
+def _same(obj: Any) -> Any:
+    return obj
 
 
 def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
@@ -644,9 +705,12 @@ def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
 
 def find_names(text: str, names: Iterable[str]) -> list[str]:
     """The registered names that occur in ``text`` (after NFKC), longest first."""
-    norm = normalise(text)
-    found = []
-    for name in _maskable(names):
+    return _names_in(normalise(text), _maskable(names))
+
+
+def _names_in(norm: str, names: list[str]) -> list[str]:
+    found: list[str] = []
+    for name in names:
         if name in norm and not any(name in longer for longer in found):
             found.append(name)
     return found
@@ -654,18 +718,7 @@ def find_names(text: str, names: Iterable[str]) -> list[str]:
 
 def scan_names(files: Mapping[str, bytes], sources: Mapping[str, bytes], names: Iterable[str]) -> list[Finding]:
     """The safety net: an unmasked registered name in any output file, located at its source."""
-    names = _maskable(names)
-    if not names:
-        return []
-    findings = []
-    for page in sorted(files):
-        text = output_text(page, files[page])
-        if text is None:
-            continue
-        for name in find_names(page + "\n" + text, names):
-            mark = _name_mark(name, sources)
-            findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
-    return findings
+    return scan_outputs(files, sources, names, numbers=False)
 
 
 _NAME_FIELD = re.compile(r"^\s*(?:-\s*)?name\s*:")
