@@ -555,3 +555,18 @@ def test_redact_site_data_changes_nothing_without_names(tmp_path):
     people = red.project.periods[0].facts["fgw"]["jilv"].people
     assert [p.name for p in people] == ["张*"]
     assert project.periods[0].facts["fgw"]["jilv"].people[0].name == "张三"  # the original is untouched
+
+
+def test_a_number_in_a_draft_is_refused_too(tmp_path):
+    """A draft is published one day (and a preview publishes it now): refused like the rest."""
+    root = _project(tmp_path)
+    path = root / "scores/xiaoneng/2018-Q2.yaml"
+    assert "status: draft" in path.read_text("utf-8")
+    path.write_text(path.read_text("utf-8") + "# 填表人 138 1234 5678\n", "utf-8")
+    line = len(path.read_text("utf-8").splitlines())
+    runner = CliRunner()
+    for args in (["check"], ["build", "--quiet"], ["build", "--quiet", "--preview"]):
+        r = runner.invoke(main, [*args, "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
+        assert r.exit_code == 1, (args, r.output)
+        assert f"scores/xiaoneng/2018-Q2.yaml:{line}:7: 这里有手机号“138****5678”" in r.output
+    assert not (root / "_site").exists()

@@ -17,11 +17,11 @@ number (18 characters: a province code, a valid birth date and the GB 11643
 check digit; or the 15-digit first generation: province code, YYMMDD, three
 digits), a mobile number (``1[3-9]`` + 9 digits, also after +86/0086) and a
 bank-card number (16–19 digits, starting 3–6 as the card networks' numbers do,
-passing Luhn) are refused in every source that is published (site, units,
-schemes, period files that are not drafts, notice bodies), in every file of
-``published/``, and — the safety net — in every output file, the XLSX
-downloads (their sheet XML), manifest, feed, sitemap and search index
-included.
+passing Luhn) are refused — by ``check``, ``build`` and ``lock`` alike — in
+every source file read (site, units, schemes, period files, drafts included,
+notice bodies; comments too), in every file of ``published/``, and — the
+safety net — in every output file, the XLSX downloads (their sheet XML),
+manifest, feed, sitemap and search index included.
 
 How text is read so that writing cannot dodge the scan:
 
@@ -753,17 +753,6 @@ _VERSION_LINE = re.compile(r"^version\s*:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(?:#.*)?
 _ARCHIVE_CAP = 8 * 2**20
 
 
-def public_sources(project: Any) -> dict[str, bytes]:
-    """The source files whose text is published: all but draft period files and their bodies."""
-    hidden: set[str] = set()
-    shown: set[str] = set()
-    for p in project.periods:
-        body = p.scores.notice.body if p.scores.notice else None
-        files = {p.path} | ({f"content/{Path(body).as_posix()}"} if body else set())
-        (hidden if p.status == "draft" else shown).update(files)
-    return {k: v for k, v in sorted(project.sources.items()) if k not in hidden - shown}
-
-
 def archive_files(root: Path) -> dict[str, bytes]:
     """Every regular file of ``published/`` (and ``published.lock``), by path; links are not followed."""
     out: dict[str, bytes] = {}
@@ -806,13 +795,15 @@ def _archived_names(text: str) -> set[str]:
 
 
 def source_problems(root: Path, project: Any) -> Problems:
-    """Personal numbers in the published sources and in ``published/``; unmasked names in ``published/``.
+    """Personal numbers in every source read (drafts included) and in ``published/``;
+    unmasked registered names in ``published/``.
 
     ``check`` and ``build`` both call this, so they refuse the same inputs at
     the same file, line and column.
     """
     problems = Problems()
-    files = {**public_sources(project), **archive_files(Path(root))}
+    # drafts too: a draft is published one day, and the repository may be public now
+    files = {**dict(sorted(project.sources.items())), **archive_files(Path(root))}
     for path, data in files.items():
         text = _decode(data)
         for kind, number, line, col in locate_numbers(text):
