@@ -386,3 +386,36 @@ def test_the_score_cards_of_the_public_notice_version_read_as_the_public_notice(
     assert "关于2018年第一季度机关效能考核结果的公示（第 1 版）" in card
     now = (root / "_site/units/fgw/xiaoneng/2018-Q1/index.html").read_text("utf-8")
     assert "关于2018年第一季度机关效能考核结果的通报" in now
+
+
+def test_the_text_of_a_recorded_correction_is_locked_too(tmp_path: Path):
+    """A correction's reason, date and 文号 as the locked version showed them."""
+
+    def correct_and_lock(root: Path) -> None:
+        edit(root / Q3, lambda d: (
+            d["units"]["czj"]["facts"].__setitem__("tuijin", "50"),
+            d.setdefault("corrections", []).append(
+                {"date": "2017-10-20", "number": "示效办〔2017〕10号", "reason": "录入错误，经复核更正。"}
+            ),
+        ))
+        assert CliRunner().invoke(main, ["lock", "--root", str(root)]).exit_code == 0
+
+    def mutate(root: Path) -> None:
+        correct_and_lock(root)
+        edit(root / Q3, lambda d: d["corrections"][0].__setitem__("reason", "经复核更正。"))
+
+    out = refused(tmp_path / "r", mutate, where=r"scores/xiaoneng/2017-Q3\.yaml", locked=True)
+    assert "correction.1.reason: 录入错误，经复核更正。 → 经复核更正。" in out.build.output
+
+
+def test_a_correction_that_changes_nothing_is_no_new_version(tmp_path: Path):
+    import json
+
+    root = make(tmp_path / "p", locked=True)
+    edit(root / Q3, lambda d: d.setdefault("corrections", []).append(
+        {"date": "2017-10-18", "reason": "核对无误。"}))
+    assert CliRunner().invoke(main, ["lock", "--root", str(root)]).exit_code == 0
+    entry = json.loads((root / "published.lock").read_text("utf-8"))["periods"]["xiaoneng/2017-Q3"]
+    assert (entry["corrections"], len(entry["versions"])) == (1, 1)
+    both = run_both(root)
+    assert both.check.exit_code == 0 and both.build.exit_code == 0, both.build.output

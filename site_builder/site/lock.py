@@ -904,8 +904,12 @@ def lock_problems(
         body_changed = not same_body(last, body, root)
         if old is not None:
             new = noticedoc.notice_items(project, period, result, body)
-            items = [c for c in noticedoc.differences(old, new) if c.key != "notice.body"]
-            if any(c.key == "notice.body" for c in noticedoc.differences(old, new)):
+            diff = noticedoc.differences(
+                noticedoc.comparable(old, last.corrections),
+                noticedoc.comparable(new, last.corrections),
+            )
+            items = [c for c in diff if c.key != "notice.body"]
+            if any(c.key == "notice.body" for c in diff):
                 body_changed = True
             if items:
                 stage = _STAGE[last.stage]
@@ -1225,7 +1229,8 @@ def next_lock(
             or not same_body(last, body, root)
             or (
                 old_items is not None
-                and old_items != noticedoc.notice_items(project, p, result, body)
+                and noticedoc.comparable(old_items)
+                != noticedoc.comparable(noticedoc.notice_items(project, p, result, body))
             )
         )
         if changed:

@@ -15,6 +15,11 @@ names are the names on the notice's date (``former_names``), so a unit renamed
 later keeps its old name on old notices.  A person's name is masked (张*)
 wherever it appears unless the scheme declares a legal basis for publishing
 names, so the archived document holds no personal name.
+
+The set of items is part of the format (``FORMAT``, written into every archived
+document): a later site-builder that shows more on a notice must add its new
+items under a new format number and compare a document of an older format only
+on the items that format had, so that upgrading never refuses a locked notice.
 """
 
 from __future__ import annotations
@@ -99,6 +104,20 @@ class _Doc:
             self.put(key, name if self.publish else privacy.mask_name(normalise(name)))
 
 
+def _flatten(doc: _Doc, key: str, value: object, depth: int = 0) -> None:
+    """A rule's settings as items: ``….rule.levels.1.name`` (lists numbered from 1)."""
+    if depth > 12:
+        return
+    if isinstance(value, Mapping):
+        for k, v in sorted(value.items(), key=lambda kv: str(kv[0])):
+            _flatten(doc, f"{key}.{k}", v, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value, start=1):
+            _flatten(doc, f"{key}.{i}", v, depth + 1)
+    elif isinstance(value, (str, Decimal, bool, int, dt.date)):
+        doc.put(key, Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+
+
 def _title(project: Project, period: Period) -> str:
     """The title the notice shows (its own, else the generated one for its status)."""
     from site_builder.site.data import Options, SiteData
@@ -142,6 +161,12 @@ def notice_items(
         for f in ("office", "phone", "email", "address"):
             put(f"contact.{f}", getattr(contact, f, None))
     put("period.name", period.name_en if en else period.name)
+    for i, c in enumerate(period.scores.corrections, start=1):  # the correction records shown
+        put(f"correction.{i}.date", c.date)
+        put(f"correction.{i}.number", c.number)
+        put(f"correction.{i}.reason", c.reason)
+        for j, ch in enumerate(c.changes, start=1):
+            put(f"correction.{i}.change.{j}", f"{ch.unit} {ch.line}: {ch.old} → {ch.new}")
     put("scheme.title", scheme.title)
     put("scheme.total", scheme.total)
     # the scheme version's text
@@ -162,6 +187,10 @@ def notice_items(
                 put(f"{k}.disqualify", node.disqualify.reason or node.name)
             for i, m in enumerate(node.modifiers, start=1):
                 put(f"{k}.modifier.{i}", m.label)
+            if node.rule is not None:  # level names, ranks, rates and amounts as written
+                rule = node.rule.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+                rule["kind"] = getattr(node.rule, "kind", rule.get("kind"))
+                _flatten(doc, f"{k}.rule", rule)
     for g in scheme.groups:
         put(f"scheme.group.{g.id}.name", g.name)
     for r in scheme.rankings:
@@ -265,7 +294,26 @@ def read_document(data: bytes) -> Items | None:
 
 # ------------------------------------------------------------------ differences
 
-_SECTIONS = ("notice.", "contact.", "period.", "unit.", "honour.", "group.", "scheme.")
+
+def comparable(items: Mapping[str, str], corrections: int = 0) -> dict[str, str]:
+    """``items`` without the correction records after the first ``corrections``.
+
+    A correction recorded since a version was locked is what allows the next
+    version, not a change of that version; the records a version already
+    showed must not change.
+    """
+    out = {}
+    for k, v in items.items():
+        if k.startswith("correction."):
+            n = k.split(".")[1]
+            if not n.isdigit() or int(n) > corrections:
+                continue
+        out[k] = v
+    return out
+
+_SECTIONS = (
+    "notice.", "contact.", "period.", "correction.", "unit.", "honour.", "group.", "scheme."
+)
 
 
 def _order(key: str) -> tuple:
@@ -388,6 +436,9 @@ FIGURE_SUFFIXES = (
 
 
 def is_figure(key: str) -> bool:
+    """Items a correction's own record or its computed change list already shows."""
+    if key.startswith("correction."):
+        return True
     if key.startswith("scheme."):
         return False
     if key.startswith("unit.") and key.count(".") == 2 and key.endswith(".note"):

@@ -273,7 +273,10 @@ def notice_histories(
             results_hash(now) == last.sha256
             and same_body(last, body, project.root)
             and last.stage == p.status
-            and (old_items is None or old_items == items)
+            and (
+                old_items is None
+                or noticedoc.comparable(old_items) == noticedoc.comparable(items)
+            )
         ):
             earlier.pop()
         else:
