@@ -419,3 +419,20 @@ def test_a_correction_that_changes_nothing_is_no_new_version(tmp_path: Path):
     assert (entry["corrections"], len(entry["versions"])) == (1, 1)
     both = run_both(root)
     assert both.check.exit_code == 0 and both.build.exit_code == 0, both.build.output
+
+
+def test_the_refusal_points_at_the_changed_line_and_explains_a_rename(tmp_path: Path):
+    out = refused(
+        tmp_path / "number",
+        _set_notice("number", "示效办〔2017〕99号"),
+        where=r"scores/xiaoneng/2017-Q3\.yaml:7:11: ",  # number: 示效办〔2017〕99号
+        locked=True,
+    )
+    assert "former_names" not in out.build.output
+    out = refused(
+        tmp_path / "rename",
+        lambda root: replace_text(root / "units.yaml", "name: 县发展改革委", "name: 县发改委"),
+        where=r"scores/xiaoneng/2017-Q3\.yaml: ",
+        locked=True,
+    )
+    assert "单位更名的，请在单位名册中把旧名称写进 former_names" in out.build.output

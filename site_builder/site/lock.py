@@ -96,9 +96,9 @@ messages.register(
         ),
         "lock.notice_changed": (
             "已发布的“{period}”（第 {n} 版，{stage_zh}）的内容与 published.lock 锁定的不一致，但没有登记新的更正：{items_zh}",
-            "已发布的{stage_zh}不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销这些改动，恢复第 {n} 版的内容（{archive}）",
+            "已发布的{stage_zh}不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销这些改动，恢复第 {n} 版的内容（{archive}）{hint_zh}",
             "the published “{period}” (version {n}, {stage_en}) differs from what published.lock locked, but no new correction was recorded: {items_en}",
-            "a published {stage_en} must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert these changes to version {n} ({archive})",
+            "a published {stage_en} must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert these changes to version {n} ({archive}){hint_en}",
         ),
         "lock.body_changed": (
             "已发布的“{period}”的通报正文{body_zh}与 published.lock 记录的第 {n} 版不一致，但没有登记新的更正",
@@ -913,9 +913,10 @@ def lock_problems(
                 body_changed = True
             if items:
                 stage = _STAGE[last.stage]
+                renamed = any(re.fullmatch(r"unit\.[^.]+\.name", c.key) for c in items)
                 problems.add(
                     "lock.notice_changed",
-                    Mark(period.path),
+                    _where_changed(project, period, items),
                     period=key,
                     n=last.n,
                     stage_zh=stage[0],
@@ -924,6 +925,13 @@ def lock_problems(
                     items_en=noticedoc.describe(items, "en"),
                     source=period.path,
                     archive=last.notice_file.path if last.notice_file else "",
+                    hint_zh="。单位更名的，请在单位名册中把旧名称写进 former_names（含 until 日期），旧通报仍显示旧名称，不需要更正"
+                    if renamed
+                    else "",
+                    hint_en=". A unit that was renamed: put its old name into former_names (with until) "
+                    "in the unit registry; old notices keep the old name and need no correction"
+                    if renamed
+                    else "",
                 )
             elif results_hash(result) != last.sha256:
                 problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
@@ -933,6 +941,23 @@ def lock_problems(
             _body_changed(problems, root, key, period, last, body)
     problems.extend(archive_problems(root, locked))
     return problems
+
+
+def _where_changed(project: Project, period: Period, items: list) -> Mark:
+    """The period file, at the first changed text found in it (else without a line)."""
+    data = project.sources.get(period.path)
+    if data is None:
+        return Mark(period.path)
+    text = noticedoc.decode(data)
+    for c in items:
+        value = c.new
+        if noticedoc.is_figure(c.key):  # computed: "50" may be written anywhere
+            continue
+        if value and len(value) >= 2 and "\n" not in value and value in text:
+            offset = text.index(value)
+            line, col = _line_col(text, offset)
+            return Mark(period.path, line, col)
+    return Mark(period.path)
 
 
 def _first_difference(old: str, new: str) -> int:
