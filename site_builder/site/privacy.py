@@ -815,24 +815,46 @@ def source_problems(root: Path, project: Any) -> Problems:
                 what_en=what[1],
                 number=redact_number(number),
             )
-    current = names_to_mask(project)
-    for path, data in files.items():
-        parts = path.split("/")
-        if parts[0] != "published" or len(parts) < 3:
-            continue
-        text = _decode(data)
-        m = _VERSION_LINE.search(text) if path.endswith((".yaml", ".yml")) else None
-        scheme = parts[1]
-        if publishes_names(project, scheme, m.group(1).strip() if m else None):
-            continue
-        period_file = re.fullmatch(r"v[0-9]+\.ya?ml", parts[-1]) is not None
-        names = set(current) | (_archived_names(text) if period_file else set())
-        for name in find_names(text, names):
-            line, col = _line_col(text, text.find(name)) if name in text else (0, 0)
-            problems.add(
-                "privacy.name_in_archive",
-                Mark(path, line, col),
-                severity=ARCHIVE_NAMES_SEVERITY,
-                masked=mask_name(name),
-            )
+    _archive_name_problems(project, {p: d for p, d in files.items() if p.startswith("published/")}, problems)
     return problems
+
+
+def _archive_name_problems(project: Any, archive: Mapping[str, bytes], problems: Problems) -> None:
+    """Unmasked registered names in the archive of each published period.
+
+    The names are those of the period — registered in its file now, or written
+    in ``name:`` of an archived version — as ``site-builder lock`` masks them
+    when it archives (:func:`redact_archive`), unless the scheme version
+    publishes names.
+    """
+    folders: dict[tuple[str, str], list[str]] = {}
+    for path in archive:
+        parts = path.split("/")
+        if len(parts) == 4:
+            folders.setdefault((parts[1], parts[2]), []).append(path)
+    periods = {(p.scheme, p.id): p for p in project.periods}
+    for (scheme, period_id), paths in sorted(folders.items()):
+        texts = {path: _decode(archive[path]) for path in sorted(paths)}
+        names: set[str] = set()
+        version = None
+        for path, text in texts.items():
+            if re.fullmatch(r"v[0-9]+\.ya?ml", path.rsplit("/", 1)[-1]):
+                names |= _archived_names(text)
+                m = _VERSION_LINE.search(text)
+                version = version or (m.group(1).strip() if m else None)
+        period = periods.get((scheme, period_id))
+        if period is not None:
+            names |= person_names(period.facts)
+            version = version or period.version
+        if publishes_names(project, scheme, version):
+            continue
+        maskable = _maskable(names)
+        for path, text in texts.items():
+            for name in _names_in(normalise(text), maskable):
+                line, col = _line_col(text, text.find(name)) if name in text else (0, 0)
+                problems.add(
+                    "privacy.name_in_archive",
+                    Mark(path, line, col),
+                    severity=ARCHIVE_NAMES_SEVERITY,
+                    masked=mask_name(name),
+                )

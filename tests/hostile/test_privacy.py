@@ -221,3 +221,28 @@ def test_lock_never_archives_a_personal_number(tmp_path, writing):
     assert "Traceback" not in r.output
     assert f"{rel}:{line}:{len(anchor) + 2}: " in r.output
     assert snapshot(root) == before  # no published/, no published.lock
+
+
+def test_names_in_the_archive_are_fine_when_the_scheme_publishes_them(tmp_path):
+    """With a declared legal basis the archive keeps names as written: no refusal."""
+    from tests.hostile.harness import make, run_both
+
+    root = make(tmp_path, built=False)
+    for v in ("v2017", "v2018"):
+        path = root / f"schemes/xiaoneng/{v}.yaml"
+        path.write_text(
+            path.read_text("utf-8") + "personal_data:\n  publish_names: true\n  legal_basis: 《某某条例》第十条\n",
+            "utf-8",
+        )
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    r = CliRunner().invoke(main, ["lock", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    archived = (root / "published/xiaoneng/2017-Q3/v1.yaml").read_text("utf-8")
+    assert "name: 张三" in archived
+    outcome = run_both(root)
+    assert outcome.check.exit_code == 0, outcome.check.output
+    assert outcome.build.exit_code == 0, outcome.build.output
+    assert "张三" in (root / "_site/units/fgw/xiaoneng/2017-Q3/index.html").read_text("utf-8")
