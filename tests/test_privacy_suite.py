@@ -609,3 +609,35 @@ def test_property_redacting_an_archive_is_stable_and_leaves_no_name(text, names)
             assert name.encode("utf-8") not in once or any(
                 len(o.strip()) > len(name) and name in o for o in names
             )
+
+
+def test_messages_in_english(tmp_path):
+    root = _project(tmp_path)
+    _edit(root / "site.yaml", lambda d: d.update(locale="en"))
+    path = _put(root, "unit_note", "call 138-1234-5678")
+    line = _line_of(path, "138-1234-5678")
+    col = next(l for l in path.read_text("utf-8").splitlines() if "138-" in l).index("138-") + 1
+    r = CliRunner().invoke(main, ["check", "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
+    assert r.exit_code == 1
+    assert r.output.splitlines()[0] == (
+        f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: a mobile phone number “138****5678” is here; "
+        "personal numbers must never be published or archived — remove the number (in a comment too): "
+        "it would appear on the site, in a download or in the published/ archive"
+    )
+    assert r.output.splitlines()[1] == "1 error(s); nothing was written."
+
+
+def test_the_output_message_names_the_page_and_the_source_line(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    path = _put(root, "unit_name", "（电话 13812345678）")
+    seen = _scan_only_outputs(monkeypatch)
+    with pytest.raises(SiteError) as err:
+        build_site(root, root / "_site", quiet=True)
+    line = _line_of(path, "13812345678")
+    col = next(l for l in path.read_text("utf-8").splitlines() if "1381" in l).index("1381") + 1
+    # one message per place it was written, naming the first generated file that shows it
+    assert err.value.message.splitlines() == [
+        f"units.yaml:{line}:{col}: 生成的 assets/{next(p.split('/')[-1] for p in seen if p.startswith('assets/search.'))} "
+        "含有手机号“138****5678” — 个人号码不得公开：请从这里的备注或记录中删除",
+        "共 1 个错误；未写出任何文件。",
+    ]

@@ -78,9 +78,9 @@ messages.register(
     {
         "privacy.number": (
             "这里有{what}“{number}”，个人号码不得公开或存档",
-            "请删除该号码（包括 YAML 注释中的）；它会出现在网站、下载文件或 published/ 存档中",
+            "请删除该号码（写在注释里也不行）：它会出现在网站、下载文件或 published/ 存档中",
             "a {what_en} “{number}” is here; personal numbers must never be published or archived",
-            "remove the number (comments included): it would appear on the site, in a download or in the published/ archive",
+            "remove the number (in a comment too): it would appear on the site, in a download or in the published/ archive",
         ),
         "privacy.number_in_output": (
             "生成的 {page} 含有{what}“{number}”",
