@@ -436,3 +436,37 @@ def test_the_refusal_points_at_the_changed_line_and_explains_a_rename(tmp_path: 
         locked=True,
     )
     assert "单位更名的，请在单位名册中把旧名称写进 former_names" in out.build.output
+
+
+def test_a_format_2_lock_is_read_and_upgraded_without_new_versions(tmp_path: Path):
+    """A lock written before notice content and stages were locked (and without the 公示)."""
+    import json
+
+    root = make(tmp_path / "p", locked=True)
+    lock = json.loads((root / "published.lock").read_text("utf-8"))
+    lock["version"] = 2
+    lock["periods"].pop("xiaoneng/2018-Q1")
+    for entry in lock["periods"].values():
+        for v in entry["versions"]:
+            v.pop("notice_file")
+            v.pop("stage")
+    (root / "published.lock").write_text(json.dumps(lock, ensure_ascii=False, indent=2), "utf-8")
+    import shutil
+
+    shutil.rmtree(root / "published/xiaoneng/2018-Q1")
+    for f in (root / "published").rglob("*.notice.json"):
+        f.unlink()
+    # not locked yet: a change of the 文号 is not detected, the results still are
+    edit(root / Q3, lambda d: d["notice"].__setitem__("number", "示效办〔2017〕99号"))
+    both = run_both(root)
+    assert both.check.exit_code == 0 and both.build.exit_code == 0, both.build.output
+    assert CliRunner().invoke(main, ["lock", "--root", str(root)]).exit_code == 0
+    lock = json.loads((root / "published.lock").read_text("utf-8"))
+    assert lock["version"] == 3
+    [q3] = lock["periods"]["xiaoneng/2017-Q3"]["versions"]
+    assert q3["stage"] == "published"
+    assert q3["notice_file"]["path"] == "published/xiaoneng/2017-Q3/v1.notice.json"
+    assert [v["stage"] for v in lock["periods"]["xiaoneng/2018-Q1"]["versions"]] == ["public_notice"]
+    # from now on the 文号 is locked
+    edit(root / Q3, lambda d: d["notice"].__setitem__("number", "示效办〔2017〕9号"))
+    assert "notice.number: 示效办〔2017〕99号 → 示效办〔2017〕9号" in run_both(root).build.output
