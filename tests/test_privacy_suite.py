@@ -546,6 +546,7 @@ def test_redact_site_data_changes_nothing_without_names(tmp_path):
     from site_builder.site.data import Options, SiteData
 
     root = _project(tmp_path)
+    _put(root, "unit_note", "经张三核实")  # a name written outside its event: the data is copied masked
     project, results = pipeline.check(root)
     data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
     assert privacy.redact_site_data(data, []) is data
@@ -641,3 +642,29 @@ def test_the_output_message_names_the_page_and_the_source_line(tmp_path, monkeyp
         "含有手机号“138****5678” — 个人号码不得公开：请从这里的备注或记录中删除",
         "共 1 个错误；未写出任何文件。",
     ]
+
+
+def test_a_name_spelled_with_yaml_escapes_is_masked_too(tmp_path):
+    root = _project(tmp_path)
+    path = root / "scores/xiaoneng/2017-Q3.yaml"
+    text = path.read_text("utf-8").replace("    note: 7月起承担食品安全专项整治任务。", '    note: "经\\u5f20\\u4e09核实"')
+    path.write_text(text, "utf-8")
+    out = root / "_site"
+    build_site(root, out, quiet=True)
+    card = (out / "units/sjj/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+    assert "经张*核实" in card
+    assert not [p for p, t in _all_text(out).items() if "张三" in t]
+
+
+def test_without_names_written_elsewhere_the_data_is_not_copied(tmp_path):
+    from site_builder import pipeline
+    from site_builder.site.data import Options, SiteData
+
+    root = _project(tmp_path)
+    project, results = pipeline.check(root)
+    data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
+    assert privacy.redact_site_data(data) is data  # 张三 and 李四 are only their events' name:
+    _put(root, "unit_note", "张三")
+    project, results = pipeline.check(root)
+    data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
+    assert privacy.redact_site_data(data).project.periods[0].scores.units["sjj"].note == "张*"

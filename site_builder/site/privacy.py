@@ -45,8 +45,10 @@ How text is read so that writing cannot dodge the scan:
   too short to combine.  A group is one number only as a whole: a longer run
   of digits (a 20-digit 索引号) is not searched inside — except a
   ``86``/``0086`` country code written straight before a mobile number.
-- A run of 16 or more hexadecimal characters with a letter among them (a
-  SHA-256 or commit hash) is not a number.
+- Digits inside a hexadecimal word (letters a-f touch them, two or more
+  letters or 16 characters in all: a SHA-256 or commit hash, an asset
+  fingerprint) and the parts of a UUID are not part of a number; digits
+  touching other letters are (``TEL13812345678``, ``a13812345678``).
 
 Every finding is reported with its number partly masked and located at the
 source file, line and column it came from (the normalisation keeps a map back
@@ -129,8 +131,8 @@ _DIGITS = re.compile(r"[0-9]+")
 # A run of digit groups joined by allowed separators, with the final X of an ID.
 _CHAIN = re.compile(rf"[0-9]+(?:(?:{_GAP.pattern})[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?")
 
-_HEX = re.compile(r"[0-9A-Za-z]{16,}")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 #: Output files never scanned: images and fonts (binary; they carry no data text).
 BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf")
@@ -191,26 +193,51 @@ class _Group:
 
 
 def _groups(text: str) -> list[list[_Group]]:
-    """Chains of digit groups joined by one allowed separator each (11 characters or more)."""
-    hashes: list[tuple[int, int]] | None = None
+    """Chains of digit groups joined by one allowed separator each (11 characters or more).
+
+    A group that is part of a hexadecimal word (digits with a-f touching them:
+    a hash, a fingerprint, a UUID's part) or of a UUID is no part of a number
+    and splits the chain it is in.
+    """
+    uuids: list[tuple[int, int]] | None = None
     chains: list[list[_Group]] = []
     for m in _CHAIN.finditer(text):
         if m.end() - m.start() < 11:  # too short to hold any personal number
             continue
-        if hashes is None:
-            hashes = [
-                (h.start(), h.end())
-                for h in _HEX.finditer(text)
-                if _HEX_ONLY.fullmatch(h.group()) and not h.group().isdigit()
-            ]
-        if any(s <= m.start() < e for s, e in hashes):
-            continue  # a digit run inside a hash
-        chain = [_Group(g.start(), g.end(), g.group()) for g in _DIGITS.finditer(text, m.start(), m.end())]
-        if text[m.end() - 1] in "Xx":
+        if uuids is None:
+            uuids = [u.span() for u in _UUID.finditer(text)] if "-" in text else []
+        chain: list[_Group] = []
+        for g in _DIGITS.finditer(text, m.start(), m.end()):
+            if _in_hex_word(text, g.start(), g.end()) or any(s <= g.start() < e for s, e in uuids):
+                if chain:
+                    chains.append(chain)
+                chain = []
+                continue
+            chain.append(_Group(g.start(), g.end(), g.group()))
+        if chain and text[m.end() - 1] in "Xx" and chain[-1].end == m.end() - 1:
             last = chain[-1]
             chain[-1] = _Group(last.start, m.end(), last.text + "X")
-        chains.append(chain)
+        if chain:
+            chains.append(chain)
     return chains
+
+
+def _in_hex_word(text: str, start: int, end: int) -> bool:
+    """Whether the digits at ``start:end`` are part of a hexadecimal word (a hash):
+    letters touch them, all a-f, two or more of them or 16 characters in all."""
+    before = start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()
+    after = end < len(text) and text[end].isascii() and text[end].isalpha()
+    if not (before or after):
+        return False
+    s, e = start, end
+    while s > 0 and text[s - 1].isascii() and text[s - 1].isalnum():
+        s -= 1
+    while e < len(text) and text[e].isascii() and text[e].isalnum():
+        e += 1
+    if _HEX_ONLY.fullmatch(text, s, e) is None:
+        return False
+    letters = sum(1 for ch in text[s:e] if ch.isalpha())
+    return letters >= 2 or e - s >= 16  # one stray letter before a number is no hash
 
 
 def _classify(parts: list[_Group]) -> tuple[str, str] | None:
@@ -558,6 +585,7 @@ def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> l
 
 
 _ATOMS = (bool, int, float, Decimal, dt.date, dt.time, Path, enum.Enum)
+_PLAIN = frozenset({type(None), bool, int, float, Decimal, dt.date, dt.datetime})
 
 
 class _Redactor:
@@ -633,11 +661,23 @@ class _Redactor:
 
         return handle
 
+    def _item(self, value: Any) -> Any:
+        """``self(value)``, with the common cases (no text, text without a name) inline."""
+        t = type(value)
+        if t is str:
+            if self.pattern is None or self.pattern.search(value) is None:
+                return value
+            return self.text(value)
+        if t in _PLAIN:
+            return value
+        return self(value)
+
     def _changes(self, obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
         changes = {}
+        item = self._item
         for name in names:
             value = getattr(obj, name)
-            red = self(value)
+            red = item(value)
             if red is not value:
                 changes[name] = red
         return changes
@@ -658,13 +698,15 @@ class _Redactor:
         return new
 
     def _dict(self, obj: dict, _names: tuple[str, ...]) -> dict:
-        out = {k: self(v) for k, v in obj.items()}
+        item = self._item
+        out = {k: item(v) for k, v in obj.items()}
         if all(out[k] is v for k, v in obj.items()):
             return obj
         return out if type(obj) is dict else type(obj)(out)
 
     def _sequence(self, obj: Any) -> Any:
-        items = [self(v) for v in obj]
+        item = self._item
+        items = [item(v) for v in obj]
         if all(a is b for a, b in zip(items, obj, strict=True)):
             return obj
         if isinstance(obj, tuple) and hasattr(obj, "_fields"):
@@ -691,7 +733,10 @@ def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
 
     if names is None:
         names = names_to_mask(data.project, data.histories)
-    if not names:
+    if not names or not _written_elsewhere(data, names):
+        # Each name is only the ``name:`` of its event, which every view shows
+        # masked (:func:`mask_name`); the scan of the outputs stands behind that.
+        # Copying the whole data would only cost time (a tenth of a large build).
         return data
     red = _Redactor(names, skip=frozenset({(Project, "sources")}))
     return dataclasses.replace(
@@ -701,6 +746,26 @@ def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
         histories=red(data.histories),
         content={k: red.markdown(v) for k, v in data.content.items()},
     )
+
+
+def _written_elsewhere(data: Any, names: list[str]) -> bool:
+    """Whether a registered name is written anywhere but as the ``name:`` of an event:
+    in a note, a title, the registry, a scheme, a notice body (now or archived)."""
+    periods = {p.path for p in data.project.periods}
+    files = [*data.project.sources.items(), *data.content.items(), *data.archive.items()]
+    for h in data.histories.values():
+        files.extend((f"body of v{v.n}", v.body) for v in h.versions if v.body)
+    for path, raw in files:
+        text = _decode(raw)
+        if re.search(r"\\[uUxN]", text):
+            return True  # an escape in a quoted YAML string may spell a name
+        if not any(n in text for n in names):
+            continue
+        if path in periods or re.search(r"/v[0-9]+\.ya?ml$", path):
+            text = _NAME_VALUE.sub("", text)  # a period file: its events' own names
+        if any(n in normalise(text) for n in names):
+            return True
+    return False
 
 
 def find_names(text: str, names: Iterable[str]) -> list[str]:
