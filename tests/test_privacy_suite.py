@@ -100,6 +100,7 @@ WRITINGS = [
     ("138\u200b1234\u200b5678", "mobile", MOBILE),
     ("138\u00ad1234\u00ad5678", "mobile", MOBILE),
     ("TEL13812345678", "mobile", MOBILE),
+    ("a13812345678", "mobile", MOBILE),
     (CARD19, "bank_card", CARD19),
     ("6222 0212 3456 7890 128", "bank_card", CARD19),
     ("6222-0212-3456-7890-128", "bank_card", CARD19),
@@ -179,6 +180,10 @@ NOT_PERSONAL = [
     "12:30-13:45",
     "v1.2.3",
     "M120.5 345.25 L130.75 360 Z",
+    "urn:uuid:d279afa4-d198-5514-8484-7fc9d80e912e",  # found in a feed: 198 5514 8484
+    "urn:uuid:12345678-1985-5148-4123-123456789012",
+    "sha256 9f86d0818138123456786c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "ab13812345678",  # two hex letters: a hash's tail, not a number
 ]
 
 
