@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from site_builder.schema.types import Bool, Strict, Text, Url
+from site_builder.schema.types import Bool, Email, Strict, Text, Url
 
 
 class Contact(Strict):
@@ -14,7 +14,7 @@ class Contact(Strict):
 
     office: Text = Field(description="受理异议的机构或科室")
     phone: Text | None = Field(None, description="办公电话（请用座机，勿填个人手机）")
-    email: Text | None = Field(None, description="电子邮箱")
+    email: Email | None = Field(None, description="电子邮箱")
     address: Text | None = Field(None, description="通信地址")
 
 

@@ -59,6 +59,12 @@ messages.register(
             "the address “{text}” cannot be used: {why_en}",
             "write a full address starting with https:// or http://, such as https://example.gov.cn/kaohe/",
         ),
+        "schema.bad_email": (
+            "电子邮箱“{text}”的格式不对",
+            "请写成 name@example.gov.cn 的形式（不含空格、引号、尖括号，不加 mailto:）",
+            "the e-mail address “{text}” is not valid",
+            "write it as name@example.gov.cn (no spaces, quotes, angle brackets or mailto:)",
+        ),
         "schema.hidden_char": (
             "文字的第 {index} 个字符是不可见字符 {char}",
             "请删除该字符（它看不见，却会改变文字的显示顺序，或使两个看起来相同的名称并不相同）",
@@ -144,6 +150,13 @@ def _text(value: Any) -> str:
 
 # Control characters other than tab and line breaks, and every invisible one.
 _HIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff{HIDDEN.pattern[1:-1]}]")
+
+
+def _email(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[^\s@<>\"'(),;:\\]+@[^\s@<>\"'(),;:\\/?#]+\.[^\s@<>\"'(),;:\\/?#]+", text):
+        raise PydanticCustomError("schema.bad_email", "email", {"text": short(text, 60)})
+    return text
 
 
 def _url(value: Any) -> str:
@@ -246,6 +259,9 @@ _DEC_SCHEMA = {
 }
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+Email = Annotated[
+    str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
+]
 Url = Annotated[
     str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
 ]

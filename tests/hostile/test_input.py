@@ -311,6 +311,17 @@ def test_bad_base_url(tmp_path, url):
     assert "https://" in outcome.check.output
 
 
+@pytest.mark.parametrize(
+    "email",
+    ["javascript:alert(1)", "mailto:kaohe@example.gov.cn", "kaohe@example.gov.cn?subject=x", "效能办", "a b@example.gov.cn",
+     "<kaohe@example.gov.cn>"],
+)
+def test_bad_contact_email(tmp_path, email):
+    quoted = "'" + email + "'"
+    # "  email: " is 9 characters: the value starts at column 10 of the new line 7
+    refused(tmp_path, edit(SITE, "  address:", f"  email: {quoted}\n  address:"), loc(SITE, 7, 10))
+
+
 BAD_LINKS = [
     # (text appended as line 15 of the body, column of the link target)
     ("[办法](javascript:alert(1))", 6),
@@ -392,9 +403,19 @@ def test_two_files_for_one_period(tmp_path, dup):
 
 def test_same_period_under_another_file_name(tmp_path):
     other = "scores/xiaoneng/2017-Q3-final.yaml"
-    outcome = refused(tmp_path, copy(Q3, other), r"scores/xiaoneng/2017-Q3(-final)?\.yaml:3:9")
-    line = next(line for line in outcome.check.output.splitlines() if ":3:9:" in line)
-    assert Q3 in line and other in line and "共 1 个错误" in outcome.check.output
+    outcome = refused(tmp_path, copy(Q3, other), loc(other, 3, 9))
+    assert "文件名“2017-Q3-final.yaml”与考核期“2017-Q3”不一致 — 考核期文件以考核期命名：请把文件改名为 2017-Q3.yaml" \
+        in outcome.check.output
+    assert "共 1 个错误" in outcome.check.output
+
+
+@pytest.mark.parametrize(("name", "period"), [("2017-q4.yaml", "2017-Q4"), ("2017Q4.yaml", "2017-Q4"), ("Q4.yaml", "2017-Q4")])
+def test_period_file_named_otherwise(tmp_path, name, period):
+    def mutate(root: Path) -> None:
+        d = root / "scores" / "xiaoneng"
+        (d / "2017-Q4.yaml").rename(d / name)
+
+    refused(tmp_path, mutate, loc(f"scores/xiaoneng/{name}", 3, 9))
 
 
 @pytest.mark.parametrize(
