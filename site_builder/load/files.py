@@ -23,6 +23,7 @@ refused without being listed.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -42,6 +43,11 @@ register({
         "this is a symbolic link to a place outside the project; it is not read",
         "delete the link and put the file itself into the project "
         "(nothing outside the project is read or published)"),
+    "file.hidden_target": (
+        "这是指向隐藏文件或文件夹（如 .git、.env）的符号链接，不会读取",
+        "请删除该链接，把所需文件本身放在这里",
+        "this is a symbolic link into a hidden file or folder (such as .git or .env); it is not read",
+        "delete the link and put the file itself here"),
     "file.link_loop": (
         "符号链接形成循环（或层级过多），无法读取",
         "请删除或改正该链接",
@@ -121,7 +127,7 @@ def resolve_inside(path: Path, root: Path, display: str, problems: Problems | No
             return None
         return Path(path)  # simply missing
     except OSError as exc:
-        if exc.errno == 40 or "symbolic links" in str(exc):  # ELOOP
+        if exc.errno == errno.ELOOP:
             _add(problems, "file.link_loop", where)
         else:
             _add(problems, "yaml.read_failed", where, reason=exc.strerror or type(exc).__name__)
@@ -131,6 +137,11 @@ def resolve_inside(path: Path, root: Path, display: str, problems: Problems | No
         return None
     if not _within(real, root):
         _add(problems, "file.outside", where)
+        return None
+    if real != os.path.normpath(path) and any(
+        part.startswith(".") for part in Path(real).relative_to(root).parts
+    ):  # a link into .git, .env, …: never a source, and may hold credentials
+        _add(problems, "file.hidden_target", where)
         return None
     return Path(real)
 

@@ -482,6 +482,19 @@ def test_body_in_a_linked_folder_outside(tmp_path):
     no_secret(refused(tmp_path, mutate, loc(BODY)))
 
 
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_link_into_a_hidden_folder(tmp_path, kind):
+    rel = FILES[kind]
+
+    def mutate(root: Path) -> None:
+        (root / ".git").mkdir()
+        (root / ".git" / "config").write_text(f"[remote]\n  url = https://token:{SECRET}@example.org/x\n", "utf-8")
+        (root / rel).unlink()
+        (root / rel).symlink_to(root / ".git" / "config")
+
+    no_secret(refused(tmp_path, mutate, loc(rel)))
+
+
 def test_site_yaml_of_nul_bytes(tmp_path):
     refused(tmp_path, write(SITE, b"\x00" * 64), loc(SITE, 1, 1))
 
@@ -515,7 +528,7 @@ def test_gbk_after_utf8_lines_points_at_the_bad_line(tmp_path):
     refused(tmp_path, mutate, loc(BODY, 3, 1))
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+@pytest.mark.skipif(getattr(os, "geteuid", lambda: 1)() == 0, reason="root reads every file")
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_unreadable_file(tmp_path, kind):
     rel = FILES[kind]
