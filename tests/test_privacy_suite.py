@@ -673,3 +673,29 @@ def test_without_names_written_elsewhere_the_data_is_not_copied(tmp_path):
     project, results = pipeline.check(root)
     data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
     assert privacy.redact_site_data(data).project.periods[0].scores.units["sjj"].note == "张*"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="tel:13812345678">值班电话</a>',
+        '<a href="tel:+86-138-1234-5678">值班电话</a>',
+        '<span title="138 1234 5678">联系人</span>',
+        "<!-- 联系人 138 1234 5678 -->",
+    ],
+)
+def test_a_number_in_an_attribute_or_comment_of_the_body_is_refused(tmp_path, markup):
+    """Not shown as text, but published in the page: read by check and by the output scan."""
+    root = _project(tmp_path)
+    body = root / "content/notices/2017-q3.md"
+    body.write_text(body.read_text("utf-8") + "\n如有异议请联系 " + markup + "\n", "utf-8")
+    line = len(body.read_text("utf-8").splitlines())
+    col = len("如有异议请联系 ") + markup.index("138") + 1
+    r = CliRunner().invoke(main, ["check", "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
+    assert r.exit_code == 1, r.output
+    assert f"content/notices/2017-q3.md:{line}:{col}: 这里有手机号“138****5678”" in r.output
+
+
+def test_the_output_scan_reads_attributes_and_comments():
+    for page in ('<a href="tel:13812345678">x</a>', '<img alt="138-1234-5678">', "<!--13812345678-->", '<meta content="138 1234 5678">'):
+        assert [f.kind for f in privacy.scan({"p.html": page.encode()}, {})] == ["mobile"], page

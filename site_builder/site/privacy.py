@@ -312,7 +312,8 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
 
     Markup a reader never sees is dropped and entities are decoded first, so
     ``**138**-1234-5678`` and ``&#49;38 1234 5678`` in a notice body are found
-    where ``check`` reads them, as the output scan finds them on the page.
+    where ``check`` reads them, as the output scan finds them on the page; the
+    inline tags and comments dropped are read after the text, one a line.
     """
     out: list[str] = []
     where: list[int] = []
@@ -326,20 +327,36 @@ def _normalise_mapped(text: str) -> tuple[str, list[int]]:
             where.extend([i] * len(n))
 
     pos = 0
+    tags: list[tuple[int, int]] = []
     for m in _MARKUP.finditer(text):
         for i in range(pos, m.start()):
             put(text[i], i)
         if m.group("entity"):
             put(html.unescape(m.group()), m.start())
+        elif m.group().startswith("<"):
+            tags.append(m.span())
         pos = m.end()
     for i in range(pos, len(text)):
         put(text[i], i)
+    for start, end in tags:  # an inline tag's attributes (href="tel:…") are published too
+        put("\n", start)
+        for i in range(start, end):
+            put(text[i], i)
     return "".join(out), where
 
 
 def _unmarked(text: str) -> str:
     """``text`` as :func:`_normalise_mapped` reads it, without the map (fast)."""
-    return _MARKUP.sub(lambda m: html.unescape(m.group()) if m.group("entity") else "", text)
+    tags: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        if m.group("entity"):
+            return html.unescape(m.group())
+        if m.group().startswith("<"):
+            tags.append("\n" + m.group())
+        return ""
+
+    return _MARKUP.sub(one, text) + "".join(tags)
 
 
 def find_numbers(text: str) -> list[tuple[str, str]]:
@@ -390,7 +407,21 @@ def output_text(path: str, data: bytes) -> str | None:
         return _zip_text(data)
     text = data.decode("utf-8", errors="replace")
     if lower.endswith((".html", ".htm", ".xml", ".svg", ".rss", ".atom")):
-        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))))
+        # Text as read: comments and inline tags vanish, other tags end a line.  The
+        # tags and comments themselves follow, one a line: an attribute
+        # (href="tel:…", alt, title, content) or a comment is published too.
+        markup: list[str] = []
+
+        def inline(m: re.Match[str]) -> str:
+            markup.append(m.group())
+            return ""
+
+        def block(m: re.Match[str]) -> str:
+            markup.append(m.group())
+            return "\n"
+
+        text = _TAG.sub(block, _INLINE.sub(inline, _COMMENT.sub(inline, text)))
+        text = html.unescape(text + "\n" + "\n".join(markup))
     elif lower.endswith((".json", ".js", ".webmanifest")):
         text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
