@@ -366,7 +366,7 @@ def test_a_public_notice_is_locked_and_stays_readable_after_the_final_notice(tmp
     assert "notice.number: 示效办〔2018〕10号 → 示效办〔2018〕11号" in refusal.build.output
 
 
-def test_a_public_notice_cannot_be_turned_back_into_a_draft(tmp_path: Path):
+def test_a_public_notice_cannot_silently_be_turned_back_into_a_draft(tmp_path: Path):
     refused(
         tmp_path,
         lambda root: edit(root / Q1, lambda d: d.__setitem__("status", "draft")),
@@ -470,3 +470,25 @@ def test_a_format_2_lock_is_read_and_upgraded_without_new_versions(tmp_path: Pat
     # from now on the 文号 is locked
     edit(root / Q3, lambda d: d["notice"].__setitem__("number", "示效办〔2017〕9号"))
     assert "notice.number: 示效办〔2017〕99号 → 示效办〔2017〕9号" in run_both(root).build.output
+
+
+def test_a_public_notice_is_withdrawn_only_with_a_recorded_reason(tmp_path: Path):
+    def withdraw(root: Path) -> None:
+        edit(root / Q1, lambda d: d.__setitem__("status", "draft"))
+
+    out = refused(tmp_path / "r", withdraw, where=r"scores/xiaoneng/2018-Q1\.yaml: ", locked=True)
+    assert "公示不能悄悄撤回" in out.build.output
+    out = refused(
+        tmp_path / "gone", lambda root: (root / Q1).unlink(), where=r"published\.lock", locked=True
+    )
+    assert "被改回草稿或删除" in out.build.output
+    root = make(tmp_path / "ok", locked=True)
+    withdraw(root)
+    edit(root / Q1, lambda d: d.setdefault("corrections", []).append(
+        {"date": "2018-04-16", "reason": "发现计分依据有误，撤回本次公示，核实后重新公示。"}))
+    both = run_both(root)
+    assert both.check.exit_code == 0 and both.build.exit_code == 0, both.build.output
+    assert not (root / PAGE[Q1]).exists()
+    # lock keeps the withdrawn 公示's entry and archive
+    assert CliRunner().invoke(main, ["lock", "--root", str(root)]).exit_code == 0
+    assert "xiaoneng/2018-Q1" in (root / "published.lock").read_text("utf-8")

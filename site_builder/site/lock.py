@@ -112,6 +112,12 @@ messages.register(
             "the published period “{period}” in published.lock no longer exists or is no longer published",
             "published notices cannot be deleted or turned back into drafts: restore status: published and record a correction if something was wrong",
         ),
+        "lock.withdrawn": (
+            "已发布的公示“{period}”被改回草稿或删除，但没有登记更正",
+            "公示不能悄悄撤回：确需撤回的，保留 {source}，改为 status: draft，并在 corrections 中登记一条更正写明撤回的原因；否则请恢复 status: public_notice",
+            "the published public notice “{period}” was turned back into a draft or deleted, but no correction was recorded",
+            "a public notice cannot be withdrawn silently: to withdraw it, keep {source} with status: draft and record a correction giving the reason; otherwise restore status: public_notice",
+        ),
         "lock.corrections_removed": (
             "“{period}”的更正记录由 {old} 条减少为 {new} 条",
             "已登记的更正不得删除：请恢复 {source} 中的 corrections",
@@ -874,11 +880,23 @@ def lock_problems(
     root = project.root
     now = {key_of(p): p for p in locked_periods(project, results)}
     sources = {key_of(p): p.path for p in project.periods}
+    drafts = {key_of(p): p for p in project.periods if p.status == "draft"}
     problems.extend(count_problems(root, locked))
     problems.extend(head_problems(root, locked))
     for key, entry in sorted(locked.items()):
         period = now.get(key)
         last = entry.last
+        if period is None and last.stage == "public_notice":
+            # a 公示 withdrawn: allowed with a correction that says why, never silently
+            draft = drafts.get(key)
+            if draft is None or len(draft.scores.corrections) <= entry.corrections:
+                problems.add(
+                    "lock.withdrawn",
+                    Mark(sources.get(key, LOCK_NAME)),
+                    period=key,
+                    source=sources.get(key, f"scores/{key}.yaml"),
+                )
+            continue
         if period is None or (last.stage == "published" and period.status != "published"):
             # deleted, or turned back into a draft or a 公示
             problems.add("lock.vanished", Mark(sources.get(key, LOCK_NAME)), period=key)
