@@ -10,7 +10,10 @@ works on a copy of the data in which each such name is replaced by its mask
 (张三 → 张*) wherever it occurs: notes, titles, reasons, unit names, the
 notice body (:func:`redact_site_data`).  Pages, downloads, the feed and the
 search index are all made from that copy, so no view has to remember to mask.
-The archive in ``published/`` keeps masks too (:func:`redact_archive`).
+(When every name is written only as its event's ``name:`` — the usual case —
+no copy is needed: the views show that field masked.)  The archive in
+``published/`` keeps masks too (:func:`redact_archive`), and a registered name
+that still reaches an output file or the archive is refused.
 
 **No personal number is published or archived.**  A Chinese resident ID
 number (18 characters: a province code, a valid birth date and the GB 11643
@@ -29,8 +32,12 @@ How text is read so that writing cannot dodge the scan:
   hyphens and the ideographic space count as their ASCII forms; zero-width
   characters, soft hyphens and bidi controls are dropped; in HTML and XML,
   comments and inline tags (``<b>``, ``<span>``…) are dropped and entities
-  decoded, and other tags end a number; in JSON and JS, ``\\uXXXX`` escapes
-  are decoded; an XLSX is read through its sheet XML.
+  decoded, and other tags end a number — the tags and comments themselves are
+  read too, after the text, for what attributes publish (``href="tel:…"``);
+  in sources, Markdown's emphasis, code and strike-through marks (``*``,
+  backquotes, ``~``) are dropped as well; in
+  JSON and JS, ``\\uXXXX`` escapes are decoded; an XLSX is read through its
+  sheet XML.
 - A number may be written in *groups* of digits.  Between two groups one
   separator is allowed: 1–3 spaces (any Unicode space), or one hyphen/dash
   (``-‐‑‒–—―−``), dot (``.·・``) or underscore with at most one space on each
