@@ -35,8 +35,20 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
+# Line breaks and other control characters in a quoted value would split one
+# message over several lines (the second without its file:line:col) or move
+# the terminal's cursor: they are shown escaped, as \n, \r, \x1b.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029",
+}
+
+
+def _one_line(value: object) -> object:
+    return value.translate(_CONTROL) if isinstance(value, str) else value
+
+
 def _fmt(template: str, params: dict[str, object]) -> str:
-    return template.format_map(_SafeDict(params))
+    return template.format_map(_SafeDict({k: _one_line(v) for k, v in params.items()}))
 
 
 _CATALOGUE: dict[str, Message] = {}

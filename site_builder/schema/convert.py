@@ -36,6 +36,7 @@ messages.register(
         "schema.bad_choice": ("“{value}”不是可选值", "可选：{expected}", "“{value}” is not an allowed value", "allowed: {expected}"),
         "schema.unknown_kind": ("未知的规则类型“{tag}”{suggestion_zh}", "可用的规则类型：{expected}", "unknown rule kind “{tag}”{suggestion_en}", "known kinds: {expected}"),
         "schema.too_short": ("这里至少要有 {min} 项", "请补充内容", "at least {min} item(s) needed here", "add the missing items"),
+        "schema.too_large": ("“{value}”超过上限 {limit}", "请填写不大于 {limit} 的数", "“{value}” is above the limit of {limit}", "write a number of at most {limit}"),
         "schema.invalid": ("取值无效：{msg}", "请对照文档修改", "invalid value: {msg}", "see the documentation"),
     }
 )
@@ -176,6 +177,8 @@ def _emit(path, etype, ctx, value, owner, loc, doc: Document, problems: Problems
         problems.add("schema.missing", mark, field="kind")
     elif etype == "too_short":
         problems.add("schema.too_short", mark, min=ctx.get("min_length", 1))
+    elif etype == "less_than_equal":
+        problems.add("schema.too_large", mark, value=str(value), limit=str(ctx.get("le", "")))
     elif etype == "string_type":
         zh, en = describe_value(value)
         problems.add("schema.expected_text", mark, got=zh, got_en=en)

@@ -45,7 +45,7 @@ class PeriodSpec(Strict):
 
 
 class Rounding(Strict):
-    places: Int = Field(2, description="保留小数位数，默认 2 位")
+    places: Int = Field(2, le=10, description="保留小数位数，默认 2 位（0 到 10）")
     mode: Literal["half_up", "half_even", "down", "up"] = Field(
         "half_up", description="舍入方式：half_up 四舍五入（默认）、half_even 银行家舍入、down 截尾、up 进位"
     )

@@ -44,7 +44,11 @@ PRECISION = 34
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
+    """``value`` to the scheme's places; the context is widened so that a large value with many
+    places never overflows the precision (``quantize`` would raise InvalidOperation)."""
+    with localcontext() as ctx:
+        ctx.prec = max(PRECISION, value.adjusted() + rounding.places + 2)
+        return value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
 
 
 class _Ledger:

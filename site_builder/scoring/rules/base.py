@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import ClassVar
 
 from site_builder import messages
@@ -141,12 +141,16 @@ def fmt(d: Decimal | int) -> str:
     """
     if isinstance(d, int):
         return str(d)
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    text = format(d.normalize(), "f")
-    if len(text.partition(".")[2]) > SHOWN_PLACES:
-        return "≈" + format(d.quantize(Decimal(1).scaleb(-SHOWN_PLACES)).normalize(), "f")
-    return text
+    # A context wide enough for any value: quantize() in the default one raises
+    # InvalidOperation once the result has more digits than its precision.
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, d.adjusted() + SHOWN_PLACES + 2)
+        if d == d.to_integral_value():
+            return format(d.quantize(Decimal(1)), "f")
+        text = format(d.normalize(), "f")
+        if len(text.partition(".")[2]) > SHOWN_PLACES:
+            return "≈" + format(d.quantize(Decimal(1).scaleb(-SHOWN_PLACES)).normalize(), "f")
+        return text
 
 
 def pick(locale: str, zh: str, en: str) -> str:
