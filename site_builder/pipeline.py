@@ -44,11 +44,6 @@ messages.register(
             "一个考核期只能有一个文件：请删除副本 {others}（旧的内容在 git 历史中，不必另存一份）",
             "period “{name}” has several files: {files}",
             "one file per period: delete the copies {others} (git keeps the old content)"),
-        "project.period_file_name": (
-            "文件名“{name}”与考核期“{period}”不一致",
-            "考核期文件以考核期命名：请把文件改名为 {period}{suffix}，或改正 period",
-            "the file name “{name}” does not match the period “{period}”",
-            "period files are named after their period: rename it to {period}{suffix} or fix period"),
         "project.nested_version": (
             "方案版本文件必须直接放在 schemes/{scheme}/ 下，不能放在下级文件夹中",
             "请移动到 {target}，或删除它（旧版本请保留在 schemes/{scheme}/ 下，以版本号命名）",
@@ -202,10 +197,6 @@ def load_project(root: Path, problems: Problems) -> Project | None:
         folder = path.relative_to(scores_root).parts[0] if len(path.relative_to(scores_root).parts) > 1 else ""
         if folder != scores.scheme:
             problems.add("project.scores_folder", doc.mark(("scheme",)), folder=folder or "scores", scheme=scores.scheme)
-        if path.stem != scores.period:
-            problems.add("project.period_file_name", doc.mark(("period",)), period=scores.period,
-                         name=path.name, suffix=path.suffix)
-            continue  # its name is wrong: duplicates and content are checked once it is renamed
         if scores.scheme not in schemes:
             known = sorted({f.name for f in scheme_folders})
             if scores.scheme not in known:  # a scheme that failed its own checks is reported there

@@ -787,6 +787,7 @@ def test_fuzzed_sources_only_raise_input_error(fuzz_root, mutation):
                 assert p.mark is None or p.mark.line >= 0
         else:
             event("accepted")
-            assert set(results) <= {("demo", "2024-Q1")}
+            # one period of the one scheme; a mutated digit may move it (2024-Q1 → 2124-Q1)
+            assert len(results) <= 1 and all(scheme == "demo" for scheme, _ in results)
     finally:
         make_project(root, {target: SCHEME if target == SCHEME_F else SCORES})
