@@ -141,6 +141,15 @@ def check_out(root: Path, out: Path, locale: str) -> None:
     Called before anything is rendered, so a build that cannot write says so at once.
     """
     out = Path(out).absolute()
+    try:
+        _check_out(root, out, locale)
+    except OSError as exc:  # a folder on the way that cannot even be looked into
+        path = exc.filename or out
+        why = exc.strerror or str(exc)
+        fail("site.out_read_only", locale, Mark(str(path)), path=str(path), why=why)
+
+
+def _check_out(root: Path, out: Path, locale: str) -> None:
     shown = str(out)
     if out.is_symlink():
         try:

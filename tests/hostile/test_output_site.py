@@ -311,3 +311,23 @@ def test_failed_build_with_embargo_writes_nothing(project, tmp_path, monkeypatch
     with pytest.raises(SiteError, match="SOURCE_DATE_EPOCH"):
         build_site(project, out, as_of=dt.date(2018, 1, 14), quiet=True)
     assert snapshot(out) == before
+
+
+def test_output_folder_that_cannot_be_looked_into(project, tmp_path, monkeypatch):
+    """A folder on the way that cannot be listed (EACCES) is a located message, not a traceback."""
+    out = tmp_path / "pub" / "site"
+    build_site(project, out, quiet=True)
+    before = files(out)
+    real = Path.iterdir
+
+    def denied(self):
+        if self == out:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(SiteError) as exc:
+        build_site(project, out, quiet=True)
+    monkeypatch.undo()
+    assert exc.value.format_message().startswith(f"{out}: 输出位置 {out} 不可写（Permission denied）")
+    assert files(out) == before
