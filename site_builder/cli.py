@@ -87,7 +87,7 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
     from site_builder.site.build import build_site
 
     r = _root(root)
-    report = build_site(r, r / out, as_of=_date(as_of), preview=preview, quiet=quiet)
+    report = build_site(r, r / out, as_of=_date(as_of, r), preview=preview, quiet=quiet)
     if not quiet:
         click.echo(str(report))
 
@@ -104,7 +104,7 @@ def serve(root: str, out: str, host: str, port: int, as_of: str | None, preview:
     from site_builder.site.serve import serve as run_serve
 
     r = _root(root)
-    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of), preview=preview)
+    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of, r), preview=preview)
 
 
 @main.command()
@@ -146,7 +146,7 @@ def _register_messages() -> None:
 _register_messages()
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, root: Path | None = None) -> dt.date | None:
     """``--as-of``: a date (YYYY-MM-DD), or a moment whose date in Shanghai is meant.
 
     A moment with an offset (``2017-10-31T16:30:00Z``) is converted to
@@ -166,8 +166,11 @@ def _date(text: str | None) -> dt.date | None:
         from site_builder.errors import Mark
         from site_builder.site.failures import fail
 
+        from site_builder.pipeline import _guess_locale
+
         shown = "".join(ch if ch.isprintable() else "?" for ch in text)[:40]
-        fail("cli.bad_as_of", "zh-CN", Mark("--as-of"), value=shown)
+        locale = _guess_locale(root) if root is not None else "zh-CN"
+        fail("cli.bad_as_of", locale, Mark("--as-of"), value=shown)
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(SHANGHAI).date()

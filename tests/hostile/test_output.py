@@ -163,3 +163,27 @@ def test_bad_source_date_epoch_in_english(tmp_path):
 def test_bad_as_of_is_refused(tmp_path, value):
     outcome = refused(tmp_path, _nothing, r"--as-of: ", check=False, extra=("--as-of", value))
     assert value in outcome.build.output
+
+
+def _english(then=_nothing):
+    def mutate(root: Path) -> None:
+        path = root / "site.yaml"
+        path.write_text(path.read_text("utf-8") + "locale: en\n", "utf-8")
+        then(root)
+
+    return mutate
+
+
+EN_CASES = [
+    ("out-is-a-file", _english(_touch("notes.txt")), ("--out", "notes.txt"), r"notes\.txt: the output directory .* is not a folder"),
+    ("out-in-content", _english(), ("--out", "content/_site"), r"content/_site: the output directory .* is inside the source folder content/"),
+    ("out-dangling-link", _english(_link("web", "nowhere")), ("--out", "web"), r"web: the output directory .* symbolic link to nowhere"),
+    ("out-foreign", _english(_touch("precious/a.txt")), ("--out", "precious"), r"precious: .*not built by site-builder"),
+    ("bad-as-of", _english(), ("--as-of", "2018-02-30"), r"--as-of: “2018-02-30” is not a date in the form YYYY-MM-DD"),
+]
+
+
+@pytest.mark.parametrize("mutate,extra,where", [c[1:] for c in EN_CASES], ids=[c[0] for c in EN_CASES])
+def test_output_refusals_in_english(tmp_path, mutate, extra, where):
+    outcome = refused(tmp_path, mutate, where, check=False, extra=extra)
+    assert "nothing was written" in outcome.build.output
