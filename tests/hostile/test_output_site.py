@@ -331,3 +331,20 @@ def test_output_folder_that_cannot_be_looked_into(project, tmp_path, monkeypatch
     monkeypatch.undo()
     assert exc.value.format_message().startswith(f"{out}: 输出位置 {out} 不可写（Permission denied）")
     assert files(out) == before
+
+
+def test_stale_staging_is_removed_even_when_its_process_id_is_reused(project, tmp_path):
+    """Under the output lock no other build is writing: any staging folder left is stale."""
+    out = tmp_path / "pub" / "site"
+    build_site(project, out, quiet=True)
+    before = files(out)
+    reused = out.parent / f".site-{os.getppid()}-abc123"  # a live process, not a build
+    (reused / "assets").mkdir(parents=True)
+    (reused / "assets" / "half.css").write_text("half", "utf-8")
+    (reused / "assets").chmod(0o555)  # even a read-only folder inside is removed
+    other = out.parent / ".site-config"  # not a staging folder: never touched
+    other.mkdir()
+    build_site(project, out, quiet=True)
+    assert not reused.exists()
+    assert other.is_dir()
+    assert files(out) == before
