@@ -184,6 +184,12 @@ messages.register(
             "the archive {path} of a published version was modified: its SHA-256 differs from published.lock (“{period}” version {n})",
             "archives are exact copies of what was published and must not change: restore the file from version control (git checkout -- {path}); to correct results, edit the file under scores/ and record a correction",
         ),
+        "lock.archive_encoding": (
+            "已发布版本的存档 {path} 不是 UTF-8 编码的文本（“{period}”第 {n} 版）",
+            "存档由 site-builder lock 以 UTF-8 写入，不得修改：请从版本库恢复（" + RESTORE + "）",
+            "the archive {path} of a published version is not UTF-8 text (“{period}” version {n})",
+            "archives are written in UTF-8 by site-builder lock and must not change: restore them from version control (" + RESTORE + ")",
+        ),
         "lock.archive_exists": (
             "存档文件 {path} 已存在，且内容与要存档的不同",
             "published/ 下的文件只由 site-builder lock 写入：请从版本库恢复 published/ 和 published.lock；确需重建时加 --force",
@@ -436,9 +442,18 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}/[^/\\\x00-\x1f\x7f]{1,100}$")
 _MAX_INT = 10**6
 
 
+def _shown(value: object) -> str:
+    """A JSON value as the lock wrote it (huge numbers and NaN included), for a message."""
+    if isinstance(value, _Odd):
+        return value.text
+    return json.dumps(
+        value, ensure_ascii=False, default=lambda v: v.text if isinstance(v, _Odd) else "?"
+    )
+
+
 def _int(value: object, path: tuple, least: int = 0) -> int:
     if isinstance(value, _Odd) or isinstance(value, bool) or not isinstance(value, int):
-        shown = value.text if isinstance(value, _Odd) else json.dumps(value, ensure_ascii=False)
+        shown = _shown(value)
         raise _Bad(path, f"{_where(path)} 应为整数，而不是 {shown[:40]}",
                    f"{_where(path)} must be a whole number, not {shown[:40]}")
     if not least <= value <= _MAX_INT:
@@ -824,10 +839,25 @@ def archive_problems(root: Path, locked: Mapping[str, LockedPeriod]) -> Problems
                     problems.add(
                         "lock.archive_missing", Mark(f.path), path=f.path, period=key, n=v.n
                     )
-                elif not same_bytes(path.read_bytes(), f.sha256):
-                    problems.add(
-                        "lock.archive_changed", Mark(f.path), path=f.path, period=key, n=v.n
-                    )
+                else:
+                    data = path.read_bytes()
+                    if not same_bytes(data, f.sha256):
+                        problems.add(
+                            "lock.archive_changed", Mark(f.path), path=f.path, period=key, n=v.n
+                        )
+                        continue
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        head = data[: exc.start].decode("utf-8", errors="replace")
+                        line, col = _line_col(head, len(head))
+                        problems.add(
+                            "lock.archive_encoding",
+                            Mark(f.path, line, col),
+                            path=f.path,
+                            period=key,
+                            n=v.n,
+                        )
     # an entry removed from the lock while its archive is still there
     folder = root / ARCHIVE_DIR
     if folder.is_dir() and not folder.is_symlink():

@@ -324,11 +324,9 @@ def _forged_archive_body(root: Path) -> None:
 
 
 LOCK_CASES += [
-    Case("lock-n-is-a-list-holding-a-float", lock_sub('"n": 1,', '"n": [1.5],'), r"published\.lock:\d+:\d+", locked=True,
-         xfail="TypeError: _Odd is not JSON serializable in lock._int's message (owner: LOCK, site/lock.py)"),
+    Case("lock-n-is-a-list-holding-a-float", lock_sub('"n": 1,', '"n": [1.5],'), r"published\.lock:\d+:\d+", locked=True),
     Case("archive-body-not-utf8-lock-forged", _forged_archive_body,
-         r"published/xiaoneng/2017-Q3/v1\.body\.md", locked=True,
-         xfail="check passes, build: UnicodeDecodeError in pages/notice.py body_of (owner: LOCK)"),
+         r"published/xiaoneng/2017-Q3/v1\.body\.md", locked=True),
 ]
 
 CASES = SITE_CASES + UNIT_CASES + SCHEME_CASES + PERIOD_CASES + CONTENT_CASES + LOCK_CASES

@@ -532,3 +532,27 @@ def test_lock_refuses_a_malformed_lock_and_force_rebuilds_it(tmp_path, text):
     forced = CliRunner().invoke(main, ["lock", "--root", str(root), "--force"])
     assert forced.exit_code == 0, forced.output
     assert (root / LOCK).read_bytes() == good  # the same history: the same lock
+
+
+def test_archived_body_that_is_not_utf8_with_a_forged_hash(tmp_path):
+    import hashlib
+
+    def mutate(root: Path) -> None:
+        body = root / ARCHIVE / "v1.body.md"
+        data = body.read_bytes().replace("作风建设".encode(), "作风建设".encode("gb18030"))
+        body.write_bytes(data)
+        edit_lock(lambda d: q3_v1(d)["body_file"].__setitem__(
+            "sha256", hashlib.sha256(data).hexdigest()))(root)
+
+    out = refused(tmp_path, mutate, where=r"published/xiaoneng/2017-Q3/v1\.body\.md:7:\d+: ",
+                  locked=True)
+    assert "不是 UTF-8 编码" in out.build.output
+
+
+def test_a_list_holding_a_huge_number_where_n_belongs(tmp_path):
+    def mutate(root: Path) -> None:
+        text = (root / LOCK).read_text("utf-8")
+        (root / LOCK).write_text(text.replace('"n": 1,', '"n": [1e999, 12345678901234567890123],', 1), "utf-8")
+
+    out = refused(tmp_path, mutate, where=AT_LOCK, locked=True)
+    assert "1e999" in out.build.output
