@@ -75,7 +75,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
 from site_builder.site import noticedoc, privacy
-from site_builder.site.failures import SiteError, fail_all
+from site_builder.site.failures import fail_all
 
 LOCK_NAME = "published.lock"
 ARCHIVE_DIR = "published"
@@ -463,7 +463,11 @@ def _int(value: object, path: tuple, least: int = 0) -> int:
 
 
 def _where(path: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f"[{json.dumps(p, ensure_ascii=False)}]" for p in path) or "文件"
+    """A place in the lock as a JSONPath: ``$["periods"]["x/2017-Q3"]["versions"][0]["n"]``."""
+    return "$" + "".join(
+        f"[{p}]" if isinstance(p, int) else f"[{json.dumps(p, ensure_ascii=False)}]"
+        for p in path
+    )
 
 
 def _obj(value: object, path: tuple) -> dict:
