@@ -216,6 +216,7 @@ def notice_items(
         put(f"{k}.note", u.note)
         if u.status == "assessed":
             put(f"{k}.total", u.total)
+            put(f"{k}.max_total", u.max_total)  # 满分 on the score card (after exclusions)
         if scheme.coefficient is not None:
             put(f"{k}.coefficient", u.coefficient)
         for v in u.vetoes:
@@ -432,6 +433,7 @@ _VALUES = {
 FIGURE_SUFFIXES = (
     ".points", ".total", ".status", ".reason", ".coefficient", ".place", ".value",
     ".unranked", ".raw", ".clip", ".disqualified", ".cumulative", ".stage_total", ".median",
+    ".max_total",
 )
 
 
