@@ -223,11 +223,14 @@ SCHEME_CASES = [
     Case("scheme-anchor-on-indicator", sub(SCHEME, "  - id: zuofeng", "  - &zf\n    id: zuofeng"), at(SCHEME, 31, 5)),
     Case("scheme-rounding-places-40", sub(SCHEME, "sample: true", 'rounding: {places: "40"}'), at(SCHEME, 13, 20)),
     Case("scheme-copy-beside-the-original", lambda root: (root / "schemes/xiaoneng/v2017.yml").write_bytes(
-        (root / SCHEME).read_bytes()), r"schemes/xiaoneng/v2017\.yml?\b"),
+        (root / SCHEME).read_bytes()),
+         r"(?m)^schemes/xiaoneng/v2017\.yml(:\d+:\d+)?: (?=[^\n]*schemes/xiaoneng/v2017\.yaml)"
+         r"(?=[^\n]*(请删除副本|delete the copy) schemes/xiaoneng/v2017\.yml(?!\w))"),
 ]
 
-# one message line that names both files
-BOTH_COPIES = r"(?m)^scores/xiaoneng/2017-Q3[^\n]*(?=[^\n]*2017-Q3 - 副本\.yaml)(?=[^\n]*2017-Q3\.yaml)"
+# one message line, at the copy, that names both files and tells to delete the copy (not the original)
+BOTH_COPIES = (r"(?m)^scores/xiaoneng/2017-Q3 - 副本\.yaml(:\d+:\d+)?: (?=[^\n]*scores/xiaoneng/2017-Q3\.yaml)"
+               r"(?=[^\n]*(请删除副本|delete the copy) scores/xiaoneng/2017-Q3 - 副本\.yaml)")
 
 # ------------------------------------------------------------------ scores/xiaoneng/2017-Q3.yaml
 #  1 scheme: xiaoneng   2 version: v2017   3 period: 2017-Q3   4 status: published
