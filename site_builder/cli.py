@@ -97,7 +97,7 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
 @click.option("--out", default="_site", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--as-of", "as_of", default=None)
+@click.option("--as-of", "as_of", default=None, help="同 build：按此日期（北京时间）判断公示与发布日期")
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印）")
 def serve(root: str, out: str, host: str, port: int, as_of: str | None, preview: bool) -> None:
     """本地预览：生成并在浏览器中查看，源文件修改后自动刷新。"""
