@@ -246,3 +246,19 @@ def test_names_in_the_archive_are_fine_when_the_scheme_publishes_them(tmp_path):
     assert outcome.check.exit_code == 0, outcome.check.output
     assert outcome.build.exit_code == 0, outcome.build.output
     assert "张三" in (root / "_site/units/fgw/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("uid", ["13812345678", "110105194912310020", "6222021234567890128"])
+def test_a_unit_id_that_is_a_personal_number_is_refused(tmp_path, uid):
+    """An id becomes a path on every page that links the unit, the sitemap and the search index."""
+    from site_builder.site.privacy import is_id_card
+
+    if len(uid) == 18 and not is_id_card(uid):  # make the check digit right
+        uid = next(uid[:17] + d for d in "0123456789x" if is_id_card(uid[:17] + d))  # ids are lower case
+    lines = (FIXTURE / "units.yaml").read_text("utf-8").splitlines()
+
+    def mutate(root: Path) -> None:
+        path = root / "units.yaml"
+        path.write_text(path.read_text("utf-8") + f'  - id: "{uid}"\n    name: 县档案馆\n', "utf-8")
+
+    refused(tmp_path, mutate, rf"units\.yaml:{len(lines) + 1}:10: ")
