@@ -691,12 +691,6 @@ def _forge(lock: bytes, rel: str, data: bytes) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="an archived body that is not UTF-8, the lock forged to match: check passes, build crashes in "
-    "pages/notice.py body_of (owner: LOCK; pinned in test_files.py archive-body-not-utf8-lock-forged)",
-)
 @fuzz_settings(40)
 @given(data=st.data())
 def test_fuzz_archive(corrected: Path, data: st.DataObject) -> None:
