@@ -250,9 +250,10 @@ def written_number(draw):
 def test_property_any_valid_number_however_written_is_found(found, before, after):
     kind, number, writing = found
     text = before + writing + after
-    assert (kind, number) in privacy.find_numbers(text), (writing, privacy.find_numbers(text))
+    # (a card number may also be a valid ID number: found either way, as one of them)
+    assert number in [n for _, n in privacy.find_numbers(text)], (writing, privacy.find_numbers(text))
     located = privacy.locate_numbers("note:\n  " + text)
-    assert any(k == kind and n == number and line == 2 for k, n, line, _ in located)
+    assert any(n == number and line == 2 for _, n, line, _ in located)
 
 
 @settings(max_examples=300, deadline=None)
@@ -298,7 +299,8 @@ OUTPUTS = {
 def test_the_output_scan_reads_every_text_output_kind(page):
     files = {page: OUTPUTS[page].encode("utf-8")}
     findings = privacy.scan(files, SOURCE)
-    assert [(f.kind, f.text, f.page) for f in findings] == [("mobile", "138****5678", page)]
+    # the number as written in the source, masked
+    assert [(f.kind, f.text, f.page) for f in findings] == [("mobile", "138-****-5678", page)]
     assert findings[0].mark == privacy.Mark("scores/x/2017-Q3.yaml", 4, 15)
 
 
@@ -308,7 +310,7 @@ def test_the_output_scan_reads_every_text_output_kind(page):
 )
 def test_the_output_scan_reads_the_xlsx_sheets(cell):
     findings = privacy.scan({"t.xlsx": _xlsx([cell])}, SOURCE)
-    assert [(f.kind, f.text) for f in findings] == [("mobile", "138****5678")]
+    assert [(f.kind, f.text) for f in findings] == [("mobile", "138-****-5678")]
 
 
 def test_a_path_of_an_output_is_scanned_too():
@@ -574,7 +576,7 @@ def test_a_number_in_a_draft_is_refused_too(tmp_path):
     for args in (["check"], ["build", "--quiet"], ["build", "--quiet", "--preview"]):
         r = runner.invoke(main, [*args, "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
         assert r.exit_code == 1, (args, r.output)
-        assert f"scores/xiaoneng/2018-Q2.yaml:{line}:7: 这里有手机号“138****5678”" in r.output
+        assert f"scores/xiaoneng/2018-Q2.yaml:{line}:7: 这里有手机号“138 **** 5678”" in r.output
     assert not (root / "_site").exists()
 
 
@@ -626,7 +628,7 @@ def test_messages_in_english(tmp_path):
     r = CliRunner().invoke(main, ["check", "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
     assert r.exit_code == 1
     assert r.output.splitlines()[0] == (
-        f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: a mobile phone number “138****5678” is here; "
+        f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: a mobile phone number “138-****-5678” is here; "
         "personal numbers must never be published or archived — remove the number (in a comment too): "
         "it would appear on the site, in a download or in the published/ archive"
     )
@@ -693,9 +695,27 @@ def test_a_number_in_an_attribute_or_comment_of_the_body_is_refused(tmp_path, ma
     col = len("如有异议请联系 ") + markup.index("138") + 1
     r = CliRunner().invoke(main, ["check", "--root", str(root)], env={"SOURCE_DATE_EPOCH": None})
     assert r.exit_code == 1, r.output
-    assert f"content/notices/2017-q3.md:{line}:{col}: 这里有手机号“138****5678”" in r.output
+    shown = re.sub(r"(?<=138)(.*)(?=5678)", lambda m: re.sub(r"[0-9]", "*", m.group(1)), markup[markup.index("138") :])
+    shown = shown[: shown.index("5678") + 4]
+    assert f"content/notices/2017-q3.md:{line}:{col}: 这里有手机号“{shown}”" in r.output
 
 
 def test_the_output_scan_reads_attributes_and_comments():
     for page in ('<a href="tel:13812345678">x</a>', '<img alt="138-1234-5678">', "<!--13812345678-->", '<meta content="138 1234 5678">'):
         assert [f.kind for f in privacy.scan({"p.html": page.encode()}, {})] == ["mobile"], page
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("13812345678", "138****5678"),
+        ("138 1234 5678", "138 **** 5678"),
+        ("１３８－１２３４－５６７８", "１３８－****－５６７８"),
+        ("+86 138-1234-5678", "138-****-5678"),
+        ("+8613812345678", "86138****5678"),
+        ("110105 19491231 002x", "110*** ******** 002x"),
+        ("6222 0212 3456 7890 128", "622* **** **** ***0 128"),
+    ],
+)
+def test_the_message_shows_the_number_as_written_and_masked(written, shown):
+    assert [w for *_, w in privacy._locate(f"联系 {written}。")] == [shown]

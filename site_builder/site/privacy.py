@@ -57,9 +57,10 @@ How text is read so that writing cannot dodge the scan:
   fingerprint) and the parts of a UUID are not part of a number; digits
   touching other letters are (``TEL13812345678``, ``a13812345678``).
 
-Every finding is reported with its number partly masked and located at the
-source file, line and column it came from (the normalisation keeps a map back
-to the original characters).
+Every finding is reported located at the source file, line and column it came
+from, with the number as it is written there, its digits masked but the first
+three and the last four (the normalisation keeps a map back to the original
+characters).
 """
 
 from __future__ import annotations
@@ -273,8 +274,8 @@ def _classify(parts: list[_Group]) -> tuple[str, str] | None:
     return None
 
 
-def _find(text: str) -> list[tuple[str, str, int]]:
-    """(kind, number, start in ``text``) of every personal number in normalised text."""
+def _find(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, number, start, end in ``text``) of every personal number in normalised text."""
     found: list[tuple[int, int, str, str, int]] = []
     for chain in _groups(text):
         for i in range(len(chain)):
@@ -291,10 +292,10 @@ def _find(text: str) -> list[tuple[str, str, int]]:
                     break
     # a number written inside a longer one counts once, as the longer
     out = []
-    for s, e, kind, number, at in found:
+    for s, e, kind, number, _ in found:
         if any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, *_ in found):
             continue
-        out.append((kind, number, at))
+        out.append((kind, number, s, e))
     return out
 
 
@@ -368,18 +369,38 @@ def _unmarked(text: str) -> str:
 
 def find_numbers(text: str) -> list[tuple[str, str]]:
     """(kind, number) for every personal number in ``text``; numbers in their canonical digits."""
-    return [(kind, number) for kind, number, _ in _find(normalise(text))]
+    return [(kind, number) for kind, number, _, _ in _find(normalise(text))]
 
 
 def locate_numbers(text: str) -> list[tuple[str, str, int, int]]:
     """(kind, number, line, column) — 1-based, in ``text`` as written — of every personal number."""
+    return [(kind, number, line, col) for kind, number, line, col, _ in _locate(text)]
+
+
+def _locate(text: str) -> list[tuple[str, str, int, int, str]]:
+    """:func:`locate_numbers`, with each number as written there, masked (:func:`mask_written`)."""
     if not _find(normalise(_unmarked(text))):  # the usual case: no number, no map needed
         return []
     norm, where = _normalise_mapped(text)
     out = []
-    for kind, number, at in _find(norm):
-        out.append((kind, number, *_line_col(text, where[at])))
+    for kind, number, start, end in _find(norm):
+        a, b = where[start], where[end - 1] + 1
+        out.append((kind, number, *_line_col(text, a), mask_written(text[a:b], number)))
     return out
+
+
+def mask_written(written: str, number: str) -> str:
+    """The number as written (spaces, dashes, full-width digits kept), its digits masked
+    but the first three and the last four — a country code written with it is kept too."""
+    digits = [i for i, ch in enumerate(written) if unicodedata.normalize("NFKC", ch) in _DIGIT_CHARS]
+    if len(digits) < len(number):
+        return redact_number(number)  # written across markup or entities: show it plainly
+    prefix = len(digits) - len(number)
+    keep = set(digits[: prefix + 3]) | set(digits[len(digits) - 4 :])
+    return "".join("*" if i in set(digits) - keep else ch for i, ch in enumerate(written))
+
+
+_DIGIT_CHARS = frozenset("0123456789Xx")
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -479,10 +500,10 @@ def scan_outputs(
             continue
         norm = normalise(page + "\n" + text)
         if numbers:
-            for kind, number, _ in _find(norm):
-                mark = index.mark(kind, number)
+            for kind, number, _, _ in _find(norm):
+                mark, written = index.where(number)
                 origin = index.files_with(number)
-                findings.append(Finding(kind, redact_number(number), page, origin, mark))
+                findings.append(Finding(kind, written, page, origin, mark))
         for name in _names_in(norm, names):
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
@@ -494,26 +515,30 @@ class _SourceIndex:
 
     def __init__(self, sources: Mapping[str, bytes]) -> None:
         self.sources = sources
-        self._located: dict[str, list[tuple[str, str, int, int]]] | None = None
+        self._located: dict[str, list[tuple[str, str, int, int, str]]] | None = None
 
-    def located(self) -> dict[str, list[tuple[str, str, int, int]]]:
+    def located(self) -> dict[str, list[tuple[str, str, int, int, str]]]:
         if self._located is None:
-            self._located = {p: locate_numbers(_decode(b)) for p, b in sorted(self.sources.items())}
+            self._located = {p: _locate(_decode(b)) for p, b in sorted(self.sources.items())}
         return self._located
 
     def mark(self, kind: str, number: str) -> Mark | None:
+        return self.where(number)[0]
+
+    def where(self, number: str) -> tuple[Mark | None, str]:
+        """Where ``number`` is written first, and how (masked)."""
         for path, hits in self.located().items():
-            for k, n, line, col in hits:
+            for _, n, line, col, written in hits:
                 if n.upper() == number.upper():
-                    return Mark(path, line, col)
+                    return Mark(path, line, col), written
         files = self.files_with(number)
-        return Mark(files[0]) if files else None
+        return (Mark(files[0]) if files else None), redact_number(number)
 
     def files_with(self, number: str) -> tuple[str, ...]:
         """Source files holding the number's digits, however they are written."""
         out = []
         for path, hits in self.located().items():
-            if any(n.upper() == number.upper() for _, n, _, _ in hits):
+            if any(n.upper() == number.upper() for _, n, *_ in hits):
                 out.append(path)
         if out:
             return tuple(out)
@@ -909,14 +934,14 @@ def source_problems(root: Path, project: Any) -> Problems:
     files = {**dict(sorted(project.sources.items())), **archive_files(Path(root))}
     for path, data in files.items():
         text = _decode(data)
-        for kind, number, line, col in locate_numbers(text):
+        for kind, number, line, col, written in _locate(text):
             what = KIND_WORDS[kind]
             problems.add(
                 "privacy.number",
                 Mark(path, line, col),
                 what=what[0],
                 what_en=what[1],
-                number=redact_number(number),
+                number=written,
             )
     _archive_name_problems(project, {p: d for p, d in files.items() if p.startswith("published/")}, problems)
     return problems

@@ -11,6 +11,7 @@ traceback and nothing written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -124,10 +125,15 @@ def test_a_personal_number_is_refused_where_it_is_written(tmp_path, place, writi
         path.write_text(text, "utf-8")
 
     outcome = refused(tmp_path, mutate, rf"{re.escape(rel)}:{line}:{col}: ")
-    text, _ = WRITINGS[writing]
-    digits = re.sub(r"[^0-9Xx]", "", text.translate(str.maketrans("０１２３４５６７８９Ｘ", "0123456789X")))
-    assert digits[-4:].upper() in outcome.text  # the message shows the number masked …
-    assert digits.upper() not in outcome.text.upper()  # … never whole
+    text, at = WRITINGS[writing]
+    digits = re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", text[at:]).upper())
+    # the message quotes the number as written, its digits masked but the first three and last four
+    quoted = re.search(r"这里有(?:手机号|身份证号|银行卡号)“([^”]*)”", outcome.check.output).group(1)
+    assert re.sub(r"[^0-9X*]", "", unicodedata.normalize("NFKC", quoted).upper()) == (
+        digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    )
+    assert quoted in outcome.build.output
+    assert digits not in re.sub(r"[^0-9X]", "", unicodedata.normalize("NFKC", outcome.text).upper())
 
 
 def _rewrite_archive(root: Path, rel: str, change) -> int:
