@@ -8,9 +8,10 @@ document says about scoring is generated from these same fields.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.rules import RuleUnion
@@ -156,10 +157,31 @@ class Coefficient(Strict):
     default: NonNeg = Field(Decimal(1), description="未记录时的系数")
 
 
+def _at_most_one(value: Decimal) -> Decimal:
+    if value > 1:
+        raise PydanticCustomError("schema.too_large", "above 1", {"value": str(value), "limit": "1"})
+    return value
+
+
+# A share of a group (0.3 = 30%): above 1 would select more units than the group has.
+Share = Annotated[
+    NonNeg,
+    AfterValidator(_at_most_one),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^(0(\.[0-9]+)?|1(\.0+)?)$"},
+            ]
+        }
+    ),
+]
+
+
 class Selection(Strict):
     top: Int | None = Field(None, description="每组前 N 名")
     bottom: Int | None = Field(None, description="每组后 N 名")
-    share: NonNeg | None = Field(None, description="每组至多占比，如 0.3 表示不超过 30%")
+    share: Share | None = Field(None, description="每组至多占比，如 0.3 表示不超过 30%")
     rounding: Literal["floor", "half_up", "ceil"] = Field("floor", description="名额取整方式")
     quota: dict[str, Int] | None = Field(None, description="按单位类别分配的名额（名额配比）")
 

@@ -221,6 +221,8 @@ SCHEME_CASES = [
     Case("scheme-deep-nesting", sub(SCHEME, "preamble: |", "deep: " + "{a: " * 55 + "x" + "}" * 55 + "\npreamble: |"),
          at(SCHEME, 14)),
     Case("scheme-anchor-on-indicator", sub(SCHEME, "  - id: zuofeng", "  - &zf\n    id: zuofeng"), at(SCHEME, 31, 5)),
+    Case("scheme-share-above-one", sub(SCHEME, '      top: "1"', '      share: "99999999999999999999999999999999999"'),
+         at(SCHEME, 99, 14)),  # was a ValueError traceback from ranking/selection.py (found by fuzzing)
     Case("scheme-rounding-places-40", sub(SCHEME, "sample: true", 'rounding: {places: "40"}'), at(SCHEME, 13, 20)),
     Case("scheme-copy-beside-the-original", lambda root: (root / "schemes/xiaoneng/v2017.yml").write_bytes(
         (root / SCHEME).read_bytes()),
