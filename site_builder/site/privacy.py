@@ -137,7 +137,12 @@ _SEP = "-._\u00b7\u30fb\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
 _GAP = re.compile(rf"[ \t]{{1,3}}|[ \t]?[{re.escape(_SEP)}][ \t]?")
 _DIGITS = re.compile(r"[0-9]+")
 # A run of digit groups joined by allowed separators, with the final X of an ID.
-_CHAIN = re.compile(rf"[0-9]+(?:(?:{_GAP.pattern})[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?")
+_CHAIN = re.compile(
+    # (a chain shorter than 11 characters holds no personal number: skipped by the lookahead)
+    # (a digit first, so the engine skips ahead to digits quickly)
+    rf"[0-9](?<![0-9]{{2}})(?=[0-9 \t{re.escape(_SEP)}]{{9}}[0-9 \t{re.escape(_SEP)}Xx])"
+    rf"[0-9]*(?:(?:{_GAP.pattern})[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?"
+)
 
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -421,6 +426,7 @@ _INLINE = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
+_MARKUP_ANY = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 # In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
 _XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -438,18 +444,8 @@ def output_text(path: str, data: bytes) -> str | None:
         # Text as read: comments and inline tags vanish, other tags end a line.  The
         # tags and comments themselves follow, one a line: an attribute
         # (href="tel:…", alt, title, content) or a comment is published too.
-        markup: list[str] = []
-
-        def inline(m: re.Match[str]) -> str:
-            markup.append(m.group())
-            return ""
-
-        def block(m: re.Match[str]) -> str:
-            markup.append(m.group())
-            return "\n"
-
-        text = _TAG.sub(block, _INLINE.sub(inline, _COMMENT.sub(inline, text)))
-        text = html.unescape(text + "\n" + "\n".join(markup))
+        markup = "\n".join(_MARKUP_ANY.findall(text))
+        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))) + "\n" + markup)
     elif lower.endswith((".json", ".js", ".webmanifest")):
         text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
