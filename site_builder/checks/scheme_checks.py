@@ -180,8 +180,9 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
             indicators=scheme.indicators, total_mismatch=scheme.total_mismatch or (None if scheme.total is not None else "-"),
         )
         prefixes["main"] = ()
-    else:
-        problems.add("scheme.no_tree", doc.mark(()))
+    else:  # at an empty ``indicators: []`` or ``trees: []`` when one is written
+        written = next((k for k in ("indicators", "trees") if (k,) in doc.marks), None)
+        problems.add("scheme.no_tree", doc.mark((written,) if written else ()))
     # groups
     unit_group: dict[str, str] = {}
     group_tree: dict[str, str] = {}

@@ -24,7 +24,6 @@ def test_script_and_javascript_links_render_inert(project, tmp_path):
     body = project / "content/notices/2017-q3.md"
     body.write_text(
         body.read_text("utf-8")
-        + '\n[点我](javascript:alert(1)) [数据](data:text/html;base64,PHNjcmlwdD4=) <a href="javascript:alert(2)">x</a>'
         + '\n<iframe src="https://evil.example/"></iframe><p onclick="alert(3)" style="color:red">段落</p>\n',
         "utf-8",
     )
@@ -41,8 +40,39 @@ def test_script_and_javascript_links_render_inert(project, tmp_path):
         assert "data:text" not in html, page
         assert "onerror=" not in html.replace("onerror=alert(1)&gt;", ""), page
         assert "<iframe" not in html and "onclick" not in html, page
+        assert "style=" not in html, page
     card = (out / "units/sjj/xiaoneng/2017-Q3/index.html").read_text("utf-8")
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in card
+
+
+BAD_LINKS = (
+    '[点我](javascript:alert(1)) [数据](data:text/html;base64,PHNjcmlwdD4=) <a href="javascript:alert(2)">x</a>'
+)
+
+
+def test_links_with_other_schemes_are_refused_by_check_at_their_place(project):
+    """``check`` refuses them (the office sees where); nothing reaches the sanitiser."""
+    from site_builder.errors import InputError
+    from site_builder.pipeline import check
+
+    body = project / "content/notices/2017-q3.md"
+    text = body.read_text("utf-8")
+    line = text.count("\n") + 2
+    body.write_text(text + "\n" + BAD_LINKS + "\n", "utf-8")
+    with pytest.raises(InputError) as err:
+        check(project)
+    msg = str(err.value)
+    for col, scheme in ((6, "javascript:"), (32, "data:"), (76, "javascript:")):
+        assert f"content/notices/2017-q3.md:{line}:{col}:" in msg and scheme in msg, msg
+
+
+def test_the_sanitiser_still_makes_other_schemes_inert():
+    """The second line of defence, for text that reaches the renderer without the check."""
+    from site_builder.site.markdown_html import render_markdown
+
+    html = str(render_markdown(BAD_LINKS + "\n\n<p onclick=\"alert(3)\">段落</p>"))
+    assert "javascript:" not in html and "data:text" not in html and "onclick" not in html
+    assert "点我" in html and "段落" in html
 
 
 def test_no_inline_styles_or_scripts_so_the_csp_holds(any_site):
