@@ -25,36 +25,15 @@ def main() -> None:
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="消息语言（默认取 site.yaml 的 locale）")
 def check(root: str, lang: str | None) -> None:
     """检查全部源文件并计算结果，报告所有问题；不写任何文件。"""
-    from site_builder.errors import InputError, Problems
-    from site_builder.pipeline import check as run_check
-    from site_builder.pipeline import compute
-    from site_builder.site.lock import lock_file_problems
-    from site_builder.site.versions import check_published
+    from site_builder.errors import Problems
+    from site_builder.site.verify import check_project, summary
 
-    r = _root(root)
     warnings = Problems()
-    try:
-        project, results = run_check(r, locale=lang, warnings=warnings)
-    except InputError as exc:  # the lock and its archives are reported in the same run
-        problems = Problems(list(exc.problems))
-        problems.extend(lock_file_problems(r))
-        raise InputError(problems.sorted(), exc.locale) from None
+    project, results = check_project(_root(root), locale=lang, warnings=warnings)
     loc = lang or project.site.locale
-    # the same checks of published notices as build (published figures never depend on drafts)
-    drafts = any(p.status == "draft" for p in project.periods)
-    check_published(project, compute(project, include_drafts=False) if drafts else results, loc)
-    from site_builder.site.privacy import source_problems  # what build refuses before rendering
-
-    personal = source_problems(_root(root), project)
-    warnings.extend(personal.warnings)
-    personal.raise_if_errors(loc)
     for w in warnings.sorted():
         click.echo(w.render(loc), err=True)
-    n_units = sum(len(r.units) for r in results.values())
-    if loc == "en":
-        click.echo(f"OK: {len(project.schemes)} scheme(s), {len(project.periods)} period file(s), {n_units} unit results.")
-    else:
-        click.echo(f"检查通过：{len(project.schemes)} 个方案，{len(project.periods)} 个考核期文件，{n_units} 条单位结果。")
+    click.echo(summary(project, results, loc))
 
 
 @main.command()

@@ -144,6 +144,10 @@ def test_bad_source_date_epoch_is_refused(tmp_path, value, why):
     assert_refused(r, r"SOURCE_DATE_EPOCH", "build")
     assert why in r.output
     assert len(r.output) < 1000, "the value is quoted shortened"
+    # check refuses what build refuses
+    c = CliRunner().invoke(main, ["check", "--root", str(root)], env={"SOURCE_DATE_EPOCH": value})
+    assert_refused(c, r"SOURCE_DATE_EPOCH", "check")
+    assert why in c.output
     assert snapshot(root) == before
 
 
