@@ -216,8 +216,7 @@ SCHEME_CASES = [
     Case("scheme-sample-yaml11-yes", sub(SCHEME, "sample: true", "sample: yes"), at(SCHEME, 13, 9)),
     Case("scheme-unknown-indicator-key", sub(SCHEME, '    max: "40"\n', '    max: "40"\n    weight: "2"\n'), at(SCHEME, 34, 5)),
     Case("scheme-empty-indicators", lambda root: (root / SCHEME).write_text(
-        (root / SCHEME).read_text("utf-8").split("indicators:\n")[0] + "indicators: []\n", "utf-8"), at(SCHEME, 30, 13),
-         xfail="an empty indicators: [] is reported at 1:1, not at its line (owner: INPUT, checks/scheme_checks.py)"),
+        (root / SCHEME).read_text("utf-8").split("indicators:\n")[0] + "indicators: []\n", "utf-8"), at(SCHEME, 30, 13)),
     Case("scheme-deep-nesting", sub(SCHEME, "preamble: |", "deep: " + "{a: " * 55 + "x" + "}" * 55 + "\npreamble: |"),
          at(SCHEME, 14)),
     Case("scheme-anchor-on-indicator", sub(SCHEME, "  - id: zuofeng", "  - &zf\n    id: zuofeng"), at(SCHEME, 31, 5)),
