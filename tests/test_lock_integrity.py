@@ -121,7 +121,7 @@ CASES = [
          _item("“红旗单位” 名称", "流动红旗", "红旗单位")),
     Case("honour_kind", SCHEME,
          lambda root: edit(root / SCHEME, lambda d: d["honours"][0].__setitem__("kind", "sanction")),
-         "honour.hongqi.kind", "honour", "sanction", (Q3, Q4),
+         "honour.hongqi.kind", "表彰", "整改", (Q3, Q4),  # the message shows the reader's words
          _item("“流动红旗” 类别", "表彰", "整改")),
     Case("clause", SCHEME,
          lambda root: edit(root / SCHEME, scheme_line("tuijin", "clause", "依据督查通报如实打分。")),

@@ -973,8 +973,8 @@ def lock_problems(
                     n=last.n,
                     stage_zh=stage[0],
                     stage_en=stage[1],
-                    items_zh=noticedoc.describe(items, "zh-CN"),
-                    items_en=noticedoc.describe(items, "en"),
+                    items_zh=noticedoc.describe(items, "zh-CN", old_items=old, new_items=new),
+                    items_en=noticedoc.describe(items, "en", old_items=old, new_items=new),
                     source=period.path,
                     archive=last.notice_file.path if last.notice_file else "",
                     hint_zh="。单位更名的，请在单位名册中把旧名称写进 former_names（含 until 日期），旧通报仍显示旧名称，不需要更正"

@@ -356,15 +356,27 @@ def short(value: str | None, limit: int = 40) -> str | None:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def describe(changes: list[ItemChange], locale: str, limit: int = 5) -> str:
-    """``key: old → new; …`` for a message (the first ``limit`` items)."""
+def describe(
+    changes: list[ItemChange],
+    locale: str,
+    limit: int = 5,
+    old_items: Mapping[str, str] | None = None,
+    new_items: Mapping[str, str] | None = None,
+) -> str:
+    """``label key: old → new; …`` for a message (the first ``limit`` items).
+
+    The label is the item as a reader names it (文号, 县财政局 “…” 说明); the key
+    follows it so the office can find the item in the archived document.
+    """
     none = "(none)" if locale == "en" else "（无）"
     out = []
     for c in changes[:limit]:
         old, new = (
             first_line_change(c.old, c.new) if c.key == "notice.body" else (c.old, c.new)
         )
-        out.append(f"{c.key}: {short(old) or none} → {short(new) or none}")
+        name = label(c.key, old_items or {}, new_items or {}, locale)
+        where = c.key if name == c.key else f"{name} {c.key}"
+        out.append(f"{where}: {short(shown(c.key, old, locale)) or none} → {short(shown(c.key, new, locale)) or none}")
     rest = len(changes) - limit
     sep = "; " if locale == "en" else "；"
     text = sep.join(out)
