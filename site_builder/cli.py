@@ -48,7 +48,7 @@ def check(root: str, lang: str | None) -> None:
     "--as-of",
     "as_of",
     default=None,
-    help="按此日期（北京时间）判断公示是否结束、通报是否到发布日期（YYYY-MM-DD）；默认取 SOURCE_DATE_EPOCH（按北京时间换算为日期）或最新通报日期",
+    help="按此日期（北京时间）判断公示是否结束、通报是否到发布日期（YYYY-MM-DD，或 today 表示北京时间的今天，供定时发布使用）；默认取 SOURCE_DATE_EPOCH（按北京时间换算为日期）或最新通报日期",
 )
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
 @click.option("--quiet", is_flag=True, help="不显示进度")
@@ -126,7 +126,8 @@ _register_messages()
 
 
 def _date(text: str | None, root: Path | None = None) -> dt.date | None:
-    """``--as-of``: a date (YYYY-MM-DD), or a moment whose date in Shanghai is meant.
+    """``--as-of``: a date (YYYY-MM-DD), ``today`` (today's date in Shanghai, for
+    scheduled deploys), or a moment whose date in Shanghai is meant.
 
     A moment with an offset (``2017-10-31T16:30:00Z``) is converted to
     Asia/Shanghai (UTC+8); one without an offset is read as Shanghai time.
@@ -135,6 +136,8 @@ def _date(text: str | None, root: Path | None = None) -> dt.date | None:
 
     if text is None:
         return None
+    if text.strip().lower() == "today":  # the only place the clock is read: on request, for deploys
+        return dt.datetime.now(SHANGHAI).date()
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:

@@ -59,7 +59,8 @@ def cache_directives(value: str) -> dict[str, str | None]:
 def test_netlify_build(netlify):
     assert set(netlify) <= {"build", "headers"}, "unexpected top-level table"
     build = netlify["build"]
-    assert build["command"] == "pip install . && site-builder build"
+    # the date in Beijing decides when a 公示 ends and an embargoed notice appears
+    assert build["command"] == "pip install . && site-builder build --as-of today"
     assert build["publish"] == DEFAULT_OUTPUT
     assert build["environment"] == {"PYTHON_VERSION": "3.11"}
 
@@ -165,20 +166,43 @@ def test_pages_build_steps(pages):
 
     assert "pip install ." in runs
     assert "site-builder check" in runs
-    assert "site-builder build" in runs
+    build = "site-builder build --as-of today"  # a 公示 ends on its day in Beijing
+    assert build in runs
     assert (
         runs.index("pip install .")
         < runs.index("site-builder check")
-        < runs.index("site-builder build")
+        < runs.index(build)
     ), "must install, then check, then build"
 
     upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert len(upload) == 1
     assert upload[0]["with"]["path"] == DEFAULT_OUTPUT
-    assert steps.index(upload[0]) > runs.index("site-builder build")
+    assert steps.index(upload[0]) > runs.index(build)
 
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
     assert any(u.startswith("actions/checkout@") for u in uses)
+
+
+def test_pages_builds_daily_so_notices_change_on_their_day(pages):
+    # PyYAML reads the key "on" as True (YAML 1.1)
+    triggers = pages.get("on", pages.get(True))
+    crons = [c["cron"] for c in triggers["schedule"]]
+    assert crons == ["5 16 * * *"], "just after midnight in Beijing (UTC+8)"
+
+
+def test_as_of_today_is_the_date_in_beijing(monkeypatch):
+    import datetime as dt
+
+    from site_builder import cli
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2017, 10, 31, 16, 30, tzinfo=dt.timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(cli.dt, "datetime", Clock)
+    assert cli._date("today") == dt.date(2017, 11, 1)
+    assert cli._date(" Today ") == dt.date(2017, 11, 1)
 
 
 def test_pages_deploy_job_waits_for_build(pages):
