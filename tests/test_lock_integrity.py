@@ -492,3 +492,24 @@ def test_a_public_notice_is_withdrawn_only_with_a_recorded_reason(tmp_path: Path
     # lock keeps the withdrawn 公示's entry and archive
     assert CliRunner().invoke(main, ["lock", "--root", str(root)]).exit_code == 0
     assert "xiaoneng/2018-Q1" in (root / "published.lock").read_text("utf-8")
+
+
+def test_a_registered_name_in_the_body_is_archived_masked_and_the_notice_still_builds(tmp_path: Path):
+    """The body is archived as published: 张三 (a registered name) as 张\\*, never in full."""
+    root = make(tmp_path, built=False)
+    body = root / "content/notices/2017-q3.md"
+    body.write_text(body.read_text("utf-8") + "\n张三同志上班时间办私事，已处理。\n", "utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["lock", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    archived = (root / "published/xiaoneng/2017-Q3/v1.body.md").read_text("utf-8")
+    assert "张三" not in archived and "张\\*同志" in archived
+    assert body.read_text("utf-8").count("张三") == 1  # the office's own file is left alone
+    outcome = run_both(root)
+    assert outcome.check.exit_code == 0 and outcome.build.exit_code == 0, outcome.text
+    page = (root / "_site/notices/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+    assert "张*同志" in page and "张三" not in page
+    # locking again changes nothing: the masked archive is the body as published
+    r = runner.invoke(main, ["lock", "--root", str(root)])
+    assert r.exit_code == 0, r.output
+    assert "v2" not in (root / "published.lock").read_text("utf-8")

@@ -350,14 +350,25 @@ def _body_file(root: Path, rel: str) -> Path | None:
 
 
 def current_body(project: Project, period: Period) -> bytes | None:
-    """The bytes of the notice body ``period`` names today (None: no body)."""
+    """The notice body ``period`` names today, as published (None: no body).
+
+    Registered person names are masked (as on the page) unless the scheme
+    declares a legal basis for publishing them, so the archived body holds
+    none and comparisons with it are like with like.
+    """
     path = body_path(period)
     if path is None:
         return None
     if path in project.sources:
-        return project.sources[path]
-    file = _body_file(project.root, path)
-    return file.read_bytes() if file is not None else None
+        data = project.sources[path]
+    else:
+        file = _body_file(project.root, path)
+        if file is None:
+            return None
+        data = file.read_bytes()
+    if noticedoc.publishes_names(project, period):
+        return data
+    return privacy.redact_markdown(data, privacy.person_names(period.facts))
 
 
 def body_hash(data: bytes | None) -> str | None:

@@ -612,6 +612,12 @@ def redact_archive(data: bytes, names: Iterable[str]) -> bytes:
     return data
 
 
+def redact_markdown(data: bytes, names: Iterable[str]) -> bytes:
+    """A notice body's bytes with every registered name masked (the mask's ``*``
+    escaped for Markdown), for ``published/``: what the page shows, byte-stable."""
+    return _Redactor(_maskable(names)).markdown(data)
+
+
 def publishes_names(project: Any, scheme: str, version: str | None = None) -> bool:
     """Whether ``scheme`` (its ``version``, else its latest) declares a legal basis for names."""
     versions = getattr(project, "schemes", {}).get(scheme) or {}
