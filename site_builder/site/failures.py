@@ -33,12 +33,6 @@ messages.register(
             "the output directory {out} exists and was not built by site-builder (no manifest.json); not replacing it",
             "choose another output directory or empty it yourself",
         ),
-        "site.personal_number": (
-            "页面 {page} 含有{what}“{number}”（来源：{sources}）",
-            "公开页面不得出现个人身份证号、手机号或银行卡号：请从备注或记录中删除",
-            "page {page} contains a {what_en} “{number}” (source: {sources})",
-            "personal ID, mobile and bank-card numbers must never be published: remove it from the note or record",
-        ),
         "site.missing_body": (
             "通报正文文件 content/{body} 不存在",
             "请检查 notice.body 的路径（相对 content/）",

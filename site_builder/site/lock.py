@@ -68,10 +68,11 @@ from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import read_source
+from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
 from site_builder.site import noticedoc, privacy
@@ -366,7 +367,7 @@ def current_body(project: Project, period: Period) -> bytes | None:
         if file is None:
             return None
         data = file.read_bytes()
-    if noticedoc.publishes_names(project, period):
+    if privacy.publishes_names(project, period.scheme, period.version):
         return data
     return privacy.redact_markdown(data, privacy.person_names(period.facts))
 
@@ -395,10 +396,7 @@ def _archived(root: Path, f: ArchivedFile) -> bytes | None:
     path = root / f.path
     if _link_on_way(root, f.path) or not path.is_file():
         return None
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    return read_source(path, f.path, root, Problems())  # size cap before reading
 
 
 def _link_on_way(root: Path, rel: str) -> str | None:
@@ -602,6 +600,15 @@ def _locate(text: str, path: tuple) -> int:
     def skip(i: int) -> int:
         return ws.match(text, i).end()  # type: ignore[union-attr]
 
+    def past_value(j: int) -> int | None:
+        """Past the value at ``j`` and its comma; None when it is not JSON."""
+        try:
+            _, j = decoder.raw_decode(text, j)
+        except (ValueError, RecursionError):
+            return None
+        j = skip(j)
+        return skip(j + 1) if j < len(text) and text[j] == "," else j
+
     i = skip(0)
     for step in path:
         if i >= len(text):
@@ -615,13 +622,9 @@ def _locate(text: str, path: tuple) -> int:
                 if key == step:
                     found = j
                     break
-                try:
-                    _, j = decoder.raw_decode(text, j)
-                except (ValueError, RecursionError):
+                j = past_value(j)
+                if j is None:
                     break
-                j = skip(j)
-                if j < len(text) and text[j] == ",":
-                    j = skip(j + 1)
             if found is None:
                 break
             i = found
@@ -631,13 +634,9 @@ def _locate(text: str, path: tuple) -> int:
                 if k == step:
                     found = j
                     break
-                try:
-                    _, j = decoder.raw_decode(text, j)
-                except (ValueError, RecursionError):
+                j = past_value(j)
+                if j is None:
                     break
-                j = skip(j)
-                if j < len(text) and text[j] == ",":
-                    j = skip(j + 1)
                 k += 1
             if found is None:
                 break
@@ -1192,12 +1191,16 @@ def _archive_notice(
     return _put(project, archive_path(period, n, ".notice", ".json"), data, force, writes, problems)
 
 
+def _archived_yaml(data: bytes) -> object:
+    """An archived YAML file's data through the project's strict loader (no aliases
+    expanded, depth and size bounded, plain scalars as text); None when unreadable."""
+    doc = load_yaml_bytes(noticedoc.canonical_bytes(data), ARCHIVE_DIR, Problems())
+    return None if doc is None else doc.data
+
+
 def _names_in(data: bytes) -> set[str]:
     """Every ``name:`` recorded under ``units:`` of a period file (people, awards, events)."""
-    try:
-        doc = yaml.safe_load(noticedoc.decode(data))
-    except yaml.YAMLError:
-        return set()
+    doc = _archived_yaml(data)
     found: set[str] = set()
 
     def walk(node: object, depth: int) -> None:
@@ -1222,12 +1225,13 @@ def _publishes_names(scheme_data: bytes | None) -> bool:
     """Whether an (archived) scheme file declares a legal basis for publishing names."""
     if scheme_data is None:
         return False
-    try:
-        doc = yaml.safe_load(noticedoc.decode(scheme_data))
-    except yaml.YAMLError:
-        return False
+    doc = _archived_yaml(scheme_data)
     pd = doc.get("personal_data") if isinstance(doc, dict) else None
-    return isinstance(pd, dict) and pd.get("publish_names") is True and bool(pd.get("legal_basis"))
+    return (
+        isinstance(pd, dict)
+        and str(pd.get("publish_names")) == "true"
+        and bool(pd.get("legal_basis"))
+    )
 
 
 def masked_period_file(data: bytes, names: set[str], scheme_data: bytes | None) -> bytes:

@@ -72,10 +72,6 @@ def _num(d: Decimal | None) -> str | None:
     return "0" if text in ("-0", "0") else text
 
 
-def publishes_names(project: Project, period: Period) -> bool:
-    pd = project.schemes[period.scheme][period.version].scheme.personal_data
-    return bool(pd.publish_names and pd.legal_basis)
-
 
 class _Doc:
     def __init__(self, names: set[str], publish: bool):
@@ -138,7 +134,7 @@ def notice_items(
     on = meta.date if meta else (
         period.scores.public_notice.start if period.scores.public_notice else period.end
     )
-    doc = _Doc(privacy.person_names(period.facts), publishes_names(project, period))
+    doc = _Doc(privacy.person_names(period.facts), privacy.publishes_names(project, period.scheme, period.version))
     put = doc.put
     en = project.site.locale == "en"
     # the notice

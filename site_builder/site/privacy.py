@@ -627,7 +627,7 @@ def publishes_names(project: Any, scheme: str, version: str | None = None) -> bo
     if sv is None:
         return False
     pd = sv.scheme.personal_data
-    return bool(pd.publish_names)
+    return bool(pd.publish_names and pd.legal_basis)  # check refuses the one without the other
 
 
 def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> list[str]:
