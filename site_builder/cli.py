@@ -107,6 +107,24 @@ def lock(root: str, force: bool) -> None:
     click.echo(str(path))
 
 
+def _add_workflow_commands() -> None:
+    """The office's workflow commands live in :mod:`site_builder.workflow`."""
+    from site_builder.workflow import cli_export, cli_new, cli_publish, cli_sheet
+
+    for command in (
+        cli_new.new,
+        cli_sheet.sheet,
+        cli_sheet.import_cmd,
+        cli_publish.publish,
+        cli_publish.correct,
+        cli_export.export,
+    ):
+        main.add_command(command)
+
+
+_add_workflow_commands()
+
+
 def _register_messages() -> None:
     from site_builder import messages
 
