@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs, on Debian/Ubuntu:
 #   1. Chromium + CJK fonts (apt)      -> browser tests, readable Chinese screenshots
+#      LibreOffice Calc (no GUI), poppler -> the scoring workbook opens and converts to PDF
 #   2. this package with [test] extras -> pytest, hypothesis, playwright (pip)
 #   3. axe-core 4 (npm registry)       -> .cache/axe/node_modules/axe-core/axe.min.js
 #
@@ -31,7 +32,7 @@ if [[ -z "${PYTHON:-}" ]]; then
 fi
 
 # --------------------------------------------------------------------------- apt
-APT_PACKAGES=(chromium fonts-noto-cjk)
+APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-calc-nogui poppler-utils)
 
 pkg_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
