@@ -253,8 +253,17 @@ def check(root: Path, locale: str | None = None, warnings: Problems | None = Non
         warnings.extend(problems.warnings)
     if project is None:
         raise InputError(problems.sorted(), loc)
+    _notice_problems(project, problems, loc)
     results = compute(project, include_drafts=include_drafts)
     return project, results
+
+
+def _notice_problems(project: Project, problems: Problems, locale: str) -> None:
+    """Copy-paste mistakes across notices (site_builder/checks/notice_checks.py)."""
+    from site_builder.checks.notice_checks import notice_problems
+
+    problems.extend(notice_problems(project))
+    problems.raise_if_errors(locale)
 
 
 def _guess_locale(root: Path) -> str:
