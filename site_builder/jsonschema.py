@@ -251,6 +251,7 @@ def _scores_extras(data: dict) -> None:
             {"type": "string", "minLength": 1, "description": "简写：na 表示不适用；或等次名称、数值"},
             {"type": "array", "items": {"$ref": "#/definitions/Event"}, "description": "简写：逐次记录的事项（events）"},
             {"$ref": "#/definitions/Facts"},
+            {"type": "null", "description": "未填写（只有草稿可以留空，发布前必须填写）"},
         ]
     }
     data["properties"]["units"]["propertyNames"] = {"pattern": _ID.pattern}

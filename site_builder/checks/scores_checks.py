@@ -9,7 +9,7 @@ from typing import Any
 from site_builder import messages, periods
 from site_builder.checks import unknown_ref
 from site_builder.checks.tree import applies, leaves, line_spec
-from site_builder.errors import Problems
+from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.load.yamlsafe import Document
@@ -60,6 +60,24 @@ messages.register(
         "scores.window_order": ("公示截止日期早于开始日期", "请核对 public_notice 的 from 和 until", "the public notice window ends before it starts", "check public_notice from/until"),
         "scores.body_path": ("通报正文“{body}”应是 content/ 下的相对路径，以 .md 结尾", "例如 notices/2017-Q3.md", "notice body “{body}” must be a relative path under content/ ending in .md", "for example notices/2017-Q3.md"),
         "scores.body_missing": ("通报正文文件 content/{body} 不存在", "请创建该文件，或改正 notice.body 的路径（相对 content/）", "notice body content/{body} does not exist", "create it or fix notice.body (relative to content/)"),
+        "scores.fact_empty": (
+            "单位“{unit}”的“{name}”（{line}）未填写",
+            "请填写记录；本项不适用（方案允许时）写 na",
+            "“{name}” ({line}) of unit “{unit}” is not filled in",
+            "fill it in; write na if the line does not apply (where the scheme allows it)",
+        ),
+        "scores.fact_empty_optional": (
+            "单位“{unit}”的“{name}”（{line}）未填写",
+            "请填写；本期没有发生时删除这一行",
+            "“{name}” ({line}) of unit “{unit}” is not filled in",
+            "fill it in, or delete the line if nothing happened this period",
+        ),
+        "scores.draft_unfilled": (
+            "草稿尚有 {n} 项未填写（第一处 {first}），本期暂不计算、不在预览中显示",
+            "填写完整后再运行 site-builder check；发布公示或通报前必须全部填写（不适用的写 na）",
+            "the draft has {n} value(s) not filled in yet (first at {first}); it is not computed or previewed yet",
+            "fill them in and run site-builder check again; every value must be filled before publishing (na where a line does not apply)",
+        ),
         "scores.shorthand": ("“{line}”的规则（{kind}）不能用单个数值简写", "请写成键值形式，如 {{{field}: …}}", "line “{line}” ({kind}) cannot be written as a single value", "write a mapping such as {{{field}: …}}"),
     }
 )
@@ -127,6 +145,10 @@ def check_period(
         elif content_root is not None:
             check_body(content_root, body, doc, problems, sources)
     all_facts: dict[str, dict[str, Facts]] = {}
+    # ``key:`` with nothing after it: a value not filled in yet.  A draft may
+    # have them (``new period`` lists every value to fill): it is then not
+    # computed, and one warning says how many are left; a notice may not.
+    unfilled = []
     for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
@@ -175,6 +197,13 @@ def check_period(
                 continue
             rule = node.rule
             assert rule is not None
+            if raw is None:
+                if scores.status == "draft":
+                    unfilled.append(doc.mark(fpath))
+                else:
+                    code = "scores.fact_empty_optional" if rule.facts_optional else "scores.fact_empty"
+                    problems.add(code, doc.mark(fpath), unit=uid, line=key, name=node.name)
+                continue
             data, ok = _normalise(raw, rule)
             if not ok:
                 problems.add("scores.shorthand", doc.mark(fpath), line=key, kind=rule.kind, field="values")
@@ -212,6 +241,9 @@ def check_period(
             if uid not in sv.unit_group:
                 unknown_ref(problems, "scores.unknown_ref", doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
     if len(problems.errors) > before:
+        return None
+    if unfilled:
+        problems.warn("scores.draft_unfilled", Mark(path), n=len(unfilled), first=str(unfilled[0]))
         return None
     return Period(
         scheme=sv.id, version=sv.version, id=scores.period, name=name, name_en=name_en, start=start, end=end,
