@@ -48,7 +48,7 @@ def check(root: str, lang: str | None) -> None:
     "--as-of",
     "as_of",
     default=None,
-    help="按此日期（北京时间）判断公示是否结束、通报是否到发布日期（YYYY-MM-DD，或 today 表示北京时间的今天，供定时发布使用）；默认取 SOURCE_DATE_EPOCH（按北京时间换算为日期）或最新通报日期",
+    help="按此日期（北京时间）判断公示是否结束、通报是否到发布日期（YYYY-MM-DD，或 today）；不写时：设置了环境变量 SOURCE_DATE_EPOCH（可重现构建）则取它在北京时间的日期，否则取北京时间的今天。所用日期会显示出来并写入 manifest.json",
 )
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
 @click.option("--quiet", is_flag=True, help="不显示进度")
@@ -154,8 +154,10 @@ def _date(text: str | None, root: Path | None = None) -> dt.date | None:
 
     if text is None:
         return None
-    if text.strip().lower() == "today":  # the only place the clock is read: on request, for deploys
-        return dt.datetime.now(SHANGHAI).date()
+    if text.strip().lower() == "today":  # today in Beijing, as without --as-of (but even with SOURCE_DATE_EPOCH)
+        from site_builder.site.data import today
+
+        return today()
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:

@@ -28,3 +28,37 @@ def _make_project_fixture():
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+
+def _pin_as_of() -> None:
+    """Builds without --as-of judge by the newest notice date, as before today's date became the default.
+
+    The sites the tests compare (golden pages, a 公示 still on public notice)
+    were written for that date, and a build must not depend on the day the
+    tests run.  Set at import, so session-wide built sites see it too; tests
+    of the real default (today in Beijing) are marked ``real_today``.
+    """
+    from site_builder.site import data
+
+    def pinned(project):
+        epoch = data.source_date(project.site.locale)
+        return epoch if epoch is not None else data.latest_notice_date(project)
+
+    data.default_as_of_real = getattr(data, "default_as_of_real", data.default_as_of)
+    data.default_as_of = pinned
+
+
+_pin_as_of()
+
+
+@pytest.fixture(autouse=True)
+def _real_today(request, monkeypatch):
+    if request.node.get_closest_marker("real_today"):
+        from site_builder.site import data
+
+        monkeypatch.setattr(data, "default_as_of", data.default_as_of_real)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_today: the build's default as-of date is read from the clock")

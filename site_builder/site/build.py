@@ -28,7 +28,8 @@ from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
 from site_builder.site import assets, downloads, feeds, i18n, privacy
-from site_builder.site.data import Options, SiteData, default_as_of
+from site_builder.site import data as site_data
+from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail, fail_all
 from site_builder.site.gitversion import build_version
 from site_builder.site.lock import check_lock
@@ -63,6 +64,7 @@ class BuildReport:
     warnings: tuple[str, ...] = field(default=())
     locale: str = "zh-CN"
     embargoed: tuple[str, ...] = field(default=())  # period files of notices dated after as_of
+    as_of_from: str = "option"  # option (--as-of) | epoch (SOURCE_DATE_EPOCH) | today (Beijing time)
 
     def __str__(self) -> str:
         mb = self.bytes / 1e6
@@ -74,18 +76,21 @@ class BuildReport:
                 if self.embargoed
                 else ""
             )
+            source = {"option": "--as-of", "epoch": "SOURCE_DATE_EPOCH", "today": "today"}[self.as_of_from]
             return (
                 f"Built {self.pages} pages ({self.files} files, {mb:.1f} MB) in {self.seconds:.2f}s "
-                f"into {self.out}; notices judged as of {day}.{held}"
+                f"into {self.out}; public notices and publication dates judged as of {day} "
+                f"(Beijing time, {source}).{held}"
             )
         held = (
             f"{len(self.embargoed)} 份通报发布日期晚于 {day}，暂不发布：{'、'.join(self.embargoed)}。"
             if self.embargoed
             else ""
         )
+        source = {"option": "--as-of", "epoch": "SOURCE_DATE_EPOCH", "today": "今天"}[self.as_of_from]
         return (
             f"已生成 {self.pages} 个页面（共 {self.files} 个文件，{mb:.1f} MB），用时 {self.seconds:.2f} 秒，"
-            f"输出到 {self.out}；公示是否期满按 {day} 判断。{held}"
+            f"输出到 {self.out}；按 {day}（北京时间，{source}）判断公示与发布日期。{held}"
         )
 
 
@@ -123,7 +128,7 @@ def _build(
     locked = check_lock(project, public, locale)
     histories = notice_histories(project, public, locked, locale) if locked else {}
     results = pipeline.compute(project, include_drafts=True) if preview else public
-    default = default_as_of(project)  # also refuses a malformed SOURCE_DATE_EPOCH
+    default = site_data.default_as_of(project)  # also refuses a malformed SOURCE_DATE_EPOCH
     options = Options(as_of=as_of or default, preview=preview, serve=serve)
     # Earlier versions show their archived body; only those locked before bodies
     # were archived read theirs from content/.
@@ -156,6 +161,7 @@ def _build(
         warnings=notes,
         locale=locale,
         embargoed=tuple(p.path for p in data.embargoed_periods()),
+        as_of_from=site_data.as_of_source(as_of),
     )
 
 
@@ -252,7 +258,11 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
         ]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     sources = public_sources(data)
-    outputs.add("manifest.json", manifest(sources, outputs.files), origin="manifest")
+    outputs.add(
+        "manifest.json",
+        manifest(sources, outputs.files, data.options.as_of),
+        origin="manifest",
+    )
     scan_privacy(outputs.files, sources, locale, names)
     return dict(outputs.files)
 
@@ -309,7 +319,11 @@ def scan_privacy(files, sources, locale: str, names=()) -> None:
     fail_all(problems, locale)
 
 
-def manifest(sources: dict[str, bytes], files: dict[str, bytes]) -> bytes:
+def manifest(
+    sources: dict[str, bytes], files: dict[str, bytes], as_of: dt.date | None = None
+) -> bytes:
+    """Every source and output file with its SHA-256, and the as-of date the notices were judged by."""
+
     def digest(b: bytes) -> str:
         return hashlib.sha256(b).hexdigest()
 
@@ -319,4 +333,6 @@ def manifest(sources: dict[str, bytes], files: dict[str, bytes]) -> bytes:
         "sources": {p: digest(downloads.lf(b)) for p, b in sorted(sources.items())},
         "pages": {p: digest(b) for p, b in sorted(files.items())},
     }
+    if as_of is not None:
+        doc["as_of"] = as_of.isoformat()
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")

@@ -296,11 +296,35 @@ def source_date(locale: str) -> dt.date | None:
     return dt.datetime.fromtimestamp(int(text), tz=SHANGHAI).date()
 
 
+def today() -> dt.date:
+    """Today's date in Beijing time: the default as-of date of a build (the clock, read here only)."""
+    return dt.datetime.now(SHANGHAI).date()
+
+
 def default_as_of(project: Project) -> dt.date:
-    """SOURCE_DATE_EPOCH's date in Shanghai when set, else the latest notice date — never the clock."""
+    """The as-of date of a build without ``--as-of``.
+
+    ``SOURCE_DATE_EPOCH``'s date in Shanghai when the variable is set (a
+    reproducible build gets the same site whenever it runs), else today in
+    Shanghai (:func:`today`): a 公示 turns into the 通报 the day after its
+    window ends, and a notice dated in the future appears on its day.
+    """
     epoch = source_date(project.site.locale)
     if epoch is not None:
         return epoch
+    return today()
+
+
+def as_of_source(explicit: dt.date | None) -> str:
+    """Where the as-of date of a build came from: ``option``, ``epoch`` or ``today``."""
+    if explicit is not None:
+        return "option"
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    return "epoch" if raw is not None and raw.strip() else "today"
+
+
+def latest_notice_date(project: Project) -> dt.date:
+    """The newest notice (or 公示 start) date of the project (1970-01-01 without any)."""
     dates = []
     for p in project.periods:
         if p.status == "draft":
