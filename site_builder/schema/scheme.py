@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from site_builder.schema.site import Contact
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.rules import RuleUnion
 
@@ -270,7 +271,11 @@ class Scheme(Strict):
 
     title: Text = Field(description="方案名称（全称）")
     short_title: Text | None = Field(None, description="简称，用于导航")
-    issuer: Text = Field(description="发布机关")
+    issuer: Text | None = Field(None, description="发布机关（本方案的通报由谁发布；不填则取 site.yaml 的 organisation）")
+    contact: Contact | None = Field(
+        None,
+        description="本方案公示的异议受理联系方式（不填则取 site.yaml 的 contact；单期通报可用 notice.contact 另行指定）",
+    )
     doc_number: Text | None = Field(None, description="文号，如“淮办发〔2017〕26号”")
     index_number: Text | None = Field(None, description="索引号")
     issued: Date | None = Field(None, description="印发日期")

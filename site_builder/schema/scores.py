@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from site_builder.schema.site import Contact
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
 
 
@@ -19,7 +20,10 @@ class NoticeMeta(Strict):
     date: Date = Field(description="发布日期")
     title: Text | None = Field(None, description="通报标题（不填则自动生成）")
     index_number: Text | None = Field(None, description="索引号")
-    issuer: Text | None = Field(None, description="发布机关（不填则取方案的发布机关）")
+    issuer: Text | None = Field(None, description="发布机关（不填则取方案的 issuer，再不填取 site.yaml 的 organisation）")
+    contact: Contact | None = Field(
+        None, description="本期公示的异议受理联系方式（不填则取方案的 contact，再不填取 site.yaml 的 contact）"
+    )
     body: Text | None = Field(None, description="正文 Markdown 文件（相对 content/ 的路径）")
 
 

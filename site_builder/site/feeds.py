@@ -86,6 +86,16 @@ def _iso(d) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
+def _author(data: SiteData, period) -> list[str]:
+    """An entry's own author when its notice names another issuer than the site's organisation."""
+    from site_builder.site.noticedoc import issuer_of
+
+    issuer = issuer_of(data.project, period)
+    if issuer == data.project.site.organisation:
+        return []
+    return [f"<author><name>{escape(issuer)}</name></author>"]
+
+
 def atom_feed(data: SiteData) -> bytes:
     site = data.project.site
     loc = data.locale
@@ -130,6 +140,7 @@ def atom_feed(data: SiteData) -> bytes:
             f"<published>{_iso(data.notice_date(p))}</published>",
             f"<updated>{_iso(changed)}</updated>",
             f"<summary>{escape(summary)}</summary>",
+            *_author(data, p),
             "</entry>",
         ]
         for n, c in enumerate(p.scores.corrections, start=1):  # each correction is news of its own
@@ -144,6 +155,7 @@ def atom_feed(data: SiteData) -> bytes:
                 f"<published>{_iso(c.date)}</published>",
                 f"<updated>{_iso(c.date)}</updated>",
                 f"<summary>{escape(summary)}</summary>",
+                *_author(data, p),
                 "</entry>",
             ]
     out.append("</feed>")

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.model import Period, Project
+from site_builder.schema.site import Contact
 from site_builder.scoring.results import PeriodResult
 from site_builder.site import privacy
 
@@ -114,6 +115,24 @@ def _flatten(doc: _Doc, key: str, value: object, depth: int = 0) -> None:
         doc.put(key, Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value)
 
 
+def issuer_of(project: Project, period: Period) -> str:
+    """发布机关 of a notice: the notice's own, else its scheme version's, else the site's organisation."""
+    meta = period.scores.notice
+    if meta is not None and meta.issuer:
+        return meta.issuer
+    scheme = project.schemes[period.scheme][period.version].scheme
+    return scheme.issuer or project.site.organisation
+
+
+def contact_of(project: Project, period: Period) -> Contact | None:
+    """异议受理 of a notice: the notice's own, else its scheme version's, else the site's (or none)."""
+    meta = period.scores.notice
+    if meta is not None and meta.contact is not None:
+        return meta.contact
+    scheme = project.schemes[period.scheme][period.version].scheme
+    return scheme.contact or project.site.contact
+
+
 def _title(project: Project, period: Period) -> str:
     """The title the notice shows (its own, else the generated one for its status)."""
     from site_builder.site.data import Options, SiteData
@@ -144,7 +163,7 @@ def notice_items(
     if meta is not None:
         put("notice.number", meta.number)
         put("notice.index_number", meta.index_number)
-    put("notice.issuer", (meta.issuer if meta and meta.issuer else None) or scheme.issuer)
+    put("notice.issuer", issuer_of(project, period))
     if body is not None:
         put("notice.body", decode(body))
     window = period.scores.public_notice
@@ -152,7 +171,7 @@ def notice_items(
         put("notice.window.from", window.start)
         put("notice.window.until", window.until)
         put("notice.window.working_days", window.working_days)
-    contact = project.site.contact
+    contact = contact_of(project, period)
     if contact is not None and period.status == "public_notice":  # where objections go
         for f in ("office", "phone", "email", "address"):
             put(f"contact.{f}", getattr(contact, f, None))

@@ -243,8 +243,8 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "title": data.notice_title(period),
         "target": data.notice_target(period),
         # 发布机关: the notice's own issuer, else the scheme's (the office that
-        # assesses), never the site's operator.
-        "issuer": (meta.issuer if meta and meta.issuer else None) or sv.scheme.issuer,
+        # assesses); the site's organisation only when neither names one.
+        "issuer": noticedoc.issuer_of(data.project, period),
         "number": meta.number if meta else None,
         "date": data.notice_date(period),
         "index_number": meta.index_number if meta else None,
@@ -252,7 +252,8 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "source_status": period.status,
         "label": data.label_status(period),
         "window": window,
-        "contact": data.project.site.contact,
+        # 异议受理: the notice's own, else the scheme's, else the site's (as locked)
+        "contact": noticedoc.contact_of(data.project, period),
         "period": period,
         "period_name": data.period_name(period),
         "scheme_title": sv.scheme.title,
@@ -298,6 +299,7 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         versions=version_links(data, period, history) if superseded is None else (),
         superseded=superseded,
         max_total=sv.scheme.total,
+        footer_issuer=view["issuer"],  # the footer names the notice's issuer, as its 落款 does
     )
     yield from _downloads(
         data, period, tables, view, shown or (history.current.n if history else 1)
@@ -318,7 +320,9 @@ def notice_pages(data: SiteData) -> Iterator[Route]:
                 draft=is_draft(data, period),
                 crumbs=notice_crumbs(data, period),
             )
-            yield page(cmeta, "correction.html", notice=view, correction=c)
+            yield page(
+                cmeta, "correction.html", notice=view, correction=c, footer_issuer=view["issuer"]
+            )
 
 
 @page_kind("notice_version")
