@@ -563,7 +563,7 @@ def _write(t: Target, lay: tb.Layout, records: dict[str, dict[str, tuple[Any, Ma
             firsts.setdefault(gid, uid)
         text = period_text(
             doc, schema="../../schema/scores.schema.json",
-            header=[f"{t.period_name}。由 site-builder import 从 {display} 写入；记录的是事实，分数由方案计算。"],
+            header=[f"{t.period_name}。由 site-builder import 从 {Path(display).name} 写入；记录的是事实，分数由方案计算。"],
             unit_comments={uid: t.project.unit_name(uid, t.end) for uid, _ in ordered_units(t) if uid in t.project.units},
             group_comments={uid: groups.get(gid, gid) for gid, uid in firsts.items()},
         )
