@@ -474,6 +474,21 @@ def _blank(v: Any) -> bool:
 # ----------------------------------------------------------------- writing
 
 
+def _cell_text(raw: Any, cols: tuple[tb.Column, ...]) -> str:
+    """A line's record as the sheet shows it (level names, 不适用, the number), else as YAML."""
+    shown = tb.cells_for(raw, cols)
+    if shown is None or raw is None:
+        return _shown(raw)
+    parts = []
+    for c in cols:
+        v = shown.get(c.key)
+        if v is None:
+            continue
+        text = _shown(v)
+        parts.append(text if len(cols) == 1 else f"{c.title.split('：')[-1]} {text}")
+    return "、".join(parts) if parts else _shown(None)
+
+
 def _shown(raw: Any) -> str:
     if raw is None:
         return "（空）"
@@ -542,7 +557,7 @@ def _write(t: Target, lay: tb.Layout, records: dict[str, dict[str, tuple[Any, Ma
                 facts[line] = value
             else:
                 facts.pop(line, None)
-            changes.append((uid, line, _shown(old), _shown(value if present else None)))
+            changes.append((uid, line, _cell_text(old, cols), _cell_text(value if present else None, cols)))
         if uid not in t.units:  # a new entry lists the lines kept in YAML too, empty, to be filled there
             facts.update({line: None for line in _yaml_lines(t, lay, uid, gid) if line not in facts})
         if facts != old_facts or uid not in t.units:

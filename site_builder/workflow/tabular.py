@@ -475,6 +475,18 @@ def level_id(text: str, col: Column) -> str | None:
 
 
 def facts_from_cells(values: dict[str, Any], cols: tuple[Column, ...], old: Any) -> tuple[bool, Any]:
+    """See :func:`_from_cells`; a line written in full (``{count: 2}``) stays written in full."""
+    present, value = _from_cells(values, cols, old)
+    if isinstance(old, dict) and value is not None and not isinstance(value, dict) and value != "na":
+        value = {_field(cols[0]): value}
+    return present, value
+
+
+def _field(col: Column) -> str:
+    return "level" if col.part == "level" else "count" if col.part in ("count", "rate") else primary_field(col)
+
+
+def _from_cells(values: dict[str, Any], cols: tuple[Column, ...], old: Any) -> tuple[bool, Any]:
     """The new record of a line from its parsed cells: ``(present, value)``.
 
     ``values`` maps column keys to parsed values (Decimal, int, level id, ``NA`` or None).
