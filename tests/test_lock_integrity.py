@@ -172,7 +172,8 @@ CASES = [
          "unit.sjj.reason", "机构改革期间免于本季度考核。", "机构改革期间免于考核。", (Q4,),
          "<del>机构改革期间免于本季度考核。</del> → <ins>机构改革期间免于考核。</ins>"),
     Case("window", Q1,
-         lambda root: edit(root / Q1, lambda d: d["public_notice"].__setitem__("until", "2018-04-19")),
+         lambda root: edit(root / Q1, lambda d: d["public_notice"].update(  # 6 working days: until agrees
+             {"until": "2018-04-19", "working_days": "6"})),
          "notice.window.until", "2018-04-18", "2018-04-19", (Q1,),
          _item("公示截止日期", "2018-04-18", "2018-04-19")),
     Case("window_q1_number", Q1,

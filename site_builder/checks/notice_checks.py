@@ -6,7 +6,8 @@ period.  ``check`` (and so ``build`` and ``lock``) refuses, each at the
 period file's line:column:
 
 - a 文号 used by two notices: two period files, or a notice and a correction
-  (更正) of another period (both files are named);
+  (更正) of another period (both files are named).  One correction notice
+  may correct several periods, so corrections may share a number;
 - a notice dated before the period ends, with the slack offices use (an
   annual honour announced in late December, a weekly rating on Friday: see
   :func:`earliest_notice`);
@@ -181,8 +182,12 @@ def notice_problems(project: Project) -> Problems:
         files = {p.path for p, _, _ in found}
         if len(files) < 2:
             continue  # the same period may cite its own number again
-        for p, path, _ in found:
-            others = [(q, what) for q, _, what in found if q.path != p.path]
+        for p, path, mine in found:
+            # one correction notice (更正通知) may correct several periods' notices
+            others = [(q, what) for q, _, what in found
+                      if q.path != p.path and (mine == "notice" or what == "notice")]
+            if not others:
+                continue
             q, what = others[0]
             problems.add(
                 "notice.duplicate_number", mark(p, *path),

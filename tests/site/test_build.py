@@ -26,12 +26,12 @@ SAMPLE_BANNER = "示例数据，非真实考核结果"
 
 def test_two_builds_are_byte_identical(project, tmp_path):
     """Same sources → same bytes, also under another hash seed in another process."""
-    build_site(project, tmp_path / "a", quiet=True)
+    build_site(project, tmp_path / "a", as_of=dt.date(2018, 4, 12), quiet=True)
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     env.pop("SOURCE_DATE_EPOCH", None)
     code = (
-        "import sys; from pathlib import Path; from site_builder.site.build import build_site;"
-        "build_site(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True)"
+        "import sys, datetime; from pathlib import Path; from site_builder.site.build import build_site;"
+        "build_site(Path(sys.argv[1]), Path(sys.argv[2]), as_of=datetime.date(2018, 4, 12), quiet=True)"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(project), str(tmp_path / "b")],

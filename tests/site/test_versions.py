@@ -9,6 +9,7 @@ and the notice becomes version 2 (total 85.00, third, 重点整改单位), which
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -261,12 +262,12 @@ def test_corrected_but_not_yet_locked_builds_the_same_pages(tmp_path):
 def test_two_builds_of_a_corrected_site_are_byte_identical(tmp_path):
     """Also in another process under another hash seed (sets and dicts in the change lists)."""
     root = corrected_project(tmp_path / "p")
-    build_site(root, tmp_path / "a", quiet=True)
+    build_site(root, tmp_path / "a", as_of=dt.date(2018, 4, 12), quiet=True)
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
     env.pop("SOURCE_DATE_EPOCH", None)
     code = (
-        "import sys; from pathlib import Path; from site_builder.site.build import build_site;"
-        "build_site(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True)"
+        "import sys, datetime; from pathlib import Path; from site_builder.site.build import build_site;"
+        "build_site(Path(sys.argv[1]), Path(sys.argv[2]), as_of=datetime.date(2018, 4, 12), quiet=True)"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(root), str(tmp_path / "b")], check=True, env=env
