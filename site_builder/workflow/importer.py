@@ -293,7 +293,7 @@ class _Reader:
                 return None
         shown = name or uid
         where = self.mark(grid, r, name_col if name else id_col)
-        close = difflib.get_close_matches(shown, list(self.names) + list(self.t.unit_group), n=3, cutoff=0.3)
+        close = difflib.get_close_matches(shown, sorted(self.names), n=3, cutoff=0.0)
         close_zh = f"；最接近的是：{'、'.join(close)}" if close else ""
         close_en = f"; closest: {', '.join(close)}" if close else ""
         self.problems.add("sheet.unknown_unit", where, name=shown, close_zh=close_zh, close_en=close_en)
