@@ -371,3 +371,39 @@ def test_not_a_workbook(q3):
     r = _import(root, bad)
     _refused(r, root, Q3, None)
     assert f"{bad.as_posix()}: 无法读取该文件" in r.output
+
+
+def test_not_applicable_only_where_the_scheme_allows_it(q2):
+    root, sheet = q2
+    before = (root / Q2).read_bytes()
+    fill(sheet, {("fgw", "fuwu"): "不适用"})
+    r = _import(root, sheet)
+    _refused(r, root, Q2, before)
+    assert f"{sheet.as_posix()}!评分表!F5: 本项不允许填“不适用” — 请填写实际的记录" in r.output
+    scheme = root / "schemes/xiaoneng/v2018.yaml"
+    text = scheme.read_text("utf-8")
+    assert "        name: 服务态度\n" in text
+    scheme.write_text(text.replace("        name: 服务态度\n", "        name: 服务态度\n        not_applicable: exclude\n"), "utf-8")
+    out = root / "na.xlsx"
+    assert run("sheet", "xiaoneng", "2018-Q2", "--root", root, "--out", out).exit_code == 0
+    fill(out, {("fgw", "fuwu"): "不适用"})
+    r = _import(root, out)
+    assert r.exit_code == 0, r.output
+    assert facts_of(root / Q2, "fgw")["fuwu"] == "na"
+    assert "fgw  fuwu: 好 → 不适用" in r.output
+
+
+def test_a_name_two_units_go_by_is_ambiguous(q2):
+    root, sheet = q2
+    before = (root / Q2).read_bytes()
+    units = root / "units.yaml"
+    units.write_text(units.read_text("utf-8").replace(
+        "  - id: wjw\n    name: 县卫生健康委\n",
+        '  - id: wjw\n    name: 县卫生健康委\n    former_names:\n      - name: 县财政局\n        until: "2017-06-30"\n'), "utf-8")
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["评分表"]
+    ws.cell(rows(ws)["czj"], 1).value = None
+    wb.save(sheet)
+    r = _import(root, sheet)
+    _refused(r, root, Q2, before)
+    assert f"{sheet.as_posix()}!评分表!B6: 名称“县财政局”对应多个单位：czj、wjw — 请在 A 列填写单位标识" in r.output
