@@ -526,30 +526,10 @@ def new_period(root: Path, scheme: str, period: str, *, version: str | None = No
         _fail(problems, loc)
     stage = periods.stage_of(start, end, sv.scheme.period)
     doc, unit_comments, group_comments, to_fill, optional = period_document(project, sv, period, start, stage)
-    if loc == "en":
-        header = [
-            f"{name_en}: {sv.scheme.title}, version {sv.version}. Facts, not points: the scheme computes the points.",
-            "Fill in every empty value (key: with nothing after it); write na where a line does not apply",
-            "(if the scheme allows it). A draft is not published and not computed until every value is filled.",
-        ]
-        if optional:
-            first = next(iter(optional))
-            header.append(f"Lines counted per occurrence ({', '.join(optional.values())}) are not listed: nothing")
-            header.append(f"written means nothing happened; when it did, add a line to that unit's facts, e.g. {first}: 1")
-    else:
-        header = [
-            f"{name}：{sv.scheme.title}（版本 {sv.version}）。记录的是事实，分数由方案计算。",
-            "请填写每一个空着的项目（“键:”后面是空的）；本项不适用且方案允许时写 na。",
-            "草稿（status: draft）不会发布；全部填写之前不计算得分。",
-        ]
-        if optional:
-            first = next(iter(optional))
-            header.append(f"按次计分的项目（{'、'.join(optional.values())}）没有列出：没有发生就不用写；")
-            header.append(f"哪个单位发生了，再在它的 facts 下加一行写次数，如 {first}: 1")
+    header = _header(sv, name, name_en, optional, loc)
     rel_schema = os.path.relpath(root / "schema" / "scores.schema.json", path.parent).replace(os.sep, "/")
     text = period_text(doc, schema=rel_schema, header=header, unit_comments=unit_comments,
                        group_comments=group_comments)
-    text = _fact_comments(text, project, sv, loc)
     _verify_period_text(text, shown, project, sv, loc)
     crlf = _uses_crlf(root)
     try:
@@ -580,24 +560,50 @@ def _fact_hint(node, locale: str) -> str:
     return "，".join(parts) if locale != "en" else ", ".join(parts)
 
 
-_UNIT_LINE = re.compile(r"^  ([a-z0-9][a-z0-9_-]*):(\s|$)")
-_EMPTY_FACT = re.compile(r"^      ([a-z0-9][a-z0-9_-]*):$")
+def _legend(sv, locale: str) -> list[str]:
+    """One comment line per line to fill (id, name, maximum, levels), per indicator tree in use."""
+    trees: dict[str, list[str]] = {}
+    for group in sv.scheme.groups:
+        trees.setdefault(sv.group_tree[group.id], []).append(group.name)
+    out: list[str] = []
+    for tree_id, groups in trees.items():
+        chain = sv.chains[tree_id]
+        if len(trees) > 1:
+            out.append(("  " + ", ".join(groups) + ":") if locale == "en" else ("  " + "、".join(groups) + "："))
+        width = max((len(k) for k in chain), default=0)
+        for leaf_id, nodes in chain.items():
+            node = nodes[-1]
+            if node.rule is None:
+                continue
+            hint = _fact_hint(node, locale)
+            if node.rule.facts_optional:
+                hint += " (per occurrence: only when it happened)" if locale == "en" else "（按次计分：发生了才写）"
+            out.append(f"    {leaf_id.ljust(width)}  {hint}")
+    return out
 
 
-def _fact_comments(text: str, project, sv, locale: str) -> str:
-    """``zhongdian:`` → ``zhongdian:  # 重点工作推进，满分40`` for every empty fact of the new file."""
-    out = []
-    chain: dict = {}
-    for line in text.split("\n"):
-        m = _UNIT_LINE.match(line)
-        if m:
-            group = sv.unit_group.get(m.group(1))
-            chain = sv.chains[sv.group_tree[group]] if group else {}
-        m = _EMPTY_FACT.match(line)
-        if m and m.group(1) in chain:
-            line = f"{line}  # {_fact_hint(chain[m.group(1)][-1], locale)}"
-        out.append(line)
-    return "\n".join(out)
+def _header(sv, name: str, name_en: str, optional: dict[str, str], locale: str) -> list[str]:
+    if locale == "en":
+        header = [
+            f"{name_en}: {sv.scheme.title}, version {sv.version}. Facts, not points: the scheme computes the points.",
+            "Fill in every empty value (key: with nothing after it); write na where a line does not apply",
+            "(if the scheme allows it). A draft is not published and not computed until every value is filled.",
+        ]
+        if optional:
+            first = next(iter(optional))
+            header.append("Lines counted per occurrence (marked below) are not listed: nothing written means nothing")
+            header.append(f"happened; when it did, add a line to that unit's facts, e.g. {first}: 1")
+        return [*header, "What each key is:", *_legend(sv, locale)]
+    header = [
+        f"{name}：{sv.scheme.title}（版本 {sv.version}）。记录的是事实，分数由方案计算。",
+        "请填写每一个空着的项目（“键:”后面是空的）；本项不适用且方案允许时写 na。",
+        "草稿（status: draft）不会发布；全部填写之前不计算得分。",
+    ]
+    if optional:
+        first = next(iter(optional))
+        header.append("下面标“按次计分”的项目没有列出：没有发生就不用写；哪个单位发生了，")
+        header.append(f"再在它的 facts 下加一行写次数，如 {first}: 1")
+    return [*header, "各项的含义：", *_legend(sv, locale)]
 
 
 def _verify_period_text(text: str, shown: str, project, sv, locale: str) -> None:

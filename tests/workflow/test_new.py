@@ -212,7 +212,17 @@ def test_new_period_lists_every_unit_and_every_value_to_fill(site):
     assert "site-builder sheet xiaoneng 2026-Q2" in r.output
     text = (site / Q2).read_text("utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../schema/scores.schema.json\n")
-    assert "# 按次计分的项目（工作纪律、创新加分）没有列出：没有发生就不用写；\n" in text
+    assert (
+        "# 下面标“按次计分”的项目没有列出：没有发生就不用写；哪个单位发生了，\n"
+        "# 再在它的 facts 下加一行写次数，如 jilv: 1\n"
+        "# 各项的含义：\n"
+        "#     zhongdian  重点工作推进，满分40\n"
+        "#     fuwu       服务质量，满分20，等次：好、较好、一般、差\n"
+        "#     zhengwu    政务公开，满分20\n"
+        "#     jilv       工作纪律，满分20（按次计分：发生了才写）\n"
+        "#     jiafen     创新加分，满分3（按次计分：发生了才写）\n"
+        "scheme: xiaoneng\n"
+    ) in text
     data = yaml.safe_load(text)
     assert {k: data[k] for k in ("scheme", "version", "period", "status")} == {
         "scheme": "xiaoneng", "version": "2026", "period": "2026-Q2", "status": "draft"}
@@ -226,8 +236,7 @@ def test_new_period_lists_every_unit_and_every_value_to_fill(site):
     # the comments a clerk reads: group headings, unit names, what each value is
     assert "  # 部门组（4 个单位）\n  bumen-1:  # 示例局一\n" in text
     assert "  # 乡镇组（3 个单位）\n  xiangzhen-1:  # 示例镇一\n" in text
-    assert "      fuwu:  # 服务质量，满分20，等次：好、较好、一般、差\n" in text
-    assert "      zhongdian:  # 重点工作推进，满分40\n" in text
+    assert "  bumen-1:  # 示例局一\n    facts:\n      zhongdian:\n      fuwu:\n      zhengwu:\n  bumen-2:" in text
     assert 'version: "2026"\n' in text
 
 
@@ -236,7 +245,7 @@ def test_new_period_then_check_warns_once_and_does_not_compute_the_draft(site):
     r = run("check", "--root", str(site))
     assert r.exit_code == 0, r.output
     assert (
-        f"{Q2}: 警告：草稿尚有 21 项未填写（第一处 {Q2}:15:17），本期暂不计算、不在预览中显示"
+        f"{Q2}: 警告：草稿尚有 21 项未填写（第一处 {Q2}:21:17），本期暂不计算、不在预览中显示"
         " — 填写完整后再运行 site-builder check；发布公示或通报前必须全部填写（不适用的写 na）"
     ) in r.output
     assert r.output.count("草稿尚有") == 1
@@ -250,7 +259,7 @@ def test_new_period_then_check_warns_once_and_does_not_compute_the_draft(site):
 def _fill(text: str, values: dict[str, str], skip: int = 0) -> str:
     """Fill every empty ``key:`` line (its hint comment dropped) but the last ``skip`` ones."""
     lines = text.split("\n")
-    empty = [i for i, ln in enumerate(lines) if re.match(r"^      ([a-z]+):  # ", ln)]
+    empty = [i for i, ln in enumerate(lines) if re.match(r"^      ([a-z]+):$", ln)]
     for i in empty[: len(empty) - skip]:
         key = lines[i].split(":")[0].strip()
         lines[i] = f"      {key}: {values[key]}"
@@ -268,7 +277,7 @@ def test_a_partly_filled_draft_names_the_first_empty_value(site):
     assert r.exit_code == 0, r.output
     # the last unit (xiangzhen-3) still misses fuwu and zhengwu, the last two lines
     lines = path.read_text("utf-8").split("\n")
-    assert lines[-3:] == ["      fuwu:  # 服务质量，满分20，等次：好、较好、一般、差", "      zhengwu:  # 政务公开，满分20", ""]
+    assert lines[-3:] == ["      fuwu:", "      zhengwu:", ""]
     assert f"{Q2}: 警告：草稿尚有 2 项未填写（第一处 {Q2}:{len(lines) - 2}:12）" in r.output
 
 
@@ -298,7 +307,7 @@ def test_empty_values_in_a_notice_are_errors_at_their_place(site):
     for command in (["check"], ["build", "--as-of", "2026-12-01", "--quiet"]):
         r = run(*command, "--root", str(site))
         assert r.exit_code == 1
-        line = next(i for i, ln in enumerate(text.split("\n"), 1) if ln.startswith("      zhengwu:  #"))
+        line = next(i for i, ln in enumerate(text.split("\n"), 1) if ln == "      zhengwu:")
         assert (
             f"{Q2}:{line}:15: 单位“xiangzhen-3”的“政务公开”（zhengwu）未填写 — 请填写记录；本项不适用（方案允许时）写 na"
         ) in r.output
@@ -308,7 +317,7 @@ def test_empty_values_in_a_notice_are_errors_at_their_place(site):
 
 def test_new_period_refuses_to_overwrite(site):
     assert run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site)).exit_code == 0
-    (site / Q2).write_text((site / Q2).read_text("utf-8").replace("zhongdian:  #", "zhongdian: 30  #", 1), "utf-8")
+    (site / Q2).write_text((site / Q2).read_text("utf-8").replace("zhongdian:\n", "zhongdian: 30\n", 1), "utf-8")
     before = files_of(site)
     r = run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site))
     assert r.exit_code == 1
@@ -388,7 +397,7 @@ def test_new_period_keeps_windows_line_endings(site):
         p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
     assert run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site)).exit_code == 0
     raw = (site / Q2).read_bytes()
-    assert raw.count(b"\r\n") == raw.count(b"\n") == 48
+    assert raw.count(b"\r\n") == raw.count(b"\n") == 54
     assert run("check", "--root", str(site)).exit_code == 0
 
 
@@ -397,7 +406,8 @@ def test_new_period_in_english(site):
     assert r.exit_code == 0, r.output
     assert r.output.startswith(f"Created {Q2}: Q2 2026, scored by version 2026, 7 units, 21 value(s) to fill")
     text = (site / Q2).read_text("utf-8")
-    assert "      fuwu:  # 服务质量, max 20, levels: 好/较好/一般/差\n" in text
+    assert "#     fuwu       服务质量, max 20, levels: 好/较好/一般/差\n" in text
+    assert "#     jilv       工作纪律, max 20 (per occurrence: only when it happened)\n" in text
 
 
 def test_json_schema_accepts_an_empty_value(site):
