@@ -35,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from site_builder import messages
-from site_builder.checks.tree import applies, line_spec
+from site_builder.checks.tree import applies
 from site_builder.model import Project, SchemeVersion
 from site_builder.schema.scheme import Indicator
 from site_builder.scoring.rules.base import fmt

@@ -11,7 +11,7 @@ from decimal import Decimal
 import openpyxl
 
 from site_builder.pipeline import check
-from tests.workflow.sheet_support import basic, columns, convert, example, fill, rows, run
+from tests.workflow.sheet_support import basic, columns, convert, example, rows, run
 
 
 def _sheet(root, period="2018-Q3", *extra):
