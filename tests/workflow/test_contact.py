@@ -227,3 +227,16 @@ def test_the_example_notices_box_names_the_office_their_body_names():
         assert period.scores.corrections[-1].reason.startswith("异议受理联系方式与正文不一致")
         items = noticedoc.notice_items(project, period, results[(scheme, pid)], None)
         assert items["contact.office"] == office and "contact.phone" not in items
+
+
+def test_the_json_download_names_the_issuer_and_the_contact_of_a_public_notice(root):
+    import json
+
+    edit(scheme_file(root), lambda d: d.update(contact={"office": "县效能办考评科", "phone": "0551-22223333"}))
+    out = build(root)
+    meta = json.loads((out / "notices/xiaoneng/2018-Q1/xiaoneng-2018-Q1.json").read_text("utf-8"))
+    assert meta["issuer"] == SITE_ORG
+    assert meta["contact"] == {"office": "县效能办考评科", "phone": "0551-22223333"}
+    out = build(root, "2018-04-19")  # the window is over: a 通报, no objection box
+    meta = json.loads((out / "notices/xiaoneng/2018-Q1/xiaoneng-2018-Q1.json").read_text("utf-8"))
+    assert meta["contact"] is None and meta["issuer"] == SITE_ORG

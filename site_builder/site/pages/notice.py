@@ -349,9 +349,18 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
         "status": view["status"],
         "date": view["date"].isoformat(),
         "number": view["number"],
+        "issuer": view["issuer"],
+        # where objections go, while the 公示 shows the box (the same contact)
+        "contact": _contact_meta(view["contact"]) if view["status"] == "public_notice" else None,
         "sample": data.period_sample(period),
         "corrections": len(period.scores.corrections),
         "published_version": version,
         "current": data.shown_version(period) is None,
     }
     yield Route(view["downloads"]["json"], "download", data=downloads.to_json(tables, meta))
+
+
+def _contact_meta(contact) -> dict | None:
+    if contact is None:
+        return None
+    return {k: v for k, v in contact.model_dump(mode="json").items() if v is not None}
