@@ -29,7 +29,7 @@ from typing import Any
 
 from site_builder.errors import InputError, Mark, Problems
 from site_builder.workflow import tabular as tb
-from site_builder.workflow.target import Target, load_target, ordered_units
+from site_builder.workflow.tabular_target import Target, load_target, ordered_units
 
 @dataclass
 class Grid:

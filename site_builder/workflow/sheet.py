@@ -31,7 +31,7 @@ from pathlib import Path
 from site_builder.errors import InputError, Mark, Problems
 from site_builder.scoring.rules.base import fmt
 from site_builder.workflow import tabular as tb
-from site_builder.workflow.target import Target, load_target, ordered_units
+from site_builder.workflow.tabular_target import Target, load_target, ordered_units
 
 STATUS_WORDS = {
     "exempt": ("免于考核", "exempt"),
