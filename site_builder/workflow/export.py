@@ -160,7 +160,11 @@ def export_notice(
     target = Path(out) if out is not None else default_out(root, scheme, period_id)
     if not target.is_absolute():
         target = root / target
-    _check_out(root, target, scheme, period_id, loc)
+    try:
+        _check_out(root, target, scheme, period_id, loc)
+    except OSError as exc:  # a folder on the way that cannot be looked into
+        where = str(exc.filename or target)
+        fail("site.out_read_only", loc, Mark(where), path=where, why=exc.strerror or str(exc))
     privacy_check(root, project, warnings, loc)
     locked = check_lock(project, public, loc)
     histories = notice_histories(project, public, locked, loc) if locked else {}

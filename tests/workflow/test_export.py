@@ -299,3 +299,18 @@ def test_body_links_keep_only_absolute_web_links_and_every_element_gets_a_style(
     assert "&amp; &lt;b&gt;" in html
     assert '<td colspan="2" style="' in html
     assert all("style=" in tag for tag in re.findall(r"<[a-z][^>]*>", html))
+
+
+def test_an_unreadable_export_folder_is_reported_not_a_traceback(root, tmp_path, monkeypatch):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    r = run(root, "xiaoneng", "2017-Q4", "--as-of", AS_OF, "--out", str(folder))
+    assert r.exit_code == 1
+    assert f"{folder}: 输出位置 {folder} 不可写（Permission denied）" in r.output
+    monkeypatch.undo()
+    assert list(folder.iterdir()) == []
