@@ -126,6 +126,7 @@ class Published:
     version: int = 1
     locale: str = "zh-CN"
     files: list[str] = field(default_factory=list)
+    final_date: dt.date | None = None  # the first working day after the window
 
 
 def locale_of(root: Path, lang: str | None) -> str:
@@ -375,6 +376,11 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
     entry = (load_lock(root, Problems()) or {}).get(f"{scheme}/{period}")
     out.version = entry.last.n if entry else 1
     out.files = [p.path, "published.lock", f"published/{scheme}/{period}/"]
+    if out.window is not None:  # the first working day after the window, for --final
+        from site_builder.workflow.workdays import load_calendar, window_end
+
+        out.final_date = window_end(load_calendar(root, Problems()), out.window[1] + dt.timedelta(days=1),
+                                    1, None, Problems())
     return out
 
 
@@ -427,11 +433,12 @@ def report_text(r: Published) -> str:
     if r.mode == "gongshi" and r.window is not None:
         b = r.window[1]
         after = b + dt.timedelta(days=1)
+        final = r.final_date or after
         if en:
-            lines.append(f"  after {b.isoformat()}: site-builder publish {r.scheme} {r.period} --final --number … --date {after.isoformat()} or later")
+            lines.append(f"  after {b.isoformat()}: site-builder publish {r.scheme} {r.period} --final --number … --date {final.isoformat()} or later")
             lines.append(f"  (without it, the daily build shows the public notice as the final notice from {after.isoformat()})")
         else:
-            lines.append(f"  {_short(b, r.locale)}公示期满后：site-builder publish {r.scheme} {r.period} --final --number 通报文号 --date {after.isoformat()}（或更晚的日期）")
+            lines.append(f"  {_short(b, r.locale)}公示期满后：site-builder publish {r.scheme} {r.period} --final --number 通报文号 --date {final.isoformat()}（或更晚的日期）")
             lines.append(f"  （不另发通报时什么也不用做：每天的自动构建从 {_short(after, r.locale)}起把公示显示为通报）")
     return "\n".join(lines)
 
