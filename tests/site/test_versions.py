@@ -347,12 +347,12 @@ def test_earlier_versions_use_the_earlier_periods_as_they_were(tmp_path):
     edit_yaml(
         root / "scores/xiaoneng/2017-Q4.yaml",
         lambda d: d["corrections"].append(
-            {"date": "2017-10-20", "reason": "因2017年第三季度更正，累计得分相应更正。"}
+            {"date": "2018-01-25", "reason": "因2017年第三季度更正，累计得分相应更正。"}
         ),
     )
     update_lock(root)
     assert read_lock(root)["periods"]["xiaoneng/2017-Q4"]["versions"][1]["basis"] == {"2017-Q3": 2}
     build_site(root, tmp_path / "out", quiet=True)
     v1 = text_of(tmp_path / "out/notices/xiaoneng/2017-Q4/v1/index.html")
-    assert "此为第 1 版，已于 2017年10月20日 更正" in v1
+    assert "此为第 1 版，已于 2018年1月25日 更正" in v1  # after Q4's first publication
     assert "县财政局：累计排名" in v1
