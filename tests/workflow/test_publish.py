@@ -211,3 +211,52 @@ def test_publish_in_english(project):
         "Published the public notice of Q2 2018 (xiaoneng/2018-Q2): 示效办〔2018〕20号, dated 2018-07-12.",
         "Public notice period: 2018-07-12 to 2018-07-18 (5 working days).",
     ]
+
+
+# -- the build's default as-of date ------------------------------------------------
+
+
+@pytest.mark.real_today
+def test_build_without_as_of_judges_by_today_in_beijing(project, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from site_builder.site import data
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(data, "today", lambda: dt.date(2018, 7, 19))
+    assert gongshi(project).exit_code == 0
+    out = tmp_path / "site"
+    r = cli("build", "--root", str(project), "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert "按 2018-07-19（北京时间，今天）判断公示与发布日期" in r.output
+    assert json.loads((out / "manifest.json").read_text("utf-8"))["as_of"] == "2018-07-19"
+    html = (out / "notices/xiaoneng/2018-Q2/index.html").read_text("utf-8")
+    assert "结果的通报" in html  # the window ended on 07-18
+
+
+@pytest.mark.real_today
+def test_source_date_epoch_keeps_precedence_over_today(project, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from site_builder.site import data
+
+    monkeypatch.setattr(data, "today", lambda: dt.date(2030, 1, 1))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1531670400")  # 2018-07-16 00:00 Beijing
+    out = tmp_path / "site"
+    r = cli("build", "--root", str(project), "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert "按 2018-07-16（北京时间，SOURCE_DATE_EPOCH）判断公示与发布日期" in r.output
+    assert json.loads((out / "manifest.json").read_text("utf-8"))["as_of"] == "2018-07-16"
+
+
+@pytest.mark.real_today
+def test_the_real_default_reads_the_clock_in_beijing(project):
+    import datetime as dt
+
+    from site_builder.site import data
+    from site_builder.site.data import SHANGHAI
+
+    assert data.default_as_of.__name__ == "default_as_of"
+    before = dt.datetime.now(SHANGHAI).date()
+    got = data.today()
+    assert before <= got <= dt.datetime.now(SHANGHAI).date()

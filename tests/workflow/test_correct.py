@@ -1,0 +1,144 @@
+"""``site-builder correct``: the changes listed, the correction recorded, version n+1 locked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_builder.cli import main
+
+FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "basic"
+Q3 = "scores/xiaoneng/2017-Q3.yaml"
+REASON = "县财政局“重点工作推进”得分录入错误，经复核更正。"
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    assert cli("lock", "--root", str(root)).exit_code == 0
+    return root
+
+
+def change_q3(root: Path, value: str = '"50"') -> None:
+    path = root / Q3
+    text = path.read_text("utf-8")
+    assert 'tuijin: "56.5"' in text
+    path.write_text(text.replace('tuijin: "56.5"', f"tuijin: {value}"), "utf-8")
+
+
+def versions(root: Path, key: str = "xiaoneng/2017-Q3") -> list[tuple[int, str, object]]:
+    lock = json.loads((root / "published.lock").read_text("utf-8"))
+    return [(v["n"], v["stage"], v["correction"]) for v in lock["periods"][key]["versions"]]
+
+
+def test_correct_lists_the_changes_records_and_locks_version_2(project, tmp_path):
+    change_q3(project)
+    before = (project / Q3).read_text("utf-8")
+    r = cli("correct", "xiaoneng", "2017-Q3", "--reason", REASON, "--number", "示效办〔2017〕12号",
+            "--date", "2017-10-30", "--root", str(project))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == [
+        f"已登记2017年第三季度（xiaoneng/2017-Q3）的更正，2017-10-30，示效办〔2017〕12号：{REASON}",
+        "改动：",
+        "  县财政局 重点工作推进：56.5 → 50",
+        "  县财政局 总分：91.50 → 85.00",
+        "  县财政局 名次（季度排名）：2 → 3",
+        "  县财政局 重点整改单位：未列入 → 列入",
+        "  县市场监管局 名次（季度排名）：3 → 2",
+        "  县市场监管局 重点整改单位：列入 → 未列入",
+        "已锁定为第 2 版：/notices/xiaoneng/2017-Q3/（第 1 版保留在 /notices/xiaoneng/2017-Q3/v1/）。",
+        "",
+        "下一步：",
+        "  git add scores/xiaoneng/2017-Q3.yaml published.lock published/xiaoneng/2017-Q3/ && "
+        "git commit -m \"更正2017年第三季度（示效办〔2017〕12号）\" && git push",
+    ]
+    after = (project / Q3).read_text("utf-8")
+    assert after.startswith(before.split("units:\n")[0] + "corrections:\n")
+    assert "corrections:\n  - " in after and "date: 2017-10-30" in after
+    assert f"reason: {REASON}" in after and "number: 示效办〔2017〕12号" in after
+    assert versions(project) == [(1, "published", None), (2, "published", 1)]
+    # check and build accept it; the old version is readable with the change
+    assert cli("check", "--root", str(project)).exit_code == 0
+    out = tmp_path / "site"
+    b = cli("build", "--root", str(project), "--as-of", "2018-05-01", "--out", str(out))
+    assert b.exit_code == 0, b.output
+    v1 = (out / "notices/xiaoneng/2017-Q3/v1/index.html").read_text("utf-8")
+    assert "56.5" in v1
+    now = (out / "notices/xiaoneng/2017-Q3/index.html").read_text("utf-8")
+    assert "2017年10月30日" in now or "2017-10-30" in now
+
+
+def test_correct_defaults_to_today_in_beijing(project, monkeypatch):
+    from site_builder.site import data
+
+    monkeypatch.setattr(data, "today", lambda: dt.date(2017, 11, 2))
+    change_q3(project)
+    r = cli("correct", "xiaoneng", "2017-Q3", "--reason", REASON, "--root", str(project))
+    assert r.exit_code == 0, r.output
+    assert "date: 2017-11-02" in (project / Q3).read_text("utf-8")
+
+
+def test_a_second_correction_makes_version_3(project):
+    change_q3(project)
+    assert cli("correct", "xiaoneng", "2017-Q3", "--reason", REASON, "--date", "2017-10-30",
+               "--root", str(project)).exit_code == 0
+    change_q3_again = (project / Q3).read_text("utf-8").replace('tuijin: "50"', 'tuijin: "52"')
+    (project / Q3).write_text(change_q3_again, "utf-8")
+    r = cli("correct", "xiaoneng", "2017-Q3", "--reason", "再次复核。", "--date", "2017-11-03",
+            "--root", str(project))
+    assert r.exit_code == 0, r.output
+    assert "  县财政局 重点工作推进：50 → 52" in r.output.splitlines()
+    assert versions(project) == [(1, "published", None), (2, "published", 1), (3, "published", 2)]
+
+
+@pytest.mark.parametrize(
+    "change, args, message",
+    [
+        (False, ["--reason", REASON, "--date", "2017-10-30"],
+         "scores/xiaoneng/2017-Q3.yaml: 没有需要更正的改动：“2017年第三季度”与已发布的第 1 版相同 — "
+         "先修改记录（或重新导入评分表），再登记更正"),
+        (True, ["--reason", "  ", "--date", "2017-10-30"],
+         "--reason: 更正原因不能为空 — 请写明原因（将公布）"),
+        (True, ["--reason", REASON, "--date", "2017-10-01"],
+         "--date: 更正日期 2017-10-01 早于通报首次发布（2017-10-16） — 更正只能在发布之后：请核对 --date"),
+    ],
+)
+def test_refusals_write_nothing(project, change, args, message):
+    if change:
+        change_q3(project)
+    before = snapshot(project)
+    r = cli("correct", "xiaoneng", "2017-Q3", *args, "--root", str(project))
+    assert r.exit_code == 1, r.output
+    assert message in r.output
+    assert snapshot(project) == before
+
+
+def test_a_period_not_published_needs_no_correction(project):
+    before = snapshot(project)
+    r = cli("correct", "xiaoneng", "2018-Q2", "--reason", REASON, "--root", str(project))
+    assert r.exit_code == 1
+    assert "scores/xiaoneng/2018-Q2.yaml: “2018年第二季度”还没有发布（published.lock 中没有它），不需要登记更正" in r.output
+    assert snapshot(project) == before
+
+
+def test_a_change_the_check_refuses_is_restored_exactly(project):
+    change_q3(project, '"500"')  # above the line's maximum
+    before = snapshot(project)
+    r = cli("correct", "xiaoneng", "2017-Q3", "--reason", REASON, "--date", "2017-10-30", "--root", str(project))
+    assert r.exit_code == 1
+    assert r.output.startswith("scores/xiaoneng/2017-Q3.yaml:")
+    assert snapshot(project) == before
