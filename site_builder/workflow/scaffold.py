@@ -171,7 +171,15 @@ class NewSite:
     locale: str = "zh-CN"
 
     def __str__(self) -> str:
-        d = self.target.name
+        try:
+            d = os.path.relpath(self.target)
+        except ValueError:  # another drive on Windows
+            d = str(self.target)
+        if d.startswith(".."):
+            d = str(self.target)
+        if " " in d:
+            d = f'"{d}"'
+        cd = [] if d == "." else [f"  cd {d}"]
         nxt = f"{self.year}-Q2"
         if self.locale == "en":
             return "\n".join([
@@ -179,7 +187,7 @@ class NewSite:
                 f"schemes/{self.scheme}/{self.year}.yaml, scores/{self.scheme}/{self.year}-Q1.yaml (a filled sample draft), "
                 "content/, schema/, netlify.toml, .github/workflows/, .vscode/, README.md.",
                 "Next:",
-                f"  cd {d}",
+                *cd,
                 "  edit site.yaml (title, publishing office, objection contact: the values marked 【请填写】),",
                 f"  units/units.yaml (your units) and schemes/{self.scheme}/{self.year}.yaml (your scheme)",
                 "  site-builder check",
@@ -192,7 +200,7 @@ class NewSite:
             f"schemes/{self.scheme}/{self.year}.yaml、scores/{self.scheme}/{self.year}-Q1.yaml（已填写的示例草稿）、"
             "content/、schema/、netlify.toml、.github/workflows/、.vscode/、README.md。",
             "下一步：",
-            f"  cd {d}",
+            *cd,
             "  修改 site.yaml 中标有【请填写】的网站标题、发布机关和异议受理联系方式；",
             f"  把 units/units.yaml 换成本地的被考核单位，照正式考核办法改写 schemes/{self.scheme}/{self.year}.yaml",
             "  site-builder check    检查全部文件",
@@ -284,12 +292,33 @@ def new_site(
             p.write_bytes(data)
         _check_new(staging, locale)
         if os.path.lexists(target):
-            os.rmdir(target)  # empty (checked above); fails rather than lose anything
-        os.rename(staging, target)
+            _move_into(staging, target)  # an empty folder (checked above), perhaps the current one: keep it
+        else:
+            os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return NewSite(target=target, files=list(files), scheme=SCHEME_ID, year=year, locale=locale)
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """Move the staged files into the existing empty folder ``target``; on failure take them out again."""
+    moved: list[Path] = []
+    try:
+        for child in sorted(staging.iterdir()):
+            dest = target / child.name
+            if os.path.lexists(dest):  # appeared meanwhile: never overwrite
+                raise FileExistsError(str(dest))
+            os.rename(child, dest)
+            moved.append(dest)
+    except BaseException:
+        for dest in moved:
+            if dest.is_dir() and not dest.is_symlink():
+                shutil.rmtree(dest, ignore_errors=True)
+            else:
+                dest.unlink(missing_ok=True)
+        raise
+    os.rmdir(staging)
 
 
 def _check_new(root: Path, locale: str) -> None:

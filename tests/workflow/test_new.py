@@ -53,9 +53,10 @@ def site(site_template, tmp_path) -> Path:
 # ------------------------------------------------------------------ new site
 
 
-def test_new_site_prints_what_it_made_and_the_next_steps(tmp_path):
+def test_new_site_prints_what_it_made_and_the_next_steps(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     root = tmp_path / "kaohe"
-    r = run("new", "site", str(root), "--year", "2026")
+    r = run("new", "site", "kaohe", "--year", "2026")
     assert r.exit_code == 0, r.output
     out = r.output
     assert out.startswith(f"已创建网站项目 {root}（")
@@ -161,9 +162,21 @@ def test_new_site_refuses_a_folder_that_is_not_empty(tmp_path):
 def test_new_site_into_an_empty_folder(tmp_path):
     root = tmp_path / "kaohe"
     root.mkdir()
+    inode = root.stat().st_ino
     r = run("new", "site", str(root), "--year", "2025")
     assert r.exit_code == 0, r.output
     assert (root / "schemes/xiaoneng/2025.yaml").is_file()
+    assert root.stat().st_ino == inode  # the same folder (it may be the shell's current one), filled
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kaohe"]
+
+
+def test_new_site_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run("new", "site", ".", "--year", "2026")
+    assert r.exit_code == 0, r.output
+    assert Path("site.yaml").is_file() and Path(".vscode/settings.json").is_file()
+    assert "cd " not in r.output  # already there
+    assert run("check").exit_code == 0
 
 
 def test_new_site_refuses_bad_options_and_writes_nothing(tmp_path):
@@ -195,7 +208,7 @@ def test_new_site_title_that_needs_quotes_is_read_back_exactly(tmp_path):
 def test_new_site_in_english(tmp_path):
     r = run("new", "site", str(tmp_path / "k"), "--year", "2026", "--lang", "en")
     assert r.exit_code == 0, r.output
-    assert "Next:\n  cd k\n" in r.output
+    assert f"Next:\n  cd {tmp_path / 'k'}\n" in r.output  # outside the current folder: the full path
     assert "site-builder new period xiaoneng 2026-Q2" in r.output
 
 
