@@ -45,6 +45,19 @@ def _commands() -> tuple[list[str], list[str]]:
 
 
 FULL, NAMES = _commands()
+SKELETON_README = Path(__file__).resolve().parents[2] / "site_builder/workflow/skeleton/README.md"
+
+
+def _readme_commands() -> list[str]:
+    """The commands the README of a new site lists (placeholders filled as ``new site`` fills them)."""
+    text = SKELETON_README.read_text("utf-8").replace("{{scheme}}", "xiaoneng").replace("{{year}}", "2026")
+    lines = []
+    for _, lang, body in FENCE.findall(text):
+        lines += [ln.strip() for ln in body.splitlines() if lang == "sh" and ln.strip().startswith("site-builder")]
+    return lines
+
+
+README_LINES = _readme_commands()
 
 
 def _resolve(tokens: list[str]) -> tuple[click.Command, list[str], str]:
@@ -84,9 +97,13 @@ def test_the_guide_quotes_commands():
         assert command in typed, f"the guide has no command line for site-builder {command}"
 
 
-@pytest.mark.parametrize("line", FULL)
+def test_the_new_sites_readme_quotes_commands():
+    assert len(README_LINES) >= 6, README_LINES
+
+
+@pytest.mark.parametrize("line", FULL + README_LINES)
 def test_command_lines_parse(line):
-    tokens = shlex.split(line)
+    tokens = shlex.split(line, comments=True)
     assert tokens[0] == "site-builder"
     cmd, rest, path = _resolve(tokens[1:])
     _check_options(cmd, rest, path)
