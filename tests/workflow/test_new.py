@@ -433,3 +433,27 @@ def test_json_schema_accepts_an_empty_value(site):
     errors = list(jsonschema.Draft7Validator(json.loads(render("scores"))).iter_errors(data))
     assert not errors, errors[0].message
     assert schema == json.loads(render("scores"))
+
+
+def test_new_period_leaves_out_retired_units_and_names_units_as_the_period_ends(site):
+    units = site / "units/units.yaml"
+    text = units.read_text("utf-8").replace(
+        "{id: bumen-3, name: 示例局三, category: 部门}",
+        "{id: bumen-3, name: 示例局三, category: 部门, retired: {date: 2026-03-31, merged_into: bumen-2}}")
+    text = text.replace("until: 2026-01-31", "until: 2026-04-15")  # 示例局四 was 示例办公室四 until 15 April
+    units.write_text(text, "utf-8")
+    r = run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site))
+    assert r.exit_code == 0, r.output
+    assert "6 个单位，共 18 项待填写" in r.output
+    data = yaml.safe_load((site / Q2).read_text("utf-8"))
+    assert list(data["units"]) == ["bumen-1", "bumen-2", "bumen-4", "xiangzhen-1", "xiangzhen-2", "xiangzhen-3"]
+    assert "  bumen-4:  # 示例局四\n" in (site / Q2).read_text("utf-8")
+    r = run("new", "period", "xiaoneng", "2026-Q1", "--root", str(site))  # the sample is there already
+    assert r.exit_code == 1
+    os.remove(site / "scores/xiaoneng/2026-Q1.yaml")
+    r = run("new", "period", "xiaoneng", "2026-Q1", "--root", str(site))
+    assert r.exit_code == 0, r.output
+    text = (site / "scores/xiaoneng/2026-Q1.yaml").read_text("utf-8")
+    assert "  bumen-3:  # 示例局三\n" in text  # retired only at the end of Q1: still assessed
+    assert "  bumen-4:  # 示例办公室四\n" in text  # renamed after Q1 ended
+    assert run("check", "--root", str(site)).exit_code == 0
