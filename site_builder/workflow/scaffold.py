@@ -68,6 +68,12 @@ messages.register(
             "the new site's files did not pass the check (a bug, please report it): {detail}",
             "check --title and --organisation and try again",
         ),
+        "new.write_failed": (
+            "不能写入 {path}：{error}",
+            "请确认有写入权限、磁盘没有满、文件没有被其他程序占用，然后重试；没有写出任何文件",
+            "cannot write {path}: {error}",
+            "check the permissions, free disk space and that no other program holds the file, then try again; nothing was written",
+        ),
         "new.not_a_project": (
             "{root} 不是 site-builder 项目（没有 site.yaml）",
             "请先进入项目文件夹（cd 项目文件夹），或用 --root 指明；新建项目用 site-builder new site 文件夹名",
@@ -281,7 +287,10 @@ def new_site(
     _fail(problems, locale)
 
     files = skeleton_files(title=title, organisation=organisation, year=year)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:
+        _write_failed(target.parent, exc, locale)
     try:
         umask = os.umask(0o022)
         os.umask(umask)
@@ -295,10 +304,19 @@ def new_site(
             _move_into(staging, target)  # an empty folder (checked above), perhaps the current one: keep it
         else:
             os.rename(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_failed(target, exc, locale)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return NewSite(target=target, files=list(files), scheme=SCHEME_ID, year=year, locale=locale)
+
+
+def _write_failed(path: Path, exc: OSError, locale: str) -> None:
+    problems = Problems()
+    problems.add("new.write_failed", None, path=str(path), error=exc.strerror or type(exc).__name__)
+    raise InputError(problems.sorted(), locale) from None
 
 
 def _move_into(staging: Path, target: Path) -> None:
@@ -567,6 +585,8 @@ def new_period(root: Path, scheme: str, period: str, *, version: str | None = No
     except FileExistsError:
         problems.add("new.period_exists", Mark(shown), period=period, file=shown)
         _fail(problems, loc)
+    except OSError as exc:
+        _write_failed(path, exc, loc)
     return NewPeriod(path=shown, scheme=scheme, version=sv.version, period=period,
                      name=name_en if loc == "en" else name, units=len(doc["units"]), to_fill=to_fill,
                      optional=optional, crlf=crlf, locale=loc)

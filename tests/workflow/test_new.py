@@ -457,3 +457,47 @@ def test_new_period_leaves_out_retired_units_and_names_units_as_the_period_ends(
     assert "  bumen-3:  # 示例局三\n" in text  # retired only at the end of Q1: still assessed
     assert "  bumen-4:  # 示例办公室四\n" in text  # renamed after Q1 ended
     assert run("check", "--root", str(site)).exit_code == 0
+
+
+def test_new_site_where_nothing_can_be_written(tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    r = run("new", "site", str(tmp_path / "kaohe"))
+    assert r.exit_code == 1
+    assert f"不能写入 {tmp_path}：Permission denied — 请确认有写入权限" in r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_site_failing_halfway_leaves_nothing(tmp_path, monkeypatch):
+    real = Path.write_bytes
+    calls = []
+
+    def disk_full(self, data):
+        calls.append(self)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    r = run("new", "site", str(tmp_path / "kaohe"))
+    assert r.exit_code == 1
+    assert f"不能写入 {tmp_path / 'kaohe'}：No space left on device" in r.output
+    assert list(tmp_path.iterdir()) == []  # the staging folder is gone too
+
+
+def test_new_period_write_failure_is_a_message(site, monkeypatch):
+    import site_builder.workflow.periodfile as periodfile
+
+    def refuse(path, text, crlf=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(periodfile, "write_new", refuse)
+    before = files_of(site)
+    r = run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site))
+    assert r.exit_code == 1
+    assert f"不能写入 {site / Q2}：Permission denied — 请确认有写入权限" in r.output
+    assert files_of(site) == before
