@@ -314,3 +314,20 @@ def test_an_unreadable_export_folder_is_reported_not_a_traceback(root, tmp_path,
     assert f"{folder}: 输出位置 {folder} 不可写（Permission denied）" in r.output
     monkeypatch.undo()
     assert list(folder.iterdir()) == []
+
+
+def test_hostile_text_is_escaped_and_the_body_s_script_never_arrives(root):
+    edit(
+        root / "scores/xiaoneng/2017-Q3.yaml",
+        lambda d: d["notice"].update(title='关于<script>alert(1)</script>“第三季度”的通报 & <img src=x onerror=alert(2)>'),
+    )
+    html = (export(root, "xiaoneng", "2017-Q3") / "index.html").read_text("utf-8")
+    assert "关于&lt;script&gt;alert(1)&lt;/script&gt;“第三季度”的通报 &amp; &lt;img src=x onerror=alert(2)&gt;" in html
+    tree = parse(html)
+    tags = {tag for tag, _a, _d in tree.elements}
+    assert "script" not in tags and "img" not in tags
+    assert 'alert("x")' not in html  # the body's <script> is dropped by the sanitiser
+    # the body's Markdown: headings and emphasis styled inline, its web link kept
+    assert '<h3 style="font-size:1.05em;font-weight:bold;margin:0.8em 0 0.4em;">一、总体情况</h3>' in html
+    assert '<strong style="font-weight:bold;">明显成效</strong>' in html
+    assert '<a href="https://example.gov.cn/" style="color:#1a4f9c;">考核办法</a>' in html
