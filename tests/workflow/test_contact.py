@@ -240,3 +240,20 @@ def test_the_json_download_names_the_issuer_and_the_contact_of_a_public_notice(r
     out = build(root, "2018-04-19")  # the window is over: a 通报, no objection box
     meta = json.loads((out / "notices/xiaoneng/2018-Q1/xiaoneng-2018-Q1.json").read_text("utf-8"))
     assert meta["contact"] is None and meta["issuer"] == SITE_ORG
+
+
+def test_every_locked_example_notice_document_is_unchanged_byte_for_byte():
+    """The contact and issuer resolution leaves each example's last locked document as archived."""
+    import json
+
+    repo = Path(__file__).resolve().parents[2]
+    project, results = check(repo)
+    lock = json.loads((repo / "published.lock").read_text("utf-8"))
+    assert len(lock["periods"]) == 11
+    for key, entry in lock["periods"].items():
+        scheme, pid = key.split("/")
+        period = next(p for p in project.periods if p.scheme == scheme and p.id == pid)
+        body = (repo / "content" / period.scores.notice.body).read_bytes() if period.scores.notice.body else None
+        items = noticedoc.notice_items(project, period, results[(scheme, pid)], body)
+        archived = (repo / entry["versions"][-1]["notice_file"]["path"]).read_bytes()
+        assert noticedoc.document_bytes(items) == archived, key
