@@ -485,7 +485,8 @@ def _existing(root: Path, scheme: str, period: str) -> str | None:
     return None
 
 
-def period_document(project, sv, period: str, start: dt.date, stage: str | None, end: dt.date | None = None):
+def period_document(project, sv, period: str, start: dt.date, stage: str | None, end: dt.date | None = None,
+                    locale: str = "zh-CN"):
     """``(doc, unit_comments, group_comments, to_fill, optional_names)`` for a new period file."""
     from site_builder.checks.tree import applies
 
@@ -521,7 +522,8 @@ def period_document(project, sv, period: str, start: dt.date, stage: str | None,
             # the name the notice will show: the one in use when the period ends
             unit_comments[uid] = _name_at(unit, end or start) if unit is not None else uid
             if i == 0:
-                group_comments[uid] = f"{group.name}（{len(members)} 个单位）"
+                group_comments[uid] = (f"{group.name} ({len(members)} units)" if locale == "en"
+                                       else f"{group.name}（{len(members)} 个单位）")
     doc = {"scheme": sv.id, "version": sv.version, "period": period, "status": "draft", "units": units}
     return doc, unit_comments, group_comments, to_fill, optional
 
@@ -573,7 +575,7 @@ def new_period(root: Path, scheme: str, period: str, *, version: str | None = No
         problems.add("new.period_exists", Mark(other or shown), period=period, file=other or shown)
         _fail(problems, loc)
     stage = periods.stage_of(start, end, sv.scheme.period)
-    doc, unit_comments, group_comments, to_fill, optional = period_document(project, sv, period, start, stage, end)
+    doc, unit_comments, group_comments, to_fill, optional = period_document(project, sv, period, start, stage, end, loc)
     header = _header(sv, name, name_en, optional, loc)
     rel_schema = os.path.relpath(root / "schema" / "scores.schema.json", path.parent).replace(os.sep, "/")
     text = period_text(doc, schema=rel_schema, header=header, unit_comments=unit_comments,

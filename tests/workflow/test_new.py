@@ -421,6 +421,7 @@ def test_new_period_in_english(site):
     text = (site / Q2).read_text("utf-8")
     assert "#     fuwu       服务质量, max 20, levels: 好/较好/一般/差\n" in text
     assert "#     jilv       工作纪律, max 20 (per occurrence: only when it happened)\n" in text
+    assert "  # 部门组 (4 units)\n  bumen-1:  # 示例局一\n" in text
 
 
 def test_json_schema_accepts_an_empty_value(site):
