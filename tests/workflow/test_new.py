@@ -502,3 +502,26 @@ def test_new_period_write_failure_is_a_message(site, monkeypatch):
     assert r.exit_code == 1
     assert f"不能写入 {site / Q2}：Permission denied — 请确认有写入权限" in r.output
     assert files_of(site) == before
+
+
+class _EditorLoader(yaml.SafeLoader):
+    """As an editor's schema check reads YAML: a date stays the text written."""
+
+
+_EditorLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+@pytest.mark.parametrize(
+    ("rel", "kind"),
+    [("site.yaml", "site"), ("units/units.yaml", "units"), ("schemes/xiaoneng/2026.yaml", "scheme"),
+     ("scores/xiaoneng/2026-Q1.yaml", "scores"), (Q2, "scores")],
+)
+def test_the_editor_shows_no_error_in_a_new_sites_files(site, rel, kind):
+    """VS Code validates with the schemas in schema/: a fresh site (and a fresh period) must be clean."""
+    jsonschema = pytest.importorskip("jsonschema")
+    if rel == Q2:
+        assert run("new", "period", "xiaoneng", "2026-Q2", "--root", str(site)).exit_code == 0
+    data = yaml.load((site / rel).read_text("utf-8"), Loader=_EditorLoader)  # noqa: S506 (a SafeLoader)
+    schema = json.loads((site / f"schema/{kind}.schema.json").read_text("utf-8"))
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(data)]
+    assert not errors, errors
