@@ -240,6 +240,9 @@ def report_text(r: Corrected) -> str:
         out.append(f"已锁定为第 {r.version} 版：{now}（第 {r.version - 1} 版保留在 {before}）。")
         out.append("")
         out.append("下一步：")
-    msg = f"更正{r.name}" + (f"（{r.number}）" if r.number else "")
+    if en:
+        msg = f"Correction of {r.name}" + (f" ({r.number})" if r.number else "")
+    else:
+        msg = f"更正{r.name}" + (f"（{r.number}）" if r.number else "")
     out.append(f'  git add {r.path} published.lock published/{r.scheme}/{r.period}/ && git commit -m "{msg}" && git push')
     return "\n".join(out)

@@ -428,8 +428,11 @@ def report_text(r: Published) -> str:
     lines.append("")
     lines.append("Next:" if en else "下一步：")
     files = " ".join(r.files)
-    msg = {"gongshi": f"公示{r.name}", "final": f"通报{r.name}", "direct": f"通报{r.name}"}[r.mode]
-    lines.append(f'  git add {files} && git commit -m "{msg}（{r.number}）" && git push')
+    if en:
+        msg = f"{kind[1].capitalize()} of {r.name} ({r.number})"
+    else:
+        msg = f"{kind[0]}{r.name}（{r.number}）"
+    lines.append(f'  git add {files} && git commit -m "{msg}" && git push')
     if r.mode == "gongshi" and r.window is not None:
         b = r.window[1]
         after = b + dt.timedelta(days=1)

@@ -142,3 +142,23 @@ def test_a_change_the_check_refuses_is_restored_exactly(project):
     assert r.exit_code == 1
     assert r.output.startswith("scores/xiaoneng/2017-Q3.yaml:")
     assert snapshot(project) == before
+
+
+def test_an_objection_during_the_gongshi_corrects_it_as_a_gongshi(project, tmp_path):
+    q1 = project / "scores/xiaoneng/2018-Q1.yaml"
+    text = q1.read_text("utf-8")
+    q1.write_text(text.replace('tuijin: "57"', 'tuijin: "58"', 1), "utf-8")
+    r = cli("correct", "xiaoneng", "2018-Q1", "--reason", "Objection upheld.", "--date", "2018-04-16",
+            "--root", str(project), "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[:4] == [
+        "Recorded correction of Q1 2018 (xiaoneng/2018-Q1) dated 2018-04-16: Objection upheld.",
+        "Changes:",
+        "  县发展改革委 重点工作推进: 57 → 58",
+        "  县发展改革委 total: 97.00 → 98.00",
+    ]
+    assert 'git commit -m "Correction of Q1 2018"' in r.output
+    assert versions(project, "xiaoneng/2018-Q1") == [(1, "public_notice", None), (2, "public_notice", 1)]
+    out = tmp_path / "site"
+    assert cli("build", "--root", str(project), "--as-of", "2018-04-17", "--out", str(out)).exit_code == 0
+    assert (out / "notices/xiaoneng/2018-Q1/v1/index.html").is_file()
