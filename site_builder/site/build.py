@@ -76,21 +76,28 @@ class BuildReport:
                 if self.embargoed
                 else ""
             )
-            source = {"option": "--as-of", "epoch": "SOURCE_DATE_EPOCH", "today": "today"}[self.as_of_from]
+            source = {
+                "option": "Beijing time, from --as-of",
+                "epoch": "Beijing time, from SOURCE_DATE_EPOCH",
+                "today": "today in Beijing",
+            }[self.as_of_from]
             return (
                 f"Built {self.pages} pages ({self.files} files, {mb:.1f} MB) in {self.seconds:.2f}s "
-                f"into {self.out}; public notices and publication dates judged as of {day} "
-                f"(Beijing time, {source}).{held}"
+                f"into {self.out}; notices judged as of {day} ({source}).{held}"
             )
         held = (
             f"{len(self.embargoed)} 份通报发布日期晚于 {day}，暂不发布：{'、'.join(self.embargoed)}。"
             if self.embargoed
             else ""
         )
-        source = {"option": "--as-of", "epoch": "SOURCE_DATE_EPOCH", "today": "今天"}[self.as_of_from]
+        source = {
+            "option": "北京时间，由 --as-of 指定",
+            "epoch": "北京时间，取自 SOURCE_DATE_EPOCH",
+            "today": "北京时间的今天",
+        }[self.as_of_from]
         return (
             f"已生成 {self.pages} 个页面（共 {self.files} 个文件，{mb:.1f} MB），用时 {self.seconds:.2f} 秒，"
-            f"输出到 {self.out}；按 {day}（北京时间，{source}）判断公示与发布日期。{held}"
+            f"输出到 {self.out}；按 {day} 判断公示与发布日期（{source}）。{held}"
         )
 
 

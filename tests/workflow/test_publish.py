@@ -93,7 +93,7 @@ def test_build_inside_the_window_shows_the_gongshi_and_after_it_the_tongbao(proj
     page = "notices/xiaoneng/2018-Q2/index.html"
     r = cli("build", "--root", str(project), "--as-of", "2018-07-16", "--out", str(tmp_path / "in"))
     assert r.exit_code == 0, r.output
-    assert "按 2018-07-16（北京时间，--as-of）判断公示与发布日期" in r.output
+    assert "按 2018-07-16 判断公示与发布日期（北京时间，由 --as-of 指定）" in r.output
     html = (tmp_path / "in" / page).read_text("utf-8")
     assert "结果的公示" in html and "0551-12345678" in html
     r = cli("build", "--root", str(project), "--as-of", "2018-07-19", "--out", str(tmp_path / "after"))
@@ -228,7 +228,7 @@ def test_build_without_as_of_judges_by_today_in_beijing(project, tmp_path, monke
     out = tmp_path / "site"
     r = cli("build", "--root", str(project), "--out", str(out))
     assert r.exit_code == 0, r.output
-    assert "按 2018-07-19（北京时间，今天）判断公示与发布日期" in r.output
+    assert "按 2018-07-19 判断公示与发布日期（北京时间的今天）" in r.output
     assert json.loads((out / "manifest.json").read_text("utf-8"))["as_of"] == "2018-07-19"
     html = (out / "notices/xiaoneng/2018-Q2/index.html").read_text("utf-8")
     assert "结果的通报" in html  # the window ended on 07-18
@@ -245,7 +245,7 @@ def test_source_date_epoch_keeps_precedence_over_today(project, tmp_path, monkey
     out = tmp_path / "site"
     r = cli("build", "--root", str(project), "--out", str(out))
     assert r.exit_code == 0, r.output
-    assert "按 2018-07-16（北京时间，SOURCE_DATE_EPOCH）判断公示与发布日期" in r.output
+    assert "按 2018-07-16 判断公示与发布日期（北京时间，取自 SOURCE_DATE_EPOCH）" in r.output
     assert json.loads((out / "manifest.json").read_text("utf-8"))["as_of"] == "2018-07-16"
 
 
