@@ -215,16 +215,29 @@ def _locked_entry(root: Path, scheme: str, period: str, locale: str):
 
 
 def _other_numbers(project, scheme: str, period: str) -> dict[str, str]:
-    """Every 文号 of other periods' notices and corrections -> the file using it."""
+    """Every 文号 of other periods' notices and corrections -> the file using it.
+
+    Numbers that only earlier versions showed (a 公示's number after its 通报
+    replaced it in the period file) come from the archived notices.
+    """
     from site_builder.checks.notice_checks import _norm_number
+    from site_builder.site.lock import archived_items, load_lock
 
     out: dict[str, str] = {}
+    for key, entry in sorted((load_lock(project.root, Problems()) or {}).items()):
+        if key == f"{scheme}/{period}":
+            continue
+        for v in entry.versions:
+            items = archived_items(project.root, v) or {}
+            number = items.get("notice.number")
+            if number and v.notice_file is not None:
+                out.setdefault(_norm_number(number), v.notice_file.path)
     for p in project.periods:
         if (p.scheme, p.id) == (scheme, period):
             continue
         n = p.scores.notice
         if n is not None and n.number:
-            out.setdefault(_norm_number(n.number), p.path)
+            out[_norm_number(n.number)] = p.path  # the period file rather than its archive
         for c in p.scores.corrections:
             if c.number:
                 out.setdefault(_norm_number(c.number), p.path)

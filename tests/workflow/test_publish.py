@@ -260,3 +260,15 @@ def test_the_real_default_reads_the_clock_in_beijing(project):
     before = dt.datetime.now(SHANGHAI).date()
     got = data.today()
     assert before <= got <= dt.datetime.now(SHANGHAI).date()
+
+
+def test_a_number_only_an_earlier_version_showed_is_refused(project):
+    # 2018-Q1's 公示 was 示效办〔2018〕8号; its 通报 has another number now
+    assert cli("publish", "xiaoneng", "2018-Q1", "--final", "--number", "示效办〔2018〕9号",
+               "--date", "2018-04-19", "--root", str(project)).exit_code == 0
+    before = snapshot(project)
+    r = cli("publish", "xiaoneng", "2018-Q2", "--gongshi", "--number", "示效办〔2018〕8号",
+            "--date", "2018-07-12", "--root", str(project))
+    assert r.exit_code == 1
+    assert "--number: 文号“示效办〔2018〕8号”已用于 published/xiaoneng/2018-Q1/v1.notice.json" in r.output
+    assert snapshot(project) == before
