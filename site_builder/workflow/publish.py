@@ -127,6 +127,7 @@ class Published:
     locale: str = "zh-CN"
     files: list[str] = field(default_factory=list)
     final_date: dt.date | None = None  # the first working day after the window
+    future: dt.date | None = None  # today, when the notice is dated after it (embargoed until its date)
 
 
 def locale_of(root: Path, lang: str | None) -> str:
@@ -389,6 +390,11 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
     entry = (load_lock(root, Problems()) or {}).get(f"{scheme}/{period}")
     out.version = entry.last.n if entry else 1
     out.files = [p.path, "published.lock", f"published/{scheme}/{period}/"]
+    from site_builder.site.data import today
+
+    now = today()
+    if date > now:
+        out.future = now
     if out.window is not None:  # the first working day after the window, for --final
         from site_builder.workflow.workdays import load_calendar, window_end
 
@@ -438,6 +444,12 @@ def report_text(r: Published) -> str:
                          else "没有设置异议受理联系方式（site.yaml 或方案的 contact），公示上将不显示。")
     lines.append((f"Locked as version {r.version} in published.lock." if en
                   else f"已锁定为第 {r.version} 版（published.lock）。"))
+    if r.future:
+        lines.append(
+            f"Note: dated after today ({r.future.isoformat()} in Beijing): the site shows this period "
+            f"(its public notice too) only from {r.date.isoformat()}." if en
+            else f"注意：发布日期晚于今天（北京时间 {r.future.isoformat()}），网站从 {_short(r.date, r.locale)}起才显示这一期"
+            "（在此之前连公示也不显示）。")
     lines.append("")
     lines.append("Next:" if en else "下一步：")
     files = " ".join(r.files)

@@ -272,3 +272,18 @@ def test_a_number_only_an_earlier_version_showed_is_refused(project):
     assert r.exit_code == 1
     assert "--number: 文号“示效办〔2018〕8号”已用于 published/xiaoneng/2018-Q1/v1.notice.json" in r.output
     assert snapshot(project) == before
+
+
+def test_a_notice_dated_after_today_is_published_with_a_note(project, monkeypatch):
+    import datetime as dt
+
+    from site_builder.site import data
+
+    monkeypatch.setattr(data, "today", lambda: dt.date(2018, 7, 10))
+    r = gongshi(project)
+    assert r.exit_code == 0, r.output
+    assert "注意：发布日期晚于今天（北京时间 2018-07-10），网站从 7月12日起才显示这一期（在此之前连公示也不显示）。" in r.output
+    monkeypatch.setattr(data, "today", lambda: dt.date(2018, 7, 12))
+    r = cli("publish", "xiaoneng", "2018-Q1", "--final", "--number", "示效办〔2018〕9号",
+            "--date", "2018-04-19", "--root", str(project))
+    assert r.exit_code == 0 and "注意" not in r.output
