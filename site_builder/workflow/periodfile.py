@@ -131,7 +131,10 @@ def to_yaml(value: Any) -> Any:
 
 
 def _is_small(item: dict) -> bool:
-    return all(not isinstance(v, (dict, list, tuple)) for v in item.values()) and len(item) <= 4
+    """An event short enough for one line (``- {rank: dzjcf, count: 1}``); longer records stay in block style."""
+    if any(isinstance(v, (dict, list, tuple)) for v in item.values()):
+        return False
+    return len(item) <= 4 and sum(len(str(k)) + len(str(v)) + 4 for k, v in item.items()) <= 60
 
 
 def to_python(value: Any) -> Any:
