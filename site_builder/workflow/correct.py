@@ -76,6 +76,8 @@ class Corrected:
     lines: list[str] = field(default_factory=list)  # the changes, one per line, as printed
     locale: str = "zh-CN"
     path: str = ""
+    # later periods corrected with it: (name, file, new version, changes)
+    later: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
 
 
 def _num(d: object, en: bool) -> str:
@@ -132,20 +134,12 @@ def correct(
     lang: str | None = None,
 ) -> Corrected:
     from site_builder import pipeline
-    from site_builder.errors import InputError
-    from site_builder.site import noticedoc
     from site_builder.site.data import today
     from site_builder.site.failures import fail_all
-    from site_builder.site.lock import (
-        archived_items,
-        current_body,
-        key_of,
-        load_lock,
-        lock_file_problems,
-    )
-    from site_builder.site.versions import _Archive, _rebuild
+    from site_builder.site.lock import key_of, load_lock, lock_file_problems
+    from site_builder.site.versions import _Archive
     from site_builder.workflow.periodfile import PeriodFile
-    from site_builder.workflow.publish import commit_edit, locale_of, require_period
+    from site_builder.workflow.publish import commit_edits, locale_of, require_period
 
     root = Path(root).resolve()
     locale = locale_of(root, lang)
@@ -183,37 +177,64 @@ def correct(
     problems.raise_if_errors(locale)
 
     # what changed against the last locked version
+    archive = _Archive(project, locked, Problems())
     last = entry.last
-    result = results[(current.scheme, current.id)]
-    body = current_body(project, current)
-    new_items = noticedoc.notice_items(project, current, result, body)
-    old_items = archived_items(root, last)
-    rebuilt_problems = Problems()
-    old = _rebuild(_Archive(project, locked, rebuilt_problems), key_of(current), last, project, results)
-    fail_all(rebuilt_problems, locale)
-    lines = change_lines(project, current, old.result if old else result, result,
-                         old_items, new_items, locale) if old is not None or old_items is not None else []
-    body_changed = old_items is None and old is not None and old.body is not None and old.body != body
-    if not lines and not body_changed:
-        if old_items is not None and noticedoc.comparable(old_items) != noticedoc.comparable(new_items):
-            lines = [noticedoc.describe(noticedoc.differences(
-                noticedoc.comparable(old_items), noticedoc.comparable(new_items)), locale)]
-    if not lines and not body_changed:
+    lines = _changes_of(project, results, archive, current, last, locale)
+    if not lines:
         problems.add("correct.nothing", Mark(display), period=name, n=last.n)
         problems.raise_if_errors(locale)
+    # later periods of the scheme whose published figures move with it (running
+    # totals, streaks): each gets the same correction, or the check refuses them
+    later: list[tuple[object, list[str]]] = []
+    for p in project.periods:
+        other = locked.get(key_of(p))
+        if (p.scheme != current.scheme or p.start <= current.start or other is None
+                or (p.scheme, p.id) not in results or len(p.scores.corrections) != other.corrections):
+            continue
+        moved = _changes_of(project, results, archive, p, other.last, locale)
+        if moved:
+            later.append((p, moved))
+
+    def record(text: str) -> dict[str, object]:
+        out: dict[str, object] = {"date": dt.date(day.year, day.month, day.day), "reason": text}
+        if number:
+            out["number"] = number.strip()
+        return out
 
     pf = PeriodFile.read(path)
-    record: dict[str, object] = {"date": dt.date(day.year, day.month, day.day), "reason": reason}
-    if number:
-        record["number"] = number.strip()
-    pf.append("corrections", record)
-    try:
-        commit_edit(root, path, pf.encoded(), locale)
-    except InputError:
-        raise
+    pf.append("corrections", record(reason))
+    edits = {path: pf.encoded()}
+    for p, _moved in later:
+        other_pf = PeriodFile.read(root / p.path)
+        why = (f"Follows the correction of {current.name_en}: {reason}" if locale == "en"
+               else f"因{current.name}的更正（{reason}）相应更正。")
+        other_pf.append("corrections", record(why))
+        edits[root / p.path] = other_pf.encoded()
+    commit_edits(root, edits, locale)
     entry_after = (load_lock(root, Problems()) or {}).get(key)
     version = entry_after.last.n if entry_after else last.n + 1
-    return Corrected(scheme, period, name, day, reason, number, version, lines, locale, display)
+    done = Corrected(scheme, period, name, day, reason, number, version, lines, locale, display)
+    for p, moved in later:
+        after = (load_lock(root, Problems()) or {}).get(key_of(p))
+        done.later.append((p.name if locale != "en" else p.name_en, p.path, after.last.n if after else 0, moved))
+    return done
+
+
+def _changes_of(project, results, archive, period, last, locale: str) -> list[str]:
+    """What ``period`` shows now that its locked version ``last`` did not (empty: nothing)."""
+    from site_builder.site import noticedoc
+    from site_builder.site.failures import fail_all
+    from site_builder.site.lock import archived_items, current_body, key_of
+    from site_builder.site.versions import _rebuild
+
+    result = results[(period.scheme, period.id)]
+    new_items = noticedoc.notice_items(project, period, result, current_body(project, period))
+    old_items = archived_items(project.root, last)
+    old = _rebuild(archive, key_of(period), last, project, results)
+    fail_all(archive.problems, locale)
+    if old is None and old_items is None:
+        return []
+    return change_lines(project, period, old.result if old else result, result, old_items, new_items, locale)
 
 
 def report_text(r: Corrected) -> str:
@@ -230,6 +251,10 @@ def report_text(r: Corrected) -> str:
                    + (f"，{r.number}" if r.number else "") + f"：{r.reason}")
         out.append("改动：")
     out += [f"  {line}" for line in r.lines] or ["  —"]
+    for name, path, n, moved in r.later:
+        out.append(f"{name} ({path}) moves with it, corrected as version {n}:" if en
+                   else f"{name}（{path}）的结果随之变化，已一并登记更正，锁定为第 {n} 版：")
+        out += [f"  {line}" for line in moved]
     now = "/" + paths.notice(r.scheme, r.period).removesuffix("index.html")
     before = "/" + paths.notice(r.scheme, r.period, r.version - 1).removesuffix("index.html")
     if en:
@@ -244,5 +269,8 @@ def report_text(r: Corrected) -> str:
         msg = f"Correction of {r.name}" + (f" ({r.number})" if r.number else "")
     else:
         msg = f"更正{r.name}" + (f"（{r.number}）" if r.number else "")
-    out.append(f'  git add {r.path} published.lock published/{r.scheme}/{r.period}/ && git commit -m "{msg}" && git push')
+    files = " ".join([r.path, *(path for _, path, _, _ in r.later), "published.lock", f"published/{r.scheme}/"])
+    if not r.later:
+        files = f"{r.path} published.lock published/{r.scheme}/{r.period}/"
+    out.append(f'  git add {files} && git commit -m "{msg}" && git push')
     return "\n".join(out)

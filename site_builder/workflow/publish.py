@@ -176,18 +176,25 @@ def _short(d: dt.date, locale: str) -> str:
 
 def commit_edit(root: Path, path: Path, new_text: bytes, locale: str) -> None:
     """Save the edited period file, check the project and lock it; on refusal restore the exact bytes."""
+    commit_edits(root, {path: new_text}, locale)
+
+
+def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
+    """:func:`commit_edit` for several period files at once (all restored on refusal)."""
     from site_builder.site.lock import update_lock
     from site_builder.site.verify import check_project
 
-    original = path.read_bytes()
+    originals = {path: path.read_bytes() for path in edits}
     lock_path = root / "published.lock"
     lock_before = lock_path.read_bytes() if lock_path.is_file() else None
-    _write_bytes(path, new_text)
     try:
+        for path, data in edits.items():
+            _write_bytes(path, data)
         check_project(root, locale=locale)
         update_lock(root)
     except BaseException:
-        _write_bytes(path, original)
+        for path, data in originals.items():
+            _write_bytes(path, data)
         if lock_before is not None and lock_path.read_bytes() != lock_before:
             _write_bytes(lock_path, lock_before)
         raise

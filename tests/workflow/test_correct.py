@@ -162,3 +162,28 @@ def test_an_objection_during_the_gongshi_corrects_it_as_a_gongshi(project, tmp_p
     out = tmp_path / "site"
     assert cli("build", "--root", str(project), "--as-of", "2018-04-17", "--out", str(out)).exit_code == 0
     assert (out / "notices/xiaoneng/2018-Q1/v1/index.html").is_file()
+
+
+def test_a_later_period_whose_running_totals_move_is_corrected_with_it(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root)
+    scheme = root / "schemes/xiaoneng/v2017.yaml"
+    text = scheme.read_text("utf-8")
+    scheme.write_text(text.replace(
+        "rankings:\n  - id: jidu\n    name: 季度排名\n",
+        "rankings:\n  - id: jidu\n    name: 季度排名\n  - id: leiji\n    name: 累计排名\n    basis: cumulative\n"), "utf-8")
+    assert cli("lock", "--root", str(root)).exit_code == 0
+    change_q3(root)
+    r = cli("correct", "xiaoneng", "2017-Q3", "--reason", REASON, "--number", "示效办〔2018〕12号",
+            "--date", "2018-02-01", "--root", str(root))
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    i = lines.index("2017年第四季度（scores/xiaoneng/2017-Q4.yaml）的结果随之变化，已一并登记更正，锁定为第 2 版：")
+    assert lines[i + 1].startswith("  县财政局 ")
+    q4 = (root / "scores/xiaoneng/2017-Q4.yaml").read_text("utf-8")
+    assert f"因2017年第三季度的更正（{REASON}）相应更正。" in q4
+    assert versions(root) == [(1, "published", None), (2, "published", 1)]
+    assert versions(root, "xiaoneng/2017-Q4")[-1] == (2, "published", 2)
+    assert ("  git add scores/xiaoneng/2017-Q3.yaml scores/xiaoneng/2017-Q4.yaml published.lock "
+            "published/xiaoneng/ && git commit") in r.output
+    assert cli("check", "--root", str(root)).exit_code == 0
