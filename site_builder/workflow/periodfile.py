@@ -72,7 +72,8 @@ _Constructor.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 
 class _Representer(RoundTripRepresenter):
-    pass
+    def ignore_aliases(self, data) -> bool:
+        return True  # the project's loader refuses anchors: the same date set twice is written twice
 
 
 def _represent_number(representer, value):

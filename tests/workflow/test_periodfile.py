@@ -102,6 +102,9 @@ def test_new_keys_go_in_documented_order_and_strings_are_quoted_for_yaml_1_1(tmp
     assert data["notice"] == {"number": "2017", "date": dt.date(2017, 10, 20), "title": "yes"}
     assert [c["reason"] for c in data["corrections"]] == ["on", "更正"]
     assert data["public_notice"] == {"from": dt.date(2017, 10, 20), "until": dt.date(2017, 10, 26)}
+    day = dt.date(2017, 10, 20)
+    pf.set("notice.date", day)  # the same object in two places: written twice, never as an anchor
+    assert "&id" not in pf.text() and "*id" not in pf.text()
     pf.set("public_notice", None)
     assert "public_notice:" not in pf.text()
 
