@@ -73,7 +73,10 @@ _Constructor.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 class _Representer(RoundTripRepresenter):
     def ignore_aliases(self, data) -> bool:
-        return True  # the project's loader refuses anchors: the same date set twice is written twice
+        # the project's loader refuses anchors: the same date set twice is written twice
+        if isinstance(data, (dt.date, str, int, Decimal)):
+            return True
+        return super().ignore_aliases(data)
 
 
 def _represent_number(representer, value):
