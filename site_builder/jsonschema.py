@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
+from site_builder.schema.calendar import CalendarFile
 from site_builder.schema.scheme import Scheme
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.site import Site
@@ -67,10 +68,18 @@ KINDS: dict[str, tuple[type[BaseModel], str, str]] = {
         "scores/<方案标识>/<考核期>.yaml：一个考核期各单位的记录（事实，不是分数）、状态和通报信息。"
         "格式见 docs/formats.md。",
     ),
+    "calendar": (
+        CalendarFile,
+        "工作日日历 calendar.yaml",
+        "内置安排（chinese_calendar）之外的年份的法定节假日和调休上班日，用于按工作日计算公示期。"
+        "格式见 docs/formats.md 的“工作日日历”。",
+    ),
 }
 
 #: Chinese description of every object (definition) of every schema.
 _DEFS: dict[str, str] = {
+    # calendar.yaml
+    "CalendarYear": "一年的节假日安排（按国务院办公厅通知）",
     # site.yaml
     "Contact": "异议受理：受理机构和联系方式（将公布，请用办公电话）",
     # units

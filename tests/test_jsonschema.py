@@ -55,6 +55,8 @@ def kind_of(rel: str) -> str | None:
         return None
     if rel == "site.yaml":
         return "site"
+    if rel == "calendar.yaml":
+        return "calendar"
     if rel in ("units.yaml", "units.yml") or parts[0] == "units":
         return "units"
     if parts[0] == "schemes" and len(parts) >= 3:

@@ -167,44 +167,34 @@ def load_calendar(root: Path, problems: Problems) -> Calendar:
     doc = load_yaml_bytes(raw, CALENDAR_FILE, problems)
     if doc is None:
         return cal
-    data = doc.data
+    from site_builder.schema.calendar import CalendarFile
+    from site_builder.schema.convert import validate
 
-    def bad(where: tuple, zh: str, en: str) -> None:
-        problems.add("workdays.bad_file", doc.mark(where), why=zh, why_en=en)
-
-    if not isinstance(data, dict) or not isinstance(data.get("years"), dict):
-        bad((), "缺少 years", "years is missing")
+    parsed = validate(CalendarFile, doc, problems)
+    _wrong_years(doc, problems)  # reported with the schema's problems, in the same run
+    if parsed is None:
         return cal
-    for key, entry in data["years"].items():
-        try:
-            year = int(str(key))
-        except ValueError:
-            year = 0
-        if not 1900 <= year <= 2999:
-            bad(("years", key), f"“{key}”不是年份", f"“{key}” is not a year")
-            continue
-        if not isinstance(entry, dict) or set(entry) - {"holidays", "workdays"}:
-            bad(("years", key), f"{year} 年下只能写 holidays 和 workdays",
-                f"only holidays and workdays may be written under {year}")
-            continue
-        lists: dict[str, set[dt.date]] = {"holidays": set(), "workdays": set()}
-        for name in ("holidays", "workdays"):
-            items = entry.get(name) or []
-            if not isinstance(items, list):
-                bad(("years", key, name), f"{name} 应是日期列表", f"{name} must be a list of dates")
-                continue
-            for i, item in enumerate(items):
-                day = _date(item)
-                if day is None:
-                    bad(("years", key, name, i), f"“{item}”不是 YYYY-MM-DD 格式的日期",
-                        f"“{item}” is not a date YYYY-MM-DD")
-                elif day.year != year:
-                    problems.add("workdays.wrong_year", doc.mark(("years", key, name, i)),
-                                 date=day.isoformat(), year=year)
-                else:
-                    lists[name].add(day)
-        cal.years[year] = YearData(frozenset(lists["holidays"]), frozenset(lists["workdays"]))
+    for year, entry in parsed.years.items():
+        cal.years[year] = YearData(frozenset(entry.holidays), frozenset(entry.workdays))
     return cal
+
+
+def _wrong_years(doc, problems: Problems) -> None:
+    """A date listed under another year than its own (a slip when copying last year's list)."""
+    years = doc.data.get("years") if isinstance(doc.data, dict) else None
+    if not isinstance(years, dict):
+        return
+    for key, entry in years.items():
+        text = str(key)
+        if not (len(text) == 4 and text.isascii() and text.isdigit()) or not isinstance(entry, dict):
+            continue
+        for name in ("holidays", "workdays"):
+            items = entry.get(name)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                day = _date(item)
+                if day is not None and day.year != int(text):
+                    problems.add("workdays.wrong_year", doc.mark(("years", key, name, i)),
+                                 date=day.isoformat(), year=int(text))
 
 
 def window_end(cal: Calendar, start: dt.date, n: int, mark: Mark | None, problems: Problems) -> dt.date | None:

@@ -86,9 +86,29 @@ def test_calendar_yaml_problems_are_located(tmp_path):
     rendered = [p.render() for p in problems.sorted()]
     assert rendered == [
         "calendar.yaml:3:28: 2026-12-31 不在 2027 年 — 每个日期写在它所属年份之下",
-        "calendar.yaml:3:40: calendar.yaml 的格式不对：“明天”不是 YYYY-MM-DD 格式的日期 — 应写成 years: "
-        "{2027: {holidays: [2027-01-01, …], workdays: [2027-02-07, …]}}，日期写成 YYYY-MM-DD",
+        "calendar.yaml:3:40: “明天”不是 YYYY-MM-DD 格式的日期 — 请按 YYYY-MM-DD 格式填写，如 2024-03-01",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        ("years:\n  27:\n    holidays: [2027-01-01]\n", "calendar.yaml:3:5:", "“27”不是年份"),
+        ("years:\n  2027:\n    holiday: [2027-01-01]\n", "calendar.yaml:3:5:", "holiday"),
+        ("years:\n  2027:\n    holidays: 2027-01-01\n", "calendar.yaml:3:15:", ""),
+        ("year:\n  2027: {}\n", "calendar.yaml:1:1:", "year"),
+        ("[2027-01-01]\n", "calendar.yaml:1:1:", ""),
+    ],
+    ids=["short-year", "unknown-key", "not-a-list", "misspelt-years", "not-a-mapping"],
+)
+def test_calendar_yaml_is_validated_by_its_schema(tmp_path, text, where, says):
+    (tmp_path / "calendar.yaml").write_text(text, encoding="utf-8")
+    problems = Problems()
+    cal = load_calendar(tmp_path, problems)
+    rendered = [p.render() for p in problems.sorted()]
+    assert rendered and all(r.startswith(where) for r in rendered), rendered
+    assert says in " ".join(rendered)
+    assert cal.years == {}
 
 
 def _project(tmp_path: Path) -> Path:
