@@ -136,7 +136,8 @@ def test_deductions_on_a_score_line_capped_across_a_month(tmp_path):
         "period: {kind: quarter}", "period: {kind: week}").replace(
         "    rule: {kind: per_occurrence, per: 1, cap: 3}", "    cap_span: month\n    rule: {kind: per_occurrence, per: 1, cap: 3}")
     week = SCORES.replace("period: 2024-Q1", "period: 2024-W{n}").replace("duty: 1", "duty: 2").replace(
-        "duty: {events: [{date: 2024-02-01, note: 缺岗}]}", "duty: 0").replace("facts: {work: 8, duty: 0}", "facts: {work: 8, duty: {n3}}")
+        "duty: {events: [{date: 2024-02-01, note: 缺岗}]}", "duty: 0").replace("facts: {work: 8, duty: 0}", "facts: {work: 8, duty: {n3}}").replace(
+        "number: 测〔2024〕1号", "number: 测〔2024〕{n}号")  # each week's notice has its own 文号
     files = {
         "schemes/demo/2024.yaml": head + "rankings:\n  - {id: q, name: 周排名}\n",
         "scores/demo/2024-Q1.yaml": None,
