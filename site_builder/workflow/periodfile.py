@@ -385,8 +385,8 @@ class PeriodFile:
         atomic_write(path or self.path, self.encoded())
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+def _staged(path: Path, data: bytes, mode: int) -> str:
+    """``data`` in a temporary file beside ``path``, flushed to disk; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -394,16 +394,28 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
+    except BaseException:
+        _discard(tmp)
+        raise
+    return tmp
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    tmp = _staged(path, data, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
         raise
 
 
@@ -453,15 +465,8 @@ def write_new(path: Path, text: str, *, crlf: bool = False) -> None:
     """Create ``path`` with ``text``; refuses to overwrite (``FileExistsError``)."""
     if path.exists() or path.is_symlink():
         raise FileExistsError(str(path))
-    data = (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _staged(path, (text.replace("\n", "\r\n") if crlf else text).encode("utf-8"), 0o644)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
         try:
             os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrites
         except FileExistsError:
@@ -471,7 +476,4 @@ def write_new(path: Path, text: str, *, crlf: bool = False) -> None:
                 raise FileExistsError(str(path)) from None
             os.replace(tmp, path)
     finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
