@@ -52,10 +52,12 @@ _register()
 @click.option("--date", "date_text", required=True, help="发布日期 YYYY-MM-DD；公示从这一天起算（是工作日时算第 1 天）")
 @click.option("--days", default=5, show_default=True, type=int, help="公示期的工作日数（仅 --gongshi）")
 @click.option("--title", default=None, help="标题（不填则保留原标题或自动生成；--final 时把“公示”改为“通报”）")
+@click.option("--body", default=None,
+              help="正文 Markdown 文件（content/ 下）；不写时若有 content/notices/方案/考核期.md 则自动使用")
 @_ROOT
 @_LANG
 def publish(scheme: str, period: str, gongshi: bool, final: bool, number: str, date_text: str,
-            days: int, title: str | None, root: str, lang: str | None) -> None:
+            days: int, title: str | None, body: str | None, root: str, lang: str | None) -> None:
     """发布公示或通报：改写考核期文件、检查、锁定，并告诉您下一步。
 
     \b
@@ -72,7 +74,7 @@ def publish(scheme: str, period: str, gongshi: bool, final: bool, number: str, d
     mode = "gongshi" if gongshi else "final" if final else "direct"
     day = _day(date_text, "--date", root, lang)
     done = run(Path(root), scheme, period, mode=mode, number=number, date=day, days=days,
-               title=title, lang=lang)
+               title=title, body=body, lang=lang)
     click.echo(report_text(done))
 
 

@@ -272,5 +272,7 @@ def report_text(r: Corrected) -> str:
     files = " ".join([r.path, *(path for _, path, _, _ in r.later), "published.lock", f"published/{r.scheme}/"])
     if not r.later:
         files = f"{r.path} published.lock published/{r.scheme}/{r.period}/"
-    out.append(f'  git add {files} && git commit -m "{msg}" && git push')
+    from site_builder.workflow.publish import git_lines
+
+    out.extend(git_lines(files, msg))
     return "\n".join(out)

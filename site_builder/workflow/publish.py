@@ -96,6 +96,18 @@ messages.register(
             "the number of working days must be 1 to 30 (found {n})",
             "a 公示 usually lasts 5 or 7 working days, e.g. --days 5",
         ),
+        "publish.body_missing": (
+            "找不到正文文件 {path}",
+            "正文放在 content/ 下，如 content/notices/{scheme}/{period}.md（可复制上一期的正文改写）；--body 写它的路径",
+            "there is no body file {path}",
+            "notice bodies live under content/, e.g. content/notices/{scheme}/{period}.md; give its path to --body",
+        ),
+        "publish.body_outside": (
+            "正文文件 {path} 不在 content/ 下",
+            "请把正文放到 content/notices/{scheme}/ 下，再用 --body 写它的路径",
+            "the body file {path} is not under content/",
+            "put the body under content/notices/{scheme}/ and give that path to --body",
+        ),
         "publish.project_fails": (
             "项目目前有错误，未发布（见上）",
             "请先改正上面列出的问题（site-builder check 可随时查看），再发布",
@@ -128,6 +140,7 @@ class Published:
     files: list[str] = field(default_factory=list)
     final_date: dt.date | None = None  # the first working day after the window
     future: dt.date | None = None  # today, when the notice is dated after it (embargoed until its date)
+    body: str | None = None  # content/… of the notice body, when it has one
 
 
 def locale_of(root: Path, lang: str | None) -> str:
@@ -262,6 +275,7 @@ def publish(
     date: dt.date,
     days: int = 5,
     title: str | None = None,
+    body: str | None = None,
     lang: str | None = None,
 ) -> Published:
     """Publish ``scheme``/``period`` as a 公示 (``gongshi``), its 通报 (``final``) or a 通报 directly (``direct``)."""
@@ -322,6 +336,7 @@ def publish(
         old = pf.get("notice.number")
         if number and old and _norm_number(str(old)) == _norm_number(number):
             problems.add("publish.same_number", Mark("--number"), number=number)
+    body_rel = _body(root, scheme, period, body, pf.get("notice.body"), problems)
     problems.raise_if_errors(locale)
 
     # the edit
@@ -339,6 +354,8 @@ def publish(
             new_title = old_title[:i] + "通报" + old_title[i + 2:]
     if new_title is not None:
         pf.set("notice.title", new_title)
+    if body_rel is not None:
+        pf.set("notice.body", body_rel)
     if mode == "gongshi" and window is not None:
         pf.set("public_notice.from", _copy(window[0]))  # a distinct object each: no YAML anchors
         pf.set("public_notice.until", _copy(window[1]))
@@ -347,6 +364,35 @@ def publish(
         pf.set("public_notice", None)
     commit_edit(root, path, _text_of(pf), locale)
     return summarise(root, scheme, period, mode, number, date, locale)
+
+
+def _body(root: Path, scheme: str, period: str, given: str | None, current: object,
+          problems: Problems) -> str | None:
+    """The notice body to record (relative to content/), or None to leave ``notice.body`` as it is.
+
+    ``--body`` names a Markdown file under content/ (with or without the
+    ``content/`` prefix); without it, ``content/notices/<scheme>/<period>.md``
+    is taken when the period file names no body yet — the place the guide and
+    a new site's template put it.
+    """
+    content = root / "content"
+    if given is None:
+        if current:
+            return None
+        conventional = content / "notices" / scheme / f"{period}.md"
+        return f"notices/{scheme}/{period}.md" if conventional.is_file() else None
+    text = given.strip().replace("\\", "/")
+    candidates = [root / text, content / text] if not Path(text).is_absolute() else [Path(text)]
+    for candidate in candidates:
+        if candidate.is_file():
+            resolved = candidate.resolve()
+            try:
+                return resolved.relative_to(content.resolve()).as_posix()
+            except ValueError:
+                problems.add("publish.body_outside", Mark("--body"), path=given, scheme=scheme)
+                return None
+    problems.add("publish.body_missing", Mark("--body"), path=given, scheme=scheme, period=period)
+    return None
 
 
 def _copy(day: dt.date) -> dt.date:
@@ -383,6 +429,8 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
         for h in result.honours:  # one line per honour, its groups together
             merged.setdefault(h.name, []).extend(project.unit_name(u, p.end) for u in h.chosen)
         out.honours = list(merged.items())
+    if p.scores.notice is not None and p.scores.notice.body:
+        out.body = f"content/{p.scores.notice.body}"
     w = p.scores.public_notice
     if w is not None:
         out.window = (w.start, w.until, w.working_days or 0)
@@ -418,6 +466,11 @@ def _contact(project, period):
     return contact_of(project, period)
 
 
+def git_lines(files: str, message: str) -> list[str]:
+    """The commands that record and publish the change, one per line (PowerShell 5 has no ``&&``)."""
+    return [f"  git add {files}", f'  git commit -m "{message}"', "  git push"]
+
+
 def report_text(r: Published) -> str:
     """The summary ``publish`` prints: what was published and the next commands."""
     en = r.locale == "en"
@@ -430,6 +483,8 @@ def report_text(r: Published) -> str:
         lines.append(f"已发布{r.name}（{r.scheme}/{r.period}）的{kind[0]}：{r.number}，{_day(r.date, r.locale)}。")
     if r.title:
         lines.append(("Title: " if en else "标题：") + r.title)
+    if r.body:
+        lines.append(("Body: " if en else "正文：") + r.body)
     if r.window is not None and r.mode != "direct":
         a, b, n = r.window
         if en:
@@ -464,7 +519,7 @@ def report_text(r: Published) -> str:
         msg = f"{kind[1].capitalize()} of {r.name} ({r.number})"
     else:
         msg = f"{kind[0]}{r.name}（{r.number}）"
-    lines.append(f'  git add {files} && git commit -m "{msg}" && git push')
+    lines.extend(git_lines(files, msg))
     if r.mode == "gongshi" and r.window is not None:
         b = r.window[1]
         after = b + dt.timedelta(days=1)

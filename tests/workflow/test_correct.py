@@ -63,8 +63,9 @@ def test_correct_lists_the_changes_records_and_locks_version_2(project, tmp_path
         "已锁定为第 2 版：/notices/xiaoneng/2017-Q3/（第 1 版保留在 /notices/xiaoneng/2017-Q3/v1/）。",
         "",
         "下一步：",
-        "  git add scores/xiaoneng/2017-Q3.yaml published.lock published/xiaoneng/2017-Q3/ && "
-        "git commit -m \"更正2017年第三季度（示效办〔2017〕12号）\" && git push",
+        "  git add scores/xiaoneng/2017-Q3.yaml published.lock published/xiaoneng/2017-Q3/",
+        "  git commit -m \"更正2017年第三季度（示效办〔2017〕12号）\"",
+        "  git push",
     ]
     after = (project / Q3).read_text("utf-8")
     assert after.startswith(before.split("units:\n")[0] + "corrections:\n")
@@ -185,5 +186,5 @@ def test_a_later_period_whose_running_totals_move_is_corrected_with_it(tmp_path)
     assert versions(root) == [(1, "published", None), (2, "published", 1)]
     assert versions(root, "xiaoneng/2017-Q4")[-1] == (2, "published", 2)
     assert ("  git add scores/xiaoneng/2017-Q3.yaml scores/xiaoneng/2017-Q4.yaml published.lock "
-            "published/xiaoneng/ && git commit") in r.output
+            "published/xiaoneng/\n  git commit") in r.output
     assert cli("check", "--root", str(root)).exit_code == 0

@@ -62,8 +62,9 @@ def test_gongshi_edits_the_file_checks_and_locks(project):
     assert "流动红旗：县发展改革委、县卫生健康委" in lines
     assert "异议受理：县效能办督查科，0551-12345678，示范县政务中心 3 楼" in lines
     assert "已锁定为第 1 版（published.lock）。" in lines
-    assert ("  git add scores/xiaoneng/2018-Q2.yaml published.lock published/xiaoneng/2018-Q2/ && "
-            "git commit -m \"公示2018年第二季度（示效办〔2018〕20号）\" && git push") in lines
+    i = lines.index("  git add scores/xiaoneng/2018-Q2.yaml published.lock published/xiaoneng/2018-Q2/")
+    assert lines[i + 1:i + 3] == ["  git commit -m \"公示2018年第二季度（示效办〔2018〕20号）\"", "  git push"]
+    assert not any("&&" in line for line in lines)  # Windows PowerShell 5 has no &&
     assert ("  7月18日公示期满后：site-builder publish xiaoneng 2018-Q2 --final --number 通报文号 "
             "--date 2018-07-19（或更晚的日期）") in lines
 
@@ -287,3 +288,44 @@ def test_a_notice_dated_after_today_is_published_with_a_note(project, monkeypatc
     r = cli("publish", "xiaoneng", "2018-Q1", "--final", "--number", "示效办〔2018〕9号",
             "--date", "2018-04-19", "--root", str(project))
     assert r.exit_code == 0 and "注意" not in r.output
+
+
+BODY = "各有关单位：\n\n现将2018年第二季度机关效能考核结果公示如下。\n"
+
+
+def test_the_body_in_its_usual_place_is_taken_without_editing_yaml(project):
+    body = project / "content" / "notices" / "xiaoneng" / "2018-Q2.md"
+    body.parent.mkdir(parents=True, exist_ok=True)
+    body.write_text(BODY, encoding="utf-8")
+    r = gongshi(project)
+    assert r.exit_code == 0, r.output
+    assert "正文：content/notices/xiaoneng/2018-Q2.md" in r.output.splitlines()
+    assert "  body: notices/xiaoneng/2018-Q2.md\n" in (project / Q2).read_text("utf-8")
+    out = project / "_site"
+    assert cli("build", "--root", str(project), "--as-of", "2018-07-13").exit_code == 0
+    page = (out / "notices" / "xiaoneng" / "2018-Q2" / "index.html").read_text("utf-8")
+    assert "现将2018年第二季度机关效能考核结果公示如下。" in page
+
+
+@pytest.mark.parametrize("given", ["content/notices/q2-text.md", "notices/q2-text.md"])
+def test_body_option_names_a_file_under_content(project, given):
+    (project / "content" / "notices" / "q2-text.md").write_text(BODY, encoding="utf-8")
+    r = gongshi(project, "--body", given)
+    assert r.exit_code == 0, r.output
+    assert "  body: notices/q2-text.md\n" in (project / Q2).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("notices/none.md", "--body: 找不到正文文件 notices/none.md — 正文放在 content/ 下"),
+        ("site.yaml", "--body: 正文文件 site.yaml 不在 content/ 下 — 请把正文放到 content/notices/xiaoneng/ 下"),
+    ],
+    ids=["missing", "outside-content"],
+)
+def test_a_body_that_cannot_be_used_is_refused_and_nothing_written(project, given, message):
+    before = snapshot(project)
+    r = gongshi(project, "--body", given)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert message in r.output
+    assert snapshot(project) == before
