@@ -91,21 +91,21 @@ messages.register(
     {
         "lock.changed": (
             "已发布的“{period}”的考核结果与 published.lock 记录的不一致，但没有登记新的更正",
-            "已发布的结果不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因、更正内容），再运行 site-builder lock",
+            "已发布的结果不得悄悄修改：请运行 site-builder correct {cmd} --reason \"更正原因\" 登记更正（它列出改动、记入 {source} 并锁定）",
             "the published results of “{period}” differ from published.lock, but no new correction was recorded",
-            "published results must not change silently: record a correction in {source} (date, reason, changes), then run site-builder lock",
+            "published results must not change silently: run site-builder correct {cmd} --reason \"…\" to record a correction (it lists the changes, records them in {source} and locks)",
         ),
         "lock.notice_changed": (
             "已发布的“{period}”（第 {n} 版，{stage_zh}）的内容与 published.lock 锁定的不一致，但没有登记新的更正：{items_zh}",
-            "已发布的{stage_zh}不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销这些改动，恢复第 {n} 版的内容（{archive}）{hint_zh}",
+            "已发布的{stage_zh}不得悄悄修改：请运行 site-builder correct {cmd} --reason \"更正原因\" 登记更正（它列出改动、记入 {source} 并锁定）；或撤销这些改动，恢复第 {n} 版的内容（{archive}）{hint_zh}",
             "the published “{period}” (version {n}, {stage_en}) differs from what published.lock locked, but no new correction was recorded: {items_en}",
-            "a published {stage_en} must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert these changes to version {n} ({archive}){hint_en}",
+            "a published {stage_en} must not change silently: run site-builder correct {cmd} --reason \"…\" to record a correction (it lists the changes, records them in {source} and locks); or revert these changes to version {n} ({archive}){hint_en}",
         ),
         "lock.body_changed": (
             "已发布的“{period}”的通报正文{body_zh}与 published.lock 记录的第 {n} 版不一致，但没有登记新的更正",
-            "已发布的通报正文不得悄悄修改：请在 {source} 的 corrections 中登记更正（日期、原因），再运行 site-builder lock；或撤销对正文的改动，恢复第 {n} 版的原文（{archive_zh}）",
+            "已发布的通报正文不得悄悄修改：请运行 site-builder correct {cmd} --reason \"更正原因\" 登记更正（它列出改动、记入 {source} 并锁定）；或撤销对正文的改动，恢复第 {n} 版的原文（{archive_zh}）",
             "the body text of the published notice “{period}”{body_en} differs from version {n} in published.lock, but no new correction was recorded",
-            "published notices must not change silently: record a correction in {source} (date, reason), then run site-builder lock; or revert the text to version {n} ({archive_en})",
+            "published notices must not change silently: run site-builder correct {cmd} --reason \"…\" to record a correction (it lists the changes, records them in {source} and locks); or revert the text to version {n} ({archive_en})",
         ),
         "lock.vanished": (
             "published.lock 中已发布的“{period}”找不到了，或不再是已发布状态",
@@ -986,6 +986,7 @@ def lock_problems(
                     items_zh=noticedoc.describe(items, "zh-CN", old_items=old, new_items=new),
                     items_en=noticedoc.describe(items, "en", old_items=old, new_items=new),
                     source=period.path,
+                    cmd=key.replace("/", " "),
                     archive=last.notice_file.path if last.notice_file else "",
                     hint_zh="。单位更名的，请在单位名册中把旧名称写进 former_names（含 until 日期），旧通报仍显示旧名称，不需要更正"
                     if renamed
@@ -996,9 +997,9 @@ def lock_problems(
                     else "",
                 )
             elif results_hash(result) != last.sha256:
-                problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+                problems.add("lock.changed", Mark(period.path), period=key, source=period.path, cmd=key.replace("/", " "))
         elif results_hash(result) != last.sha256:
-            problems.add("lock.changed", Mark(period.path), period=key, source=period.path)
+            problems.add("lock.changed", Mark(period.path), period=key, source=period.path, cmd=key.replace("/", " "))
         if body_changed:
             _body_changed(problems, root, key, period, last, body)
     problems.extend(archive_problems(root, locked))
@@ -1058,6 +1059,7 @@ def _body_changed(
         period=key,
         n=last.n,
         source=period.path,
+        cmd=key.replace("/", " "),
         body_zh=f" {path} " if path else "（notice.body 已删除）",
         body_en=f" ({path})" if path else " (notice.body was removed)",
         archive_zh=archived.path if archived else f"第 {last.n} 版没有正文",

@@ -86,7 +86,7 @@ def test_editing_a_published_body_without_a_correction_fails(project, tmp_path):
         f"{BODY}:{line}:1: 已发布的“xiaoneng/2017-Q3”的通报正文 {BODY} "
         "与 published.lock 记录的第 1 版不一致，但没有登记新的更正"
     ) in message
-    assert f"请在 {Q3} 的 corrections 中登记更正" in message
+    assert f"请运行 site-builder correct xiaoneng 2017-Q3 --reason \"更正原因\" 登记更正（它列出改动、记入 {Q3} 并锁定）" in message
     assert f"恢复第 1 版的原文（{ARCHIVE}/v1.body.md）" in message
     assert not (tmp_path / "out").exists()
     with pytest.raises(SiteError, match="通报正文"):  # lock refuses it too
@@ -106,7 +106,7 @@ def test_the_silent_edit_message_in_english(project, tmp_path):
         f"{BODY}:{line}:1: the body text of the published notice “xiaoneng/2017-Q3” ({BODY}) "
         "differs from version 1 in published.lock, but no new correction was recorded"
     ) in message
-    assert f"record a correction in {Q3}" in message
+    assert f"run site-builder correct xiaoneng 2017-Q3 --reason \"…\" to record a correction (it lists the changes, records them in {Q3} and locks)" in message
     assert f"revert the text to version 1 ({ARCHIVE}/v1.body.md)" in message
 
 
