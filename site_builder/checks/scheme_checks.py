@@ -59,6 +59,18 @@ messages.register(
             "cap_by must name another line that does not depend on this one (e.g. the bonus section)",
         ),
         "scheme.cycle": ("排名与综合排名之间循环引用：{cycle}", "请调整依据，使引用不成环", "rankings and composites refer to each other in a cycle: {cycle}", "break the cycle"),
+        "scheme.share_percent": (
+            "名额比例 share 写的是 {value}，须在 0 到 1 之间（小数）",
+            "{value}% 请写作 {hint}",
+            "share is {value}; it must be between 0 and 1 (a fraction)",
+            "for {value}% write {hint}",
+        ),
+        "scheme.share_range": (
+            "名额比例 share 写的是 {value}，须在 0 到 1 之间（小数）",
+            "如 20% 写作 0.2",
+            "share is {value}; it must be between 0 and 1 (a fraction)",
+            "for 20% write 0.2",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )

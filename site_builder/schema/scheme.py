@@ -159,8 +159,10 @@ class Coefficient(Strict):
 
 
 def _at_most_one(value: Decimal) -> Decimal:
-    if value > 1:
-        raise PydanticCustomError("schema.too_large", "above 1", {"value": str(value), "limit": "1"})
+    if value > 1:  # “20” meant 20%: suggest 0.2 (messages in site_builder/checks/scheme_checks.py)
+        code = "scheme.share_percent" if value <= 100 else "scheme.share_range"
+        hint = format((value / 100).normalize(), "f")
+        raise PydanticCustomError(code, "above 1", {"value": str(value), "hint": hint})
     return value
 
 

@@ -21,6 +21,8 @@ from site_builder.checks.tree import applies, line_spec
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator, Rounding, Tree
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
+from site_builder.scoring.failures import Failure, raise_failures
+from site_builder.scoring.formula import FormulaError
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult, VetoResult
 from site_builder.scoring.rules.base import ZERO, Outcome, fmt, step
 
@@ -70,8 +72,12 @@ class _Ledger:
         return (unit, node.id, span)
 
 
-def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period) -> tuple[Outcome | None, str, Facts | None]:
-    """Score one leaf from the unit's own facts; (None, status) when excluded or deferred."""
+def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
+          failed: list[FormulaError] | None = None) -> tuple[Outcome | None, str, Facts | None]:
+    """Score one leaf from the unit's own facts; (None, status) when excluded or deferred.
+
+    A formula that fails with these facts (division by zero, …) is appended to
+    ``failed`` and scores 0, so the run goes on and reports every such line."""
     if not applies(chain, unit, group, period.id, period.stage):
         return None, "out_of_scope", None
     rule = node.rule
@@ -87,7 +93,13 @@ def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: st
         return None, "not_applicable", f
     if rule.group_relative:
         return None, "deferred", f
-    out = rule.score(line, f)
+    try:
+        out = rule.score(line, f)
+    except FormulaError as exc:
+        if failed is None:
+            raise
+        failed.append(exc)
+        return Outcome(ZERO, ZERO), "scored", f
     return _modify(node, out, f), "scored", f
 
 
@@ -124,7 +136,8 @@ def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str]) -> Decima
     return sum(vals, ZERO) if vals else None
 
 
-def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger) -> dict[str, UnitResult]:
+def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger,
+                 failures: list[Failure] | None = None) -> dict[str, UnitResult]:
     scheme = sv.scheme
     works: dict[str, _UnitWork] = {}
     results: dict[str, UnitResult] = {}
@@ -141,7 +154,11 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             types = sv.types[tree.id]
             for leaf_id, chain in sv.chains[tree.id].items():
                 node = chain[-1]
-                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period)
+                failed: list[FormulaError] = []
+                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period,
+                                       failed if failures is not None else None)
+                if failed and failures is not None:
+                    failures.append(Failure(sv, period, uid, node, failed[0]))
                 w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
             works[uid] = w
         # 2. group-relative leaves and group-average imputation
@@ -370,6 +387,7 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
     from site_builder.ranking.engine import rank_period
 
     out: dict[tuple[str, str], PeriodResult] = {}
+    failures: list[Failure] = []
     for scheme_id in sorted(project.schemes):
         periods = [p for p in project.periods if p.scheme == scheme_id and (include_drafts or p.status != "draft")]
         ledger = _Ledger()
@@ -377,7 +395,8 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
         previous = None
         for period in periods:
             sv = project.schemes[scheme_id][period.version]
-            units = score_period(project, sv, period, ledger)
+            units = score_period(project, sv, period, ledger, failures)
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
             previous = period.id
+    raise_failures(project, failures)
     return out

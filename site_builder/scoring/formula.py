@@ -44,7 +44,7 @@ from decimal import (
 from site_builder import messages
 from site_builder.messages import DEFAULT_LOCALE
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "compile_formula", "describe"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "check_types", "compile_formula", "describe"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
@@ -329,6 +329,51 @@ class Formula:
             return _arith(self._root, lambda: +value)  # also turns -0 into 0
 
 
+def _infer(node: _Node, numbers: frozenset[str]) -> str | None:
+    """The type of ``node`` when every name in ``numbers`` is a number; raises
+    :class:`FormulaError` where a number is used as a condition or the reverse."""
+    kind, args = node.kind, node.args
+
+    def need(arg: _Node, want: str) -> None:
+        got = _infer(arg, numbers)
+        if got is not None and got != want:
+            raise FormulaError("formula.not_number" if want == "num" else "formula.not_boolean", arg.offset)
+
+    if kind == "num":
+        return "num"
+    if kind == "bool":
+        return "bool"
+    if kind == "name":
+        return "num" if node.value in numbers else None
+    if kind in ("not", "or", "and"):
+        for a in args:
+            need(a, "bool")
+        return "bool"
+    if kind == "cmp":
+        if node.value in ("==", "!="):
+            left, right = _infer(args[0], numbers), _infer(args[1], numbers)
+            if None not in (left, right) and left != right:
+                raise FormulaError("formula.type_mismatch", node.ops[0][1])
+        else:
+            need(args[0], "num")
+            need(args[1], "num")
+        return "bool"
+    if kind == "call" and node.value == "if":
+        need(args[0], "bool")
+        a, b = _infer(args[1], numbers), _infer(args[2], numbers)
+        return a if a == b else None
+    for a in args:
+        need(a, "num")
+    return "num"
+
+
+def check_types(formula: Formula, numbers: set[str] | frozenset[str]) -> None:
+    """Raise :class:`FormulaError` for a type error the values cannot fix when every
+    name in ``numbers`` holds a number (e.g. ``if(done, 1, 0)`` with a numeric ``done``)."""
+    if _infer(formula._root, frozenset(numbers)) == "bool":
+        raise FormulaError("formula.result_not_number", formula._root.offset)
+
+
 def compile_formula(text: str) -> Formula:
     """Parse ``text``; raises :class:`FormulaError` for anything malformed."""
     if not isinstance(text, str):
@@ -408,9 +453,13 @@ def _compute(node: _Node, values: list[Decimal]) -> Decimal:
         return -values[0]
     if kind in ("add", "mul"):
         acc = values[0]
-        for (op, offset), v in zip(node.ops, values[1:]):
+        for i, ((op, offset), v) in enumerate(zip(node.ops, values[1:])):
             if op == "/" and v == 0:
-                raise FormulaError("formula.division_by_zero", offset)
+                divisor = _render(node.args[i + 1], {})[0]
+                if _PRECEDENCE.get(node.args[i + 1].kind, 8) < _PRECEDENCE["cmp"]:
+                    divisor = f"({divisor})"
+                guard = f"if({divisor} == 0, 0, {_render(node, {})[0]})"
+                raise FormulaError("formula.division_by_zero", offset, guard=guard)
             acc = _ARITHMETIC[op](acc, v)
         return acc
     if name == "min" or name == "max":

@@ -17,7 +17,7 @@ from pydantic import Field
 from site_builder import messages
 from site_builder.schema.types import Text
 from site_builder.scoring.facts import Facts
-from site_builder.scoring.formula import FormulaError, compile_formula, describe
+from site_builder.scoring.formula import FormulaError, check_types, compile_formula, describe
 from site_builder.scoring.rules.base import (
     LineSpec,
     Outcome,
@@ -78,6 +78,10 @@ class FormulaRule(Rule):
             return
         for name in sorted(f.names - set(self.inputs) - {"max"}):
             report("rule.formula_unknown_input", ("expr",), name=name)
+        try:  # every input is a number: ``if(done, 1, 0)`` is refused here, not with the facts
+            check_types(f, {*self.inputs, "max"})
+        except FormulaError as exc:
+            report("rule.formula_invalid", ("expr",), detail=str(exc))
 
     def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
         for name in self.inputs:

@@ -1,0 +1,135 @@
+"""The engine's sharp edges (issue 8, item 10): each case failed before its fix.
+
+Every project here is written inline so that each expected line:column and
+each figure can be counted or computed by hand from the text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from scratch import listing, make_project
+from site_builder import pipeline
+from site_builder.errors import InputError
+
+D = Decimal
+
+SITE = "title: 测试考核公示\norganisation: 测试县考核办\nsample: true\n"
+UNITS = "units:\n  - {id: a1, name: 甲局}\n  - {id: a2, name: 乙局}\n"
+
+
+def project(tmp_path, scheme: str, periods: dict[str, str], units: str = UNITS):
+    files = {"site.yaml": SITE, "units/units.yaml": units, "schemes/x/2024.yaml": scheme}
+    files.update({f"scores/x/{p}.yaml": text for p, text in periods.items()})
+    return make_project(tmp_path, files, base=False)
+
+
+def errors(root, locale=None) -> list[str]:
+    with pytest.raises(InputError) as info:
+        pipeline.check(root, locale=locale)
+    return info.value.format_message().splitlines()
+
+
+# ---------------------------------------------------------------- 1. formula errors with the facts
+
+FORMULA_SCHEME = """\
+title: 测试考核办法
+effective: {from: 2024-01-01}
+total: 10
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2]}
+indicators:
+  - id: xx
+    name: 信息宣传
+    max: 10
+    rule:
+      kind: formula
+      expr: min(done / planned * 10, max)
+      inputs: [done, planned]
+"""
+
+
+def period(p: str, a1: str, a2: str, status: str = "draft") -> str:
+    return (f'scheme: x\nversion: "2024"\nperiod: {p}\nstatus: {status}\nunits:\n'
+            f"  a1:\n    facts:\n      xx: {a1}\n  a2:\n    facts:\n      xx: {a2}\n")
+
+
+def test_division_by_zero_with_the_facts_is_located_in_every_period(tmp_path):
+    root = project(tmp_path, FORMULA_SCHEME, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}"),
+        "2024-Q2": period("2024-Q2", "{values: {done: 1, planned: 2}}", "{values: {done: 0, planned: 0}}"),
+    })
+    before = listing(root)
+    assert errors(root) == [
+        "scores/x/2024-Q1.yaml:8:7: 单位“甲局”（a1）的“信息宣传”：公式第 10 个字符处除数为零"
+        "（2024年第一季度；公式见 schemes/x/2024.yaml:13:13：min(done / planned * 10, max)）"
+        " — 可写作 if(planned == 0, 0, done / planned * 10) 处理除数为零的情况；或核对本单位的记录",
+        "scores/x/2024-Q2.yaml:11:7: 单位“乙局”（a2）的“信息宣传”：公式第 10 个字符处除数为零"
+        "（2024年第二季度；公式见 schemes/x/2024.yaml:13:13：min(done / planned * 10, max)）"
+        " — 可写作 if(planned == 0, 0, done / planned * 10) 处理除数为零的情况；或核对本单位的记录",
+        "共 2 个错误；未写出任何文件。",
+    ]
+    assert listing(root) == before
+
+
+def test_build_writes_nothing_on_a_formula_error(tmp_path):
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    root = project(tmp_path, FORMULA_SCHEME, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}")})
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--preview", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert result.output.splitlines()[0].startswith("scores/x/2024-Q1.yaml:8:7: 单位“甲局”（a1）")
+    assert not (root / "_site").exists()
+
+
+def test_the_guarded_formula_scores(tmp_path):
+    scheme = FORMULA_SCHEME.replace("min(done / planned * 10, max)", "if(planned == 0, 0, min(done / planned * 10, max))")
+    root = project(tmp_path, scheme, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}")})
+    _, results = pipeline.check(root)
+    units = results[("x", "2024-Q1")].units
+    assert units["a1"].total == D("0.00")
+    assert units["a2"].total == D("7.50")  # 3 / 4 × 10
+
+
+def test_a_number_used_as_a_condition_is_refused_at_the_scheme(tmp_path):
+    scheme = FORMULA_SCHEME.replace("min(done / planned * 10, max)", "if(done, max, 0)")
+    root = project(tmp_path, scheme, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}")})
+    assert errors(root) == [
+        "schemes/x/2024.yaml:13:13: 公式有误：公式第 4 个字符处需要条件（真假值），却得到数值"
+        " — and、or、not 和 if 的条件需要比较结果，例如 a > 0 — 请按文档中的公式语法修改",
+        "共 1 个错误；未写出任何文件。",
+    ]
+
+
+SHARE_SCHEME = """\
+title: 测试考核办法
+effective: {from: 2024-01-01}
+total: 10
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2]}
+indicators:
+  - {id: w, name: 工作, max: 10, rule: {kind: assessed}}
+rankings:
+  - {id: q, name: 季度排名}
+honours:
+  - {id: flag, name: 流动红旗, ranking: q, select: {share: 20}}
+"""
+
+
+@pytest.mark.parametrize(("locale", "line"), [
+    (None, "schemes/x/2024.yaml:12:56: 名额比例 share 写的是 20，须在 0 到 1 之间（小数） — 20% 请写作 0.2"),
+    ("en", "schemes/x/2024.yaml:12:56: share is 20; it must be between 0 and 1 (a fraction) — for 20% write 0.2"),
+])
+def test_share_written_as_a_percentage_suggests_the_fraction(tmp_path, locale, line):
+    root = project(tmp_path, SHARE_SCHEME, {"2024-Q1": period("2024-Q1", "8", "9").replace("xx", "w")})
+    assert errors(root, locale)[0] == line
