@@ -133,3 +133,81 @@ honours:
 def test_share_written_as_a_percentage_suggests_the_fraction(tmp_path, locale, line):
     root = project(tmp_path, SHARE_SCHEME, {"2024-Q1": period("2024-Q1", "8", "9").replace("xx", "w")})
     assert errors(root, locale)[0] == line
+
+
+# ---------------------------------------------------------------- 2. every cap_span value builds and is worded
+
+SPAN_SCHEME = """\
+title: 测试考核办法
+effective: {{from: 2024-01-01}}
+total: 10
+period:
+  kind: {kind}
+  stages:
+    - {{id: s1, name: 第一阶段, from: 2024-01-01, until: 2024-02-29}}
+    - {{id: s2, name: 第二阶段, from: 2024-03-01, until: 2024-04-30}}
+groups:
+  - {{id: g, name: 全体, units: [a1, a2]}}
+indicators:
+  - {{id: w, name: 工作, max: 10, rule: {{kind: assessed}}}}
+  - id: plus
+    name: 加分
+    type: bonus
+    max: 4
+    cap_span: {span}
+    rule: {{kind: assessed}}
+"""
+
+
+def span_period(p: str) -> str:
+    return (f'scheme: x\nversion: "2024"\nperiod: {p}\nstatus: draft\nunits:\n'
+            "  a1: {facts: {w: 8, plus: 3}}\n  a2: {facts: {w: 8, plus: 0}}\n")
+
+
+def build(root):
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--preview", "--quiet", "--as-of", "2024-12-31"])
+    assert result.exit_code == 0, result.output
+    return (root / "_site" / "schemes" / "x" / "2024" / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(("kind", "span", "periods", "booked", "words"), [
+    # a1 records 3 bonus points every period; the cap is 4 per span
+    ("month", "period", ["2024-01", "2024-02", "2024-03", "2024-04"], [3, 3, 3, 3], None),
+    ("week", "month", ["2024-W02", "2024-W03", "2024-W06"], [3, 1, 3], "封顶按每月累计计算"),  # W06 starts 5 Feb
+    ("month", "quarter", ["2024-01", "2024-02", "2024-03", "2024-04"], [3, 1, 0, 3], "封顶按每季度累计计算"),
+    ("month", "stage", ["2024-01", "2024-02", "2024-03", "2024-04"], [3, 1, 3, 1], "封顶按每阶段累计计算"),
+    ("quarter", "year", ["2024-Q1", "2024-Q2"], [3, 1], "封顶按全年累计计算"),
+])
+def test_every_cap_span_builds_with_the_hand_computed_cap(tmp_path, kind, span, periods, booked, words):
+    root = project(tmp_path, SPAN_SCHEME.format(kind=kind, span=span), {p: span_period(p) for p in periods})
+    _, results = pipeline.check(root)
+    assert [results[("x", p)].units["a1"].line("plus").points for p in periods] == [D(b) for b in booked]
+    assert [results[("x", p)].units["a1"].total for p in periods] == [D(8 + b) for b in booked]
+    page = build(root)
+    if words:
+        assert words in page
+    else:
+        assert "累计计算" not in page
+
+
+@pytest.mark.parametrize(("kind", "span", "stages", "line"), [
+    ("month", "stage", False,
+     "schemes/x/2024.yaml:14:15: “加分”按阶段累计封顶（cap_span: stage），但方案没有列出阶段"
+     " — 请在 period 下列出 stages，或改用 cap_span: year"),
+    ("quarter", "quarter", True,
+     "schemes/x/2024.yaml:17:15: “加分”的累计封顶范围 quarter 不长于考核周期 quarter，等于每期封顶"
+     " — 请删除 cap_span（每期封顶），或改用更长的范围：stage, year"),
+])
+def test_a_cap_span_that_cannot_work_is_refused_at_its_line(tmp_path, kind, span, stages, line):
+    scheme = SPAN_SCHEME.format(kind=kind, span=span)
+    if not stages:
+        scheme = scheme.replace(
+            "  stages:\n    - {id: s1, name: 第一阶段, from: 2024-01-01, until: 2024-02-29}\n"
+            "    - {id: s2, name: 第二阶段, from: 2024-03-01, until: 2024-04-30}\n", "")
+    root = project(tmp_path, scheme, {"2024-Q1" if kind == "quarter" else "2024-01":
+                                      span_period("2024-Q1" if kind == "quarter" else "2024-01")})
+    assert errors(root) == [line, "共 1 个错误；未写出任何文件。"]

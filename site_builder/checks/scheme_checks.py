@@ -71,6 +71,18 @@ messages.register(
             "share is {value}; it must be between 0 and 1 (a fraction)",
             "for 20% write 0.2",
         ),
+        "scheme.cap_span_no_stages": (
+            "“{name}”按阶段累计封顶（cap_span: stage），但方案没有列出阶段",
+            "请在 period 下列出 stages，或改用 cap_span: year",
+            "“{name}” caps across a stage (cap_span: stage) but the scheme lists no stages",
+            "list stages under period, or use cap_span: year",
+        ),
+        "scheme.cap_span_short": (
+            "“{name}”的累计封顶范围 {span} 不长于考核周期 {kind}，等于每期封顶",
+            "请删除 cap_span（每期封顶），或改用更长的范围：{longer}",
+            "the cap span {span} of “{name}” is not longer than the period ({kind}): it caps each period",
+            "remove cap_span (a cap per period) or use a longer span: {longer}",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
@@ -234,6 +246,7 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
         if st.until < st.start or (prev_end is not None and st.start <= prev_end):
             problems.add("scheme.stage_order", doc.mark(("period", "stages", si)), id=st.id)
         prev_end = st.until
+    _check_cap_spans(scheme, trees, prefixes, doc, problems)
     # vetoes, rankings, honours, composites
     _unique(scheme.vetoes, "vetoes", doc, problems)
     _unique(scheme.rankings, "rankings", doc, problems)
@@ -328,3 +341,33 @@ def _check_cycles(scheme: Scheme, doc: Document, problems: Problems) -> None:
 
     for node in sorted(deps):
         visit(node, [])
+
+
+# how many months a span or a period covers (a week is shorter than every span)
+_MONTHS = {"week": 0, "month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+
+def _check_cap_spans(scheme: Scheme, trees: dict[str, Tree], prefixes: dict[str, tuple], doc: Document,
+                     problems: Problems) -> None:
+    """``cap_span: stage`` needs stages; a span no longer than the period would cap each period."""
+    kind = scheme.period.kind
+    spans = ["month", "quarter", "stage", "year"]
+    if kind == "stage":
+        short = {"stage"}
+    else:
+        short = {s for s in ("month", "quarter", "year") if _MONTHS[s] <= _MONTHS[kind]}
+    longer = [s for s in spans if s not in short and (s != "stage" or scheme.period.stages)]
+
+    def walk(nodes: list[Indicator], path: tuple) -> None:
+        for i, n in enumerate(nodes):
+            p = (*path, i)
+            mark = doc.mark((*p, "cap_span"))
+            if n.cap_span == "stage" and not scheme.period.stages:
+                problems.add("scheme.cap_span_no_stages", mark, name=n.name)
+            elif n.cap_span in short:
+                problems.add("scheme.cap_span_short", mark, name=n.name, span=n.cap_span, kind=kind,
+                             longer=", ".join(longer) or "period")
+            walk(n.children, (*p, "children"))
+
+    for tid, tree in trees.items():
+        walk(tree.indicators, (*prefixes[tid], "indicators"))

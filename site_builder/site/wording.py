@@ -81,6 +81,8 @@ def indicator_notes(
         )
     if node.cap_span != "period":
         span = {
+            "month": _p(locale, "每月", "each month"),
+            "quarter": _p(locale, "每季度", "each quarter"),
             "stage": _p(locale, "每阶段", "each stage"),
             "year": _p(locale, "全年", "the year"),
         }[node.cap_span]
