@@ -211,3 +211,58 @@ def test_a_cap_span_that_cannot_work_is_refused_at_its_line(tmp_path, kind, span
     root = project(tmp_path, scheme, {"2024-Q1" if kind == "quarter" else "2024-01":
                                       span_period("2024-Q1" if kind == "quarter" else "2024-01")})
     assert errors(root) == [line, "共 1 个错误；未写出任何文件。"]
+
+
+# ---------------------------------------------------------------- 3. of: independent of line order
+
+R2 = """\
+  - id: r2
+    name: 完成率
+    max: 10
+    rule: {kind: relative_to_best, label: 完成率}
+"""
+R1 = """\
+  - id: r1
+    name: 完成率名次
+    max: 5
+    rule: {kind: group_rank, label: 完成率得分, of: r2, points: [5, 3]}
+"""
+OF_HEAD = """\
+title: 测试考核办法
+effective: {from: 2024-01-01}
+total: 15
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2]}
+indicators:
+"""
+OF_PERIOD = ('scheme: x\nversion: "2024"\nperiod: 2024-Q1\nstatus: draft\nunits:\n'
+             "  a1: {facts: {r2: 8}}\n  a2: {facts: {r2: 4}}\n")
+
+
+@pytest.mark.parametrize("lines", [R2 + R1, R1 + R2])
+def test_of_gives_the_same_result_whatever_the_order_of_the_lines(tmp_path, lines):
+    root = project(tmp_path, OF_HEAD + lines, {"2024-Q1": OF_PERIOD})
+    _, results = pipeline.check(root)
+    units = results[("x", "2024-Q1")].units
+    # r2: a1 is the best (10); a2 10 × 4 / 8 = 5; r1 ranks those: a1 first 5, a2 second 3
+    assert [units[u].line("r2").points for u in ("a1", "a2")] == [D(10), D(5)]
+    assert [units[u].line("r1").points for u in ("a1", "a2")] == [D(5), D(3)]
+    assert [units[u].total for u in ("a1", "a2")] == [D(15), D(8)]
+
+
+def test_of_leading_back_to_the_line_is_refused(tmp_path):
+    lines = """\
+  - id: sec
+    name: 效能
+    max: 15
+    children:
+      - {id: r2, name: 完成率, max: 10, rule: {kind: relative_to_best, label: 完成率}}
+      - {id: r1, name: 完成率名次, max: 5, rule: {kind: group_rank, label: 完成率得分, of: sec, points: [5, 3]}}
+"""
+    root = project(tmp_path, OF_HEAD + lines, {"2024-Q1": OF_PERIOD})
+    assert errors(root) == [
+        "schemes/x/2024.yaml:13:82: “完成率名次”比较“效能”的得分（of），而“效能”的得分又要先算出本项："
+        "“完成率名次” → “完成率名次” — of 只能指向不包含本项、也不依赖本项的指标",
+        "共 1 个错误；未写出任何文件。",
+    ]

@@ -83,6 +83,12 @@ messages.register(
             "the cap span {span} of “{name}” is not longer than the period ({kind}): it caps each period",
             "remove cap_span (a cap per period) or use a longer span: {longer}",
         ),
+        "scheme.of_cycle": (
+            "“{name}”比较“{ref}”的得分（of），而“{ref}”的得分又要先算出本项：{cycle}",
+            "of 只能指向不包含本项、也不依赖本项的指标",
+            "“{name}” compares the points of “{ref}” (of), which need this line first: {cycle}",
+            "of must name a line that neither contains nor depends on this one",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
@@ -166,6 +172,7 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
             cycles(n.children, (*p, "children"))
 
     cycles(tree.indicators, (*prefix, "indicators"))
+    _of_cycles(tree, prefix, index, doc, problems)
     in_total = Decimal(0)
     for n in tree.indicators:
         t = types[n.id]
@@ -371,3 +378,36 @@ def _check_cap_spans(scheme: Scheme, trees: dict[str, Tree], prefixes: dict[str,
 
     for tid, tree in trees.items():
         walk(tree.indicators, (*prefixes[tid], "indicators"))
+
+
+def _of_cycles(tree: Tree, prefix: tuple, index: dict[str, Indicator], doc: Document, problems: Problems) -> None:
+    """A group-relative line comparing ``of: X`` is scored after the group-relative lines
+    under X: refuse a line whose ``of`` leads back to itself (``of`` its own parent, …)."""
+    from site_builder.checks.tree import leaves
+
+    def deps(n: Indicator) -> list[str]:
+        of = getattr(n.rule, "of", None)
+        if not of or of not in index:
+            return []
+        return [x.id for x in leaves([index[of]]) if x.rule is not None and x.rule.group_relative]
+
+    def walk(nodes: list[Indicator], path: tuple) -> None:
+        for i, n in enumerate(nodes):
+            p = (*path, i)
+            if deps(n):
+                trail = [n.id]
+                todo = [(d, [n.id, d]) for d in deps(n)]
+                seen: set[str] = set()
+                while todo:
+                    cur, trail = todo.pop(0)
+                    if cur == n.id:
+                        names = " → ".join(f"“{index[x].name}”" for x in trail)
+                        problems.add("scheme.of_cycle", doc.mark((*p, "rule", "of")), name=n.name,
+                                     ref=index[n.rule.of].name, cycle=names)
+                        break
+                    if cur not in seen:
+                        seen.add(cur)
+                        todo.extend((d, [*trail, d]) for d in deps(index[cur]))
+            walk(n.children, (*p, "children"))
+
+    walk(tree.indicators, (*prefix, "indicators"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 
 from site_builder import messages
-from site_builder.checks.tree import applies, line_spec
+from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator, Rounding, Tree
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
@@ -136,6 +136,31 @@ def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str]) -> Decima
     return sum(vals, ZERO) if vals else None
 
 
+def _relative_order(chains: dict[str, list[Indicator]], index: dict[str, Indicator]) -> list[str]:
+    """Group-relative leaves in dependency order: one that compares the subtotal ``of`` a node
+    comes after every group-relative leaf under that node, whatever the order of the lines
+    (check refuses cycles), else in the order of the tree."""
+    relative = [i for i, ch in chains.items() if ch[-1].rule is not None and ch[-1].rule.group_relative]
+    wanted = set(relative)
+    done: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(leaf_id: str) -> None:
+        if state.get(leaf_id):
+            return
+        state[leaf_id] = 1
+        of = getattr(chains[leaf_id][-1].rule, "of", None)
+        if of in index:
+            for dep in leaves([index[of]]):
+                if dep.id in wanted and dep.id != leaf_id:
+                    visit(dep.id)
+        done.append(leaf_id)
+
+    for leaf_id in relative:
+        visit(leaf_id)
+    return done
+
+
 def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger,
                  failures: list[Failure] | None = None) -> dict[str, UnitResult]:
     scheme = sv.scheme
@@ -167,11 +192,9 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             tree = members[0].tree
             types = sv.types[tree.id]
             index = sv.indicators[tree.id]
-            for leaf_id, chain in sv.chains[tree.id].items():
-                node = chain[-1]
+            for leaf_id in _relative_order(sv.chains[tree.id], index):
+                node = sv.chains[tree.id][leaf_id][-1]
                 rule = node.rule
-                if rule is None or not rule.group_relative:
-                    continue
                 deferred = [w for w in members if w.status[leaf_id] == "deferred"]
                 facts = {w.unit: w.facts[leaf_id] or EMPTY_FACTS for w in deferred}
                 of = getattr(rule, "of", None)
