@@ -266,3 +266,43 @@ def test_of_leading_back_to_the_line_is_refused(tmp_path):
         "“完成率名次” → “完成率名次” — of 只能指向不包含本项、也不依赖本项的指标",
         "共 1 个错误；未写出任何文件。",
     ]
+
+
+# ---------------------------------------------------------------- 4. applies_to under a capped parent
+
+CAPPED_PARENT = """\
+title: 测试考核办法
+effective: {{from: 2024-01-01}}
+total: 100
+period: {{kind: quarter}}
+groups:
+  - {{id: g, name: 全体, units: [a1, a2]}}
+indicators:
+  - id: dept
+    name: 部门工作
+    max: 10
+    children_mismatch: 各项合计超过10分的按10分计
+    children:
+      - {{id: big, name: 重点项目, max: 1000, applies_to: [a1], rule: {{kind: assessed}}}}
+      - {{id: mid, name: 专项工作, max: 800, applies_to: [a1], rule: {{kind: assessed}}}}
+      - {{id: small, name: 日常工作, max: {small}, rule: {{kind: assessed}}}}
+  - {{id: other, name: 其他, max: 90, rule: {{kind: assessed}}}}
+"""
+CAPPED_PERIOD = ('scheme: x\nversion: "2024"\nperiod: 2024-Q1\nstatus: draft\nunits:\n'
+                 "  a1: {facts: {big: 3, mid: 4, small: 2, other: 80}}\n  a2: {facts: {small: 2, other: 80}}\n")
+
+
+@pytest.mark.parametrize(("small", "a2_max", "a2_total"), [
+    # a2 has only 日常工作 under 部门工作: it can still reach the parent's 10 when that line is worth 10
+    ("10", D(100), D(82)),
+    # … and 5 of the 10 when it is worth 5: the maximum drops by 5, not by 1000 + 800
+    ("5", D(95), D(82)),
+])
+def test_an_excluded_line_under_a_capped_parent_never_gives_a_negative_maximum(tmp_path, small, a2_max, a2_total):
+    root = project(tmp_path, CAPPED_PARENT.format(small=small), {"2024-Q1": CAPPED_PERIOD})
+    _, results = pipeline.check(root)
+    units = results[("x", "2024-Q1")].units
+    assert units["a1"].max_total == D(100)
+    assert units["a1"].total == D(89)  # min(3 + 4 + 2, 10) + 80
+    assert units["a2"].max_total == a2_max
+    assert units["a2"].total == a2_total  # 2 + 80

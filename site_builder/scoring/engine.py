@@ -344,12 +344,22 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             deduction += v
     for leaf_id, chain in sv.chains[tree.id].items():
         node = chain[-1]
-        if values.get(leaf_id) is None and types[leaf_id] == "score":
-            if node.not_applicable == "rescale":
-                rescale = True
-            # an excluded leaf inside a present parent lowers the maximum too
-            if values.get(chain[0].id) is not None:
-                excluded_max += node.max or ZERO
+        if values.get(leaf_id) is None and types[leaf_id] == "score" and node.not_applicable == "rescale":
+            rescale = True
+
+    def reachable(node: Indicator, everything: bool) -> Decimal:
+        """The most a score node can give: a leaf its max (0 when excluded, unless
+        ``everything``), a parent the sum of its children, capped at its own max."""
+        if not node.children:
+            return (node.max or ZERO) if everything or values.get(node.id) is not None else ZERO
+        s = sum((reachable(c, everything) for c in node.children if types[c.id] == "score"), ZERO)
+        return min(s, node.max) if node.max is not None else s
+
+    # excluded leaves inside a present top-level line lower the maximum by what they could
+    # have given: never more than the line's own maximum under a capped parent
+    for n in tree.indicators:
+        if types[n.id] == "score" and n.children and values.get(n.id) is not None:
+            excluded_max += reachable(n, True) - reachable(n, False)
     entry = period.scores.units[w.unit]
     total = base + bonus + deduction
     max_total = tree.total - excluded_max
