@@ -306,3 +306,47 @@ def test_an_excluded_line_under_a_capped_parent_never_gives_a_negative_maximum(t
     assert units["a1"].total == D(89)  # min(3 + 4 + 2, 10) + 80
     assert units["a2"].max_total == a2_max
     assert units["a2"].total == a2_total  # 2 + 80
+
+
+# ---------------------------------------------------------------- 5. what a parent item says is applied or refused, and published
+
+PARENT = """\
+title: 测试考核办法
+effective: {from: 2024-01-01}
+total: 10
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2]}
+indicators:
+  - id: sec
+    name: 效能建设
+    max: 10
+    clause: 落实首问负责制
+    rater: 效能办
+    source: 效能监察系统
+    children:
+      - {id: w, name: 窗口服务, max: 10, rule: {kind: assessed}}
+"""
+PARENT_PERIOD = ('scheme: x\nversion: "2024"\nperiod: 2024-Q1\nstatus: draft\nunits:\n'
+                 "  a1: {facts: {w: 8}}\n  a2: {facts: {w: 9}}\n")
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ("    modifiers:\n      - {label: 投诉件次, steps: [{min: 1, factor: 0.5}]}\n", "modifiers"),
+    ("    disqualify: {at_least: 1}\n", "disqualify"),
+    ("    not_applicable: zero\n", "not_applicable"),
+])
+def test_what_a_parent_would_ignore_is_refused_at_its_key(tmp_path, extra, key):
+    scheme = PARENT.replace("    source: 效能监察系统\n", "    source: 效能监察系统\n" + extra)
+    root = project(tmp_path, scheme, {"2024-Q1": PARENT_PERIOD})
+    assert errors(root) == [
+        f"schemes/x/2024.yaml:14:5: “效能建设”有下级指标，{key} 只对末级指标起作用，写在这里不会生效"
+        f" — 请把 {key} 写到适用的下级指标上",
+        "共 1 个错误；未写出任何文件。",
+    ]
+
+
+def test_clause_rater_and_source_of_a_parent_are_published(tmp_path):
+    page = build(project(tmp_path, PARENT, {"2024-Q1": PARENT_PERIOD}))
+    for said in ("“效能建设”：落实首问负责制", "“效能建设”：评分单位：效能办", "“效能建设”：数据来源：效能监察系统"):
+        assert said in page

@@ -89,6 +89,12 @@ messages.register(
             "“{name}” compares the points of “{ref}” (of), which need this line first: {cycle}",
             "of must name a line that neither contains nor depends on this one",
         ),
+        "scheme.parent_ignored": (
+            "“{name}”有下级指标，{key} 只对末级指标起作用，写在这里不会生效",
+            "请把 {key} 写到适用的下级指标上",
+            "“{name}” has children: {key} works on leaf lines only and would be ignored here",
+            "write {key} on the leaf lines it applies to",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
@@ -114,6 +120,12 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
             if n.children:
                 if n.rule is not None:
                     problems.add("scheme.parent_has_rule", doc.mark((*p, "rule")), name=n.name)
+                # read from a leaf's own facts only: on a parent they would be silently ignored
+                for key, given in (("modifiers", bool(n.modifiers)), ("disqualify", n.disqualify is not None),
+                                   ("not_applicable", n.not_applicable != "forbidden")):
+                    if given:
+                        problems.add("scheme.parent_ignored", doc.key_marks.get((*p, key), doc.mark((*p, key))),
+                                     name=n.name, key=key)
                 if t == "score":
                     if n.max is None:
                         problems.add("scheme.needs_max", doc.mark(p), name=n.name)

@@ -66,9 +66,13 @@ def tree_view(sv: SchemeVersion, tid: str, tree: Tree, locale: str) -> TreeView:
     def block_rows(top: Indicator) -> tuple[LeafRow, ...]:
         rows: list[LeafRow] = []
         seen: set[str] = set()
+        above: list[str] = []  # a parent's clause, rater, source, scope: shown on its first row
 
         def walk(n: Indicator, trail: tuple[Indicator, ...], office: str | None) -> None:
             office = n.office or office
+            if n.children:
+                said = ([n.clause] if n.clause else []) + wording.indicator_notes(n, names, groups, locale)
+                above.extend((f"“{n.name}”: {t}" if locale == "en" else f"“{n.name}”：{t}") for t in said)
             if not n.children:
                 chain = (*trail, n)[1:]  # the nodes below the 一级指标
                 anchors = tuple(a for a in (anchor(x) for x in chain) if a not in seen)
@@ -81,10 +85,11 @@ def tree_view(sv: SchemeVersion, tid: str, tree: Tree, locale: str) -> TreeView:
                         max=n.max,
                         clause=n.clause,
                         rule=wording.rule_text(n, types[n.id], locale),
-                        notes=tuple(wording.indicator_notes(n, names, groups, locale)),
+                        notes=(*above, *wording.indicator_notes(n, names, groups, locale)),
                         office=office,
                     )
                 )
+                above.clear()
             for child in n.children:
                 walk(child, (*trail, n), office)
 
