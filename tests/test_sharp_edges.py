@@ -350,3 +350,52 @@ def test_clause_rater_and_source_of_a_parent_are_published(tmp_path):
     page = build(project(tmp_path, PARENT, {"2024-Q1": PARENT_PERIOD}))
     for said in ("“效能建设”：落实首问负责制", "“效能建设”：评分单位：效能办", "“效能建设”：数据来源：效能监察系统"):
         assert said in page
+
+
+# ---------------------------------------------------------------- 6. share: the wording agrees with the arithmetic
+
+EIGHT = "units:\n" + "".join(f"  - {{id: u{i}, name: 单位{i}}}\n" for i in range(1, 9))
+SHARE_HONOUR = """\
+title: 测试考核办法
+effective: {{from: 2024-01-01}}
+total: 10
+period: {{kind: quarter}}
+groups:
+  - {{id: g, name: 全体, units: [u1, u2, u3, u4, u5, u6, u7, u8]}}
+indicators:
+  - {{id: w, name: 工作, max: 10, rule: {{kind: assessed}}}}
+rankings:
+  - {{id: q, name: 季度排名}}
+honours:
+  - {{id: good, name: 优秀, ranking: q, select: {{share: 0.2{rounding}}}{ties}}}
+"""
+
+
+def share_period(points: list[int]) -> str:
+    return ('scheme: x\nversion: "2024"\nperiod: 2024-Q1\nstatus: draft\nunits:\n'
+            + "".join(f"  u{i}: {{facts: {{w: {p}}}}}\n" for i, p in enumerate(points, start=1)))
+
+
+@pytest.mark.parametrize(("rounding", "ties", "points", "chosen", "words"), [
+    # 20% of 8 = 1.6: rounded half up that is 2 places, i.e. 25%: the page must not say “不超过20%”
+    (", rounding: half_up", "", [9, 8, 7, 6, 5, 4, 3, 2], ("u1", "u2"),
+     "每组名额按参评单位数的20%四舍五入确定（全体8个单位为2个）；名额末位并列的均不入选"),
+    # the default (rounded down, a tie at the last place left out) never exceeds the share: 1 place
+    ("", "", [9, 8, 8, 6, 5, 4, 3, 2], ("u1",), "每组不超过20%（名额向下取整）；名额末位并列的均不入选"),
+    # half up with a tie at the cut-off: the 2nd place is shared by u2 and u3, so neither is chosen
+    (", rounding: half_up", "", [9, 8, 8, 6, 5, 4, 3, 2], ("u1",),
+     "每组名额按参评单位数的20%四舍五入确定（全体8个单位为2个）；名额末位并列的均不入选"),
+    # ties included may go beyond: 3 of 8 here, so no “不超过” either
+    ("", ", ties: include", [9, 9, 8, 6, 5, 4, 3, 2], ("u1", "u2"),
+     "每组名额按参评单位数的20%向下取整确定（全体8个单位为1个）；名额末位并列的一并入选"),
+])
+def test_share_wording_agrees_with_the_places_given(tmp_path, rounding, ties, points, chosen, words):
+    root = project(tmp_path, SHARE_HONOUR.format(rounding=rounding, ties=ties), {"2024-Q1": share_period(points)},
+                   units=EIGHT)
+    _, results = pipeline.check(root)
+    (honour,) = results[("x", "2024-Q1")].honours
+    assert honour.chosen == chosen
+    page = build(root)
+    assert words in page
+    if "不超过" not in words:
+        assert "不超过20%" not in page

@@ -151,11 +151,17 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
         how = _p(locale, f"每组后{s.bottom}名", f"the bottom {s.bottom} of each group")
     elif s.share is not None:
         pct = fmt(s.share * 100)
-        how = _p(
-            locale,
-            f"每组不超过{pct}%（名额{_round(s.rounding, locale)}）",
-            f"at most {pct}% of each group (places {_round(s.rounding, locale)})",
-        )
+        if s.rounding == "floor" and h.ties != "include":
+            # rounded down and a tie at the last place left out: never more than the share
+            how = _p(
+                locale,
+                f"每组不超过{pct}%（名额{_round(s.rounding, locale)}）",
+                f"at most {pct}% of each group (places {_round(s.rounding, locale)})",
+            )
+        else:
+            # rounded up or half up, or ties included: the places may exceed the share, so
+            # say how many they are for each group rather than “不超过”
+            how = _share_places(h, scheme, pct, group_names, locale)
     else:
         quota = _p(locale, "，", ", ").join(f"{k} {v}" for k, v in sorted((s.quota or {}).items()))
         how = _p(locale, f"按单位类别分配名额（{quota}）", f"by quota per category ({quota})")
@@ -173,11 +179,12 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
             f"，且得分不低于{fmt(h.min_score)}分",
             f", with at least {fmt(h.min_score)} points",
         )
-    if h.ties == "include":
+    ties = h.ties or ("exclude" if s.share is not None else None)  # the engine's default for a share
+    if ties == "include":
         text += _p(
             locale, "；名额末位并列的一并入选", "; a tie at the last place includes all tied units"
         )
-    elif h.ties == "exclude":
+    elif ties == "exclude":
         text += _p(
             locale, "；名额末位并列的均不入选", "; a tie at the last place includes none of them"
         )
@@ -189,6 +196,26 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
     if h.description:
         text += _p(locale, f"。{h.description}", f". {h.description}")
     return text + _p(locale, "。", ".")
+
+
+def _share_places(h: Honour, scheme: Scheme, pct: str, group_names: dict[str, str], locale: str) -> str:
+    """“每组按参评单位数的20%四舍五入确定名额（全体8个单位为2个）”: the arithmetic, not a bound."""
+    from site_builder.ranking.selection import share_limit
+
+    s = h.select
+    assert s.share is not None
+    wanted = [g for g in scheme.groups if not h.groups or g.id in h.groups]
+    sep = _p(locale, "、", ", ")
+    cases = sep.join(
+        _p(locale, f"{group_names.get(g.id, g.name)}{len(g.units)}个单位为{share_limit(len(g.units), s.share, s.rounding)}个",
+           f"{group_names.get(g.id, g.name)}: {share_limit(len(g.units), s.share, s.rounding)} of {len(g.units)}")
+        for g in wanted
+    )
+    return _p(
+        locale,
+        f"每组名额按参评单位数的{pct}%{_round(s.rounding, locale)}确定（{cases}）",
+        f"places per group: {pct}% of the units assessed, {_round(s.rounding, locale)} ({cases})",
+    )
 
 
 def _round(mode: str, locale: str) -> str:
