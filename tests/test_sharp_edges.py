@@ -399,3 +399,15 @@ def test_share_wording_agrees_with_the_places_given(tmp_path, rounding, ties, po
     assert words in page
     if "不超过" not in words:
         assert "不超过20%" not in page
+
+
+def test_the_formula_message_in_english(tmp_path):
+    root = project(tmp_path, FORMULA_SCHEME, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}")})
+    (root / "site.yaml").write_text(SITE + "locale: en\n", "utf-8")
+    assert errors(root) == [
+        "scores/x/2024-Q1.yaml:8:7: “信息宣传” of unit “甲局” (a1): Division by zero at position 10 of the formula"
+        " (Q1 2024; the formula is at schemes/x/2024.yaml:13:13: min(done / planned * 10, max))"
+        " — Guard it, e.g. if(planned == 0, 0, done / planned * 10); or check the unit's facts",
+        "1 error(s); nothing was written.",
+    ]
