@@ -191,7 +191,7 @@ def test_published_result_changed_without_correction_fails(project, tmp_path):
     edit_yaml(scores, lambda d: d["units"]["czj"]["facts"].update(tuijin="50"))
     with pytest.raises(SiteError) as err:
         build_site(project, tmp_path / "bad", quiet=True)
-    assert "xiaoneng/2017-Q3" in str(err.value.message) and "corrections" in err.value.message
+    assert "xiaoneng/2017-Q3" in err.value.message and "site-builder correct xiaoneng 2017-Q3 --reason" in err.value.message
     assert not (tmp_path / "bad").exists()
 
     def correct(d: dict) -> None:
