@@ -33,7 +33,8 @@ def check(root: str, lang: str | None) -> None:
     loc = lang or project.site.locale
     for w in warnings.sorted():
         click.echo(w.render(loc), err=True)
-    click.echo(summary(project, results, loc))
+    unfinished = sum(1 for w in warnings.sorted() if w.code == "scores.draft_unfilled")
+    click.echo(summary(project, results, loc, unfinished))
 
 
 @main.command()

@@ -49,8 +49,11 @@ def check_project(root: Path, locale: str | None = None, warnings: Problems | No
     return project, results
 
 
-def summary(project: Project, results, locale: str) -> str:
+def summary(project: Project, results, locale: str, unfinished: int = 0) -> str:
+    """The line ``check`` ends with; ``unfinished`` drafts (values still empty) are counted apart."""
     n_units = sum(len(r.units) for r in results.values())
     if locale == "en":
-        return f"OK: {len(project.schemes)} scheme(s), {len(project.periods)} period file(s), {n_units} unit results."
-    return f"检查通过：{len(project.schemes)} 个方案，{len(project.periods)} 个考核期文件，{n_units} 条单位结果。"
+        extra = f" ({unfinished} more draft(s) not filled in yet, not computed)" if unfinished else ""
+        return f"OK: {len(project.schemes)} scheme(s), {len(project.periods)} period file(s){extra}, {n_units} unit results."
+    extra = f"（另有 {unfinished} 个草稿尚未填完，未计算）" if unfinished else ""
+    return f"检查通过：{len(project.schemes)} 个方案，{len(project.periods)} 个考核期文件{extra}，{n_units} 条单位结果。"

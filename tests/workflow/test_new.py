@@ -262,7 +262,7 @@ def test_new_period_then_check_warns_once_and_does_not_compute_the_draft(site):
         " — 填写完整后再运行 site-builder check；发布公示或通报前必须全部填写（不适用的写 na）"
     ) in r.output
     assert r.output.count("草稿尚有") == 1
-    assert "检查通过：1 个方案，1 个考核期文件，7 条单位结果。" in r.output  # 2026-Q1 only
+    assert "检查通过：1 个方案，1 个考核期文件（另有 1 个草稿尚未填完，未计算），7 条单位结果。" in r.output  # 2026-Q1 only
     r = run("build", "--root", str(site), "--as-of", "2026-12-01", "--preview", "--quiet")
     assert r.exit_code == 0, r.output
     assert (site / "_site/units/bumen-1/xiaoneng/2026-Q1/index.html").is_file()
