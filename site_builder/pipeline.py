@@ -254,7 +254,12 @@ def check(root: Path, locale: str | None = None, warnings: Problems | None = Non
     if project is None:
         raise InputError(problems.sorted(), loc)
     _notice_problems(project, problems, loc)
-    results = compute(project, include_drafts=include_drafts)
+    try:
+        results = compute(project, include_drafts=include_drafts)
+    except InputError as exc:  # the engine's problems (a formula failing with the facts) in the chosen language
+        if exc.locale == loc:
+            raise
+        raise InputError(exc.problems, loc) from None
     return project, results
 
 

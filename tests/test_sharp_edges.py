@@ -411,3 +411,17 @@ def test_the_formula_message_in_english(tmp_path):
         " — Guard it, e.g. if(planned == 0, 0, done / planned * 10); or check the unit's facts",
         "1 error(s); nothing was written.",
     ]
+
+
+def test_check_lang_en_gives_the_formula_message_in_english_on_a_chinese_site(tmp_path):
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    root = project(tmp_path, FORMULA_SCHEME, {
+        "2024-Q1": period("2024-Q1", "{values: {done: 3, planned: 0}}", "{values: {done: 3, planned: 4}}")})
+    result = CliRunner().invoke(main, ["check", "--root", str(root), "--lang", "en"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "scores/x/2024-Q1.yaml:8:7: “信息宣传” of unit “甲局” (a1): Division by zero at position 10" in result.output
+    assert "1 error(s); nothing was written." in result.output
+    assert "除数为零" not in result.output
