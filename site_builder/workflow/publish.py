@@ -21,7 +21,6 @@ was written.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,33 +195,22 @@ def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
     """:func:`commit_edit` for several period files at once (all restored on refusal)."""
     from site_builder.site.lock import update_lock
     from site_builder.site.verify import check_project
+    from site_builder.workflow.periodfile import atomic_write
 
     originals = {path: path.read_bytes() for path in edits}
     lock_path = root / "published.lock"
     lock_before = lock_path.read_bytes() if lock_path.is_file() else None
     try:
         for path, data in edits.items():
-            _write_bytes(path, data)
+            atomic_write(path, data)
         check_project(root, locale=locale)
         update_lock(root)
     except BaseException:
         for path, data in originals.items():
-            _write_bytes(path, data)
+            atomic_write(path, data)
         if lock_before is not None and lock_path.read_bytes() != lock_before:
-            _write_bytes(lock_path, lock_before)
+            atomic_write(lock_path, lock_before)
         raise
-
-
-def _write_bytes(path: Path, data: str | bytes) -> None:
-    """Atomically: a temporary file beside ``path``, then replace."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.publish.tmp")
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
-
-
-def _text_of(pf) -> bytes:
-    return pf.encoded()  # the file's own line endings and BOM
 
 
 def _locked_entry(root: Path, scheme: str, period: str, locale: str):
@@ -345,7 +333,7 @@ def publish(
     else:
         pf.set("status", "published")
     pf.set("notice.number", number)
-    pf.set("notice.date", _copy(date))
+    pf.set("notice.date", date)
     new_title = title
     if new_title is None and mode == "final":
         old_title = pf.get("notice.title")
@@ -357,12 +345,12 @@ def publish(
     if body_rel is not None:
         pf.set("notice.body", body_rel)
     if mode == "gongshi" and window is not None:
-        pf.set("public_notice.from", _copy(window[0]))  # a distinct object each: no YAML anchors
-        pf.set("public_notice.until", _copy(window[1]))
+        pf.set("public_notice.from", window[0])
+        pf.set("public_notice.until", window[1])
         pf.set("public_notice.working_days", window[2])
     elif mode == "direct":
         pf.set("public_notice", None)
-    commit_edit(root, path, _text_of(pf), locale)
+    commit_edit(root, path, pf.encoded(), locale)  # the file's own line endings and BOM
     return summarise(root, scheme, period, mode, number, date, locale)
 
 
@@ -393,10 +381,6 @@ def _body(root: Path, scheme: str, period: str, given: str | None, current: obje
                 return None
     problems.add("publish.body_missing", Mark("--body"), path=given, scheme=scheme, period=period)
     return None
-
-
-def _copy(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, day.day)
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -434,7 +418,9 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
     w = p.scores.public_notice
     if w is not None:
         out.window = (w.start, w.until, w.working_days or 0)
-    contact = _contact(project, p)
+    from site_builder.site.noticedoc import contact_of
+
+    contact = contact_of(project, p)
     if contact is not None:
         for f in ("office", "phone", "email", "address"):
             v = getattr(contact, f, None)
@@ -456,14 +442,6 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
         out.final_date = window_end(load_calendar(root, Problems()), out.window[1] + dt.timedelta(days=1),
                                     1, None, Problems())
     return out
-
-
-def _contact(project, period):
-    try:
-        from site_builder.site.noticedoc import contact_of
-    except ImportError:  # before per-scheme contacts
-        return project.site.contact
-    return contact_of(project, period)
 
 
 def git_lines(files: str, message: str) -> list[str]:
