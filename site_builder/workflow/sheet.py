@@ -369,7 +369,7 @@ def _card_title(name: str, used: set[str]) -> str:
 
 def _card(wb, t, lay, uid, gid, groups, totals, border, head_fill, grey_fill, wrap, unlocked, list_refs,
           DataValidation, Comment, rule_text, index) -> None:
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     from site_builder.checks.tree import applies
 

@@ -9,19 +9,17 @@ the feed, the locked notice document and the portal export agree.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from site_builder.cli import main
+from tests.workflow.project_support import copy_fixture, edit
 from site_builder.errors import InputError, Problems
 from site_builder.pipeline import check, load_project
 from site_builder.site import noticedoc
 
-FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "basic"
 GONGSHI = "2018-Q1"  # the fixture's 公示 (window 2018-04-12 … 2018-04-18), scheme version v2018
 IN_WINDOW = "2018-04-13"
 SITE_OFFICE = "县效能办督查科"
@@ -30,15 +28,7 @@ SITE_ORG = "示范县机关效能建设领导小组办公室"
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURE, dest)
-    return dest
-
-
-def edit(path: Path, change) -> None:
-    doc = yaml.safe_load(path.read_text("utf-8"))
-    change(doc)
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    return copy_fixture(tmp_path)
 
 
 def scheme_file(root: Path) -> Path:

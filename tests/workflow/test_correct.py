@@ -8,29 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from site_builder.cli import main
+from tests.workflow.project_support import FIXTURE, cli, copy_fixture, snapshot
 
-FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "basic"
 Q3 = "scores/xiaoneng/2017-Q3.yaml"
 REASON = "县财政局“重点工作推进”得分录入错误，经复核更正。"
 
 
-def cli(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    assert cli("lock", "--root", str(root)).exit_code == 0
-    return root
+    return copy_fixture(tmp_path, locked=True)
 
 
 def change_q3(root: Path, value: str = '"50"') -> None:

@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from site_builder.cli import main
+from tests.workflow.project_support import copy_fixture, edit
 from site_builder.workflow.export import inline_styles
 
-FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "basic"
 AS_OF = "2018-04-20"  # every fixture notice published; the 2018-Q1 公示 window (04-12 … 04-18) over
 FILES = ["index.html", "print.html", "xiaoneng-2017-Q4.csv", "xiaoneng-2017-Q4.xlsx"]
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(FIXTURE, dest)
-    return dest
-
-
-def edit(path: Path, change) -> None:
-    doc = yaml.safe_load(path.read_text("utf-8"))
-    change(doc)
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    return copy_fixture(tmp_path)
 
 
 def run(root: Path, *args: str):

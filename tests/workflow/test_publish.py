@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from site_builder.cli import main
+from tests.workflow.project_support import cli, copy_fixture, snapshot
 
-FIXTURE = Path(__file__).resolve().parents[1] / "site" / "fixtures" / "basic"
 Q2 = "scores/xiaoneng/2018-Q2.yaml"
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The fixture, its notices locked; 2018-Q2 is a complete draft."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    r = cli("lock", "--root", str(root))
-    assert r.exit_code == 0, r.output
-    return root
+    return copy_fixture(tmp_path, locked=True)
 
 
 def versions(root: Path, key: str) -> list[tuple[int, str, object]]:
