@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from site_builder import messages
 from site_builder.checks import unknown_ref
+from site_builder.checks.ranking_checks import check_rankings
 from site_builder.checks.tree import chains, line_spec, node_types
 from site_builder.errors import Problems
 from site_builder.load.markdown_check import bad_links
@@ -313,6 +314,10 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
             elif kind != "external" or not ref:
                 problems.add("scheme.bad_source", mark, source=part.source)
     _check_cycles(scheme, doc, problems)
+    check_rankings(scheme, doc, problems, units)  # spans, sub-categories, when honours are decided
+    from site_builder.ranking.levels import check_grades  # levels as results (等次)
+
+    check_grades(scheme, indicators, doc, problems)
     if scheme.personal_data.publish_names and not scheme.personal_data.legal_basis:
         problems.add("scheme.legal_basis_required", doc.mark(("personal_data",)))
     if len(problems.errors) > before:

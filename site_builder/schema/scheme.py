@@ -17,7 +17,7 @@ from site_builder.schema.site import Contact
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.rules import RuleUnion
 
-NodeType = Literal["score", "bonus", "deduction"]
+NodeType = Literal["score", "bonus", "deduction", "adjustment"]
 NotApplicable = Literal["forbidden", "full", "zero", "exclude", "rescale", "group_average"]
 
 
@@ -54,6 +54,32 @@ class Rounding(Strict):
     at: Literal["total", "line"] = Field(
         "total", description="在何处舍入（只舍入一次）：total 总分（默认）、line 每一条细则"
     )
+    total: Literal["rounded", "sum_of_lines"] = Field(
+        "rounded",
+        description="公布的总分：rounded 各项合计后按上述规则舍入（默认）；sum_of_lines 总分即各条细则公布得分之和，不再舍入（须 at: line；有单位系数或按比例折算时折算后的总分仍舍入一次）",
+    )
+    relative: Literal["exact", "rounded"] = Field(
+        "exact",
+        description="组内比较（of 小计、不适用时取本组平均分）所用的得分：exact 未舍入的得分（默认）、rounded 每条细则舍入后的得分",
+    )
+
+
+class LineRounding(Strict):
+    """A line's own rounding (本项得分保留位数), or none at all for an imported score."""
+
+    places: Int | None = Field(None, le=10, description="本项保留小数位数（不填则用方案的 places）")
+    mode: Literal["half_up", "half_even", "down", "up"] | None = Field(
+        None, description="本项舍入方式（不填则用方案的 mode）"
+    )
+    keep: Bool = Field(
+        False, description="true 表示本项不舍入，保留原有小数（如导入的上级评分）；不能与 places、mode 同写"
+    )
+
+    @model_validator(mode="after")
+    def _keep_alone(self) -> LineRounding:
+        if self.keep and (self.places is not None or self.mode is not None):
+            raise PydanticCustomError("scheme.rounding_keep_alone", "keep with places or mode", {})
+        return self
 
 
 class Modifier(Strict):
@@ -82,9 +108,25 @@ class Indicator(Strict):
     name: Text = Field(description="指标名称，如“重大项目推进度”")
     type: NodeType | None = Field(
         None,
-        description="score 计分项（默认，计入满分）、bonus 加分项（max 为封顶）、deduction 扣分项（max 为扣分上限）；不填则随上级",
+        description="score 计分项（默认，计入满分）、bonus 加分项（max 为封顶）、deduction 扣分项（max 为扣分上限）、adjustment 调整项（可加可减，max 为正负调整的限度，不计入满分）；不填则随上级",
     )
-    max: NonNeg | None = Field(None, description="分值（满分）；加分项为封顶分，扣分项为扣分上限")
+    max: NonNeg | None = Field(None, description="分值（满分）；加分项为封顶分，扣分项为扣分上限，调整项为正负调整的限度")
+    uncapped: Bool = Field(
+        False,
+        description="加分项、扣分项或调整项明确不设上限（此时不写 max）；页面注明“不设上限”",
+    )
+    counts: Bool = Field(
+        True,
+        description="是否计入上级小计、总分和满分；false 表示只计算并在得分卡上显示（如“仅作参考，不计入总分”）",
+    )
+    min: Dec | None = Field(
+        None,
+        description="上级指标小计的最低分：下级得分合计低于此数时按此数计（如“扣完为止”写 0）；只用于有下级指标的指标",
+    )
+    rounding: LineRounding | None = Field(
+        None,
+        description="本项（末级指标）自己的舍入：places、mode 覆盖方案的规定，keep: true 不舍入；不填则按方案的 rounding",
+    )
     in_total: Bool | None = Field(
         None, description="是否计入方案满分；计分项默认计入，加分项默认不计入"
     )
@@ -146,6 +188,14 @@ class Veto(Strict):
         "no_honour",
         description="后果：no_honour 取消评优资格（默认）、zero 总分记 0、last 排在本组最后",
     )
+    called: Literal["veto", "no_excellence", "ineligible"] = Field(
+        "veto",
+        description="公布时对后果的称谓：veto 一票否决（默认）、no_excellence 一票否优、ineligible 取消评选资格（后两者只用于 effect: no_honour）",
+    )
+    lasts: Literal["period", "stage", "year"] = Field(
+        "period",
+        description="否决的持续范围：period 仅本期（默认）、stage 至本阶段结束、year 至本年度结束；以后各期自动带上，并注明来自哪一期",
+    )
     clause: Text | None = Field(None, description="原文")
 
 
@@ -198,6 +248,14 @@ class Selection(Strict):
         return self
 
 
+class Category(Strict):
+    """A sub-category of a group ranked apart (“专业部门、其他部门分别排名”)."""
+
+    id: Id = Field(description="类别标识")
+    name: Text = Field(description="类别名称，如“专业部门”")
+    units: list[Id] = Field(min_length=1, description="本类别的单位标识；排名所涉组别的每个单位恰好属于一个类别")
+
+
 class Ranking(Strict):
     id: Id
     name: Text = Field(description="排名名称，如“季度排名”")
@@ -211,6 +269,14 @@ class Ranking(Strict):
     )
     tie_break: list[Id] = Field(
         default_factory=list, description="总分相同时依次比较的指标标识"
+    )
+    span: Literal["year", "stage", "scheme"] | None = Field(
+        None,
+        description="basis 为 cumulative 时累计的范围：year 每个日历年（默认，每年重新累计）、stage 每个阶段、scheme 本方案全部考核期（跨年连续累计）",
+    )
+    categories: Literal["units"] | list[Category] | None = Field(
+        None,
+        description="在组别内再分类别排名（计分中的组内统计仍按整个组别）：units 按名册 units.yaml 的 category；或列出各类别的 id、name、units。不填为整个组别一起排名",
     )
 
 
@@ -229,6 +295,10 @@ class Honour(Strict):
     exclude_honoured: list[Id] = Field(
         default_factory=list,
         description="已获得这些荣誉（在此之前列出的荣誉标识）的单位不再获评本项（“已重点推荐为…的，不再获评此项荣誉”）",
+    )
+    decided: list[Text] = Field(
+        default_factory=list,
+        description="只在这些考核期评定：stage_end 每个阶段的最后一期、year_end 每年的最后一期、阶段标识（该阶段的最后一期）或考核期标识（如 2024-12）；不填为每期评定。其他考核期的通报写明何时评定",
     )
     description: Text | None = None
 
@@ -268,6 +338,113 @@ class Section(Strict):
     body: Text = Field(description="正文（Markdown）")
 
 
+class Reward(Strict):
+    """A reward attached to a level (“评为五星的，奖励每人 500 元”)."""
+
+    name: Text = Field("奖励", description="奖励名称，如“奖励”“绩效奖金”（默认“奖励”）")
+    amount: NonNeg = Field(description="金额（每个领取对象）")
+    currency: Text = Field("元", description="金额单位，默认“元”")
+    per: Text = Field("人", description="按什么发放：每“人”（默认）、每“单位”等")
+
+
+class Grade(Strict):
+    """One level of the result (等次/星级): 五星, 优秀, A …"""
+
+    id: Id = Field(description="等次标识（小写英文/数字），在本方案内唯一")
+    name: Text = Field(description="等次名称，如“五星”“优秀”“A”")
+    when: Text | None = Field(
+        None,
+        description="评定条件（公式语言，结果为真或假），如“total >= 90 and line.discipline >= 8”；"
+        "不写即为默认等次，须列在最后",
+    )
+    rewards: list[Reward] = Field(default_factory=list, description="评为此等次的奖励")
+    description: Text | None = Field(None, description="说明（公布在考核办法页面）")
+
+
+class Grades(Strict):
+    """Levels as the published result (以等次公布考核结果): the first level whose condition holds."""
+
+    show: Literal["level", "both"] = Field(
+        "both", description="公布方式：level 只公布等次（不列总分和名次）、both 分数、名次和等次一并公布（默认）"
+    )
+    levels: list[Grade] = Field(min_length=1, description="等次，从高到低依次判断；最后一个不写条件的为默认等次")
+    ranking: Id | None = Field(
+        None, description="条件中 rank、ratio 依据的排名标识；不填为第一个排名（未声明排名时为本期总分排名）"
+    )
+    vetoed: Id | None = Field(
+        None, description="受一票否决的单位直接评为此等次（等次标识，如不合格）；不填则同样按条件评定（条件可用 vetoed）"
+    )
+
+
+# What a version that extends an earlier one (extends:) may change, by id.
+# The merging itself is site_builder/schema/extends.py.
+EXTENDS_TARGETS = ("indicator", "tree", "group", "veto", "ranking", "honour", "composite", "conversion")
+
+
+def _one_target(item: Strict) -> Strict:
+    given = [k for k in EXTENDS_TARGETS if getattr(item, k) is not None]
+    if len(given) != 1:
+        raise PydanticCustomError("extends.one_target", "one", {"given": ", ".join(given) or "—"})
+    return item
+
+
+class SchemeChange(Strict):
+    """修改旧版本中的一项：按标识找到它，set 中写出的键替换原值。"""
+
+    indicator: Id | None = Field(None, description="要修改的指标标识")
+    tree: Id | None = Field(None, description="要修改的指标体系标识")
+    group: Id | None = Field(None, description="要修改的组别标识")
+    veto: Id | None = Field(None, description="要修改的一票否决事项标识")
+    ranking: Id | None = Field(None, description="要修改的排名标识")
+    honour: Id | None = Field(None, description="要修改的荣誉标识")
+    composite: Id | None = Field(None, description="要修改的综合排名标识")
+    conversion: Id | None = Field(None, description="要修改的折算标识")
+    in_tree: Id | None = Field(None, description="指标所在的指标体系标识（多个体系中有同一指标标识时必填）")
+    set: dict[str, object] = Field(
+        min_length=1,
+        description="要修改的键和新值，如 {max: 10}（写法同方案文件）；值留空表示删去该键（恢复默认）；不能修改 id",
+    )
+
+    _one = model_validator(mode="after")(_one_target)
+
+
+class SchemeRemoval(Strict):
+    """删除旧版本中的一项（指标连同其下级指标）。"""
+
+    indicator: Id | None = Field(None, description="要删除的指标标识")
+    tree: Id | None = Field(None, description="要删除的指标体系标识")
+    group: Id | None = Field(None, description="要删除的组别标识")
+    veto: Id | None = Field(None, description="要删除的一票否决事项标识")
+    ranking: Id | None = Field(None, description="要删除的排名标识")
+    honour: Id | None = Field(None, description="要删除的荣誉标识")
+    composite: Id | None = Field(None, description="要删除的综合排名标识")
+    conversion: Id | None = Field(None, description="要删除的折算标识")
+    in_tree: Id | None = Field(None, description="指标所在的指标体系标识（多个体系中有同一指标标识时必填）")
+
+    _one = model_validator(mode="after")(_one_target)
+
+
+class SchemeAddition(Strict):
+    """在旧版本中新增一项：写法同方案文件中的一项，可指定位置。"""
+
+    indicator: dict[str, object] | None = Field(None, description="新增的指标（写法同 indicators 中的一项）")
+    tree: dict[str, object] | None = Field(None, description="新增的指标体系（写法同 trees 中的一项）")
+    group: dict[str, object] | None = Field(None, description="新增的组别（写法同 groups 中的一项）")
+    veto: dict[str, object] | None = Field(None, description="新增的一票否决事项（写法同 vetoes 中的一项）")
+    ranking: dict[str, object] | None = Field(None, description="新增的排名（写法同 rankings 中的一项）")
+    honour: dict[str, object] | None = Field(None, description="新增的荣誉（写法同 honours 中的一项）")
+    composite: dict[str, object] | None = Field(None, description="新增的综合排名（写法同 composites 中的一项）")
+    conversion: dict[str, object] | None = Field(None, description="新增的折算（写法同 conversions 中的一项）")
+    under: Id | None = Field(None, description="新增指标的上级指标标识；不填为一级指标")
+    before: Id | None = Field(None, description="放在此标识的一项之前（同一层级）；before、after 都不填则放在最后")
+    after: Id | None = Field(None, description="放在此标识的一项之后（同一层级）")
+    in_tree: Id | None = Field(
+        None, description="新增的一级指标所在的指标体系标识（方案有多个体系、且未写 under、before、after 时必填）"
+    )
+
+    _one = model_validator(mode="after")(_one_target)
+
+
 class Scheme(Strict):
     """A scheme version: the published rules and the arithmetic behind them."""
 
@@ -287,7 +464,14 @@ class Scheme(Strict):
     period: PeriodSpec = Field(description="考核周期")
     rounding: Rounding = Field(default_factory=Rounding, description="舍入规则")
     sample: Bool = Field(False, description="示例方案（页面显示“示例数据”）")
+    extends: Id | None = Field(
+        None,
+        description="沿用同一方案的旧版本（版本标识，如 \"2018\"）：本文件只写与之不同之处；其余各键照录旧版本，写出的键整项替换",
+    )
     changes: list[Text] = Field(default_factory=list, description="与上一版相比的主要变化（说明）")
+    change: list[SchemeChange] = Field(default_factory=list, description="修改旧版本中的项（只用于 extends）")
+    remove: list[SchemeRemoval] = Field(default_factory=list, description="删除旧版本中的项（只用于 extends）")
+    add: list[SchemeAddition] = Field(default_factory=list, description="新增的项（只用于 extends）")
     preamble: Text | None = Field(None, description="正文前言（Markdown）")
     sections: list[Section] = Field(default_factory=list, description="正文章节（Markdown）")
     groups: list[Group] = Field(min_length=1, description="参加排名的组别")
@@ -300,6 +484,9 @@ class Scheme(Strict):
     composites: list[Composite] = Field(default_factory=list)
     conversions: list[Conversion] = Field(default_factory=list)
     personal_data: PersonalData = Field(default_factory=PersonalData)
+    grades: Grades | None = Field(
+        None, description="以等次公布结果（星级、优秀/良好/合格/不合格、A/B/C/D），可附奖励；不填则只公布分数和名次"
+    )
 
 
 Modifier.model_rebuild()

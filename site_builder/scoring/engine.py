@@ -14,12 +14,13 @@ Ranking and honours live in :mod:`site_builder.ranking.engine`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 
 from site_builder import messages
 from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.model import Period, Project, SchemeVersion
-from site_builder.schema.scheme import Indicator, Rounding, Tree
+from site_builder.schema.scheme import Indicator, Rounding, Tree, Veto
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.failures import Failure, raise_failures
 from site_builder.scoring.formula import FormulaError
@@ -38,6 +39,8 @@ messages.register(
         "clip.cap_by": ("扣分不超过“{ref}”的得分 {cap} 分", "", "deductions may not exceed “{ref}” ({cap})", ""),
         "clip.span_lost": ("累计扣分封顶：本{span}已扣 {used} 分，本期最多再扣 {left} 分", "", "deductions capped across the {span_en}: {used} already lost, at most {left} more", ""),
         "clip.span": ("累计封顶：本{span}已计 {used} 分，本期最多再计 {left} 分", "", "cap across the {span_en}: {used} already booked, at most {left} more", ""),
+        "clip.node_floor": ("合计 {raw} 分，低于最低分 {min} 分，按 {min} 分计（扣完为止）", "", "sum {raw} is below the floor of {min}: counted as {min}", ""),
+        "clip.adjustment": ("调整合计超过 ±{cap} 分，按 {signed} 分计", "", "adjustments exceed ±{cap}: counted as {signed}", ""),
     }
 )
 
@@ -53,11 +56,51 @@ def round_points(value: Decimal, rounding: Rounding) -> Decimal:
         return value.quantize(Decimal(1).scaleb(-rounding.places), rounding=_MODES[rounding.mode])
 
 
+def line_rounding(node: Indicator, rounding: Rounding, always: bool = False) -> Rounding | None:
+    """How a leaf's figure is rounded, or None when it is kept exact: the line's own
+    ``rounding`` (``keep: true`` never rounds), else the scheme's when it rounds every
+    line (``at: line``) or ``always`` (a rounded figure wanted for a group comparison)."""
+    own = node.rounding
+    if own is not None and own.keep:
+        return None
+    if own is not None:
+        return rounding.model_copy(update={k: v for k, v in (("places", own.places), ("mode", own.mode)) if v is not None})
+    return rounding if always or rounding.at == "line" else None
+
+
+def published_points(node: Indicator, value: Decimal, rounding: Rounding, always: bool = False) -> Decimal:
+    """A leaf's figure as published: rounded once, as :func:`line_rounding` declares."""
+    r = line_rounding(node, rounding, always)
+    return round_points(value, r) if r is not None else value
+
+
 class _Ledger:
-    """Points already booked against caps that span a stage or a year."""
+    """What later periods of a scheme carry: points already booked against caps that
+    span a stage or a year, and vetoes that last to the end of a stage or year."""
 
     def __init__(self) -> None:
         self.used: dict[tuple[str, str, str], Decimal] = {}
+        self.vetoes: dict[tuple[str, str, str], dict[str, VetoResult]] = {}
+
+    @staticmethod
+    def veto_spans(unit: str, period: Period) -> dict[str, tuple[str, str, str]]:
+        """The keys under which a veto lasting to the end of the stage or year is kept."""
+        year = str(period.start.year)
+        return {"stage": (unit, "stage", period.stage or year), "year": (unit, "year", year)}
+
+    def carry(self, unit: str, clause: Veto, period: Period, veto: VetoResult) -> None:
+        if clause.lasts != "period":
+            kept = self.vetoes.setdefault(self.veto_spans(unit, period)[clause.lasts], {})
+            kept.setdefault(clause.id, replace(veto, since=period.name, since_period=period.id))
+
+    def carried(self, unit: str, period: Period) -> list[VetoResult]:
+        """Vetoes recorded in an earlier period of the same stage or year, one per clause."""
+        out: dict[str, VetoResult] = {}
+        for key in self.veto_spans(unit, period).values():
+            for vid, v in sorted(self.vetoes.get(key, {}).items()):
+                if v.since_period != period.id:
+                    out.setdefault(vid, v)
+        return [out[k] for k in sorted(out)]
 
     def key(self, unit: str, node: Indicator, period: Period) -> tuple[str, str, str] | None:
         if node.cap_span == "period":
@@ -127,12 +170,16 @@ class _UnitWork:
         self.na_policy: dict[str, str] = {}
 
 
-def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str]) -> Decimal | None:
-    """Subtotal of a node from leaf outcomes only (for group-relative ``of``)."""
+def _sum_node(node: Indicator, work: _UnitWork, types: dict[str, str], rounding: Rounding | None = None) -> Decimal | None:
+    """Subtotal of a node from leaf outcomes only (for group-relative ``of``); display-only
+    lines (``counts: false``) left out; each leaf rounded first when ``rounding`` is given
+    (the scheme's ``relative: rounded``)."""
     if not node.children:
         o = work.outcomes.get(node.id)
-        return o.points if o is not None else None
-    vals = [v for c in node.children if (v := _sum_node(c, work, types)) is not None]
+        if o is None:
+            return None
+        return published_points(node, o.points, rounding, always=True) if rounding is not None else o.points
+    vals = [v for c in node.children if c.counts and (v := _sum_node(c, work, types, rounding)) is not None]
     return sum(vals, ZERO) if vals else None
 
 
@@ -201,7 +248,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                 subtotals = {}
                 if of:
                     for w in deferred:
-                        v = _sum_node(index[of], w, types)
+                        v = _sum_node(index[of], w, types, scheme.rounding if scheme.rounding.relative == "rounded" else None)
                         if v is not None:
                             subtotals[w.unit] = v
                 got = rule.score_group(line_spec(node, types[node.id]), facts, subtotals)
@@ -214,6 +261,8 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                 if node.not_applicable != "group_average":
                     continue
                 scored = [w.outcomes[leaf_id].points for w in members if w.status[leaf_id] == "scored" and w.outcomes[leaf_id] is not None]
+                if scheme.rounding.relative == "rounded":
+                    scored = [published_points(node, x, scheme.rounding, always=True) for x in scored]
                 avg = sum(scored, ZERO) / len(scored) if scored else ZERO
                 for w in members:
                     if w.status[leaf_id] == "not_applicable" and (w.facts.get(leaf_id) or EMPTY_FACTS).na:
@@ -275,7 +324,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                                             (step("explain.out_of_scope"),) if status == "out_of_scope" else (step("explain.na_excluded"),),
                                             w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
                 return None
-            pts = round_points(o.points, rounding) if rounding.at == "line" else o.points
+            pts = published_points(node, o.points, rounding)
             pts, by_note = cap_by(node, t, pts)
             pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
             span_note = span_note or by_note
@@ -288,15 +337,16 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
                                         span_note, o.steps, w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
-                                        True, disqualified)
+                                        True, disqualified, counts=node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]
-        present = [v for v in child_vals if v is not None]
-        if not present:
+        if all(v is None for v in child_vals):
             values[node.id] = None
-            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None, (), None, "not_applicable", False)
+            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None, (), None, "not_applicable", False,
+                                        counts=node.counts)
             return None
-        raw = sum(present, ZERO)
+        # display-only children (counts: false) are shown but left out of the subtotal
+        raw = sum((v for c, v in zip(node.children, child_vals) if v is not None and c.counts), ZERO)
         v = raw
         if node.max is not None:
             if t == "bonus" and v > node.max:
@@ -305,6 +355,11 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                 v, clip, clip_note = -node.max, "cap", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
             elif t == "score" and v > node.max:
                 v, clip, clip_note = node.max, "max", step("clip.node_cap", cap=fmt(node.max)).render("zh-CN")
+            elif t == "adjustment" and abs(v) > node.max:
+                v = node.max if v > 0 else -node.max
+                clip, clip_note = "cap", step("clip.adjustment", cap=fmt(node.max), signed=_signed(v)).render("zh-CN")
+        if node.min is not None and v < node.min:  # “扣完为止”: a subtotal never below its floor
+            v, clip, clip_note = node.min, "floor", step("clip.node_floor", raw=fmt(v), min=fmt(node.min)).render("zh-CN")
         v, by_note = cap_by(node, t, v)
         if by_note:
             clip, clip_note = "cap", by_note
@@ -312,7 +367,8 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         if span_note:
             clip, clip_note = "cap", span_note
         values[node.id] = v
-        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, (), None, "scored", False)
+        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, (), None, "scored", False,
+                                    counts=node.counts)
         return v
 
     # nodes capped by another node are computed after it (compute() recurses into the reference)
@@ -326,12 +382,14 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             order(n.children)
 
     order(tree.indicators)
-    base = bonus = deduction = ZERO
+    base = bonus = deduction = adjustment = ZERO
     excluded_max = ZERO
     rescale = False
     for n in tree.indicators:
         v = values.get(n.id)
         t = types[n.id]
+        if not n.counts:  # display-only: neither in the total nor in the maximum
+            continue
         if v is None:
             if t == "score":
                 excluded_max += n.max or ZERO
@@ -340,6 +398,8 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             base += v
         elif t == "bonus":
             bonus += v
+        elif t == "adjustment":
+            adjustment += v
         else:
             deduction += v
     for leaf_id, chain in sv.chains[tree.id].items():
@@ -352,35 +412,51 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         ``everything``), a parent the sum of its children, capped at its own max."""
         if not node.children:
             return (node.max or ZERO) if everything or values.get(node.id) is not None else ZERO
-        s = sum((reachable(c, everything) for c in node.children if types[c.id] == "score"), ZERO)
+        s = sum((reachable(c, everything) for c in node.children if types[c.id] == "score" and c.counts), ZERO)
         return min(s, node.max) if node.max is not None else s
 
     # excluded leaves inside a present top-level line lower the maximum by what they could
     # have given: never more than the line's own maximum under a capped parent
     for n in tree.indicators:
-        if types[n.id] == "score" and n.children and values.get(n.id) is not None:
+        if types[n.id] == "score" and n.counts and n.children and values.get(n.id) is not None:
             excluded_max += reachable(n, True) - reachable(n, False)
     entry = period.scores.units[w.unit]
-    total = base + bonus + deduction
+    total = base + bonus + deduction + adjustment
     max_total = tree.total - excluded_max
+    scaled = False
     if rescale and max_total > 0:
         total = total * tree.total / max_total
         max_total = tree.total
+        scaled = True
     coefficient = entry.coefficient if entry.coefficient is not None else (scheme.coefficient.default if scheme.coefficient else Decimal(1))
     total = total * coefficient
+    scaled = scaled or coefficient != 1
     vetoes = []
+    recorded = {v.id for v in entry.vetoes}
     for v in entry.vetoes:
         clause = next(x for x in scheme.vetoes if x.id == v.id)
-        vetoes.append(VetoResult(v.id, clause.name, clause.effect, v.reason, v.date))
-        if clause.effect == "zero":
-            total = ZERO
+        result = VetoResult(v.id, clause.name, clause.effect, v.reason, v.date, called=clause.called)
+        vetoes.append(result)
+        ledger.carry(w.unit, clause, period, result)
+    # a veto lasting to the end of the stage or year (lasts:) holds in the later periods too
+    vetoes.extend(v for v in ledger.carried(w.unit, period) if v.id not in recorded)
+    if any(v.effect == "zero" for v in vetoes):
+        total = ZERO
     exact = total
-    rounded = round_points(total, rounding)
+    # sum_of_lines: the total is the sum of the published lines, not rounded again (a figure
+    # rescaled or multiplied by a coefficient is a new figure and is rounded once)
+    rounded = total if rounding.total == "sum_of_lines" and not scaled else round_points(total, rounding)
     return UnitResult(
         unit=w.unit, group=w.group, status="assessed", reason=entry.reason, lines=tuple(ordered),
         base=base, bonus=bonus, deduction=deduction, coefficient=coefficient, total=rounded, exact_total=exact,
         max_total=max_total, vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
+        adjustment=adjustment,
     )
+
+
+def _signed(v: Decimal) -> str:
+    """An adjustment as shown: with its sign (+2, −1.5)."""
+    return f"+{fmt(v)}" if v > 0 else fmt(v)
 
 
 _SPAN_ZH = {"stage": "阶段", "month": "月", "quarter": "季度", "year": "年度"}
@@ -432,4 +508,6 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
             previous = period.id
     raise_failures(project, failures)
-    return out
+    from site_builder.ranking.levels import add_levels  # levels as results (等次), after ranking
+
+    return add_levels(project, out)

@@ -21,7 +21,7 @@ class LineResult:
     id: str
     name: str
     depth: int  # 0 for 一级指标
-    type: str  # score | bonus | deduction
+    type: str  # score | bonus | deduction | adjustment
     max: Decimal | None
     points: Decimal | None  # None when excluded (not applicable / not in scope)
     raw: Decimal | None
@@ -32,6 +32,7 @@ class LineResult:
     status: str = "scored"  # scored | not_applicable | out_of_scope
     is_leaf: bool = True
     disqualified: bool = False
+    counts: bool = True  # False: display-only (counts: false), left out of subtotals and the total
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class VetoResult:
     effect: str
     reason: str
     date: dt.date | None
+    called: str = "veto"  # veto 一票否决 | no_excellence 一票否优 | ineligible 取消评选资格
+    since: str | None = None  # carried from an earlier period (lasts: stage|year): its name
+    since_period: str | None = None  # … and its id
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class UnitResult:
     vetoes: tuple[VetoResult, ...]
     disqualified_by: tuple[str, ...]  # names of lines that cancel honours
     note: str | None
+    adjustment: Decimal = Decimal(0)  # sum of adjustment-type top-level nodes (signed)
 
     def line(self, line_id: str) -> LineResult:
         return next(l for l in self.lines if l.id == line_id)
@@ -80,6 +85,16 @@ class RankEntry:
 
 
 @dataclass(frozen=True)
+class Span:
+    """What a running total sums (累计范围): every period total from ``first`` up to this period."""
+
+    kind: str  # year | stage | scheme
+    first: str  # id of the first period summed
+    first_name: str  # its name (zh-CN)
+    first_name_en: str
+
+
+@dataclass(frozen=True)
 class GroupRanking:
     ranking: str  # ranking id
     name: str
@@ -87,6 +102,9 @@ class GroupRanking:
     group: str
     entries: tuple[RankEntry, ...]
     unranked: tuple[tuple[str, str], ...]  # (unit, reason) exempt/absent/…
+    span: Span | None = None  # running-total rankings (basis stage / cumulative)
+    category: str | None = None  # ranked within this sub-category of the group
+    category_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,30 @@ class HonourResult:
     chosen: tuple[str, ...]
     excluded: tuple[tuple[str, str], ...]  # (unit, reason text) e.g. vetoed
     streaks: dict[str, int] = field(default_factory=dict)
+    category: str | None = None  # chosen within this sub-category of the group
+    category_name: str | None = None
+    pending: str | None = None  # not decided in this period: when it will be (in the site's language)
+
+
+@dataclass(frozen=True)
+class LevelTest:
+    """One level's condition as tried for one unit: whether it held, with the figures it read."""
+
+    level: str  # level id
+    held: bool
+    figures: tuple[tuple[str, Decimal | bool], ...]  # name -> value, in the order of the names
+
+
+@dataclass(frozen=True)
+class UnitLevel:
+    """The level (等次) a unit was given in one period, and why (see :mod:`site_builder.ranking.levels`)."""
+
+    unit: str
+    level: str  # level id
+    name: str  # e.g. 五星, 优秀
+    order: int  # 0 for the first (best) level of the scheme
+    how: str  # condition | default | vetoed
+    tests: tuple[LevelTest, ...]  # the conditions tried, best level first, up to the one that held
 
 
 @dataclass(frozen=True)
@@ -120,6 +162,8 @@ class PeriodResult:
     conversions: dict[str, dict[str, Decimal]]  # conversion id -> unit -> converted points
     group_medians: dict[str, Decimal]
     previous: str | None  # previous period id of the same scheme
+    running: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # running-total ranking id -> unit -> total
+    levels: dict[str, UnitLevel] = field(default_factory=dict)  # unit -> level (schemes with grades:)
 
 
-__all__ = ["GroupRanking", "HonourResult", "LineResult", "Outcome", "PeriodResult", "RankEntry", "UnitResult", "VetoResult"]
+__all__ = ["GroupRanking", "HonourResult", "LevelTest", "LineResult", "Outcome", "PeriodResult", "RankEntry", "Span", "UnitLevel", "UnitResult", "VetoResult"]

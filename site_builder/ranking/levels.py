@@ -1,0 +1,432 @@
+"""Levels as results (等次): the first level whose condition holds, after ranking.
+
+A scheme may publish a level per unit and period instead of (``show: level``)
+or beside (``show: both``) its points: “年度考核得分90分以上且排名前20%的，评为
+五星；……其余为合格”.  Each level's ``when`` is a condition in the formula
+language over the unit's figures (see :func:`figure_names`); the levels are
+tried best first and the last, without ``when``, is the default.  A unit under
+a one-vote veto gets ``grades.vetoed`` when the scheme names one (“受一票否决的，
+直接评为不合格”); otherwise its level follows from its figures like any other.
+Units not assessed this period (exempt, absent, not applicable) get no level:
+the notice lists them with their reason, as it does for the ranking.
+
+The level is a function of the unit's own figures and of its place in the
+ranking only: the order of units, files or period lines cannot change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from site_builder import messages
+from site_builder.checks import unknown_ref
+from site_builder.errors import InputError, Mark, Problems
+from site_builder.load.yamlsafe import Document, load_yaml_bytes
+from site_builder.model import Period, Project, SchemeVersion
+from site_builder.schema.scheme import Grades, Indicator, Scheme
+from site_builder.scoring.formula import Formula, FormulaError, check_types, compile_formula, describe
+from site_builder.scoring.results import GroupRanking, LevelTest, PeriodResult, UnitLevel, UnitResult
+
+ZERO = Decimal(0)
+# whole-unit figures a condition may read; ``line.<id>`` and ``facts.<id>.<fact>`` besides
+UNIT_NUMBERS = ("total", "max_total", "bonus", "deduction", "rank", "ratio", "group_size")
+UNIT_FLAGS = ("vetoed", "disqualified")
+FACT_NUMBERS = ("points", "value", "count", "actual", "target", "incidents", "events")
+# the condition is checked and evaluated as the first argument of if(…, 1, 0)
+_WRAP = "if("
+
+messages.register(
+    {
+        "grades.no_default": (
+            "等次中没有默认等次（不写 when 的等次）",
+            "请在最后加一个不写 when 的等次，如 {{id: pass, name: 合格}}，未满足以上条件的单位评为此等次",
+            "the levels have no default (a level without when)",
+            "add a last level without when, e.g. {{id: pass, name: pass}}, for units that meet no condition",
+        ),
+        "grades.default_not_last": (
+            "等次“{name}”没有条件 when，但不是最后一个：其后的等次永远不会评到",
+            "请把默认等次放在最后，或给它写上条件 when",
+            "level “{name}” has no when but is not the last: the levels after it can never be given",
+            "put the default level last, or give it a condition",
+        ),
+        "grades.bad_condition": (
+            "等次“{name}”的条件有误：{detail_zh}",
+            "条件用公式语言书写，结果须为真或假，如 total >= 90 and line.discipline >= 8",
+            "the condition of level “{name}” is not valid: {detail_en}",
+            "write a condition in the formula language that is true or false, e.g. total >= 90 and line.discipline >= 8",
+        ),
+        "grades.not_condition": (
+            "等次“{name}”的条件“{when}”算出的是数值，不是真或假",
+            "请写成比较，如 total >= 90",
+            "the condition “{when}” of level “{name}” gives a number, not true or false",
+            "write a comparison, e.g. total >= 90",
+        ),
+        "grades.unknown_name": (
+            "等次“{name}”的条件用到的“{ref}”不是可用的名称{suggestion_zh}",
+            "可用：{known}",
+            "the condition of level “{name}” uses “{ref}”, which is not a known name{suggestion_en}",
+            "known: {known}",
+        ),
+        "grades.failed": (
+            "{period_zh}，单位“{unit_name}”（{unit}）：等次“{name}”的条件无法计算：{what_zh}",
+            "{fix_zh}；或改写条件（未参加排名的单位没有 rank、ratio）",
+            "{period_en}, unit “{unit_name}” ({unit}): the condition of level “{name}” cannot be computed: {what_en}",
+            "{fix_en}; or change the condition (a unit that is not ranked has no rank or ratio)",
+        ),
+        # the score card: why the unit has its level (figures in brackets)
+        "explain.level_held": (
+            "评为“{level}”：满足条件 {when}（{figures}）",
+            "",
+            "{level}: the condition {when} holds ({figures})",
+            "",
+        ),
+        "explain.level_missed": (
+            "未评为“{level}”：不满足条件 {when}（{figures}）",
+            "",
+            "not {level}: the condition {when} does not hold ({figures})",
+            "",
+        ),
+        "explain.level_default": (
+            "评为“{level}”：未满足以上等次的条件",
+            "",
+            "{level}: none of the conditions above holds",
+            "",
+        ),
+        "explain.level_vetoed": (
+            "评为“{level}”：受一票否决（{items}）",
+            "",
+            "{level}: one-vote veto ({items})",
+            "",
+        ),
+        "level.reward": ("{name}每{per} {amount} {currency}", "", "{name}: {amount} {currency} per {per}", ""),
+        "level.default": ("其余单位", "", "all other units", ""),
+        "level.vetoed": ("受一票否决的单位", "", "units under a one-vote veto", ""),
+        "level.show.level": ("以等次公布考核结果，不公布总分和名次。", "", "The result is published as a level, without totals or ranks.", ""),
+        "level.show.both": ("考核结果公布总分、名次和等次。", "", "The result is published as totals, ranks and levels.", ""),
+        "level.flag.yes": ("是", "", "yes", ""),
+        "level.flag.no": ("否", "", "no", ""),
+        "level.word.total": ("总分", "", "total", ""),
+        "level.word.max_total": ("满分", "", "maximum", ""),
+        "level.word.bonus": ("加分", "", "bonus", ""),
+        "level.word.deduction": ("扣分", "", "deductions", ""),
+        "level.word.rank": ("名次", "", "rank", ""),
+        "level.word.ratio": ("名次比例", "", "rank ratio", ""),
+        "level.word.group_size": ("参加排名的单位数", "", "units ranked", ""),
+        "level.word.vetoed": ("受一票否决", "", "vetoed", ""),
+        "level.word.disqualified": ("取消评先资格", "", "not eligible for honours", ""),
+        "level.word.line": ("“{line}”得分", "", "points of “{line}”", ""),
+        "level.word.fact": ("“{line}”的{fact}", "", "{fact} of “{line}”", ""),
+        "level.figure": ("{word} {value}", "", "{word} {value}", ""),
+    }
+)
+
+
+def say(locale: str, code: str, **params: object) -> str:
+    return messages.get(code).render(locale, params)[0]
+
+
+# ---------------------------------------------------------------- conditions
+def compile_condition(when: str) -> Formula:
+    """``when`` as a formula giving 1 when it holds and 0 otherwise.
+
+    The text is parsed alone first, so that it must be one whole expression;
+    wrapped in ``if(…, 1, 0)`` the formula module checks it is a condition
+    (alone, a comparison is refused as “not a number”: that is what a condition is)."""
+    try:
+        compile_formula(when)
+    except FormulaError as exc:
+        if exc.code != "formula.result_not_number":
+            raise
+    return compile_formula(f"{_WRAP}{when}, 1, 0)")
+
+
+def _unwrapped(exc: FormulaError) -> FormulaError:
+    """The error as the author wrote the text: positions without the ``if(`` wrapper."""
+    if exc.offset is None or exc.offset < len(_WRAP):
+        return exc
+    return FormulaError(exc.code, exc.offset - len(_WRAP), **{k: v for k, v in exc.params.items() if k != "position"})
+
+
+def _leaves(indicators: Mapping[str, Mapping[str, Indicator]]) -> dict[str, Indicator]:
+    out: dict[str, Indicator] = {}
+    for index in indicators.values():
+        for i, n in index.items():
+            out.setdefault(i, n)
+    return out
+
+
+def figure_names(indicators: Mapping[str, Mapping[str, Indicator]]) -> tuple[frozenset[str], frozenset[str]]:
+    """(numbers, flags): every name a condition may use with this indicator tree."""
+    numbers = set(UNIT_NUMBERS)
+    for i, n in _leaves(indicators).items():
+        numbers.add(f"line.{i}")
+        if not n.children:
+            numbers.update(f"facts.{i}.{f}" for f in FACT_NUMBERS)
+            numbers.update(f"facts.{i}.{x}" for x in getattr(n.rule, "inputs", ()) or ())
+    return frozenset(numbers), frozenset(UNIT_FLAGS)
+
+
+def _known_text(locale: str = "zh-CN") -> str:
+    return ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">"])
+
+
+def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator]], doc: Document, problems: Problems) -> None:
+    """``check``: ids unique, one default and last, conditions known names and true-or-false."""
+    grades = scheme.grades
+    if grades is None:
+        return
+    numbers, flags = figure_names(indicators)
+    known = sorted(numbers | flags)
+    seen: set[str] = set()
+    levels = grades.levels
+    for i, lv in enumerate(levels):
+        at = ("grades", "levels", i)
+        if lv.id in seen:
+            problems.add("scheme.duplicate_id", doc.mark((*at, "id")), id=lv.id)
+        seen.add(lv.id)
+        if lv.when is None:
+            if i != len(levels) - 1:
+                problems.add("grades.default_not_last", doc.mark(at), name=lv.name)
+            continue
+        mark = doc.mark((*at, "when"))
+        try:
+            formula = compile_condition(lv.when)
+        except FormulaError as exc:
+            _bad(problems, mark, lv.name, lv.when, exc)
+            continue
+        unknown = sorted(formula.names - numbers - flags)
+        for ref in unknown:
+            problems.add("grades.unknown_name", mark, name=lv.name, ref=ref, known=_known_text(),
+                         **messages.did_you_mean(ref, known, cutoff=0.5))
+        if unknown:
+            continue
+        try:
+            check_types(formula, numbers)
+        except FormulaError as exc:
+            _bad(problems, mark, lv.name, lv.when, exc)
+    if levels and levels[-1].when is not None:
+        problems.add("grades.no_default", doc.mark(("grades", "levels")))
+    if grades.vetoed is not None and grades.vetoed not in seen:
+        unknown_ref(problems, "scheme.unknown_ref", doc.mark(("grades", "vetoed")), grades.vetoed,
+                    sorted(seen), "等次", "level")
+    ranking_ids = [r.id for r in scheme.rankings] or ["period"]
+    if grades.ranking is not None and grades.ranking not in ranking_ids:
+        unknown_ref(problems, "scheme.unknown_ref", doc.mark(("grades", "ranking")), grades.ranking,
+                    ranking_ids, "排名", "ranking")
+
+
+def _bad(problems: Problems, mark: Mark, name: str, when: str, exc: FormulaError) -> None:
+    if exc.code == "formula.not_boolean" and exc.offset == len(_WRAP):  # the whole text is a number
+        problems.add("grades.not_condition", mark, name=name, when=when)
+        return
+    exc = _unwrapped(exc)
+    details = {f"detail_{lang}": "；".join(x for x in messages.get(exc.code).render(loc, exc.params) if x)
+               for lang, loc in (("zh", "zh-CN"), ("en", "en"))}
+    problems.add("grades.bad_condition", mark, name=name, **details)
+
+
+# ---------------------------------------------------------------- the figures of one unit
+def _ranking(grades: Grades, result: PeriodResult, group: str) -> GroupRanking | None:
+    ranks = [r for r in result.rankings if r.group == group]
+    if grades.ranking is not None:
+        return next((r for r in ranks if r.ranking == grades.ranking), None)
+    return ranks[0] if ranks else None
+
+
+def unit_figures(u: UnitResult, ranking: GroupRanking | None, names: frozenset[str]) -> dict[str, Decimal | bool]:
+    """The values of ``names`` for one unit; a name with no value (rank of an unranked unit) is left out."""
+    entry = next((e for e in ranking.entries if e.unit == u.unit), None) if ranking else None
+    lines = {line.id: line for line in u.lines}
+    env: dict[str, Decimal | bool] = {}
+    if "ratio" in names:  # shown as rank/group size on the card
+        names = names | {"rank", "group_size"}
+    for name in sorted(names):
+        kind, _, rest = name.partition(".")
+        if name in ("total", "max_total", "bonus", "deduction"):
+            value = getattr(u, name)
+            if value is not None:
+                env[name] = value
+        elif name in ("rank", "ratio", "group_size"):
+            if entry is not None and ranking is not None:
+                size = Decimal(len(ranking.entries))
+                env[name] = {"rank": Decimal(entry.rank), "group_size": size, "ratio": Decimal(entry.rank) / size}[name]
+        elif name == "vetoed":
+            env[name] = bool(u.vetoes)
+        elif name == "disqualified":
+            env[name] = bool(u.disqualified_by)
+        elif kind == "line":
+            line = lines.get(rest)
+            env[name] = line.points if line is not None and line.points is not None else ZERO
+        elif kind == "facts":
+            lid, _, fact = rest.partition(".")
+            line = lines.get(lid)
+            env[name] = _fact(line.facts if line is not None else None, fact)
+    return env
+
+
+def _fact(facts, fact: str) -> Decimal:
+    """A recorded fact as a number; not recorded is 0 (no occurrences, no value)."""
+    if facts is None:
+        return ZERO
+    if fact == "events":
+        return Decimal(sum(e.count for e in facts.all_events()))
+    if fact in FACT_NUMBERS:
+        value = getattr(facts, fact)
+        return ZERO if value is None else Decimal(value)
+    return facts.values.get(fact, ZERO)
+
+
+# ---------------------------------------------------------------- the level of every unit
+def level_of(grades: Grades, compiled: list[Formula | None], u: UnitResult, env: Mapping[str, Decimal | bool]) -> UnitLevel:
+    """The first level whose condition holds (raises :class:`FormulaError` with the level's index in ``args``)."""
+    levels = grades.levels
+    if grades.vetoed is not None and u.vetoes:
+        order = next(i for i, lv in enumerate(levels) if lv.id == grades.vetoed)
+        return UnitLevel(u.unit, grades.vetoed, levels[order].name, order, "vetoed", ())
+    tests: list[LevelTest] = []
+    for i, (lv, formula) in enumerate(zip(levels, compiled, strict=True)):
+        if formula is None:
+            return UnitLevel(u.unit, lv.id, lv.name, i, "default", tuple(tests))
+        try:
+            held = formula.evaluate(env) == 1
+        except FormulaError as exc:
+            raise _LevelFailure(i, _unwrapped(exc)) from None
+        shown = formula.names | ({"rank", "group_size"} if "ratio" in formula.names else set())
+        figures = tuple((n, env[n]) for n in sorted(shown) if n in env)
+        tests.append(LevelTest(lv.id, held, figures))
+        if held:
+            return UnitLevel(u.unit, lv.id, lv.name, i, "condition", tuple(tests))
+    # check guarantees a default level; a condition on the last level that fails has nowhere to go
+    raise AssertionError("levels without a default")
+
+
+class _LevelFailure(Exception):
+    def __init__(self, index: int, error: FormulaError) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+def grade_period(sv: SchemeVersion, result: PeriodResult) -> tuple[dict[str, UnitLevel], list[tuple[str, int, FormulaError]]]:
+    """Every assessed unit's level, and the (unit, level index, error) of conditions that failed."""
+    grades = sv.scheme.grades
+    if grades is None:
+        return {}, []
+    compiled = [compile_condition(lv.when) if lv.when is not None else None for lv in grades.levels]
+    names = frozenset(n for f in compiled if f is not None for n in f.names)
+    out: dict[str, UnitLevel] = {}
+    failed: list[tuple[str, int, FormulaError]] = []
+    for uid in sorted(result.units):
+        u = result.units[uid]
+        if u.status != "assessed" or u.total is None:
+            continue
+        env = unit_figures(u, _ranking(grades, result, u.group), names)
+        try:
+            out[uid] = level_of(grades, compiled, u, env)
+        except _LevelFailure as exc:
+            failed.append((uid, exc.index, exc.error))
+    return out, failed
+
+
+def add_levels(project: Project, results: dict[tuple[str, str], PeriodResult]) -> dict[tuple[str, str], PeriodResult]:
+    """The results with the level of every unit where the scheme declares ``grades``;
+    every condition that cannot be computed is one located problem (all in one run)."""
+    problems = Problems()
+    docs: dict[str, Document | None] = {}
+    out = dict(results)
+    for key in sorted(results):
+        result = results[key]
+        sv = project.schemes[result.scheme][result.version]
+        if sv.scheme.grades is None:
+            continue
+        levels, failed = grade_period(sv, result)
+        out[key] = replace(result, levels=levels)
+        if failed:
+            period = next(p for p in project.periods if p.scheme == result.scheme and p.id == result.period)
+            for uid, index, error in failed:
+                _report(project, sv, period, uid, index, error, problems, docs)
+    if problems.errors:
+        raise InputError(problems.sorted(), project.site.locale)
+    return out
+
+
+def _report(project: Project, sv: SchemeVersion, period: Period, uid: str, index: int, error: FormulaError,
+            problems: Problems, docs: dict[str, Document | None]) -> None:
+    if sv.path not in docs:
+        raw = project.sources.get(sv.path)
+        docs[sv.path] = load_yaml_bytes(raw, sv.path, Problems()) if raw is not None else None
+    doc = docs[sv.path]
+    where = ("grades", "levels", index, "when")
+    mark = doc.mark(where) if doc is not None else Mark(sv.path)
+    zh_what, zh_fix = messages.get(error.code).render("zh-CN", error.params)
+    en_what, en_fix = messages.get(error.code).render("en", error.params)
+    name = project.unit_name(uid, period.end) if uid in project.units else uid
+    problems.add("grades.failed", mark, unit=uid, unit_name=name, name=sv.scheme.grades.levels[index].name,
+                 period_zh=period.name, period_en=period.name_en, what_zh=zh_what, fix_zh=zh_fix,
+                 what_en=en_what, fix_en=en_fix)
+
+
+# ---------------------------------------------------------------- wording
+def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
+    """A condition's name as a reader says it: total → 总分, line.x → “工作纪律”得分."""
+    kind, _, rest = name.partition(".")
+    line_names = {i: n.name for index in sv.indicators.values() for i, n in index.items()}
+    if kind == "line":
+        return say(locale, "level.word.line", line=line_names.get(rest, rest))
+    if kind == "facts":
+        lid, _, fact = rest.partition(".")
+        return say(locale, "level.word.fact", line=line_names.get(lid, lid), fact=fact)
+    return say(locale, f"level.word.{name}") if messages.known(f"level.word.{name}") else name
+
+
+def figure_text(value: Decimal | bool, locale: str) -> str:
+    if isinstance(value, bool):
+        return say(locale, "level.flag.yes" if value else "level.flag.no")
+    return format(value.normalize() if value == value.to_integral_value() else value, "f")
+
+
+def _shown(name: str, value: Decimal | bool, given: Mapping[str, Decimal | bool], locale: str) -> str:
+    """A figure as the card shows it: a ratio as rank/group size (2/3, not 0.666…)."""
+    if name == "ratio" and "rank" in given and "group_size" in given:
+        return f"{figure_text(given['rank'], locale)}/{figure_text(given['group_size'], locale)}"
+    return figure_text(value, locale)
+
+
+def condition_text(when: str, locale: str) -> str:
+    return describe(when, locale)
+
+
+def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> tuple[str, ...]:
+    """The sentences of the score card: each condition tried, with the figures it read."""
+    grades = sv.scheme.grades
+    assert grades is not None
+    by_id = {lv.id: lv for lv in grades.levels}
+    sep = "，" if locale != "en" else ", "
+    out = []
+    for t in level.tests:
+        lv = by_id[t.level]
+        given = dict(t.figures)
+        figures = sep.join(say(locale, "level.figure", word=name_words(n, sv, locale), value=_shown(n, v, given, locale))
+                           for n, v in t.figures)
+        code = "explain.level_held" if t.held else "explain.level_missed"
+        out.append(say(locale, code, level=lv.name, when=condition_text(lv.when or "", locale), figures=figures))
+    if level.how == "default":
+        out.append(say(locale, "explain.level_default", level=level.name))
+    elif level.how == "vetoed":
+        items = (sep).join(v.name for v in u.vetoes)
+        out.append(say(locale, "explain.level_vetoed", level=level.name, items=items))
+    return tuple(out)
+
+
+def reward_text(sv: SchemeVersion, level_id: str, locale: str) -> str:
+    grades = sv.scheme.grades
+    if grades is None:
+        return ""
+    lv = next((x for x in grades.levels if x.id == level_id), None)
+    if lv is None:
+        return ""
+    sep = "；" if locale != "en" else "; "
+    return sep.join(say(locale, "level.reward", name=r.name, per=r.per, amount=figure_text(r.amount, locale),
+                        currency=r.currency) for r in lv.rewards)
