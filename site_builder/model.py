@@ -31,6 +31,8 @@ class SchemeVersion:
     indicators: dict[str, dict[str, Indicator]]  # tree id -> indicator id -> node
     types: dict[str, dict[str, str]]  # tree id -> indicator id -> score | bonus | deduction
     chains: dict[str, dict[str, list[Indicator]]]  # tree id -> leaf id -> nodes from the top down
+    # built from ``extends:``: the merged scheme written out in full (archived with published periods)
+    full_text: bytes | None = None
 
     @property
     def start(self) -> dt.date:

@@ -6,6 +6,7 @@ stage.  Each step is a plain function of its inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -18,6 +19,7 @@ from site_builder.errors import InputError, Mark, Problems
 from site_builder.load.files import copy_key, display_path, list_files, list_folders, read_source
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
+from site_builder.schema import extends
 from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
 from site_builder.schema.scores import ScoresFile
@@ -160,6 +162,8 @@ def load_project(root: Path, problems: Problems) -> Project | None:
         versions: list[SchemeVersion] = []
         files = _one_per_key(list_files(folder, root, problems), folder, root, problems, "project.duplicate_version",
                              canonical=lambda stem: bool(_ID.match(stem)))
+        docs: dict[str, Document] = {}
+        present: set[str] = set()
         for path in files:
             display = display_path(path, root)
             if len(path.relative_to(folder).parts) > 1:
@@ -170,15 +174,29 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                 problems.add("project.bad_version_name", Mark(display), name=path.stem,
                              **_suggest_id(path.stem))
                 continue
+            present.add(path.stem)
             doc = _load(path, root, problems, sources)
-            if doc is None:
-                continue
+            if doc is not None:
+                docs[path.stem] = doc
+        # a version written as changes to another (extends:) is built after it, over its merged document
+        built: dict[str, Document] = {}
+        for version in extends.in_order(folder.name, docs, problems, present):
+            doc, full = docs[version], None
+            base = extends.extends_of(doc)
+            if base is not None:
+                if base not in built:
+                    continue  # the base has problems of its own, reported there
+                doc = extends.apply(built[base], doc, problems)
+                if doc is None:
+                    continue
+                full = extends.full_text(doc.data)
             scheme = validate(Scheme, doc, problems)
             if scheme is None:
                 continue
-            sv = check_scheme(folder.name, path.stem, doc.display, scheme, doc, problems, units, units_complete)
+            sv = check_scheme(folder.name, version, doc.display, scheme, doc, problems, units, units_complete)
             if sv is not None:
-                versions.append(sv)
+                built[version] = doc
+                versions.append(sv if full is None else dataclasses.replace(sv, full_text=full))
         if versions:
             schemes[folder.name] = {v.version: v for v in sorted(versions, key=lambda v: (v.start, v.version))}
     # periods

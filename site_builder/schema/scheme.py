@@ -445,6 +445,13 @@ class SchemeAddition(Strict):
     _one = model_validator(mode="after")(_one_target)
 
 
+class Input(Strict):
+    """Another scheme whose results this scheme reads (读取其他方案的考核结果)."""
+
+    scheme: Id = Field(description="被读取的方案标识，如每周流动红旗评比的方案；它的各期先于本方案计算")
+    name: Text | None = Field(None, description="说明，如“每周流动红旗评比”（可不填）")
+
+
 class Scheme(Strict):
     """A scheme version: the published rules and the arithmetic behind them."""
 
@@ -483,6 +490,10 @@ class Scheme(Strict):
     honours: list[Honour] = Field(default_factory=list)
     composites: list[Composite] = Field(default_factory=list)
     conversions: list[Conversion] = Field(default_factory=list)
+    inputs: list[Input] = Field(
+        default_factory=list,
+        description="读取其结果的其他方案（history 规则用 scheme: 指明）；这些方案先计算，不能互相读取成环",
+    )
     personal_data: PersonalData = Field(default_factory=PersonalData)
     grades: Grades | None = Field(
         None, description="以等次公布结果（星级、优秀/良好/合格/不合格、A/B/C/D），可附奖励；不填则只公布分数和名次"

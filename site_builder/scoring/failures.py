@@ -48,6 +48,15 @@ def _doc(project: Project, path: str, cache: dict[str, Document | None]) -> Docu
     return cache[path]
 
 
+def _scheme_doc(project: Project, sv: SchemeVersion, cache: dict[str, Document | None]) -> Document | None:
+    """The scheme version's document; for one written as changes (extends:), merged over its base."""
+    from site_builder.schema.extends import scheme_document
+
+    if sv.path not in cache:
+        cache[sv.path] = scheme_document(project.sources, project.schemes.get(sv.id, {}), sv.version)
+    return cache[sv.path]
+
+
 def _rule_path(sv: SchemeVersion, node_id: str) -> tuple | None:
     """The path of ``node_id``'s rule expression in the scheme document."""
     scheme = sv.scheme
@@ -79,7 +88,7 @@ def raise_failures(project: Project, failures: list[Failure]) -> None:
         pdoc = _doc(project, f.period.path, docs)
         fpath = ("units", f.unit, "facts", f.node.id)
         where = pdoc.key_marks.get(fpath, pdoc.mark(fpath)) if pdoc is not None else Mark(f.period.path)
-        sdoc = _doc(project, f.sv.path, docs)
+        sdoc = _scheme_doc(project, f.sv, docs)
         npath = _rule_path(f.sv, f.node.id)
         rule_at = str(sdoc.mark((*npath, "rule", "expr"))) if sdoc is not None and npath else f.sv.path
         zh_what, zh_fix = messages.get(f.error.code).render("zh-CN", f.error.params)

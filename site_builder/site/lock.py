@@ -1252,8 +1252,9 @@ def _archive(
     problems: Problems,
 ) -> tuple[ArchivedFile, ArchivedFile]:
     """The archive files of version ``n`` (to write): the period file (names masked) and its scheme."""
-    scheme_path = project.schemes[period.scheme][period.version].path
-    scheme_data = project.sources[scheme_path]
+    sv = project.schemes[period.scheme][period.version]
+    # a version written as changes (extends:) is archived written out in full: it must rebuild alone
+    scheme_data = sv.full_text if sv.full_text is not None else project.sources[sv.path]
     period_data = masked_period_file(
         project.sources[period.path], privacy.person_names(period.facts), scheme_data
     )
