@@ -12,6 +12,7 @@ from statistics import median
 
 from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
+from site_builder.ranking.decided import is_decided, pending_text
 from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
 from site_builder.ranking.ties import Ranked, rank_entries
 from site_builder.schema.scheme import Honour, Ranking
@@ -21,6 +22,7 @@ from site_builder.scoring.results import (
     HonourResult,
     PeriodResult,
     RankEntry,
+    Span,
     UnitResult,
 )
 
@@ -38,6 +40,10 @@ messages.register(
         "reason.no_data": ("缺少综合排名所需数据", "", "data for the composite ranking is missing", ""),
         "reason.with_detail": ("{what}：{detail}", "", "{what}: {detail}", ""),
         "reason.veto": ("一票否决：{items}", "", "one-vote veto: {items}", ""),
+        "reason.veto_no_excellence": ("一票否优：{items}", "", "barred from excellence: {items}", ""),
+        "reason.veto_ineligible": ("取消评选资格：{items}", "", "not eligible for selection: {items}", ""),
+        "reason.veto_item": ("{name}（{reason}）", "", "{name} ({reason})", ""),
+        "reason.veto_item_since": ("{name}（{reason}；{since}起）", "", "{name} ({reason}; since {since})", ""),
         "reason.disqualified": ("取消评先资格：{items}", "", "not eligible for honours: {items}", ""),
         "reason.already_honoured": ("已获评“{name}”，不再重复获评", "", "already awarded “{name}”", ""),
         "ranking.default_name": ("本期排名", "", "Ranking of the period", ""),
@@ -73,6 +79,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
             stage_tot[uid] = stage_tot.get(uid, ZERO) + r.total
     cumulative = {u: cum[u] for u in sorted(cum) if u in units}
     stage_totals = {u: stage_tot[u] for u in sorted(stage_tot) if u in units}
+    spans, span_of = _running_totals(period, units, state, cumulative, stage_totals)
     groups = [g.id for g in scheme.groups]
     ranked_units = {g: sorted(u for u, r in units.items() if r.group == g and r.total is not None) for g in groups}
 
@@ -91,40 +98,46 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     lower_better = {c.id for c in scheme.composites if c.by == "rank"}
     by_id = {rk.id: rk for rk in rankings_of(sv, loc)}
     comp_by_id = {c.id: c for c in scheme.composites}
-    rankings: dict[str, dict[str, tuple[GroupRanking, list[Ranked]]]] = {}
+    rankings: dict[str, dict[str, list[tuple[GroupRanking, list[Ranked]]]]] = {}
     composites: dict[str, dict[str, Decimal]] = {}
 
-    def ranking(rid: str) -> dict[str, tuple[GroupRanking, list[Ranked]]]:
-        """A ranking per group, computed on first use (composites may depend on it)."""
+    def ranking(rid: str) -> dict[str, list[tuple[GroupRanking, list[Ranked]]]]:
+        """A ranking per group (one per sub-category of the group when the ranking declares
+        ``categories``), computed on first use (composites may depend on it)."""
         if rid in rankings:
             return rankings[rid]
         rk = by_id[rid]
-        per_group: dict[str, tuple[GroupRanking, list[Ranked]]] = {}
+        per_group: dict[str, list[tuple[GroupRanking, list[Ranked]]]] = {}
         kind, _, ref = rk.basis.partition(":")
         flip = kind == "composite" and ref in lower_better
+        span = _span_kind(rk)
         for g in groups:
             if rk.groups and g not in rk.groups:
                 continue
-            entries: list = []
-            tail: list = []
-            values: dict[str, Decimal] = {}
-            unranked = [(u, _reason(loc, r.status, r.reason)) for u, r in sorted(units.items()) if r.group == g and r.total is None]
-            for uid in ranked_units[g]:
-                v = basis_value(rk.basis, uid)
-                if v is None:
-                    unranked.append((uid, _reason(loc, "no_data" if kind == "composite" else "not_applicable")))
-                    continue
-                r = units[uid]
-                last = any(x.effect == "last" for x in r.vetoes)
-                tb = tuple(_line_points(r, t) for t in rk.tie_break)
-                (tail if last else entries).append((uid, (-v if flip else v, *tb)))
-                values[uid] = v
-            ranked = rank_entries(entries, rk.ties) if entries else []
-            if tail:  # 一票否决 “排在本组最后”: ranked after everyone else
-                offset = (ranked[-1].rank if rk.ties == "dense" else len(ranked)) if ranked else 0
-                ranked += [Ranked(x.unit, x.rank + offset, x.key, x.tied) for x in rank_entries(tail, rk.ties)]
-            gr = GroupRanking(rk.id, rk.name, rk.basis, g, tuple(RankEntry(x.unit, x.rank, values[x.unit], x.tied) for x in ranked), tuple(unranked))
-            per_group[g] = (gr, ranked)
+            members = sorted(u for u, r in units.items() if r.group == g)
+            per_group[g] = []
+            for cat, cat_name, in_cat in _categories(rk, members, project):
+                entries: list = []
+                tail: list = []
+                values: dict[str, Decimal] = {}
+                unranked = [(u, _reason(loc, units[u].status, units[u].reason)) for u in in_cat if units[u].total is None]
+                for uid in (u for u in ranked_units[g] if u in in_cat):
+                    v = basis_value(rk.basis, uid) if span is None else spans[span].get(uid)
+                    if v is None:
+                        unranked.append((uid, _reason(loc, "no_data" if kind == "composite" else "not_applicable")))
+                        continue
+                    r = units[uid]
+                    last = any(x.effect == "last" for x in r.vetoes)
+                    tb = tuple(_line_points(r, t) for t in rk.tie_break)
+                    (tail if last else entries).append((uid, (-v if flip else v, *tb)))
+                    values[uid] = v
+                ranked = rank_entries(entries, rk.ties) if entries else []
+                if tail:  # 一票否决 “排在本组最后”: ranked after everyone else
+                    offset = (ranked[-1].rank if rk.ties == "dense" else len(ranked)) if ranked else 0
+                    ranked += [Ranked(x.unit, x.rank + offset, x.key, x.tied) for x in rank_entries(tail, rk.ties)]
+                gr = GroupRanking(rk.id, rk.name, rk.basis, g, tuple(RankEntry(x.unit, x.rank, values[x.unit], x.tied) for x in ranked), tuple(unranked),
+                                  span_of.get(span) if span else None, cat, cat_name)
+                per_group[g].append((gr, ranked))
         rankings[rid] = per_group
         return per_group
 
@@ -143,8 +156,7 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
             for part in comp.parts:
                 kind, _, ref = part.source.partition(":")
                 if kind == "ranking":
-                    gr = ranking(ref).get(g)
-                    entries = gr[0].entries if gr else ()
+                    entries = [e for gr, _ in ranking(ref).get(g, ()) for e in gr.entries]  # places within categories
                     parts.append({e.unit: (Decimal(e.rank) if comp.by == "rank" else e.value) for e in entries})
                 elif kind == "composite":
                     sub = {u: v for u, v in composite(ref).items() if u in ranked_units[g]}
@@ -168,10 +180,12 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     for h in scheme.honours:
         chosen_all: set[str] = set()
         results_h = []
-        for g in (h.groups or groups):
-            if g not in rankings[h.ranking]:
-                continue
-            gr, ranked = rankings[h.ranking][g]
+        slots = [(g, slot) for g in (h.groups or groups) for slot in rankings[h.ranking].get(g, ())]
+        if not is_decided(h, period.id, period.start, period.end, period.stage, scheme.period):
+            pending = pending_text(h, period.end, scheme.period, loc)  # “本期不评定，第一阶段结束时评定”
+            honours += [HonourResult(h.id, h.name, h.kind, g, (), (), {}, gr.category, gr.category_name, pending) for g, (gr, _) in slots]
+            continue
+        for g, (gr, ranked) in slots:
             excluded: dict[str, str] = {}
             for other in h.exclude_honoured:  # “已获评…的，不再获评此项荣誉”
                 for prev in honours:
@@ -182,19 +196,19 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
             for e in gr.entries if h.kind == "honour" else ():
                 r = units[e.unit]
                 if r.vetoes:
-                    excluded[e.unit] = _say(loc, "reason.veto", items="；".join(f"{v.name}（{v.reason}）" for v in r.vetoes))
+                    excluded[e.unit] = veto_reason(loc, r.vetoes)
                 elif r.disqualified_by:
                     excluded[e.unit] = _say(loc, "reason.disqualified", items="；".join(r.disqualified_by))
             sel = _select(h, ranked, excluded, project)
             chosen_all.update(sel.chosen)
-            results_h.append((g, sel))
+            results_h.append((g, gr, sel))
         hist = history.setdefault(h.id, [])
         hist.append(chosen_all)
         streak = _streaks(hist) if h.streak else {}
-        for g, sel in results_h:
+        for g, gr, sel in results_h:
             honours.append(HonourResult(h.id, h.name, h.kind, g, sel.chosen,
                                         tuple((u, _reason(loc, r) if messages.known(f"reason.{r}") else r) for u, r in sel.excluded),
-                                        {u: streak[u] for u in sel.chosen if u in streak}))
+                                        {u: streak[u] for u in sel.chosen if u in streak}, gr.category, gr.category_name))
     conversions = {}
     for conv in scheme.conversions:
         vals = {}
@@ -206,10 +220,75 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     return PeriodResult(
         scheme=sv.id, version=sv.version, period=period.id, period_name=period.name, start=period.start, end=period.end,
         stage=period.stage, units=dict(sorted(units.items())),
-        rankings=tuple(gr for rk in rankings_of(sv, loc) for gr, _ in rankings[rk.id].values()),
+        rankings=tuple(gr for rk in rankings_of(sv, loc) for slots in rankings[rk.id].values() for gr, _ in slots),
         honours=tuple(honours), cumulative=cumulative, stage_totals=stage_totals, composites=composites,
         conversions=conversions, group_medians=medians, previous=previous,
+        running={rk.id: spans[k] for rk in rankings_of(sv, loc) if (k := _span_kind(rk)) is not None},
     )
+
+
+def _span_kind(rk: Ranking) -> str | None:
+    """Which running total a ranking ranks by: stage, year (``cumulative``'s default) or scheme."""
+    if rk.basis == "stage":
+        return "stage"
+    if rk.basis == "cumulative":
+        return rk.span or "year"
+    return None
+
+
+def _running_totals(period: Period, units: dict[str, UnitResult], state: dict, year_totals: dict[str, Decimal],
+                    stage_totals: dict[str, Decimal]) -> tuple[dict[str, dict[str, Decimal]], dict[str, Span]]:
+    """The running totals of each span up to this period, and where each span began.
+
+    ``year`` restarts every calendar year and ``stage`` every stage (as before);
+    ``scheme`` runs over the scheme's whole life, across years and versions."""
+    whole = state.setdefault("scheme", {})
+    for uid, r in units.items():
+        if r.total is not None:
+            whole[uid] = whole.get(uid, ZERO) + r.total
+    year = str(period.start.year)
+    keys = {"year": year, "stage": period.stage or year, "scheme": ""}
+    first = state.setdefault("span_first", {})
+    for kind, key in keys.items():
+        first.setdefault((kind, key), (period.id, period.name, period.name_en))
+    spans = {"year": year_totals, "stage": stage_totals, "scheme": {u: whole[u] for u in sorted(whole) if u in units}}
+    return spans, {kind: Span(kind, *first[(kind, key)]) for kind, key in keys.items()}
+
+
+def _categories(rk: Ranking, members: list[str], project: Project) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
+    """The group's units split as the ranking declares: (category id, name, sorted units).
+
+    Without ``categories`` the whole group is one slot.  ``categories: units``
+    takes each unit's ``category`` from units.yaml, in the order first met;
+    a list names the units of each category (check makes sure every unit of
+    the group is in exactly one).  Categories without a unit in this group
+    are left out."""
+    if rk.categories is None:
+        return [(None, None, tuple(members))]
+    out: dict[str, tuple[str, list[str]]] = {}
+    if rk.categories == "units":
+        for u in members:
+            cat = project.units[u].category if u in project.units else None
+            out.setdefault(cat or "", (cat or "", []))[1].append(u)
+    else:
+        for c in rk.categories:
+            inside = [u for u in members if u in c.units]
+            if inside:
+                out[c.id] = (c.name, inside)
+    return [(cid, name, tuple(sorted(us))) for cid, (name, us) in out.items()]
+
+
+def veto_reason(locale: str, vetoes) -> str:
+    """“一票否决：…”, “一票否优：…”, “取消评选资格：…”: each consequence named as the scheme
+    calls it, a veto carried from an earlier period with the period it came from."""
+    by_called: dict[str, list[str]] = {}
+    for v in vetoes:
+        item = (_say(locale, "reason.veto_item_since", name=v.name, reason=v.reason, since=v.since) if v.since
+                else _say(locale, "reason.veto_item", name=v.name, reason=v.reason))
+        by_called.setdefault(v.called, []).append(item)
+    sep = "；" if locale != "en" else "; "
+    return sep.join(_say(locale, "reason.veto" if c == "veto" else f"reason.veto_{c}", items=sep.join(items))
+                    for c, items in by_called.items())
 
 
 def _line_points(r: UnitResult, line_id: str, missing: Decimal | None = ZERO) -> Decimal | None:
