@@ -15,6 +15,7 @@ from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Scheme, Tree
 from site_builder.schema.types import short
 from site_builder.schema.units import Unit
+from site_builder.scoring.derived import check_formula_extras
 from site_builder.scoring.rules.base import fmt
 
 messages.register(
@@ -96,11 +97,59 @@ messages.register(
             "“{name}” has children: {key} works on leaf lines only and would be ignored here",
             "write {key} on the leaf lines it applies to",
         ),
+        "scheme.rounding_keep_alone": (
+            "rounding 写了 keep: true（不舍入），又写了 places 或 mode",
+            "不舍入的项只写 keep: true；要按别的位数舍入则删去 keep",
+            "rounding says keep: true (no rounding) and also gives places or mode",
+            "write only keep: true, or drop keep to round differently",
+        ),
+        "scheme.sum_of_lines_needs_line": (
+            "rounding 的 total: sum_of_lines（总分为各项公布得分之和）要求每条细则先舍入",
+            "请同时写 at: line，或删去 total: sum_of_lines",
+            "rounding total: sum_of_lines (the total is the sum of the published lines) needs every line rounded",
+            "add at: line as well, or remove total: sum_of_lines",
+        ),
+        "scheme.min_on_leaf": (
+            "“{name}”没有下级指标，min（小计最低分）只用于上级指标",
+            "末级指标的最低分写在计分规则里（如 floor: 0），或把 min 写到上级指标",
+            "“{name}” has no children: min (a subtotal's floor) is for parent lines",
+            "put a leaf's floor in its rule (e.g. floor: 0), or move min to the parent",
+        ),
+        "scheme.min_above_max": (
+            "“{name}”的最低分 min {min} 高于分值 max {max}",
+            "请核对：最低分应不高于分值",
+            "the floor min {min} of “{name}” is above its max {max}",
+            "check the figures: the floor must not exceed the max",
+        ),
+        "scheme.uncapped_with_max": (
+            "“{name}”写了 uncapped: true（不设上限），又写了上限 max {max}",
+            "不设上限就删去 max；有上限就删去 uncapped",
+            "“{name}” is uncapped (uncapped: true) but also has max {max}",
+            "remove max for no cap, or remove uncapped",
+        ),
+        "scheme.uncapped_score": (
+            "“{name}”是计分项，不能不设上限（uncapped）",
+            "计分项要有分值 max；不设上限的只能是加分项、扣分项或调整项（type: bonus/deduction/adjustment）",
+            "“{name}” is a score line and cannot be uncapped",
+            "a score line needs a max; only bonus, deduction or adjustment lines may be uncapped",
+        ),
+        "scheme.veto_called_effect": (
+            "否决事项“{name}”称作“{called_zh}”，但后果 effect 为 {effect}",
+            "一票否优、取消评选资格只用于 effect: no_honour；总分记 0 或排在最后请称作一票否决（删去 called）",
+            "veto “{name}” is called {called} but its effect is {effect}",
+            "no_excellence and ineligible go with effect: no_honour; otherwise drop called",
+        ),
+        "scheme.veto_lasts_no_stages": (
+            "否决事项“{name}”持续到本阶段结束（lasts: stage），但方案没有列出阶段",
+            "请在 period 下列出 stages，或改用 lasts: year",
+            "veto “{name}” lasts to the end of the stage (lasts: stage) but the scheme lists no stages",
+            "list stages under period, or use lasts: year",
+        ),
         "scheme.effective_order": ("有效期结束日期早于开始日期", "请核对日期", "the effective window ends before it starts", "check the dates"),
     }
 )
 
-_TYPE_ZH = {"score": "计分项", "bonus": "加分项", "deduction": "扣分项"}
+_TYPE_ZH = {"score": "计分项", "bonus": "加分项", "deduction": "扣分项", "adjustment": "调整项"}
 
 
 def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, scope_ids: list[str]) -> dict[str, Indicator]:
@@ -123,7 +172,7 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
                     problems.add("scheme.parent_has_rule", doc.mark((*p, "rule")), name=n.name)
                 # read from a leaf's own facts only: on a parent they would be silently ignored
                 for key, given in (("modifiers", bool(n.modifiers)), ("disqualify", n.disqualify is not None),
-                                   ("not_applicable", n.not_applicable != "forbidden")):
+                                   ("not_applicable", n.not_applicable != "forbidden"), ("rounding", n.rounding is not None)):
                     if given:
                         problems.add("scheme.parent_ignored", doc.key_marks.get((*p, key), doc.mark((*p, key))),
                                      name=n.name, key=key)
@@ -131,14 +180,14 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
                     if n.max is None:
                         problems.add("scheme.needs_max", doc.mark(p), name=n.name)
                     else:
-                        s = sum((c.max or Decimal(0) for c in n.children if types[c.id] == "score"), Decimal(0))
+                        s = sum((c.max or Decimal(0) for c in n.children if types[c.id] == "score" and c.counts), Decimal(0))
                         if s != n.max and n.children_mismatch is None:
                             problems.add("scheme.children_sum", doc.mark((*p, "max")), name=n.name, max=fmt(n.max), sum=fmt(s))
                 walk(n.children, (*p, "children"))
             else:
                 if n.rule is None:
                     problems.add("scheme.leaf_needs_rule", doc.mark(p), name=n.name)
-                if n.max is None and t != "deduction":
+                if n.max is None and t != "deduction" and not n.uncapped:
                     problems.add("scheme.needs_max", doc.mark(p), name=n.name)
                 if n.rule is not None:
                     if t not in n.rule.types:
@@ -148,6 +197,7 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
                         problems.add(code, doc.mark((*_p, "rule", *sub)), **params)
 
                     n.rule.check_scheme(line_spec(n, t), report)
+            _check_limits(n, t, p, doc, problems)
             for j, target in enumerate(n.applies_to):
                 if target not in scope_ids:
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*p, "applies_to", j)), target, scope_ids, "组别或单位", "group or unit")
@@ -190,11 +240,40 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
     for n in tree.indicators:
         t = types[n.id]
         counted = n.in_total if n.in_total is not None else (t == "score")
-        if counted and t != "deduction":
+        if counted and n.counts and t not in ("deduction", "adjustment"):
             in_total += n.max or Decimal(0)
     if in_total != tree.total and tree.total_mismatch is None:
         problems.add("scheme.total_sum", doc.mark((*prefix, "total")), total=fmt(tree.total), sum=fmt(in_total))
     return index
+
+
+def _check_limits(n: Indicator, t: str, p: tuple, doc: Document, problems: Problems) -> None:
+    """Floors (min), explicit “不设上限” (uncapped): where they can mean something."""
+    def at(key: str):
+        return doc.key_marks.get((*p, key), doc.mark((*p, key)))
+
+    if n.min is not None:
+        if not n.children:
+            problems.add("scheme.min_on_leaf", at("min"), name=n.name)
+        elif n.max is not None and t == "score" and n.min > n.max:
+            problems.add("scheme.min_above_max", doc.mark((*p, "min")), name=n.name, min=fmt(n.min), max=fmt(n.max))
+    if n.uncapped:
+        if t == "score":
+            problems.add("scheme.uncapped_score", at("uncapped"), name=n.name)
+        elif n.max is not None:
+            problems.add("scheme.uncapped_with_max", at("uncapped"), name=n.name, max=fmt(n.max))
+
+
+def _check_rounding_and_vetoes(scheme: Scheme, doc: Document, problems: Problems) -> None:
+    if scheme.rounding.total == "sum_of_lines" and scheme.rounding.at != "line":
+        problems.add("scheme.sum_of_lines_needs_line", doc.mark(("rounding", "total")))
+    called_zh = {"no_excellence": "一票否优", "ineligible": "取消评选资格"}
+    for i, v in enumerate(scheme.vetoes):
+        if v.called != "veto" and v.effect != "no_honour":
+            problems.add("scheme.veto_called_effect", doc.mark(("vetoes", i, "called")), name=v.name,
+                         called=v.called, called_zh=called_zh[v.called], effect=v.effect)
+        if v.lasts == "stage" and not scheme.period.stages:
+            problems.add("scheme.veto_lasts_no_stages", doc.mark(("vetoes", i, "lasts")), name=v.name)
 
 
 def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit], units_complete: bool = True) -> SchemeVersion | None:
@@ -252,6 +331,7 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
                 unit_group[u] = g.id
     scope_ids = sorted(set(group_ids) | set(unit_group))
     indicators = {tid: _check_tree(t, prefixes[tid], doc, problems, scope_ids) for tid, t in trees.items()}
+    check_formula_extras(scheme, prefixes, doc, problems, scope_ids)  # derived values, formula peers
     all_ids = sorted({i for idx in indicators.values() for i in idx})
     # period
     spec = scheme.period
@@ -267,6 +347,7 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
             problems.add("scheme.stage_order", doc.mark(("period", "stages", si)), id=st.id)
         prev_end = st.until
     _check_cap_spans(scheme, trees, prefixes, doc, problems)
+    _check_rounding_and_vetoes(scheme, doc, problems)
     # vetoes, rankings, honours, composites
     _unique(scheme.vetoes, "vetoes", doc, problems)
     _unique(scheme.rankings, "rankings", doc, problems)

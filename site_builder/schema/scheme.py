@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from site_builder.schema.site import Contact
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
+from site_builder.scoring.derived import Derived, bind_derived
 from site_builder.scoring.rules import RuleUnion
 
 NodeType = Literal["score", "bonus", "deduction", "adjustment"]
@@ -498,6 +499,23 @@ class Scheme(Strict):
     grades: Grades | None = Field(
         None, description="以等次公布结果（星级、优秀/良好/合格/不合格、A/B/C/D），可附奖励；不填则只公布分数和名次"
     )
+    derived: list[Derived] = Field(
+        default_factory=list,
+        description="派生值（如“按时办结率＝按时办结件数÷受理件数×100”）：定义一次，各公式规则可按标识使用，组内统计也可比较它",
+    )
+
+    @model_validator(mode="after")
+    def _bind_derived(self) -> Scheme:
+        """Formula rules learn the scheme's derived values (see scoring/derived.py)."""
+        nodes = [*self.indicators, *(n for t in self.trees for n in t.indicators)]
+        rules = []
+        while nodes:
+            n = nodes.pop()
+            nodes.extend(n.children)
+            if n.rule is not None:
+                rules.append(n.rule)
+        bind_derived(self.derived, rules)
+        return self
 
 
 Modifier.model_rebuild()

@@ -23,9 +23,12 @@ from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator, Rounding, Tree, Veto
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.failures import Failure, raise_failures
+from site_builder.scoring.derived import Context as FormulaContext
+from site_builder.scoring.derived import PreviousPeriod
 from site_builder.scoring.formula import FormulaError
+from site_builder.scoring.history import History, Past, dependency_order
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult, VetoResult
-from site_builder.scoring.rules.base import ZERO, Outcome, fmt, step
+from site_builder.scoring.rules.base import ZERO, Outcome, PeriodContext, fmt, period_context, step
 
 messages.register(
     {
@@ -116,7 +119,8 @@ class _Ledger:
 
 
 def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
-          failed: list[FormulaError] | None = None) -> tuple[Outcome | None, str, Facts | None]:
+          failed: list[FormulaError] | None = None, context: PeriodContext | None = None,
+          past: Past | None = None) -> tuple[Outcome | None, str, Facts | None]:
     """Score one leaf from the unit's own facts; (None, status) when excluded or deferred.
 
     A formula that fails with these facts (division by zero, …) is appended to
@@ -125,7 +129,7 @@ def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: st
         return None, "out_of_scope", None
     rule = node.rule
     assert rule is not None
-    line = line_spec(node, ntype)
+    line = replace(line_spec(node, ntype), context=context)
     f = facts if facts is not None else EMPTY_FACTS
     if f.na:
         top = node.max or ZERO
@@ -137,7 +141,8 @@ def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: st
     if rule.group_relative:
         return None, "deferred", f
     try:
-        out = rule.score(line, f)
+        # a history line reads the results computed so far (none when scored on its own)
+        out = rule.score_history(line, past or Past(History(), unit, period)) if rule.reads_history else rule.score(line, f)
     except FormulaError as exc:
         if failed is None:
             raise
@@ -209,13 +214,15 @@ def _relative_order(chains: dict[str, list[Indicator]], index: dict[str, Indicat
 
 
 def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger,
-                 failures: list[Failure] | None = None) -> dict[str, UnitResult]:
+                 failures: list[Failure] | None = None, history: History | None = None,
+                 previous: PreviousPeriod | None = None) -> dict[str, UnitResult]:
     scheme = sv.scheme
     works: dict[str, _UnitWork] = {}
     results: dict[str, UnitResult] = {}
     with localcontext() as ctx:
         ctx.prec = PRECISION
         # 1. leaves from own facts
+        context = period_context(project.root, period.start, period.end, scheme.rounding.mode)
         for uid in sorted(sv.unit_group):
             entry = period.scores.units.get(uid)
             group = sv.unit_group[uid]
@@ -228,12 +235,16 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                 node = chain[-1]
                 failed: list[FormulaError] = []
                 out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period,
-                                       failed if failures is not None else None)
+                                       failed if failures is not None else None, context,
+                                       Past(history, uid, period) if history is not None else None)
                 if failed and failures is not None:
                     failures.append(Failure(sv, period, uid, node, failed[0]))
                 w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
             works[uid] = w
-        # 2. group-relative leaves and group-average imputation
+        # 2. group-relative leaves and group-average imputation; a formula also reads every
+        # unit's facts of the period (group statistics) and the previous period's (previous(x))
+        formulas = FormulaContext(rounding=scheme.rounding.mode, unit_group=sv.unit_group,
+                                  line_facts={w.unit: w.facts for w in works.values()}, previous=previous)
         for gid in sorted({w.group for w in works.values()}):
             members = [w for w in works.values() if w.group == gid]
             tree = members[0].tree
@@ -251,9 +262,14 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                         v = _sum_node(index[of], w, types, scheme.rounding if scheme.rounding.relative == "rounded" else None)
                         if v is not None:
                             subtotals[w.unit] = v
-                got = rule.score_group(line_spec(node, types[node.id]), facts, subtotals)
+                got = rule.score_group_in(line_spec(node, types[node.id]), facts, subtotals, formulas)
                 for w in deferred:
                     o = got.get(w.unit)
+                    if isinstance(o, FormulaError):  # located and reported with the others; 0 meanwhile
+                        if failures is None:
+                            raise o
+                        failures.append(Failure(sv, period, w.unit, node, o))
+                        o = Outcome(ZERO, ZERO)
                     w.outcomes[leaf_id] = _modify(node, o, facts[w.unit]) if o is not None else None
                     w.status[leaf_id] = "scored" if o is not None else "not_applicable"
             for leaf_id, chain in sv.chains[tree.id].items():
@@ -497,16 +513,23 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
 
     out: dict[tuple[str, str], PeriodResult] = {}
     failures: list[Failure] = []
-    for scheme_id in sorted(project.schemes):
+    history = History.for_project(project)  # filled period by period: read by history lines
+    reads = {sid: {i.scheme for sv in versions.values() for i in sv.scheme.inputs} for sid, versions in project.schemes.items()}
+    for scheme_id in dependency_order(project.schemes, reads):  # a scheme after the schemes it reads
         periods = [p for p in project.periods if p.scheme == scheme_id and (include_drafts or p.status != "draft")]
         ledger = _Ledger()
         state: dict = {}
         previous = None
+        facts_before: PreviousPeriod | None = None  # for previous(x) in formulas
         for period in periods:
             sv = project.schemes[scheme_id][period.version]
-            units = score_period(project, sv, period, ledger, failures)
+            units = score_period(project, sv, period, ledger, failures, history, facts_before)
+            facts_before = PreviousPeriod(period.name, {u: period.facts.get(u, {}) for u, r in units.items()
+                                                        if r.status == "assessed"})
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
+            history.add(out[(scheme_id, period.id)], period.name_en)
             previous = period.id
+    out = dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id, as before dependency order; periods in order
     raise_failures(project, failures)
     from site_builder.ranking.levels import add_levels  # levels as results (等次), after ranking
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from site_builder.schema.scheme import Honour, Indicator, Ranking, Scheme
+from site_builder.ranking.decided import decided_text
+from site_builder.schema.scheme import Honour, Indicator, Ranking, Scheme, Veto
 from site_builder.scoring.rules.base import LineSpec, fmt
 
 
@@ -87,11 +88,67 @@ def indicator_notes(
             "year": _p(locale, "全年", "the year"),
         }[node.cap_span]
         out.append(_p(locale, f"封顶按{span}累计计算", f"the cap applies across {span}"))
+    out.extend(tree_notes(node, locale))
     if node.rater:
         out.append(_p(locale, f"评分单位：{node.rater}", f"Assessed by: {node.rater}"))
     if node.source:
         out.append(_p(locale, f"数据来源：{node.source}", f"Source: {node.source}"))
     return out
+
+
+def tree_notes(node: Indicator, locale: str) -> list[str]:
+    """Display-only lines, floors, “不设上限”, a line's own rounding."""
+    out = []
+    if not node.counts:
+        out.append(_p(locale, "本项只计算并公布，不计入总分和满分", "shown for reference: not counted in the total or the maximum"))
+    if node.min is not None:
+        out.append(_p(locale, f"本项合计最低{fmt(node.min)}分（扣完为止）", f"the subtotal never falls below {fmt(node.min)}"))
+    if node.uncapped:
+        out.append(_p(locale, "不设上限", "no cap"))
+    r = node.rounding
+    if r is not None:
+        if r.keep:
+            out.append(_p(locale, "本项得分不舍入，保留原有小数", "this line keeps its decimals (not rounded)"))
+        else:
+            parts = []
+            if r.places is not None:
+                parts.append(_p(locale, f"保留{r.places}位小数", f"kept to {r.places} decimal places"))
+            if r.mode is not None:
+                parts.append(_MODE[r.mode][0 if locale != "en" else 1])
+            out.append(_p(locale, "本项得分" + "，".join(parts), "this line is " + ", ".join(parts)))
+    return out
+
+
+_MODE = {
+    "half_up": ("四舍五入", "rounded half up"),
+    "half_even": ("银行家舍入", "rounded half even"),
+    "down": ("截尾", "truncated"),
+    "up": ("进位", "rounded up"),
+}
+
+
+_CALLED = {
+    "veto": ("一票否决", "one-vote veto"),
+    "no_excellence": ("一票否优", "barred from excellence"),
+    "ineligible": ("取消评选资格", "not eligible for selection"),
+}
+
+
+def veto_called(called: str, locale: str) -> str:
+    zh, en = _CALLED[called]
+    return _p(locale, zh, en)
+
+
+def veto_consequence(v: Veto, locale: str) -> str:
+    """The consequence of a veto clause as the scheme names it, and how long it lasts."""
+    text = veto_effect(v.effect, locale)
+    if v.called != "veto":
+        text = _p(locale, f"{veto_called(v.called, locale)}：{text}", f"{veto_called(v.called, locale)}: {text}")
+    if v.lasts == "stage":
+        text += _p(locale, "，至本阶段结束", ", until the end of the stage")
+    elif v.lasts == "year":
+        text += _p(locale, "，至本年度结束", ", until the end of the year")
+    return text
 
 
 _EFFECT = {
@@ -118,6 +175,31 @@ def _basis(basis: str, scheme: Scheme, locale: str) -> str:
     return _p(locale, f"“{name}”", f"“{name}”")
 
 
+_SPAN = {
+    "year": ("本年各期总分之和，每年重新累计", "the sum of the period totals within the calendar year, restarting every year"),
+    "stage": ("本阶段各期总分之和", "the sum of the period totals within the stage"),
+    "scheme": ("自第一个考核期起各期总分之和，跨年连续累计", "the sum of the period totals since the first period, not restarting each year"),
+}
+
+
+def _basis_of(r: Ranking, scheme: Scheme, locale: str) -> str:
+    """The basis in words, with what a cumulative ranking sums (“累计范围”)."""
+    if r.basis == "cumulative" and r.span is not None:
+        zh, en = _SPAN[r.span]
+        return _p(locale, f"累计得分（{zh}）", f"the cumulative total ({en})")
+    return _basis(r.basis, scheme, locale)
+
+
+def _categories_text(r: Ranking, locale: str) -> str:
+    """“；组内按类别分别排名：专业部门、其他部门”."""
+    if r.categories is None:
+        return ""
+    if r.categories == "units":
+        return _p(locale, "；组内按单位类别（名册所列）分别排名", "; within each group, units are ranked per category (as in the registry)")
+    names = _p(locale, "、", ", ").join(c.name for c in r.categories)
+    return _p(locale, f"；组内按类别分别排名：{names}", f"; within each group, ranked per category: {names}")
+
+
 def ranking_text(r: Ranking, scheme: Scheme, locale: str) -> str:
     ties = (
         _p(
@@ -130,9 +212,10 @@ def ranking_text(r: Ranking, scheme: Scheme, locale: str) -> str:
     )
     text = _p(
         locale,
-        f"“{r.name}”：各组按{_basis(r.basis, scheme, locale)}从高到低排名，{ties}",
-        f"“{r.name}”: each group ranked by {_basis(r.basis, scheme, locale)}, highest first; {ties}",
+        f"“{r.name}”：各组按{_basis_of(r, scheme, locale)}从高到低排名，{ties}",
+        f"“{r.name}”: each group ranked by {_basis_of(r, scheme, locale)}, highest first; {ties}",
     )
+    text += _categories_text(r, locale)
     if r.tie_break:
         names = {n.id: n.name for n in _all_nodes(scheme)}
         order = _p(locale, "、", ", ").join(f"“{names.get(i, i)}”" for i in r.tie_break)
@@ -191,6 +274,12 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
     if h.groups:
         gs = _p(locale, "、", ", ").join(group_names.get(g, g) for g in h.groups)
         text += _p(locale, f"；仅在{gs}评选", f"; only in {gs}")
+    rk = next((r for r in scheme.rankings if r.id == h.ranking), None)
+    if rk is not None and rk.categories is not None:
+        text += _p(locale, "；在各类别内分别评选，名额按类别计算", "; chosen within each category, places counted per category")
+    when = decided_text(h, scheme.period, locale)
+    if when:
+        text += _p(locale, f"；{when}，其他考核期不评定", f"; {when}, not in other periods")
     if h.kind == "honour" and scheme.vetoes:
         text += _p(locale, "；被一票否决的单位不得入选", "; vetoed units are not eligible")
     if h.description:
@@ -246,6 +335,10 @@ def other_rules(scheme: Scheme, locale: str) -> list[str]:
             f"{where} are kept to {r.places} decimal places, {mode}.",
         )
     )
+    if r.total == "sum_of_lines":
+        out.append(_p(locale, "总分为各项公布得分之和，不再舍入。", "The total is the sum of the published lines, not rounded again."))
+    if r.relative == "rounded":
+        out.append(_p(locale, "组内比较时各项得分按舍入后的分数计。", "Group comparisons use the rounded line figures."))
     if scheme.coefficient is not None:
         c = scheme.coefficient
         out.append(

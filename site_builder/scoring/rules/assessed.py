@@ -8,7 +8,7 @@ is the amount deducted.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -54,6 +54,13 @@ messages.register(
         ),
         "explain.assessed": ("评分 {points} 分", "", "assessed {points} points", ""),
         "explain.assessed_deduction": ("扣 {points} 分", "", "{points} points deducted", ""),
+        "explain.assessed_adjustment": ("调整 {signed} 分", "", "adjusted by {signed} points", ""),
+        "facts.adjustment_range": (
+            "调整分 {points} 超出本项规定的 ±{max} 分",
+            "请核对，调整分应在 -{max} 到 +{max} 之间（减分写负数）",
+            "the adjustment {points} is outside the line's limit of ±{max}",
+            "check it: it must be between -{max} and +{max} (negative to subtract)",
+        ),
     }
 )
 
@@ -70,6 +77,8 @@ class Assessed(Rule):
     """评分人在 0 到满分之间打分。"""
 
     kind: Literal["assessed"] = "assessed"
+    #: on an adjustment line (调整项) the recorded figure is signed: + adds, − subtracts
+    types: ClassVar[tuple[str, ...]] = ("score", "bonus", "deduction", "adjustment")
     min: NonNeg | None = Field(
         None, description="酌情加分的最低分（如“加1—5分”写 1）；0 始终允许，表示不加分"
     )
@@ -80,6 +89,10 @@ class Assessed(Rule):
             return
         p = facts.points
         assert p is not None
+        if line.type == "adjustment":
+            if line.max is not None and abs(p) > line.max:
+                report("facts.adjustment_range", ("points",), points=fmt(p), max=fmt(line.max))
+            return
         if p < 0:
             report("facts.points_negative", ("points",), points=fmt(p))
         elif line.max is not None and p > line.max:
@@ -98,10 +111,16 @@ class Assessed(Rule):
         assert p is not None
         if line.type == "deduction":
             return Outcome(-p, -p, None, (step("explain.assessed_deduction", points=fmt(p)),))
+        if line.type == "adjustment":
+            return Outcome(p, p, None, (step("explain.assessed_adjustment", signed=f"+{fmt(p)}" if p > 0 else fmt(p)),))
         return Outcome(p, p, None, (step("explain.assessed", points=fmt(p)),))
 
     def describe(self, line: LineSpec, locale: str) -> str:
         top = fmt(line.max) if line.max is not None else ""
+        if line.type == "adjustment":
+            if line.max is None:
+                return pick(locale, "由评分人酌情加减分，不设上限。", "Added or subtracted at the assessor's discretion, without limit.")
+            return pick(locale, f"由评分人酌情加减分，最多加减{top}分。", f"Added or subtracted at the assessor's discretion, at most ±{top} points.")
         if line.type == "deduction":
             if line.max is None:
                 return pick(locale, "由评分人酌情扣分。", "Deducted at the assessor's discretion.")

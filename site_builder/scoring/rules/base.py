@@ -9,9 +9,12 @@ to make the kind available in YAML, in the JSON Schema and in the docs.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from pathlib import Path
 from typing import ClassVar
 
 from site_builder import messages
@@ -24,6 +27,37 @@ Report = Callable[..., None]  # report(code, path_suffix=(), **params)
 
 
 @dataclass(frozen=True)
+class PeriodContext:
+    """Where a line is scored, for the few kinds that need more than the facts:
+    the period's dates (a deadline's “not done by the period end”), the scheme's
+    rounding mode (a rater group's mean rounded “as the scheme rounds”) and the
+    project's working-day calendar (a loader of ``workflow.workdays.Calendar``,
+    called only by a kind that counts working days; None → the built-in
+    official calendar)."""
+
+    start: dt.date
+    end: dt.date
+    rounding_mode: str = "half_up"
+    calendar: Callable[[], object] | None = None
+
+
+def period_context(root: Path | None, start: dt.date, end: dt.date, rounding_mode: str, problems: object | None = None) -> PeriodContext:
+    """The context of one period; the project's calendar (``root/calendar.yaml``) is read
+    on first use only, its problems added to ``problems`` (None: already reported by check)."""
+
+    @functools.cache
+    def calendar() -> object:
+        from site_builder.errors import Problems
+        from site_builder.workflow.workdays import Calendar, load_calendar
+
+        if root is None:
+            return Calendar()
+        return load_calendar(root, problems if problems is not None else Problems())  # type: ignore[arg-type]
+
+    return PeriodContext(start, end, rounding_mode, calendar)
+
+
+@dataclass(frozen=True)
 class LineSpec:
     """What a rule may know about the line it scores."""
 
@@ -31,6 +65,8 @@ class LineSpec:
     name: str
     type: str  # "score" | "bonus" | "deduction"
     max: Decimal | None
+    #: The period being scored or checked; None on the scheme page and in scheme checks.
+    context: PeriodContext | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +122,8 @@ class Rule(Strict):
     facts_optional: ClassVar[bool] = False
     #: Scored after every unit of the group is known.
     group_relative: ClassVar[bool] = False
+    #: Scored from the record of earlier results (``score_history``), not from facts.
+    reads_history: ClassVar[bool] = False
     #: Line types the kind can be used on.
     types: ClassVar[tuple[str, ...]] = ("score", "bonus", "deduction")
     #: The clause kind it implements, quoted in the docs.
@@ -110,6 +148,15 @@ class Rule(Strict):
         """Group-relative kinds: points for every unit of one group at once."""
         raise NotImplementedError
 
+    def score_group_in(
+        self, line: LineSpec, facts: Mapping[str, Facts], subtotals: Mapping[str, Decimal], context: object
+    ) -> Mapping[str, Outcome | Exception]:
+        """:meth:`score_group` with what the engine knows beyond the group's facts
+        (``scoring.derived.Context``: other groups' facts, the previous period's);
+        a unit whose facts make the rule fail maps to the error (a ``FormulaError``).
+        Only the formula kind reads the context."""
+        return self.score_group(line, facts, subtotals)
+
     def describe(self, line: LineSpec, locale: str) -> str:
         """The rule in words, for the published scheme document."""
         raise NotImplementedError
@@ -119,6 +166,10 @@ def default_bounds(line: LineSpec) -> Bounds:
     top = line.max if line.max is not None else ZERO
     if line.type == "deduction":
         return Bounds(-top, ZERO) if line.max is not None else Bounds(Decimal("-1e9"), ZERO)
+    if line.type == "adjustment":  # ±max; without max only when declared uncapped
+        return Bounds(-top, top) if line.max is not None else Bounds(Decimal("-1e9"), Decimal("1e9"))
+    if line.type == "bonus" and line.max is None:  # a bonus declared uncapped
+        return Bounds(ZERO, Decimal("1e9"))
     return Bounds(ZERO, top)
 
 

@@ -26,7 +26,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from site_builder import messages
-from site_builder.schema.types import Bool, Dec, Id, NonNeg, Strict, Text
+from site_builder.schema.types import Bool, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.facts import Event, Facts
 from site_builder.scoring.rules.base import (
     ZERO,
@@ -124,6 +124,18 @@ messages.register(
             "{name}: the same event already counts at a higher level",
             "",
         ),
+        "explain.tally_rate_capped": (
+            "{name}：合计 {amount} 分，超过本标准上限 {cap} 分，按 {cap} 分计",
+            "",
+            "{name}: {amount} points in all exceed this rate's cap of {cap}: counted as {cap}",
+            "",
+        ),
+        "explain.tally_count_limit": (
+            "共记录 {recorded} 次，按规定至多计 {limit} 次，其余 {over} 次不计分",
+            "",
+            "{recorded} recorded; at most {limit} count, the other {over} are not scored",
+            "",
+        ),
         "explain.tally_result": (
             "{start} 分起计，扣 {deducted} 分，加 {added} 分",
             "",
@@ -147,6 +159,9 @@ class Rate(Strict):
         None, description="deduct 扣分、add 加分；不填则加分项为加分，其余为扣分"
     )
     noun: Text | None = Field(None, description="本标准的计量单位，如“人次”“处”（不填则用规则的 noun）")
+    cap: NonNeg | None = Field(
+        None, description="本标准累计上限，在本项上限之内再封顶（如“其中迟到每次扣0.5分，最多扣2分”）"
+    )
 
 
 class TallyRule(Rule):
@@ -172,6 +187,10 @@ class TallyRule(Rule):
     )
     highest_per_event: Bool = Field(False, description="同一事项只计最高一项")
     noun: Text | None = Field(None, description="计量单位，用于生成条文，如“篇”“项”“件”（默认“次”，按人计分时为“人次”）")
+    max_count: Int | None = Field(
+        None,
+        description="至多计入的次数（如“每季度抽查不超过5次”）：按记录顺序计入，超出的不计分，得分说明中注明；取消评先资格、系数仍按全部记录的次数",
+    )
 
     # -- helpers -------------------------------------------------------
     def rate_list(self) -> list[Rate]:
@@ -314,10 +333,15 @@ class TallyRule(Rule):
             items, skipped = _highest_per_event(items)
             steps.extend(step("explain.tally_skipped_lower", name=_label(r, ev)) for r, _, _, ev in skipped)
         added = deducted = ZERO
-        occurrences = 0
+        occurrences = sum(n for _, n, _, _ in items)  # all recorded, for disqualify and modifiers
+        if self.max_count is not None and occurrences > self.max_count:
+            items = _first_n(items, self.max_count)
+            steps.append(step("explain.tally_count_limit", recorded=occurrences, limit=self.max_count,
+                              over=occurrences - self.max_count))
+        by_rate: dict[str, Decimal] = {}
         for rate, n, per, ev in items:
             amount = per * n
-            occurrences += n
+            by_rate[rate.id] = by_rate.get(rate.id, ZERO) + amount
             if self.effect_of(rate, line) == "add":
                 added += amount
             else:
@@ -326,6 +350,14 @@ class TallyRule(Rule):
                 steps.append(step("explain.tally_item_discretionary", name=_label(rate, ev), amount=fmt(amount)))
             else:
                 steps.append(step("explain.tally_item", name=_label(rate, ev), count=n, per=fmt(per), amount=fmt(amount)))
+        for rate in self.rate_list():  # a rate's own cap, inside the line's cap
+            got = by_rate.get(rate.id, ZERO)
+            if rate.cap is not None and got > rate.cap:
+                steps.append(step("explain.tally_rate_capped", name=rate.name, amount=fmt(got), cap=fmt(rate.cap)))
+                if self.effect_of(rate, line) == "add":
+                    added -= got - rate.cap
+                else:
+                    deducted -= got - rate.cap
         if not items:
             if self.if_none is not None and line.type == "score":
                 v = self.if_none
@@ -366,7 +398,8 @@ class TallyRule(Rule):
             )
             name = "" if r.id == "default" else r.name
             noun = r.noun or self.noun or self.unit_zh
-            parts.append(pick(locale, f"{name}每{noun}{verb}{amount}", f"{name} {verb} {amount} per {r.noun or self.noun or self.unit_en}".strip()))
+            limit = pick(locale, f"，最多{verb}{fmt(r.cap)}分", f" (at most {fmt(r.cap)} in all)") if r.cap is not None else ""
+            parts.append(pick(locale, f"{name}每{noun}{verb}{amount}{limit}", f"{name} {verb} {amount} per {r.noun or self.noun or self.unit_en}{limit}".strip()))
         text = pick(locale, "；".join(parts), "; ".join(parts))
         cap = self._cap(line)
         if cap is not None and line.type != "score":
@@ -379,6 +412,9 @@ class TallyRule(Rule):
             text += pick(locale, f"；无记录的得基础分{fmt(self.if_none)}分", f"; {fmt(self.if_none)} points when nothing is recorded")
         if self.highest_per_event:
             text += pick(locale, "；同一事项只按最高一项计分", "; only the highest award per event counts")
+        if self.max_count is not None:
+            text += pick(locale, f"；至多计{self.max_count}{self.noun or self.unit_zh}，超出的不计分",
+                         f"; at most {self.max_count} count, further ones are not scored")
         if line.type == "score" and self.floor != 0:
             text += pick(locale, f"；最低{fmt(self.floor)}分", f"; floor {fmt(self.floor)}")
         return text + pick(locale, "。", ".")
@@ -393,6 +429,18 @@ def _label(rate: Rate, ev: Event | None) -> str:
         extra = ev.title or ev.note or ""
         return f"{base}（{extra}）" if base else extra
     return base or "—"
+
+
+def _first_n(items: list, limit: int) -> list:
+    """The first ``limit`` occurrences in the order recorded (a record of several counts is cut)."""
+    out, left = [], limit
+    for rate, n, per, ev in items:
+        if left <= 0:
+            break
+        take = min(n, left)
+        out.append((rate, take, per, ev))
+        left -= take
+    return out
 
 
 def _highest_per_event(items):

@@ -20,6 +20,7 @@ from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
 from site_builder.site import downloads, i18n, paths, schemediff, wording
 from site_builder.site.data import SiteData
+from site_builder.site.level_views import scheme_levels
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
 from site_builder.site.plan import PageMeta, Route, page, page_kind
@@ -125,6 +126,8 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
         for i, sv in enumerate(versions):
             s = sv.scheme
             previous = versions[i - 1] if i > 0 else None
+            if s.extends is not None:  # written as changes to that version: show what it changed
+                previous = data.project.schemes[scheme_id].get(s.extends, previous)
             groups = {g.id: g.name for g in s.groups}
             meta = PageMeta(
                 path=paths.scheme_doc(scheme_id, sv.version),
@@ -162,10 +165,11 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                     )
                     for g in s.groups
                 ],
-                vetoes=[(v.name, wording.veto_effect(v.effect, loc), v.clause) for v in s.vetoes],
+                vetoes=[(v.name, wording.veto_consequence(v, loc), v.clause) for v in s.vetoes],
                 rankings=[wording.ranking_text(r, s, loc) for r in s.rankings],
                 honours=[wording.honour_text(h, s, groups, loc) for h in s.honours],
                 other_rules=wording.other_rules(s, loc),
+                levels=scheme_levels(sv, loc),
                 changes=list(s.changes),
                 diff=schemediff.changes(previous, sv, loc) if previous else None,
                 superseded=superseded,
@@ -185,5 +189,6 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
             yield Route(
                 paths.scheme_yaml(scheme_id, sv.version),
                 "download",
-                data=downloads.lf(data.project.sources[sv.path]),
+                # a version written as changes (extends:) is offered written out in full
+                data=downloads.lf(sv.full_text if sv.full_text is not None else data.project.sources[sv.path]),
             )

@@ -23,6 +23,7 @@ from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
+from site_builder.site.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
@@ -59,6 +60,8 @@ class LineView:
     evidence: str | None
     clause: str  # link target in the scheme document
     disqualified: bool
+    counts: bool = True  # False: display-only line (counts: false)
+    uncapped: bool = False  # a bonus/deduction/adjustment declared “不设上限”
 
 
 def _events(line: LineResult, publish_names: bool) -> tuple[EventView, ...]:
@@ -107,6 +110,8 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
                 evidence=facts.evidence if facts else None,
                 clause=f"{doc}#{paths.indicator_anchor(tree, line.id, ntrees)}",
                 disqualified=line.disqualified,
+                counts=line.counts,
+                uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
             )
         )
     return tuple(out)
@@ -236,6 +241,7 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             notice_title=notice_title,
             corrections=unit_corrections(data, period, uid) if shown is None else [],
             superseded=superseded,
+            level=card_level(data, sv, result, uid),
         )
 
 
