@@ -119,6 +119,13 @@ messages.register(
         "level.word.line": ("“{line}”得分", "", "points of “{line}”", ""),
         "level.word.fact": ("“{line}”的{fact}", "", "{fact} of “{line}”", ""),
         "level.figure": ("{word} {value}", "", "{word} {value}", ""),
+        "level.fact.points": ("评分", "", "points recorded", ""),
+        "level.fact.value": ("数值", "", "value", ""),
+        "level.fact.count": ("次数", "", "count", ""),
+        "level.fact.actual": ("实际完成数", "", "actual", ""),
+        "level.fact.target": ("目标数", "", "target", ""),
+        "level.fact.incidents": ("件次", "", "incidents", ""),
+        "level.fact.events": ("记录的事项数", "", "events recorded", ""),
     }
 )
 
@@ -377,7 +384,8 @@ def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
         return say(locale, "level.word.line", line=line_names.get(rest, rest))
     if kind == "facts":
         lid, _, fact = rest.partition(".")
-        return say(locale, "level.word.fact", line=line_names.get(lid, lid), fact=fact)
+        word = say(locale, f"level.fact.{fact}") if fact in FACT_NUMBERS else fact
+        return say(locale, "level.word.fact", line=line_names.get(lid, lid), fact=word)
     return say(locale, f"level.word.{name}") if messages.known(f"level.word.{name}") else name
 
 
@@ -395,7 +403,17 @@ def _shown(name: str, value: Decimal | bool, given: Mapping[str, Decimal | bool]
 
 
 def condition_text(when: str, locale: str) -> str:
-    return describe(when, locale)
+    """The condition as :func:`~site_builder.scoring.formula.describe` writes it (且/或 in Chinese)."""
+    text = describe(compile_condition(when), locale)  # “如果(<condition>, 1, 0)”
+    start, tail = text.index("(") + 1, ", 1, 0)"
+    assert text.endswith(tail)
+    return text[start:-len(tail)]
+
+
+def legend(sv: SchemeVersion, when: str, locale: str) -> str:
+    """What each name of a condition means, for the scheme page: “total：总分；line.x：“工作纪律”得分”."""
+    colon, sep = ("：", "；") if locale != "en" else (": ", "; ")
+    return sep.join(f"{n}{colon}{name_words(n, sv, locale)}" for n in sorted(compile_condition(when).names))
 
 
 def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> tuple[str, ...]:

@@ -60,6 +60,29 @@ def _header(columns: list[str], locale: str, coefficient: bool) -> list[str]:
     return [*head, t("col.total"), t("col.marks"), t("col.remark")]
 
 
+def _shows(tables: tuple[GroupTable, ...]) -> str | None:
+    """How the notice shows levels (等次): "level" (no rank, points or total), "both", or None."""
+    shows = {t.show for t in tables if t.show}
+    return "level" if shows == {"level"} else ("both" if shows else None)
+
+
+def _level_header(columns: list[str], locale: str, coefficient: bool, show: str) -> list[str]:
+    """The header with the level and its rewards before the marks; without rank, points and
+    total when the result is the level alone."""
+    t = lambda key: i18n.text(key, locale)
+    if show == "level":
+        return [t("col.group"), t("col.unit_id"), t("col.unit"), t("col.level"), t("col.reward"), t("col.marks"), t("col.remark")]
+    head = _header(columns, locale, coefficient)
+    return [*head[:-2], t("col.level"), t("col.reward"), *head[-2:]]
+
+
+def _level_row(row: list, show: str, level: str | None, reward: str | None) -> list:
+    """A row of :func:`_header` laid out as :func:`_level_header` (group, rank, id, name, …, marks, remark)."""
+    if show == "level":
+        return [row[0], row[2], row[3], level, reward, row[-2], row[-1]]
+    return [*row[:-2], level, reward, *row[-2:]]
+
+
 def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
     names: list[str] = []
     for tbl in tables:
@@ -67,6 +90,9 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
             if c.name not in names:
                 names.append(c.name)
     coefficient = any(t.has_coefficient for t in tables)
+    show = _shows(tables)
+    if show is not None:
+        return _levels_csv(tables, locale, names, coefficient, show)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([inert(h) for h in _header(names, locale, coefficient)])
@@ -97,6 +123,26 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+def _levels_csv(tables: tuple[GroupTable, ...], locale: str, names: list[str], coefficient: bool, show: str) -> bytes:
+    """The CSV of a notice with levels: as :func:`to_csv`, with the level and its rewards."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([inert(h) for h in _level_header(names, locale, coefficient, show)])
+    for tbl in tables:
+        for r in tbl.rows:
+            by_name = {c.name: v for c, v in zip(tbl.columns, r.cells, strict=True)}
+            cells = [_text(by_name.get(n)) if n in by_name else "" for n in names]
+            extra = [_text(r.coefficient)] if coefficient else []
+            row = [inert(tbl.name), "" if r.rank is None else str(r.rank), inert(r.unit), inert(r.name), *cells, *extra,
+                   _text(r.total), inert("；".join(r.marks)), inert(_tied(r.tied, locale))]
+            w.writerow(_level_row(row, show, inert(r.level or ""), inert(r.reward or "")))
+        for u in tbl.unranked:
+            blanks = [""] * (len(names) + (1 if coefficient else 0))
+            row = [inert(tbl.name), "", inert(u.unit), inert(u.name), *blanks, "", "", inert(u.reason)]
+            w.writerow(_level_row(row, show, "", ""))
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
 def _text(v: Decimal | None) -> str:
     return "" if v is None else format(v, "f")
 
@@ -123,7 +169,10 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
         ws.freeze_panes = "E2"
         ws.column_dimensions["D"].width = 24
         head = []
-        for text in _header([c.name for c in tbl.columns], locale, tbl.has_coefficient):
+        titles = _header([c.name for c in tbl.columns], locale, tbl.has_coefficient)
+        if tbl.show:
+            titles = _level_header([c.name for c in tbl.columns], locale, tbl.has_coefficient, tbl.show)
+        for text in titles:
             cell = _xlsx_cell(ws, text)
             cell.font = bold
             head.append(cell)
@@ -141,10 +190,14 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
                 "；".join(r.marks) or None,
                 _tied(r.tied, locale) or None,
             ]
+            if tbl.show:
+                row = _level_row(row, tbl.show, r.level, r.reward or None)
             ws.append([_xlsx_cell(ws, v) for v in row])
         for u in tbl.unranked:
             blanks = [None] * (len(tbl.columns) + (1 if tbl.has_coefficient else 0))
             row = [tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason]
+            if tbl.show:
+                row = _level_row(row, tbl.show, None, None)
             ws.append([_xlsx_cell(ws, v) for v in row])
     raw = io.BytesIO()
     wb.save(raw)
@@ -242,5 +295,17 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                 ],
             }
         )
+        if t.show:  # levels as results (等次): the level of each row and every level's units and rewards
+            group = groups[-1]
+            group["show"] = t.show
+            for row, r in zip(group["rows"], t.rows, strict=True):
+                row["level"] = r.level
+                row["reward"] = r.reward or None
+                if t.show == "level":
+                    row["rank"] = row["total"] = None
+                    row["tied"] = False
+                    row["scores"] = {}
+            group["levels"] = [{"id": x.id, "name": x.name, "units": list(x.units), "reward": x.reward or None}
+                               for x in t.levels]
     doc = {**meta, "groups": groups}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

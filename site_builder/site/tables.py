@@ -49,6 +49,8 @@ class Row:
     total: Decimal | None
     marks: tuple[str, ...]  # honours, sanctions, veto — in words
     card: str  # score card path
+    level: str | None = None  # the level's name (schemes with grades:)
+    reward: str | None = None  # the level's rewards in words
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class HonourLine:
     kind: str
     chosen: tuple[str, ...]  # unit names
     excluded: tuple[tuple[str, str], ...]  # (unit name, reason)
+    pending: str | None = None  # not decided this period: when it will be
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class OtherRanking:
     name: str
     basis: str
     entries: tuple[tuple[int, bool, str, Decimal, str], ...]  # rank, tied, name, value, card
+    heading: str | None = None  # the value column's heading (a running total: what it sums)
+    note: str | None = None  # the basis in a sentence (“按2024年第一季度至…各期总分之和排名”)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,18 @@ class GroupTable:
     others: tuple[OtherRanking, ...]
     has_coefficient: bool
     max_total: Decimal  # the group's tree total (满分)
+    show: str | None = None  # None: points only; "level" or "both" (the scheme's grades.show)
+    levels: tuple[LevelLine, ...] = ()  # every level with the units given it and its rewards
+
+
+@dataclass(frozen=True)
+class LevelLine:
+    """One level on the notice: the units given it and what it is rewarded with."""
+
+    id: str
+    name: str
+    units: tuple[str, ...]  # unit names
+    reward: str  # the rewards in words ("" without)
 
 
 def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
@@ -116,6 +133,10 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
                 max_total=tree.total,
             )
         )
+    if sv.scheme.grades is not None:  # levels as results (等次)
+        from site_builder.site.level_views import with_levels
+
+        tables = [with_levels(data, period, t) for t in tables]
     return tuple(tables)
 
 
@@ -192,10 +213,11 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
             continue
         out.append(
             HonourLine(
-                name=h.name,
+                name=_in_category(data, h.name, h.category_name),
                 kind=h.kind,
                 chosen=tuple(data.unit_name(u, on) for u in h.chosen),
                 excluded=tuple((data.unit_name(u, on), reason) for u, reason in h.excluded),
+                pending=h.pending,
             )
         )
     return tuple(out)
@@ -204,7 +226,7 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
 def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
     out = []
     for r in result.rankings:
-        if r.group != group or r is main:
+        if r.group != group or (r is main and r.span is None):  # a running total is shown with its figure
             continue
         entries = tuple(
             (
@@ -216,5 +238,22 @@ def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
             )
             for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))
         )
-        out.append(OtherRanking(r.name, r.basis, entries))
+        heading, note = running_basis(data, period, r) or (None, None)
+        out.append(OtherRanking(_in_category(data, r.name, r.category_name), r.basis, entries, heading, note))
     return tuple(out)
+
+
+def _in_category(data: SiteData, name: str, category: str | None) -> str:
+    """“流动红旗（专业部门）” for a ranking or honour within a sub-category."""
+    return i18n.text("notice.in_category", data.locale, name=name, category=category) if category else name
+
+
+def running_basis(data: SiteData, period: Period, r: GroupRanking) -> tuple[str, str] | None:
+    """A running-total ranking's column heading and sentence: what is summed, from which period to which."""
+    if r.span is None:
+        return None
+    loc = data.locale
+    first = r.span.first_name_en if loc == "en" else r.span.first_name
+    last = data.period_name(period)
+    heading = i18n.text("col.running", loc, what=i18n.text(f"running.{r.span.kind}", loc), first=first, last=last)
+    return heading, i18n.text("running.note", loc, ranking=r.name, first=first, last=last)

@@ -42,6 +42,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
                 "group": data.group_name(sv, u.group),
                 "cumulative": result.cumulative.get(unit_id) if cumulative_kind(sv) else None,
                 "honours": [h[0] for h in data.honours_of(result, unit_id)],
+                "level": result.levels[unit_id].name if unit_id in result.levels else None,
                 "card": paths.scorecard(unit_id, period.scheme, period.id),
                 "draft": data.status(period) == "draft",
                 "sample": data.period_sample(period),
@@ -64,6 +65,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
         "title": title,
         "rows": rows,
         "show_cumulative": any(r["cumulative"] is not None for r in rows),
+        "show_level": any(r["level"] is not None for r in rows),
         "score_chart": line_chart(
             f"c-{scheme_id}-score",
             labels,
