@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
 from site_builder.scoring.facts import Facts
+from site_builder.scoring.rules.base import period_context
 
 messages.register(
     {
@@ -128,6 +130,7 @@ def check_period(
         problems.add("scores.bad_period", doc.mark(("period",)), period=scores.period, kind=scheme.period.kind, example=periods.example(scheme.period.kind))
         return None
     start, end, name, name_en = parsed
+    context = period_context(content_root.parent if content_root is not None else None, start, end, scheme.rounding.mode, problems)
     stage = periods.stage_of(start, end, scheme.period)
     eff = scheme.effective
     if start < eff.start or (eff.until is not None and end > eff.until):
@@ -216,7 +219,7 @@ def check_period(
                     problems.add("scores.na_forbidden", doc.mark(fpath), name=node.name)
                 facts[key] = f
                 continue
-            line = line_spec(node, types[node.id])
+            line = replace(line_spec(node, types[node.id]), context=context)
 
             def report(code: str, sub: tuple = (), _fp=fpath, **params: object) -> None:
                 problems.add(code, doc.mark((*_fp, *sub)), **params)

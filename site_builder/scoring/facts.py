@@ -49,6 +49,12 @@ class Facts(Strict):
     awards: list[Event] = Field(default_factory=list, description="表彰、报道等")
     values: dict[str, Dec] = Field(default_factory=dict, description="公式规则用到的命名数值")
     incidents: Int | None = Field(None, description="触发减半/不得分的件次")
+    done: Bool | None = Field(None, description="是否达到/完成（yes_no 规则；deadline 规则中写 false 表示考核期末仍未完成）")
+    done_on: Date | None = Field(None, description="完成日期 YYYY-MM-DD（deadline 规则）")
+    due: Date | None = Field(None, description="本单位本期的完成期限 YYYY-MM-DD（deadline 规则声明 due: recorded 时）")
+    ratings: dict[Id, list[Dec]] | None = Field(
+        None, description="各评价组的评分，如 {leaders: [92, 88], staff: [85, 90]}（weighted 规则声明 groups 时）"
+    )
     na: Bool = Field(False, description="本项不适用")
     note: Text | None = Field(None, description="说明")
     evidence: Text | None = Field(None, description="佐证材料")
@@ -66,6 +72,9 @@ class Facts(Strict):
             or self.level is not None
             or self.actual is not None
             or self.values
+            or self.done is not None
+            or self.done_on is not None
+            or bool(self.ratings)
         )
 
 

@@ -13,8 +13,10 @@ from pydantic import Field
 from site_builder.scoring.rules import (  # noqa: F401  (registration)
     assessed,
     brackets,
+    deadline,
     formula_rule,
     group_relative,
+    history,
     levels,
     linear_step,
     per_occurrence,
@@ -23,6 +25,8 @@ from site_builder.scoring.rules import (  # noqa: F401  (registration)
     quota,
     recognition,
     threshold,
+    weighted,
+    yes_no,
 )
 from site_builder.scoring.rules.base import RULES, Rule
 
