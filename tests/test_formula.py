@@ -96,6 +96,11 @@ def test_names_collects_every_variable() -> None:
 # (text, code, offset); the evaluation errors use ENV
 COMPILE_ERRORS = [
     ("", "formula.empty", None),
+    ("group_mean(a + 1)", "formula.needs_name", 11),
+    ("previous(2, 0)", "formula.needs_name", 9),
+    ("round(a, 1.5)", "formula.round_places", 9),
+    ("round(a, 11)", "formula.round_places", 9),
+    ("round(a, b)", "formula.round_places", 9),
     ("   ", "formula.empty", None),
     ("x" * (MAX_LENGTH + 1), "formula.too_long", None),
     ("(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1), "formula.too_deep", MAX_DEPTH),
@@ -165,6 +170,8 @@ EVAL_ERRORS = [
     ("weird + 1", "formula.bad_value", 0, {"name": "weird", "value": "str"}),
     ("inf + 1", "formula.bad_value", 0, {"name": "inf", "value": "Infinity"}),
     ("huge * huge", "formula.arithmetic", 0, {"detail": "Overflow"}),
+    ("previous(a) + 1", "formula.no_previous", 0, {"name": "a"}),
+    ("1 + group_mean(a)", "formula.no_statistic", 4, {"name": "a", "function": "group_mean"}),
 ]
 
 

@@ -375,6 +375,11 @@ class Grades(Strict):
     vetoed: Id | None = Field(
         None, description="受一票否决的单位直接评为此等次（等次标识，如不合格）；不填则同样按条件评定（条件可用 vetoed）"
     )
+    span: Literal["period", "stage", "year", "all"] | Int = Field(
+        "year",
+        description="条件中历史名称（held.<荣誉>、run.<荣誉>、first、periods、total_sum、total_mean）统计的范围（含本期）："
+        "year 本年度（默认）、stage 本阶段、all 全部、整数 N 为最近 N 期、period 仅本期",
+    )
 
 
 # What a version that extends an earlier one (extends:) may change, by id.

@@ -514,6 +514,9 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
     out: dict[tuple[str, str], PeriodResult] = {}
     failures: list[Failure] = []
     history = History.for_project(project)  # filled period by period: read by history lines
+    from site_builder.ranking.levels import LevelFailure, grade, raise_level_failures
+
+    level_failures: list[LevelFailure] = []
     reads = {sid: {i.scheme for sv in versions.values() for i in sv.scheme.inputs} for sid, versions in project.schemes.items()}
     for scheme_id in dependency_order(project.schemes, reads):  # a scheme after the schemes it reads
         periods = [p for p in project.periods if p.scheme == scheme_id and (include_drafts or p.status != "draft")]
@@ -528,9 +531,10 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
                                                         if r.status == "assessed"})
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
             history.add(out[(scheme_id, period.id)], period.name_en)
+            # levels as results (等次): after ranking, reading the history with this period in it
+            out[(scheme_id, period.id)] = grade(sv, period, out[(scheme_id, period.id)], history, level_failures)
             previous = period.id
     out = dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id, as before dependency order; periods in order
     raise_failures(project, failures)
-    from site_builder.ranking.levels import add_levels  # levels as results (等次), after ranking
-
-    return add_levels(project, out)
+    raise_level_failures(project, level_failures)
+    return out

@@ -10,8 +10,13 @@ as text for the published scheme document.  Whatever the input string, only
 Grammar, loosest first: ``or``, ``and``, ``not``, one comparison (``a < b < c``
 is rejected), ``+ -``, ``* /``, unary minus, atoms: ``12``, ``1.5``, names (``a.b``
 is one name), ``true``, ``false``, calls ``min max sum`` (1+ arguments),
-``clamp(x, lo, hi)``, ``if(cond, then, else)`` (lazy), ``abs floor ceil``, and
-parentheses.  ``and``/``or`` stop as soon as the result is known.  Arithmetic,
+``clamp(x, lo, hi)``, ``if(cond, then, else)`` (lazy), ``abs floor ceil``,
+``round(x, places)`` (the scheme's rounding mode, passed to :meth:`Formula.evaluate`),
+and parentheses.  *Look-ups* take a bare name whose value the caller supplies:
+``group_mean group_median group_max group_min group_count`` (a statistic over the
+unit's group or peers) and ``previous(x)`` / ``previous(x, default)`` (the previous
+period's value); the caller puts them in the environment under ``"fn(x)"``
+(see :attr:`Formula.lookups`).  ``and``/``or`` stop as soon as the result is known.  Arithmetic,
 ordering and functions need numbers; ``and or not`` and the ``if`` condition need
 booleans; ``==``/``!=`` need one type on both sides.  ``compile_formula`` checks
 every type known without the values (all but names), including the result's.
@@ -30,8 +35,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import (
     ROUND_CEILING,
+    ROUND_DOWN,
     ROUND_FLOOR,
     ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
     Context,
     Decimal,
     DecimalException,
@@ -44,11 +52,14 @@ from decimal import (
 from site_builder import messages
 from site_builder.messages import DEFAULT_LOCALE
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "check_types", "compile_formula", "describe"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "STATISTICS", "Formula", "FormulaError", "check_types", "compile_formula",
+           "describe"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50
 PRECISION = 34  # the same as the scoring engine
+MAX_PLACES = 10  # as the scheme's rounding.places
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
 from site_builder.scoring import formula_messages  # noqa: F401  (registers formula.* messages)
 
@@ -87,7 +98,12 @@ class _Node:
 
 
 _FUNCTIONS = {"min": (1, None), "max": (1, None), "sum": (1, None), "clamp": (3, 3), "if": (3, 3),
-              "abs": (1, 1), "floor": (1, 1), "ceil": (1, 1)}
+              "abs": (1, 1), "floor": (1, 1), "ceil": (1, 1), "round": (2, 2),
+              "group_mean": (1, 1), "group_median": (1, 1), "group_max": (1, 1), "group_min": (1, 1),
+              "group_count": (1, 1), "previous": (1, 2)}
+#: Statistics over the unit's group or peers, supplied by the caller under ``"fn(name)"``.
+STATISTICS = ("group_mean", "group_median", "group_max", "group_min", "group_count")
+_LOOKUPS = frozenset({*STATISTICS, "previous"})
 _LEVELS = {"or": ({"or"}, "bool"), "and": ({"and"}, "bool"), "add": ({"+", "-"}, "num"),
            "mul": ({"*", "/"}, "num")}
 _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
@@ -162,6 +178,7 @@ class _Parser:
         self.i = 0
         self.open = 0  # enclosing parentheses, calls and unary operators: bounds the recursion
         self.names: set[str] = set()
+        self.lookups: set[tuple[str, str]] = set()
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -298,6 +315,14 @@ class _Parser:
                                name=name.text, expected=low, got=len(args))
         for arg in args[:1] if name.text == "if" else args:
             self.need(arg, "bool" if name.text == "if" else "num")
+        if name.text in _LOOKUPS:
+            if args[0].kind != "name":
+                raise FormulaError("formula.needs_name", args[0].offset, name=name.text)
+            self.lookups.add((name.text, str(args[0].value)))
+        if name.text == "round":
+            places = args[1]
+            if places.kind != "num" or places.value != int(places.value) or places.value > MAX_PLACES:
+                raise FormulaError("formula.round_places", places.offset, limit=MAX_PLACES)
         return self.make(_Node("call", name.offset, value=name.text, args=tuple(args)))
 
 
@@ -305,28 +330,49 @@ class _Parser:
 class Formula:
     """A compiled formula; immutable and safe to evaluate any number of times."""
 
-    __slots__ = ("_root", "names", "text")
+    __slots__ = ("_root", "lookups", "names", "text")
 
-    def __init__(self, text: str, root: _Node, names: frozenset[str]) -> None:
+    def __init__(self, text: str, root: _Node, names: frozenset[str],
+                 lookups: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.text = text
         self.names = names
+        #: ``(function, name)`` of every look-up (``group_mean(x)``, ``previous(x)``):
+        #: the caller supplies their values in the environment under ``"function(name)"``.
+        self.lookups = lookups
         self._root = root
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
 
-    def evaluate(self, env: Mapping[str, Decimal | bool]) -> Decimal:
+    def evaluate(self, env: Mapping[str, Decimal | bool], rounding: str = "half_up") -> Decimal:
         """The value for ``env`` (name → Decimal or bool; ints are taken exactly).
 
         Arithmetic uses precision 34, half-even rounding; the result is rounded
-        to that precision and a negative zero is returned as zero."""
+        to that precision and a negative zero is returned as zero.  ``round(x, n)``
+        rounds with ``rounding``, the scheme's mode (half_up, half_even, down, up)."""
         ctx = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
                       traps=[InvalidOperation, DivisionByZero, Overflow])
         with localcontext(ctx):
-            value = _eval(self._root, env)
+            value = _eval(self._root, env, ROUNDING_MODES[rounding])
             if isinstance(value, bool):
                 raise FormulaError("formula.result_not_number", self._root.offset)
             return _arith(self._root, lambda: +value)  # also turns -0 into 0
+
+
+    def previous_default(self, name: str, env: Mapping[str, Decimal | bool], rounding: str = "half_up") -> Decimal | None:
+        """The default of the first ``previous(name, default)`` evaluated with ``env``;
+        None when the formula has none for ``name``."""
+        todo = [self._root]
+        while todo:
+            node = todo.pop(0)
+            if node.kind == "call" and node.value == "previous" and len(node.args) == 2 \
+                    and node.args[0].value == name:
+                ctx = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
+                              traps=[InvalidOperation, DivisionByZero, Overflow])
+                with localcontext(ctx):
+                    return _num(node.args[1], env, ROUNDING_MODES[rounding])
+            todo.extend(node.args)
+        return None
 
 
 def _infer(node: _Node, numbers: frozenset[str]) -> str | None:
@@ -382,7 +428,7 @@ def compile_formula(text: str) -> Formula:
         raise FormulaError("formula.too_long", None, length=len(text), limit=MAX_LENGTH)
     parser = _Parser(text)
     root = parser.parse()
-    return Formula(text, root, frozenset(parser.names))
+    return Formula(text, root, frozenset(parser.names), frozenset(parser.lookups))
 
 
 def _arith(node: _Node, op: Callable[[], Decimal]) -> Decimal:
@@ -392,15 +438,15 @@ def _arith(node: _Node, op: Callable[[], Decimal]) -> Decimal:
         raise FormulaError("formula.arithmetic", node.offset, detail=type(exc).__name__) from None
 
 
-def _num(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal:
-    value = _eval(node, env)
+def _num(node: _Node, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:
+    value = _eval(node, env, mode)
     if isinstance(value, bool):
         raise FormulaError("formula.not_number", node.offset)
     return value
 
 
-def _bool(node: _Node, env: Mapping[str, Decimal | bool]) -> bool:
-    value = _eval(node, env)
+def _bool(node: _Node, env: Mapping[str, Decimal | bool], mode: str) -> bool:
+    value = _eval(node, env, mode)
     if isinstance(value, bool):
         return value
     raise FormulaError("formula.not_boolean", node.offset)
@@ -423,31 +469,45 @@ def _lookup(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal | bool:
                        if not isinstance(value, Decimal) else str(value))
 
 
-def _eval(node: _Node, env: Mapping[str, Decimal | bool]) -> Decimal | bool:
+def _supplied(node: _Node, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:
+    """A look-up's value from the caller (``group_mean(x)`` → ``env["group_mean(x)"]``)."""
+    fn, name = str(node.value), str(node.args[0].value)
+    value = env.get(f"{fn}({name})")
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if fn == "previous" and len(node.args) == 2:
+        return _num(node.args[1], env, mode)
+    raise FormulaError("formula.no_previous" if fn == "previous" else "formula.no_statistic", node.offset,
+                       name=name, function=fn)
+
+
+def _eval(node: _Node, env: Mapping[str, Decimal | bool], mode: str) -> Decimal | bool:
     kind, args = node.kind, node.args
     if kind in ("num", "bool"):
         return node.value  # type: ignore[return-value]
     if kind == "name":
         return _lookup(node, env)
     if kind == "not":
-        return not _bool(args[0], env)
+        return not _bool(args[0], env, mode)
     if kind in ("or", "and"):
         decisive = kind == "or"
-        return decisive if any(_bool(a, env) == decisive for a in args) else not decisive
+        return decisive if any(_bool(a, env, mode) == decisive for a in args) else not decisive
     if kind == "cmp":
         if node.value in ("==", "!="):
-            left, right = _eval(args[0], env), _eval(args[1], env)
+            left, right = _eval(args[0], env, mode), _eval(args[1], env, mode)
             if isinstance(left, bool) != isinstance(right, bool):
                 raise FormulaError("formula.type_mismatch", node.ops[0][1])
             return (left == right) == (node.value == "==")
-        return _ORDER[str(node.value)](_num(args[0], env), _num(args[1], env))
+        return _ORDER[str(node.value)](_num(args[0], env, mode), _num(args[1], env, mode))
     if kind == "call" and node.value == "if":
-        return _eval(args[1] if _bool(args[0], env) else args[2], env)
-    values = [_num(a, env) for a in args]
-    return _arith(node, lambda: _compute(node, values))
+        return _eval(args[1] if _bool(args[0], env, mode) else args[2], env, mode)
+    if kind == "call" and node.value in _LOOKUPS:
+        return _supplied(node, env, mode)
+    values = [_num(a, env, mode) for a in args]
+    return _arith(node, lambda: _compute(node, values, mode))
 
 
-def _compute(node: _Node, values: list[Decimal]) -> Decimal:
+def _compute(node: _Node, values: list[Decimal], mode: str) -> Decimal:
     kind, name = node.kind, node.value
     if kind == "neg":
         return -values[0]
@@ -473,6 +533,11 @@ def _compute(node: _Node, values: list[Decimal]) -> Decimal:
         return min(max(x, lo), hi)
     if name == "abs":
         return abs(values[0])
+    if name == "round":
+        x, places = values
+        with localcontext() as ctx:  # wide enough that quantize never runs out of digits
+            ctx.prec = max(PRECISION, x.adjusted() + int(places) + 2)
+            return x.quantize(Decimal(1).scaleb(-int(places)), rounding=mode)
     rounding = ROUND_FLOOR if name == "floor" else ROUND_CEILING
     return values[0].to_integral_value(rounding=rounding)
 
@@ -480,7 +545,9 @@ def _compute(node: _Node, values: list[Decimal]) -> Decimal:
 # ---------------------------------------------------------------- describe
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "add": 5, "mul": 6, "neg": 7}
 _ZH = {"min": "最小值", "max": "最大值", "clamp": "限定", "if": "如果", "abs": "绝对值",
-       "floor": "向下取整", "ceil": "向上取整", "sum": "合计", "and": "且", "or": "或", "not": "非"}
+       "floor": "向下取整", "ceil": "向上取整", "sum": "合计", "and": "且", "or": "或", "not": "非",
+       "round": "保留小数", "group_mean": "平均值", "group_median": "中位数", "group_max": "最高值",
+       "group_min": "最低值", "group_count": "单位数", "previous": "上期"}
 
 
 def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE) -> str:

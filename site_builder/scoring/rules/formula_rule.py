@@ -1,28 +1,56 @@
 """A safe formula, the escape hatch for clauses no other kind covers.
 
 ``expr`` uses named facts recorded per unit under ``values``, the line's
-maximum as ``max``, numbers, + − × ÷, min, max, clamp, if, comparisons.  It
+maximum as ``max``, numbers, + − × ÷, min, max, clamp, if, round, comparisons.  It
 is parsed by :mod:`site_builder.scoring.formula` and evaluated on Decimal —
 never Python ``eval``.  The result is clamped to the line's bounds and the
 clamp is shown.
+
+Beyond one unit's facts a formula may use:
+
+- ``let``: named intermediate values, computed in order and shown on the score
+  card one by one (“超出天数＝实际天数－承诺天数”);
+- the scheme's ``derived`` values (:mod:`site_builder.scoring.derived`);
+- group statistics ``group_mean(x)`` … ``group_count(x)`` over the unit's group
+  or the declared ``peers`` (“低于同类单位平均值的，每低1个百分点扣0.1分”):
+  such a line is scored once the whole group is known, and units without the
+  value (not recorded, not applicable) are left out of the statistic;
+- ``previous(x)`` / ``previous(x, default)``: the unit's value in the previous
+  period of the same scheme; without a default a missing previous value is a
+  located failure.
+
+On a deduction line ``amount: positive`` reads the result as the amount
+deducted (a positive number), as ``assessed`` does with recorded points.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from site_builder import messages
-from site_builder.schema.types import Text
+from site_builder.schema.types import Id, Text
+from site_builder.scoring.derived import NAME, RESERVED, Context, Derived, compute, needed, recorded_names, value_of
 from site_builder.scoring.facts import Facts
-from site_builder.scoring.formula import FormulaError, check_types, compile_formula, describe
+from site_builder.scoring.formula import (
+    STATISTICS,
+    Formula,
+    FormulaError,
+    check_types,
+    compile_formula,
+    describe,
+)
 from site_builder.scoring.rules.base import (
+    ZERO,
     LineSpec,
     Outcome,
     Report,
     Rule,
+    Step,
     clamp,
     fmt,
     pick,
@@ -39,6 +67,36 @@ messages.register(
             "the formula uses “{name}”, which is not declared in inputs",
             "add it to inputs or fix the spelling",
         ),
+        "rule.formula_let_name": (
+            "命名值“{name}”不能用这个名称",
+            "请用字母、数字、下划线组成、以字母开头的名称，且不与 inputs、派生值、max 或 and、or、not、true、false 重名",
+            "the named value “{name}” cannot have this name",
+            "use letters, digits and underscores starting with a letter, not an input, a derived value, max, and, or, not, true or false",
+        ),
+        "rule.formula_let_order": (
+            "命名值“{name}”用到了“{other}”，而“{other}”在它之后定义（或就是它自己）",
+            "命名值按顺序计算，只能用 inputs、派生值和前面已定义的命名值；请调整顺序或去掉循环引用",
+            "the named value “{name}” uses “{other}”, which is defined after it (or is itself)",
+            "named values are computed in order from inputs, derived values and earlier named values: reorder them or break the cycle",
+        ),
+        "rule.formula_lookup_name": (
+            "{function}({name}) 只能用于 inputs 中的数值或派生值，“{name}”不是",
+            "请把“{name}”加入 inputs，或在方案的 derived 中定义它",
+            "{function}({name}) takes an input or a derived value, and “{name}” is neither",
+            "add “{name}” to inputs or define it under the scheme's derived",
+        ),
+        "rule.formula_peers_unused": (
+            "写了同类单位 peers，但公式没有用到组内统计（group_mean 等）",
+            "请删除 peers，或在公式中使用 group_mean、group_median、group_max、group_min、group_count",
+            "peers are given but the formula uses no group statistic (group_mean, …)",
+            "remove peers, or use group_mean, group_median, group_max, group_min or group_count",
+        ),
+        "rule.formula_amount_type": (
+            "amount: positive（公式结果为扣分数）只能用于扣分项，本项是{type_zh}",
+            "请删除 amount，或把本项改为扣分项 type: deduction",
+            "amount: positive (the result is the amount deducted) is for deduction lines; this is a {type} line",
+            "remove amount, or make the line type: deduction",
+        ),
         "facts.formula_input_missing": (
             "缺少公式所需的数值“{name}”",
             "请在 values 下填写 {name}",
@@ -51,54 +109,289 @@ messages.register(
             "“{name}” is not an input of this formula",
             "known: {known}",
         ),
+        "rule.formula_in_let": (
+            "命名值“{name}”（{id} = {expr}）无法计算：{detail_zh}",
+            "{fix_zh}",
+            "the named value “{name}” ({id} = {expr}) cannot be computed: {detail_en}",
+            "{fix_en}",
+        ),
         "explain.formula": ("{expr}，其中 {inputs}，结果 {raw} 分", "", "{expr} with {inputs}: {raw} points", ""),
+        "explain.formula_deducted": ("{expr}，其中 {inputs}，扣 {raw} 分", "", "{expr} with {inputs}: {raw} points deducted", ""),
+        "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
+        "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
+        "explain.formula_statistic": (
+            "{label}的{stat_zh}为 {value}（按 {count} 个单位计算）",
+            "",
+            "{stat_en} of {label}: {value} ({count} units compared)",
+            "",
+        ),
+        "explain.formula_previous": ("上期（{period}）{label}为 {value}", "", "{label} in the previous period ({period}): {value}", ""),
+        "explain.formula_previous_none": (
+            "上期{label}无记录，按 {value} 计",
+            "",
+            "no previous value of {label}: counted as {value}",
+            "",
+        ),
     }
 )
+
+_STAT_WORDS = {
+    "group_mean": ("平均值", "mean"),
+    "group_median": ("中位数", "median"),
+    "group_max": ("最高值", "highest"),
+    "group_min": ("最低值", "lowest"),
+    "group_count": ("单位数", "number of units"),
+}
+_TYPE_ZH = {"score": "计分项", "bonus": "加分项", "deduction": "扣分项"}
+
+
+def statistic(fn: str, values: list[Decimal]) -> Decimal | None:
+    """One group statistic of ``values``; None when there is nothing to compute it from.
+
+    The values are sorted first so that the result never depends on the order of
+    the units (a sum at 34 digits can depend on it)."""
+    xs = sorted(values)
+    if fn == "group_count":
+        return Decimal(len(xs))
+    if not xs:
+        return None
+    if fn == "group_max":
+        return xs[-1]
+    if fn == "group_min":
+        return xs[0]
+    if fn == "group_mean":
+        return sum(xs[1:], xs[0]) / len(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
 
 
 @rule_kind
 class FormulaRule(Rule):
-    """按公式计分（安全的四则运算与 min/max/clamp/if）。"""
+    """按公式计分（安全的四则运算与 min/max/clamp/if/round，可用命名值、派生值、组内统计和上期数值）。"""
 
     kind: Literal["formula"] = "formula"
     expr: Text = Field(description="公式，如 “min(reports * 2, max)”")
     inputs: list[str] = Field(default_factory=list, description="公式用到的数值名称（每个单位在 values 下记录）")
-    labels: dict[str, Text] = Field(default_factory=dict, description="数值名称的中文说明")
+    labels: dict[str, Text] = Field(default_factory=dict, description="数值名称（含命名值）的中文说明")
+    let: dict[str, Text] = Field(
+        default_factory=dict,
+        description="命名的中间值：名称 → 公式，按书写顺序计算，可用 inputs、派生值、组内统计、上期数值和前面的命名值；expr 中直接使用，计分说明逐项列出",
+    )
+    peers: list[Id] = Field(
+        default_factory=list,
+        description="组内统计（group_mean 等）比较的同类单位：组别或单位标识；不填为本单位所在组别",
+    )
+    amount: Literal["signed", "positive"] = Field(
+        "signed",
+        description="signed 公式结果就是得分（默认，扣分项上为负数）；positive 扣分项上公式结果为扣分数（正数），如“每低1个百分点扣0.1分”",
+    )
     primary: ClassVar[str | None] = None
     example = "得分＝min(报送篇数×2, 满分)"
+    _derived: tuple[Derived, ...] = PrivateAttr(default=())
 
-    def _compiled(self):
+    # ------------------------------------------------------------ compiled parts
+    def _compiled(self) -> Formula:
         return compile_formula(self.expr)
 
+    def _lets(self) -> list[tuple[str, Formula]]:
+        return [(name, compile_formula(text)) for name, text in self.let.items()]
+
+    def _formulas(self) -> list[Formula]:
+        return [f for _, f in self._lets()] + [self._compiled()]
+
+    def _lookups(self) -> list[tuple[str, str]]:
+        try:
+            return sorted({x for f in self._formulas() for x in f.lookups})
+        except FormulaError:
+            return []
+
+    def _derived_used(self) -> list[Derived]:
+        try:
+            names = {n for f in self._formulas() for n in f.names}
+        except FormulaError:
+            return []
+        return needed(names, self._derived)
+
+    @property
+    def group_relative(self) -> bool:  # type: ignore[override]
+        """Scored in the engine's second stage, with the whole period known, when a group
+        statistic or a previous value is used."""
+        return bool(self._lookups())
+
+    def _label(self, name: str) -> str:
+        if name in self.labels:
+            return self.labels[name]
+        return next((d.name for d in self._derived if d.id == name), name)
+
+    # ------------------------------------------------------------ checks
     def check_scheme(self, line: LineSpec, report: Report) -> None:
+        derived_ids = {d.id for d in self._derived}
+        base = {*self.inputs, "max", *derived_ids}
+        lookups: list[tuple[tuple, Formula]] = []
+        lets = list(self.let)
+        known = set(base)
+        for i, (name, text) in enumerate(self.let.items()):
+            where = ("let", name)
+            if not NAME.fullmatch(name) or name in RESERVED or name in base:
+                report("rule.formula_let_name", where, name=name)
+            try:
+                f = compile_formula(text)
+            except FormulaError as exc:
+                report("rule.formula_invalid", where, detail=str(exc))
+                continue
+            for other in sorted(f.names - known):
+                if other in lets[i:]:
+                    report("rule.formula_let_order", where, name=name, other=other)
+                else:
+                    report("rule.formula_unknown_input", where, name=other)
+            lookups.append((where, f))
+            known.add(name)
         try:
             f = self._compiled()
         except FormulaError as exc:
             report("rule.formula_invalid", ("expr",), detail=str(exc))
-            return
-        for name in sorted(f.names - set(self.inputs) - {"max"}):
-            report("rule.formula_unknown_input", ("expr",), name=name)
-        try:  # every input is a number: ``if(done, 1, 0)`` is refused here, not with the facts
-            check_types(f, {*self.inputs, "max"})
-        except FormulaError as exc:
-            report("rule.formula_invalid", ("expr",), detail=str(exc))
+            f = None
+        if f is not None:
+            for name in sorted(f.names - known):
+                report("rule.formula_unknown_input", ("expr",), name=name)
+            lookups.append((("expr",), f))
+        numbers = known | set(lets)
+        for where, g in lookups:
+            for fn, name in sorted(g.lookups):
+                if name not in self.inputs and name not in derived_ids:
+                    report("rule.formula_lookup_name", where, function=fn, name=name)
+            try:  # every input is a number: ``if(done, 1, 0)`` is refused here, not with the facts
+                check_types(g, numbers)
+            except FormulaError as exc:
+                report("rule.formula_invalid", where, detail=str(exc))
+        if self.peers and not any(fn in STATISTICS for fn, _ in self._lookups()):
+            report("rule.formula_peers_unused", ("peers",))
+        if self.amount == "positive" and line.type != "deduction":
+            report("rule.formula_amount_type", ("amount",), type=line.type, type_zh=_TYPE_ZH[line.type])
+
+    def _recorded(self) -> list[str]:
+        """The values each unit records: the inputs and what the derived values used need."""
+        extra = recorded_names({d.id for d in self._derived_used()}, self._derived) - set(self.inputs)
+        return [*self.inputs, *sorted(extra)]
 
     def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
-        for name in self.inputs:
+        recorded = self._recorded()
+        for name in recorded:
             if name not in facts.values:
                 report("facts.formula_input_missing", ("values",), name=name)
         for name in facts.values:
-            if name not in self.inputs:
-                report("facts.formula_input_unknown", ("values", name), name=name, known=", ".join(self.inputs))
+            if name not in recorded:
+                report("facts.formula_input_unknown", ("values", name), name=name, known=", ".join(recorded))
 
+    # ------------------------------------------------------------ scoring
     def score(self, line: LineSpec, facts: Facts) -> Outcome:
+        mode = line.context.rounding_mode if line.context is not None else "half_up"
+        return self._evaluate(line, facts, Context(rounding=mode), {})
+
+    def score_group(self, line: LineSpec, facts: Mapping[str, Facts], subtotals: Mapping[str, Decimal]) -> dict[str, Outcome]:
+        got = self.score_group_in(line, facts, subtotals, Context())
+        for o in got.values():
+            if isinstance(o, FormulaError):
+                raise o
+        return got  # type: ignore[return-value]
+
+    def score_group_in(self, line: LineSpec, facts: Mapping[str, Facts], subtotals: Mapping[str, Decimal],  # type: ignore[override]
+                       context: Context) -> dict[str, Outcome | Exception]:
+        """Every unit of one group; a unit whose facts make the formula fail maps to the error."""
+        out: dict[str, Outcome | Exception] = {}
+        stats: dict[frozenset[str], dict[str, tuple[Decimal | None, int]]] = {}
+        for unit in sorted(facts):
+            pool = self._pool(line, unit, facts, context)
+            key = frozenset(pool)
+            if key not in stats:
+                stats[key] = self._statistics(pool, context)
+            try:
+                out[unit] = self._evaluate(line, facts[unit], replace(context, unit=unit), stats[key])
+            except FormulaError as exc:
+                out[unit] = exc
+        return out
+
+    def _pool(self, line: LineSpec, unit: str, facts: Mapping[str, Facts], context: Context) -> dict[str, Facts]:
+        """The units a statistic compares: the declared peers, else the unit's group."""
+        if not context.line_facts:
+            return {u: f for u, f in facts.items() if not f.na}
+        group = context.unit_group.get(unit)
+        if self.peers:
+            members = [u for u, g in context.unit_group.items() if u in self.peers or g in self.peers]
+        else:
+            members = [u for u, g in context.unit_group.items() if g == group]
+        pool: dict[str, Facts] = {}
+        for u in members:
+            f = context.line_facts.get(u, {}).get(line.id)
+            if f is not None and not f.na:
+                pool[u] = f
+        return pool
+
+    def _statistics(self, pool: Mapping[str, Facts], context: Context) -> dict[str, tuple[Decimal | None, int]]:
+        out: dict[str, tuple[Decimal | None, int]] = {}
+        for fn, name in self._lookups():
+            if fn not in STATISTICS:
+                continue
+            values = [v for u in sorted(pool) if (v := value_of(name, pool[u], self._derived, context.rounding)) is not None]
+            out[f"{fn}({name})"] = (statistic(fn, values), len(values))
+        return out
+
+    def _evaluate(self, line: LineSpec, facts: Facts, context: Context,
+                  stats: Mapping[str, tuple[Decimal | None, int]]) -> Outcome:
+        mode = context.rounding
         env: dict[str, Decimal | bool] = dict(facts.values)
         env["max"] = line.max or Decimal(0)
-        raw = self._compiled().evaluate(env)
-        value, clip = clamp(raw, self.bounds(line))
+        steps: list[Step] = []
+        for d in self._derived_used():
+            env[d.id] = compute(d, env, mode)
+            steps.append(step("explain.formula_derived", label=d.name, expr=d.expr, value=fmt(env[d.id])))
+        for fn, name in self._lookups():
+            key = f"{fn}({name})"
+            label = self._label(name)
+            if fn == "previous":
+                steps.extend(self._previous(line, name, key, label, env, context))
+                continue
+            value, count = stats.get(key, (None, 0))
+            if value is not None:
+                env[key] = value
+            zh, en = _STAT_WORDS[fn]
+            steps.append(step("explain.formula_statistic", label=label, stat_zh=zh, stat_en=en,
+                              value=fmt(value) if value is not None else "—", count=count))
+        for name, f in self._lets():
+            env[name] = _named(name, self._label(name), f, env, mode)
+            steps.append(step("explain.formula_let", label=self._label(name), expr=f.text, value=fmt(env[name])))
+        raw = self._compiled().evaluate(env, mode)
         inputs = "，".join(f"{self.labels.get(k, k)}={fmt(v)}" for k, v in sorted(facts.values.items()))
-        return Outcome(value, raw, clip, (step("explain.formula", expr=self.expr, inputs=inputs, raw=fmt(raw)),))
+        if self.amount == "positive" and line.type == "deduction":
+            steps.append(step("explain.formula_deducted", expr=self.expr, inputs=inputs, raw=fmt(raw)))
+            raw = ZERO - raw  # never a negative zero
+        else:
+            steps.append(step("explain.formula", expr=self.expr, inputs=inputs, raw=fmt(raw)))
+        value, clip = clamp(raw, self.bounds(line))
+        return Outcome(value, raw, clip, tuple(steps))
 
+    def _previous(self, line: LineSpec, name: str, key: str, label: str, env: dict[str, Decimal | bool],
+                  context: Context) -> list[Step]:
+        prev = context.previous
+        facts = prev.facts.get(context.unit, {}).get(line.id) if prev is not None else None
+        value = value_of(name, facts, self._derived, context.rounding)
+        if value is not None and prev is not None:
+            env[key] = value
+            return [step("explain.formula_previous", label=label, period=prev.id, value=fmt(value))]
+        default = self._previous_default(name, env, context)
+        if default is None:
+            return []  # evaluation raises formula.no_previous, located by the engine
+        return [step("explain.formula_previous_none", label=label, value=fmt(default))]
+
+    def _previous_default(self, name: str, env: Mapping[str, Decimal | bool], context: Context) -> Decimal | None:
+        """The default written as ``previous(name, default)``, for the card; None without one."""
+        for f in self._formulas():
+            default = f.previous_default(name, env, context.rounding)
+            if default is not None:
+                return default
+        return None
+
+    # ------------------------------------------------------------ words
     def describe(self, line: LineSpec, locale: str) -> str:
         try:
             text = describe(self._compiled(), locale)
@@ -106,4 +399,47 @@ class FormulaRule(Rule):
             text = self.expr
         names = "，".join(f"{k}：{v}" for k, v in self.labels.items())
         extra = pick(locale, f"（{names}）", f" ({names})") if names else ""
-        return pick(locale, f"得分＝{text}{extra}，在0至{fmt(line.max or 0)}分之间。", f"Points = {text}{extra}, between 0 and {fmt(line.max or 0)}.")
+        top = fmt(line.max or 0)
+        if self.amount == "positive" and line.type == "deduction":
+            head = pick(locale, f"扣分＝{text}{extra}，最多扣{top}分。", f"Deducted = {text}{extra}, at most {top}.")
+        else:
+            head = pick(locale, f"得分＝{text}{extra}，在0至{top}分之间。", f"Points = {text}{extra}, between 0 and {top}.")
+        return head + self._describe_more(locale)
+
+    def _describe_more(self, locale: str) -> str:
+        parts: list[str] = []
+        for d in self._derived_used():
+            parts.append(pick(locale, f"{d.id}（{d.name}）＝{_words(d.expr, locale)}。", f"{d.id} ({d.name}) = {_words(d.expr, locale)}."))
+        for name, text in self.let.items():
+            label = self.labels.get(name)
+            named = pick(locale, f"{name}（{label}）", f"{name} ({label})") if label else name
+            parts.append(f"{named}＝{_words(text, locale)}。" if locale != "en" else f"{named} = {_words(text, locale)}.")
+        fns = {fn for fn, _ in self._lookups()}
+        if fns & set(STATISTICS):
+            who = "、".join(self.peers) if self.peers else ""
+            parts.append(pick(
+                locale,
+                f"平均值、中位数、最高值、最低值、单位数按{'同类单位（' + who + '）' if who else '本组'}中记录了该数值的单位计算，不适用或未记录的单位不计入。",
+                f"Means, medians, highest and lowest values and counts are over the {'peers (' + ', '.join(self.peers) + ')' if who else 'group'}' units that recorded the value; units without it are left out.",
+            ))
+        if "previous" in fns:
+            parts.append(pick(locale, "上期指本方案的上一考核期。", "Previous means the scheme's previous period."))
+        return "".join(parts)
+
+
+def _named(name: str, label: str, f: Formula, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:
+    """One named value; a failure names it (the position is inside its own formula)."""
+    try:
+        return f.evaluate(env, mode)
+    except FormulaError as exc:
+        zh, zfix = messages.get(exc.code).render("zh-CN", exc.params)
+        en, efix = messages.get(exc.code).render("en", exc.params)
+        raise FormulaError("rule.formula_in_let", None, name=label, id=name, expr=f.text, detail_zh=zh,
+                           fix_zh=zfix, detail_en=en, fix_en=efix) from None
+
+
+def _words(text: str, locale: str) -> str:
+    try:
+        return describe(text, locale)
+    except FormulaError:
+        return text
