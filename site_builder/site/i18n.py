@@ -194,6 +194,11 @@ _UI: dict[str, tuple[str, str]] = {
         "“{ranking}”按{first}至{last}各期总分之和排名。",
         "“{ranking}” ranks by the sum of the period totals from {first} to {last}.",
     ),
+    "col.running_one": ("{what}（{last}）", "{what} ({last})"),
+    "running.note_one": (
+        "“{ranking}”按{last}的总分排名（累计自本期开始）。",
+        "“{ranking}” ranks by the total of {last} (the sum starts with this period).",
+    ),
     "notice.honour_pending": ("{name}：{when}", "{name}: {when}"),
     "notice.in_category": ("{name}（{category}）", "{name} ({category})"),
     "col.value": ("得分", "Score"),

@@ -2,7 +2,11 @@
 
 Indicators are matched by tree and id (ids are stable anchors, names may
 change).  Reported per indicator: added, removed, renamed, a changed maximum,
-a changed rule (compared by its wording, which is what readers see).
+a changed kind of line (score, bonus, deduction), a changed rule (compared by
+its wording, which is what readers see) and a changed clause.  Groups,
+vetoes, rankings and honours are matched by id: added, removed or changed.
+These are everything a version written as changes (``extends:``) can change
+by id, so its page lists what it changed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class Node:
     name: str
     max: Decimal | None
     rule: str
+    type: str = "score"
+    clause: str | None = None
 
 
 def _flatten(sv: SchemeVersion, locale: str) -> dict[tuple[str, str], Node]:
@@ -32,7 +38,7 @@ def _flatten(sv: SchemeVersion, locale: str) -> dict[tuple[str, str], Node]:
 
         def walk(nodes: list[Indicator], tid: str = tid, types: dict = types) -> None:
             for n in nodes:
-                out[(tid, n.id)] = Node(n.name, n.max, rule_text(n, types[n.id], locale))
+                out[(tid, n.id)] = Node(n.name, n.max, rule_text(n, types[n.id], locale), types[n.id], n.clause)
                 walk(n.children)
 
         walk(tree.indicators)
@@ -64,9 +70,31 @@ def changes(old: SchemeVersion, new: SchemeVersion, locale: str) -> list[str]:
                     new=_max(n.max, locale),
                 )
             )
+        if o.type != n.type:
+            out.append(i18n.text("diff.type", locale, name=n.name, old=i18n.text(f"diff.what.type.{o.type}", locale),
+                                 new=i18n.text(f"diff.what.type.{n.type}", locale)))
         if o.rule != n.rule and n.rule:
             out.append(i18n.text("diff.rule", locale, name=n.name, new=n.rule))
+        if o.clause != n.clause and n.clause:
+            out.append(i18n.text("diff.clause", locale, name=n.name, new=n.clause))
     for key, o in a.items():
         if key not in b:
             out.append(i18n.text("diff.removed", locale, name=o.name))
+    for what, key in (("group", "groups"), ("veto", "vetoes"), ("ranking", "rankings"), ("honour", "honours")):
+        out.extend(_items(what, getattr(old.scheme, key), getattr(new.scheme, key), locale))
+    return out
+
+
+def _items(what: str, old: list, new: list, locale: str) -> list[str]:
+    """Items matched by id: added, changed (any key), removed."""
+    label = i18n.text(f"diff.what.{what}", locale)
+    before = {x.id: x for x in old}
+    after = {x.id: x for x in new}
+    out = []
+    for ident, x in after.items():
+        if ident not in before:
+            out.append(i18n.text("diff.item_added", locale, what=label, name=x.name))
+        elif before[ident] != x:
+            out.append(i18n.text("diff.item_changed", locale, what=label, name=x.name))
+    out.extend(i18n.text("diff.item_removed", locale, what=label, name=x.name) for i, x in before.items() if i not in after)
     return out
