@@ -235,7 +235,7 @@ class SiteData:
     # -- rankings --------------------------------------------------------
     def main_ranking(self, result: PeriodResult, group: str) -> GroupRanking | None:
         """The ranking a notice leads with: the first on the period's own totals."""
-        ranks = [r for r in result.rankings if r.group == group]
+        ranks = [r for r in result.rankings if r.group == group and r.category is None]  # not a sub-category's
         return next((r for r in ranks if r.basis == "period"), ranks[0] if ranks else None)
 
     def rank_entry(self, result: PeriodResult, unit: str) -> RankEntry | None:

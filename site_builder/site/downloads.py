@@ -290,6 +290,7 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                         "kind": h.kind,
                         "units": list(h.chosen),
                         "excluded": [list(x) for x in h.excluded],
+                        **({"pending": h.pending} if h.pending else {}),  # not decided this period
                     }
                     for h in t.honours
                 ],

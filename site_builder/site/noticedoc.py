@@ -276,8 +276,9 @@ def notice_items(
         for unit, reason in r.unranked:
             put(f"unit.{unit}.rank.{r.ranking}.unranked", reason)
     for h in result.honours:
-        hk = f"honour.{h.honour}.{h.group}"
+        hk = f"honour.{h.honour}.{h.group}" + (f".{h.category}" if h.category else "")  # per sub-category
         put(f"{hk}.units", "、".join(h.chosen))
+        put(f"{hk}.pending", h.pending)  # not decided this period: when it will be
         for unit, reason in h.excluded:
             put(f"{hk}.excluded.{unit}", reason)
         for unit, n in sorted(h.streaks.items()):
@@ -446,6 +447,7 @@ _LAST = {
     "clip": ("封顶说明", "cap"),
     "disqualify": ("取消评先", "disqualifies"),
     "cumulative": ("累计得分", "running total"),
+    "pending": ("评定时间", "when decided"),
     "stage_total": ("阶段得分", "stage total"),
     "median": ("中位数", "median"),
 }

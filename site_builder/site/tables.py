@@ -255,5 +255,9 @@ def running_basis(data: SiteData, period: Period, r: GroupRanking) -> tuple[str,
     loc = data.locale
     first = r.span.first_name_en if loc == "en" else r.span.first_name
     last = data.period_name(period)
-    heading = i18n.text("col.running", loc, what=i18n.text(f"running.{r.span.kind}", loc), first=first, last=last)
-    return heading, i18n.text("running.note", loc, ranking=r.name, first=first, last=last)
+    what = i18n.text(f"running.{r.span.kind}", loc)
+    if r.span.first == period.id:  # the sum starts with this period
+        return (i18n.text("col.running_one", loc, what=what, last=last),
+                i18n.text("running.note_one", loc, ranking=r.name, last=last))
+    return (i18n.text("col.running", loc, what=what, first=first, last=last),
+            i18n.text("running.note", loc, ranking=r.name, first=first, last=last))

@@ -155,6 +155,25 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
     return summary
 
 
+def _cumulative_ranking(result, uid: str):
+    """The first ``basis: cumulative`` ranking that ranks the unit (any span)."""
+    return next((gr for gr in result.rankings if gr.basis == "cumulative" and any(e.unit == uid for e in gr.entries)), None)
+
+
+def _cumulative(result, uid: str):
+    gr = _cumulative_ranking(result, uid)
+    return result.cumulative.get(uid) if gr is None else result.running.get(gr.ranking, {}).get(uid)
+
+
+def _cumulative_note(data: SiteData, period: Period, result, uid: str) -> str | None:
+    """What the cumulative total sums, from which period to which."""
+    from site_builder.site.tables import running_basis
+
+    gr = _cumulative_ranking(result, uid)
+    basis = running_basis(data, period, gr) if gr is not None else None
+    return basis[0] if basis else None
+
+
 def cumulative_kind(sv: SchemeVersion) -> set[str]:
     return {r.basis for r in sv.scheme.rankings if r.basis in ("cumulative", "stage")}
 
@@ -234,7 +253,8 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             lines=line_views(data, sv, u),
             summary=rank_summary(data, period, result, uid),
             honours=data.honours_of(result, uid),
-            cumulative=result.cumulative.get(uid) if "cumulative" in kinds else None,
+            cumulative=_cumulative(result, uid) if "cumulative" in kinds else None,
+            cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in kinds else None,
             stage_total=result.stage_totals.get(uid) if "stage" in kinds else None,
             show_coefficient=sv.scheme.coefficient is not None,
             notice_target=data.notice_target(period),

@@ -15,7 +15,26 @@ from site_builder.site.charts import line_chart
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import cumulative_kind
+from site_builder.site.tables import running_basis
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
+
+
+def _running_ranking(result, unit_id: str):
+    """The first running-total ranking (stage or cumulative, any span) that ranks the unit."""
+    return next((gr for gr in result.rankings if gr.span is not None and any(e.unit == unit_id for e in gr.entries)), None)
+
+
+def _running(result, unit_id: str) -> Decimal | None:
+    gr = _running_ranking(result, unit_id)
+    if gr is None:
+        return result.cumulative.get(unit_id)
+    return result.running.get(gr.ranking, {}).get(unit_id)
+
+
+def _running_note(data: SiteData, period, result, unit_id: str) -> str | None:
+    gr = _running_ranking(result, unit_id)
+    basis = running_basis(data, period, gr) if gr is not None else None
+    return basis[1] if basis else None
 
 
 def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
@@ -40,7 +59,8 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
                 "tied": entry.tied if entry else False,
                 "of": len(ranking.entries) if ranking else 0,
                 "group": data.group_name(sv, u.group),
-                "cumulative": result.cumulative.get(unit_id) if cumulative_kind(sv) else None,
+                "cumulative": _running(result, unit_id) if cumulative_kind(sv) else None,
+                "running_note": _running_note(data, period, result, unit_id),
                 "honours": [h[0] for h in data.honours_of(result, unit_id)],
                 "level": result.levels[unit_id].name if unit_id in result.levels else None,
                 "card": paths.scorecard(unit_id, period.scheme, period.id),
@@ -65,6 +85,8 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
         "title": title,
         "rows": rows,
         "show_cumulative": any(r["cumulative"] is not None for r in rows),
+        # what the latest running total sums, from which period to which
+        "running_note": next((r["running_note"] for r in reversed(rows) if r["running_note"]), None),
         "show_level": any(r["level"] is not None for r in rows),
         "score_chart": line_chart(
             f"c-{scheme_id}-score",
