@@ -16,8 +16,8 @@ ranking only: the order of units, files or period lines cannot change it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from site_builder import messages
@@ -26,6 +26,7 @@ from site_builder.errors import InputError, Mark, Problems
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Grades, Indicator, Scheme
+from site_builder.scoring.history import History, values_for
 from site_builder.scoring.formula import Formula, FormulaError, check_types, compile_formula, describe
 from site_builder.scoring.results import GroupRanking, LevelTest, PeriodResult, UnitLevel, UnitResult
 
@@ -119,6 +120,13 @@ messages.register(
         "level.word.line": ("“{line}”得分", "", "points of “{line}”", ""),
         "level.word.fact": ("“{line}”的{fact}", "", "{fact} of “{line}”", ""),
         "level.figure": ("{word} {value}", "", "{word} {value}", ""),
+        "level.word.held": ("获得“{name}”的期数", "", "periods holding “{name}”", ""),
+        "level.word.run": ("连续获得“{name}”的最多期数", "", "longest run holding “{name}”", ""),
+        "level.word.first": ("排名第一的期数", "", "periods ranked first", ""),
+        "level.word.first_in": ("在“{name}”中排名第一的期数", "", "periods ranked first in “{name}”", ""),
+        "level.word.periods": ("参加考核的期数", "", "periods assessed", ""),
+        "level.word.total_sum": ("各期总分合计", "", "sum of the totals", ""),
+        "level.word.total_mean": ("各期平均总分", "", "mean of the totals", ""),
         "level.fact.points": ("评分", "", "points recorded", ""),
         "level.fact.value": ("数值", "", "value", ""),
         "level.fact.count": ("次数", "", "count", ""),
@@ -175,8 +183,19 @@ def figure_names(indicators: Mapping[str, Mapping[str, Indicator]]) -> tuple[fro
     return frozenset(numbers), frozenset(UNIT_FLAGS)
 
 
+def history_names(scheme: Scheme) -> frozenset[str]:
+    """The names of a unit's history in this scheme (:func:`~site_builder.scoring.history.values_for`):
+    ``held.<honour>``, ``run.<honour>``, ``first``, ``first.<ranking>``, ``periods``, ``total_sum``, ``total_mean``."""
+    names = {"first", "periods", "total_sum", "total_mean"}
+    for h in scheme.honours:
+        names |= {f"held.{h.id}", f"run.{h.id}"}
+    names |= {f"first.{r.id}" for r in scheme.rankings} or {"first.period"}
+    return frozenset(names)
+
+
 def _known_text(locale: str = "zh-CN") -> str:
-    return ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">"])
+    return ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">",
+                      "held.<honour>", "run.<honour>", "first", "first.<ranking>", "periods", "total_sum", "total_mean"])
 
 
 def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator]], doc: Document, problems: Problems) -> None:
@@ -185,6 +204,7 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
     if grades is None:
         return
     numbers, flags = figure_names(indicators)
+    numbers = numbers | history_names(scheme)
     known = sorted(numbers | flags)
     seen: set[str] = set()
     levels = grades.levels
@@ -316,20 +336,26 @@ class _LevelFailure(Exception):
         self.error = error
 
 
-def grade_period(sv: SchemeVersion, result: PeriodResult) -> tuple[dict[str, UnitLevel], list[tuple[str, int, FormulaError]]]:
-    """Every assessed unit's level, and the (unit, level index, error) of conditions that failed."""
+def grade_period(sv: SchemeVersion, result: PeriodResult,
+                 past: Callable[[str], Mapping[str, Decimal]] | None = None,
+                 ) -> tuple[dict[str, UnitLevel], list[tuple[str, int, FormulaError]]]:
+    """Every assessed unit's level, and the (unit, level index, error) of conditions that failed.
+    ``past(unit)`` gives the history names of a unit (``held.flag`` …) when a condition reads them."""
     grades = sv.scheme.grades
     if grades is None:
         return {}, []
     compiled = [compile_condition(lv.when) if lv.when is not None else None for lv in grades.levels]
     names = frozenset(n for f in compiled if f is not None for n in f.names)
+    own = names & history_names(sv.scheme)
     out: dict[str, UnitLevel] = {}
     failed: list[tuple[str, int, FormulaError]] = []
     for uid in sorted(result.units):
         u = result.units[uid]
         if u.status != "assessed" or u.total is None:
             continue
-        env = unit_figures(u, _ranking(grades, result, u.group), names)
+        env = unit_figures(u, _ranking(grades, result, u.group), names - own)
+        if own and past is not None:
+            env.update({n: v for n, v in past(uid).items() if n in own})
         try:
             out[uid] = level_of(grades, compiled, u, env)
         except _LevelFailure as exc:
@@ -337,26 +363,48 @@ def grade_period(sv: SchemeVersion, result: PeriodResult) -> tuple[dict[str, Uni
     return out, failed
 
 
-def add_levels(project: Project, results: dict[tuple[str, str], PeriodResult]) -> dict[tuple[str, str], PeriodResult]:
-    """The results with the level of every unit where the scheme declares ``grades``;
-    every condition that cannot be computed is one located problem (all in one run)."""
+@dataclass(frozen=True)
+class LevelFailure:
+    """A condition that could not be computed for one unit (reported after every period is done)."""
+
+    sv: SchemeVersion
+    period: Period
+    unit: str
+    index: int
+    error: FormulaError
+
+
+def grade(sv: SchemeVersion, period: Period, result: PeriodResult, history: History | None,
+          failures: list[LevelFailure]) -> PeriodResult:
+    """One ranked period with its levels, once it is in ``history`` (so that ``held.flag``
+    counts this period too); each unit's level is recorded in the history for later readers."""
+    if sv.scheme.grades is None:
+        return result
+    span = sv.scheme.grades.span
+    this = replace(period, id=f"{period.id}\x00level")  # the window then keeps the current period
+
+    def past(uid: str) -> Mapping[str, Decimal]:
+        return values_for(history, sv.id, uid, this, span) if history is not None else {}
+
+    levels, failed = grade_period(sv, result, past)
+    failures += [LevelFailure(sv, period, uid, index, error) for uid, index, error in failed]
+    if history is not None:
+        for uid, lv in levels.items():
+            recs = history.records.get((sv.id, uid), {})
+            if period.id in recs:
+                recs[period.id] = replace(recs[period.id], level=lv.level)
+    return replace(result, levels=levels)
+
+
+def raise_level_failures(project: Project, failures: list[LevelFailure]) -> None:
+    """Every condition that could not be computed as one located problem (all in one run)."""
+    if not failures:
+        return
     problems = Problems()
     docs: dict[str, Document | None] = {}
-    out = dict(results)
-    for key in sorted(results):
-        result = results[key]
-        sv = project.schemes[result.scheme][result.version]
-        if sv.scheme.grades is None:
-            continue
-        levels, failed = grade_period(sv, result)
-        out[key] = replace(result, levels=levels)
-        if failed:
-            period = next(p for p in project.periods if p.scheme == result.scheme and p.id == result.period)
-            for uid, index, error in failed:
-                _report(project, sv, period, uid, index, error, problems, docs)
-    if problems.errors:
-        raise InputError(problems.sorted(), project.site.locale)
-    return out
+    for f in failures:
+        _report(project, f.sv, f.period, f.unit, f.index, f.error, problems, docs)
+    raise InputError(problems.sorted(), project.site.locale)
 
 
 def _report(project: Project, sv: SchemeVersion, period: Period, uid: str, index: int, error: FormulaError,
@@ -386,6 +434,12 @@ def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
         lid, _, fact = rest.partition(".")
         word = say(locale, f"level.fact.{fact}") if fact in FACT_NUMBERS else fact
         return say(locale, "level.word.fact", line=line_names.get(lid, lid), fact=word)
+    if kind in ("held", "run") and rest:
+        names = {h.id: h.name for h in sv.scheme.honours}
+        return say(locale, f"level.word.{kind}", name=names.get(rest, rest))
+    if kind == "first" and rest:
+        names = {r.id: r.name for r in sv.scheme.rankings}
+        return say(locale, "level.word.first_in", name=names.get(rest, rest))
     return say(locale, f"level.word.{name}") if messages.known(f"level.word.{name}") else name
 
 
