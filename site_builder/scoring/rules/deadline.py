@@ -71,7 +71,7 @@ messages.register(
         "facts.deadline_due_undeclared": (
             "本项的完成期限由方案规定（{due}），不能逐单位记录 due",
             "请删除 due；如期限因单位而异，请在方案中把规则的 due 写成 recorded",
-            "this line's due date is set by the scheme ({due}): due cannot be recorded per unit",
+            "this line's due date is set by the scheme ({due_en}): due cannot be recorded per unit",
             "remove due; if the due date differs by unit, write due: recorded in the scheme's rule",
         ),
         "facts.deadline_uncovered": (
@@ -144,7 +144,7 @@ class Deadline(Rule):
             if facts.due is None:
                 report("facts.deadline_due_missing", ())
         elif facts.due is not None:
-            report("facts.deadline_due_undeclared", ("due",), due=self._due_text(line, "zh-CN"))
+            report("facts.deadline_due_undeclared", ("due",), due=self._due_text(line, "zh-CN"), due_en=self._due_text(line, "en"))
         if self.days != "working" or line.context is None:
             return
         from site_builder.workflow.workdays import Uncovered

@@ -286,7 +286,7 @@ class Weighted(Rule):
         shares_en = ", ".join(f"{g.name} {percent(g.weight)}" for g in self.groups)
         text += pick(locale, f"评分为各评价组平均分的加权平均（{shares_zh}）", f" The rating is the weighted mean of the rater groups' means ({shares_en})")
         if self.means is not None:
-            mode_zh = _MODE_ZH[self.means.mode] if self.means.mode else "按方案的舍入方式"
+            mode_zh = _MODE_ZH[self.means.mode] if self.means.mode else "舍入方式同方案的规定"
             mode_en = _MODE_EN[self.means.mode] if self.means.mode else "as the scheme rounds"
             text += pick(locale, f"，各组平均分保留{self.means.places}位小数（{mode_zh}）", f", each mean rounded to {self.means.places} places ({mode_en})")
         if self.empty_group == "reweight":

@@ -82,9 +82,10 @@ class YesNo(Rule):
 
     def describe(self, line: LineSpec, locale: str) -> str:
         yes, no = fmt(self._yes(line)), fmt(self.no)
-        no_zh = "不得分" if self.no == 0 else f"得{no}分"
+        verb = "加" if line.type == "bonus" else "得"
+        no_zh = ("不加分" if line.type == "bonus" else "不得分") if self.no == 0 else f"{verb}{no}分"
         return pick(
             locale,
-            f"{self.label}的得{yes}分，未达到的{no_zh}。",
+            f"{self.label}的{verb}{yes}分，否则{no_zh}。",
             f"{self.label}: {yes} points; otherwise {no}.",
         )
