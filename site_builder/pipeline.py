@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from site_builder import messages
+from site_builder.checks.input_checks import check_inputs
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
 from site_builder.errors import InputError, Mark, Problems
@@ -154,6 +155,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                 problems.add("project.unknown_parent", doc.mark(("units", i, "parent")), parent=u.parent)
     # schemes: schemes/<id>/<version>.yaml, one file per version, nothing nested
     schemes: dict[str, dict[str, SchemeVersion]] = {}
+    scheme_docs: dict[str, Document] = {}  # by path, for the checks across schemes (inputs)
     scheme_folders = list_folders(root / "schemes", root, problems)
     for folder in scheme_folders:
         if not _ID.match(folder.name):
@@ -196,9 +198,11 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             sv = check_scheme(folder.name, version, doc.display, scheme, doc, problems, units, units_complete)
             if sv is not None:
                 built[version] = doc
+                scheme_docs[sv.path] = doc
                 versions.append(sv if full is None else dataclasses.replace(sv, full_text=full))
         if versions:
             schemes[folder.name] = {v.version: v for v in sorted(versions, key=lambda v: (v.start, v.version))}
+    check_inputs(schemes, scheme_docs, sorted(f.name for f in scheme_folders), problems)
     # periods
     found: list[Period] = []
     seen: dict[tuple[str, str], str] = {}

@@ -258,7 +258,8 @@ def render_table(kind: str, name: str) -> str:
     return "\n".join(rows) + "\n"
 
 
-_TABLE = re.compile(r"(<!-- table: (\w+) ([\w-]+) -->\n)(.*?)(\n<!-- /table -->)", re.S)
+# an empty table (header and end marker only) is filled in too, never merged with the next one
+_TABLE = re.compile(r"(<!-- table: (\w+) ([\w-]+) -->\n)((?:(?!<!-- table: ).)*?)(\n?<!-- /table -->)", re.S)
 
 
 def regenerate_tables(text: str) -> str:

@@ -98,6 +98,7 @@ indicators:
           highest_per_event: true
           levels: [{id: city, name: 市级, per: 0.5}, {id: prov, name: 省级, per: 1}, {id: nation, name: 国家级, per: 1.5}]
       - {id: bas, name: 酌情加分, max: 3, rule: {kind: assessed, min: 1}}
+      - {id: his, name: 连续红旗, max: 1, rule: {kind: history, label: 此前连续获得流动红旗的季度数, measure: run, honour: flag, span: all, at_least: 2, points: 1}}
   - id: minus
     name: 减分
     type: deduction

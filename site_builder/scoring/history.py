@@ -158,6 +158,15 @@ def window(history: History, scheme_id: str, period: Period, span: str | int) ->
 
 
 @dataclass(frozen=True)
+class Past:
+    """What a history line may read while one unit's line is scored: the record so far."""
+
+    history: History
+    unit: str
+    period: Period
+
+
+@dataclass(frozen=True)
 class Reading:
     """What a history line found for one unit: the periods in the span and the value measured."""
 
