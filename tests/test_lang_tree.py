@@ -387,3 +387,41 @@ def test_sum_of_lines_total_is_independent_of_line_order(tmp_path_factory, facts
         # the published total is exactly the sum of the published lines that count
         counted = [x.points for x in a.units[u].lines if x.depth == 0 and x.counts and x.points is not None]
         assert a.units[u].total == sum(counted, D(0))
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def test_pages_word_the_new_mechanisms(tmp_path):
+    """The lang-tree example of docs/rules.md, built: the score card marks display-only lines,
+    shows “不设上限”, signed adjustments, the floor and a carried veto with its origin."""
+    import re
+    from html import unescape
+
+    from test_docs import parse
+
+    doc = parse("rules.md")
+    for rel, text in doc.files.items():
+        if rel in ("site.yaml", "units.yaml") or "/lang-tree/" in rel:
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / rel).write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["build", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+    def page(rel: str) -> str:
+        raw = (tmp_path / "_site" / rel / "index.html").read_text("utf-8")
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+    card = page("units/a1/lang-tree/2024-Q1")
+    assert "只作显示，不计入总分" in card and "不设上限" in card
+    assert "加减，最多 ±2 分" in card and "调整 -1.5 分" in card
+    assert "按 0 分计（扣完为止）" in card
+    assert "共记录 4 次，按规定至多计 3 次，其余 1 次不计分" in card
+    assert "迟到早退：合计 3 分，超过本标准上限 2 分，按 2 分计" in card
+    assert "+2" in page("units/a2/lang-tree/2024-Q1")
+    carried = page("units/a2/lang-tree/2024-Q2")
+    assert "一票否优" in carried and "自2024年第一季度起" in carried
+    scheme = page("schemes/lang-tree/2024")
+    assert "一票否优：取消评先评优资格，至本年度结束" in scheme
+    assert "总分为各项公布得分之和，不再舍入。" in scheme and "本项得分不舍入，保留原有小数" in scheme
+    assert "一票否优（被县纪委监委通报批评）" in page("notices/lang-tree/2024-Q2")

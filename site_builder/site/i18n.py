@@ -223,6 +223,8 @@ _UI: dict[str, tuple[str, str]] = {
     "rank.same": ("名次不变", "unchanged"),
     "rank.new": ("无上期名次", "no previous rank"),
     "mark.veto": ("一票否决（{name}）", "veto ({name})"),
+    "mark.veto_no_excellence": ("一票否优（{name}）", "barred from excellence ({name})"),
+    "mark.veto_ineligible": ("取消评选资格（{name}）", "not eligible for selection ({name})"),
     "type.score": ("计分项", "scored"),
     "type.bonus": ("加分项", "bonus"),
     "type.deduction": ("扣分项", "deduction"),

@@ -146,7 +146,8 @@ def _type(t: str | None) -> str:
 
 def _marks(data: SiteData, result: PeriodResult, u: UnitResult) -> tuple[str, ...]:
     marks = [name for name, _kind, _streak in data.honours_of(result, u.unit)]
-    marks += [i18n.text("mark.veto", data.locale, name=v.name) for v in u.vetoes]
+    marks += [i18n.text("mark.veto" if v.called == "veto" else f"mark.veto_{v.called}", data.locale, name=v.name)
+              for v in u.vetoes]
     return tuple(marks)
 
 

@@ -281,7 +281,8 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
     if when:
         text += _p(locale, f"；{when}，其他考核期不评定", f"; {when}, not in other periods")
     if h.kind == "honour" and scheme.vetoes:
-        text += _p(locale, "；被一票否决的单位不得入选", "; vetoed units are not eligible")
+        called = list(dict.fromkeys(veto_called(v.called, locale) for v in scheme.vetoes))
+        text += _p(locale, f"；被{'、'.join(called)}的单位不得入选", "; vetoed units are not eligible")
     if h.description:
         text += _p(locale, f"。{h.description}", f". {h.description}")
     return text + _p(locale, "。", ".")
