@@ -17,7 +17,8 @@ any other ``yaml`` block
     a result stated in the text, asserted by running the engine on the doc's
     project (other forms: ``total=``, ``ranking=R rank=N``, ``honour=H chosen=a,b``,
     ``honour=H excluded=a``, ``honour=H streak=U:N``, ``composite=C value=``,
-    ``conversion=C value=``, ``cumulative=``, ``status=``, ``disqualified=reason``; ``points=none``
+    ``conversion=C value=``, ``cumulative=``, ``running=R value=``, ``status=``,
+    ``honour=H pending=true``, ``honour=H category=C chosen=…``, ``disqualified=reason``; ``points=none``
     for a line that is not scored).
 ``<!-- table: scheme Indicator -->`` … ``<!-- /table -->``
     a key table generated from the JSON Schema (that is, from the pydantic
@@ -303,6 +304,13 @@ def check_expect(results, params: dict[str, str]) -> None:
         hid = p.pop("honour")
         hs = [h for h in r.honours if h.honour == hid]
         assert hs, f"no honour {hid}"
+        if "category" in p:  # within one sub-category of the ranking: category=<id>
+            cat = p.pop("category")
+            hs = [h for h in hs if h.category == cat]
+            assert hs, f"no honour {hid} in category {cat}"
+        if "pending" in p:  # pending=true: not decided in this period (the notice says when)
+            want_pending = p.pop("pending") == "true"
+            assert all((h.pending is not None) == want_pending for h in hs), [h.pending for h in hs]
         if "chosen" in p:
             want = sorted(x for x in p.pop("chosen").split(",") if x and x != "-")
             assert sorted(u for h in hs for u in h.chosen) == want
@@ -320,6 +328,12 @@ def check_expect(results, params: dict[str, str]) -> None:
         assert got == want, (got, want)
     elif "cumulative" in p:
         got, want = r.cumulative[unit], Decimal(p.pop("cumulative"))
+        assert got == want, (got, want)
+    elif "level" in p:  # levels as results (grades:); "-" for no level
+        got = r.levels[unit].level if unit in r.levels else "-"
+        assert got == p.pop("level"), (unit, got)
+    elif "running" in p:  # a running-total ranking's figure (any span): running=<ranking id> value=
+        got, want = r.running[p.pop("running")][unit], Decimal(p.pop("value"))
         assert got == want, (got, want)
     assert not p, f"unused or unknown expect keys: {p}"
 

@@ -262,7 +262,7 @@ class Ranking(Strict):
     name: Text = Field(description="排名名称，如“季度排名”")
     basis: Literal["period", "stage", "cumulative"] | str = Field(
         "period",
-        description="依据：period 本期总分、stage 本阶段累计、cumulative 全年累计、composite:<标识> 综合排名、line:<指标标识> 某一指标的得分（如纪律、卫生分别评比）",
+        description="依据：period 本期总分、stage 本阶段累计、cumulative 累计（范围见 span，默认全年）、composite:<标识> 综合排名、line:<指标标识> 某一指标的得分（如纪律、卫生分别评比）",
     )
     groups: list[Id] = Field(default_factory=list, description="只在这些组别排名；不填为全部组别")
     ties: Literal["competition", "dense"] = Field(
