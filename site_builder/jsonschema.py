@@ -107,6 +107,9 @@ _DEFS: dict[str, str] = {
     "Conversion": "折算：把本方案得分按比例折算为另一考核中的分值（如“折算计入年度目标考核成绩”）",
     "PersonalData": "个人信息：是否公布人员姓名及依据",
     "Section": "方案正文的一个章节",
+    "SchemeChange": "修改旧版本中的一项（extends）：写一个对象的标识（如 indicator: 标识），set 中写出的键替换原值",
+    "SchemeRemoval": "删除旧版本中的一项（extends）：写一个对象的标识，如 indicator: 标识（连同下级指标）",
+    "SchemeAddition": "新增一项（extends）：写一个对象（如 indicator: {…}），可用 under、before、after 指定位置",
     # rule parameters
     "Range": "酌情分值范围：每次最少 min、最多 max",
     "Rate": "一种计分情形（扣分/加分标准、职级或表彰层级）及每次的分值",
@@ -246,6 +249,14 @@ def _scheme_extras(data: dict) -> None:
     source["pattern"] = f"^((ranking|composite):{_ID_PART}|external:.+)$"
 
 
+def _extends_extras(data: dict) -> None:
+    """A version written as changes (``extends:``) takes the rest from the version it extends:
+    the keys a complete scheme must have are required only without ``extends``."""
+    required = data.pop("required", [])
+    data["if"] = {"required": ["extends"]}
+    data["else"] = {"required": required}
+
+
 def _scores_extras(data: dict) -> None:
     defs = data["definitions"]
     facts = _draft7(Facts.model_json_schema(by_alias=True))
@@ -278,6 +289,8 @@ def schema_for(kind: str) -> dict:
         _scheme_extras(data)
     if kind == "scores":
         _scores_extras(data)
+    if kind == "scheme":
+        _extends_extras(data)
     _describe(data, "")
     for name, d in data["definitions"].items():
         _describe(d, name)

@@ -155,6 +155,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                 problems.add("project.unknown_parent", doc.mark(("units", i, "parent")), parent=u.parent)
     # schemes: schemes/<id>/<version>.yaml, one file per version, nothing nested
     schemes: dict[str, dict[str, SchemeVersion]] = {}
+    written: dict[str, set[str]] = {}  # scheme id -> its version files, also those with problems
     scheme_docs: dict[str, Document] = {}  # by path, for the checks across schemes (inputs)
     scheme_folders = list_folders(root / "schemes", root, problems)
     for folder in scheme_folders:
@@ -165,7 +166,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
         files = _one_per_key(list_files(folder, root, problems), folder, root, problems, "project.duplicate_version",
                              canonical=lambda stem: bool(_ID.match(stem)))
         docs: dict[str, Document] = {}
-        present: set[str] = set()
+        present = written.setdefault(folder.name, set())
         for path in files:
             display = display_path(path, root)
             if len(path.relative_to(folder).parts) > 1:
@@ -226,6 +227,8 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                              **messages.did_you_mean(scores.scheme, known))
             continue
         sv = schemes[scores.scheme].get(scores.version)
+        if sv is None and scores.version in written.get(scores.scheme, ()):
+            continue  # the version's file has problems of its own, reported there
         if sv is None:
             problems.add("project.unknown_version", doc.mark(("version",)), scheme=scores.scheme, version=scores.version, known=", ".join(schemes[scores.scheme]))
             continue

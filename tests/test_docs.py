@@ -246,7 +246,7 @@ def _default_text(prop: dict) -> str:
 def render_table(kind: str, name: str) -> str:
     schema = schema_for(kind)
     obj = schema if name == "-" else schema["definitions"][name]
-    required = set(obj.get("required", []))
+    required = set(obj.get("required", []) or obj.get("else", {}).get("required", []))  # else: without extends
     rows = [
         "| 键 key | 类型 type | 必填 required | 默认 default | 说明 description |",
         "|---|---|---|---|---|",
