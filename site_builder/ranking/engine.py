@@ -42,8 +42,9 @@ messages.register(
         "reason.veto": ("一票否决：{items}", "", "one-vote veto: {items}", ""),
         "reason.veto_no_excellence": ("一票否优：{items}", "", "barred from excellence: {items}", ""),
         "reason.veto_ineligible": ("取消评选资格：{items}", "", "not eligible for selection: {items}", ""),
-        "reason.veto_item": ("{name}（{reason}）", "", "{name} ({reason})", ""),
-        "reason.veto_item_since": ("{name}（{reason}；{since}起）", "", "{name} ({reason}; since {since})", ""),
+        # the name and reason are the scheme's and the period file's own (Chinese) words
+        "reason.veto_item": ("{name}（{reason}）", "", "{name}（{reason}）", ""),
+        "reason.veto_item_since": ("{name}（{reason}；{since}起）", "", "{name}（{reason}; since {since}）", ""),
         "reason.disqualified": ("取消评先资格：{items}", "", "not eligible for honours: {items}", ""),
         "reason.already_honoured": ("已获评“{name}”，不再重复获评", "", "already awarded “{name}”", ""),
         "ranking.default_name": ("本期排名", "", "Ranking of the period", ""),
@@ -286,7 +287,7 @@ def veto_reason(locale: str, vetoes) -> str:
         item = (_say(locale, "reason.veto_item_since", name=v.name, reason=v.reason, since=v.since) if v.since
                 else _say(locale, "reason.veto_item", name=v.name, reason=v.reason))
         by_called.setdefault(v.called, []).append(item)
-    sep = "；" if locale != "en" else "; "
+    sep = "；"
     return sep.join(_say(locale, "reason.veto" if c == "veto" else f"reason.veto_{c}", items=sep.join(items))
                     for c, items in by_called.items())
 
