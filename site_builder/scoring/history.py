@@ -145,11 +145,11 @@ def span_start(history: History, period: Period, span: str | int) -> dt.date | N
 
 def window(history: History, scheme_id: str, period: Period, span: str | int) -> list[Recorded]:
     """The periods of ``scheme_id`` recorded so far that fall in the span, in order.  For the
-    current scheme these are its earlier periods (the current one is added once it is ranked)."""
+    current scheme while its lines are scored these are its earlier periods: the current one
+    is added once it is ranked (a level decided after ranking sees it)."""
     first = span_start(history, period, span)
     chosen = sorted(
-        (x for x in history.periods.get(scheme_id, [])
-         if x.end <= period.end and (first is None or x.end >= first) and not (scheme_id == period.scheme and x.id == period.id)),
+        (x for x in history.periods.get(scheme_id, []) if x.end <= period.end and (first is None or x.end >= first)),
         key=lambda x: (x.start, x.id),
     )
     if isinstance(span, int):
