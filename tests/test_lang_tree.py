@@ -428,3 +428,29 @@ def test_pages_word_the_new_mechanisms(tmp_path):
     assert "一票否优：取消评先评优资格，至本年度结束" in scheme
     assert "总分为各项公布得分之和，不再舍入。" in scheme and "本项得分不舍入，保留原有小数" in scheme
     assert "一票否优（被县纪委监委通报批评）" in page("notices/lang-tree/2024-Q2")
+
+
+def test_sum_of_lines_with_a_coefficient_rounds_the_new_figure_once(tmp_path):
+    extra = "rounding: {places: 1, at: line, total: sum_of_lines}\ncoefficient: {label: 难度系数, min: 0.9, max: 1.1}\n"
+    r = run(tmp_path, WORK, {"a1": "coefficient: 1.05\nfacts: {work: 8.26}", "a2": "facts: {work: 8.26}",
+                             "a3": "facts: {work: 7}"}, extra=extra)["2024-Q1"]
+    assert r.units["a1"].total == D("8.7")  # 8.3 × 1.05 = 8.715 → 8.7
+    assert r.units["a2"].total == D("8.3")  # the line as published
+
+
+def test_adjustments_under_a_parent_are_limited_to_its_range(tmp_path):
+    nested = """\
+  - {id: work, name: 工作推进, max: 10, rule: {kind: assessed}}
+  - id: adj
+    name: 综合调整
+    type: adjustment
+    max: 2
+    children:
+      - {id: urgent, name: 急难险重任务, max: 2, rule: {kind: assessed}}
+      - {id: late, name: 工作滞后, max: 2, rule: {kind: assessed}}
+"""
+    r = run(tmp_path, nested, {"a1": "facts: {work: 8, urgent: 2, late: 1.5}", "a2": "facts: {work: 8, urgent: -2, late: -1}",
+                               "a3": "facts: {work: 8, urgent: 1, late: -1.5}"})["2024-Q1"]
+    assert r.units["a1"].line("adj").points == D("2") and r.units["a1"].total == D("10")  # 3.5 → +2
+    assert r.units["a2"].line("adj").points == D("-2") and r.units["a2"].total == D("6")  # −3 → −2
+    assert r.units["a3"].total == D("7.5")  # 8 + 1 − 1.5
