@@ -11,6 +11,7 @@ scratch project.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from site_builder.errors import InputError, Problems
 from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules import RULES, RuleUnion
-from site_builder.scoring.rules.base import LineSpec
+from site_builder.scoring.rules.base import LineSpec, PeriodContext
 
 D = Decimal
 RULE = TypeAdapter(RuleUnion)
@@ -73,6 +74,7 @@ def test_every_registered_kind_is_covered_here():
         "threshold", "proportional", "linear_step", "formula", "group_rank", "relative_to_best",
         "relative_to_average",
         "history",  # needs earlier periods: its cases are in tests/test_lang_history.py
+        "weighted", "yes_no", "deadline",  # cases at the end; more in tests/test_lang_kinds.py
     }
     assert set(RULES) == covered, f"new rule kinds need cases here: {set(RULES) - covered}"
 
@@ -824,3 +826,66 @@ def test_cap_by_a_nested_node_defined_later_keeps_its_depth(tmp_path):
     assert [(ln.id, ln.depth) for ln in a1.lines] == [("work", 0), ("minus", 0), ("m1", 1), ("plus", 0), ("b1", 1)]
     assert a1.total == 8  # 8 + 2 − min(3, 2)
     assert sum(ln.points for ln in a1.top_lines) == a1.total
+
+
+# --- weighted: a figure on its own scale × the weight; rater groups' means weighted
+WEIGHTED = "{kind: weighted, label: 测评, weight: 0.15}"
+GROUPS = "{kind: weighted, label: 测评, weight: 0.1, groups: [{id: a, name: 甲, weight: 0.5}, {id: b, name: 乙, weight: 0.5}]"
+
+
+@pytest.mark.parametrize(("rule", "facts", "expected"), [
+    (WEIGHTED, "80", "12"),  # 80 × 0.15
+    (WEIGHTED, "100", "15"),  # 100 × 0.15
+    (GROUPS + "}", "{ratings: {a: [90, 80], b: [70]}}", "7.75"),  # (85 × 0.5 + 70 × 0.5) × 0.1
+    (GROUPS + ", means: {places: 0, mode: down}}", "{ratings: {a: [90, 81], b: [70]}}", "7.75"),  # 85.5 → 85
+    (GROUPS + ", empty_group: reweight}", "{ratings: {a: [90, 80], b: []}}", "8.5"),  # 85 / 0.5 × 0.5 × 0.1
+])
+def test_weighted(rule, facts, expected):
+    assert pts(rule, facts, "15") == D(expected)
+
+
+@pytest.mark.parametrize(("rule", "facts", "code"), [
+    (WEIGHTED, "101", "facts.rating_range"),
+    (WEIGHTED, "{ratings: {a: [1]}}", "facts.ratings_undeclared"),
+    (GROUPS + "}", "{ratings: {a: [90], b: []}}", "facts.rater_group_empty"),
+    (GROUPS + "}", "{ratings: {a: [90], c: [1]}}", "facts.unknown_rater_group"),
+    ("{kind: weighted, label: 测评, weight: 0.2}", "50", "rule.weighted_above_max"),  # 100 × 0.2 > 15
+])
+def test_weighted_refused(rule, facts, code):
+    assert code in refused(rule, facts, "15")
+
+
+# --- yes_no: yes → `yes` (default the maximum), no → `no` (default 0)
+@pytest.mark.parametrize(("rule", "facts", "expected"), [
+    ("{kind: yes_no, label: 按时报送}", "true", "3"),
+    ("{kind: yes_no, label: 按时报送}", "false", "0"),
+    ("{kind: yes_no, label: 按时报送, yes: 2, no: 1}", "{done: false}", "1"),
+])
+def test_yes_no(rule, facts, expected):
+    assert pts(rule, facts, "3") == D(expected)
+
+
+def test_yes_no_needs_done():
+    assert "facts.missing_field" in refused("{kind: yes_no, label: 按时报送}", "{note: 无}", "3")
+
+
+# --- deadline: per day late from the maximum, down to 0; not done → lose_all or count_to_end
+@pytest.mark.parametrize(("rule", "facts", "type", "expected"), [
+    ("{due: 2024-01-20, per_day: 0.5}", "2024-01-20", "score", "5"),  # on the due date: on time
+    ("{due: 2024-01-20, per_day: 0.5}", "2024-01-24", "score", "3"),  # 4 days: 5 − 2
+    ("{due: 2024-01-20, per_day: 0.5}", "2024-03-01", "score", "0"),  # 41 days: floored at 0
+    ("{due: 2024-01-20, per_day: 0.5}", "{done: false}", "score", "0"),  # lose_all
+    ("{due: 2024-03-29, per_day: 0.5, not_done: count_to_end}", "{done: false}", "score", "4"),  # 30, 31 March: 5 − 1
+    ("{due: 2024-03-29, per_day: 0.5, days: working, not_done: count_to_end}", "{done: false}", "score", "5"),  # weekend
+    ("{due: period_end, per_day: 0.5}", "2024-04-01", "score", "0"),  # after the period: not done
+    ("{due: 2024-01-20, per_day: 0.5}", "2024-01-24", "deduction", "-2"),  # 4 days × 0.5 deducted
+    ("{due: 2024-01-20, per_day: 0.5}", "{done: false}", "deduction", "-5"),  # lose_all: the limit
+])
+def test_deadline(rule, facts, type, expected):
+    problems = Problems()
+    doc = load_yaml_bytes(f"rule: {rule}\nfacts: {facts}\n".encode(), "t.yaml", problems)
+    r = RULE.validate_python({"kind": "deadline", "label": "报送", **doc.data["rule"]})
+    data, _ = _normalise(doc.data["facts"], r)
+    context = PeriodContext(date(2024, 1, 1), date(2024, 3, 31))
+    assert r.score(LineSpec("x", "报送", type, D(5), context), Facts.model_validate(data)).points == D(expected)
+

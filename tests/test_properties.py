@@ -10,6 +10,7 @@ runs ``pipeline.check`` on it (twice, for determinism).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, localcontext
 from pathlib import Path
 
@@ -32,7 +33,7 @@ SCHEME = """\
 title: 属性测试办法
 issuer: 测试县考核办
 effective: {from: 2024-01-01}
-total: 60
+total: 66
 period: {kind: quarter}
 groups:
   - {id: g1, name: 一组, units: [u1, u2, u3, u4]}
@@ -85,6 +86,22 @@ indicators:
         name: 项目加计
         max: 5
         rule: {kind: per_occurrence, rates: [{id: item, name: 项目, per: 1, effect: add}], if_none: 1, ceiling: 6}
+  - id: newk
+    name: 测评与期限
+    max: 6
+    children:
+      - id: wt
+        name: 测评
+        max: 2
+        rule:
+          kind: weighted
+          label: 测评
+          weight: 0.02
+          groups: [{id: l, name: 领导, weight: 0.4}, {id: s, name: 群众, weight: 0.6}]
+          means: {places: 1}
+          empty_group: reweight
+      - {id: yn, name: 报送, max: 2, rule: {kind: yes_no, label: 按时报送, no: 0.5}}
+      - {id: dl, name: 期限, max: 2, rule: {kind: deadline, label: 报送总结, due: 2024-02-07, per_day: 0.5, days: working, not_done: count_to_end}}
   - id: plus
     name: 加分
     type: bonus
@@ -123,7 +140,7 @@ honours:
   - {id: bad, name: 末位, kind: sanction, ranking: qd, select: {bottom: 1}}
 """
 
-TOTAL, BONUS_CAP, DEDUCTION_CAP = D(60), D(5), D(6)
+TOTAL, BONUS_CAP, DEDUCTION_CAP = D(66), D(5), D(6)
 # leaves whose rule lets them go above the line's maximum, and by how much
 ABOVE_MAX = {"qu": D(2), "tal": D(1)}  # quota excess_cap 2; tally ceiling 6 on a max of 5
 
@@ -163,6 +180,10 @@ def unit_entry(draw) -> str:
         f"ra: {draw(dec(0, 100, 0))}",
         f"mod: {{points: {draw(dec(0, 10))}, incidents: {draw(st.integers(0, 3))}}}",
         "na1: " + (draw(st.sampled_from(["na", "0", "2.5", "5"]))),
+        "wt: {ratings: {l: [" + ", ".join(draw(st.lists(dec(0, 100, 1), max_size=3))) + "], s: ["
+        + ", ".join(draw(st.lists(dec(0, 100, 1), min_size=1, max_size=3))) + "]}}",
+        f"yn: {draw(st.sampled_from(['true', 'false']))}",
+        "dl: " + draw(st.one_of(st.just("{done: false}"), st.dates(dt.date(2024, 1, 1), dt.date(2024, 4, 30)).map(str))),
     ]
     if draw(st.booleans()):
         f.append(f"tal: {draw(COUNT)}")
@@ -264,9 +285,9 @@ def check_invariants(r) -> None:
         assert 0 <= plus <= BONUS_CAP
         assert -DEDUCTION_CAP <= minus <= 0
         assert -minus <= plus, "deductions may not exceed the bonus (cap_by)"
-        assert lines["base"].points <= 40 and lines["extra"].points <= 20
+        assert lines["base"].points <= 40 and lines["extra"].points <= 20 and lines["newk"].points <= 6
         # the total: sections × coefficient, within the declared total plus the bonus cap
-        assert (u.base, u.bonus, u.deduction) == (lines["base"].points + lines["extra"].points, plus, minus)
+        assert (u.base, u.bonus, u.deduction) == (lines["base"].points + lines["extra"].points + lines["newk"].points, plus, minus)
         exact = (u.base + u.bonus + u.deduction) * u.coefficient
         if any(v.effect == "zero" for v in u.vetoes):
             exact = D(0)
