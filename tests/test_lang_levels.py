@@ -297,3 +297,18 @@ grades:
         want = "five" if totals[u] >= 19 and D(rank) / 3 <= D("0.5") else (
             "four" if D(work[ids.index(u)]) >= 9 or flag else "three")
         assert got[0][u].level == want, (u, totals, rank)
+
+
+def test_a_corrected_level_is_a_change_and_part_of_the_results_hash(tmp_path):
+    from site_builder.site.changes import Change, diff_results
+    from site_builder.site.lock import canonical_results
+
+    before = results(tmp_path / "a", STARS)[("demo", "2024-Q1")]
+    # a2's work 10 → 9.5: total 18.5, work below 9.9 → 三星 instead of 四星
+    scores = SCORES.replace("      work: 10\n", "      work: 9.5\n", 1)
+    after = results(tmp_path / "b", STARS, {"scores/demo/2024-Q1.yaml": scores})[("demo", "2024-Q1")]
+    a2 = next(uc for uc in diff_results(before, after) if uc.unit == "a2")
+    assert Change("level", "", "四星", "三星") in a2.changes
+    assert canonical_results(before)["units"]["a2"]["level"] == "four"
+    plain = results(tmp_path / "c", "")[("demo", "2024-Q1")]
+    assert "level" not in canonical_results(plain)["units"]["a2"]  # no grades: the hash as before

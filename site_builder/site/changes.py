@@ -24,7 +24,8 @@ class Change:
     - ``rank``: a place (``int``, ``None`` = not ranked); ``name`` is the ranking;
     - ``honour``, ``veto``: ``False``/``True`` (listed or not); ``name`` is the honour or veto;
     - ``status``: assessed | exempt | absent | not_applicable;
-    - ``reason``, ``note``: published text (``None`` = none).
+    - ``reason``, ``note``: published text (``None`` = none);
+    - ``level``: the name of the unit's level (``None`` = no level), for schemes with ``grades:``.
     """
 
     kind: str
@@ -42,7 +43,7 @@ class UnitChanges:
     @property
     def direct(self) -> bool:
         """The unit's own figures changed (not only its places among the others)."""
-        return any(c.kind not in ("rank", "honour") for c in self.changes)
+        return any(c.kind not in ("rank", "honour", "level") for c in self.changes)
 
 
 def _lines(old: UnitResult | None, new: UnitResult | None) -> list[Change]:
@@ -107,6 +108,9 @@ def _unit_changes(old: PeriodResult, new: PeriodResult, unit: str) -> tuple[Chan
     for hid in dict.fromkeys(h.honour for h in (*new.honours, *old.honours)):
         if (hid in ha) != (hid in hb):
             changes.append(Change("honour", ha.get(hid) or hb[hid], hid in ha, hid in hb))
+    la, lb = old.levels.get(unit), new.levels.get(unit)
+    if (la.level if la else None) != (lb.level if lb else None):  # levels as results (等次)
+        changes.append(Change("level", "", la.name if la else None, lb.name if lb else None))
     if _value(a, "note") != _value(b, "note"):
         changes.append(Change("note", "", _value(a, "note"), _value(b, "note")))
     return tuple(changes)

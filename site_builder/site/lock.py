@@ -279,6 +279,8 @@ def canonical_results(result: PeriodResult) -> dict:
             "vetoes": [[v.id, v.reason] for v in u.vetoes],
             "note": u.note,
         }
+        if uid in result.levels:  # a published level (grades:); absent before levels existed
+            units[uid]["level"] = result.levels[uid].level
     return {
         "scheme": result.scheme,
         "version": result.version,

@@ -112,6 +112,7 @@ def change_lines(project, period, old_result, new_result, old_items, new_items, 
                 "reason": "reason" if en else "原因",
                 "coefficient": "coefficient" if en else "系数",
                 "note": "note" if en else "备注",
+                "level": "level" if en else "等次",
             }.get(c.kind, c.kind)
             out.append(f"{unit} {what}: {_num(c.old, en)} → {_num(c.new, en)}" if en
                        else f"{unit} {what}：{_num(c.old, en)} → {_num(c.new, en)}")
