@@ -296,10 +296,19 @@ def _share_places(h: Honour, scheme: Scheme, pct: str, group_names: dict[str, st
     assert s.share is not None
     wanted = [g for g in scheme.groups if not h.groups or g.id in h.groups]
     sep = _p(locale, "、", ", ")
+    rk = next((r for r in scheme.rankings if r.id == h.ranking), None)
+    if rk is not None and isinstance(rk.categories, list):  # places are counted per category
+        members = {u for g in wanted for u in g.units}
+        sizes = [(c.name, len([u for u in c.units if u in members])) for c in rk.categories]
+    elif rk is not None and rk.categories == "units":  # the registry's categories: not known here
+        return _p(locale, f"每类别名额按参评单位数的{pct}%{_round(s.rounding, locale)}确定",
+                  f"places per category: {pct}% of the units assessed, {_round(s.rounding, locale)}")
+    else:
+        sizes = [(group_names.get(g.id, g.name), len(g.units)) for g in wanted]
     cases = sep.join(
-        _p(locale, f"{group_names.get(g.id, g.name)}{len(g.units)}个单位为{share_limit(len(g.units), s.share, s.rounding)}个",
-           f"{group_names.get(g.id, g.name)}: {share_limit(len(g.units), s.share, s.rounding)} of {len(g.units)}")
-        for g in wanted
+        _p(locale, f"{name}{n}个单位为{share_limit(n, s.share, s.rounding)}个",
+           f"{name}: {share_limit(n, s.share, s.rounding)} of {n}")
+        for name, n in sizes
     )
     return _p(
         locale,
