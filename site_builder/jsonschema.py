@@ -268,7 +268,8 @@ def _scores_extras(data: dict) -> None:
     entry["additionalProperties"] = {
         "anyOf": [
             {"type": "number", "description": "简写：本项规则的主要事实（如评分、数量、百分比）"},
-            {"type": "string", "minLength": 1, "description": "简写：na 表示不适用；或等次名称、数值"},
+            {"type": "string", "minLength": 1, "description": "简写：na 表示不适用；或等次名称、数值、完成日期"},
+            {"type": "boolean", "description": "简写：达到与否（yes_no 规则的 done）"},
             {"type": "array", "items": {"$ref": "#/definitions/Event"}, "description": "简写：逐次记录的事项（events）"},
             {"$ref": "#/definitions/Facts"},
             {"type": "null", "description": "未填写（只有草稿可以留空，发布前必须填写）"},
@@ -279,6 +280,7 @@ def _scores_extras(data: dict) -> None:
     external["propertyNames"] = {"minLength": 1}
     external["additionalProperties"]["propertyNames"] = {"pattern": _ID.pattern}
     _nullable_member(defs["Facts"]["properties"]["counts"])["propertyNames"] = {"pattern": _ID.pattern}
+    _nullable_member(defs["Facts"]["properties"]["ratings"])["propertyNames"] = {"pattern": _ID.pattern}
 
 
 def schema_for(kind: str) -> dict:
