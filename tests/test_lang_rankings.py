@@ -266,9 +266,9 @@ def test_honours_within_each_category(cat):
 # ---------------------------------------------------------------- check refuses misuse
 
 
-def fails(tmp_path, root) -> str:
+def fails(tmp_path, root, lang: str | None = None) -> str:
     before = listing(root)
-    result = CliRunner().invoke(main, ["check", "--root", str(root)])
+    result = CliRunner().invoke(main, ["check", "--root", str(root)] + (["--lang", lang] if lang else []))
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     assert listing(root) == before
@@ -296,6 +296,8 @@ def test_bad_decided_is_refused(tmp_path):
     out = fails(tmp_path, span_project(tmp_path, bad))
     assert "schemes/span/2024.yaml:26:87: “2024-13”不是有效的评定时间" in out
     assert "阶段标识（s1, s2）或考核期标识（如 2017-Q3）" in out
+    out = fails(tmp_path, span_project(tmp_path, bad), "en")
+    assert "schemes/span/2024.yaml:26:87: “2024-13” is not a valid time of decision — use stage_end, year_end, a stage id (s1, s2) or a period id (such as 2017-Q3)" in out
 
 
 def test_unit_in_no_category_and_in_two(tmp_path):
@@ -360,3 +362,34 @@ def test_cumulative_over_a_span_is_the_sum_of_its_period_totals(tmp_path_factory
             want = {u: D(sum(totals[p][i] for p in upto if within(p))) for i, u in enumerate(("a1", "a2", "a3"))}
             assert pr.running[rid] == want, (pid, rid)
             assert {u: v for u, (_, v) in ranked(pr, rid).items()} == want
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_pages_say_what_is_summed_and_when_honours_are_decided(tmp_path):
+    root = span_project(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--quiet", "--as-of", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    site = root / "_site"
+    q3 = (site / "notices/span/2024-Q3/index.html").read_text("utf-8")
+    assert "年度优秀：本期不评定，2024年末（2024年12月31日）评定" in q3
+    assert "年度累计得分（2024年第一季度至2024年第三季度）" in q3  # the column heading
+    assert "“连续累计排名”按2024年第一季度至2024年第三季度各期总分之和排名。" in q3
+    assert "阶段累计得分（2024年第三季度）" in q3  # the stage's sum starts with this period
+    y25 = (site / "notices/span/2025-Q1/index.html").read_text("utf-8")
+    assert "累计得分（2024年第一季度至2025年第一季度）" in y25 and ">378.00<" in y25  # a1 across years
+    unit = (site / "units/a1/index.html").read_text("utf-8")
+    assert "“年度累计排名”按2025年第一季度的总分排名（累计自本期开始）。" in unit
+    scheme = next(site.glob("schemes/span/*/index.html")).read_text("utf-8")
+    assert "于每个阶段的最后一期评定，其他考核期不评定" in scheme
+    assert "累计得分（自第一个考核期起各期总分之和，跨年连续累计）" in scheme
+
+
+def test_notice_names_the_category(tmp_path):
+    root = cat_project(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--quiet", "--as-of", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    notice = (root / "_site/notices/cat/2024-Q1/index.html").read_text("utf-8")
+    assert "流动红旗（专业部门）：教育局" in notice and "流动红旗（其他部门）：财政局" in notice
+    assert "分类排名（其他部门）" in notice
