@@ -312,3 +312,14 @@ def test_a_corrected_level_is_a_change_and_part_of_the_results_hash(tmp_path):
     assert canonical_results(before)["units"]["a2"]["level"] == "four"
     plain = results(tmp_path / "c", "")[("demo", "2024-Q1")]
     assert "level" not in canonical_results(plain)["units"]["a2"]  # no grades: the hash as before
+
+
+def test_export_for_print_shows_the_level(tmp_path):
+    from site_builder.workflow.export import export_notice
+
+    root = make_project(tmp_path / "p", {SCHEME_F: SCHEME + STARS.replace("show: both", "show: level")})
+    export_notice(root, "demo", "2024-Q1", out=tmp_path / "x")
+    page = next((tmp_path / "x").rglob("*.html")).read_text("utf-8")
+    table = page[page.index("<table"): page.index("</table>")]
+    assert "考核等次" in table and "五星" in table and "总分" not in table and "名次" not in table
+    assert "五星：发改委（奖励每人 500 元）" in page
