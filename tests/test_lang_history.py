@@ -360,3 +360,17 @@ def test_the_scheme_page_states_the_rule():
     assert r.describe(line, "zh-CN") == "学期内获得流动红旗的次数达到8次的，得5分。"
     assert r.describe(line, "en") == "学期内获得流动红旗的次数: at least 8次 gives 5 points."
     assert r.span_key == "stage"
+
+
+def test_new_period_and_sheet_leave_history_lines_out(tmp_path):
+    from site_builder.workflow.scaffold import new_period
+    from site_builder.workflow.tabular import layout
+
+    root = make_project(tmp_path, files(), base=False)
+    new_period(root, "m", "2024-05")
+    text = (root / "scores" / "m" / "2024-05.yaml").read_text("utf-8")
+    assert "work:" in text and "stk" not in text  # nothing to fill for the history line
+    project, _ = pipeline.check(root)  # the draft is valid as written
+    sv = project.schemes["m"]["2024"]
+    lay = layout(sv, "2024-05", "s2", dict(sv.unit_group))
+    assert [c.key for c in lay.columns] == ["work"] and lay.yaml_lines == ()

@@ -508,8 +508,8 @@ def period_document(project, sv, period: str, start: dt.date, stage: str | None,
             facts: dict[str, None] = {}
             for leaf_id, nodes in chain.items():
                 rule = nodes[-1].rule
-                if rule is None or not applies(nodes, uid, group.id, period, stage):
-                    continue
+                if rule is None or rule.reads_history or not applies(nodes, uid, group.id, period, stage):
+                    continue  # a history line is computed from earlier results: nothing to fill
                 if rule.facts_optional:
                     optional.setdefault(leaf_id, nodes[-1].name)
                     continue
@@ -625,7 +625,7 @@ def _legend(sv, locale: str) -> list[str]:
         width = max((len(k) for k in chain), default=0)
         for leaf_id, nodes in chain.items():
             node = nodes[-1]
-            if node.rule is None:
+            if node.rule is None or node.rule.reads_history:
                 continue
             hint = _fact_hint(node, locale)
             if node.rule.facts_optional:

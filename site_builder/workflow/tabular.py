@@ -348,7 +348,7 @@ def layout(sv: SchemeVersion, period: str, stage: str | None, unit_group: dict[s
             seen.add(leaf_id)
             node = chain[-1]
             rule = node.rule
-            if rule is None:
+            if rule is None or rule.reads_history:  # computed from earlier results: no cell to fill
                 continue
             node_type = types[node.id]
             path = " › ".join(n.name for n in chain)
