@@ -1,4 +1,5 @@
-"""Levels (等次) on the pages: the notice's table and level list, the card's reasons, the scheme page.
+"""Levels (等次) in words and on the pages: the notice's table and level list, the card's
+reasons (each condition tried, with the figures it read), the scheme page, the rewards.
 
 With ``show: level`` the notice lists units by level (best first, then by
 name) without the total, the rank or the points of each line: a place or a
@@ -9,13 +10,168 @@ the table with its units and its rewards (“五星：…（奖励每人 500 元
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
+from site_builder import messages
 from site_builder.model import Period, SchemeVersion
-from site_builder.ranking import levels
-from site_builder.scoring.results import PeriodResult
+from site_builder.ranking.levels import FACT_NUMBERS, compile_condition
+from site_builder.scoring.formula import describe
+from site_builder.scoring.results import PeriodResult, UnitLevel, UnitResult
 from site_builder.site.data import SiteData
 from site_builder.site.tables import GroupTable, LevelLine
+
+messages.register(
+    {
+        # the score card: why the unit has its level (figures in brackets)
+        "explain.level_held": (
+            "评为“{level}”：满足条件 {when}（{figures}）",
+            "",
+            "{level}: the condition {when} holds ({figures})",
+            "",
+        ),
+        "explain.level_missed": (
+            "未评为“{level}”：不满足条件 {when}（{figures}）",
+            "",
+            "not {level}: the condition {when} does not hold ({figures})",
+            "",
+        ),
+        "explain.level_default": (
+            "评为“{level}”：未满足以上等次的条件",
+            "",
+            "{level}: none of the conditions above holds",
+            "",
+        ),
+        "explain.level_vetoed": (
+            "评为“{level}”：受一票否决（{items}）",
+            "",
+            "{level}: one-vote veto ({items})",
+            "",
+        ),
+        "level.reward": ("{name}每{per} {amount} {currency}", "", "{name}: {amount} {currency} per {per}", ""),
+        "level.default": ("其余单位", "", "all other units", ""),
+        "level.vetoed": ("受一票否决的单位", "", "units under a one-vote veto", ""),
+        "level.show.level": ("以等次公布考核结果，不公布总分和名次。", "", "The result is published as a level, without totals or ranks.", ""),
+        "level.show.both": ("考核结果公布总分、名次和等次。", "", "The result is published as totals, ranks and levels.", ""),
+        "level.flag.yes": ("是", "", "yes", ""),
+        "level.flag.no": ("否", "", "no", ""),
+        "level.word.total": ("总分", "", "total", ""),
+        "level.word.max_total": ("满分", "", "maximum", ""),
+        "level.word.bonus": ("加分", "", "bonus", ""),
+        "level.word.deduction": ("扣分", "", "deductions", ""),
+        "level.word.rank": ("名次", "", "rank", ""),
+        "level.word.ratio": ("名次比例", "", "rank ratio", ""),
+        "level.word.group_size": ("参加排名的单位数", "", "units ranked", ""),
+        "level.word.vetoed": ("受一票否决", "", "vetoed", ""),
+        "level.word.disqualified": ("取消评先资格", "", "not eligible for honours", ""),
+        "level.word.line": ("“{line}”得分", "", "points of “{line}”", ""),
+        "level.word.fact": ("“{line}”的{fact}", "", "{fact} of “{line}”", ""),
+        "level.figure": ("{word} {value}", "", "{word} {value}", ""),
+        "level.word.held": ("获得“{name}”的期数", "", "periods holding “{name}”", ""),
+        "level.word.run": ("连续获得“{name}”的最多期数", "", "longest run holding “{name}”", ""),
+        "level.word.first": ("排名第一的期数", "", "periods ranked first", ""),
+        "level.word.first_in": ("在“{name}”中排名第一的期数", "", "periods ranked first in “{name}”", ""),
+        "level.word.periods": ("参加考核的期数", "", "periods assessed", ""),
+        "level.word.total_sum": ("各期总分合计", "", "sum of the totals", ""),
+        "level.word.total_mean": ("各期平均总分", "", "mean of the totals", ""),
+        "level.fact.points": ("评分", "", "points recorded", ""),
+        "level.fact.value": ("数值", "", "value", ""),
+        "level.fact.count": ("次数", "", "count", ""),
+        "level.fact.actual": ("实际完成数", "", "actual", ""),
+        "level.fact.target": ("目标数", "", "target", ""),
+        "level.fact.incidents": ("件次", "", "incidents", ""),
+        "level.fact.events": ("记录的事项数", "", "events recorded", ""),
+    }
+)
+
+
+def say(locale: str, code: str, **params: object) -> str:
+    return messages.get(code).render(locale, params)[0]
+
+
+def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
+    """A condition's name as a reader says it: total → 总分, line.x → “工作纪律”得分."""
+    kind, _, rest = name.partition(".")
+    line_names = {i: n.name for index in sv.indicators.values() for i, n in index.items()}
+    if kind == "line":
+        return say(locale, "level.word.line", line=line_names.get(rest, rest))
+    if kind == "facts":
+        lid, _, fact = rest.partition(".")
+        word = say(locale, f"level.fact.{fact}") if fact in FACT_NUMBERS else fact
+        return say(locale, "level.word.fact", line=line_names.get(lid, lid), fact=word)
+    if kind in ("held", "run") and rest:
+        names = {h.id: h.name for h in sv.scheme.honours}
+        return say(locale, f"level.word.{kind}", name=names.get(rest, rest))
+    if kind == "first" and rest:
+        names = {r.id: r.name for r in sv.scheme.rankings}
+        return say(locale, "level.word.first_in", name=names.get(rest, rest))
+    return say(locale, f"level.word.{name}") if messages.known(f"level.word.{name}") else name
+
+
+def figure_text(value: Decimal | bool, locale: str) -> str:
+    if isinstance(value, bool):
+        return say(locale, "level.flag.yes" if value else "level.flag.no")
+    return format(value.normalize() if value == value.to_integral_value() else value, "f")
+
+
+def _shown(name: str, value: Decimal | bool, given: Mapping[str, Decimal | bool], locale: str) -> str:
+    """A figure as the card shows it: a ratio as rank/group size (2/3, not 0.666…)."""
+    if name == "ratio" and "rank" in given and "group_size" in given:
+        return f"{figure_text(given['rank'], locale)}/{figure_text(given['group_size'], locale)}"
+    return figure_text(value, locale)
+
+
+def condition_text(when: str, locale: str) -> str:
+    """The condition as :func:`~site_builder.scoring.formula.describe` writes it (且/或 in Chinese)."""
+    text = describe(compile_condition(when), locale)  # “如果(<condition>, 1, 0)”
+    start, tail = text.index("(") + 1, ", 1, 0)"
+    assert text.endswith(tail)
+    return text[start:-len(tail)]
+
+
+def legend(sv: SchemeVersion, when: str, locale: str) -> str:
+    """What each name of a condition means, for the scheme page: “total：总分；line.x：“工作纪律”得分”."""
+    colon, sep = ("：", "；") if locale != "en" else (": ", "; ")
+    return sep.join(f"{n}{colon}{name_words(n, sv, locale)}" for n in sorted(compile_condition(when).names))
+
+
+def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> tuple[str, ...]:
+    """The sentences of the score card: each condition tried, with the figures it read."""
+    grades = sv.scheme.grades
+    assert grades is not None
+    by_id = {lv.id: lv for lv in grades.levels}
+    sep = "，" if locale != "en" else ", "
+    out = []
+    for t in level.tests:
+        lv = by_id[t.level]
+        given = dict(t.figures)
+        figures = sep.join(say(locale, "level.figure", word=name_words(n, sv, locale), value=_shown(n, v, given, locale))
+                           for n, v in t.figures)
+        code = "explain.level_held" if t.held else "explain.level_missed"
+        out.append(say(locale, code, level=lv.name, when=condition_text(lv.when or "", locale), figures=figures))
+    if level.how == "default":
+        out.append(say(locale, "explain.level_default", level=level.name))
+    elif level.how == "vetoed":
+        items = (sep).join(v.name for v in u.vetoes)
+        out.append(say(locale, "explain.level_vetoed", level=level.name, items=items))
+    return tuple(out)
+
+
+def reward_text(sv: SchemeVersion, level_id: str, locale: str) -> str:
+    grades = sv.scheme.grades
+    if grades is None:
+        return ""
+    lv = next((x for x in grades.levels if x.id == level_id), None)
+    if lv is None:
+        return ""
+    sep = "；" if locale != "en" else "; "
+    return sep.join(say(locale, "level.reward", name=r.name, per=r.per, amount=figure_text(r.amount, locale),
+                        currency=r.currency) for r in lv.rewards)
+
+
+
+# ---------------------------------------------------------------- pages
 
 
 def with_levels(data: SiteData, period: Period, table: GroupTable) -> GroupTable:
@@ -29,14 +185,14 @@ def with_levels(data: SiteData, period: Period, table: GroupTable) -> GroupTable
     for r in table.rows:
         got = result.levels.get(r.unit)
         rows.append(replace(r, level=got.name if got else None,
-                            reward=levels.reward_text(sv, got.level, loc) if got else None))
+                            reward=reward_text(sv, got.level, loc) if got else None))
     if grades.show == "level":
         order = {u: lv.order for u, lv in result.levels.items()}
         rows.sort(key=lambda r: (order.get(r.unit, len(grades.levels)), r.name, r.unit))
     lines = []
     for lv in grades.levels:
         given = sorted((r.name, r.unit) for r in table.rows if (x := result.levels.get(r.unit)) and x.level == lv.id)
-        lines.append(LevelLine(lv.id, lv.name, tuple(name for name, _ in given), levels.reward_text(sv, lv.id, loc)))
+        lines.append(LevelLine(lv.id, lv.name, tuple(name for name, _ in given), reward_text(sv, lv.id, loc)))
     return replace(
         table, rows=tuple(rows), show=grades.show, levels=tuple(lines),
         others=() if grades.show == "level" else table.others,
@@ -59,8 +215,8 @@ def card_level(data: SiteData, sv: SchemeVersion, result: PeriodResult, unit: st
     if grades is None or got is None:
         return None
     loc = data.locale
-    return CardLevel(got.name, levels.reward_text(sv, got.level, loc),
-                     levels.explain(sv, got, result.units[unit], loc), grades.show)
+    return CardLevel(got.name, reward_text(sv, got.level, loc),
+                     explain(sv, got, result.units[unit], loc), grades.show)
 
 
 @dataclass(frozen=True)
@@ -82,13 +238,13 @@ def scheme_levels(sv: SchemeVersion, locale: str) -> dict | None:
         return None
     rules = []
     for lv in grades.levels:
-        cond = levels.condition_text(lv.when, locale) if lv.when else levels.say(locale, "level.default")
-        legend = levels.legend(sv, lv.when, locale) if lv.when else ""
-        rules.append(LevelRule(lv.id, lv.name, cond, legend, levels.reward_text(sv, lv.id, locale), lv.description))
+        cond = condition_text(lv.when, locale) if lv.when else say(locale, "level.default")
+        names = legend(sv, lv.when, locale) if lv.when else ""
+        rules.append(LevelRule(lv.id, lv.name, cond, names, reward_text(sv, lv.id, locale), lv.description))
     vetoed = next((lv.name for lv in grades.levels if lv.id == grades.vetoed), None)
     return {
-        "show": levels.say(locale, f"level.show.{grades.show}"),
+        "show": say(locale, f"level.show.{grades.show}"),
         "rules": tuple(rules),
-        "vetoed": levels.say(locale, "level.vetoed") if vetoed else None,
+        "vetoed": say(locale, "level.vetoed") if vetoed else None,
         "vetoed_level": vetoed,
     }
