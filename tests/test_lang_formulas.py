@@ -303,6 +303,23 @@ def test_a_unit_not_assessed_last_period_has_no_previous_value(tmp_path):
     assert q2["a1"].line("gr").points == D(0)  # no previous value: the default (this period's 5) → 0
 
 
+def test_previous_points_of_the_line(tmp_path):
+    # “连续两期被扣分的，另扣1分”: the line's own points last period
+    text = ("  - id: d\n    name: 值守纪律\n    type: deduction\n    max: 5\n    rule:\n      kind: formula\n"
+            "      inputs: [n]\n      amount: positive\n      expr: n * 0.5 + if(previous(points, 0) < 0 and n > 0, 1, 0)\n")
+    q1 = {"a1": 1, "a2": 0, "a3": 2, "a4": 0, "b1": 0}
+    q2 = {"a1": 2, "a2": 1, "a3": 0, "a4": 0, "b1": 0}
+    periods = {p: based({u: {"d": f"{{values: {{n: {n}}}}}"} for u, n in q.items()})
+               for p, q in (("2024-Q1", q1), ("2024-Q2", q2))}
+    r = results(project(tmp_path, scheme(SCORE + text), periods))
+    assert r[("x", "2024-Q1")].units["a1"].line("d").points == D("-0.5")  # first period: previous 0
+    q2u = r[("x", "2024-Q2")].units
+    assert q2u["a1"].line("d").points == D(-2)     # 2 × 0.5 + 1: deducted last period too
+    assert q2u["a2"].line("d").points == D("-0.5")  # nothing deducted last period
+    assert q2u["a3"].line("d").points == D(0)       # nothing this period
+    assert q2u["a1"].line("d").steps[0].render("zh-CN") == "上期（2024年第一季度）本项得分为 -0.5"
+
+
 # ---------------------------------------------------------------- 5. deductions as positive amounts
 
 def test_signed_results_on_a_deduction_line_are_unchanged(tmp_path):

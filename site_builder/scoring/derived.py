@@ -84,10 +84,12 @@ class Derived(Strict):
 
 @dataclass(frozen=True)
 class PreviousPeriod:
-    """The previous period of the same scheme: its id and the facts of its assessed units."""
+    """The previous period of the same scheme: its name, and the facts and the points of
+    its assessed units."""
 
     id: str
     facts: Mapping[str, Mapping[str, Facts]]  # unit → line → facts
+    points: Mapping[str, Mapping[str, Decimal | None]] = field(default_factory=dict)  # unit → line → points
 
 
 @dataclass(frozen=True)

@@ -527,8 +527,9 @@ def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str
         for period in periods:
             sv = project.schemes[scheme_id][period.version]
             units = score_period(project, sv, period, ledger, failures, history, facts_before)
-            facts_before = PreviousPeriod(period.name, {u: period.facts.get(u, {}) for u, r in units.items()
-                                                        if r.status == "assessed"})
+            facts_before = PreviousPeriod(
+                period.name, {u: period.facts.get(u, {}) for u, r in units.items() if r.status == "assessed"},
+                {u: {ln.id: ln.points for ln in r.lines} for u, r in units.items() if r.status == "assessed"})
             out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
             history.add(out[(scheme_id, period.id)], period.name_en)
             # levels as results (等次): after ranking, reading the history with this period in it

@@ -344,6 +344,22 @@ class Formula:
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
 
+    @property
+    def bare_names(self) -> frozenset[str]:
+        """The names used as values, leaving out those only named by a look-up
+        (``previous(points)`` names the line's points; it does not read a value ``points``)."""
+        out: set[str] = set()
+        todo = [self._root]
+        while todo:
+            node = todo.pop()
+            if node.kind == "name":
+                out.add(str(node.value))
+            elif node.kind == "call" and node.value in _LOOKUPS:
+                todo.extend(node.args[1:])
+            else:
+                todo.extend(node.args)
+        return frozenset(out)
+
     def evaluate(self, env: Mapping[str, Decimal | bool], rounding: str = "half_up") -> Decimal:
         """The value for ``env`` (name → Decimal or bool; ints are taken exactly).
 

@@ -218,9 +218,15 @@ class FormulaRule(Rule):
         statistic or a previous value is used."""
         return bool(self._lookups())
 
+    def _is_points(self, fn: str, name: str) -> bool:
+        """``previous(points)``: the line's own points in the previous period (unless an input is so named)."""
+        return fn == "previous" and name == "points" and name not in self.inputs
+
     def _label(self, name: str) -> str:
         if name in self.labels:
             return self.labels[name]
+        if self._is_points("previous", name):
+            return "本项得分"
         return next((d.name for d in self._derived if d.id == name), name)
 
     # ------------------------------------------------------------ checks
@@ -239,7 +245,7 @@ class FormulaRule(Rule):
             except FormulaError as exc:
                 report("rule.formula_invalid", where, detail=str(exc))
                 continue
-            for other in sorted(f.names - known):
+            for other in sorted(f.bare_names - known):
                 if other in lets[i:]:
                     report("rule.formula_let_order", where, name=name, other=other)
                 else:
@@ -252,13 +258,13 @@ class FormulaRule(Rule):
             report("rule.formula_invalid", ("expr",), detail=str(exc))
             f = None
         if f is not None:
-            for name in sorted(f.names - known):
+            for name in sorted(f.bare_names - known):
                 report("rule.formula_unknown_input", ("expr",), name=name)
             lookups.append((("expr",), f))
         numbers = known | set(lets)
         for where, g in lookups:
             for fn, name in sorted(g.lookups):
-                if name not in self.inputs and name not in derived_ids:
+                if name not in self.inputs and name not in derived_ids and not self._is_points(fn, name):
                     report("rule.formula_lookup_name", where, function=fn, name=name)
             try:  # every input is a number: ``if(done, 1, 0)`` is refused here, not with the facts
                 check_types(g, numbers)
@@ -373,8 +379,11 @@ class FormulaRule(Rule):
     def _previous(self, line: LineSpec, name: str, key: str, label: str, env: dict[str, Decimal | bool],
                   context: Context) -> list[Step]:
         prev = context.previous
-        facts = prev.facts.get(context.unit, {}).get(line.id) if prev is not None else None
-        value = value_of(name, facts, self._derived, context.rounding)
+        if self._is_points("previous", name):
+            value = prev.points.get(context.unit, {}).get(line.id) if prev is not None else None
+        else:
+            facts = prev.facts.get(context.unit, {}).get(line.id) if prev is not None else None
+            value = value_of(name, facts, self._derived, context.rounding)
         if value is not None and prev is not None:
             env[key] = value
             return [step("explain.formula_previous", label=label, period=prev.id, value=fmt(value))]
