@@ -214,7 +214,6 @@ _UI: dict[str, tuple[str, str]] = {
     "card.level_why": ("评定依据", "How the level was decided"),
     "scheme.levels": ("考核等次", "Levels"),
     "scheme.level_vetoed": ("{who}直接评为“{level}”。", "{who} are given “{level}”."),
-    "scheme.level_otherwise": ("其余单位", "All other units"),
     "rank.tied": ("并列", "tied"),
     "rank.tied_suffix": ("（并列）", " (tied)"),
     "rank.of": ("第 {rank} 名（共 {n} 个单位）", "rank {rank} of {n}"),
