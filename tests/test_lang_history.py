@@ -374,3 +374,15 @@ def test_new_period_and_sheet_leave_history_lines_out(tmp_path):
     sv = project.schemes["m"]["2024"]
     lay = layout(sv, "2024-05", "s2", dict(sv.unit_group))
     assert [c.key for c in lay.columns] == ["work"] and lay.yaml_lines == ()
+
+
+def test_the_scheme_page_names_the_inputs():
+    from site_builder.errors import Problems
+    from site_builder.load.yamlsafe import load_yaml_bytes
+    from site_builder.schema.scheme import Scheme
+    from site_builder.site.wording import other_rules
+
+    doc = load_yaml_bytes(TERM.encode(), "t.yaml", Problems())
+    s = Scheme.model_validate(doc.data)
+    assert "本方案部分指标依据“月度评比”已公布的考核结果计分。" in other_rules(s, "zh-CN")
+    assert "Some lines are scored from the published results of “月度评比”." in other_rules(s, "en")

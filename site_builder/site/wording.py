@@ -378,6 +378,11 @@ def other_rules(scheme: Scheme, locale: str) -> list[str]:
                 f"“{conv.name}”: converted to {fmt(conv.points)} points.",
             )
         )
+    if scheme.inputs:  # inputs: the schemes whose results history lines read
+        sep = _p(locale, "、", ", ")
+        names = sep.join(f"“{i.name or i.scheme}”" for i in scheme.inputs)
+        out.append(_p(locale, f"本方案部分指标依据{names}已公布的考核结果计分。",
+                      f"Some lines are scored from the published results of {names}."))
     return out
 
 
