@@ -429,11 +429,13 @@ class FormulaRule(Rule):
             parts.append(pick(
                 locale,
                 f"平均值、中位数、最高值、最低值、单位数按{'同类单位（' + who + '）' if who else '本组'}中记录了该数值的单位计算，不适用或未记录的单位不计入。",
-                f"Means, medians, highest and lowest values and counts are over the {'peers (' + ', '.join(self.peers) + ')' if who else 'group'}' units that recorded the value; units without it are left out.",
+                "Means, medians, highest and lowest values and counts are over the units of "
+                + (f"the peers ({', '.join(self.peers)})" if who else "the group")
+                + " that recorded the value; units without it are left out.",
             ))
         if "previous" in fns:
             parts.append(pick(locale, "上期指本方案的上一考核期。", "Previous means the scheme's previous period."))
-        return "".join(parts)
+        return "".join(parts) if locale != "en" else "".join(" " + p for p in parts)
 
 
 def _named(name: str, label: str, f: Formula, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:
