@@ -386,3 +386,21 @@ def test_the_scheme_page_names_the_inputs():
     s = Scheme.model_validate(doc.data)
     assert "本方案部分指标依据“月度评比”已公布的考核结果计分。" in other_rules(s, "zh-CN")
     assert "Some lines are scored from the published results of “月度评比”." in other_rules(s, "en")
+
+
+@pytest.mark.parametrize(("rule", "code", "where"), [
+    ({"measure": "held", "honour": "flag", "span": "year", "last": "3", "at_least": "1", "points": "1"}, "rule.history_last_span", ("last",)),
+    ({"measure": "periods", "honour": "flag", "at_least": "1", "points": "1"}, "rule.history_stray", ("honour",)),
+    ({"measure": "held", "honour": "flag", "ranking": "mr", "at_least": "1", "points": "1"}, "rule.history_stray", ("ranking",)),
+    ({"measure": "periods", "at_least": "1"}, "rule.history_points", ()),
+    ({"measure": "periods", "at_least": "1", "points": "6"}, "rule.history_above_max", ("points",)),
+    ({"measure": "periods", "brackets": [{"min": "1", "points": "1"}, {"min": "1", "max": "3", "points": "2"}]}, "rule.bracket_overlap", ("brackets", 1)),
+])
+def test_rule_parameters_refused_at_the_key(rule, code, where):
+    from site_builder.scoring.rules.base import LineSpec
+    from site_builder.scoring.rules.history import FromHistory
+
+    r = FromHistory.model_validate({"kind": "history", "label": "次数", **rule})
+    got: list[tuple[str, tuple]] = []
+    r.check_scheme(LineSpec("x", "测试", "bonus", D(5)), lambda c, sub=(), **kw: got.append((c, tuple(sub))))
+    assert (code, where) in got, got
