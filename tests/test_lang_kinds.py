@@ -353,11 +353,46 @@ def test_deadline_refused(tmp_path):
     }
     out = refuse(tmp_path, DEADLINES, facts, total="15")
     assert "scores/t/2024-Q1.yaml:8:15: “2024-02-30”不是真实存在的日期" in out
-    assert "2031-01-05 所在的 2031 年不在工作日日历内" in out
+    assert "计算逾期工作日要用到" not in out  # 2031-01-05 is after the period: not done by its end, no days counted
     assert "同时写了完成日期 2024-03-01 和 done: false" in out
     assert "缺少本单位的完成期限 due" in out
     assert out.count("缺少完成日期 done_on") == 2  # report {note}, close {done: true}
     assert "本项的完成期限由方案规定（2024年3月15日），不能逐单位记录 due" in out
+
+
+def test_working_days_in_a_year_no_calendar_covers_are_refused(tmp_path):
+    # the built-in calendar ends with 2026 (chinese_calendar); a 2027 deadline needs calendar.yaml
+    lines = ("  - {id: plan, name: 工作计划, max: 4, rule: {kind: deadline, label: 报送工作计划, due: 2024-02-07, per_day: 1,"
+             " days: working, not_done: count_to_end}}\n")
+    facts = {"a1": "plan: 2024-02-18", "a2": "plan: {done: false}", "a3": "plan: 2024-02-01"}
+    made = {k: v.replace("2024", "2027") for k, v in files(lines, facts, total="4").items()}
+    root = make_project(tmp_path, {k.replace("2024", "2027"): v for k, v in made.items()}, base=False)
+    before = listing(root)
+    result = CliRunner().invoke(main, ["check", "--root", str(root)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert listing(root) == before
+    out = result.output
+    assert "scores/t/2027-Q1.yaml:8:13: 计算逾期工作日要用到 2027 年的日历" in out  # a1's completion date
+    assert "scores/t/2027-Q1.yaml:11:13: 计算逾期工作日要用到 2027 年的日历" in out  # a2: counted to the period end
+    assert out.count("计算逾期工作日") == 2  # a3 was on time: no day to count
+    # with the year written into calendar.yaml the same files pass
+    cal = "years:\n  2027:\n    holidays: [2027-02-08]\n    workdays: []\n"
+    make_project(root, {"calendar.yaml": cal}, base=False)
+    _, results = pipeline.check(root)
+    got = {u: x.line("plan").points for u, x in results[("t", "2027-Q1")].units.items()}
+    # a1: after Sunday 7 Feb 2027 up to Thursday 18 Feb: 9–12, 15–18 = 8 working days (8 Feb a holiday) → 4 − 8 → 0
+    assert got == {"a1": D(0), "a2": D(0), "a3": D(4)}
+
+
+def test_bad_due_dates_are_refused_once_each(tmp_path):
+    lines = """\
+  - {id: a, name: 甲, max: 2, rule: {kind: deadline, label: 甲, due: soon, per_day: 1}}
+  - {id: b, name: 乙, max: 2, rule: {kind: deadline, label: 乙, due: 2024-13-01, per_day: 1}}
+"""
+    out = refuse(tmp_path, lines, {u: "a: 2024-01-01\nb: 2024-01-01" for u in ("a1", "a2", "a3")}, total="4")
+    assert "schemes/t/2024.yaml:9:68: 完成期限“soon”既不是日期，也不是 period_end 或 recorded" in out
+    assert "schemes/t/2024.yaml:10:68: “2024-13-01”不是真实存在的日期" in out
+    assert "共 2 个错误" in out
 
 
 def test_deadline_needs_a_limit_on_a_deduction_line(tmp_path):

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from site_builder import messages
-from site_builder.schema.types import Date, NonNeg, Text
+from site_builder.schema.types import NonNeg, Text, _date
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.base import (
     ZERO,
@@ -49,6 +50,12 @@ messages.register(
             "请在本项写 max（最多扣多少分）",
             "a deduction line counting days late needs its limit max",
             "write max on the line (the most that can be deducted)",
+        ),
+        "rule.deadline_bad_due": (
+            "完成期限“{text}”既不是日期，也不是 period_end 或 recorded",
+            "请写日期（如 2024-01-20）、period_end（考核期最后一天）或 recorded（逐单位记录）",
+            "the due date “{text}” is neither a date nor period_end or recorded",
+            "write a date (e.g. 2024-01-20), period_end (the period's last day) or recorded (recorded per unit)",
         ),
         "facts.deadline_missing": (
             "缺少完成日期 done_on：本项的计分规则（deadline）需要它",
@@ -75,9 +82,9 @@ messages.register(
             "remove due; if the due date differs by unit, write due: recorded in the scheme's rule",
         ),
         "facts.deadline_uncovered": (
-            "{date} 所在的 {year} 年不在工作日日历内（内置的法定节假日安排只到 {last} 年）",
+            "计算逾期工作日要用到 {year} 年的日历，工作日日历不含该年（内置的法定节假日安排只到 {last} 年）",
             "请在 calendar.yaml 中写明 {year} 年的节假日和调休上班日，格式见 docs/formats.md 的“工作日日历”",
-            "{date} is in {year}, which the working-day calendar does not cover (the built-in calendar ends with {last})",
+            "counting working days late needs the calendar of {year}, which the working-day calendar does not cover (the built-in one ends with {last})",
             "write {year}'s public holidays and working weekends into calendar.yaml, as docs/formats.md (working-day calendar) shows",
         ),
         "explain.deadline_on_time": (
@@ -107,6 +114,25 @@ messages.register(
     }
 )
 
+_WORDS = ("period_end", "recorded")
+
+
+def _due_value(value: object) -> object:
+    """A date, or one of the words: one located message for anything else."""
+    text = value.strip() if isinstance(value, str) else value
+    if text in _WORDS:
+        return text
+    if isinstance(text, str) and not any(c.isdigit() for c in text):
+        raise PydanticCustomError("rule.deadline_bad_due", "due", {"text": text})
+    return _date(value)  # a date, or the date parser's own message (“2024-13-01”不是真实存在的日期)
+
+
+Due = Annotated[
+    Union[dt.date, Literal["period_end", "recorded"]],  # noqa: UP007 (a pydantic union)
+    BeforeValidator(_due_value),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"enum": list(_WORDS)}]}),
+]
+
 _UNIT = {"calendar": ("天", "days", "day"), "working": ("个工作日", "working days", "working day")}
 
 
@@ -116,7 +142,7 @@ class Deadline(Rule):
 
     kind: Literal["deadline"] = "deadline"
     label: Text = Field(description="须完成的事项，如“报送年度工作总结”")
-    due: Date | Literal["period_end", "recorded"] = Field(
+    due: Due = Field(
         description="完成期限：日期 YYYY-MM-DD；period_end 考核期最后一天；recorded 由考核期文件逐单位记录 due"
     )
     per_day: NonNeg = Field(description="每逾期 1 天扣分，如 0.5；以本项分值为限（扣完为止）")
@@ -149,20 +175,19 @@ class Deadline(Rule):
             return
         from site_builder.workflow.workdays import Uncovered
 
-        due = self._due(line, facts)
-        cal = self._calendar(line)
-        for key, day in (("done_on", facts.done_on), ("due", facts.due if self.due == "recorded" else None)):
-            if day is None:
-                continue
-            try:
-                cal.is_workday(day)  # type: ignore[attr-defined]
-            except Uncovered as exc:
-                report("facts.deadline_uncovered", (key,), date=day.isoformat(), year=exc.year, last=exc.last)
-        if due is not None and facts.done_on is not None:
-            try:
-                self._late(line, due, min(facts.done_on, line.context.end))
-            except Uncovered as exc:
-                report("facts.deadline_uncovered", ("done_on",), date=facts.done_on.isoformat(), year=exc.year, last=exc.last)
+        due, end = self._due(line, facts), line.context.end
+        if facts.done_on is not None and facts.done_on <= end:
+            until, where = facts.done_on, ("done_on",)
+        elif self.not_done == "count_to_end":
+            until, where = end, ("done_on",) if facts.done_on is not None else ()
+        else:
+            return
+        if due is None:
+            return
+        try:
+            self._late(line, due, until)
+        except Uncovered as exc:
+            report("facts.deadline_uncovered", where, year=exc.year, last=exc.last)
 
     def _calendar(self, line: LineSpec) -> object:
         if line.context is not None and line.context.calendar is not None:
