@@ -393,6 +393,9 @@ def test_bad_due_dates_are_refused_once_each(tmp_path):
     assert "schemes/t/2024.yaml:9:68: 完成期限“soon”既不是日期，也不是 period_end 或 recorded" in out
     assert "schemes/t/2024.yaml:10:68: “2024-13-01”不是真实存在的日期" in out
     assert "共 2 个错误" in out
+    lines = "  - {id: a, name: 甲, max: 2, rule: {kind: deadline, label: 甲, due: period_end, per_day: 1, not_done: count_to_end}}\n"
+    out = refuse(tmp_path / "b", lines, {u: "a: 2024-01-01" for u in ("a1", "a2", "a3")}, total="2")
+    assert "未完成的逾期天数计至考核期末总是 0 天" in out
 
 
 def test_deadline_needs_a_limit_on_a_deduction_line(tmp_path):

@@ -57,6 +57,12 @@ messages.register(
             "the due date “{text}” is neither a date nor period_end or recorded",
             "write a date (e.g. 2024-01-20), period_end (the period's last day) or recorded (recorded per unit)",
         ),
+        "rule.deadline_end_count": (
+            "期限是考核期最后一天时，未完成的逾期天数计至考核期末总是 0 天",
+            "请改写 not_done: lose_all（未完成的扣完），或写明具体的完成期限",
+            "with the period's last day as the due date, days late counted to the period end are always 0",
+            "write not_done: lose_all, or give the due date",
+        ),
         "facts.deadline_missing": (
             "缺少完成日期 done_on：本项的计分规则（deadline）需要它",
             "请写完成日期，如 done_on: 2026-12-18；考核期末仍未完成的写 done: false",
@@ -160,6 +166,8 @@ class Deadline(Rule):
     def check_scheme(self, line: LineSpec, report: Report) -> None:
         if line.type == "deduction" and line.max is None:
             report("rule.deadline_needs_max", ("kind",))
+        if self.due == "period_end" and self.not_done == "count_to_end":
+            report("rule.deadline_end_count", ("not_done",))
 
     def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
         if facts.done_on is None and facts.done is not False:

@@ -22,7 +22,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from site_builder import messages
-from site_builder.schema.types import Dec, Id, Int, NonNeg, Strict, Text
+from site_builder.schema.types import Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.assessed import require
 from site_builder.scoring.rules.base import (
