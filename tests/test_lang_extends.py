@@ -268,6 +268,16 @@ def test_versions_that_cannot_be_built_are_refused(tmp_path, files, expected):
         assert errors == expected
 
 
+def test_messages_read_in_english_too(tmp_path):
+    root = make_project(tmp_path, {"schemes/demo/2025.yaml": 'extends: "2024"\neffective: {from: 2025-01-01}\n'
+                                   "remove:\n  - indicator: report\n"})
+    with pytest.raises(InputError) as exc:
+        pipeline.check(root)
+    assert [p.render("en") for p in exc.value.problems] == [
+        "schemes/demo/2025.yaml:4:16: there is no indicator “report” — known: bonus, duty, work"
+    ]
+
+
 def test_operations_need_extends(tmp_path):
     from scratch import SCHEME
 
@@ -453,9 +463,6 @@ def _merge(ext_text: bytes) -> object:
 def _canonical(data: object) -> object:
     """The merged data with the top-level keys in a fixed order (their order means nothing)."""
     return sorted(((k, repr(v)) for k, v in data.items()))  # type: ignore[union-attr]
-
-
-EXPECTED = None
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
