@@ -424,3 +424,22 @@ def test_same_input_same_output(tmp_path):
     second = results(root)
     assert {k: {u: (x.total, tuple(l.points for l in x.lines)) for u, x in v.units.items()} for k, v in first.items()} == \
         {k: {u: (x.total, tuple(l.points for l in x.lines)) for u, x in v.units.items()} for k, v in second.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(order=st.permutations([f"v{i}" for i in range(5)]))
+def test_a_named_value_used_before_its_definition_is_refused_at_its_key(order):
+    # v0 = a, v1 = v0 + 1, …: in any written order, exactly the names written before
+    # the one they use are refused, each at its own key under let
+    from site_builder.scoring.rules.formula_rule import FormulaRule
+
+    uses = {f"v{i}": (f"v{i - 1}" if i else "a") for i in range(5)}
+    rule = FormulaRule(kind="formula", inputs=["a"], expr="v4",
+                       let={name: f"{uses[name]} + 1" for name in order})
+    got: list[tuple[str, tuple, str]] = []
+    rule.check_scheme(LineSpec("f", "公式", "score", D(10)),
+                      lambda code, path=(), **params: got.append((code, path, params.get("other", ""))))
+    position = {name: i for i, name in enumerate(order)}
+    want = [("rule.formula_let_order", ("let", name), uses[name]) for name in order
+            if uses[name] != "a" and position[uses[name]] > position[name]]
+    assert got == want
