@@ -390,6 +390,17 @@ def test_describe_words_the_extensions(tmp_path):
     assert node.rule.describe(spec, "en").startswith("Deducted = max(group_mean(pct) - pct, 0) * 0.1")
 
 
+
+def test_peers_are_named_in_words_when_the_scheme_gives_a_name(tmp_path):
+    text = BELOW.replace("amount: positive\n", "amount: positive\n      peers: [g]\n      peers_name: 城区街道\n")
+    root = project(tmp_path, scheme(SCORE + text),
+                   {"2024-Q1": based(each(["a1", "a2", "a3", "a4", "b1"], "rate", "{values: {pct: 1}}"))})
+    project_, _ = pipeline.check(root)
+    node = project_.schemes["x"]["2024"].scheme.indicators[1]
+    spec = LineSpec(node.id, node.name, "deduction", node.max)
+    assert "按同类单位（城区街道）中记录了该数值的单位计算" in node.rule.describe(spec, "zh-CN")
+    assert "the peers (城区街道)" in node.rule.describe(spec, "en")
+
 # ---------------------------------------------------------------- 8. properties
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -161,6 +161,27 @@ grades:
     assert "五星" in lines[0] and "Traceback" not in text
 
 
+
+def test_a_failing_condition_of_a_version_written_as_changes_is_located_in_its_base(tmp_path):
+    # 2024 extends 2023 and changes only the title: the condition is the base file's text, so the
+    # problem is located there (not at a line of 2024.yaml that does not hold it)
+    tail = """\
+grades:
+  levels:
+    - {id: five, name: 五星, when: "total / line.bonus > 10"}
+    - {id: four, name: 四星}
+"""
+    base = SCHEME.replace("effective: {from: 2024-01-01}", "effective: {from: 2023-01-01, until: 2023-12-31}") + tail
+    files = {"schemes/demo/2023.yaml": base,
+             SCHEME_F: 'extends: "2023"\ntitle: 测试考核办法（2024年）\neffective: {from: 2024-01-01}\n'}
+    with pytest.raises(InputError) as err:
+        root = make_project(tmp_path, files)
+        check(root)
+    text = err.value.format_message()
+    at = f"schemes/demo/2023.yaml:{SCHEME_LINES + 3}:"
+    assert sum(ln.startswith(at) for ln in text.splitlines()) == 2, text
+    assert "Traceback" not in text
+
 # ------------------------------------------------------------------ check refuses, located, writes nothing
 def fails(root: Path) -> str:
     before = listing(root)

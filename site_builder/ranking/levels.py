@@ -23,8 +23,9 @@ from decimal import Decimal
 from site_builder import messages
 from site_builder.checks import unknown_ref
 from site_builder.errors import InputError, Mark, Problems
-from site_builder.load.yamlsafe import Document, load_yaml_bytes
+from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, Project, SchemeVersion
+from site_builder.schema.extends import scheme_document
 from site_builder.schema.scheme import Grades, Indicator, Scheme
 from site_builder.scoring.history import History, values_for
 from site_builder.scoring.formula import Formula, FormulaError, check_types, compile_formula
@@ -348,9 +349,8 @@ def raise_level_failures(project: Project, failures: list[LevelFailure]) -> None
 
 def _report(project: Project, sv: SchemeVersion, period: Period, uid: str, index: int, error: FormulaError,
             problems: Problems, docs: dict[str, Document | None]) -> None:
-    if sv.path not in docs:
-        raw = project.sources.get(sv.path)
-        docs[sv.path] = load_yaml_bytes(raw, sv.path, Problems()) if raw is not None else None
+    if sv.path not in docs:  # a version written as changes (extends:) is located in its merged document
+        docs[sv.path] = scheme_document(project.sources, project.schemes.get(sv.id, {}), sv.version)
     doc = docs[sv.path]
     where = ("grades", "levels", index, "when")
     mark = doc.mark(where) if doc is not None else Mark(sv.path)

@@ -181,6 +181,10 @@ class FormulaRule(Rule):
         default_factory=list,
         description="组内统计（group_mean 等）比较的同类单位：组别或单位标识；不填为本单位所在组别",
     )
+    peers_name: Text | None = Field(
+        None,
+        description="同类单位在页面上的名称，如“城区街道”；不填则列出 peers 中的标识",
+    )
     amount: Literal["signed", "positive"] = Field(
         "signed",
         description="signed 公式结果就是得分（默认，扣分项上为负数）；positive 扣分项上公式结果为扣分数（正数），如“每低1个百分点扣0.1分”",
@@ -425,12 +429,12 @@ class FormulaRule(Rule):
             parts.append(f"{named}＝{_words(text, locale)}。" if locale != "en" else f"{named} = {_words(text, locale)}.")
         fns = {fn for fn, _ in self._lookups()}
         if fns & set(STATISTICS):
-            who = "、".join(self.peers) if self.peers else ""
+            who = (self.peers_name or "、".join(self.peers)) if self.peers else ""
             parts.append(pick(
                 locale,
                 f"平均值、中位数、最高值、最低值、单位数按{'同类单位（' + who + '）' if who else '本组'}中记录了该数值的单位计算，不适用或未记录的单位不计入。",
                 "Means, medians, highest and lowest values and counts are over the units of "
-                + (f"the peers ({', '.join(self.peers)})" if who else "the group")
+                + (f"the peers ({who if self.peers_name else ', '.join(self.peers)})" if who else "the group")
                 + " that recorded the value; units without it are left out.",
             ))
         if "previous" in fns:
