@@ -488,6 +488,20 @@ def test_relative_links_resolve():
             assert (DOCS / target).resolve().exists(), f"docs/{name}: broken link {target}"
 
 
+
+def _slug(heading: str) -> str:
+    """The anchor a Markdown renderer (GitHub's rules) gives a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_within_a_page_reach_a_heading():
+    inner = re.compile(r"\]\(#([^)\s]+)\)")
+    for name in ALL_DOCS:
+        text = (DOCS / name).read_text("utf-8")
+        anchors = {_slug(m.group(2)) for m in re.finditer(r"^(#{1,6}) (.+)$", text, re.M)}
+        broken = sorted(set(inner.findall(text)) - anchors)
+        assert not broken, f"docs/{name}: links to no heading: {broken}"
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write-tables"]:
         for name in ALL_DOCS:
