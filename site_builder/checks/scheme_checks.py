@@ -347,6 +347,9 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
             problems.add("scheme.stage_order", doc.mark(("period", "stages", si)), id=st.id)
         prev_end = st.until
     _check_cap_spans(scheme, trees, prefixes, doc, problems)
+    from site_builder.checks.transfer_checks import check_scheme_transfers  # transfers, balances
+
+    check_scheme_transfers(scheme, trees, prefixes, doc, problems)
     _check_rounding_and_vetoes(scheme, doc, problems)
     # vetoes, rankings, honours, composites
     _unique(scheme.vetoes, "vetoes", doc, problems)

@@ -153,6 +153,7 @@ def check_period(
     # computed, and one warning says how many are left; a notice may not.
     unfilled = []
     for uid, entry in scores.units.items():
+    written: list[tuple[str, str, Facts, Any]] = []  # validated records, for transfers between units
         upath = ("units", uid)
         if uid not in sv.unit_group:
             known = sorted(sv.unit_group)
@@ -241,6 +242,10 @@ def check_period(
             problems.add("scores.unit_missing", doc.mark(("units",)), unit=uid, name=units[uid].name if uid in units else uid, group=group)
     for ext, values in scores.external.items():
         for uid in values:
+    from site_builder.checks.transfer_checks import check_period_transfers
+
+    check_period_transfers(sv, scores, doc, problems, written, all_facts, stage)
+    check_places(scores, scheme, doc, problems)  # honour_places: “N个左右” decided within the tolerance
             if uid not in sv.unit_group:
                 unknown_ref(problems, "scores.unknown_ref", doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
     if len(problems.errors) > before:

@@ -144,6 +144,14 @@ class Indicator(Strict):
         "period",
         description="封顶的计算范围：period 每期（默认）、month 每月累计、quarter 每季度累计、stage 每阶段累计、year 全年累计；计分项按范围内累计扣分封顶",
     )
+    transfer_to: Id | None = Field(
+        None,
+        description="转给另一单位的分数记在对方的哪一项（末级指标标识）：本项的记录写 to: 对方单位，该次扣分同时记入对方单位的这一项（如“处罚所在班级……奖给检举有功的班级”）",
+    )
+    balance_span: Literal["month", "quarter", "stage", "year"] | None = Field(
+        None,
+        description="计分项的分值是一个范围内的余额（如“纪律方面（200分/月）”而每周评比）：month 每月、quarter 每季度、stage 每阶段、year 全年；每期得分为范围起始分值减去范围内至今的全部扣分",
+    )
     not_applicable: NotApplicable = Field(
         "forbidden",
         description="不适用时如何计分：forbidden 不允许、full 得满分、zero 得 0 分、exclude 不计（满分相应减少）、rescale 不计并按比例折算总分、group_average 取本组平均分",

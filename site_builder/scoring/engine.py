@@ -28,7 +28,8 @@ from site_builder.scoring.derived import PreviousPeriod
 from site_builder.scoring.formula import FormulaError
 from site_builder.scoring.history import History, Past, dependency_order
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult, VetoResult
-from site_builder.scoring.rules.base import ZERO, Outcome, PeriodContext, fmt, period_context, step
+from site_builder.scoring.rules.base import ZERO, Outcome, PeriodContext, Step, fmt, period_context, step
+from site_builder.scoring.transfers import apply_transfers, transfers_of
 
 messages.register(
     {
@@ -43,6 +44,8 @@ messages.register(
         "clip.span_lost": ("累计扣分封顶：本{span}已扣 {used} 分，本期最多再扣 {left} 分", "", "deductions capped across the {span_en}: {used} already lost, at most {left} more", ""),
         "clip.span": ("累计封顶：本{span}已计 {used} 分，本期最多再计 {left} 分", "", "cap across the {span_en}: {used} already booked, at most {left} more", ""),
         "clip.node_floor": ("合计 {raw} 分，低于最低分 {min} 分，按 {min} 分计（扣完为止）", "", "sum {raw} is below the floor of {min}: counted as {min}", ""),
+        "explain.balance": ("本{span}起始 {budget} 分，此前已扣 {before} 分，本期扣 {now} 分，余额 {left} 分", "",
+                            "this {span_en} starts at {budget}: {before} lost before, {now} this period, {left} left", ""),
         "clip.adjustment": ("调整合计超过 ±{cap} 分，按 {signed} 分计", "", "adjustments exceed ±{cap}: counted as {signed}", ""),
     }
 )
@@ -83,6 +86,7 @@ class _Ledger:
 
     def __init__(self) -> None:
         self.used: dict[tuple[str, str, str], Decimal] = {}
+        self.lost: dict[tuple[str, str, str], Decimal] = {}  # a balance's deductions so far in its span
         self.vetoes: dict[tuple[str, str, str], dict[str, VetoResult]] = {}
 
     @staticmethod
@@ -108,14 +112,18 @@ class _Ledger:
     def key(self, unit: str, node: Indicator, period: Period) -> tuple[str, str, str] | None:
         if node.cap_span == "period":
             return None
+        return (unit, node.id, self.span(node.cap_span, period))
+
+    @staticmethod
+    def span(kind: str, period: Period) -> str:
+        """The month, quarter, stage or year a period belongs to (by its start)."""
         start = period.start
-        span = {
+        return {
             "stage": period.stage or str(start.year),
             "month": f"{start.year}-{start.month:02d}",
             "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
             "year": str(start.year),
-        }[node.cap_span]
-        return (unit, node.id, span)
+        }[kind]
 
 
 def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
@@ -241,6 +249,12 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                     failures.append(Failure(sv, period, uid, node, failed[0]))
                 w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
             works[uid] = w
+        # 1b. points moved between units (transfer_to): both sides in this period, before any
+        # group comparison reads the receiving line
+        moved = transfers_of(sv, {w.unit: w.facts for w in works.values()})
+        if moved:
+            outcomes = {w.unit: w.outcomes for w in works.values()}
+            apply_transfers(sv, moved, outcomes, {u: x.name for u, x in project.units.items()})
         # 2. group-relative leaves and group-average imputation; a formula also reads every
         # unit's facts of the period (group statistics) and the previous period's (previous(x))
         formulas = FormulaContext(rounding=scheme.rounding.mode, unit_group=sv.unit_group,
@@ -344,6 +358,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             pts, by_note = cap_by(node, t, pts)
             pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
             span_note = span_note or by_note
+            pts, balance = _balance(node, pts, w.unit, period, ledger)
             disqualified = False
             if node.disqualify is not None:
                 n = max(o.occurrences, (w.facts.get(node.id) or EMPTY_FACTS).incidents or 0)
@@ -352,7 +367,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                     disq.append(node.disqualify.reason or node.name)
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
-                                        span_note, o.steps, w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
+                                        span_note, (*o.steps, *balance), w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
                                         True, disqualified, counts=node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]
@@ -382,8 +397,9 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         v, span_note = _span_cap(node, t, v, w.unit, period, ledger)
         if span_note:
             clip, clip_note = "cap", span_note
+        v, balance = _balance(node, v, w.unit, period, ledger)
         values[node.id] = v
-        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, (), None, "scored", False,
+        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, balance, None, "scored", False,
                                     counts=node.counts)
         return v
 
@@ -506,6 +522,21 @@ def _span_cap(node: Indicator, t: str, pts: Decimal, unit: str, period: Period, 
     if t == "score":
         return node.max - amount, note
     return (amount if pts >= 0 else -amount), note
+
+
+def _balance(node: Indicator, pts: Decimal, unit: str, period: Period, ledger: _Ledger) -> tuple[Decimal, tuple[Step, ...]]:
+    """A score line whose maximum is a budget for a span (“纪律方面（200分/月）”, rated weekly):
+    this period's points are the budget less every deduction of the span so far, this
+    period's included (never below 0); a period without deductions shows the balance."""
+    if node.balance_span is None or node.max is None:
+        return pts, ()
+    key = (unit, node.id, ledger.span(node.balance_span, period))
+    before = ledger.lost.get(key, ZERO)
+    now = max(node.max - pts, ZERO)  # lost this period
+    ledger.lost[key] = before + now
+    left = max(node.max - before - now, ZERO)
+    return left, (step("explain.balance", span=_SPAN_ZH[node.balance_span], span_en=node.balance_span, budget=fmt(node.max),
+                       before=fmt(before), now=fmt(now), left=fmt(left)),)
 
 
 def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str, str], PeriodResult]:

@@ -28,6 +28,7 @@ class Event(Strict):
     name: Text | None = Field(None, description="人员姓名（默认不公开，除非方案声明公开依据）")
     note: Text | None = Field(None, description="说明")
     evidence: Text | None = Field(None, description="佐证材料编号或出处")
+    to: Id | None = Field(None, description="本次分数转给哪个单位（方案为本项声明 transfer_to 时），如“奖给检举有功的班级”")
 
     @property
     def key(self) -> str | None:

@@ -88,6 +88,14 @@ def indicator_notes(
             "year": _p(locale, "全年", "the year"),
         }[node.cap_span]
         out.append(_p(locale, f"封顶按{span}累计计算", f"the cap applies across {span}"))
+    if node.balance_span is not None:
+        span = {"month": ("月", "month"), "quarter": ("季度", "quarter"), "stage": ("阶段", "stage"), "year": ("年度", "year")}[node.balance_span]
+        out.append(_p(locale, f"本项{fmt(node.max or 0)}分为每{span[0]}的余额：每期得分为本{span[0]}起始{fmt(node.max or 0)}分减去本{span[0]}至今的全部扣分",
+                      f"the {fmt(node.max or 0)} points are a balance for each {span[1]}: each period shows what is left after every deduction of the {span[1]} so far"))
+    if node.transfer_to is not None:
+        ref = names.get(node.transfer_to, node.transfer_to)
+        out.append(_p(locale, f"记录注明转给其他单位的扣分，同时记入该单位的“{ref}”",
+                      f"a deduction recorded as going to another unit is added to that unit's “{ref}”"))
     out.extend(tree_notes(node, locale))
     if node.rater:
         out.append(_p(locale, f"评分单位：{node.rater}", f"Assessed by: {node.rater}"))

@@ -385,6 +385,24 @@ class TallyRule(Rule):
             steps.append(step("explain.tally_capped", amount=fmt(abs(raw)), cap=fmt(abs(value))))
         return Outcome(value, raw, clip, tuple(steps), occurrences)
 
+    # -- transfers ------------------------------------------------------------
+    def transfer_items(self, line: LineSpec, facts: Facts) -> list[tuple[tuple, Event, Decimal, str, bool]]:
+        """(path, record, amount, label, deducts) of every record that names another unit
+        (``to:``): the record's own amount, per × count, before any cap of either side."""
+        rates = {r.id: r for r in self.rate_list()}
+        single = next(iter(rates.values())) if len(rates) == 1 else None
+        out = []
+        for path, ev in self._records(facts):
+            if ev.to is None:
+                continue
+            rate = rates.get(ev.key) if ev.key else single
+            if rate is None:
+                continue
+            per = ev.points if isinstance(rate.per, Range) else rate.per
+            amount = (per or ZERO) * ev.count
+            out.append((path, ev, amount, _label(rate, ev), self.effect_of(rate, line) == "deduct"))
+        return out
+
     # -- words ----------------------------------------------------------------
     def describe(self, line: LineSpec, locale: str) -> str:
         parts = []

@@ -1,0 +1,111 @@
+"""Points moved between units: “处罚所在班级……奖给检举有功的班级”.
+
+A record on a counting line that deducts names another unit (``to: a2``); the
+scheme says which line of the other unit receives it (``transfer_to``).  The
+giving unit is deducted as usual; the receiving unit's line gains the record's
+own amount (per × count, before any cap), in the same period.  Each side is then
+capped as usual: the giving line by its rule and its parents, the receiving
+line by its rule's bounds (a bonus line's cap, a score line's maximum) and its
+parents.  Both cards say where the points went or came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from site_builder import messages
+from site_builder.checks.tree import line_spec
+from site_builder.model import SchemeVersion
+from site_builder.scoring.facts import Facts
+from site_builder.scoring.rules.base import ZERO, Outcome, clamp, fmt, step
+from site_builder.scoring.rules.tally import TallyRule
+
+messages.register(
+    {
+        "explain.transfer_out": (
+            "{label}：{amount} 分转给{unit}（记入其“{line}”）",
+            "",
+            "{label}: {amount} points go to {unit} (its “{line}”)",
+            "",
+        ),
+        "explain.transfer_in": (
+            "{unit}“{from_line}”转来：{label}，{amount} 分",
+            "",
+            "from {unit}'s “{from_line}”: {label}, {amount} points",
+            "",
+        ),
+        "explain.transfer_capped": (
+            "连同转入的分数合计 {raw} 分，按本项上限 {points} 分计",
+            "",
+            "with the points received, {raw} in all: counted as the line's limit of {points}",
+            "",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """One record that moves points from one unit's line to another unit's line."""
+
+    giver: str
+    line: str  # the giving line
+    receiver: str
+    to_line: str  # the receiving line, in the receiver's tree
+    amount: Decimal  # the record's own amount, before any cap
+    label: str
+
+
+def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | None]]) -> list[Transfer]:
+    """Every transfer of a period, by giving unit (sorted), line (tree order), record (as written)."""
+    out: list[Transfer] = []
+    for uid in sorted(facts):
+        if uid not in sv.unit_group:
+            continue
+        tree_id = sv.group_tree[sv.unit_group[uid]]
+        for leaf_id, chain in sv.chains[tree_id].items():
+            node = chain[-1]
+            f = facts[uid].get(leaf_id)
+            if node.transfer_to is None or f is None or f.na or not isinstance(node.rule, TallyRule):
+                continue
+            line = line_spec(node, sv.types[tree_id][leaf_id])
+            for _, ev, amount, label, deducts in node.rule.transfer_items(line, f):
+                if deducts and ev.to is not None and ev.to != uid:
+                    out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, amount, label))
+    return out
+
+
+def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[str, dict[str, Outcome | None]],
+                    unit_names: Mapping[str, str]) -> None:
+    """Note each transfer on the giving line and add it to the receiving line (``outcomes`` edited in place:
+    unit -> leaf id -> outcome); a receiving line that is not scored (check refuses that) is left alone."""
+    def line_name(uid: str, leaf: str) -> str:
+        return sv.chains[sv.group_tree[sv.unit_group[uid]]][leaf][-1].name
+
+    received: dict[tuple[str, str], list[Transfer]] = {}
+    for t in moved:
+        o = outcomes.get(t.giver, {}).get(t.line)
+        if o is not None:
+            outcomes[t.giver][t.line] = replace(o, steps=(*o.steps, step(
+                "explain.transfer_out", label=t.label, amount=fmt(t.amount), unit=unit_names.get(t.receiver, t.receiver),
+                line=line_name(t.receiver, t.to_line))))
+        received.setdefault((t.receiver, t.to_line), []).append(t)
+    for (uid, leaf), items in sorted(received.items()):
+        o = outcomes.get(uid, {}).get(leaf)
+        if o is None:
+            continue
+        tree_id = sv.group_tree[sv.unit_group[uid]]
+        node = sv.chains[tree_id][leaf][-1]
+        assert node.rule is not None
+        steps = [*o.steps]
+        total = ZERO
+        for t in items:
+            total += t.amount
+            steps.append(step("explain.transfer_in", unit=unit_names.get(t.giver, t.giver), from_line=line_name(t.giver, t.line),
+                              label=t.label, amount=fmt(t.amount)))
+        points, clip = clamp(o.points + total, node.rule.bounds(line_spec(node, sv.types[tree_id][leaf])))
+        if clip is not None:
+            steps.append(step("explain.transfer_capped", raw=fmt(o.points + total), points=fmt(points)))
+        outcomes[uid][leaf] = Outcome(points, o.raw + total, o.clip or ("cap" if clip else None), tuple(steps), o.occurrences)
