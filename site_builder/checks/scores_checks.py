@@ -152,8 +152,8 @@ def check_period(
     # have them (``new period`` lists every value to fill): it is then not
     # computed, and one warning says how many are left; a notice may not.
     unfilled = []
-    for uid, entry in scores.units.items():
     written: list[tuple[str, str, Facts, Any]] = []  # validated records, for transfers between units
+    for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
             known = sorted(sv.unit_group)
@@ -227,6 +227,7 @@ def check_period(
 
             rule.check_facts(line, f, report)
             facts[key] = f
+            written.append((uid, key, f, raw))
         for leaf_id, ch in chain.items():
             node = ch[-1]
             if leaf_id in facts or leaf_id in entry.facts or not applies(ch, uid, group, scores.period, stage):
@@ -240,12 +241,11 @@ def check_period(
         retired = units[uid].retired if uid in units else None
         if uid not in scores.units and not (retired is not None and retired.date <= start):
             problems.add("scores.unit_missing", doc.mark(("units",)), unit=uid, name=units[uid].name if uid in units else uid, group=group)
-    for ext, values in scores.external.items():
-        for uid in values:
     from site_builder.checks.transfer_checks import check_period_transfers
 
     check_period_transfers(sv, scores, doc, problems, written, all_facts, stage)
-    check_places(scores, scheme, doc, problems)  # honour_places: “N个左右” decided within the tolerance
+    for ext, values in scores.external.items():
+        for uid in values:
             if uid not in sv.unit_group:
                 unknown_ref(problems, "scores.unknown_ref", doc.mark(("external", ext, uid)), uid, sorted(sv.unit_group), "本方案的单位", "a unit of this scheme")
     if len(problems.errors) > before:
