@@ -320,6 +320,10 @@ def check_expect(results, params: dict[str, str]) -> None:
         elif "streak" in p:
             u, n = p.pop("streak").split(":")
             assert {k: v for h in hs for k, v in h.streaks.items()}.get(u) == int(n)
+        elif "places" in p:  # places per group (a pool or “about N”): places=<group>:<n>,<group>:<n>
+            want = {g: int(n) for g, n in (x.split(":") for x in p.pop("places").split(","))}
+            got = {h.group: (h.places if h.places is not None else len(h.chosen)) for h in hs}
+            assert got == want, (got, want)
     elif "composite" in p:
         got, want = r.composites[p.pop("composite")][unit], Decimal(p.pop("value"))
         assert got == want, (got, want)

@@ -9,6 +9,7 @@ from typing import Any
 
 from site_builder import messages, periods
 from site_builder.checks import unknown_ref
+from site_builder.checks.ranking_checks import check_places
 from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
@@ -244,6 +245,7 @@ def check_period(
     from site_builder.checks.transfer_checks import check_period_transfers
 
     check_period_transfers(sv, scores, doc, problems, written, all_facts, stage)
+    check_places(scores, scheme, doc, problems)  # honour_places: “N个左右” decided within the tolerance
     for ext, values in scores.external.items():
         for uid in values:
             if uid not in sv.unit_group:

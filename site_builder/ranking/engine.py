@@ -13,9 +13,11 @@ from statistics import median
 from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.ranking.decided import is_decided, pending_text
+from site_builder.ranking.pool import allot, pooled_by_score
 from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
 from site_builder.ranking.ties import Ranked, rank_entries
-from site_builder.schema.scheme import Honour, Ranking
+from site_builder.schema.scheme import Honour, Pool, Ranking
+from site_builder.schema.scores import PlacesDecision
 from site_builder.scoring.engine import round_points
 from site_builder.scoring.results import (
     GroupRanking,
@@ -48,6 +50,18 @@ messages.register(
         "reason.disqualified": ("取消评先资格：{items}", "", "not eligible for honours: {items}", ""),
         "reason.already_honoured": ("已获评“{name}”，不再重复获评", "", "already awarded “{name}”", ""),
         "ranking.default_name": ("本期排名", "", "Ranking of the period", ""),
+        # places shared from a pool or decided “about N” (ranking/pool.py)
+        "places.about": ("名额{n}个左右，本期评选{n}个", "", "about {n} places; {n} awarded this period", ""),
+        "places.about_decided": ("名额{n}个左右，本期经{by}决定评选{m}个（{reason}）", "",
+                                 "about {n} places; {by} decided to award {m} this period ({reason})", ""),
+        "places.total": ("共{n}个名额，{how}", "", "{n} places in all, {how}", ""),
+        "places.pool_size": ("按各组单位数比例分配：{items}", "",
+                             "shared in proportion to the number of units of each group: {items}", ""),
+        "places.pool_score": ("各组单位统一按得分排序评选：{items}", "",
+                              "the units of the groups ranked together by score: {items}", ""),
+        "places.item": ("{group}{n}个", "", "{group} {n}", ""),
+        "places.sep": ("、", "", ", ", ""),
+        "places.join": ("{a}；{b}", "", "{a}; {b}", ""),
     }
 )
 
@@ -181,11 +195,17 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
     for h in scheme.honours:
         chosen_all: set[str] = set()
         results_h = []
-        slots = [(g, slot) for g in (h.groups or groups) for slot in rankings[h.ranking].get(g, ())]
+        pool = h.select.pool
+        if pool is not None:  # 名额池: each pooled group by its own ranking
+            slots = [(g, slot) for g in pool.groups for slot in rankings[pool.rankings.get(g, h.ranking)].get(g, ())]
+        else:
+            slots = [(g, slot) for g in (h.groups or groups) for slot in rankings[h.ranking].get(g, ())]
         if not is_decided(h, period.id, period.start, period.end, period.stage, scheme.period):
             pending = pending_text(h, period.end, scheme.period, loc)  # “本期不评定，第一阶段结束时评定”
             honours += [HonourResult(h.id, h.name, h.kind, g, (), (), {}, gr.category, gr.category_name, pending) for g, (gr, _) in slots]
             continue
+        count, note = _places(h, period.scores.honour_places.get(h.id), loc)
+        excluded_of: dict[tuple[str, str | None], dict[str, str]] = {}
         for g, (gr, ranked) in slots:
             excluded: dict[str, str] = {}
             for other in h.exclude_honoured:  # “已获评…的，不再获评此项荣誉”
@@ -200,16 +220,27 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
                     excluded[e.unit] = veto_reason(loc, r.vetoes)
                 elif r.disqualified_by:
                     excluded[e.unit] = _say(loc, "reason.disqualified", items="；".join(r.disqualified_by))
-            sel = _select(h, ranked, excluded, project)
-            chosen_all.update(sel.chosen)
-            results_h.append((g, gr, sel))
+            excluded_of[(g, gr.category)] = excluded
+        places_of: dict[str, int] = {}
+        if pool is not None:
+            sels, places_of, pool_note = _pooled(h, pool, count, slots, excluded_of, scheme, loc)
+            note = _say(loc, "places.join", a=note, b=pool_note) if note else _say(loc, "places.total", n=count, how=pool_note)
+            for g, (gr, _ranked) in slots:
+                chosen_all.update(sels[g].chosen)
+                results_h.append((g, gr, sels[g]))
+        else:
+            for g, (gr, ranked) in slots:
+                sel = _select(h, ranked, excluded_of[(g, gr.category)], project, count)
+                chosen_all.update(sel.chosen)
+                results_h.append((g, gr, sel))
         hist = history.setdefault(h.id, [])
         hist.append(chosen_all)
         streak = _streaks(hist) if h.streak else {}
         for g, gr, sel in results_h:
             honours.append(HonourResult(h.id, h.name, h.kind, g, sel.chosen,
                                         tuple((u, _reason(loc, r) if messages.known(f"reason.{r}") else r) for u, r in sel.excluded),
-                                        {u: streak[u] for u in sel.chosen if u in streak}, gr.category, gr.category_name))
+                                        {u: streak[u] for u in sel.chosen if u in streak}, gr.category, gr.category_name,
+                                        places=places_of.get(g, count if h.select.about is not None else None), note=note))
     conversions = {}
     for conv in scheme.conversions:
         vals = {}
@@ -299,17 +330,50 @@ def _line_points(r: UnitResult, line_id: str, missing: Decimal | None = ZERO) ->
     return missing
 
 
-def _select(h: Honour, ranked: list[Ranked], excluded: dict[str, str], project: Project) -> Selection:
+def _select(h: Honour, ranked: list[Ranked], excluded: dict[str, str], project: Project, count: int | None = None) -> Selection:
+    """One group's (or category's) choice; ``count`` is the number of places when a decision set it."""
     s = h.select
     if s.top is not None:
-        return top_n(ranked, s.top, min_score=h.min_score, excluded=excluded, ties=h.ties or "include")
+        return top_n(ranked, s.top if count is None else count, min_score=h.min_score, excluded=excluded, ties=h.ties or "include")
     if s.bottom is not None:
-        return bottom_n(ranked, s.bottom, excluded=excluded, ties=h.ties or "include")
+        return bottom_n(ranked, s.bottom if count is None else count, excluded=excluded, ties=h.ties or "include")
     if s.share is not None:
         return top_share(ranked, s.share, rounding=s.rounding, min_score=h.min_score, excluded=excluded, ties=h.ties or "exclude")
     assert s.quota is not None
     category_of = {x.unit: (project.units[x.unit].category or "") for x in ranked}
     return by_quota(ranked, category_of, s.quota, excluded=excluded, ties=h.ties or "exclude")
+
+
+def _places(h: Honour, decision: PlacesDecision | None, locale: str) -> tuple[int | None, str | None]:
+    """The number of places this period (declared, or as decided within ``about``) and what the notice says
+    of it: “名额6个左右，本期经局务会决定评选7个（…）”.  (None, None) for a fixed number of places."""
+    s = h.select
+    declared = s.pool.places if s.pool is not None else s.top if s.top is not None else s.bottom
+    if s.about is None or declared is None:
+        return declared if s.pool is not None else None, None
+    if decision is None:
+        return declared, _say(locale, "places.about", n=declared)
+    return decision.places, _say(locale, "places.about_decided", n=declared, m=decision.places, by=decision.by,
+                                 reason=decision.reason)
+
+
+def _pooled(h: Honour, pool: Pool, count: int | None, slots, excluded_of, scheme, locale: str):
+    """Each pooled group's choice, its places and the notice's sentence on how the pool was shared."""
+    names = {g.id: g.name for g in scheme.groups}
+    places = pool.places if count is None else count
+    excluded = {u: why for ex in excluded_of.values() for u, why in ex.items()}
+    ranked = {g: r for g, (_gr, r) in slots}
+    sep = _say(locale, "places.sep")
+    if pool.split == "score":
+        sels = pooled_by_score(ranked, places, min_score=h.min_score, excluded=excluded, ties=h.ties or "include")
+        got = {g: len(sels[g].chosen) for g in ranked}
+        items = sep.join(_say(locale, "places.item", group=names.get(g, g), n=n) for g, n in got.items())
+        return sels, got, _say(locale, "places.pool_score", items=items)
+    sizes = [(g, len(next((x.units for x in scheme.groups if x.id == g), ()))) for g in pool.groups]
+    got = allot(places, sizes)
+    sels = {g: top_n(ranked[g], got[g], min_score=h.min_score, excluded=excluded, ties=h.ties or "include") for g in ranked}
+    items = sep.join(_say(locale, "places.item", group=names.get(g, g), n=n) for g, n in got.items())
+    return sels, got, _say(locale, "places.pool_size", items=items)
 
 
 def _streaks(hist: list[set[str]]) -> dict[str, int]:

@@ -240,16 +240,36 @@ Share = Annotated[
 ]
 
 
+class Pool(Strict):
+    """Places shared by several groups (名额池): “局机关及直属单位、大厅窗口共6个左右”."""
+
+    places: Int = Field(description="几个组别合用的名额总数，如 6")
+    groups: list[Id] = Field(min_length=2, description="合用名额的组别标识（至少两个）")
+    rankings: dict[Id, Id] = Field(
+        default_factory=dict,
+        description="某些组别依据另一个排名评选：组别标识: 排名标识（如大厅窗口按综合排名）；不写的组别依据本项的 ranking",
+    )
+    split: Literal["size", "score"] = Field(
+        "size",
+        description="名额分配方法：size 按各组单位数比例分配（最大余数法，默认），各组再按本组排名评选；score 各组单位按得分统一排序评选（各组须依据同一排名、同一指标体系）",
+    )
+
+
 class Selection(Strict):
     top: Int | None = Field(None, description="每组前 N 名")
     bottom: Int | None = Field(None, description="每组后 N 名")
     share: Share | None = Field(None, description="每组至多占比，如 0.3 表示不超过 30%")
     rounding: Literal["floor", "half_up", "ceil"] = Field("floor", description="名额取整方式")
     quota: dict[str, Int] | None = Field(None, description="按单位类别分配的名额（名额配比）")
+    pool: Pool | None = Field(None, description="几个组别（可依据不同排名）合用的名额，见 Pool")
+    about: Int | None = Field(
+        None,
+        description="名额“左右”的浮动范围，如 1 表示 N 个左右可在 N−1 至 N+1 个之间调整；实际评选的个数记录在考核期文件的 honour_places 中，未记录则按 N 个评选（只用于 top、bottom、pool）",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Selection:
-        given = [k for k in ("top", "bottom", "share", "quota") if getattr(self, k) is not None]
+        given = [k for k in ("top", "bottom", "share", "quota", "pool") if getattr(self, k) is not None]
         if len(given) != 1:
             from pydantic_core import PydanticCustomError
 

@@ -58,6 +58,15 @@ class Correction(Strict):
     changes: list[Change] = Field(default_factory=list, description="更正的内容（可由构建自动比对生成）")
 
 
+class PlacesDecision(Strict):
+    """How many places an honour “N 个左右” actually awards this period, and who decided (名额调整决定)."""
+
+    places: Int = Field(description="本期实际评选的名额，须在方案规定的浮动范围内")
+    by: Text = Field(description="决定者，如“局务会”“考核工作领导小组”")
+    reason: Text = Field(description="调整的理由（将公布）")
+    date: Date | None = Field(None, description="决定日期")
+
+
 class UnitEntry(Strict):
     facts: dict[str, Any] = Field(default_factory=dict, description="各指标的记录（键为指标标识）")
     status: Literal["assessed", "exempt", "absent", "not_applicable"] = Field(
@@ -82,5 +91,9 @@ class ScoresFile(Strict):
     corrections: list[Correction] = Field(default_factory=list, description="更正记录")
     external: dict[str, dict[str, Dec]] = Field(
         default_factory=dict, description="外部数据（如第三方测评、民主测评得分），键为数据标识，值为 单位标识: 分数"
+    )
+    honour_places: dict[Id, PlacesDecision] = Field(
+        default_factory=dict,
+        description="名额“左右”的荣誉本期实际评选的名额（键为荣誉标识）；不写则按方案规定的名额评选",
     )
     units: dict[str, UnitEntry] = Field(description="各单位的记录（键为单位标识）")

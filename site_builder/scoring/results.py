@@ -119,6 +119,8 @@ class HonourResult:
     category: str | None = None  # chosen within this sub-category of the group
     category_name: str | None = None
     pending: str | None = None  # not decided in this period: when it will be (in the site's language)
+    places: int | None = None  # this group's places when they were shared from a pool or decided “about N”
+    note: str | None = None  # how the places were set: “共6个名额，按各组单位数比例分配：…” (site's language)
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,7 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                         "units": list(h.chosen),
                         "excluded": [list(x) for x in h.excluded],
                         **({"pending": h.pending} if h.pending else {}),  # not decided this period
+                        **({"places": h.note} if h.note and not h.pending else {}),  # a pool or “about N”
                     }
                     for h in t.honours
                 ],

@@ -279,6 +279,8 @@ def notice_items(
         hk = f"honour.{h.honour}.{h.group}" + (f".{h.category}" if h.category else "")  # per sub-category
         put(f"{hk}.units", "、".join(h.chosen))
         put(f"{hk}.pending", h.pending)  # not decided this period: when it will be
+        put(f"{hk}.places", h.places)  # shared from a pool or decided “about N”
+        put(f"{hk}.places_note", h.note)
         for unit, reason in h.excluded:
             put(f"{hk}.excluded.{unit}", reason)
         for unit, n in sorted(h.streaks.items()):

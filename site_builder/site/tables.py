@@ -68,6 +68,7 @@ class HonourLine:
     chosen: tuple[str, ...]  # unit names
     excluded: tuple[tuple[str, str], ...]  # (unit name, reason)
     pending: str | None = None  # not decided this period: when it will be
+    note: str | None = None  # how the places were set: a shared pool, “about N” as decided
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
                 chosen=tuple(data.unit_name(u, on) for u in h.chosen),
                 excluded=tuple((data.unit_name(u, on), reason) for u, reason in h.excluded),
                 pending=h.pending,
+                note=h.note,
             )
         )
     return tuple(out)

@@ -253,9 +253,13 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
             # rounded up or half up, or ties included: the places may exceed the share, so
             # say how many they are for each group rather than “不超过”
             how = _share_places(h, scheme, pct, group_names, locale)
+    elif s.pool is not None:
+        how = _pool_text(h, scheme, group_names, locale)
     else:
         quota = _p(locale, "，", ", ").join(f"{k} {v}" for k, v in sorted((s.quota or {}).items()))
         how = _p(locale, f"按单位类别分配名额（{quota}）", f"by quota per category ({quota})")
+    if s.about is not None:
+        how += _about_text(h, locale)
     kind = (
         _p(locale, "表彰", "honour") if h.kind == "honour" else _p(locale, "整改/通报", "sanction")
     )
@@ -294,6 +298,44 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
     if h.description:
         text += _p(locale, f"。{h.description}", f". {h.description}")
     return text + _p(locale, "。", ".")
+
+
+def _pool_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: str) -> str:
+    """“局机关处室、大厅窗口共6个名额，按各组单位数比例分配（局机关处室4个、大厅窗口2个）；大厅窗口依据“…””."""
+    from site_builder.ranking.pool import allot
+
+    pool = h.select.pool
+    assert pool is not None
+    sep = _p(locale, "、", ", ")
+    names = sep.join(group_names.get(g, g) for g in pool.groups)
+    if pool.split == "score":
+        text = _p(locale, f"{names}共{pool.places}个名额，各组单位统一按得分排序评选",
+                  f"{pool.places} places shared by {names}, their units ranked together by score")
+    else:
+        sizes = [(g, len(next((x.units for x in scheme.groups if x.id == g), ()))) for g in pool.groups]
+        got = sep.join(_p(locale, f"{group_names.get(g, g)}{n}个", f"{group_names.get(g, g)} {n}")
+                       for g, n in allot(pool.places, sizes).items())
+        text = _p(locale, f"{names}共{pool.places}个名额，按各组单位数比例分配（最大余数法：{got}），各组按本组排名评选",
+                  f"{pool.places} places shared by {names} in proportion to the number of units of each group "
+                  f"(largest remainders: {got}), each group choosing by its own ranking")
+    rnames = {r.id: r.name for r in scheme.rankings}
+    for g, rid in pool.rankings.items():
+        text += _p(locale, f"；{group_names.get(g, g)}依据“{rnames.get(rid, rid)}”",
+                   f"; {group_names.get(g, g)} by “{rnames.get(rid, rid)}”")
+    return text
+
+
+def _about_text(h: Honour, locale: str) -> str:
+    """“（名额可上下浮动1个，即5至7个，以当期记录的决定为准）”."""
+    from site_builder.ranking.pool import places_range
+
+    s = h.select
+    n = s.pool.places if s.pool is not None else s.top if s.top is not None else s.bottom
+    if n is None or s.about is None:
+        return ""
+    low, high = places_range(n, s.about)
+    return _p(locale, f"（名额{n}个左右，可上下浮动{s.about}个，即{low}至{high}个，以当期通报记载的决定为准）",
+              f" (about {n} places: {low} to {high}, as decided and recorded in each period)")
 
 
 def _share_places(h: Honour, scheme: Scheme, pct: str, group_names: dict[str, str], locale: str) -> str:
