@@ -123,7 +123,8 @@ def test_a_deduction_is_given_to_the_unit_named(tmp_path):
     got = card(a2.line("report"))
     assert "一班“课堂纪律”转来：考试作弊，2 分" in got
     assert any("合计 4 分，按本项上限 3 分计" in s for s in got)
-    assert [s.render("en") for s in a1.line("report").steps][-1] == "from 三班's “课堂纪律”: —, 2 points"
+    assert [s.render("en") for s in a1.line("report").steps][-1] == "from 三班's “课堂纪律”: 2 points"  # a plain record
+    assert card(a3.line("order"))[-1] == "2 分转给一班（记入其“检举奖励”）"
 
 
 def test_caps_apply_on_both_sides(tmp_path):
@@ -179,6 +180,20 @@ def test_check_refuses_a_receiver_not_assessed(tmp_path):
     out = refuse(tmp_path, TRANSFER, {"2024-Q1": {"a1": "facts:\n  order: [{to: a2}]", "a2": "status: exempt\nreason: 外出研学",
                                                   "a3": "facts: {}"}})
     assert "本期状态为 exempt" in out
+
+
+def test_check_refuses_a_receiving_line_marked_na_and_an_adding_rate(tmp_path):
+    lines = TRANSFER.replace("    max: 3\n", "    max: 3\n    not_applicable: zero\n")
+    out = refuse(tmp_path / "n", lines, {"2024-Q1": {"a1": "facts:\n  order: [{to: a2}]", "a2": "facts: {report: na}",
+                                                     "a3": "facts: {}"}})
+    assert "scores/t/2024-Q1.yaml:8:20:" in out and "单位“a2”的“检举奖励”本期记为不适用" in out
+    lines = TRANSFER.replace("rule: {kind: per_occurrence, per: 2}", """rule:
+      kind: per_occurrence
+      rates:
+        - {id: bad, name: 违纪, per: 2}
+        - {id: good, name: 表扬, per: 1, effect: add}""")
+    out = refuse(tmp_path / "a", lines, {"2024-Q1": {**BAD_ORDER, "a1": "facts:\n  order: [{rate: good, to: a2}]"}})
+    assert "scores/t/2024-Q1.yaml:12:" in out and "“表扬”是加分标准" in out
 
 
 def test_check_refuses_a_bad_transfer_to_in_the_scheme(tmp_path):

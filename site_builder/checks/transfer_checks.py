@@ -205,4 +205,4 @@ def check_period_transfers(sv: SchemeVersion, scores: ScoresFile, doc: Document,
                     continue
                 got = all_facts.get(ev.to, {}).get(node.transfer_to)
                 if got is not None and got.na:
-                    problems.add("scores.transfer_receiver_na", mark, unit=ev.to, line=node.transfer_to)
+                    problems.add("scores.transfer_receiver_na", mark, unit=ev.to, line=chain[-1].name)

@@ -36,6 +36,12 @@ messages.register(
             "from {unit}'s “{from_line}”: {label}, {amount} points",
             "",
         ),
+        "explain.transfer_out_plain": (
+            "{amount} 分转给{unit}（记入其“{line}”）", "", "{amount} points go to {unit} (its “{line}”)", "",
+        ),
+        "explain.transfer_in_plain": (
+            "{unit}“{from_line}”转来 {amount} 分", "", "from {unit}'s “{from_line}”: {amount} points", "",
+        ),
         "explain.transfer_capped": (
             "连同转入的分数合计 {raw} 分，按本项上限 {points} 分计",
             "",
@@ -55,7 +61,7 @@ class Transfer:
     receiver: str
     to_line: str  # the receiving line, in the receiver's tree
     amount: Decimal  # the record's own amount, before any cap
-    label: str
+    label: str | None  # the rate's name or the record's title/note; None for a plain record of a single rate
 
 
 def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | None]]) -> list[Transfer]:
@@ -73,7 +79,7 @@ def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | Non
             line = line_spec(node, sv.types[tree_id][leaf_id])
             for _, ev, amount, label, deducts in node.rule.transfer_items(line, f):
                 if deducts and ev.to is not None and ev.to != uid:
-                    out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, amount, label))
+                    out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, amount, label if label != "—" else None))
     return out
 
 
@@ -88,9 +94,9 @@ def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[
     for t in moved:
         o = outcomes.get(t.giver, {}).get(t.line)
         if o is not None:
-            outcomes[t.giver][t.line] = replace(o, steps=(*o.steps, step(
-                "explain.transfer_out", label=t.label, amount=fmt(t.amount), unit=unit_names.get(t.receiver, t.receiver),
-                line=line_name(t.receiver, t.to_line))))
+            said = {"amount": fmt(t.amount), "unit": unit_names.get(t.receiver, t.receiver), "line": line_name(t.receiver, t.to_line)}
+            note = step("explain.transfer_out", label=t.label, **said) if t.label else step("explain.transfer_out_plain", **said)
+            outcomes[t.giver][t.line] = replace(o, steps=(*o.steps, note))
         received.setdefault((t.receiver, t.to_line), []).append(t)
     for (uid, leaf), items in sorted(received.items()):
         o = outcomes.get(uid, {}).get(leaf)
@@ -103,8 +109,8 @@ def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[
         total = ZERO
         for t in items:
             total += t.amount
-            steps.append(step("explain.transfer_in", unit=unit_names.get(t.giver, t.giver), from_line=line_name(t.giver, t.line),
-                              label=t.label, amount=fmt(t.amount)))
+            said = {"unit": unit_names.get(t.giver, t.giver), "from_line": line_name(t.giver, t.line), "amount": fmt(t.amount)}
+            steps.append(step("explain.transfer_in", label=t.label, **said) if t.label else step("explain.transfer_in_plain", **said))
         points, clip = clamp(o.points + total, node.rule.bounds(line_spec(node, sv.types[tree_id][leaf])))
         if clip is not None:
             steps.append(step("explain.transfer_capped", raw=fmt(o.points + total), points=fmt(points)))
