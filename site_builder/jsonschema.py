@@ -99,7 +99,8 @@ _DEFS: dict[str, str] = {
     "Group": "一起排名的一组单位（类别、组别、圈层）",
     "Veto": "一票否决事项及其后果",
     "Coefficient": "单位系数（如难度系数），总分乘以该系数",
-    "Selection": "评选办法：top、bottom、share、quota 四者选一",
+    "Selection": "评选办法：top、bottom、share、quota、pool 五者选一（top、bottom、pool 可加 about 表示名额“左右”）",
+    "Pool": "几个组别合用的名额（名额池）：名额总数、组别、各组依据的排名、分配方法",
     "Ranking": "一个排名：依据、并列名次的写法、同分时比较的指标",
     "Honour": "按排名评选的表彰（如流动红旗）或处理（如重点整改单位）",
     "CompositePart": "综合排名的一个组成部分及其权重",
@@ -119,6 +120,7 @@ _DEFS: dict[str, str] = {
     "NoticeMeta": "通报信息：文号、日期、标题、正文",
     "PublicWindow": "公示期：起止日期和工作日数",
     "VetoRecord": "本期对该单位适用的一票否决事项",
+    "PlacesDecision": "名额“左右”的荣誉本期实际评选的名额、决定者和理由",
     "Change": "一处更正：单位、指标、原值和新值",
     "Correction": "更正记录：已发布结果的每一次修改都要登记",
     "UnitEntry": "一个单位本期的记录：各指标的事实、状态、一票否决、系数、备注",
@@ -239,7 +241,7 @@ def _scheme_extras(data: dict) -> None:
         d = defs[name]
         d["properties"]["kind"]["description"] = f"计分规则类型：{kind}（见 docs/rules.md）"
         d["required"] = ["kind", *[r for r in d.get("required", []) if r != "kind"]]
-    defs["Selection"]["oneOf"] = [{"required": [k]} for k in ("top", "bottom", "share", "quota")]
+    defs["Selection"]["oneOf"] = [{"required": [k]} for k in ("top", "bottom", "share", "quota", "pool")]
     basis = defs["Ranking"]["properties"]["basis"]
     basis["anyOf"] = [
         m if m.get("type") != "string" or "enum" in m else {"type": "string", "pattern": f"^(composite|line):{_ID_PART}$"}

@@ -688,21 +688,19 @@ def test_notice_names_the_categories_and_the_pending_honour(site):
 # ------------------------------------------------------------------ problems found (engine / pages), kept honest
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "When the scheme's first ranking has categories, the notice's main table is headed by the next "
-    "ranking (“县直部门年度累计排名”) and numbers the rows by the cumulative rank while showing the "
-    "month's totals: 县档案馆 48.2 is listed 3rd above 县住房和城乡建设局 52.575 (4th)."))
+# Fixed (part H1): the scheme's first ranking has categories, so the notice's main table and the card show
+# each unit's place within its category for the month (not the cumulative place under another heading).
 def test_notice_main_table_ranks_by_the_month(site):
     dec = page(site, "notices/jxkh/2024-12")
     assert "县直部门年度累计排名（满分 60 分）" not in dec
+    assert "县直部门月度排名（满分 60 分）" in dec
+    assert "2 （其他部门） 县档案馆 48.2" in dec and "2 （专业部门） 县住房和城乡建设局 52.575" in dec
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The score card's “组内名次” is the cumulative rank, unnamed: 县档案馆 in 2024-12 has 48.2 points, "
-    "4th of 4 in the month and 2nd in 其他部门, but the card says 第 3 名 (its year-to-date place)."))
 def test_card_rank_is_the_months(site):
     card = page(site, "units/da/jxkh/2024-12")
     assert "组内名次 第 3 名（共 4 个单位）" not in card
+    assert "其他部门内名次 第 2 名（共 2 个单位）" in card
 
 
 @pytest.mark.xfail(strict=True, reason=(

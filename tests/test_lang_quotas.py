@@ -344,3 +344,59 @@ def test_every_place_is_used_when_enough_units_are_eligible(places, sizes, rnd):
         assert sum(len(s.chosen) for s in sels.values()) == places
         shuffled = {g: rank_entries(rnd.sample(us, len(us))) for g, us in groups.items()}
         assert pooled_by_score(shuffled, places) == sels
+
+
+# ---------------------------------------------------------------- a group ranked only within categories
+
+CAT_UNITS = "units:\n" + "".join(f"  - {{id: {u}, name: {n}}}\n" for u, n in
+                                 (("a1", "发改委"), ("a2", "教育局"), ("b1", "文旅局"), ("b2", "档案馆"), ("b3", "史志办")))
+CAT_SCHEME = """\
+title: 分类别排名测试办法
+issuer: 测试县考核办
+effective: {from: 2024-01-01}
+total: 100
+period: {kind: quarter}
+groups:
+  - {id: g, name: 市直部门, units: [a1, a2, b1, b2, b3]}
+indicators:
+  - {id: work, name: 工作实绩, max: 100, rule: {kind: assessed}}
+rankings:
+  - id: c
+    name: 分类排名
+    categories:
+      - {id: pro, name: 专业部门, units: [a1, a2]}
+      - {id: other, name: 其他部门, units: [b1, b2, b3]}
+"""
+CAT_SCORES = """\
+scheme: cat
+version: "2024"
+period: 2024-Q1
+status: published
+notice: {date: 2024-04-10}
+units:
+  a1: {facts: {work: 80}}
+  a2: {facts: {work: 90}}
+  b1: {facts: {work: 70}}
+  b2: {facts: {work: 95}}
+  b3: {status: exempt, reason: 新组建单位}
+"""
+
+
+def test_category_only_ranking_shows_places_within_the_category(tmp_path):
+    root = make_project(tmp_path, {"units/units.yaml": CAT_UNITS, "schemes/cat/2024.yaml": CAT_SCHEME,
+                                   "scores/cat/2024-Q1.yaml": CAT_SCORES,
+                                   "schemes/demo/2024.yaml": None, "scores/demo/2024-Q1.yaml": None})
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--quiet", "--as-of", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    site = root / "_site"
+    notice = (site / "notices/cat/2024-Q1/index.html").read_text("utf-8")
+    # the main table: 专业部门 a2 1st, a1 2nd; 其他部门 b2 1st, b1 2nd; b3 listed as exempt
+    table = notice[notice.index('<table class="ranking">'):notice.index("</table>")]
+    assert [n for n in ("教育局", "发改委", "档案馆", "文旅局") if n in table] == ["教育局", "发改委", "档案馆", "文旅局"]
+    assert table.index("教育局") < table.index("发改委") < table.index("档案馆") < table.index("文旅局")
+    assert table.count("（专业部门）") == 2 and table.count("（其他部门）") == 2
+    assert "新组建单位" in notice
+    card = (site / "units/b1/cat/2024-Q1/index.html").read_text("utf-8")
+    assert "<dt>其他部门内名次</dt><dd>第 2 名（共 2 个单位）</dd>" in card
+    unit = (site / "units/b1/index.html").read_text("utf-8")
+    assert "市直部门（其他部门）" in unit and "2/2" in unit

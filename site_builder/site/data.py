@@ -233,16 +233,39 @@ class SiteData:
         return self.project.site.sample or any(self.period_sample(p) for p in self.periods)
 
     # -- rankings --------------------------------------------------------
-    def main_ranking(self, result: PeriodResult, group: str) -> GroupRanking | None:
-        """The ranking a notice leads with: the first on the period's own totals."""
-        ranks = [r for r in result.rankings if r.group == group and r.category is None]  # not a sub-category's
+    def _lead(self, result: PeriodResult, group: str) -> GroupRanking | None:
+        """The first ranking of the group on the period's own totals (else its first ranking)."""
+        ranks = [r for r in result.rankings if r.group == group]
         return next((r for r in ranks if r.basis == "period"), ranks[0] if ranks else None)
 
-    def rank_entry(self, result: PeriodResult, unit: str) -> RankEntry | None:
+    def main_ranking(self, result: PeriodResult, group: str) -> GroupRanking | None:
+        """The ranking a notice leads with: the first on the period's own totals; None when that one
+        ranks within sub-categories (see :meth:`category_rankings`)."""
+        lead = self._lead(result, group)
+        return lead if lead is not None and lead.category is None else None
+
+    def category_rankings(self, result: PeriodResult, group: str) -> list[GroupRanking]:
+        """The sub-category slots of the group's leading ranking when it ranks within categories
+        (“专业部门、其他部门分别排名”): the notice, the card and the unit page then show each unit's
+        place within its category."""
+        lead = self._lead(result, group)
+        if lead is None or lead.category is None:
+            return []
+        return [r for r in result.rankings if r.group == group and r.ranking == lead.ranking]
+
+    def unit_ranking(self, result: PeriodResult, unit: str) -> GroupRanking | None:
+        """The ranking a unit's place is shown from: its group's main ranking, or else its category's."""
         u = result.units.get(unit)
         if u is None:
             return None
-        ranking = self.main_ranking(result, u.group)
+        main = self.main_ranking(result, u.group)
+        if main is not None:
+            return main
+        return next((r for r in self.category_rankings(result, u.group)
+                     if any(e.unit == unit for e in r.entries) or any(x == unit for x, _ in r.unranked)), None)
+
+    def rank_entry(self, result: PeriodResult, unit: str) -> RankEntry | None:
+        ranking = self.unit_ranking(result, unit)
         if ranking is None:
             return None
         return next((e for e in ranking.entries if e.unit == unit), None)

@@ -278,6 +278,7 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                         "coefficient": n(r.coefficient) if t.has_coefficient else None,
                         "total": n(r.total),
                         "marks": list(r.marks),
+                        **({"category": r.category} if r.category else {}),  # the place is within this category
                     }
                     for r in t.rows
                 ],

@@ -243,6 +243,7 @@ _UI: dict[str, tuple[str, str]] = {
     "card.total": ("总分", "Total"),
     "card.total_of": ("{total} 分（满分 {max} 分）", "{total} of {max}"),
     "card.rank": ("组内名次", "Rank in group"),
+    "card.rank_in_category": ("{category}内名次", "Rank in {category}"),  # a group ranked only within categories
     "card.group": ("组别", "Group"),
     "card.median": ("本组中位数", "Group median"),
     "card.previous": ("与上期相比", "Since last period"),

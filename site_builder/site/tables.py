@@ -8,7 +8,7 @@ build: a unit silently missing from a ranking is the worst kind of error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from site_builder import messages
@@ -51,6 +51,7 @@ class Row:
     card: str  # score card path
     level: str | None = None  # the level's name (schemes with grades:)
     reward: str | None = None  # the level's rewards in words
+    category: str | None = None  # the place is within this sub-category (a group ranked only within categories)
 
 
 @dataclass(frozen=True)
@@ -118,18 +119,22 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
         tree = sv.trees[sv.group_tree[group.id]]
         columns = tuple(Column(n.id, n.name, _type(n.type), n.max) for n in tree.indicators)
         ranking = data.main_ranking(result, group.id)
-        rows, listed = _rows(data, period, result, ranking, members, columns, on)
-        unranked = _unranked(data, period, result, ranking, members, listed, group.name, on)
+        by_category = data.category_rankings(result, group.id) if ranking is None else []
+        if by_category:  # ranked only within sub-categories: each unit with its place in its category
+            rows, listed, unranked = _category_rows(data, period, result, by_category, members, columns, on, group.name)
+        else:
+            rows, listed = _rows(data, period, result, ranking, members, columns, on)
+            unranked = _unranked(data, period, result, ranking, members, listed, group.name, on)
         tables.append(
             GroupTable(
                 id=group.id,
                 name=group.name,
-                ranking=ranking.name if ranking else None,
+                ranking=ranking.name if ranking else (by_category[0].name if by_category else None),
                 columns=columns,
                 rows=rows,
                 unranked=unranked,
                 honours=_honours(data, result, group.id, on),
-                others=_others(data, period, result, group.id, ranking, on),
+                others=_others(data, period, result, group.id, ranking, on, by_category),
                 has_coefficient=sv.scheme.coefficient is not None,
                 max_total=tree.total,
             )
@@ -186,6 +191,19 @@ def _rows(data, period, result, ranking: GroupRanking | None, members, columns, 
     return tuple(rows), listed
 
 
+def _category_rows(data, period, result, slots: list[GroupRanking], members, columns, on, group_name):
+    """The rows of a group ranked only within categories: category by category, each by its place there."""
+    rows, listed, reasons = [], set(), {}
+    for slot in slots:
+        for e in sorted(slot.entries, key=lambda e: (e.rank, e.unit)):
+            row = _row(data, period, result, result.units[e.unit], columns, e.rank, e.tied, on)
+            rows.append(replace(row, category=slot.category_name))
+            listed.add(e.unit)
+        reasons.update(slot.unranked)
+    merged = GroupRanking(slots[0].ranking, slots[0].name, slots[0].basis, slots[0].group, (), tuple(reasons.items()))
+    return tuple(rows), listed, _unranked(data, period, result, merged, members, listed, group_name, on)
+
+
 def _unranked(
     data, period, result, ranking, members, listed, group_name, on
 ) -> tuple[Unranked, ...]:
@@ -226,10 +244,12 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
     return tuple(out)
 
 
-def _others(data, period, result, group, main, on) -> tuple[OtherRanking, ...]:
+def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanking, ...]:
     out = []
     for r in result.rankings:
         if r.group != group or (r is main and r.span is None):  # a running total is shown with its figure
+            continue
+        if any(r is s for s in shown) and r.span is None:  # already the places of the main table
             continue
         entries = tuple(
             (

@@ -120,11 +120,12 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
 def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str) -> dict:
     u = result.units[unit]
     entry = data.rank_entry(result, unit)
-    ranking = data.main_ranking(result, u.group)
+    ranking = data.unit_ranking(result, unit)  # the group's, or the unit's category's when ranked only within categories
     summary: dict = {
         "rank": entry.rank if entry else None,
         "tied": entry.tied if entry else False,
         "of": len(ranking.entries) if ranking else 0,
+        "category": ranking.category_name if ranking else None,
         "median": result.group_medians.get(u.group),
         "previous": None,
     }

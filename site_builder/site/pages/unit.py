@@ -46,7 +46,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
             continue
         sv = data.version_of(period)
         entry = data.rank_entry(result, unit_id)
-        ranking = data.main_ranking(result, u.group)
+        ranking = data.unit_ranking(result, unit_id)  # the category's when the group is ranked only within categories
         rows.append(
             {
                 "period": period,
@@ -58,7 +58,8 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
                 "rank": entry.rank if entry else None,
                 "tied": entry.tied if entry else False,
                 "of": len(ranking.entries) if ranking else 0,
-                "group": data.group_name(sv, u.group),
+                "group": (i18n.text("notice.in_category", data.locale, name=data.group_name(sv, u.group), category=ranking.category_name)
+                          if ranking is not None and ranking.category_name else data.group_name(sv, u.group)),
                 "cumulative": _running(result, unit_id) if cumulative_kind(sv) else None,
                 "running_note": _running_note(data, period, result, unit_id),
                 "honours": [h[0] for h in data.honours_of(result, unit_id)],
