@@ -47,6 +47,8 @@ messages.register(
         "explain.balance": ("本{span}起始 {budget} 分，此前已扣 {before} 分，本期扣 {now} 分，余额 {left} 分", "",
                             "this {span_en} starts at {budget}: {before} lost before, {now} this period, {left} left", ""),
         "clip.adjustment": ("调整合计超过 ±{cap} 分，按 {signed} 分计", "", "adjustments exceed ±{cap}: counted as {signed}", ""),
+        "explain.line_rounded": ("按规定保留{places}位小数{mode_zh}，计 {shown} 分", "",
+                                 "kept to {places} decimal places as the scheme declares{mode_en}: {shown}", ""),
     }
 )
 
@@ -78,6 +80,19 @@ def published_points(node: Indicator, value: Decimal, rounding: Rounding, always
     """A leaf's figure as published: rounded once, as :func:`line_rounding` declares."""
     r = line_rounding(node, rounding, always)
     return round_points(value, r) if r is not None else value
+
+
+_MODE_WORDS = {"half_up": ("", ""), "half_even": ("（银行家舍入）", ", half even"), "down": ("（截尾）", ", truncated"),
+               "up": ("（进位）", ", rounded up")}
+
+
+def _rounded_step(node: Indicator, computed: Decimal, shown: Decimal, rounding: Rounding) -> tuple[Step, ...]:
+    """“按规定保留1位小数，计 17.2 分”: said when a line's published figure differs from its computed one."""
+    r = line_rounding(node, rounding)
+    if r is None or shown == computed:
+        return ()
+    zh, en = _MODE_WORDS[r.mode]
+    return (step("explain.line_rounded", places=r.places, mode_zh=zh, mode_en=en, shown=format(shown, "f")),)
 
 
 class _Ledger:
@@ -355,6 +370,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                                             w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
                 return None
             pts = published_points(node, o.points, rounding)
+            rounded = _rounded_step(node, o.points, pts, rounding)
             pts, by_note = cap_by(node, t, pts)
             pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
             span_note = span_note or by_note
@@ -367,7 +383,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                     disq.append(node.disqualify.reason or node.name)
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
-                                        span_note, (*o.steps, *balance), w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
+                                        span_note, (*o.steps, *rounded, *balance), w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
                                         True, disqualified, counts=node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]

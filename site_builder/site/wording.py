@@ -9,6 +9,7 @@ composites, conversions, rounding.  Chinese follows the phrasing of county
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from site_builder.ranking.decided import decided_text
@@ -233,13 +234,32 @@ def ranking_text(r: Ranking, scheme: Scheme, locale: str) -> str:
     return text + _p(locale, "。", ".")
 
 
-def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: str) -> str:
+def category_names(r: Ranking | None, scheme: Scheme, unit_categories: Mapping[str, str | None]) -> list[str]:
+    """The categories a ranking ranks within, in order: its own list, or the registry's
+    categories of the scheme's units in the order first met (``categories: units``)."""
+    if r is None or r.categories is None:
+        return []
+    if isinstance(r.categories, list):
+        return [c.name for c in r.categories]
+    found = (unit_categories.get(u) for g in scheme.groups for u in g.units)
+    return list(dict.fromkeys(c for c in found if c))
+
+
+def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: str,
+                unit_categories: Mapping[str, str | None] | None = None) -> str:
     rname = next((r.name for r in scheme.rankings if r.id == h.ranking), h.ranking)
     s = h.select
+    rk = next((r for r in scheme.rankings if r.id == h.ranking), None)
+    cats = category_names(rk, scheme, unit_categories or {})
+    per = _p(locale, "、", ", ").join(cats)
+    within = (_p(locale, f"各类别（{per}）", f"each category ({per})") if cats
+              else _p(locale, "各类别", "each category")) if rk is not None and rk.categories is not None else None
     if s.top is not None:
-        how = _p(locale, f"每组前{s.top}名", f"the top {s.top} of each group")
+        how = (_p(locale, f"{within}前{s.top}名", f"the top {s.top} of {within}") if within
+               else _p(locale, f"每组前{s.top}名", f"the top {s.top} of each group"))
     elif s.bottom is not None:
-        how = _p(locale, f"每组后{s.bottom}名", f"the bottom {s.bottom} of each group")
+        how = (_p(locale, f"{within}后{s.bottom}名", f"the bottom {s.bottom} of {within}") if within
+               else _p(locale, f"每组后{s.bottom}名", f"the bottom {s.bottom} of each group"))
     elif s.share is not None:
         pct = fmt(s.share * 100)
         if s.rounding == "floor" and h.ties != "include":
@@ -286,8 +306,7 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
     if h.groups:
         gs = _p(locale, "、", ", ").join(group_names.get(g, g) for g in h.groups)
         text += _p(locale, f"；仅在{gs}评选", f"; only in {gs}")
-    rk = next((r for r in scheme.rankings if r.id == h.ranking), None)
-    if rk is not None and rk.categories is not None:
+    if rk is not None and rk.categories is not None and s.top is None and s.bottom is None:
         text += _p(locale, "；在各类别内分别评选，名额按类别计算", "; chosen within each category, places counted per category")
     when = decided_text(h, scheme.period, locale)
     if when:

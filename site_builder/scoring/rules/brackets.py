@@ -92,10 +92,16 @@ class Bracket(Strict):
             return f"{fmt(lo)}—{fmt(hi)}{unit}" + ("" if inclusive else pick(locale, "（不含）", " (exclusive)"))
         if lo is not None:
             return pick(locale, f"{fmt(lo)}{unit}及以上", f"{fmt(lo)}{unit} or more")
+        if hi is not None and inclusive and hi == 0 and unit not in SIGNED_UNITS:
+            return f"0{unit}"  # a count is never below 0: “{max: 0}” is “0次”, not “0次及以下”
         if hi is not None:
             return pick(locale, f"{fmt(hi)}{unit}及以下" if inclusive else f"低于{fmt(hi)}{unit}",
                         f"up to {fmt(hi)}{unit}" if inclusive else f"below {fmt(hi)}{unit}")
         return pick(locale, "任何数值", "any value")
+
+
+#: Units of a measure that may fall below 0 (a change of a rate, points); any other unit counts things.
+SIGNED_UNITS = frozenset({"", "%", "‰", "分", "元", "万元", "个百分点"})
 
 
 @rule_kind

@@ -110,6 +110,8 @@ messages.register(
             "{name}: {amount} points at discretion",
             "",
         ),
+        "explain.tally_item_plain": ("{count} 次 × {per} 分 = {amount} 分", "", "{count} × {per} = {amount} points", ""),
+        "explain.tally_item_discretionary_plain": ("酌情 {amount} 分", "", "{amount} points at discretion", ""),
         "explain.tally_none": ("无记录", "", "nothing recorded", ""),
         "explain.tally_if_none": ("无记录，得基础分 {points} 分", "", "nothing recorded: base {points} points", ""),
         "explain.tally_capped": (
@@ -346,10 +348,14 @@ class TallyRule(Rule):
                 added += amount
             else:
                 deducted += amount
-            if isinstance(rate.per, Range):
-                steps.append(step("explain.tally_item_discretionary", name=_label(rate, ev), amount=fmt(amount)))
+            name = _label(rate, ev)
+            if name == "—":  # a single rate without a label: the figures alone (no stray “—：”)
+                steps.append(step("explain.tally_item_discretionary_plain", amount=fmt(amount)) if isinstance(rate.per, Range)
+                             else step("explain.tally_item_plain", count=n, per=fmt(per), amount=fmt(amount)))
+            elif isinstance(rate.per, Range):
+                steps.append(step("explain.tally_item_discretionary", name=name, amount=fmt(amount)))
             else:
-                steps.append(step("explain.tally_item", name=_label(rate, ev), count=n, per=fmt(per), amount=fmt(amount)))
+                steps.append(step("explain.tally_item", name=name, count=n, per=fmt(per), amount=fmt(amount)))
         for rate in self.rate_list():  # a rate's own cap, inside the line's cap
             got = by_rate.get(rate.id, ZERO)
             if rate.cap is not None and got > rate.cap:

@@ -167,7 +167,7 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 ],
                 vetoes=[(v.name, wording.veto_consequence(v, loc), v.clause) for v in s.vetoes],
                 rankings=[wording.ranking_text(r, s, loc) for r in s.rankings],
-                honours=[wording.honour_text(h, s, groups, loc) for h in s.honours],
+                honours=[wording.honour_text(h, s, groups, loc, {u: x.category for u, x in data.project.units.items()}) for h in s.honours],
                 other_rules=wording.other_rules(s, loc),
                 levels=scheme_levels(sv, loc),
                 changes=list(s.changes),

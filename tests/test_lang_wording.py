@@ -1,0 +1,76 @@
+"""Wording found by the office acceptance test (issue 8, part J1): each fix, on the pages it was seen on.
+
+The project is the one of ``tests/test_lang_office.py`` (built once here); every expected text follows
+from that file's hand-computed figures.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scratch import make_project
+from site_builder.cli import main
+from test_lang_office import FILES
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("wording"), FILES, base=False)
+    result = CliRunner().invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    return root / "_site"
+
+
+def page(site: Path, rel: str) -> str:
+    raw = (site / rel / "index.html").read_text("utf-8")
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+# 1. a line rounded to the scheme's places says so beside the computed figure
+
+
+def test_card_explains_line_rounding(site):
+    card = page(site, "units/zj/jxkh/2024-11")
+    # 86.2 × 20% = 17.24, published to one place: 17.2
+    assert "得 17.24 分 按规定保留1位小数，计 17.2 分" in card
+    # 2024-12 da: (89.25 − 80) × 0.1 = 0.925 deducted, published −0.9
+    dec = page(site, "units/da/jxkh/2024-12")
+    assert "扣 0.925 分 按规定保留1位小数，计 -0.9 分" in dec
+    # fg 2024-11: 17.983 → 18.0 (the published figure keeps its place)
+    assert "按规定保留1位小数，计 18.0 分" in page(site, "units/fg/jxkh/2024-11")
+    # a line whose figure needs no rounding (5 points) and a kept line (13.875) say nothing
+    assert card.count("按规定保留") == 1
+
+
+# 5. “{max: 0}” of a count is “0次”
+
+
+def test_bracket_up_to_zero_is_zero(site):
+    yearly = page(site, "schemes/ndpd/2024")
+    assert "0次得0分，1次得5分，2次及以上得10分" in yearly
+    assert "0次及以下" not in yearly
+
+
+# 6. a single rate without a label: no stray “—：”
+
+
+def test_single_rate_without_label(site):
+    card = page(site, "units/zj/jxkh/2024-11")
+    assert "—：" not in card
+    assert "安全事故 得分： -10 / 不设上限 2 次 × 5 分 = 10 分" in card
+    assert "5 次 × 0.5 分 = 2.5 分" in card
+
+
+# 7. an honour chosen within categories names them
+
+
+def test_honour_within_categories(site):
+    s = page(site, "schemes/jxkh/2024")
+    assert "“流动红旗”（表彰）：依据“月度排名”，各类别（专业部门、其他部门）前1名；" in s
+    assert "“年度优秀”（表彰）：依据“年度累计排名”，每组前1名" in s  # no categories: per group
