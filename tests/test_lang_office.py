@@ -645,7 +645,7 @@ def test_score_card_explains_the_new_rules(site):
     assert "考核期末（2024-12-31）仍未完成，扣完本项 5 分" in page(site, "units/da/jxkh/2024-12")
     year = page(site, "units/wl/ndpd/2024")
     assert "考核等次 良好" in year
-    assert "未评为“优秀”：不满足条件 total >= 95 且 非 vetoed（总分 90，受一票否决 是）" in year
+    assert "未评为“优秀”：不满足条件 total >= 95 且 非 vetoed（总分 90，受一票否优 是）" in year
     assert "获得“流动红旗” 0 期" in year
     assert "奖励每人 3000 元" in page(site, "units/fg/ndpd/2024")
     assert "获得“流动红旗” 2 期（2024年11月、2024年12月）" in page(site, "units/fg/ndpd/2024")

@@ -74,3 +74,39 @@ def test_honour_within_categories(site):
     s = page(site, "schemes/jxkh/2024")
     assert "“流动红旗”（表彰）：依据“月度排名”，各类别（专业部门、其他部门）前1名；" in s
     assert "“年度优秀”（表彰）：依据“年度累计排名”，每组前1名" in s  # no categories: per group
+
+
+# 2. a veto is headed and worded by its consequence (一票否优 here), a mix by a neutral heading
+
+
+def test_veto_headed_by_its_consequence(site):
+    card = page(site, "units/wl/jxkh/2024-12")
+    assert "一票否优 被县纪委监委通报批评 （2024年11月20日）：11月被县纪委监委通报批评" in card
+    assert "一票否决" not in card
+    notice = page(site, "notices/jxkh/2024-11")
+    assert "一票否决" not in notice
+    assert "一票否优 县文学艺术界联合会 ：被县纪委监委通报批评" in notice
+    year = page(site, "units/wl/ndpd/2024")
+    assert "（总分 90，受一票否优 是）" in year and "一票否决" not in year
+    scheme = page(site, "schemes/jxkh/2024")
+    assert "一票否优事项 被县纪委监委通报批评 ：一票否优：取消评先评优资格" in scheme
+
+
+def test_mixed_vetoes_get_a_neutral_heading(tmp_path):
+    files = dict(FILES)
+    files["schemes/jxkh/2024.yaml"] = FILES["schemes/jxkh/2024.yaml"].replace(
+        "rankings:\n", "  - {id: fraud, name: 数据造假, clause: 考核数据造假的，实行一票否决。}\nrankings:\n", 1)
+    files["scores/jxkh/2024-11.yaml"] = FILES["scores/jxkh/2024-11.yaml"].replace(
+        "    vetoes: [{id: warned, reason: 11月被县纪委监委通报批评, date: 2024-11-20}]",
+        "    vetoes: [{id: warned, reason: 11月被县纪委监委通报批评, date: 2024-11-20}, {id: fraud, reason: 报表数据不实}]")
+    root = make_project(tmp_path, files, base=False)
+    result = CliRunner().invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    site = root / "_site"
+    card = page(site, "units/wl/jxkh/2024-11")
+    assert "否决事项 一票否优： 被县纪委监委通报批评" in card and "一票否决： 数据造假 ：报表数据不实" in card
+    notice = page(site, "notices/jxkh/2024-11")
+    assert "否决事项 县文学艺术界联合会 ：一票否优：被县纪委监委通报批评" in notice
+    assert "县文学艺术界联合会 ：一票否决：数据造假" in notice
+    scheme = page(site, "schemes/jxkh/2024")
+    assert "否决事项 被县纪委监委通报批评 ：一票否优：" in scheme and "数据造假 ：一票否决：取消评先评优资格" in scheme

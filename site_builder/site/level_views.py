@@ -10,7 +10,7 @@ the table with its units and its rewards (“五星：…（奖励每人 500 元
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -44,14 +44,14 @@ messages.register(
             "",
         ),
         "explain.level_vetoed": (
-            "评为“{level}”：受一票否决（{items}）",
+            "评为“{level}”：{vetoed}（{items}）",
             "",
-            "{level}: one-vote veto ({items})",
+            "{level}: {vetoed_en} ({items})",
             "",
         ),
         "level.reward": ("{name}每{per} {amount} {currency}", "", "{name}: {amount} {currency} per {per}", ""),
         "level.default": ("其余单位", "", "all other units", ""),
-        "level.vetoed": ("受一票否决的单位", "", "units under a one-vote veto", ""),
+        "level.vetoed": ("{vetoed}的单位", "", "units {vetoed_en}", ""),
         "level.show.level": ("以等次公布考核结果，不公布总分和名次。", "", "The result is published as a level, without totals or ranks.", ""),
         "level.show.both": ("考核结果公布总分、名次和等次。", "", "The result is published as totals, ranks and levels.", ""),
         "level.flag.yes": ("是", "", "yes", ""),
@@ -63,7 +63,12 @@ messages.register(
         "level.word.rank": ("名次", "", "rank", ""),
         "level.word.ratio": ("名次比例", "", "rank ratio", ""),
         "level.word.group_size": ("参加排名的单位数", "", "units ranked", ""),
-        "level.word.vetoed": ("受一票否决", "", "vetoed", ""),
+        "level.word.vetoed": ("{vetoed}", "", "{vetoed_en}", ""),
+        # each veto worded by its consequence (``called``), a mix of them by a neutral word
+        "level.vetoed.veto": ("受一票否决", "", "under a one-vote veto", ""),
+        "level.vetoed.no_excellence": ("受一票否优", "", "barred from excellence", ""),
+        "level.vetoed.ineligible": ("被取消评选资格", "", "not eligible for selection", ""),
+        "level.vetoed.mixed": ("有否决事项", "", "vetoed", ""),
         "level.word.disqualified": ("取消评先资格", "", "not eligible for honours", ""),
         "level.word.line": ("“{line}”得分", "", "points of “{line}”", ""),
         "level.word.fact": ("“{line}”的{fact}", "", "{fact} of “{line}”", ""),
@@ -106,7 +111,16 @@ def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
     if kind == "first" and rest:
         names = {r.id: r.name for r in sv.scheme.rankings}
         return say(locale, "level.word.first_in", name=names.get(rest, rest))
+    if name == "vetoed":
+        return say(locale, "level.word.vetoed", **vetoed_words(v.called for v in sv.scheme.vetoes))
     return say(locale, f"level.word.{name}") if messages.known(f"level.word.{name}") else name
+
+
+def vetoed_words(called: Iterable[str]) -> dict[str, str]:
+    """“受一票否优” for vetoes all called 一票否优, “有否决事项” for a mix: the params ``vetoed``/``vetoed_en``."""
+    kinds = set(called) or {"veto"}
+    code = f"level.vetoed.{kinds.pop()}" if len(kinds) == 1 else "level.vetoed.mixed"
+    return {"vetoed": say("zh-CN", code), "vetoed_en": say("en", code)}
 
 
 def figure_text(value: Decimal | bool, locale: str) -> str:
@@ -154,7 +168,8 @@ def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> 
         out.append(say(locale, "explain.level_default", level=level.name))
     elif level.how == "vetoed":
         items = (sep).join(v.name for v in u.vetoes)
-        out.append(say(locale, "explain.level_vetoed", level=level.name, items=items))
+        out.append(say(locale, "explain.level_vetoed", level=level.name, items=items,
+                       **vetoed_words(v.called for v in u.vetoes)))
     return tuple(out)
 
 
@@ -245,6 +260,6 @@ def scheme_levels(sv: SchemeVersion, locale: str) -> dict | None:
     return {
         "show": say(locale, f"level.show.{grades.show}"),
         "rules": tuple(rules),
-        "vetoed": say(locale, "level.vetoed") if vetoed else None,
+        "vetoed": say(locale, "level.vetoed", **vetoed_words(v.called for v in sv.scheme.vetoes)) if vetoed else None,
         "vetoed_level": vetoed,
     }

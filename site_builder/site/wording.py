@@ -148,10 +148,11 @@ def veto_called(called: str, locale: str) -> str:
     return _p(locale, zh, en)
 
 
-def veto_consequence(v: Veto, locale: str) -> str:
-    """The consequence of a veto clause as the scheme names it, and how long it lasts."""
+def veto_consequence(v: Veto, locale: str, named: bool = False) -> str:
+    """The consequence of a veto clause as the scheme names it, and how long it lasts;
+    ``named``: a plain 一票否决 is named too (in a list mixing consequences)."""
     text = veto_effect(v.effect, locale)
-    if v.called != "veto":
+    if v.called != "veto" or named:
         text = _p(locale, f"{veto_called(v.called, locale)}：{text}", f"{veto_called(v.called, locale)}: {text}")
     if v.lasts == "stage":
         text += _p(locale, "，至本阶段结束", ", until the end of the stage")

@@ -165,7 +165,7 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                     )
                     for g in s.groups
                 ],
-                vetoes=[(v.name, wording.veto_consequence(v, loc), v.clause) for v in s.vetoes],
+                vetoes=[(v.name, wording.veto_consequence(v, loc, len({x.called for x in s.vetoes}) > 1), v.clause) for v in s.vetoes],
                 rankings=[wording.ranking_text(r, s, loc) for r in s.rankings],
                 honours=[wording.honour_text(h, s, groups, loc, {u: x.category for u, x in data.project.units.items()}) for h in s.honours],
                 other_rules=wording.other_rules(s, loc),
