@@ -110,3 +110,26 @@ def test_mixed_vetoes_get_a_neutral_heading(tmp_path):
     assert "县文学艺术界联合会 ：一票否决：数据造假" in notice
     scheme = page(site, "schemes/jxkh/2024")
     assert "否决事项 被县纪委监委通报批评 ：一票否优：" in scheme and "数据造假 ：一票否决：取消评先评优资格" in scheme
+
+
+# 4. figures derived from published ones (a year-to-date sum, a median) without trailing zeros beyond the scheme's places
+
+
+def test_derived_figures_as_the_scheme_publishes(site):
+    card = page(site, "units/fg/jxkh/2024-12")
+    # median of 55.125, 52.575, 48.2, 60.65 = (52.575 + 55.125) / 2 = 53.85; cumulative 55.375 + 55.125 = 110.5
+    assert "本组中位数 53.85 " in card and "年度累计得分（2024年11月至2024年12月） 110.5 " in card
+    assert "2 县发展和改革局 110.5 " in page(site, "notices/jxkh/2024-12")
+    assert " 110.5 " in page(site, "units/fg") and "110.500" not in page(site, "units/fg")
+    # the yearly scheme publishes totals to 2 places (rounded at the total): its figures keep them
+    assert "本组中位数 85.00" in page(site, "units/fg/ndpd/2024")
+
+
+def test_trim_keeps_the_value():
+    from decimal import Decimal as D
+
+    from site_builder.site.render import trim
+
+    assert [str(trim(D(v), p)) for v, p in [("110.500", 1), ("53.850", 1), ("85.00", 2), ("18.0", 1), ("120.000", 0)]] == [
+        "110.5", "53.85", "85.00", "18.0", "120"]
+    assert trim(None, 1) is None

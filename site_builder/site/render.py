@@ -65,6 +65,20 @@ def num(value: Decimal | int | None) -> str:
     return format(value, "f")
 
 
+def trim(value: Decimal | None, places: int) -> Decimal | None:
+    """A figure derived from published ones (a sum of totals, a median) as the scheme publishes
+    figures: trailing zeros beyond the scheme's ``places`` dropped (110.500 → 110.5 with one
+    place; 85.00 stays with two), the value itself unchanged."""
+    if value is None or isinstance(value, int) or not value.is_finite():
+        return value
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    while exponent < -places and value == value.quantize(Decimal(1).scaleb(exponent + 1)):
+        exponent += 1
+        value = value.quantize(Decimal(1).scaleb(exponent))
+    return value
+
+
 def pts(value: Decimal | None) -> str:
     """Points of a line as people write them: 18, 9.5, 9.66 (no trailing zeros).
 

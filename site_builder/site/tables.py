@@ -14,6 +14,7 @@ from decimal import Decimal
 from site_builder import messages
 from site_builder.model import Period
 from site_builder.scoring.results import GroupRanking, PeriodResult, UnitResult
+from site_builder.site.render import trim
 from site_builder.site import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.failures import fail
@@ -246,6 +247,7 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
 
 def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanking, ...]:
     out = []
+    places = data.version_of(period).scheme.rounding.places
     for r in result.rankings:
         if r.group != group or (r is main and r.span is None):  # a running total is shown with its figure
             continue
@@ -256,7 +258,7 @@ def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanki
                 e.rank,
                 e.tied,
                 data.unit_name(e.unit, on),
-                e.value,
+                trim(e.value, places) if r.basis != "period" else e.value,  # a sum of totals: as the scheme publishes
                 data.card_target(e.unit, period),
             )
             for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))

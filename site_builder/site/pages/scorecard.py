@@ -28,6 +28,7 @@ from site_builder.site.pages.common import earlier_versions, is_draft, notice_cr
 from site_builder.site.pages.notice import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.privacy import mask_name
+from site_builder.site.render import trim
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
         "tied": entry.tied if entry else False,
         "of": len(ranking.entries) if ranking else 0,
         "category": ranking.category_name if ranking else None,
-        "median": result.group_medians.get(u.group),
+        "median": trim(result.group_medians.get(u.group), data.version_of(period).scheme.rounding.places),
         "previous": None,
     }
     prev = data.previous(period)
@@ -254,9 +255,9 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             lines=line_views(data, sv, u),
             summary=rank_summary(data, period, result, uid),
             honours=data.honours_of(result, uid),
-            cumulative=_cumulative(result, uid) if "cumulative" in kinds else None,
+            cumulative=trim(_cumulative(result, uid), sv.scheme.rounding.places) if "cumulative" in kinds else None,
             cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in kinds else None,
-            stage_total=result.stage_totals.get(uid) if "stage" in kinds else None,
+            stage_total=trim(result.stage_totals.get(uid), sv.scheme.rounding.places) if "stage" in kinds else None,
             show_coefficient=sv.scheme.coefficient is not None,
             notice_target=data.notice_target(period),
             notice_title=notice_title,

@@ -17,6 +17,7 @@ from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import cumulative_kind
 from site_builder.site.tables import running_basis
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
+from site_builder.site.render import trim
 
 
 def _running_ranking(result, unit_id: str):
@@ -60,7 +61,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
                 "of": len(ranking.entries) if ranking else 0,
                 "group": (i18n.text("notice.in_category", data.locale, name=data.group_name(sv, u.group), category=ranking.category_name)
                           if ranking is not None and ranking.category_name else data.group_name(sv, u.group)),
-                "cumulative": _running(result, unit_id) if cumulative_kind(sv) else None,
+                "cumulative": trim(_running(result, unit_id), sv.scheme.rounding.places) if cumulative_kind(sv) else None,
                 "running_note": _running_note(data, period, result, unit_id),
                 "honours": [h[0] for h in data.honours_of(result, unit_id)],
                 "level": result.levels[unit_id].name if unit_id in result.levels else None,
