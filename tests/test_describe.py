@@ -81,7 +81,7 @@ def words(rule: dict, max: str | None = "10", type: str = "score", locale: str =
             },
             "2",
             "score",
-            "按网办件数计分：0件及以下得0.5分，1—5件得1分，6—10件得1.5分，11件及以上得2分。",
+            "按网办件数计分：0件得0.5分，1—5件得1分，6—10件得1.5分，11件及以上得2分。",
         ),
         (
             {"kind": "quota", "label": "信息", "unit": "篇", "target": "2", "shortfall_per": "5", "excess_per": "1", "excess_cap": "5"},

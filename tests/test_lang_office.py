@@ -655,7 +655,7 @@ def test_scheme_pages_state_each_rule(site):
     s = page(site, "schemes/jxkh/2024")
     assert "满意度测评按百分制评分，乘以权重20%" in s
     assert "县领导50%、部门互评30%、服务对象20%" in s
-    assert "rate（按时办结率）＝on_time / received * 100" in s
+    assert "按时办结率（rate）＝按时办结件数 / 受理件数 * 100（公式：on_time / received * 100）" in s
     assert "上期指本方案的上一考核期" in s
     assert "按时报送月度工作总结的得5分，否则不得分" in s
     assert "每逾期1个工作日扣1分，扣完为止；考核期末仍未完成的不得分" in s

@@ -133,3 +133,27 @@ def test_trim_keeps_the_value():
     assert [str(trim(D(v), p)) for v, p in [("110.500", 1), ("53.850", 1), ("85.00", 2), ("18.0", 1), ("120.000", 0)]] == [
         "110.5", "53.85", "85.00", "18.0", "120"]
     assert trim(None, 1) is None
+
+
+# 3. formulas are worded with the declared labels and derived names; the formula itself stays beside them
+
+
+def test_formulas_worded_with_labels(site):
+    s = page(site, "schemes/jxkh/2024")
+    assert ("扣分＝最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1（公式：max(group_mean(rate) - rate, 0) * 0.1；"
+            "on_time：按时办结件数，received：受理件数），最多扣2分。") in s
+    assert "按时办结率（rate）＝按时办结件数 / 受理件数 * 100（公式：on_time / received * 100）。" in s
+    assert "最小值(最大值(报送信息篇数 - 上期(报送信息篇数, 报送信息篇数), 0) * 0.5, 本项满分)" in s
+    card = page(site, "units/da/jxkh/2024-12")
+    # da: 24 / 30 × 100 = 80; (89.25 − 80) × 0.1 = 0.925
+    assert "按时办结率＝按时办结件数 / 受理件数 * 100（on_time / received * 100）＝80" in card
+    assert ("最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1（max(group_mean(rate) - rate, 0) * 0.1），"
+            "其中 按时办结件数=24，受理件数=30，扣 0.925 分") in card
+
+
+def test_formula_without_labels_keeps_its_text():
+    from site_builder.scoring.formula import describe
+
+    assert describe("max(a - b, 0) * 2", "zh-CN") == "最大值(a - b, 0) * 2"
+    assert describe("max(a - b, 0) * 2", "zh-CN", {"a": "甲"}) == "最大值(甲 - b, 0) * 2"
+    assert describe("max(a - b, 0) * 2", "en", {"a": "甲"}) == "max(甲 - b, 0) * 2"

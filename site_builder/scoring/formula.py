@@ -566,13 +566,16 @@ _ZH = {"min": "最小值", "max": "最大值", "clamp": "限定", "if": "如果"
        "group_min": "最低值", "group_count": "单位数", "previous": "上期"}
 
 
-def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE) -> str:
+def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE, labels: Mapping[str, str] | None = None) -> str:
     """The formula as readable text: one space around binary operators, none
     inside parentheses, only the parentheses precedence needs; in zh-CN the
-    function names and ``and``/``or``/``not`` are in Chinese."""
+    function names and ``and``/``or``/``not`` are in Chinese; ``labels`` words
+    names as the scheme declares them (``rate`` → ``按时办结率``)."""
     if isinstance(formula, str):
         formula = compile_formula(formula)
     words = {} if locale == "en" else _ZH
+    if labels:
+        words = {**words, **{f"name:{k}": v for k, v in labels.items()}}
     return _render(formula._root, words)[0]
 
 
@@ -588,7 +591,7 @@ def _render(node: _Node, words: Mapping[str, str]) -> tuple[str, int]:
     if node.kind == "bool":
         return ("true" if node.value else "false"), prec
     if node.kind == "name":
-        return str(node.value), prec
+        return words.get(f"name:{node.value}", str(node.value)), prec
     if node.kind == "call":
         name = words.get(str(node.value), str(node.value))
         return f"{name}({', '.join(_render(a, words)[0] for a in node.args)})", prec

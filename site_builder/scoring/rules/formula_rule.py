@@ -119,6 +119,13 @@ messages.register(
         "explain.formula_deducted": ("{expr}，其中 {inputs}，扣 {raw} 分", "", "{expr} with {inputs}: {raw} points deducted", ""),
         "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
         "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
+        # the same with the declared labels in place of the ids, the formula itself in brackets
+        "explain.formula_named": ("{words_zh}（{expr}），其中 {inputs}，结果 {raw} 分", "",
+                                  "{words_en} ({expr}) with {inputs}: {raw} points", ""),
+        "explain.formula_deducted_named": ("{words_zh}（{expr}），其中 {inputs}，扣 {raw} 分", "",
+                                           "{words_en} ({expr}) with {inputs}: {raw} points deducted", ""),
+        "explain.formula_let_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
+        "explain.formula_derived_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
         "explain.formula_statistic": (
             "{label}的{stat_zh}为 {value}（按 {count} 个单位计算）",
             "",
@@ -225,6 +232,26 @@ class FormulaRule(Rule):
     def _is_points(self, fn: str, name: str) -> bool:
         """``previous(points)``: the line's own points in the previous period (unless an input is so named)."""
         return fn == "previous" and name == "points" and name not in self.inputs
+
+    def _names(self, locale: str) -> dict[str, str]:
+        """Every name of the formulas worded as the scheme declares it: derived values by their
+        names, inputs and named values by their labels, ``max`` as the line's maximum."""
+        return {"max": pick(locale, "本项满分", "max"), **{d.id: d.name for d in self._derived}, **self.labels}
+
+    def _worded(self, text: str, locale: str) -> str | None:
+        """``text`` with the declared labels in place of the ids, or None when it names nothing labelled."""
+        try:
+            plain, named = describe(text, locale), describe(text, locale, self._names(locale))
+        except FormulaError:
+            return None
+        return named if named != plain else None
+
+    def _step(self, code: str, text: str, **params: object) -> Step:
+        """A formula's step: the ``_named`` variant (labels, the formula in brackets) when labels apply."""
+        zh, en = self._worded(text, "zh-CN"), self._worded(text, "en")
+        if zh is None or en is None:
+            return step(code, expr=text, **params)
+        return step(f"{code}_named", expr=text, words_zh=zh, words_en=en, **params)
 
     def _label(self, name: str) -> str:
         if name in self.labels:
@@ -354,7 +381,7 @@ class FormulaRule(Rule):
         steps: list[Step] = []
         for d in self._derived_used():
             env[d.id] = compute(d, env, mode)
-            steps.append(step("explain.formula_derived", label=d.name, expr=d.expr, value=fmt(env[d.id])))
+            steps.append(self._step("explain.formula_derived", d.expr, label=d.name, value=fmt(env[d.id])))
         for fn, name in self._lookups():
             key = f"{fn}({name})"
             label = self._label(name)
@@ -369,14 +396,14 @@ class FormulaRule(Rule):
                               value=fmt(value) if value is not None else "—", count=count))
         for name, f in self._lets():
             env[name] = _named(name, self._label(name), f, env, mode)
-            steps.append(step("explain.formula_let", label=self._label(name), expr=f.text, value=fmt(env[name])))
+            steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name])))
         raw = self._compiled().evaluate(env, mode)
         inputs = "，".join(f"{self.labels.get(k, k)}={fmt(v)}" for k, v in sorted(facts.values.items()))
         if self.amount == "positive" and line.type == "deduction":
-            steps.append(step("explain.formula_deducted", expr=self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula_deducted", self.expr, inputs=inputs, raw=fmt(raw)))
             raw = ZERO - raw  # never a negative zero
         else:
-            steps.append(step("explain.formula", expr=self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula", self.expr, inputs=inputs, raw=fmt(raw)))
         value, clip = clamp(raw, self.bounds(line))
         return Outcome(value, raw, clip, tuple(steps))
 
@@ -412,6 +439,11 @@ class FormulaRule(Rule):
             text = self.expr
         names = "，".join(f"{k}：{v}" for k, v in self.labels.items())
         extra = pick(locale, f"（{names}）", f" ({names})") if names else ""
+        worded = self._worded(self.expr, locale)
+        if worded is not None:  # labels in place of the ids; the formula itself kept to check the arithmetic
+            text = worded
+            extra = pick(locale, f"（公式：{self.expr}" + (f"；{names}" if names else "") + "）",
+                         f" (formula: {self.expr}" + (f"; {names}" if names else "") + ")")
         top = fmt(line.max or 0)
         if self.amount == "positive" and line.type == "deduction":
             head = pick(locale, f"扣分＝{text}{extra}，最多扣{top}分。", f"Deducted = {text}{extra}, at most {top}.")
@@ -422,9 +454,19 @@ class FormulaRule(Rule):
     def _describe_more(self, locale: str) -> str:
         parts: list[str] = []
         for d in self._derived_used():
-            parts.append(pick(locale, f"{d.id}（{d.name}）＝{_words(d.expr, locale)}。", f"{d.id} ({d.name}) = {_words(d.expr, locale)}."))
+            worded = self._worded(d.expr, locale)
+            if worded is not None:
+                parts.append(pick(locale, f"{d.name}（{d.id}）＝{worded}（公式：{d.expr}）。",
+                                  f"{d.name} ({d.id}) = {worded} (formula: {d.expr})."))
+            else:
+                parts.append(pick(locale, f"{d.id}（{d.name}）＝{_words(d.expr, locale)}。", f"{d.id} ({d.name}) = {_words(d.expr, locale)}."))
         for name, text in self.let.items():
             label = self.labels.get(name)
+            worded = self._worded(text, locale)
+            if worded is not None:
+                named = pick(locale, f"{label}（{name}）", f"{label} ({name})") if label else name
+                parts.append(pick(locale, f"{named}＝{worded}（公式：{text}）。", f"{named} = {worded} (formula: {text})."))
+                continue
             named = pick(locale, f"{name}（{label}）", f"{name} ({label})") if label else name
             parts.append(f"{named}＝{_words(text, locale)}。" if locale != "en" else f"{named} = {_words(text, locale)}.")
         fns = {fn for fn, _ in self._lookups()}
