@@ -157,3 +157,69 @@ def test_formula_without_labels_keeps_its_text():
     assert describe("max(a - b, 0) * 2", "zh-CN") == "最大值(a - b, 0) * 2"
     assert describe("max(a - b, 0) * 2", "zh-CN", {"a": "甲"}) == "最大值(甲 - b, 0) * 2"
     assert describe("max(a - b, 0) * 2", "en", {"a": "甲"}) == "max(甲 - b, 0) * 2"
+
+
+# 6. a scan of every built page of the docs/rules.md example project and of the office project
+
+
+TEXT_FRAGMENTS = ("—：", "。。", "，，", "（）")
+# “≈” marks a figure shown to fewer places than computed; a rounding note must follow on the page
+APPROX = re.compile(r"≈\s*-?\d")
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def scan(site: Path) -> list[tuple[str, str]]:
+    """(page, fragment) for every forbidden fragment on every built page."""
+    found = []
+    for f in sorted(site.rglob("*.html")):
+        raw = f.read_text("utf-8")
+        text = _text(raw)
+        rel = str(f.relative_to(site))
+        found += [(rel, frag) for frag in TEXT_FRAGMENTS if frag in text]
+        found += [(rel, word) for word in ("None", "nan") if re.search(rf"(?<![A-Za-z_]){word}(?![A-Za-z_])", text)]
+        if re.search(r"<li[^>]*>\s*</li>", raw):
+            found.append((rel, "<li></li>"))
+        if APPROX.search(text) and "≈" not in _approx_notes(text):
+            found.append((rel, "≈"))
+    return found
+
+
+def _approx_notes(text: str) -> str:
+    """The page's note on figures marked ≈ (shown rounded), if it has one."""
+    return "≈" if re.search(r"≈[^\n]{0,40}(约|四舍五入|保留|rounded|approx)|(约|四舍五入|rounded|approx)[^\n]{0,40}≈", text) else ""
+
+
+def _build(root: Path) -> Path:
+    result = CliRunner().invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    return root / "_site"
+
+
+def test_office_pages_have_no_broken_fragments(site):
+    assert scan(site) == []
+
+
+def test_docs_example_pages_have_no_broken_fragments(tmp_path):
+    from test_docs import parse, write_project
+
+    site = _build(write_project(parse("rules.md"), tmp_path))
+    assert scan(site) == []
+
+
+def test_the_scan_finds_each_fragment(tmp_path):
+    pages = {
+        "a.html": "<p>—：2 次 × 5 分 = 10 分</p>",
+        "b.html": "<p>得分。。</p><p>（）</p>",
+        "c.html": "<ul><li>x</li><li> </li></ul>",
+        "d.html": "<p>平均 ≈27.33 分</p>",
+        "e.html": "<p>平均 ≈27.33 分（约数，四舍五入到2位小数）</p><p>None</p>",
+        "f.html": "<p>Nanjing，nan</p>",
+    }
+    for name, html in pages.items():
+        (tmp_path / name).write_text(html, "utf-8")
+    assert scan(tmp_path) == [("a.html", "—："), ("b.html", "。。"), ("b.html", "（）"), ("c.html", "<li></li>"),
+                              ("d.html", "≈"), ("e.html", "None"), ("f.html", "nan")]

@@ -65,7 +65,8 @@ class LineView:
     uncapped: bool = False  # a bonus/deduction/adjustment declared “不设上限”
 
 
-def _events(line: LineResult, publish_names: bool) -> tuple[EventView, ...]:
+def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None) -> tuple[EventView, ...]:
+    """The recorded events; one recorded by its rate alone (``{rate: late}``) is named by the rate."""
     if line.facts is None:
         return ()
     out = []
@@ -73,9 +74,20 @@ def _events(line: LineResult, publish_names: bool) -> tuple[EventView, ...]:
         person = None
         if ev.name:
             person = ev.name if publish_names else mask_name(ev.name)
-        text = ev.title or ev.event or ""
+        text = ev.title or ev.event or ("" if ev.note else (rate_names or {}).get(ev.key or "", ""))
+        if not (ev.date or text or person or ev.count != 1 or ev.points is not None or ev.note):
+            continue  # nothing to say beyond the explanation's count: no empty item
         out.append(EventView(ev.date, text, person, ev.count, ev.points, ev.note, ev.evidence))
     return tuple(out)
+
+
+def _rate_names(sv: SchemeVersion, line_id: str) -> dict[str, str]:
+    """rate id → name for a line counted by rates (tally kinds), else nothing."""
+    for index in sv.indicators.values():
+        node = index.get(line_id)
+        if node is not None and node.rule is not None and hasattr(node.rule, "rate_list"):
+            return {r.id: r.name for r in node.rule.rate_list() if r.name}
+    return {}
 
 
 def _clip(line: LineResult, locale: str) -> str | None:
@@ -106,7 +118,7 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
                 clip=_clip(line, data.locale),
                 clip_kind=line.clip,
                 steps=tuple(s.render(data.locale) for s in line.steps),
-                events=_events(line, publish),
+                events=_events(line, publish, _rate_names(sv, line.id)),
                 note=facts.note if facts else None,
                 evidence=facts.evidence if facts else None,
                 clause=f"{doc}#{paths.indicator_anchor(tree, line.id, ntrees)}",
