@@ -223,3 +223,46 @@ def test_the_scan_finds_each_fragment(tmp_path):
         (tmp_path / name).write_text(html, "utf-8")
     assert scan(tmp_path) == [("a.html", "—："), ("b.html", "。。"), ("b.html", "（）"), ("c.html", "<li></li>"),
                               ("d.html", "≈"), ("e.html", "None"), ("f.html", "nan")]
+
+
+# English and properties
+
+
+def test_english_wording_of_the_new_steps():
+    from site_builder.scoring.rules.base import step
+
+    assert step("explain.line_rounded", places=1, mode_zh="", mode_en="", shown="17.2").render("en") == \
+        "rounded as the scheme declares (1 d.p.): 17.2"
+    assert step("explain.line_rounded", places=0, mode_zh="（截尾）", mode_en=", truncated", shown="3").render("zh-CN") == \
+        "按规定保留0位小数（截尾），计 3 分"
+    assert step("explain.tally_item_plain", count=2, per="5", amount="10").render("en") == "2 × 5 = 10 points"
+    from site_builder.site.level_views import vetoed_words
+
+    assert vetoed_words(["no_excellence"]) == {"vetoed": "受一票否优", "vetoed_en": "barred from excellence"}
+    assert vetoed_words(["veto", "ineligible"]) == {"vetoed": "有否决事项", "vetoed_en": "vetoed"}
+    assert vetoed_words([]) == {"vetoed": "受一票否决", "vetoed_en": "under a one-vote veto"}
+
+
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.decimals(min_value=-10**6, max_value=10**6, places=6, allow_nan=False, allow_infinity=False),
+       st.integers(min_value=0, max_value=6))
+def test_trim_never_changes_a_value_nor_cuts_below_the_places(value, places):
+    from site_builder.site.render import trim
+
+    got = trim(value, places)
+    assert got == value and trim(got, places) == got  # same value, same answer twice
+    exp = got.as_tuple().exponent
+    assert exp >= min(value.as_tuple().exponent, -places)  # never more places than given
+    assert exp <= -places or got != got.quantize(Decimal(1).scaleb(exp + 1))  # no zero left beyond the places
+
+
+@given(st.permutations(["veto", "no_excellence", "ineligible", "no_excellence"]))
+def test_veto_words_do_not_depend_on_order(called):
+    from site_builder.site.level_views import vetoed_words
+
+    assert vetoed_words(called) == vetoed_words(sorted(called))

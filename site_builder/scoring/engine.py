@@ -48,7 +48,7 @@ messages.register(
                             "this {span_en} starts at {budget}: {before} lost before, {now} this period, {left} left", ""),
         "clip.adjustment": ("调整合计超过 ±{cap} 分，按 {signed} 分计", "", "adjustments exceed ±{cap}: counted as {signed}", ""),
         "explain.line_rounded": ("按规定保留{places}位小数{mode_zh}，计 {shown} 分", "",
-                                 "kept to {places} decimal places as the scheme declares{mode_en}: {shown}", ""),
+                                 "rounded as the scheme declares ({places} d.p.{mode_en}): {shown}", ""),
     }
 )
 
