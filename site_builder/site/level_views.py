@@ -18,6 +18,7 @@ from site_builder import messages
 from site_builder.model import Period, SchemeVersion
 from site_builder.ranking.levels import FACT_NUMBERS, compile_condition
 from site_builder.scoring.formula import describe
+from site_builder.scoring.history import input_prefix
 from site_builder.scoring.results import PeriodResult, UnitLevel, UnitResult
 from site_builder.site.data import SiteData
 from site_builder.site.tables import GroupTable, LevelLine
@@ -75,6 +76,8 @@ messages.register(
         "level.word.periods": ("参加考核的期数", "", "periods assessed", ""),
         "level.word.total_sum": ("各期总分合计", "", "sum of the totals", ""),
         "level.word.total_mean": ("各期平均总分", "", "mean of the totals", ""),
+        "level.word.input": ("“{source}”中{word}", "", "{word} in “{source}”", ""),
+        "level.word.vetoed_periods": ("受一票否决的期数", "", "periods under a one-vote veto", ""),
         "level.fact.points": ("评分", "", "points recorded", ""),
         "level.fact.value": ("数值", "", "value", ""),
         "level.fact.count": ("次数", "", "count", ""),
@@ -93,6 +96,15 @@ def say(locale: str, code: str, **params: object) -> str:
 def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
     """A condition's name as a reader says it: total → 总分, line.x → “工作纪律”得分."""
     kind, _, rest = name.partition(".")
+    inputs = {input_prefix(i.scheme, i.as_): i for i in sv.scheme.inputs}
+    if kind in inputs and rest:  # another scheme's history: “月度考核”中受一票否决的期数
+        inp = inputs[kind]
+        what, _, ref = rest.partition(".")
+        word = (say(locale, f"level.word.{what}", name=ref) if ref and what in ("held", "run")
+                else say(locale, "level.word.first_in", name=ref) if ref and what == "first"
+                else say(locale, "level.word.vetoed_periods") if rest == "vetoed"
+                else say(locale, f"level.word.{rest}") if messages.known(f"level.word.{rest}") else rest)
+        return say(locale, "level.word.input", source=inp.name or inp.scheme, word=word)
     line_names = {i: n.name for index in sv.indicators.values() for i, n in index.items()}
     if kind == "line":
         return say(locale, "level.word.line", line=line_names.get(rest, rest))
