@@ -298,9 +298,10 @@ def test_cards_and_scheme_page_word_the_input_names(built):
     q = page(site, "units/b2/q/2024-Q1")
     assert "受一票否决 2 期（2024年1月、2024年3月）" in q
     assert "未评为“优秀”：不满足条件 total >= 9 且 m.vetoed == 0 且 m.held.flag >= 1" in q
-    assert "“m-x”中受一票否决的期数 2" in q
-    doc = page(site, "schemes/q/2024")
-    assert "m.vetoed：“m-x”中受一票否决的期数" in doc
+    # the input has no name: the version of m-x in force at the quarter's end (version 1), its honour's name
+    assert "（“月度考核细则”中获得“流动红旗”的期数 0，“月度考核细则”中受一票否决的期数 2，总分 9）" in q
+    doc = page(site, "schemes/q/2024")  # a version still in force: the input's current version
+    assert "m.held.flag：“月度考核细则（修订）”中获得“流动红旗”的期数；m.vetoed：“月度考核细则（修订）”中受一票否决的期数" in doc
     assert "本季度受一票否决的月数达到1个月的，扣1分" in doc
 
 

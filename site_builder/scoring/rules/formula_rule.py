@@ -31,7 +31,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema
+from pydantic import BeforeValidator, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from site_builder import messages
