@@ -372,3 +372,24 @@ def _baseline() -> dict:
         _BASE.update({k: ({u: x.total for u, x in pr.units.items()}, {u: lv.level for u, lv in pr.levels.items()},
                           sorted((h.honour, h.chosen) for h in pr.honours)) for k, pr in got.items()})
     return _BASE
+
+
+def test_the_office_yearly_scheme_reads_the_monthly_veto(tmp_path):
+    """The acceptance test's case: the yearly 评定 no longer records the veto again, its level condition
+    reads the monthly scheme's (``jxkh`` has no hyphen: its id is the prefix) and a line counts it."""
+    import test_lang_office as office
+
+    yearly = office.YEARLY.replace('when: "total >= 95 and not vetoed"', 'when: "total >= 95 and jxkh.vetoed == 0"')
+    yearly = yearly.replace("vetoes:\n  - {id: warned, name: 被县纪委监委通报批评, called: no_excellence, "
+                            "clause: 被县纪委监委通报批评的单位，当年不得评为优秀等次。}\n", "")
+    year = office.YEAR_2024.replace("  wl:\n    vetoes: [{id: warned, reason: 2024年11月被县纪委监委通报批评, date: 2024-11-20}]\n",
+                                    "  wl: {}\n")
+    assert yearly != office.YEARLY and year != office.YEAR_2024
+    root = make_project(tmp_path, {**office.FILES, "schemes/ndpd/2024.yaml": yearly, "scores/ndpd/2024.yaml": year},
+                        base=False)
+    pr = check(root)[1][("ndpd", "2024")]
+    # the same levels as with the veto recorded twice: fg 优秀; wl 90 (良好) — and wl's monthly veto is
+    # counted in November and in December (一票否优 lasts to the year's end)
+    assert {u: lv.level for u, lv in pr.levels.items()} == {"fg": "you", "wl": "liang", "da": "he", "zj": "he"}
+    assert dict(pr.levels["wl"].tests[0].figures) == {"jxkh.vetoed": 2, "total": 90}
+    assert dict(pr.levels["fg"].tests[0].figures) == {"jxkh.vetoed": 0, "total": 100}
