@@ -68,9 +68,9 @@ messages.register(
         ),
         "grades.unknown_name": (
             "等次“{name}”的条件用到的“{ref}”不是可用的名称{suggestion_zh}",
-            "可用：{known}",
+            "可用：{known}{hint_zh}",
             "the condition of level “{name}” uses “{ref}”, which is not a known name{suggestion_en}",
-            "known: {known}",
+            "known: {known}{hint_en}",
         ),
         "grades.failed": (
             "{period_zh}，单位“{unit_name}”（{unit}）：等次“{name}”的条件无法计算：{what_zh}",
@@ -154,15 +154,24 @@ def input_history_names(prefix: str, honours: list[str], rankings: list[str]) ->
     return frozenset(f"{prefix}.{n}" for n in names)
 
 
-def _known_text(prefixes: tuple[str, ...] = (), unnamed: tuple[str, ...] = ()) -> str:
-    """The names a condition may use; ``unnamed``: input schemes whose id cannot begin a name (a hyphen)."""
+def _known_text(prefixes: tuple[str, ...] = ()) -> str:
+    """The names a condition may use (``prefixes``: of the input schemes)."""
     names = ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">",
                        "held.<honour>", "run.<honour>", "first", "first.<ranking>", "periods", "total_sum", "total_mean",
                        *(f"{p}.<held.<honour>|run.<honour>|first|first.<ranking>|periods|total_sum|total_mean|vetoed>"
                          for p in prefixes)])
-    hints = [f"（读取方案“{sid}”的结果，请在 inputs 中为它写名称 as，如 as: {re.sub(r'[^A-Za-z0-9_]', '_', sid).strip('_') or 'src'}）"
-             for sid in unnamed]
-    return names + "".join(hints)
+    return names
+
+
+def _alias_hints(unnamed: tuple[str, ...]) -> dict[str, str]:
+    """``hint_zh``/``hint_en``: how to read an input whose id cannot begin a name (a hyphen): write ``as:``."""
+    zh, en = [], []
+    for sid in unnamed:
+        alias = re.sub(r"[^A-Za-z0-9_]", "_", sid).strip("_") or "src"
+        alias = alias if alias[0].isalpha() else f"s_{alias}"
+        zh.append(f"（读取方案“{sid}”的结果，请在 inputs 中为它写名称 as，如 as: {alias}）")
+        en.append(f" (to read scheme “{sid}”, give its inputs entry a name, e.g. as: {alias})")
+    return {"hint_zh": "".join(zh), "hint_en": "".join(en)}
 
 
 def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator]], doc: Document, problems: Problems) -> None:
@@ -196,7 +205,7 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
         read = {n for n in formula.names if n.partition(".")[0] in prefixes}
         unknown = sorted(formula.names - numbers - flags - read)
         for ref in unknown:
-            problems.add("grades.unknown_name", mark, name=lv.name, ref=ref, known=_known_text(tuple(prefixes), unnamed),
+            problems.add("grades.unknown_name", mark, name=lv.name, ref=ref, known=_known_text(tuple(prefixes)), **_alias_hints(unnamed),
                          **messages.did_you_mean(ref, known, cutoff=0.5))
         if unknown:
             continue
