@@ -703,10 +703,14 @@ def test_card_rank_is_the_months(site):
     assert "其他部门内名次 第 2 名（共 2 个单位）" in card
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Pages of periods scored under version 2024 name the scheme by the 2025 version's title: the "
-    "breadcrumb of 2024-11 and the yearly history line (“县直机关效能建设月度考核细则（2025年修订）”（本期内）"
-    "共 2 期：2024年11月、2024年12月)."))
+# Fixed (part J2): the pages of a period name the version it was scored under (the breadcrumb of
+# 2024-11 names the 2024 rules; January 2025 the revised ones), and the yearly history line names the
+# monthly scheme as the yearly scheme's inputs entry does (its name:).
 def test_pages_of_2024_periods_name_the_2024_version(site):
-    assert "（2025年修订）" not in page(site, "units/zj/jxkh/2024-11")
-    assert "（2025年修订）" not in page(site, "units/fg/ndpd/2024")
+    card = page(site, "units/zj/jxkh/2024-11")
+    assert "（2025年修订）" not in card and "历次通报 县直机关效能建设月度考核细则 2024年11月" in card
+    assert "（2025年修订）" not in page(site, "notices/jxkh/2024-11")
+    assert "历次通报 县直机关效能建设月度考核细则（2025年修订） 2025年1月" in page(site, "units/zj/jxkh/2025-01")
+    year = page(site, "units/fg/ndpd/2024")
+    assert "（2025年修订）" not in year
+    assert "“县直机关效能建设月度考核”（本期内）共 2 期：2024年11月、2024年12月" in year

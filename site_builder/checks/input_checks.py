@@ -11,6 +11,9 @@ from site_builder.errors import Problems
 from site_builder.load.yamlsafe import Document
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator
+from site_builder.ranking.levels import compile_condition, input_history_names, input_prefixes
+from site_builder.scoring.formula import FormulaError
+from site_builder.scoring.history import input_prefix
 from site_builder.scoring.rules.history import FromHistory
 
 messages.register(
@@ -38,6 +41,12 @@ messages.register(
             "请写 span: stage、year 或 all，或 last: N（最近 N 期）",
             "“{name}” reads the scheme's own earlier periods but its span is the current period (span: period), which holds none",
             "write span: stage, year or all, or last: N (the last N periods)",
+        ),
+        "grades.unknown_input_name": (
+            "等次“{name}”的条件用到的“{ref}”不是方案“{scheme}”的结果名称{suggestion_zh}",
+            "可用：{known}",
+            "the condition of level “{name}” uses “{ref}”, which is not a result of scheme “{scheme}”{suggestion_en}",
+            "known: {known}",
         ),
         "scheme.history_no_stages": (
             "“{name}”按阶段读取历史结果（span: stage），但方案没有列出阶段",
@@ -97,6 +106,8 @@ def check_inputs(schemes: dict[str, dict[str, SchemeVersion]], docs: dict[str, D
             if doc is None:
                 continue
             listed = [i.scheme for i in sv.scheme.inputs]
+            _check_aliases(sv, doc, problems)
+            _check_level_names(sv, schemes, doc, problems)
             for ii, inp in enumerate(sv.scheme.inputs):
                 mark = doc.mark(("inputs", ii, "scheme"))
                 if inp.scheme == sid:
@@ -128,3 +139,42 @@ def check_inputs(schemes: dict[str, dict[str, SchemeVersion]], docs: dict[str, D
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "honour")), rule.honour, honours, "荣誉", "honour")
                 if rule.ranking is not None and rule.ranking not in rankings:
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "ranking")), rule.ranking, rankings, "排名", "ranking")
+
+
+def _check_aliases(sv: SchemeVersion, doc: Document, problems: Problems) -> None:
+    """``as:`` is a name of the formula language, not a word of conditions, and names one input only."""
+    seen: set[str] = set()
+    for ii, inp in enumerate(sv.scheme.inputs):
+        prefix = input_prefix(inp.scheme, inp.as_)
+        if inp.as_ is not None and inp.as_ in seen:  # its form is checked with the file (scheme.input_alias)
+            problems.add("scheme.input_alias", doc.mark(("inputs", ii, "as")), alias=inp.as_)
+        if prefix is not None:
+            seen.add(prefix)
+
+
+def _check_level_names(sv: SchemeVersion, schemes: dict[str, dict[str, SchemeVersion]], doc: Document,
+                       problems: Problems) -> None:
+    """Level conditions that read an input scheme (``monthly.held.flag``) name its real honours and rankings."""
+    grades = sv.scheme.grades
+    if grades is None:
+        return
+    prefixes = input_prefixes(sv.scheme)
+    for i, lv in enumerate(grades.levels):
+        if lv.when is None:
+            continue
+        try:
+            names = compile_condition(lv.when).names
+        except FormulaError:  # reported by check_grades
+            continue
+        for ref in sorted(n for n in names if n.partition(".")[0] in prefixes):
+            prefix = ref.partition(".")[0]
+            read = schemes.get(prefixes[prefix])
+            if read is None:  # unknown (reported at inputs) or failed its own checks
+                continue
+            honours = sorted({h.id for v in read.values() for h in v.scheme.honours})
+            rankings = sorted({r.id for v in read.values() for r in v.scheme.rankings})
+            known = sorted(input_history_names(prefix, honours, rankings))
+            if ref not in known:
+                problems.add("grades.unknown_input_name", doc.mark(("grades", "levels", i, "when")), name=lv.name,
+                             ref=ref, scheme=prefixes[prefix], known=", ".join(known),
+                             **messages.did_you_mean(ref, known, cutoff=0.5))

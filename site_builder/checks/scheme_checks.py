@@ -331,7 +331,8 @@ def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: D
                 unit_group[u] = g.id
     scope_ids = sorted(set(group_ids) | set(unit_group))
     indicators = {tid: _check_tree(t, prefixes[tid], doc, problems, scope_ids) for tid, t in trees.items()}
-    check_formula_extras(scheme, prefixes, doc, problems, scope_ids)  # derived values, formula peers
+    check_formula_extras(scheme, prefixes, doc, problems, scope_ids,  # derived values, formula peers
+                         {u: units[u].category if u in units else "?" for u in unit_group})
     all_ids = sorted({i for idx in indicators.values() for i in idx})
     # period
     spec = scheme.period

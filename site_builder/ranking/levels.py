@@ -16,6 +16,7 @@ ranking only: the order of units, files or period lines cannot change it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -27,7 +28,7 @@ from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.extends import scheme_document
 from site_builder.schema.scheme import Grades, Indicator, Scheme
-from site_builder.scoring.history import History, values_for
+from site_builder.scoring.history import History, input_prefix, input_values, values_for
 from site_builder.scoring.formula import Formula, FormulaError, check_types, compile_formula
 from site_builder.scoring.results import GroupRanking, LevelTest, PeriodResult, UnitLevel, UnitResult
 
@@ -67,9 +68,9 @@ messages.register(
         ),
         "grades.unknown_name": (
             "等次“{name}”的条件用到的“{ref}”不是可用的名称{suggestion_zh}",
-            "可用：{known}",
+            "可用：{known}{hint_zh}",
             "the condition of level “{name}” uses “{ref}”, which is not a known name{suggestion_en}",
-            "known: {known}",
+            "known: {known}{hint_en}",
         ),
         "grades.failed": (
             "{period_zh}，单位“{unit_name}”（{unit}）：等次“{name}”的条件无法计算：{what_zh}",
@@ -133,9 +134,44 @@ def history_names(scheme: Scheme) -> frozenset[str]:
     return frozenset(names)
 
 
-def _known_text(locale: str = "zh-CN") -> str:
-    return ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">",
-                      "held.<honour>", "run.<honour>", "first", "first.<ranking>", "periods", "total_sum", "total_mean"])
+def input_prefixes(scheme: Scheme) -> dict[str, str]:
+    """prefix → input scheme id: the names that begin another scheme's history in conditions (``m.held.flag``)."""
+    out: dict[str, str] = {}
+    for inp in scheme.inputs:
+        prefix = input_prefix(inp.scheme, inp.as_)
+        if prefix is not None:
+            out.setdefault(prefix, inp.scheme)
+    return out
+
+
+def input_history_names(prefix: str, honours: list[str], rankings: list[str]) -> frozenset[str]:
+    """The names of an input scheme's history behind its prefix: ``<prefix>.held.<honour>`` …,
+    ``<prefix>.vetoed`` (periods under a one-vote veto)."""
+    names = {"first", "periods", "total_sum", "total_mean", "vetoed"}
+    for h in honours:
+        names |= {f"held.{h}", f"run.{h}"}
+    names |= {f"first.{r}" for r in rankings} or {"first.period"}
+    return frozenset(f"{prefix}.{n}" for n in names)
+
+
+def _known_text(prefixes: tuple[str, ...] = ()) -> str:
+    """The names a condition may use (``prefixes``: of the input schemes)."""
+    names = ", ".join([*UNIT_NUMBERS, *UNIT_FLAGS, "line.<id>", "facts.<id>.<" + "|".join(FACT_NUMBERS) + ">",
+                       "held.<honour>", "run.<honour>", "first", "first.<ranking>", "periods", "total_sum", "total_mean",
+                       *(f"{p}.<held.<honour>|run.<honour>|first|first.<ranking>|periods|total_sum|total_mean|vetoed>"
+                         for p in prefixes)])
+    return names
+
+
+def _alias_hints(unnamed: tuple[str, ...]) -> dict[str, str]:
+    """``hint_zh``/``hint_en``: how to read an input whose id cannot begin a name (a hyphen): write ``as:``."""
+    zh, en = [], []
+    for sid in unnamed:
+        alias = re.sub(r"[^A-Za-z0-9_]", "_", sid).strip("_") or "src"
+        alias = alias if alias[0].isalpha() else f"s_{alias}"
+        zh.append(f"（读取方案“{sid}”的结果，请在 inputs 中为它写名称 as，如 as: {alias}）")
+        en.append(f" (to read scheme “{sid}”, give its inputs entry a name, e.g. as: {alias})")
+    return {"hint_zh": "".join(zh), "hint_en": "".join(en)}
 
 
 def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator]], doc: Document, problems: Problems) -> None:
@@ -146,6 +182,9 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
     numbers, flags = figure_names(indicators)
     numbers = numbers | history_names(scheme)
     known = sorted(numbers | flags)
+    # an input scheme's names (``m.held.flag``) are checked against that scheme by check_inputs
+    prefixes = input_prefixes(scheme)
+    unnamed = tuple(i.scheme for i in scheme.inputs if input_prefix(i.scheme, i.as_) is None)
     seen: set[str] = set()
     levels = grades.levels
     for i, lv in enumerate(levels):
@@ -163,14 +202,15 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
         except FormulaError as exc:
             _bad(problems, mark, lv.name, lv.when, exc)
             continue
-        unknown = sorted(formula.names - numbers - flags)
+        read = {n for n in formula.names if n.partition(".")[0] in prefixes}
+        unknown = sorted(formula.names - numbers - flags - read)
         for ref in unknown:
-            problems.add("grades.unknown_name", mark, name=lv.name, ref=ref, known=_known_text(),
+            problems.add("grades.unknown_name", mark, name=lv.name, ref=ref, known=_known_text(tuple(prefixes)), **_alias_hints(unnamed),
                          **messages.did_you_mean(ref, known, cutoff=0.5))
         if unknown:
             continue
         try:
-            check_types(formula, numbers)
+            check_types(formula, numbers | read)
         except FormulaError as exc:
             _bad(problems, mark, lv.name, lv.when, exc)
     if levels and levels[-1].when is not None:
@@ -286,7 +326,8 @@ def grade_period(sv: SchemeVersion, result: PeriodResult,
         return {}, []
     compiled = [compile_condition(lv.when) if lv.when is not None else None for lv in grades.levels]
     names = frozenset(n for f in compiled if f is not None for n in f.names)
-    own = names & history_names(sv.scheme)
+    prefixes = input_prefixes(sv.scheme)
+    own = names & history_names(sv.scheme) | {n for n in names if n.partition(".")[0] in prefixes}
     out: dict[str, UnitLevel] = {}
     failed: list[tuple[str, int, FormulaError]] = []
     for uid in sorted(result.units):
@@ -323,8 +364,13 @@ def grade(sv: SchemeVersion, period: Period, result: PeriodResult, history: Hist
     span = sv.scheme.grades.span
     this = replace(period, id=f"{period.id}\x00level")  # the window then keeps the current period
 
+    inputs = [(i.scheme, i.as_) for i in sv.scheme.inputs]
+
     def past(uid: str) -> Mapping[str, Decimal]:
-        return values_for(history, sv.id, uid, this, span) if history is not None else {}
+        """The unit's history here and in the input schemes (``m.vetoed``) over the span."""
+        if history is None:
+            return {}
+        return {**values_for(history, sv.id, uid, this, span), **input_values(history, inputs, uid, this, span)}
 
     levels, failed = grade_period(sv, result, past)
     failures += [LevelFailure(sv, period, uid, index, error) for uid, index, error in failed]

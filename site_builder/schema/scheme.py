@@ -8,9 +8,9 @@ document says about scoring is generated from these same fields.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from site_builder.schema.site import Contact
@@ -479,11 +479,25 @@ class SchemeAddition(Strict):
     _one = model_validator(mode="after")(_one_target)
 
 
+def _input_alias(value: Any) -> Any:
+    """``as:`` begins names in level conditions (``monthly.held.flag``): a formula name, not a word of them."""
+    from site_builder.scoring.history import PREFIX_TAKEN, is_prefix_name
+
+    if isinstance(value, str) and (not is_prefix_name(value) or value in PREFIX_TAKEN):
+        raise PydanticCustomError("scheme.input_alias", "as", {"alias": value})
+    return value
+
+
 class Input(Strict):
     """Another scheme whose results this scheme reads (读取其他方案的考核结果)."""
 
     scheme: Id = Field(description="被读取的方案标识，如每周流动红旗评比的方案；它的各期先于本方案计算")
-    name: Text | None = Field(None, description="说明，如“每周流动红旗评比”（可不填）")
+    name: Text | None = Field(None, description="说明，如“每周流动红旗评比”（可不填）；填写时计分说明用它称呼该方案")
+    as_: Annotated[Text, BeforeValidator(_input_alias)] | None = Field(
+        None,
+        alias="as",
+        description="等次条件中读取该方案结果时用的名称（字母、数字、下划线，以字母开头），如 monthly：条件写 monthly.held.flag、monthly.vetoed；不填时方案标识不含连字符即可直接用",
+    )
 
 
 class Scheme(Strict):

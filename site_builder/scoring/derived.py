@@ -59,6 +59,12 @@ messages.register(
             "the derived value “{id}” uses “{other}”, which is defined after it (or is itself)",
             "derived values are computed in order from recorded values and earlier derived values: reorder them or break the cycle",
         ),
+        "scheme.peers_category_none": (
+            "“{name}”按本单位类别比较同类单位（peers: category），但单位“{unit}”在 units.yaml 中没有 category",
+            "请在 units.yaml 为该单位写 category，或在 peers 中列出同类单位所在的组别或单位",
+            "“{name}” compares each unit with its own category (peers: category) but unit “{unit}” has no category in units.yaml",
+            "give the unit a category in units.yaml, or list the peer groups or units under peers",
+        ),
         "scheme.derived_lookup": (
             "派生值“{id}”的公式不能用 {function}(…)",
             "组内统计和上期数值请写在使用它的公式规则中",
@@ -99,6 +105,8 @@ class Context:
     unit: str = ""
     rounding: str = "half_up"  # the scheme's rounding mode, for round(x, places)
     unit_group: Mapping[str, str] = field(default_factory=dict)
+    #: unit → category in the registry (units without one left out), for ``peers: category``
+    unit_category: Mapping[str, str] = field(default_factory=dict)
     #: this period: unit → line → facts (None where the line is not in scope)
     line_facts: Mapping[str, Mapping[str, Facts | None]] = field(default_factory=dict)
     previous: PreviousPeriod | None = None
@@ -173,9 +181,12 @@ def value_of(name: str, facts: Facts | None, derived: Sequence[Derived], roundin
     return value if isinstance(value, Decimal) else None
 
 
-def check_formula_extras(scheme, prefixes: Mapping[str, tuple], doc, problems: Problems, scope_ids: list[str]) -> None:
+def check_formula_extras(scheme, prefixes: Mapping[str, tuple], doc, problems: Problems, scope_ids: list[str],
+                         categories: Mapping[str, str | None] | None = None) -> None:
     """Scheme-level checks for formulas: the ``derived:`` list, and every formula rule's
-    ``peers`` naming groups or units of the scheme (``prefixes``: tree id → path of the tree)."""
+    ``peers`` naming groups or units of the scheme (``prefixes``: tree id → path of the tree);
+    ``peers: category`` needs a category for every unit of the scheme (``categories``: the
+    scheme's units → their category in the registry, None: none written)."""
     from site_builder.checks import unknown_ref
     from site_builder.scoring.rules.formula_rule import FormulaRule
 
@@ -187,6 +198,12 @@ def check_formula_extras(scheme, prefixes: Mapping[str, tuple], doc, problems: P
     def walk(nodes, path: tuple) -> None:
         for i, n in enumerate(nodes):
             p = (*path, i)
+            if isinstance(n.rule, FormulaRule) and n.rule.peers == "category":
+                for u, category in sorted((categories or {}).items()):
+                    if not category:
+                        problems.add("scheme.peers_category_none", doc.mark((*p, "rule", "peers")), name=n.name, unit=u)
+                walk(n.children, (*p, "children"))
+                continue
             for j, peer in enumerate(n.rule.peers if isinstance(n.rule, FormulaRule) else ()):
                 if peer not in scope_ids:
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*p, "rule", "peers", j)), peer, scope_ids,

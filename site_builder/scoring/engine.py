@@ -273,7 +273,9 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
         # 2. group-relative leaves and group-average imputation; a formula also reads every
         # unit's facts of the period (group statistics) and the previous period's (previous(x))
         formulas = FormulaContext(rounding=scheme.rounding.mode, unit_group=sv.unit_group,
-                                  line_facts={w.unit: w.facts for w in works.values()}, previous=previous)
+                                  line_facts={w.unit: w.facts for w in works.values()}, previous=previous,
+                                  unit_category={u: x.category for u, x in project.units.items()
+                                                 if u in sv.unit_group and x.category})
         for gid in sorted({w.group for w in works.values()}):
             members = [w for w in works.values() if w.group == gid]
             tree = members[0].tree

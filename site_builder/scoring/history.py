@@ -16,14 +16,27 @@ span with no recorded period counts 0 periods; the score card says so.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import PeriodResult
 
 ZERO = Decimal(0)
+
+messages.register(
+    {
+        "scheme.input_alias": (
+            "“{alias}”不能用作 inputs 的名称 as",
+            "请用字母、数字、下划线组成、以字母开头的名称，且不与 line、facts、held、run、first、periods、total、vetoed 等条件中的名称或其他 inputs 的名称重复，如 monthly",
+            "“{alias}” cannot be the name (as) of an input",
+            "use letters, digits and underscores starting with a letter, not a name of conditions (line, facts, held, run, first, periods, total, vetoed …) nor another input's name, e.g. monthly",
+        ),
+    }
+)
 
 #: Spans a history line can read: the current period, its stage, its calendar
 #: year, the whole life of the scheme; ``last N`` is given as an int.
@@ -39,6 +52,7 @@ class Recorded:
     name_en: str
     start: dt.date
     end: dt.date
+    version: str = ""  # the scheme version the period was scored under
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class Record:
     ranks: dict[str, int]  # ranking id -> rank in the unit's group
     honours: frozenset[str]  # ids of the honours (kind honour or sanction) it was chosen for
     level: str | None = None  # room for a level as a result (等次), filled by the levels part
+    vetoed: bool = False  # under a one-vote veto in that period (one recorded then, or one that lasts)
 
 
 @dataclass
@@ -68,6 +83,10 @@ class History:
     #: scheme id -> honour/ranking id -> name, for explanations
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
+    #: (scheme id, version) -> title of that version: a period is named by the version in force
+    version_titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: (reading scheme id, version, input scheme id) -> the ``name:`` its ``inputs`` entry declares
+    input_names: dict[tuple[str, str, str], str] = field(default_factory=dict)
     #: scheme id -> honour ids and ranking ids (any version, in declaration order)
     honour_ids: dict[str, list[str]] = field(default_factory=dict)
     ranking_ids: dict[str, list[str]] = field(default_factory=dict)
@@ -106,11 +125,16 @@ class History:
             if rid not in rids:
                 rids.append(rid)
         self.titles[sv.id] = sv.scheme.short_title or sv.scheme.title
+        self.version_titles[(sv.id, sv.version)] = sv.scheme.title
+        for inp in sv.scheme.inputs:
+            if inp.name:
+                self.input_names[(sv.id, sv.version, inp.scheme)] = inp.name
 
     def add(self, result: PeriodResult, name_en: str | None = None) -> None:
         """Record one ranked period (periods of a scheme are added in order)."""
         self.periods.setdefault(result.scheme, []).append(
-            Recorded(result.period, result.period_name, name_en or result.period_name, result.start, result.end))
+            Recorded(result.period, result.period_name, name_en or result.period_name, result.start, result.end,
+                     result.version))
         ranks: dict[str, dict[str, int]] = {}
         for gr in result.rankings:
             for e in gr.entries:
@@ -124,11 +148,23 @@ class History:
                 scheme=result.scheme, period=result.period, name=result.period_name,
                 name_en=name_en or result.period_name, start=result.start, end=result.end, unit=uid, total=ur.total,
                 lines={line.id: line.points for line in ur.lines}, ranks=ranks.get(uid, {}),
-                honours=frozenset(won.get(uid, ())),
+                honours=frozenset(won.get(uid, ())), vetoed=bool(ur.vetoes),
             )
 
     def name_of(self, scheme: str, ref: str) -> str:
         return self.names.get(scheme, {}).get(ref, ref)
+
+    def source_title(self, reader: Period, source: str, read: list[Recorded]) -> str:
+        """How a score card of ``reader`` names the scheme ``source`` it read: the ``name:`` of the
+        reader's ``inputs`` entry, else the title of the version the periods ``read`` were scored
+        under (the latest of them), else the title of the version in force at the reader's end."""
+        declared = self.input_names.get((reader.scheme, reader.version, source))
+        if declared:
+            return declared
+        for x in reversed(read):
+            if (source, x.version) in self.version_titles:
+                return self.version_titles[(source, x.version)]
+        return self.titles.get(source, source)
 
 
 def span_start(history: History, period: Period, span: str | int) -> dt.date | None:
@@ -186,12 +222,15 @@ def records_in(history: History, scheme_id: str, unit: str, period: Period, span
 def measure(history: History, scheme_id: str, unit: str, period: Period, span: str | int,
             what: str, ref: str | None = None) -> Reading:
     """One measure of the unit's history: ``held``/``run`` of honour ``ref``, ``first`` in
-    ranking ``ref``, ``periods`` assessed, ``total_sum``/``total_mean`` of its totals."""
+    ranking ``ref``, ``periods`` assessed, ``total_sum``/``total_mean`` of its totals,
+    ``vetoed``: periods in which it was under a one-vote veto."""
     rows = records_in(history, scheme_id, unit, period, span)
     names = tuple(x.name for x, _ in rows)
     names_en = tuple(x.name_en for x, _ in rows)
 
     def hit(rec: Record | None) -> bool:
+        if what == "vetoed":  # a veto counts whatever it did to the total
+            return rec is not None and rec.vetoed
         if rec is None or rec.total is None:
             return False
         if what in ("held", "run"):
@@ -245,6 +284,39 @@ def values_for(history: History, scheme_id: str, unit: str, period: Period, span
     out["first"] = measure(history, scheme_id, unit, period, span, "first", default).value
     for what in ("periods", "total_sum", "total_mean"):
         out[what] = measure(history, scheme_id, unit, period, span, what).value
+    return dict(sorted(out.items()))
+
+
+#: Names an input's prefix (``as:``) cannot take: they begin the figures of the unit itself.
+PREFIX_TAKEN = frozenset({"line", "facts", "held", "run", "first", "periods", "total_sum", "total_mean", "vetoed",
+                          "total", "max_total", "bonus", "deduction", "rank", "ratio", "group_size", "disqualified",
+                          "max", "and", "or", "not", "true", "false"})
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def is_prefix_name(text: str) -> bool:
+    """A name of the formula language (letters, digits, underscores, a letter first)."""
+    return _NAME.fullmatch(text) is not None
+
+
+def input_prefix(scheme_id: str, alias: str | None) -> str | None:
+    """The name that begins an input scheme's history names in conditions (``m.held.flag``):
+    its ``as:``, else its id when that is a name of the formula language (no hyphen); None otherwise."""
+    if alias is not None:
+        return alias
+    return scheme_id if _NAME.fullmatch(scheme_id) and scheme_id not in PREFIX_TAKEN else None
+
+
+def input_values(history: History, inputs: Iterable[tuple[str, str | None]], unit: str, period: Period,
+                 span: str | int) -> dict[str, Decimal]:
+    """:func:`values_for` of every input scheme (``(scheme id, as)``), each name behind the input's prefix:
+    ``m.held.flag``, ``m.vetoed`` (periods of the span in which the unit was under a veto there)."""
+    out: dict[str, Decimal] = {}
+    for scheme_id, alias in inputs:
+        prefix = input_prefix(scheme_id, alias)
+        if prefix is not None:
+            out.update({f"{prefix}.{k}": v for k, v in values_for(history, scheme_id, unit, period, span).items()})
+            out[f"{prefix}.vetoed"] = measure(history, scheme_id, unit, period, span, "vetoed").value
     return dict(sorted(out.items()))
 
 

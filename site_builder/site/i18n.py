@@ -263,6 +263,7 @@ _UI: dict[str, tuple[str, str]] = {
     "card.max": ("分值", "Max"),
     "card.basis": ("计分依据", "How it was scored"),
     "card.clause": ("考核办法原文", "Clause in the scheme"),
+    "card.approx": ("带“≈”的数是约数，显示到4位小数；计分按未舍入的数计算。", "Figures marked “≈” are shown to four decimals; the points are computed from the unrounded figures."),
     "card.clipped.max": ("封顶：{note}", "Capped: {note}"),
     "card.clipped.cap": ("封顶：{note}", "Capped: {note}"),
     "card.clipped.floor": ("保底：{note}", "Floor: {note}"),

@@ -10,14 +10,16 @@ the table with its units and its rewards (“五星：…（奖励每人 500 元
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from site_builder import messages
-from site_builder.model import Period, SchemeVersion
+from site_builder.model import Period, Project, SchemeVersion
 from site_builder.ranking.levels import FACT_NUMBERS, compile_condition
 from site_builder.scoring.formula import describe
+from site_builder.scoring.history import input_prefix
 from site_builder.scoring.results import PeriodResult, UnitLevel, UnitResult
 from site_builder.site.data import SiteData
 from site_builder.site.tables import GroupTable, LevelLine
@@ -80,6 +82,8 @@ messages.register(
         "level.word.periods": ("参加考核的期数", "", "periods assessed", ""),
         "level.word.total_sum": ("各期总分合计", "", "sum of the totals", ""),
         "level.word.total_mean": ("各期平均总分", "", "mean of the totals", ""),
+        "level.word.input": ("“{source}”中{word}", "", "{word} in “{source}”", ""),
+        "level.word.vetoed_periods": ("受一票否决的期数", "", "periods under a one-vote veto", ""),
         "level.fact.points": ("评分", "", "points recorded", ""),
         "level.fact.value": ("数值", "", "value", ""),
         "level.fact.count": ("次数", "", "count", ""),
@@ -95,9 +99,35 @@ def say(locale: str, code: str, **params: object) -> str:
     return messages.get(code).render(locale, params)[0]
 
 
-def name_words(name: str, sv: SchemeVersion, locale: str) -> str:
-    """A condition's name as a reader says it: total → 总分, line.x → “工作纪律”得分."""
+def read_schemes(project: Project, sv: SchemeVersion, on: dt.date | None = None) -> dict[str, SchemeVersion]:
+    """The version of every scheme ``sv`` reads (its ``inputs``) in force ``on`` a day (the last one
+    begun by then; None: the current one), for its title and the names of its honours."""
+    out: dict[str, SchemeVersion] = {}
+    for i in sv.scheme.inputs:
+        versions = list(project.schemes.get(i.scheme, {}).values())
+        begun = [v for v in versions if on is None or v.start <= on]
+        if begun or versions:
+            out[i.scheme] = (begun or versions)[-1]
+    return out
+
+
+def name_words(name: str, sv: SchemeVersion, locale: str, read: Mapping[str, SchemeVersion] | None = None) -> str:
+    """A condition's name as a reader says it: total → 总分, line.x → “工作纪律”得分; ``read``: the input
+    schemes (:func:`read_schemes`), whose honours and rankings ``monthly.held.flag`` names."""
     kind, _, rest = name.partition(".")
+    inputs = {input_prefix(i.scheme, i.as_): i for i in sv.scheme.inputs}
+    if kind in inputs and rest:  # another scheme's history: “月度考核”中受一票否决的期数
+        inp = inputs[kind]
+        what, _, ref = rest.partition(".")
+        other = (read or {}).get(inp.scheme)
+        if other is not None:
+            ref = {x.id: x.name for x in (*other.scheme.honours, *other.scheme.rankings)}.get(ref, ref)
+        word = (say(locale, f"level.word.{what}", name=ref) if ref and what in ("held", "run")
+                else say(locale, "level.word.first_in", name=ref) if ref and what == "first"
+                else say(locale, "level.word.vetoed_periods") if rest == "vetoed"
+                else say(locale, f"level.word.{rest}") if messages.known(f"level.word.{rest}") else rest)
+        source = inp.name or (other.scheme.short_title or other.scheme.title if other is not None else inp.scheme)
+        return say(locale, "level.word.input", source=source, word=word)
     line_names = {i: n.name for index in sv.indicators.values() for i, n in index.items()}
     if kind == "line":
         return say(locale, "level.word.line", line=line_names.get(rest, rest))
@@ -144,13 +174,14 @@ def condition_text(when: str, locale: str) -> str:
     return text[start:-len(tail)]
 
 
-def legend(sv: SchemeVersion, when: str, locale: str) -> str:
+def legend(sv: SchemeVersion, when: str, locale: str, read: Mapping[str, SchemeVersion] | None = None) -> str:
     """What each name of a condition means, for the scheme page: “total：总分；line.x：“工作纪律”得分”."""
     colon, sep = ("：", "；") if locale != "en" else (": ", "; ")
-    return sep.join(f"{n}{colon}{name_words(n, sv, locale)}" for n in sorted(compile_condition(when).names))
+    return sep.join(f"{n}{colon}{name_words(n, sv, locale, read)}" for n in sorted(compile_condition(when).names))
 
 
-def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> tuple[str, ...]:
+def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str,
+            read: Mapping[str, SchemeVersion] | None = None) -> tuple[str, ...]:
     """The sentences of the score card: each condition tried, with the figures it read."""
     grades = sv.scheme.grades
     assert grades is not None
@@ -160,7 +191,7 @@ def explain(sv: SchemeVersion, level: UnitLevel, u: UnitResult, locale: str) -> 
     for t in level.tests:
         lv = by_id[t.level]
         given = dict(t.figures)
-        figures = sep.join(say(locale, "level.figure", word=name_words(n, sv, locale), value=_shown(n, v, given, locale))
+        figures = sep.join(say(locale, "level.figure", word=name_words(n, sv, locale, read), value=_shown(n, v, given, locale))
                            for n, v in t.figures)
         code = "explain.level_held" if t.held else "explain.level_missed"
         out.append(say(locale, code, level=lv.name, when=condition_text(lv.when or "", locale), figures=figures))
@@ -231,7 +262,7 @@ def card_level(data: SiteData, sv: SchemeVersion, result: PeriodResult, unit: st
         return None
     loc = data.locale
     return CardLevel(got.name, reward_text(sv, got.level, loc),
-                     explain(sv, got, result.units[unit], loc), grades.show)
+                     explain(sv, got, result.units[unit], loc, read_schemes(data.project, sv, result.end)), grades.show)
 
 
 @dataclass(frozen=True)
@@ -246,7 +277,7 @@ class LevelRule:
     description: str | None
 
 
-def scheme_levels(sv: SchemeVersion, locale: str) -> dict | None:
+def scheme_levels(sv: SchemeVersion, locale: str, read: Mapping[str, SchemeVersion] | None = None) -> dict | None:
     """The levels of the scheme page: how the result is shown, each level's condition and rewards."""
     grades = sv.scheme.grades
     if grades is None:
@@ -254,7 +285,7 @@ def scheme_levels(sv: SchemeVersion, locale: str) -> dict | None:
     rules = []
     for lv in grades.levels:
         cond = condition_text(lv.when, locale) if lv.when else say(locale, "level.default")
-        names = legend(sv, lv.when, locale) if lv.when else ""
+        names = legend(sv, lv.when, locale, read) if lv.when else ""
         rules.append(LevelRule(lv.id, lv.name, cond, names, reward_text(sv, lv.id, locale), lv.description))
     vetoed = next((lv.name for lv in grades.levels if lv.id == grades.vetoed), None)
     return {

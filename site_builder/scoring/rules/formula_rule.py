@@ -12,7 +12,8 @@ Beyond one unit's facts a formula may use:
   card one by one (“超出天数＝实际天数－承诺天数”);
 - the scheme's ``derived`` values (:mod:`site_builder.scoring.derived`);
 - group statistics ``group_mean(x)`` … ``group_count(x)`` over the unit's group
-  or the declared ``peers`` (“低于同类单位平均值的，每低1个百分点扣0.1分”):
+  or the declared ``peers`` (“低于同类单位平均值的，每低1个百分点扣0.1分”), a
+  list of groups and units or ``category``: each unit's own category in the registry:
   such a line is scored once the whole group is known, and units without the
   value (not recorded, not applicable) are left out of the statistic;
 - ``previous(x)`` / ``previous(x, default)``: the unit's value in the previous
@@ -28,12 +29,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import Field, PrivateAttr
+from pydantic import BeforeValidator, Field, PrivateAttr
+from pydantic_core import PydanticCustomError
 
 from site_builder import messages
-from site_builder.schema.types import Id, Text
+from site_builder.schema.types import _ID, Id, Text
 from site_builder.scoring.derived import NAME, RESERVED, Context, Derived, compute, needed, recorded_names, value_of
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.formula import (
@@ -91,6 +93,12 @@ messages.register(
             "peers are given but the formula uses no group statistic (group_mean, …)",
             "remove peers, or use group_mean, group_median, group_max, group_min or group_count",
         ),
+        "rule.formula_peers_word": (
+            "同类单位 peers 写“{text}”无法识别",
+            "按本单位类别（units.yaml 的 category）比较请写 peers: category；否则写组别或单位标识的列表，如 peers: [g1, a3]（类别名称不能写在列表中）",
+            "peers “{text}” is not understood",
+            "write peers: category to compare each unit with its own category (category in units.yaml), or a list of group or unit ids such as peers: [g1, a3] (not category names)",
+        ),
         "rule.formula_amount_type": (
             "amount: positive（公式结果为扣分数）只能用于扣分项，本项是{type_zh}",
             "请删除 amount，或把本项改为扣分项 type: deduction",
@@ -142,6 +150,23 @@ messages.register(
     }
 )
 
+def _peers_value(value: object) -> object:
+    """``category`` or a list of ids; anything else one located message (a category's name in the
+    list is the likely slip: “同类单位” written as ``[专业部门]``)."""
+    if isinstance(value, str) and value.strip() != "category":
+        raise PydanticCustomError("rule.formula_peers_word", "peers", {"text": value})
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and not _ID.match(item):
+                raise PydanticCustomError("rule.formula_peers_word", "peers", {"text": item})
+    return value.strip() if isinstance(value, str) else value
+
+
+Peers = Annotated[
+    Union[list[Id], Literal["category"]],  # noqa: UP007 (a pydantic union)
+    BeforeValidator(_peers_value),
+]
+
 _STAT_WORDS = {
     "group_mean": ("平均值", "mean"),
     "group_median": ("中位数", "median"),
@@ -184,9 +209,9 @@ class FormulaRule(Rule):
         default_factory=dict,
         description="命名的中间值：名称 → 公式，按书写顺序计算，可用 inputs、派生值、组内统计、上期数值和前面的命名值；expr 中直接使用，计分说明逐项列出",
     )
-    peers: list[Id] = Field(
+    peers: Peers = Field(
         default_factory=list,
-        description="组内统计（group_mean 等）比较的同类单位：组别或单位标识；不填为本单位所在组别",
+        description="组内统计（group_mean 等）比较的同类单位：组别或单位标识的列表；写 category 为本方案中与本单位类别（units.yaml 的 category）相同的单位，各单位与本类别比较；不填为本单位所在组别",
     )
     peers_name: Text | None = Field(
         None,
@@ -353,7 +378,10 @@ class FormulaRule(Rule):
         if not context.line_facts:
             return {u: f for u, f in facts.items() if not f.na}
         group = context.unit_group.get(unit)
-        if self.peers:
+        if self.peers == "category":  # “同类单位”: the scheme's units of the unit's own category
+            mine = context.unit_category.get(unit)
+            members = [u for u in context.unit_group if mine is not None and context.unit_category.get(u) == mine]
+        elif self.peers:
             members = [u for u, g in context.unit_group.items() if u in self.peers or g in self.peers]
         else:
             members = [u for u, g in context.unit_group.items() if g == group]
@@ -471,13 +499,20 @@ class FormulaRule(Rule):
             parts.append(f"{named}＝{_words(text, locale)}。" if locale != "en" else f"{named} = {_words(text, locale)}.")
         fns = {fn for fn, _ in self._lookups()}
         if fns & set(STATISTICS):
-            who = (self.peers_name or "、".join(self.peers)) if self.peers else ""
+            if self.peers == "category":
+                who_zh = "同类单位（与本单位类别相同的单位，各单位分别按本类别计算）"
+                who_en = "the peers (the units of the unit's own category, each unit within its category)"
+                if self.peers_name:
+                    who_zh, who_en = f"同类单位（{self.peers_name}）", f"the peers ({self.peers_name})"
+            else:
+                who = (self.peers_name or "、".join(self.peers)) if self.peers else ""
+                who_zh = "同类单位（" + who + "）" if who else "本组"
+                who_en = f"the peers ({who if self.peers_name else ', '.join(self.peers)})" if who else "the group"
             parts.append(pick(
                 locale,
-                f"平均值、中位数、最高值、最低值、单位数按{'同类单位（' + who + '）' if who else '本组'}中记录了该数值的单位计算，不适用或未记录的单位不计入。",
-                "Means, medians, highest and lowest values and counts are over the units of "
-                + (f"the peers ({who if self.peers_name else ', '.join(self.peers)})" if who else "the group")
-                + " that recorded the value; units without it are left out.",
+                f"平均值、中位数、最高值、最低值、单位数按{who_zh}中记录了该数值的单位计算，不适用或未记录的单位不计入。",
+                f"Means, medians, highest and lowest values and counts are over the units of {who_en}"
+                " that recorded the value; units without it are left out.",
             ))
         if "previous" in fns:
             parts.append(pick(locale, "上期指本方案的上一考核期。", "Previous means the scheme's previous period."))

@@ -27,7 +27,7 @@ from site_builder.scoring.rules.brackets import Bracket, Brackets
 if TYPE_CHECKING:
     from site_builder.scoring.history import Past, Reading
 
-Measure = Literal["held", "run", "first", "periods", "total_sum", "total_mean"]
+Measure = Literal["held", "run", "first", "periods", "total_sum", "total_mean", "vetoed"]
 
 messages.register(
     {
@@ -83,6 +83,7 @@ messages.register(
         "explain.history_run": ("最长连续获得“{ref}” {value} 期{which}", "", "longest run holding “{ref}”: {value} period(s){which_en}", ""),
         "explain.history_first": ("在“{ref}”中排名第一 {value} 期{which}", "", "ranked first in “{ref}” in {value} period(s){which_en}", ""),
         "explain.history_count": ("参加考核 {value} 期", "", "assessed in {value} period(s)", ""),
+        "explain.history_vetoed": ("受一票否决 {value} 期{which}", "", "under a one-vote veto in {value} period(s){which_en}", ""),
         "explain.history_total_sum": ("各期总分合计 {value} 分", "", "totals add up to {value}", ""),
         "explain.history_total_mean": ("各期总分平均 {value} 分", "", "mean of the totals: {value}", ""),
         "explain.history_yes": ("达到 {at_least}{unit}，得 {points} 分", "", "at least {at_least}{unit}: {points} points", ""),
@@ -96,7 +97,7 @@ _SPAN_ZH = {"period": "本期内", "stage": "本阶段内", "year": "本年度�
 _SPAN_EN = {"period": "within this period", "stage": "within this stage", "year": "within this year", "all": "all periods"}
 _MEASURE_CODE = {"held": "explain.history_held", "run": "explain.history_run", "first": "explain.history_first",
                  "periods": "explain.history_count", "total_sum": "explain.history_total_sum",
-                 "total_mean": "explain.history_total_mean"}
+                 "total_mean": "explain.history_total_mean", "vetoed": "explain.history_vetoed"}
 
 
 @rule_kind
@@ -109,7 +110,7 @@ class FromHistory(Rule):
         None, description="读取的方案标识（须列在本方案的 inputs 中）；不填为本方案此前各期"
     )
     measure: Measure = Field(
-        description="held 获得某项荣誉的期数、run 最长连续获得的期数、first 排名第一的期数、periods 参加考核的期数、total_sum 各期总分之和、total_mean 各期总分平均"
+        description="held 获得某项荣誉的期数、run 最长连续获得的期数、first 排名第一的期数、periods 参加考核的期数、total_sum 各期总分之和、total_mean 各期总分平均、vetoed 受一票否决的期数"
     )
     honour: Id | None = Field(None, description="荣誉标识（held、run 必填），读取方案 honours 中的 id")
     ranking: Id | None = Field(None, description="排名标识（first 用；不填为读取方案的第一个排名）")
@@ -173,6 +174,9 @@ class FromHistory(Rule):
             params["ref"] = past.history.name_of(source, ref)
             params["which"] = "（" + "、".join(got.hits) + "）" if got.hits else ""
             params["which_en"] = " (" + ", ".join(got.hits_en) + ")" if got.hits_en else ""
+        if self.measure == "vetoed":
+            params["which"] = "（" + "、".join(got.hits) + "）" if got.hits else ""
+            params["which_en"] = " (" + ", ".join(got.hits_en) + ")" if got.hits_en else ""
         steps.append(step(_MEASURE_CODE[self.measure], **params))
         if self.at_least is not None:
             assert self.points is not None
@@ -187,13 +191,15 @@ class FromHistory(Rule):
                               points=fmt(b.points))
                          if b is not None else step("explain.history_no_bracket"))
         signed = -pts if line.type == "deduction" else pts
-        n = int(got.value) if self.measure in ("held", "run", "first", "periods") else 0
+        n = int(got.value) if self.measure in ("held", "run", "first", "periods", "vetoed") else 0
         return Outcome(signed, signed, None, tuple(steps), n)
 
     def _found(self, past: Past, source: str, got: Reading) -> Step:
         own = source == past.period.scheme
-        title = past.history.titles.get(source, source)
+        from site_builder.scoring.history import window
+
         span = self.span_key
+        title = past.history.source_title(past.period, source, window(past.history, source, past.period, span))
         zh = f"最近 {span} 期" if isinstance(span, int) else _SPAN_ZH[span]
         en = f"the last {span} period(s)" if isinstance(span, int) else _SPAN_EN[span]
         src = "本方案此前各期" if own else f"“{title}”"

@@ -15,8 +15,10 @@ def home_crumb(data: SiteData) -> Crumb:
     return Crumb(i18n.text("nav.home", data.locale), paths.home())
 
 
-def archive_crumbs(data: SiteData, scheme_id: str) -> tuple[Crumb, ...]:
-    sv = data.project.current_version(scheme_id)
+def archive_crumbs(data: SiteData, scheme_id: str, period: Period | None = None) -> tuple[Crumb, ...]:
+    """Home › archive › the scheme: named by its current (short) title, or on the pages of one
+    period by the version that period was scored under (a 2024 notice names the 2024 rules)."""
+    sv = data.version_of(period) if period is not None else data.project.current_version(scheme_id)
     return (
         home_crumb(data),
         Crumb(i18n.text("nav.archive", data.locale), paths.archive()),
@@ -26,7 +28,7 @@ def archive_crumbs(data: SiteData, scheme_id: str) -> tuple[Crumb, ...]:
 
 def notice_crumbs(data: SiteData, period: Period) -> tuple[Crumb, ...]:
     return (
-        *archive_crumbs(data, period.scheme),
+        *archive_crumbs(data, period.scheme, period),
         Crumb(data.period_name(period), paths.notice(period.scheme, period.id)),
     )
 

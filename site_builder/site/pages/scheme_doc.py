@@ -20,7 +20,7 @@ from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
 from site_builder.site import downloads, i18n, paths, schemediff, wording
 from site_builder.site.data import SiteData
-from site_builder.site.level_views import scheme_levels
+from site_builder.site.level_views import read_schemes, scheme_levels
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
 from site_builder.site.plan import PageMeta, Route, page, page_kind
@@ -169,7 +169,7 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 rankings=[wording.ranking_text(r, s, loc) for r in s.rankings],
                 honours=[wording.honour_text(h, s, groups, loc, {u: x.category for u, x in data.project.units.items()}) for h in s.honours],
                 other_rules=wording.other_rules(s, loc),
-                levels=scheme_levels(sv, loc),
+                levels=scheme_levels(sv, loc, read_schemes(data.project, sv, sv.until)),
                 changes=list(s.changes),
                 diff=schemediff.changes(previous, sv, loc) if previous else None,
                 superseded=superseded,
