@@ -451,12 +451,10 @@ def excluded(pr, hid: str) -> dict[str, str]:
     return {u: why for h in pr.honours if h.honour == hid for u, why in (h.excluded or ())}
 
 
-def check_output(changes: dict[str, str]) -> tuple[int, str]:
-    import tempfile
-
+def check_output(tmp_path: Path, changes: dict[str, str]) -> tuple[int, str]:
     files = dict(FILES)
     files.update(changes)
-    root = make_project(Path(tempfile.mkdtemp(prefix="office2-")), files, base=False)
+    root = make_project(tmp_path / f"p{len(list(tmp_path.iterdir()))}", files, base=False)
     result = CliRunner().invoke(main, ["check", "--root", str(root)])
     return result.exit_code, result.output
 
@@ -690,8 +688,8 @@ def test_scheme_pages_word_each_rule(site):
 # ------------------------------------------------------------------ the check errors a clerk would hit
 
 
-def test_error_misspelt_honour_in_a_level_condition():
-    code, out = check_output({"schemes/xqxj/2025.yaml": SEMESTER.replace(
+def test_error_misspelt_honour_in_a_level_condition(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/xqxj/2025.yaml": SEMESTER.replace(
         '"total >= 60 and zp.vetoed == 0"', '"total >= 60 and zp.held.jlflg >= 1"')})
     assert code != 0
     # line 49 is the 五星 `when:`, column 13 its value
@@ -700,39 +698,39 @@ def test_error_misspelt_honour_in_a_level_condition():
     assert "共 1 个错误；未写出任何文件。" in out
 
 
-def test_error_misspelt_honour_in_a_history_line():
-    code, out = check_output({"schemes/xqxj/2025.yaml": SEMESTER.replace("honour: jlflag", "honour: jlflg")})
+def test_error_misspelt_honour_in_a_history_line(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/xqxj/2025.yaml": SEMESTER.replace("honour: jlflag", "honour: jlflg")})
     assert code != 0
     assert "schemes/xqxj/2025.yaml:21:15: “jlflg”不是已定义的荣誉，是不是“jlflag”？ — 可用：jlflag, wsflag" in out
 
 
-def test_error_impossible_date():
-    code, out = check_output({"scores/qxkh/2024-Q3.yaml": Q3.replace("done_on: 2024-09-03", "done_on: 2025-2-30")})
+def test_error_impossible_date(tmp_path):
+    code, out = check_output(tmp_path, {"scores/qxkh/2024-Q3.yaml": Q3.replace("done_on: 2024-09-03", "done_on: 2025-2-30")})
     assert code != 0
     # d2's target is line 16; `      target: {due: 2024-08-30, done_on: ` is 41 characters
     assert "scores/qxkh/2024-Q3.yaml:16:42: “2025-2-30”不是真实存在的日期 — 请检查年、月、日（如 2 月没有 30 日）" in out
 
 
-def test_error_rater_weights_not_adding_up():
-    code, out = check_output({"schemes/qxkh/2024.yaml": CITY_2024.replace(
+def test_error_rater_weights_not_adding_up(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": CITY_2024.replace(
         "{id: firms, name: 企业代表, weight: 0.3}", "{id: firms, name: 企业代表, weight: 0.2}")})
     assert code != 0
     # line 19 is the first rater group under `groups:` (line 18)
     assert "schemes/qxkh/2024.yaml:19:9: 各评价组的权重之和为 0.9，应为 1 — 请核对各组权重" in out
 
 
-def test_error_transfer_to_an_unknown_class():
-    code, out = check_output({"scores/bjpb/2025-W08.yaml": W08.replace("to: c1,", "to: c9,")})
+def test_error_transfer_to_an_unknown_class(tmp_path):
+    code, out = check_output(tmp_path, {"scores/bjpb/2025-W08.yaml": W08.replace("to: c1,", "to: c9,")})
     assert code != 0
     # line 18, `        - {rate: litter, to: ` is 29 characters
     assert "scores/bjpb/2025-W08.yaml:18:30: “c9”不是本方案的单位，是不是“c4”？ — 可用：c1, c2, c3, c4" in out
     # a district of the other office's scheme (in the same registry) is refused the same way
-    code, out = check_output({"scores/bjpb/2025-W08.yaml": W08.replace("to: c1,", "to: d1,")})
+    code, out = check_output(tmp_path, {"scores/bjpb/2025-W08.yaml": W08.replace("to: c1,", "to: d1,")})
     assert code != 0 and "scores/bjpb/2025-W08.yaml:18:30: “d1”不是本方案的单位，是不是“c1”？" in out
 
 
-def test_error_extends_changes_a_removed_indicator():
-    code, out = check_output({"schemes/qxkh/2025.yaml": CITY_2025 + "  - indicator: list\n    set: {max: 3}\n"})
+def test_error_extends_changes_a_removed_indicator(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/qxkh/2025.yaml": CITY_2025 + "  - indicator: list\n    set: {max: 3}\n"})
     assert code != 0
     # the appended `- indicator: list` is line 23, its value at column 16; the removal is on line 7
     assert "schemes/qxkh/2025.yaml:23:16: 指标“list”已在本文件第 7 行删除 — 删除的项不能再修改或作为位置；请删去其中一处" in out
@@ -753,13 +751,13 @@ POOL_OVER_CATEGORIES = (CITY_2024
     "a clerk who ranks the 8 districts in one group by category (categories: units) and writes the honour pool "
     "over that group is told only “这里至少要有 2 项 — 请补充内容”; nothing says a pool is shared by GROUPS and "
     "cannot be split over the categories of a ranking (make 城区/郊县 two groups)"))
-def test_pool_over_categories_is_explained():
-    code, out = check_output({"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
+def test_pool_over_categories_is_explained(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
     assert code != 0 and "类别" in out
 
 
-def test_pool_over_categories_is_refused_at_the_key():
-    code, out = check_output({"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
+def test_pool_over_categories_is_refused_at_the_key(tmp_path):
+    code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
     assert code != 0
     assert "schemes/qxkh/2024.yaml:43:33: 这里至少要有 2 项" in out
 
