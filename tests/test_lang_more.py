@@ -248,3 +248,20 @@ def test_transfer_points_do_not_depend_on_the_order_of_units(tmp_path_factory, r
     for i, u in enumerate(units):
         giver = units[(i - 1) % 3]
         assert got[u] == (max(D(0), D(10) - 3 * counts[i]), min(D(2), D(counts[units.index(giver)])))
+
+
+def test_level_conditions_name_line_counts_in_words(tmp_path):
+    from test_lang_transfers import files
+
+    from site_builder.site.level_views import name_words
+
+    root = make_project(tmp_path, files(LINES, months(), total="210", kind="month", tail=GRADES), base=False)
+    try:
+        project, _ = pipeline.check(root)
+    except InputError as exc:
+        raise AssertionError(exc.format_message()) from None
+    sv = next(iter(project.schemes["t"].values()))
+    assert name_words("low", sv, "zh-CN") == "“纪律”得分低于180分的期数"
+    assert name_words("top.run", sv, "zh-CN") == "连续“安全生产”得满分的最多期数"
+    assert name_words("low", sv, "en") == "periods with “纪律” below 180"
+    assert name_words("top.run", sv, "en") == "longest run of periods with full marks in “安全生产”"
