@@ -419,7 +419,7 @@ class Grades(Strict):
     )
     span: Literal["period", "stage", "year", "all"] | Int = Field(
         "year",
-        description="条件中历史名称（held.<荣誉>、run.<荣誉>、first、periods、total_sum、total_mean）统计的范围（含本期）："
+        description="条件中历史名称（held.<荣誉>、run.<荣誉>、first、periods、total_sum、total_mean、line_counts 的名称）统计的范围（含本期）："
         "year 本年度（默认）、stage 本阶段、all 全部、整数 N 为最近 N 期、period 仅本期",
     )
     line_counts: list[LineCount] = Field(
