@@ -53,7 +53,7 @@ ALL_DOCS = ("index.md", "formats.md", "rules.md", "check.md")
 REGENERATE = "python tests/test_docs.py --write-tables"
 
 # Objects documented by rules.md (rule kinds and their parameter objects); formats.md has the rest.
-RULE_PARAM_DEFS = {"Range", "Rate", "Bracket", "Level", "RaterGroup", "MeanRounding"}
+RULE_PARAM_DEFS = {"Range", "Rate", "Bracket", "Level", "RaterGroup", "MeanRounding", "LineTest"}
 RULE_DEFS = {cls.__name__ for cls in RULES.values()}
 
 

@@ -48,6 +48,12 @@ messages.register(
             "the condition of level “{name}” uses “{ref}”, which is not a result of scheme “{scheme}”{suggestion_en}",
             "known: {known}",
         ),
+        "scheme.history_line_no_max": (
+            "“{name}”统计“{line}”得满分的期数，但“{line}”没有分值 max",
+            "请改用 at_least: 分数，或给该项写 max",
+            "“{name}” counts periods of full marks in “{line}”, which has no max",
+            "use at_least: <points> instead, or give the line a max",
+        ),
         "scheme.history_no_stages": (
             "“{name}”按阶段读取历史结果（span: stage），但方案没有列出阶段",
             "请在 period 下列出 stages，或改用 span: year",
@@ -139,6 +145,20 @@ def check_inputs(schemes: dict[str, dict[str, SchemeVersion]], docs: dict[str, D
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "honour")), rule.honour, honours, "荣誉", "honour")
                 if rule.ranking is not None and rule.ranking not in rankings:
                     unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "ranking")), rule.ranking, rankings, "排名", "ranking")
+                if rule.line is not None:
+                    _check_line_test(rule, node, read, doc, at, problems)
+
+
+def _check_line_test(rule: FromHistory, node: Indicator, read: dict[str, SchemeVersion], doc: Document, at: tuple,
+                     problems: Problems) -> None:
+    """A history line's ``line: {id: …}`` names an indicator of the scheme it reads (any version);
+    ``full`` needs one with a max."""
+    assert rule.line is not None
+    lines = {i: n for v in read.values() for index in v.indicators.values() for i, n in index.items()}
+    if rule.line.id not in lines:
+        unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "line", "id")), rule.line.id, sorted(lines), "指标", "line")
+    elif rule.line.full and lines[rule.line.id].max is None:
+        problems.add("scheme.history_line_no_max", doc.mark((*at, "line", "full")), name=node.name, line=lines[rule.line.id].name)
 
 
 def _check_aliases(sv: SchemeVersion, doc: Document, problems: Problems) -> None:

@@ -37,6 +37,18 @@ messages.register(
             "transfer_to of “{name}” names “{ref}”, which is not a score or bonus leaf with a counting rule",
             "the receiving line must be another score or bonus leaf that only adds, with a counting rule such as per_occurrence",
         ),
+        "scheme.transfer_points_alone": (
+            "“{name}”写了 transfer_points，但没有 transfer_to（转给对方单位的哪一项）",
+            "请加 transfer_to: 接收的指标，或删除 transfer_points",
+            "“{name}” has transfer_points but no transfer_to (the line of the other unit that receives them)",
+            "add transfer_to: <receiving line>, or remove transfer_points",
+        ),
+        "scheme.transfer_points_zero": (
+            "“{name}”的 transfer_points 为 0，对方单位什么也得不到",
+            "请写对方每次得到的分值（大于 0），或删除 transfer_to 与 transfer_points",
+            "transfer_points of “{name}” is 0: the other unit would receive nothing",
+            "give the points the other unit receives per occurrence (above 0), or remove transfer_to and transfer_points",
+        ),
         "scheme.balance_not_score": (
             "“{name}”是{type_zh}，不能写 balance_span（跨期余额）",
             "余额只用于有满分的计分项：删除 balance_span，或把本项改为计分项",
@@ -145,6 +157,11 @@ def check_scheme_transfers(scheme: Scheme, trees: Mapping[str, Tree], prefixes: 
                     if (target.id == n.id or not isinstance(rule, TallyRule) or tt not in ("score", "bonus")
                             or any(rule.effect_of(r, line_spec(target, tt)) == "deduct" for r in rule.rate_list())):
                         problems.add("scheme.transfer_receiver", doc.mark((*p, "transfer_to")), name=n.name, ref=n.transfer_to)
+            if n.transfer_points is not None:
+                if n.transfer_to is None:
+                    problems.add("scheme.transfer_points_alone", at("transfer_points"), name=n.name)
+                elif n.transfer_points == 0:
+                    problems.add("scheme.transfer_points_zero", doc.mark((*p, "transfer_points")), name=n.name)
             if n.balance_span is not None:
                 if t != "score":
                     problems.add("scheme.balance_not_score", at("balance_span"), name=n.name, type=t, type_zh=_TYPE_ZH[t])

@@ -28,7 +28,15 @@ from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.extends import scheme_document
 from site_builder.schema.scheme import Grades, Indicator, Scheme
-from site_builder.scoring.history import History, input_prefix, input_values, values_for
+from site_builder.scoring.history import (
+    PREFIX_TAKEN,
+    History,
+    input_prefix,
+    input_values,
+    is_prefix_name,
+    line_count_values,
+    values_for,
+)
 from site_builder.scoring.formula import Formula, FormulaError, check_types, compile_formula
 from site_builder.scoring.results import GroupRanking, LevelTest, PeriodResult, UnitLevel, UnitResult
 
@@ -71,6 +79,24 @@ messages.register(
             "可用：{known}{hint_zh}",
             "the condition of level “{name}” uses “{ref}”, which is not a known name{suggestion_en}",
             "known: {known}{hint_en}",
+        ),
+        "grades.line_count_name": (
+            "“{alias}”不能用作 line_counts 的名称 as",
+            "请用字母、数字、下划线组成、以字母开头的名称，不与条件中的其他名称（total、line、held、periods 等、inputs 的名称）或另一项 line_counts 重复，如 low_discipline",
+            "“{alias}” cannot be the name (as) of a line count",
+            "use letters, digits and underscores starting with a letter, not another name of conditions (total, line, held, periods …, an input's name) nor another line count's, e.g. low_discipline",
+        ),
+        "grades.line_count_test": (
+            "line_counts 的“{alias}”须且只能写一个条件：full: true（得满分）、at_least（不低于）或 below（低于）",
+            "请只写其中一个",
+            "line count “{alias}” needs exactly one test: full: true, at_least or below",
+            "give one of the three",
+        ),
+        "grades.line_count_no_max": (
+            "line_counts 的“{alias}”按满分统计，但指标“{line}”没有分值 max",
+            "请改用 at_least: 分数，或给该项写 max",
+            "line count “{alias}” counts full marks but line “{line}” has no max",
+            "use at_least: <points> instead, or give the line a max",
         ),
         "grades.failed": (
             "{period_zh}，单位“{unit_name}”（{unit}）：等次“{name}”的条件无法计算：{what_zh}",
@@ -124,10 +150,13 @@ def figure_names(indicators: Mapping[str, Mapping[str, Indicator]]) -> tuple[fro
     return frozenset(numbers), frozenset(UNIT_FLAGS)
 
 
-def history_names(scheme: Scheme) -> frozenset[str]:
+def history_names(scheme: Scheme, line_counts: bool = True) -> frozenset[str]:
     """The names of a unit's history in this scheme (:func:`~site_builder.scoring.history.values_for`):
-    ``held.<honour>``, ``run.<honour>``, ``first``, ``first.<ranking>``, ``periods``, ``total_sum``, ``total_mean``."""
+    ``held.<honour>``, ``run.<honour>``, ``first``, ``first.<ranking>``, ``periods``, ``total_sum``, ``total_mean``,
+    and the names ``grades.line_counts`` declares (``<as>``, ``<as>.run``) unless ``line_counts`` is false."""
     names = {"first", "periods", "total_sum", "total_mean"}
+    if line_counts and scheme.grades is not None:
+        names |= {n for lc in scheme.grades.line_counts for n in (lc.as_, f"{lc.as_}.run")}
     for h in scheme.honours:
         names |= {f"held.{h.id}", f"run.{h.id}"}
     names |= {f"first.{r.id}" for r in scheme.rankings} or {"first.period"}
@@ -180,7 +209,8 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
     if grades is None:
         return
     numbers, flags = figure_names(indicators)
-    numbers = numbers | history_names(scheme)
+    numbers = numbers | history_names(scheme, False) | _check_line_counts(
+        grades, indicators, numbers | flags | history_names(scheme, False), input_prefixes(scheme), doc, problems)
     known = sorted(numbers | flags)
     # an input scheme's names (``m.held.flag``) are checked against that scheme by check_inputs
     prefixes = input_prefixes(scheme)
@@ -222,6 +252,29 @@ def check_grades(scheme: Scheme, indicators: Mapping[str, Mapping[str, Indicator
     if grades.ranking is not None and grades.ranking not in ranking_ids:
         unknown_ref(problems, "scheme.unknown_ref", doc.mark(("grades", "ranking")), grades.ranking,
                     ranking_ids, "排名", "ranking")
+
+
+def _check_line_counts(grades: Grades, indicators: Mapping[str, Mapping[str, Indicator]], taken: frozenset[str],
+                       prefixes: Mapping[str, str], doc: Document, problems: Problems) -> frozenset[str]:
+    """``line_counts``: a free formula name each, one test, a line of the scheme (with a max for ``full``).
+    Returns the names they give to conditions (``<as>``, ``<as>.run``)."""
+    nodes = _leaves(indicators) | {i: n for index in indicators.values() for i, n in index.items()}
+    out: set[str] = set()
+    for i, lc in enumerate(grades.line_counts):
+        at = ("grades", "line_counts", i)
+        alias = lc.as_
+        if (not is_prefix_name(alias) or "." in alias or alias in taken or alias in out or alias in prefixes
+                or alias in PREFIX_TAKEN):
+            problems.add("grades.line_count_name", doc.mark((*at, "as")), alias=alias)
+        else:
+            out |= {alias, f"{alias}.run"}
+        if lc.given() != 1:
+            problems.add("grades.line_count_test", doc.mark(at), alias=alias)
+        if lc.id not in nodes:
+            unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "id")), lc.id, sorted(nodes), "指标", "line")
+        elif lc.full and nodes[lc.id].max is None:
+            problems.add("grades.line_count_no_max", doc.mark((*at, "full")), alias=alias, line=nodes[lc.id].name)
+    return frozenset(out)
 
 
 def _bad(problems: Problems, mark: Mark, name: str, when: str, exc: FormulaError) -> None:
@@ -365,12 +418,14 @@ def grade(sv: SchemeVersion, period: Period, result: PeriodResult, history: Hist
     this = replace(period, id=f"{period.id}\x00level")  # the window then keeps the current period
 
     inputs = [(i.scheme, i.as_) for i in sv.scheme.inputs]
+    counts = [(lc.as_, lc) for lc in sv.scheme.grades.line_counts]
 
     def past(uid: str) -> Mapping[str, Decimal]:
         """The unit's history here and in the input schemes (``m.vetoed``) over the span."""
         if history is None:
             return {}
-        return {**values_for(history, sv.id, uid, this, span), **input_values(history, inputs, uid, this, span)}
+        return {**values_for(history, sv.id, uid, this, span), **input_values(history, inputs, uid, this, span),
+                **line_count_values(history, sv.id, uid, this, span, counts)}
 
     levels, failed = grade_period(sv, result, past)
     failures += [LevelFailure(sv, period, uid, index, error) for uid, index, error in failed]

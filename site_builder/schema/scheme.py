@@ -17,6 +17,7 @@ from site_builder.schema.site import Contact
 from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.derived import Derived, bind_derived
 from site_builder.scoring.rules import RuleUnion
+from site_builder.scoring.rules.history import LineTest
 
 NodeType = Literal["score", "bonus", "deduction", "adjustment"]
 NotApplicable = Literal["forbidden", "full", "zero", "exclude", "rescale", "group_average"]
@@ -147,6 +148,10 @@ class Indicator(Strict):
     transfer_to: Id | None = Field(
         None,
         description="转给另一单位的分数记在对方的哪一项（末级指标标识）：本项的记录写 to: 对方单位，该次扣分同时记入对方单位的这一项（如“处罚所在班级……奖给检举有功的班级”）",
+    )
+    transfer_points: NonNeg | None = Field(
+        None,
+        description="对方单位每次得到的分值（与本项扣分不同时写，如“扣10分，奖励举报班级2分”写 2）：对方得 transfer_points × 次数；不写时对方得到本次记录扣掉的分数",
     )
     balance_span: Literal["month", "quarter", "stage", "year"] | None = Field(
         None,
@@ -390,6 +395,15 @@ class Grade(Strict):
     description: Text | None = Field(None, description="说明（公布在考核办法页面）")
 
 
+class LineCount(LineTest):
+    """A name for one line's history in level conditions (“本年度有3个月纪律分低于180分的”)."""
+
+    as_: Text = Field(
+        alias="as",
+        description="条件中用的名称（字母、数字、下划线，以字母开头），如 low_discipline：条件写 low_discipline（范围内该项符合条件的期数）、low_discipline.run（最长连续期数）",
+    )
+
+
 class Grades(Strict):
     """Levels as the published result (以等次公布考核结果): the first level whose condition holds."""
 
@@ -405,8 +419,12 @@ class Grades(Strict):
     )
     span: Literal["period", "stage", "year", "all"] | Int = Field(
         "year",
-        description="条件中历史名称（held.<荣誉>、run.<荣誉>、first、periods、total_sum、total_mean）统计的范围（含本期）："
+        description="条件中历史名称（held.<荣誉>、run.<荣誉>、first、periods、total_sum、total_mean、line_counts 的名称）统计的范围（含本期）："
         "year 本年度（默认）、stage 本阶段、all 全部、整数 N 为最近 N 期、period 仅本期",
+    )
+    line_counts: list[LineCount] = Field(
+        default_factory=list,
+        description="按指标统计的历史：在 span 范围内（含本期）某项得满分、不低于或低于某分的期数，条件中用其名称 as 读取",
     )
 
 

@@ -19,11 +19,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import PeriodResult
+
+if TYPE_CHECKING:
+    from site_builder.scoring.rules.history import LineTest
 
 ZERO = Decimal(0)
 
@@ -72,6 +76,7 @@ class Record:
     honours: frozenset[str]  # ids of the honours (kind honour or sanction) it was chosen for
     level: str | None = None  # room for a level as a result (等次), filled by the levels part
     vetoed: bool = False  # under a one-vote veto in that period (one recorded then, or one that lasts)
+    maxes: dict[str, Decimal | None] = field(default_factory=dict)  # indicator id -> its max that period
 
 
 @dataclass
@@ -90,6 +95,8 @@ class History:
     #: scheme id -> honour ids and ranking ids (any version, in declaration order)
     honour_ids: dict[str, list[str]] = field(default_factory=dict)
     ranking_ids: dict[str, list[str]] = field(default_factory=dict)
+    #: scheme id -> indicator id -> name (any version, the latest name wins), for explanations
+    line_names: dict[str, dict[str, str]] = field(default_factory=dict)
     #: scheme id -> periods recorded, in order
     periods: dict[str, list[Recorded]] = field(default_factory=dict)
     records: dict[tuple[str, str], dict[str, Record]] = field(default_factory=dict)  # (scheme, unit) -> period -> record
@@ -125,6 +132,10 @@ class History:
             if rid not in rids:
                 rids.append(rid)
         self.titles[sv.id] = sv.scheme.short_title or sv.scheme.title
+        ln = self.line_names.setdefault(sv.id, {})
+        for index in sv.indicators.values():
+            for iid, node in index.items():
+                ln[iid] = node.name
         self.version_titles[(sv.id, sv.version)] = sv.scheme.title
         for inp in sv.scheme.inputs:
             if inp.name:
@@ -149,6 +160,7 @@ class History:
                 name_en=name_en or result.period_name, start=result.start, end=result.end, unit=uid, total=ur.total,
                 lines={line.id: line.points for line in ur.lines}, ranks=ranks.get(uid, {}),
                 honours=frozenset(won.get(uid, ())), vetoed=bool(ur.vetoes),
+                maxes={line.id: line.max for line in ur.lines},
             )
 
     def name_of(self, scheme: str, ref: str) -> str:
@@ -220,10 +232,11 @@ def records_in(history: History, scheme_id: str, unit: str, period: Period, span
 
 
 def measure(history: History, scheme_id: str, unit: str, period: Period, span: str | int,
-            what: str, ref: str | None = None) -> Reading:
+            what: str, ref: str | None = None, test: LineTest | None = None) -> Reading:
     """One measure of the unit's history: ``held``/``run`` of honour ``ref``, ``first`` in
     ranking ``ref``, ``periods`` assessed, ``total_sum``/``total_mean`` of its totals,
-    ``vetoed``: periods in which it was under a one-vote veto."""
+    ``vetoed``: periods in which it was under a one-vote veto, ``line_periods``/``line_run``:
+    periods in which one line's points passed ``test`` (its own points that period, as published)."""
     rows = records_in(history, scheme_id, unit, period, span)
     names = tuple(x.name for x, _ in rows)
     names_en = tuple(x.name_en for x, _ in rows)
@@ -231,6 +244,8 @@ def measure(history: History, scheme_id: str, unit: str, period: Period, span: s
     def hit(rec: Record | None) -> bool:
         if what == "vetoed":  # a veto counts whatever it did to the total
             return rec is not None and rec.vetoed
+        if what in ("line_periods", "line_run"):  # the line's points, whatever happened to the total
+            return rec is not None and test is not None and test.passes(rec.lines.get(test.id), rec.maxes.get(test.id))
         if rec is None or rec.total is None:
             return False
         if what in ("held", "run"):
@@ -242,7 +257,7 @@ def measure(history: History, scheme_id: str, unit: str, period: Period, span: s
     flags = [hit(rec) for _, rec in rows]
     hits = tuple(x.name for (x, _), f in zip(rows, flags) if f)
     hits_en = tuple(x.name_en for (x, _), f in zip(rows, flags) if f)
-    if what == "run":
+    if what in ("run", "line_run"):
         best = cur = 0
         for f in flags:
             cur = cur + 1 if f else 0
@@ -255,6 +270,17 @@ def measure(history: History, scheme_id: str, unit: str, period: Period, span: s
     else:
         value = Decimal(sum(flags))
     return Reading(value, names, names_en, hits, hits_en)
+
+
+def line_count_values(history: History, scheme_id: str, unit: str, period: Period, span: str | int,
+                      counts: Iterable[tuple[str, LineTest]]) -> dict[str, Decimal]:
+    """The names a scheme declares for its lines' history (``grades.line_counts``): ``<as>`` the periods
+    of the span in which the line passed its test, ``<as>.run`` the longest run of such periods."""
+    out: dict[str, Decimal] = {}
+    for name, test in counts:
+        out[name] = measure(history, scheme_id, unit, period, span, "line_periods", test=test).value
+        out[f"{name}.run"] = measure(history, scheme_id, unit, period, span, "line_run", test=test).value
+    return dict(sorted(out.items()))
 
 
 def values_for(history: History, scheme_id: str, unit: str, period: Period, span: str | int) -> dict[str, Decimal]:

@@ -3,7 +3,8 @@
 A record on a counting line that deducts names another unit (``to: a2``); the
 scheme says which line of the other unit receives it (``transfer_to``).  The
 giving unit is deducted as usual; the receiving unit's line gains the record's
-own amount (per × count, before any cap), in the same period.  Each side is then
+own amount (per × count, before any cap), in the same period, or, when the line
+declares ``transfer_points`` (“扣10分，奖励举报班级2分”), that figure × count.  Each side is then
 capped as usual: the giving line by its rule and its parents, the receiving
 line by its rule's bounds (a bonus line's cap, a score line's maximum) and its
 parents.  Both cards say where the points went or came from.
@@ -42,6 +43,30 @@ messages.register(
         "explain.transfer_in_plain": (
             "{unit}“{from_line}”转来 {amount} 分", "", "from {unit}'s “{from_line}”: {amount} points", "",
         ),
+        "explain.transfer_out_other": (
+            "{label}：本单位扣 {given} 分，另记 {amount} 分给{unit}（记入其“{line}”）",
+            "",
+            "{label}: {given} points deducted here; {amount} points go to {unit} (its “{line}”)",
+            "",
+        ),
+        "explain.transfer_out_other_plain": (
+            "本单位扣 {given} 分，另记 {amount} 分给{unit}（记入其“{line}”）",
+            "",
+            "{given} points deducted here; {amount} points go to {unit} (its “{line}”)",
+            "",
+        ),
+        "explain.transfer_in_other": (
+            "{unit}“{from_line}”转来：{label}（该单位扣 {given} 分），本单位得 {amount} 分",
+            "",
+            "from {unit}'s “{from_line}”: {label} ({given} points deducted there), {amount} points here",
+            "",
+        ),
+        "explain.transfer_in_other_plain": (
+            "{unit}“{from_line}”转来（该单位扣 {given} 分），本单位得 {amount} 分",
+            "",
+            "from {unit}'s “{from_line}” ({given} points deducted there): {amount} points here",
+            "",
+        ),
         "explain.transfer_capped": (
             "连同转入的分数合计 {raw} 分，按本项上限 {points} 分计",
             "",
@@ -60,8 +85,9 @@ class Transfer:
     line: str  # the giving line
     receiver: str
     to_line: str  # the receiving line, in the receiver's tree
-    amount: Decimal  # the record's own amount, before any cap
+    amount: Decimal  # what the receiver gains: the record's own amount, or transfer_points × count
     label: str | None  # the rate's name or the record's title/note; None for a plain record of a single rate
+    given: Decimal | None = None  # the record's own amount when the line declares transfer_points (else None)
 
 
 def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | None]]) -> list[Transfer]:
@@ -79,7 +105,11 @@ def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | Non
             line = line_spec(node, sv.types[tree_id][leaf_id])
             for _, ev, amount, label, deducts in node.rule.transfer_items(line, f):
                 if deducts and ev.to is not None and ev.to != uid:
-                    out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, amount, label if label != "—" else None))
+                    shown = label if label != "—" else None
+                    if node.transfer_points is None:
+                        out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, amount, shown))
+                    else:  # “扣10分，奖励举报班级2分”: the receiver's own figure per occurrence
+                        out.append(Transfer(uid, leaf_id, ev.to, node.transfer_to, node.transfer_points * ev.count, shown, amount))
     return out
 
 
@@ -95,7 +125,10 @@ def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[
         o = outcomes.get(t.giver, {}).get(t.line)
         if o is not None:
             said = {"amount": fmt(t.amount), "unit": unit_names.get(t.receiver, t.receiver), "line": line_name(t.receiver, t.to_line)}
-            note = step("explain.transfer_out", label=t.label, **said) if t.label else step("explain.transfer_out_plain", **said)
+            code = "explain.transfer_out" if t.given is None else "explain.transfer_out_other"
+            if t.given is not None:
+                said["given"] = fmt(t.given)
+            note = step(code, label=t.label, **said) if t.label else step(code + "_plain", **said)
             outcomes[t.giver][t.line] = replace(o, steps=(*o.steps, note))
         received.setdefault((t.receiver, t.to_line), []).append(t)
     for (uid, leaf), items in sorted(received.items()):
@@ -110,7 +143,10 @@ def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[
         for t in items:
             total += t.amount
             said = {"unit": unit_names.get(t.giver, t.giver), "from_line": line_name(t.giver, t.line), "amount": fmt(t.amount)}
-            steps.append(step("explain.transfer_in", label=t.label, **said) if t.label else step("explain.transfer_in_plain", **said))
+            code = "explain.transfer_in" if t.given is None else "explain.transfer_in_other"
+            if t.given is not None:
+                said["given"] = fmt(t.given)
+            steps.append(step(code, label=t.label, **said) if t.label else step(code + "_plain", **said))
         points, clip = clamp(o.points + total, node.rule.bounds(line_spec(node, sv.types[tree_id][leaf])))
         if clip is not None:
             steps.append(step("explain.transfer_capped", raw=fmt(o.points + total), points=fmt(points)))

@@ -83,6 +83,8 @@ messages.register(
         "level.word.total_sum": ("各期总分合计", "", "sum of the totals", ""),
         "level.word.total_mean": ("各期平均总分", "", "mean of the totals", ""),
         "level.word.input": ("“{source}”中{word}", "", "{word} in “{source}”", ""),
+        "level.word.line_count": ("{test}的期数", "", "periods with {test}", ""),
+        "level.word.line_count_run": ("连续{test}的最多期数", "", "longest run of periods with {test}", ""),
         "level.word.vetoed_periods": ("受一票否决的期数", "", "periods under a one-vote veto", ""),
         "level.fact.points": ("评分", "", "points recorded", ""),
         "level.fact.value": ("数值", "", "value", ""),
@@ -129,6 +131,10 @@ def name_words(name: str, sv: SchemeVersion, locale: str, read: Mapping[str, Sch
         source = inp.name or (other.scheme.short_title or other.scheme.title if other is not None else inp.scheme)
         return say(locale, "level.word.input", source=source, word=word)
     line_names = {i: n.name for index in sv.indicators.values() for i, n in index.items()}
+    counts = {lc.as_: lc for lc in (sv.scheme.grades.line_counts if sv.scheme.grades is not None else [])}
+    if kind in counts and rest in ("", "run"):  # grades.line_counts: “纪律”得分低于180分的期数
+        test = counts[kind].words(line_names.get(counts[kind].id, counts[kind].id), locale)
+        return say(locale, "level.word.line_count_run" if rest else "level.word.line_count", test=test)
     if kind == "line":
         return say(locale, "level.word.line", line=line_names.get(rest, rest))
     if kind == "facts":

@@ -95,8 +95,13 @@ def indicator_notes(
                       f"the {fmt(node.max or 0)} points are a balance for each {span[1]}: each period shows what is left after every deduction of the {span[1]} so far"))
     if node.transfer_to is not None:
         ref = names.get(node.transfer_to, node.transfer_to)
-        out.append(_p(locale, f"记录注明转给其他单位的扣分，同时记入该单位的“{ref}”",
-                      f"a deduction recorded as going to another unit is added to that unit's “{ref}”"))
+        if node.transfer_points is None:
+            out.append(_p(locale, f"记录注明转给其他单位的扣分，同时记入该单位的“{ref}”",
+                          f"a deduction recorded as going to another unit is added to that unit's “{ref}”"))
+        else:
+            pts = fmt(node.transfer_points)
+            out.append(_p(locale, f"记录注明转给其他单位的扣分，该单位的“{ref}”每次得{pts}分",
+                          f"a deduction recorded as going to another unit gives that unit's “{ref}” {pts} points per occurrence"))
     out.extend(tree_notes(node, locale))
     if node.rater:
         out.append(_p(locale, f"评分单位：{node.rater}", f"Assessed by: {node.rater}"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from pydantic import Field
 
 from site_builder import messages
-from site_builder.schema.types import Dec, Id, Int, Text
+from site_builder.schema.types import Bool, Dec, Id, Int, Strict, Text
 from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.base import LineSpec, Outcome, Report, Rule, Step, fmt, pick, rule_kind, step
 from site_builder.scoring.rules.brackets import Bracket, Brackets
@@ -27,7 +27,37 @@ from site_builder.scoring.rules.brackets import Bracket, Brackets
 if TYPE_CHECKING:
     from site_builder.scoring.history import Past, Reading
 
-Measure = Literal["held", "run", "first", "periods", "total_sum", "total_mean", "vetoed"]
+Measure = Literal["held", "run", "first", "periods", "total_sum", "total_mean", "vetoed", "line_periods", "line_run"]
+
+
+class LineTest(Strict):
+    """A test of one line's points in one period (“安全生产项得满分”“纪律分低于180分”)."""
+
+    id: Id = Field(description="指标标识（读取方案中的指标，末级或上级）")
+    full: Bool = Field(False, description="true：该项得满分（得分达到该项 max）")
+    at_least: Dec | None = Field(None, description="该项得分不低于此数")
+    below: Dec | None = Field(None, description="该项得分低于此数")
+
+    def given(self) -> int:
+        """How many of full, at_least, below are given (exactly one is allowed)."""
+        return int(self.full) + (self.at_least is not None) + (self.below is not None)
+
+    def passes(self, points: Decimal | None, maximum: Decimal | None) -> bool:
+        """Whether the line's points of one period pass; a line not scored that period never does."""
+        if points is None:
+            return False
+        if self.full:
+            return maximum is not None and points >= maximum
+        if self.at_least is not None:
+            return points >= self.at_least
+        return self.below is not None and points < self.below
+
+    def words(self, name: str, locale: str) -> str:
+        if self.full:
+            return pick(locale, f"“{name}”得满分", f"full marks in “{name}”")
+        if self.at_least is not None:
+            return pick(locale, f"“{name}”得分不低于{fmt(self.at_least)}分", f"“{name}” at least {fmt(self.at_least)}")
+        return pick(locale, f"“{name}”得分低于{fmt(self.below or 0)}分", f"“{name}” below {fmt(self.below or 0)}")
 
 messages.register(
     {
@@ -42,6 +72,18 @@ messages.register(
             "请删除 {key}（honour 只用于 held、run；ranking 只用于 first）",
             "{key} has no use with measure “{measure}”",
             "remove {key} (honour is for held and run, ranking for first)",
+        ),
+        "rule.history_line": (
+            "按“{measure}”计分须写明指标及其条件 line",
+            "请加 line: {{id: 指标标识, full: true}}（或 at_least: 分数、below: 分数）",
+            "measure “{measure}” needs the line and its test",
+            "add line: {{id: <line id>, full: true}} (or at_least: n, below: n)",
+        ),
+        "rule.history_line_test": (
+            "line 的条件须且只能写一个：full: true（得满分）、at_least（不低于）或 below（低于）",
+            "请只写其中一个",
+            "line needs exactly one test: full: true, at_least or below",
+            "give one of the three",
         ),
         "rule.history_points": (
             "计分方式须二选一：brackets 分档，或 at_least 与 points（达到即得分）",
@@ -84,6 +126,8 @@ messages.register(
         "explain.history_first": ("在“{ref}”中排名第一 {value} 期{which}", "", "ranked first in “{ref}” in {value} period(s){which_en}", ""),
         "explain.history_count": ("参加考核 {value} 期", "", "assessed in {value} period(s)", ""),
         "explain.history_vetoed": ("受一票否决 {value} 期{which}", "", "under a one-vote veto in {value} period(s){which_en}", ""),
+        "explain.history_line_periods": ("{test} {value} 期{which}", "", "{test_en}: {value} period(s){which_en}", ""),
+        "explain.history_line_run": ("最长连续{test} {value} 期{which}", "", "longest run, {test_en}: {value} period(s){which_en}", ""),
         "explain.history_total_sum": ("各期总分合计 {value} 分", "", "totals add up to {value}", ""),
         "explain.history_total_mean": ("各期总分平均 {value} 分", "", "mean of the totals: {value}", ""),
         "explain.history_yes": ("达到 {at_least}{unit}，得 {points} 分", "", "at least {at_least}{unit}: {points} points", ""),
@@ -97,7 +141,8 @@ _SPAN_ZH = {"period": "本期内", "stage": "本阶段内", "year": "本年度�
 _SPAN_EN = {"period": "within this period", "stage": "within this stage", "year": "within this year", "all": "all periods"}
 _MEASURE_CODE = {"held": "explain.history_held", "run": "explain.history_run", "first": "explain.history_first",
                  "periods": "explain.history_count", "total_sum": "explain.history_total_sum",
-                 "total_mean": "explain.history_total_mean", "vetoed": "explain.history_vetoed"}
+                 "total_mean": "explain.history_total_mean", "vetoed": "explain.history_vetoed",
+                 "line_periods": "explain.history_line_periods", "line_run": "explain.history_line_run"}
 
 
 @rule_kind
@@ -110,7 +155,11 @@ class FromHistory(Rule):
         None, description="读取的方案标识（须列在本方案的 inputs 中）；不填为本方案此前各期"
     )
     measure: Measure = Field(
-        description="held 获得某项荣誉的期数、run 最长连续获得的期数、first 排名第一的期数、periods 参加考核的期数、total_sum 各期总分之和、total_mean 各期总分平均、vetoed 受一票否决的期数"
+        description="held 获得某项荣誉的期数、run 最长连续获得的期数、first 排名第一的期数、periods 参加考核的期数、total_sum 各期总分之和、total_mean 各期总分平均、vetoed 受一票否决的期数、"
+        "line_periods 某项得分符合条件（line）的期数、line_run 最长连续符合的期数"
+    )
+    line: LineTest | None = Field(
+        None, description="line_periods、line_run 用：读取的指标及其条件，如 {id: safety, full: true}、{id: discipline, below: 180}"
     )
     honour: Id | None = Field(None, description="荣誉标识（held、run 必填），读取方案 honours 中的 id")
     ranking: Id | None = Field(None, description="排名标识（first 用；不填为读取方案的第一个排名）")
@@ -144,6 +193,12 @@ class FromHistory(Rule):
             report("rule.history_stray", ("honour",), measure=self.measure, key="honour")
         if self.ranking is not None and self.measure != "first":
             report("rule.history_stray", ("ranking",), measure=self.measure, key="ranking")
+        if self.measure in ("line_periods", "line_run") and self.line is None:
+            report("rule.history_line", (), measure=self.measure)
+        if self.line is not None and self.measure not in ("line_periods", "line_run"):
+            report("rule.history_stray", ("line",), measure=self.measure, key="line")
+        if self.line is not None and self.line.given() != 1:
+            report("rule.history_line_test", ("line",))
         if self.last is not None and "span" in self.model_fields_set:
             report("rule.history_last_span", ("last",))
         if bool(self.brackets) == (self.at_least is not None) or (self.at_least is None) != (self.points is None):
@@ -167,9 +222,14 @@ class FromHistory(Rule):
         ref = self.honour if self.measure in ("held", "run") else None
         if self.measure == "first":
             ref = self.ranking or next(iter(past.history.ranking_ids.get(source, [])), "period")
-        got = measure(past.history, source, past.unit, past.period, self.span_key, self.measure, ref)
+        got = measure(past.history, source, past.unit, past.period, self.span_key, self.measure, ref, self.line)
         steps = [self._found(past, source, got)]
         params = {"value": fmt(got.value)}
+        if self.line is not None:
+            name = past.history.line_names.get(source, {}).get(self.line.id, self.line.id)
+            params.update(test=self.line.words(name, "zh-CN"), test_en=self.line.words(name, "en"),
+                          which="（" + "、".join(got.hits) + "）" if got.hits else "",
+                          which_en=" (" + ", ".join(got.hits_en) + ")" if got.hits_en else "")
         if ref is not None:
             params["ref"] = past.history.name_of(source, ref)
             params["which"] = "（" + "、".join(got.hits) + "）" if got.hits else ""
@@ -191,7 +251,7 @@ class FromHistory(Rule):
                               points=fmt(b.points))
                          if b is not None else step("explain.history_no_bracket"))
         signed = -pts if line.type == "deduction" else pts
-        n = int(got.value) if self.measure in ("held", "run", "first", "periods", "vetoed") else 0
+        n = int(got.value) if self.measure in ("held", "run", "first", "periods", "vetoed", "line_periods", "line_run") else 0
         return Outcome(signed, signed, None, tuple(steps), n)
 
     def _found(self, past: Past, source: str, got: Reading) -> Step:
