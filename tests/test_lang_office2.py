@@ -480,14 +480,14 @@ def test_week_8_balance_transfer_and_flags(res):
 
 def test_week_9_accident_veto_and_transfer(res):
     pr = res[("bjpb", "2025-W09")]
-    # W09 is 2025-02-24 … 03-02. The engine counts it in February (see the xfail test below):
-    #   纪律 c1 196 − 1 × 2 = 194; c2 195 (no new deduction); c3 198 − 5 = 193; c4 200 − 3 × 2 = 194
+    # W09 is 2025-02-24 … 03-02: it belongs to March, the month it ends in, so 纪律 starts again at 200:
+    #   c1 200 − 1 × 2 = 198; c2 200 (no deduction); c3 200 − 5 = 195; c4 200 − 3 × 2 = 194
     # 卫生: c1 不洁 2 → 90; c2 丢杂物 → 98 (moved to c4); c3 不洁 1 → 95; c4 100, 检举奖励 +2
     assert {u: (points(pr, u)["discipline"], points(pr, u)["hygiene"], points(pr, u)["reported"])
-            for u in pr.units} == {"c1": (194, 90, 0), "c2": (195, 98, 0), "c3": (193, 95, 0), "c4": (194, 100, 2)}
-    # totals: c1 284; c2 293; c3 288; c4 194 + 100 + 2 = 296 (the veto takes no points: effect no_honour)
-    assert totals(pr) == {"c1": 284, "c2": 293, "c3": 288, "c4": 296}
-    # 纪律: c2 195 first → flag c2; 卫生: c4 100 first but 一票否决 → c2 98
+            for u in pr.units} == {"c1": (198, 90, 0), "c2": (200, 98, 0), "c3": (195, 95, 0), "c4": (194, 100, 2)}
+    # totals: c1 288; c2 298; c3 290; c4 194 + 100 + 2 = 296 (the veto takes no points: effect no_honour)
+    assert totals(pr) == {"c1": 288, "c2": 298, "c3": 290, "c4": 296}
+    # 纪律: c2 200 first → flag c2; 卫生: c4 100 first but 一票否决 → c2 98
     assert chosen(pr, "jlflag") == [("c2",)] and chosen(pr, "wsflag") == [("c2",)]
     assert excluded(pr, "wsflag")["c4"] == "一票否决：发生安全责任事故（2月27日课间追逐致学生骨折）"
     assert [(v.id, v.since_period) for v in pr.units["c4"].vetoes] == [("accident", None)]
@@ -495,25 +495,22 @@ def test_week_9_accident_veto_and_transfer(res):
 
 def test_week_10_new_month_and_the_veto_carried(res):
     pr = res[("bjpb", "2025-W10")]
-    # March starts again at 200: c1 200 − 2 × 2 = 196; c2 200 − 2 × 5 = 190; c3 200; c4 200
+    # March goes on from W09: c1 198 − 2 × 2 = 194; c2 200 − 2 × 5 = 190; c3 195; c4 194
     # 卫生: c1 100; c2 不洁 1 → 95 and receives c3's 2 → 检举奖励 2; c3 丢杂物 → 98; c4 不洁 1 → 95
     assert {u: (points(pr, u)["discipline"], points(pr, u)["hygiene"], points(pr, u)["reported"])
-            for u in pr.units} == {"c1": (196, 100, 0), "c2": (190, 95, 2), "c3": (200, 98, 0), "c4": (200, 95, 0)}
-    # totals: c1 296; c2 190 + 95 + 2 = 287; c3 298; c4 295
-    assert totals(pr) == {"c1": 296, "c2": 287, "c3": 298, "c4": 295}
+            for u in pr.units} == {"c1": (194, 100, 0), "c2": (190, 95, 2), "c3": (195, 98, 0), "c4": (194, 95, 0)}
+    # totals: c1 294; c2 190 + 95 + 2 = 287; c3 293; c4 289
+    assert totals(pr) == {"c1": 294, "c2": 287, "c3": 293, "c4": 289}
     # the accident of W09 lasts to the end of the stage: carried, not written again
     assert [(v.id, v.since_period) for v in pr.units["c4"].vetoes] == [("accident", "2025-W09")]
-    # 纪律: c3 and c4 both 200 (tied first); c4 vetoed → c3.  卫生: c1 100 → c1
-    assert ranked(pr, "jl")["c3"] == (1, 200) and ranked(pr, "jl")["c4"] == (1, 200)
+    # 纪律: c3 195 first, c1 and c4 194 (tied second) → c3.  卫生: c1 100 → c1
+    assert ranked(pr, "jl")["c3"] == (1, 195) and ranked(pr, "jl")["c4"] == (2, 194)
     assert chosen(pr, "jlflag") == [("c3",)] and chosen(pr, "wsflag") == [("c1",)]
     assert excluded(pr, "jlflag")["c4"] == "一票否决：发生安全责任事故（2月27日课间追逐致学生骨折；2025年第9周起）"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "balance_span: month puts the week 2025-W09 (02-24 … 03-02) in February, by its start, while for history "
-    "spans docs/rules.md says a period belongs to the span of its END date (跨月的一周算在它结束的那个月); the "
-    "balance_span docs say nothing, and the card only says “本月起始 200 分” without naming the month"))
 def test_cross_month_week_belongs_to_the_month_it_ends_in(res):
+    # balance_span: month puts a week in the month it ENDS in, as history spans do (docs/rules.md, 通用约定)
     pr = res[("bjpb", "2025-W09")]
     # by the end date W09 is March: c1 200 − 2 = 198; c3 200 − 5 = 195; c2 200
     assert points(pr, "c1")["discipline"] == 198
@@ -626,7 +623,9 @@ def test_check_passes_and_build_succeeds(office, site):
 
 def test_school_cards_and_notices(site):
     c1 = page(site, "units/c1/bjpb/2025-W09")
-    assert "本月起始 200 分，此前已扣 4 分，本期扣 2 分，余额 194 分" in c1
+    # the card names the span: W09 is March's (it ends on 03-02), nothing lost before in March
+    assert "2025年3月起始 200 分，此前已扣 0 分，本期扣 2 分，余额 198 分" in c1
+    assert "2025年3月起始 200 分，此前已扣 2 分，本期扣 4 分，余额 194 分" in page(site, "units/c1/bjpb/2025-W10")
     giver = page(site, "units/c3/bjpb/2025-W08")
     assert "2 分转给初一（1）班（记入其“检举奖励”）" in giver
     taker = page(site, "units/c1/bjpb/2025-W08")
