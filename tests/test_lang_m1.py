@@ -38,3 +38,15 @@ def test_the_span_is_the_one_of_the_end_date(end):
     assert span_of("month", end) == f"{end.year}-{end.month:02d}"
     assert span_of("quarter", end) == f"{end.year}-Q{(end.month + 2) // 3}"
     assert span_of("year", end) == str(end.year) == span_of("stage", end)
+
+
+# ------------------------------------------------------------------ 4. the notice title of a revised version
+
+
+def test_a_revision_note_leaves_the_assessment_name():
+    from site_builder.site.data import _without_note
+
+    assert _without_note("各区县营商环境季度考核办法（2025年修订）") == "各区县营商环境季度考核办法"
+    assert _without_note("效能考核办法(试行)") == "效能考核办法"
+    assert _without_note("效能考核办法") == "效能考核办法"
+    assert _without_note("（试行）") == "（试行）"  # nothing would be left: kept whole

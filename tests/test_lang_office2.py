@@ -761,20 +761,18 @@ def test_pool_over_categories_is_refused_at_the_key(tmp_path):
     assert "schemes/qxkh/2024.yaml:43:33: 这里至少要有 2 项" in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the scheme page words a line ranking (basis: line:discipline) with the indicator's id: "
-    "“各组按“discipline”从高到低排名” instead of its name 纪律方面"))
 def test_line_ranking_is_worded_with_the_indicator_name(site):
+    # a line ranking (basis: line:discipline) is worded with the indicator's name, not its id (part M)
     s = page(site, "schemes/bjpb/2025")
     assert "“discipline”" not in s and "纪律方面" in s.split("“纪律评比”：")[1][:40]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the notice title of a period scored under a revised version keeps the whole title: "
-    "“关于2025年第一季度各区县营商环境季度考核办法（2025年修订）考核结果的通报” (for 2024: "
-    "“关于2024年第三季度各区县营商环境季度考核结果的通报”)"))
 def test_notice_title_of_the_revised_version(site):
-    assert "考核办法（2025年修订）考核结果的通报" not in page(site, "notices/qxkh/2025-Q1")
+    # the revision note is dropped with 办法, as for 2024 (part M)
+    q1 = page(site, "notices/qxkh/2025-Q1")
+    assert "考核办法（2025年修订）考核结果的通报" not in q1
+    assert "关于2025年第一季度各区县营商环境季度考核结果的通报" in q1
+    assert "关于2024年第三季度各区县营商环境季度考核结果的通报" in page(site, "notices/qxkh/2024-Q3")
 
 
 @pytest.mark.xfail(strict=True, reason=(

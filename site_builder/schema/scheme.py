@@ -504,7 +504,7 @@ class Scheme(Strict):
     """A scheme version: the published rules and the arithmetic behind them."""
 
     title: Text = Field(description="方案名称（全称）")
-    short_title: Text | None = Field(None, description="简称，用于导航")
+    short_title: Text | None = Field(None, description="简称，用于导航和通报标题（通报标题“关于…结果的通报”中的考核名称取简称；不填则取全称，去掉末尾的括注如“（2025年修订）”和“办法”“细则”等）")
     issuer: Text | None = Field(None, description="发布机关（本方案的通报由谁发布；不填则取 site.yaml 的 organisation）")
     contact: Contact | None = Field(
         None,
