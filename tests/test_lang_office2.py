@@ -746,19 +746,22 @@ POOL_OVER_CATEGORIES = (CITY_2024
                         .replace("groups: [cq, jx]", "groups: [all]"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a clerk who ranks the 8 districts in one group by category (categories: units) and writes the honour pool "
-    "over that group is told only “这里至少要有 2 项 — 请补充内容”; nothing says a pool is shared by GROUPS and "
-    "cannot be split over the categories of a ranking (make 城区/郊县 two groups)"))
 def test_pool_over_categories_is_explained(tmp_path):
+    # a pool over the categories of one group is refused with what a pool is shared between (part M)
     code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
     assert code != 0 and "类别" in out
+    assert "不能在一个组别的各类别之间分配（“季度排名”在组内按类别排名）" in out and "quota" in out
 
 
 def test_pool_over_categories_is_refused_at_the_key(tmp_path):
     code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": POOL_OVER_CATEGORIES})
     assert code != 0
-    assert "schemes/qxkh/2024.yaml:43:33: 这里至少要有 2 项" in out
+    assert "schemes/qxkh/2024.yaml:43:33: 名额池只列了一个组别“各区县”：名额池是几个组别合用的名额" in out
+    assert "共 1 个错误；未写出任何文件。" in out
+    # one group without categories: a pool needs two groups
+    code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": CITY_2024.replace("groups: [cq, jx]", "groups: [cq]")})
+    assert code != 0
+    assert "schemes/qxkh/2024.yaml:44:33: 名额池只列了一个组别“城区”：名额池是两个及以上组别合用的名额 — " in out
 
 
 def test_line_ranking_is_worded_with_the_indicator_name(site):

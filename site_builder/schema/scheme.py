@@ -244,7 +244,7 @@ class Pool(Strict):
     """Places shared by several groups (名额池): “局机关及直属单位、大厅窗口共6个左右”."""
 
     places: Int = Field(description="几个组别合用的名额总数，如 6")
-    groups: list[Id] = Field(min_length=2, description="合用名额的组别标识（至少两个）")
+    groups: list[Id] = Field(min_length=1, description="合用名额的组别标识（至少两个）：名额池在组别之间分配名额，不在一个组别的各类别之间分配（按类别分配名额用 quota）")
     rankings: dict[Id, Id] = Field(
         default_factory=dict,
         description="某些组别依据另一个排名评选：组别标识: 排名标识（如大厅窗口按综合排名）；不写的组别依据本项的 ranking",
