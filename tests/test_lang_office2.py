@@ -714,8 +714,8 @@ def test_error_rater_weights_not_adding_up(tmp_path):
     code, out = check_output(tmp_path, {"schemes/qxkh/2024.yaml": CITY_2024.replace(
         "{id: firms, name: 企业代表, weight: 0.3}", "{id: firms, name: 企业代表, weight: 0.2}")})
     assert code != 0
-    # line 19 is the first rater group under `groups:` (line 18)
-    assert "schemes/qxkh/2024.yaml:19:9: 各评价组的权重之和为 0.9，应为 1 — 请核对各组权重" in out
+    # the sum is a problem of the whole list: at `groups:` (line 18, column 7), not its first group (part M)
+    assert "schemes/qxkh/2024.yaml:18:7: 各评价组的权重之和为 0.9，应为 1 — 请核对各组权重" in out
 
 
 def test_error_transfer_to_an_unknown_class(tmp_path):
