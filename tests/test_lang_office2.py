@@ -635,7 +635,11 @@ def test_school_cards_and_notices(site):
     assert "初一（3）班“卫生方面”转来：向卫生区丢弃杂物（课间向卫生区丢纸屑，初一（1）班检举），2 分" in taker
     c4 = page(site, "units/c4/bjpb/2025-W10")
     assert "一票否决 发生安全责任事故 （2025年2月27日）" in c4 and "（自2025年第9周起）" in c4
+    # the veto section of a notice says how long a veto lasting to the stage's end holds (part M)
+    assert "初一（4）班 ：发生安全责任事故（2025年2月27日；自2025年第9周起，至本阶段结束）。" in page(
+        site, "notices/bjpb/2025-W10")
     w09 = page(site, "notices/bjpb/2025-W09")
+    assert "初一（4）班 ：发生安全责任事故（2025年2月27日；至本阶段结束）。" in w09
     assert "纪律流动红旗：初一（2）班" in w09 and "卫生流动红旗：初一（2）班" in w09
     assert "初一（4）班未列入，原因：一票否决：发生安全责任事故（2月27日课间追逐致学生骨折）" in w09
     star = page(site, "units/c4/xqxj/2025-H1")
