@@ -792,3 +792,12 @@ def test_old_version_page_breadcrumb(site):
     assert "历次通报 各区县营商环境季度考核办法 各区县营商环境季度考核办法 本版本已停止执行" in old
     assert "历次通报 各区县营商环境季度考核办法（2025年修订） 各区县营商环境季度考核办法（2025年修订）" in page(
         site, "schemes/qxkh/2025")
+
+
+def test_export_for_print_says_how_long_a_veto_lasts(office, tmp_path):
+    # the notice exported for print words a carried veto as the notice page does (part M)
+    from site_builder.workflow.export import export_notice
+
+    export_notice(office[0], "bjpb", "2025-W10", out=tmp_path / "x")
+    text = re.sub(r"<[^>]+>", "", next((tmp_path / "x").rglob("*.html")).read_text("utf-8"))
+    assert "发生安全责任事故（2025年2月27日；自2025年第9周起，至本阶段结束）。" in text
