@@ -66,3 +66,31 @@ def stage_of(start: dt.date, end: dt.date, spec: PeriodSpec) -> str | None:
         if st.start <= start and end <= st.until:
             return st.id
     return None
+
+
+def span_of(kind: str, end: dt.date, stage: str | None = None) -> str:
+    """The month, quarter, year or stage a period belongs to, for every mechanism that spans
+    periods (caps and balances across periods, vetoes lasting to the year's end, history
+    windows): the one in which the period ENDS (a week from 02-24 to 03-02 is March's).
+    A period outside every stage belongs, for ``stage``, to its year."""
+    if kind == "stage":
+        return stage or str(end.year)
+    if kind == "month":
+        return f"{end.year}-{end.month:02d}"
+    if kind == "quarter":
+        return f"{end.year}-Q{(end.month - 1) // 3 + 1}"
+    return str(end.year)
+
+
+def span_name(kind: str, key: str, locale: str = "zh-CN", stage_name: str | None = None) -> str:
+    """A span named on a score card: 2025年3月, 2025年第一季度, 2025年, or the stage's name."""
+    zh = locale != "en"
+    if kind == "stage":
+        return stage_name or (f"{key}年" if zh else key)
+    if kind == "month":
+        y, m = key.split("-")
+        return f"{y}年{int(m)}月" if zh else f"{calendar.month_name[int(m)]} {y}"
+    if kind == "quarter":
+        y, q = key.split("-Q")
+        return f"{y}年第{_CN_DIGITS[int(q)]}季度" if zh else f"Q{q} {y}"
+    return f"{key}年" if zh else key

@@ -235,9 +235,9 @@ def test_the_balance_is_the_budget_less_the_months_deductions(tmp_path):
     # rankings within the week use the balance: a1 (190) ahead of a2 (185) in week 7
     ranks = {e.unit: e.rank for g in r["2024-W07"].rankings for e in g.entries}
     assert ranks["a3"] == 1 and ranks["a1"] == 2 and ranks["a2"] == 3
-    assert card(r["2024-W08"].units["a1"].line("discipline"))[-1] == "本月起始 200 分，此前已扣 10 分，本期扣 5 分，余额 185 分"
+    assert card(r["2024-W08"].units["a1"].line("discipline"))[-1] == "2024年2月起始 200 分，此前已扣 10 分，本期扣 5 分，余额 185 分"
     assert r["2024-W07"].units["a1"].line("discipline").steps[-1].render("en") == (
-        "this month starts at 200: 10 lost before, 0 this period, 190 left")
+        "February 2024 starts at 200: 10 lost before, 0 this period, 190 left")
 
 
 def test_check_refuses_balance_span_where_it_means_nothing(tmp_path):
@@ -325,9 +325,9 @@ def test_transfers_conserve_points_whatever_the_order(tmp_path_factory, records,
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(st.integers(0, 15), min_size=3, max_size=3), min_size=1, max_size=4), st.randoms(use_true_random=False))
+@given(st.lists(st.lists(st.integers(0, 15), min_size=3, max_size=3), min_size=1, max_size=3), st.randoms(use_true_random=False))
 def test_the_balance_is_the_budget_less_the_deductions_so_far(tmp_path_factory, weeks, rnd: random.Random):
-    ids = [f"2024-W{6 + i:02d}" for i in range(len(weeks))]  # all in February
+    ids = [f"2024-W{6 + i:02d}" for i in range(len(weeks))]  # all ending in February (W09 ends on 03-03: March's)
     periods = {}
     for pid, counts in zip(ids, weeks):
         units = ["a1", "a2", "a3"]

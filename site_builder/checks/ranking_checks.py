@@ -95,6 +95,22 @@ messages.register(
             "ranking “{ranking}” ranks within categories and cannot serve a pool",
             "a pool shares places between groups; pick a ranking without categories",
         ),
+        "scheme.pool_one_group": (
+            "名额池只列了一个组别“{group}”：名额池是两个及以上组别合用的名额",
+            "在 pool.groups 中列出合用名额的各个组别；只有一个组别时不用名额池，直接写 top: N",
+            "the pool lists one group only (“{group}”): a pool is places shared by two or more groups",
+            "list the groups sharing the places in pool.groups; for one group write top: N instead of a pool",
+        ),
+        "scheme.pool_one_group_categories": (
+            "名额池只列了一个组别“{group}”：名额池是几个组别合用的名额，在组别之间分配，"
+            "不能在一个组别的各类别之间分配（“{ranking}”在组内按类别排名）",
+            "把各类别分设为组别（方案的 groups 中每个类别一组），在 pool.groups 中列出这些组别，"
+            "各组按本组排名评选；或不用名额池，用 quota 为每个类别规定名额",
+            "the pool lists one group only (“{group}”): a pool shares places between groups, not between the "
+            "categories of one group (“{ranking}” ranks within categories)",
+            "make each category a group of its own and list those groups in pool.groups, each chosen by its own "
+            "ranking; or, without a pool, give each category its places with quota",
+        ),
         "scheme.pool_score_mixed": (
             "“{name}”按得分统一排序（split: score），但各组依据不同的排名或不同的指标体系，得分不可比",
             "请改用 split: size（按各组单位数比例分配），或让各组依据同一排名、同一指标体系",
@@ -174,6 +190,15 @@ def _check_pool(scheme: Scheme, hi: int, doc: Document, problems: Problems) -> N
         problems.add("scheme.pool_with_groups", doc.mark(("honours", hi, "groups")), name=h.name)
     if h.kind == "sanction":
         problems.add("scheme.pool_sanction", doc.mark(at), name=h.name)
+    if len(pool.groups) < 2:  # a pool is shared by groups: one group (split by categories or not) is refused
+        g = pool.groups[0]
+        r = rankings.get(pool.rankings.get(g, h.ranking))
+        name = groups[g].name if g in groups else g
+        if r is not None and r.categories is not None:
+            problems.add("scheme.pool_one_group_categories", doc.mark((*at, "groups")), group=name, ranking=r.name)
+        else:
+            problems.add("scheme.pool_one_group", doc.mark((*at, "groups")), group=name)
+        return
     seen: set[str] = set()
     for gi, g in enumerate(pool.groups):
         if g not in groups:

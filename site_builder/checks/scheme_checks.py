@@ -194,7 +194,12 @@ def _check_tree(tree: Tree, prefix: tuple, doc: Document, problems: Problems, sc
                         problems.add("scheme.rule_type", doc.mark((*p, "rule", "kind")), kind=n.rule.kind, type=t, type_zh=_TYPE_ZH[t])
 
                     def report(code: str, sub: tuple = (), _p=p, **params: object) -> None:
-                        problems.add(code, doc.mark((*_p, "rule", *sub)), **params)
+                        path = (*_p, "rule", *sub)
+                        at = doc.mark(path)
+                        # a problem of a whole block list (“the groups' weights add up to 0.9”) is at its key,
+                        # not at its first item (a flow list [a, b] keeps the mark of its value, on the key's line)
+                        key = doc.key_marks.get(path) if sub and isinstance(_value_at(doc.data, path), list) else None
+                        problems.add(code, key if key is not None and key.line < at.line else at, **params)
 
                     n.rule.check_scheme(line_spec(n, t), report)
             _check_limits(n, t, p, doc, problems)
@@ -274,6 +279,18 @@ def _check_rounding_and_vetoes(scheme: Scheme, doc: Document, problems: Problems
                          called=v.called, called_zh=called_zh[v.called], effect=v.effect)
         if v.lasts == "stage" and not scheme.period.stages:
             problems.add("scheme.veto_lasts_no_stages", doc.mark(("vetoes", i, "lasts")), name=v.name)
+
+
+def _value_at(data: object, path: tuple) -> object:
+    """The raw YAML value at ``path`` (None when the path does not lead anywhere)."""
+    for k in path:
+        if isinstance(data, dict) and k in data:
+            data = data[k]
+        elif isinstance(data, list) and isinstance(k, int) and 0 <= k < len(data):
+            data = data[k]
+        else:
+            return None
+    return data
 
 
 def check_scheme(scheme_id: str, version: str, path: str, scheme: Scheme, doc: Document, problems: Problems, units: dict[str, Unit], units_complete: bool = True) -> SchemeVersion | None:

@@ -249,7 +249,7 @@ class Pool(Strict):
     """Places shared by several groups (名额池): “局机关及直属单位、大厅窗口共6个左右”."""
 
     places: Int = Field(description="几个组别合用的名额总数，如 6")
-    groups: list[Id] = Field(min_length=2, description="合用名额的组别标识（至少两个）")
+    groups: list[Id] = Field(min_length=1, description="合用名额的组别标识（至少两个）：名额池在组别之间分配名额，不在一个组别的各类别之间分配（按类别分配名额用 quota）")
     rankings: dict[Id, Id] = Field(
         default_factory=dict,
         description="某些组别依据另一个排名评选：组别标识: 排名标识（如大厅窗口按综合排名）；不写的组别依据本项的 ranking",
@@ -522,7 +522,7 @@ class Scheme(Strict):
     """A scheme version: the published rules and the arithmetic behind them."""
 
     title: Text = Field(description="方案名称（全称）")
-    short_title: Text | None = Field(None, description="简称，用于导航")
+    short_title: Text | None = Field(None, description="简称，用于导航和通报标题（通报标题“关于…结果的通报”中的考核名称取简称；不填则取全称，去掉末尾的括注如“（2025年修订）”和“办法”“细则”等）")
     issuer: Text | None = Field(None, description="发布机关（本方案的通报由谁发布；不填则取 site.yaml 的 organisation）")
     contact: Contact | None = Field(
         None,

@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from site_builder import messages
 from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.model import Period, Project, SchemeVersion
+from site_builder.periods import span_name, span_of
 from site_builder.schema.scheme import Indicator, Rounding, Tree, Veto
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.failures import Failure, raise_failures
@@ -44,8 +45,8 @@ messages.register(
         "clip.span_lost": ("累计扣分封顶：本{span}已扣 {used} 分，本期最多再扣 {left} 分", "", "deductions capped across the {span_en}: {used} already lost, at most {left} more", ""),
         "clip.span": ("累计封顶：本{span}已计 {used} 分，本期最多再计 {left} 分", "", "cap across the {span_en}: {used} already booked, at most {left} more", ""),
         "clip.node_floor": ("合计 {raw} 分，低于最低分 {min} 分，按 {min} 分计（扣完为止）", "", "sum {raw} is below the floor of {min}: counted as {min}", ""),
-        "explain.balance": ("本{span}起始 {budget} 分，此前已扣 {before} 分，本期扣 {now} 分，余额 {left} 分", "",
-                            "this {span_en} starts at {budget}: {before} lost before, {now} this period, {left} left", ""),
+        "explain.balance": ("{span}起始 {budget} 分，此前已扣 {before} 分，本期扣 {now} 分，余额 {left} 分", "",
+                            "{span_en} starts at {budget}: {before} lost before, {now} this period, {left} left", ""),
         "clip.adjustment": ("调整合计超过 ±{cap} 分，按 {signed} 分计", "", "adjustments exceed ±{cap}: counted as {signed}", ""),
         "explain.line_rounded": ("按规定保留{places}位小数{mode_zh}，计 {shown} 分", "",
                                  "rounded as the scheme declares ({places} d.p.{mode_en}): {shown}", ""),
@@ -103,12 +104,12 @@ class _Ledger:
         self.used: dict[tuple[str, str, str], Decimal] = {}
         self.lost: dict[tuple[str, str, str], Decimal] = {}  # a balance's deductions so far in its span
         self.vetoes: dict[tuple[str, str, str], dict[str, VetoResult]] = {}
+        self.stage_names: dict[str, tuple[str, str]] = {}  # stage id -> (zh, en) name, for the score card
 
     @staticmethod
     def veto_spans(unit: str, period: Period) -> dict[str, tuple[str, str, str]]:
         """The keys under which a veto lasting to the end of the stage or year is kept."""
-        year = str(period.start.year)
-        return {"stage": (unit, "stage", period.stage or year), "year": (unit, "year", year)}
+        return {kind: (unit, kind, _Ledger.span(kind, period)) for kind in ("stage", "year")}
 
     def carry(self, unit: str, clause: Veto, period: Period, veto: VetoResult) -> None:
         if clause.lasts != "period":
@@ -131,14 +132,8 @@ class _Ledger:
 
     @staticmethod
     def span(kind: str, period: Period) -> str:
-        """The month, quarter, stage or year a period belongs to (by its start)."""
-        start = period.start
-        return {
-            "stage": period.stage or str(start.year),
-            "month": f"{start.year}-{start.month:02d}",
-            "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
-            "year": str(start.year),
-        }[kind]
+        """The month, quarter, stage or year a period belongs to: the one it ends in (:func:`span_of`)."""
+        return span_of(kind, period.end, period.stage)
 
 
 def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
@@ -246,6 +241,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
         ctx.prec = PRECISION
         # 1. leaves from own facts
         context = period_context(project.root, period.start, period.end, scheme.rounding.mode)
+        ledger.stage_names.update({st.id: (st.name, st.name) for st in scheme.period.stages})
         for uid in sorted(sv.unit_group):
             entry = period.scores.units.get(uid)
             group = sv.unit_group[uid]
@@ -553,7 +549,9 @@ def _balance(node: Indicator, pts: Decimal, unit: str, period: Period, ledger: _
     now = max(node.max - pts, ZERO)  # lost this period
     ledger.lost[key] = before + now
     left = max(node.max - before - now, ZERO)
-    return left, (step("explain.balance", span=_SPAN_ZH[node.balance_span], span_en=node.balance_span, budget=fmt(node.max),
+    names = ledger.stage_names.get(key[2], (None, None))
+    return left, (step("explain.balance", span=span_name(node.balance_span, key[2], "zh-CN", names[0]),
+                       span_en=span_name(node.balance_span, key[2], "en", names[1]), budget=fmt(node.max),
                        before=fmt(before), now=fmt(now), left=fmt(left)),)
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
+from site_builder.periods import span_of
 from site_builder.scoring.results import PeriodResult
 
 if TYPE_CHECKING:
@@ -186,8 +187,8 @@ def span_start(history: History, period: Period, span: str | int) -> dt.date | N
     if span == "stage":
         window = history.stages.get(period.scheme, {}).get(period.stage or "")
         return window[0] if window else period.start
-    if span == "year":
-        return dt.date(period.start.year, 1, 1)
+    if span == "year":  # the year the reading period ends in (periods.span_of), as for every span
+        return dt.date(int(span_of("year", period.end)), 1, 1)
     return None  # "all" and last N
 
 

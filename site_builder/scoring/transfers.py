@@ -113,6 +113,17 @@ def transfers_of(sv: SchemeVersion, facts: Mapping[str, Mapping[str, Facts | Non
     return out
 
 
+def _without_closing_note(label: str) -> str:
+    """“向卫生区丢弃杂物” from “向卫生区丢弃杂物（课间丢纸屑，初一（1）班检举）”: the closing parenthetical
+    (brackets inside it matched) taken off, unless nothing would be left."""
+    depth = 0
+    for i in range(len(label) - 1, -1, -1):
+        depth += {"）": 1, "（": -1}.get(label[i], 0)
+        if depth == 0:
+            return label[:i] or label
+    return label
+
+
 def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[str, dict[str, Outcome | None]],
                     unit_names: Mapping[str, str]) -> None:
     """Note each transfer on the giving line and add it to the receiving line (``outcomes`` edited in place:
@@ -128,7 +139,10 @@ def apply_transfers(sv: SchemeVersion, moved: list[Transfer], outcomes: Mapping[
             code = "explain.transfer_out" if t.given is None else "explain.transfer_out_other"
             if t.given is not None:
                 said["given"] = fmt(t.given)
-            note = step(code, label=t.label, **said) if t.label else step(code + "_plain", **said)
+            label = t.label
+            if label and label.endswith("）") and "（" in label and any(label in x.render("zh-CN") for x in o.steps):
+                label = _without_closing_note(label)  # the record's note is said above: name the rate only
+            note = step(code, label=label, **said) if label else step(code + "_plain", **said)
             outcomes[t.giver][t.line] = replace(o, steps=(*o.steps, note))
         received.setdefault((t.receiver, t.to_line), []).append(t)
     for (uid, leaf), items in sorted(received.items()):

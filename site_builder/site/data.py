@@ -210,8 +210,10 @@ class SiteData:
         return f"关于{period.name}{self.assessment_name(sv)}结果的{word}"
 
     def assessment_name(self, sv: SchemeVersion) -> str:
-        """“机关效能考核” from “机关效能考核办法”: the name of the assessment itself."""
-        name = self.scheme_title(sv)
+        """“机关效能考核” from “机关效能考核办法”: the name of the assessment itself.  A declared
+        ``short_title`` is the base; else the title without a closing parenthetical (a revision
+        note: “…考核办法（2025年修订）” names the same assessment as “…考核办法”)."""
+        name = sv.scheme.short_title or _without_note(sv.scheme.title)
         for suffix in ("实施办法", "实施细则", "办法", "细则", "方案"):
             if name.endswith(suffix):
                 name = name[: -len(suffix)]
@@ -357,3 +359,14 @@ def latest_notice_date(project: Project) -> dt.date:
         if p.scores.public_notice is not None:
             dates.append(p.scores.public_notice.start)
     return max(dates, default=dt.date(1970, 1, 1))
+
+
+def _without_note(title: str) -> str:
+    """“各区县营商环境季度考核办法” from “各区县营商环境季度考核办法（2025年修订）”: a title ending with a
+    parenthetical (full-width or ASCII brackets) loses it, unless that would leave nothing."""
+    for open_, close in (("（", "）"), ("(", ")")):
+        if title.endswith(close) and open_ in title:
+            head = title[: title.rindex(open_)].rstrip()
+            if head:
+                return head
+    return title

@@ -186,8 +186,22 @@ def _basis(basis: str, scheme: Scheme, locale: str) -> str:
     if basis == "cumulative":
         return _p(locale, "全年累计得分", "the cumulative total")
     cid = basis.split(":", 1)[-1]
-    name = next((c.name for c in scheme.composites if c.id == cid), cid)
+    if basis.startswith("line:"):
+        name = _indicator_name(scheme, cid)
+    else:
+        name = next((c.name for c in scheme.composites if c.id == cid), cid)
     return _p(locale, f"“{name}”", f"“{name}”")
+
+
+def _indicator_name(scheme: Scheme, iid: str) -> str:
+    """The name of the indicator ``iid`` anywhere in the scheme's trees (its id if none has it)."""
+    nodes = [*scheme.indicators, *(n for t in scheme.trees for n in t.indicators)]
+    while nodes:
+        n = nodes.pop(0)
+        if n.id == iid:
+            return n.name
+        nodes.extend(n.children)
+    return iid
 
 
 _SPAN = {

@@ -298,11 +298,16 @@ def render_export(data, period) -> dict[str, bytes]:
         (csv_name, _tx("att.csv", loc, title=view["title"])),
         (xlsx_name, _tx("att.xlsx", loc, title=view["title"])),
     ]
+    from site_builder.site.pages.notice import veto_lasting
+
+    lasts = {c.id: c.lasts for c in data.version_of(period).scheme.vetoes}
     vetoed = [
         (data.unit_name(u.unit, view["date"]), v)
         for _uid, u in sorted(data.result(period).units.items())
         for v in u.vetoes
     ]
+    # how long each lasts (“自2025年第9周起，至本阶段结束”), beside ``vetoed`` so that older themes still render
+    vetoed_lasting = [veto_lasting(v, lasts.get(v.id, "period"), data.locale) for _, v in vetoed]
     site = data.project.site
     templates = theme_dir(data.project.root) / "templates"
     if not (templates / "export_notice.html").is_file():  # a project theme made before export
@@ -319,6 +324,7 @@ def render_export(data, period) -> dict[str, bytes]:
         "body": inline_styles(body_of(data, period)),
         "tables": tables,
         "vetoed": vetoed,
+        "vetoed_lasting": vetoed_lasting,
         "corrections": corrections_of(data, period),
         "attachments": listed,
         "sample": data.period_sample(period),

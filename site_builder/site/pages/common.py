@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from site_builder.model import Period
+from site_builder.model import Period, SchemeVersion
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
 from site_builder.site.plan import Crumb
@@ -15,10 +15,15 @@ def home_crumb(data: SiteData) -> Crumb:
     return Crumb(i18n.text("nav.home", data.locale), paths.home())
 
 
-def archive_crumbs(data: SiteData, scheme_id: str, period: Period | None = None) -> tuple[Crumb, ...]:
+def archive_crumbs(data: SiteData, scheme_id: str, period: Period | None = None,
+                   version: SchemeVersion | None = None) -> tuple[Crumb, ...]:
     """Home › archive › the scheme: named by its current (short) title, or on the pages of one
-    period by the version that period was scored under (a 2024 notice names the 2024 rules)."""
-    sv = data.version_of(period) if period is not None else data.project.current_version(scheme_id)
+    period by the version that period was scored under (a 2024 notice names the 2024 rules),
+    or on the page of one version by that version's own title."""
+    if version is not None:
+        sv = version
+    else:
+        sv = data.version_of(period) if period is not None else data.project.current_version(scheme_id)
     return (
         home_crumb(data),
         Crumb(i18n.text("nav.archive", data.locale), paths.archive()),

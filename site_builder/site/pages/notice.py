@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from site_builder.model import Period
+from site_builder.scoring.results import VetoResult
 from site_builder.site import downloads, i18n, noticedoc, paths
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
@@ -283,11 +284,14 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         crumbs=notice_crumbs(data, period)[: -1 if superseded is None else None],
         noindex=superseded is not None,
     )
+    lasts = {c.id: c.lasts for c in data.version_of(period).scheme.vetoes}
     vetoed = [
         (data.unit_name(u.unit, view["date"]), v)
         for uid, u in sorted(data.result(period).units.items())
         for v in u.vetoes
     ]
+    # how long each lasts (“自2025年第9周起，至本阶段结束”), beside ``vetoed`` so that older themes still render
+    vetoed_lasting = [veto_lasting(v, lasts.get(v.id, "period"), data.locale) for _, v in vetoed]
     yield page(
         meta,
         "notice.html",
@@ -295,6 +299,7 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         body=body_of(data, period),
         tables=tables,
         vetoed=vetoed,
+        vetoed_lasting=vetoed_lasting,
         corrections=corrections_of(data, period) if superseded is None else (),
         versions=version_links(data, period, history) if superseded is None else (),
         superseded=superseded,
@@ -364,3 +369,12 @@ def _contact_meta(contact) -> dict | None:
     if contact is None:
         return None
     return {k: v for k, v in contact.model_dump(mode="json").items() if v is not None}
+
+
+def veto_lasting(v: VetoResult, lasts: str, locale: str) -> str | None:
+    """How long a veto lasting beyond its period holds, as the card says it: “自2025年第9周起，至本阶段结束”
+    when carried from an earlier period, “至本阶段结束” in the period it was recorded; None for one period."""
+    if lasts not in ("stage", "year"):
+        return None
+    until = i18n.text(f"notice.veto_lasts.{lasts}", locale)
+    return i18n.text("notice.veto_since_lasts", locale, since=v.since, until=until) if v.since else until

@@ -134,7 +134,7 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 title=s.title,
                 kind="scheme",
                 sample=data.scheme_sample(sv),
-                crumbs=archive_crumbs(data, scheme_id),
+                crumbs=archive_crumbs(data, scheme_id, version=sv),
             )
             superseded = None
             if sv is not current:

@@ -70,7 +70,11 @@ def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | 
     if line.facts is None:
         return ()
     out = []
+    said = "".join(st.render("zh-CN") for st in line.steps)  # the explanation (a record's note may be in it)
     for ev in line.facts.all_events():
+        if ev.note and ev.note in said and not (ev.date or ev.title or ev.event or ev.name or ev.evidence
+                                                or ev.count != 1 or ev.points is not None):
+            continue  # only a note, and the explanation already says it (“向卫生区丢弃杂物（…）：1 次”)
         person = None
         if ev.name:
             person = ev.name if publish_names else mask_name(ev.name)
