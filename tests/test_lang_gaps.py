@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scratch import listing, make_project
+from scratch import listing, make_project, page_text as page, line_points as points
 from site_builder.cli import main
 from site_builder.pipeline import check
 
@@ -170,14 +169,8 @@ def built(tmp_path_factory):
     return root, results
 
 
-def page(site: Path, rel: str) -> str:
-    raw = (site / rel / "index.html").read_text("utf-8")
-    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
 
 
-def points(pr, unit: str) -> dict[str, Decimal]:
-    return {ln.id: ln.points for ln in pr.units[unit].lines}
 
 
 def refused(tmp_path: Path, files: dict[str, str]) -> str:

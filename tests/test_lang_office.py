@@ -17,15 +17,12 @@ Every expected figure is worked out by hand in the comments next to it.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal as D
-from html import unescape
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from scratch import make_project
+from scratch import built_site, make_project, page_text as page, line_points as points
 from site_builder.cli import main
 from site_builder.pipeline import check
 
@@ -441,19 +438,11 @@ def res(office):
 @pytest.fixture(scope="module")
 def site(office):
     root = office[0]
-    result = CliRunner().invoke(main, ["build", "--root", str(root)])
-    assert result.exit_code == 0, result.output
-    return root / "_site"
+    return built_site(root)
 
 
-def page(site: Path, rel: str) -> str:
-    raw = (site / rel / "index.html").read_text("utf-8")
-    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
 
 
-def points(pr, unit: str) -> dict[str, D]:
-    return {ln.id: ln.points for ln in pr.units[unit].lines}
 
 
 def ranked(pr, ranking: str, category: str | None = None) -> dict[str, tuple[int, D]]:

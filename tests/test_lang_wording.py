@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scratch import make_project
+from scratch import built_site, make_project, page_text as page
 from site_builder.cli import main
 from test_lang_office import FILES
 
@@ -21,15 +21,9 @@ from test_lang_office import FILES
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = make_project(tmp_path_factory.mktemp("wording"), FILES, base=False)
-    result = CliRunner().invoke(main, ["build", "--root", str(root)])
-    assert result.exit_code == 0, result.output
-    return root / "_site"
+    return built_site(root)
 
 
-def page(site: Path, rel: str) -> str:
-    raw = (site / rel / "index.html").read_text("utf-8")
-    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
 
 
 # 1. a line rounded to the scheme's places says so beside the computed figure
@@ -194,9 +188,7 @@ def _approx_notes(text: str) -> str:
 
 
 def _build(root: Path) -> Path:
-    result = CliRunner().invoke(main, ["build", "--root", str(root)])
-    assert result.exit_code == 0, result.output
-    return root / "_site"
+    return built_site(root)
 
 
 def test_office_pages_have_no_broken_fragments(site):

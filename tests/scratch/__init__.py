@@ -13,6 +13,8 @@ be counted by hand from the inline text.
 from __future__ import annotations
 
 import os
+import re
+from html import unescape
 from pathlib import Path
 
 SITE = """\
@@ -120,3 +122,26 @@ def listing(root: Path) -> dict[str, tuple[int, int]]:
             st = p.stat()
             out[p.relative_to(root).as_posix()] = (st.st_size if p.is_file() else -1, st.st_mtime_ns)
     return out
+
+
+def built_site(root: Path) -> Path:
+    """``site-builder build`` on ``root`` (it must succeed); the output folder."""
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    return root / "_site"
+
+
+def page_text(site: Path, rel: str) -> str:
+    """The words a reader sees on ``rel``/index.html: tags, scripts and styles out, spaces collapsed."""
+    raw = (site / rel / "index.html").read_text("utf-8")
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def line_points(pr, unit: str) -> dict:
+    """{line id: points} of one unit's result in a period."""
+    return {ln.id: ln.points for ln in pr.units[unit].lines}
