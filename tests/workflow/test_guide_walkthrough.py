@@ -114,3 +114,37 @@ def test_a_changed_output_would_be_caught():
     assert any(x.startswith("已创建 scores/xiaoneng/2026-Q2.yaml：") for x in expected)
     with pytest.raises(AssertionError):
         assert "已创建 scores/xiaoneng/2026-Q3.yaml：" in expected
+
+
+def test_the_guides_new_year_written_as_changes_works_on_a_new_site(tmp_path):
+    """Section 十一's ``extends`` example, saved as the guide says, checks and builds on a new site:
+    the 2027 version is the 2026 one with 工作纪律 at 3 points a time and 创新加分 capped at 5."""
+    text = GUIDE.read_text("utf-8")
+    block = text[text.index("<!-- guide: extends -->"):]
+    yaml_text = textwrap.dedent(FENCE.search(block).group(3))
+    runner = CliRunner()
+    site = tmp_path / "考核网站"
+    made = runner.invoke(main, ["new", "site", str(site), "--title", "某县效能考核结果公示",
+                                "--organisation", "某县考核办", "--year", "2026"])
+    assert made.exit_code == 0, made.output
+    scheme_dir = site / "schemes" / "xiaoneng"
+    (scheme_dir / "2027.yaml").write_text(yaml_text, "utf-8")
+    checked = runner.invoke(main, ["check", "--root", str(site)])
+    assert checked.exit_code == 0, checked.output
+    period = runner.invoke(main, ["new", "period", "xiaoneng", "2027-Q1", "--root", str(site)])
+    assert period.exit_code == 0, period.output
+    from site_builder.pipeline import check
+
+    project, _ = check(site)
+    merged = project.schemes["xiaoneng"]["2027"].scheme
+    jilv = next(n for n in merged.indicators if n.id == "jilv")
+    jiafen = next(n for n in merged.indicators if n.id == "jiafen")
+    assert (jilv.rule.per, jilv.rule.cap, jiafen.max) == (3, 10, 5)
+    assert [n.id for n in merged.indicators] == [n.id for n in project.schemes["xiaoneng"]["2026"].scheme.indicators]
+    # a misspelt id is located in 2027.yaml with the right one suggested
+    (scheme_dir / "2027.yaml").write_text(yaml_text.replace("indicator: jilv", "indicator: jilu"), "utf-8")
+    wrong = runner.invoke(main, ["check", "--root", str(site)])
+    assert wrong.exit_code != 0
+    line = next(ln for ln in wrong.output.splitlines() if "2027.yaml:" in ln)
+    assert re.search(r"schemes/xiaoneng/2027\.yaml:\d+:\d+: ", line), line
+    assert "jilu" in line and "jilv" in line, wrong.output
