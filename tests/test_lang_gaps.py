@@ -207,8 +207,8 @@ def test_without_peers_the_whole_group_is_compared(tmp_path):
 
 def test_pages_say_the_category_is_compared(built):
     site = built[0] / "_site"
-    assert "按时办结率的平均值为 92（按 2 个单位计算）" in page(site, "units/a1/m-x/2024-01")
-    assert "按时办结率的平均值为 87（按 2 个单位计算）" in page(site, "units/b2/m-x/2024-01")
+    assert "按时办结率的平均值为 92（甲类，按 2 个单位计算）" in page(site, "units/a1/m-x/2024-01")
+    assert "按时办结率的平均值为 87（乙类，按 2 个单位计算）" in page(site, "units/b2/m-x/2024-01")
     assert "按同类单位（与本单位类别相同的单位，各单位分别按本类别计算）中记录了该数值的单位计算" in page(site, "schemes/m-x/1")
 
 

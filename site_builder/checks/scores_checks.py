@@ -20,7 +20,7 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
 from site_builder.scoring.facts import Facts
-from site_builder.scoring.rules.base import period_context
+from site_builder.scoring.rules.base import AT_KEY, period_context
 
 messages.register(
     {
@@ -224,7 +224,11 @@ def check_period(
             line = replace(line_spec(node, types[node.id]), context=context)
 
             def report(code: str, sub: tuple = (), _fp=fpath, **params: object) -> None:
-                problems.add(code, doc.mark((*_fp, *sub)), **params)
+                if sub and sub[-1] == AT_KEY:  # the key itself is wrong: point at it, not at its value
+                    where = (*_fp, *sub[:-1])
+                    problems.add(code, doc.key_marks.get(where, doc.mark(where)), **params)
+                else:
+                    problems.add(code, doc.mark((*_fp, *sub)), **params)
 
             rule.check_facts(line, f, report)
             facts[key] = f

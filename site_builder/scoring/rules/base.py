@@ -24,6 +24,9 @@ from site_builder.scoring.facts import Facts
 ZERO = Decimal(0)
 
 Report = Callable[..., None]  # report(code, path_suffix=(), **params)
+#: Last element of a report's path suffix when the problem is the mapping key itself
+#: (a misspelt rate under ``counts:``): the problem is located at the key, not its value.
+AT_KEY = "\x00key"
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,12 @@ messages.register(
             "{stat_en} of {label}: {value} ({count} units compared)",
             "",
         ),
+        "explain.formula_statistic_among": (
+            "{label}的{stat_zh}为 {value}（{who}，按 {count} 个单位计算）",
+            "",
+            "{stat_en} of {label} among {who}: {value} ({count} units compared)",
+            "",
+        ),
         "explain.formula_previous": ("上期（{period}）{label}为 {value}", "", "{label} in the previous period ({period}): {value}", ""),
         "explain.formula_previous_none": (
             "上期{label}无记录，按 {value} 计",
@@ -373,6 +379,15 @@ class FormulaRule(Rule):
                 out[unit] = exc
         return out
 
+    def _peers_words(self, context: Context) -> str:
+        """Whom a statistic compares, as the card names them: the scheme's ``peers_name``, else the
+        unit's own category for ``peers: category``; nothing for the unit's group (the default)."""
+        if self.peers_name:
+            return self.peers_name
+        if self.peers == "category":
+            return context.unit_category.get(context.unit) or ""
+        return ""
+
     def _pool(self, line: LineSpec, unit: str, facts: Mapping[str, Facts], context: Context) -> dict[str, Facts]:
         """The units a statistic compares: the declared peers, else the unit's group."""
         if not context.line_facts:
@@ -420,8 +435,10 @@ class FormulaRule(Rule):
             if value is not None:
                 env[key] = value
             zh, en = _STAT_WORDS[fn]
-            steps.append(step("explain.formula_statistic", label=label, stat_zh=zh, stat_en=en,
-                              value=fmt(value) if value is not None else "—", count=count))
+            who = self._peers_words(context)
+            steps.append(step("explain.formula_statistic_among" if who else "explain.formula_statistic",
+                              label=label, stat_zh=zh, stat_en=en, value=fmt(value) if value is not None else "—",
+                              count=count, **({"who": who} if who else {})))
         for name, f in self._lets():
             env[name] = _named(name, self._label(name), f, env, mode)
             steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name])))

@@ -29,6 +29,7 @@ from site_builder import messages
 from site_builder.schema.types import Bool, Dec, Id, Int, NonNeg, Strict, Text
 from site_builder.scoring.facts import Event, Facts
 from site_builder.scoring.rules.base import (
+    AT_KEY,
     ZERO,
     Bounds,
     LineSpec,
@@ -45,9 +46,9 @@ from site_builder.scoring.rules.base import (
 messages.register(
     {
         "rule.unknown_rate": (
-            "“{rate}”不是本项规定的{what}",
+            "“{rate}”不是本项规定的{what}{suggestion_zh}",
             "可用的有：{known}",
-            "“{rate}” is not one of this line's {what_en}",
+            "“{rate}” is not one of this line's {what_en}{suggestion_en}",
             "known: {known}",
         ),
         "rule.rate_required": (
@@ -267,7 +268,7 @@ class TallyRule(Rule):
             if key and rate is None:
                 report(
                     "rule.unknown_rate", (*path, self.event_field), rate=key,
-                    what=self.what_zh, what_en=self.what_en, known=known,
+                    what=self.what_zh, what_en=self.what_en, known=known, **messages.did_you_mean(key, list(rates)),
                 )
                 continue
             if rate is None:
@@ -281,8 +282,8 @@ class TallyRule(Rule):
             rate = rates.get(key)
             if rate is None:
                 report(
-                    "rule.unknown_rate", ("counts", key), rate=key,
-                    what=self.what_zh, what_en=self.what_en, known=known,
+                    "rule.unknown_rate", ("counts", key, AT_KEY), rate=key,
+                    what=self.what_zh, what_en=self.what_en, known=known, **messages.did_you_mean(key, list(rates)),
                 )
             elif isinstance(rate.per, Range):
                 report(
