@@ -142,9 +142,11 @@ def check_inputs(schemes: dict[str, dict[str, SchemeVersion]], docs: dict[str, D
                 honours = sorted({h.id for v in read.values() for h in v.scheme.honours})
                 rankings = sorted({r.id for v in read.values() for r in v.scheme.rankings} or {"period"})
                 if rule.honour is not None and rule.honour not in honours:
-                    unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "honour")), rule.honour, honours, "荣誉", "honour")
+                    unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "honour")), rule.honour, honours, "荣誉", "honour",
+                                names={h.name: h.id for v in read.values() for h in v.scheme.honours})
                 if rule.ranking is not None and rule.ranking not in rankings:
-                    unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "ranking")), rule.ranking, rankings, "排名", "ranking")
+                    unknown_ref(problems, "scheme.unknown_ref", doc.mark((*at, "ranking")), rule.ranking, rankings, "排名", "ranking",
+                                names={r.name: r.id for v in read.values() for r in v.scheme.rankings})
                 if rule.line is not None:
                     _check_line_test(rule, node, read, doc, at, problems)
 

@@ -161,8 +161,9 @@ class FromHistory(Rule):
     line: LineTest | None = Field(
         None, description="line_periods、line_run 用：读取的指标及其条件，如 {id: safety, full: true}、{id: discipline, below: 180}"
     )
-    honour: Id | None = Field(None, description="荣誉标识（held、run 必填），读取方案 honours 中的 id")
-    ranking: Id | None = Field(None, description="排名标识（first 用；不填为读取方案的第一个排名）")
+    # Text, not Id: a clerk who writes the honour's name (“红旗窗口”) is told its id by check
+    honour: Text | None = Field(None, description="荣誉标识（held、run 必填），读取方案 honours 中的 id")
+    ranking: Text | None = Field(None, description="排名标识（first 用；不填为读取方案的第一个排名）")
     span: Literal["period", "stage", "year", "all"] = Field(
         "period",
         description="范围：period 本期内（默认，读取其他方案时用）、stage 本阶段内、year 本年度内、all 全部历史",
