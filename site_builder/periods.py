@@ -82,6 +82,10 @@ def span_of(kind: str, end: dt.date, stage: str | None = None) -> str:
     return str(end.year)
 
 
+#: The word for a kind of span, as in 本月 / 每季度 (zh-CN, en).
+SPAN_WORDS = {"month": ("月", "month"), "quarter": ("季度", "quarter"), "stage": ("阶段", "stage"), "year": ("年度", "year")}
+
+
 def span_name(kind: str, key: str, locale: str = "zh-CN", stage_name: str | None = None) -> str:
     """A span named on a score card: 2025年3月, 2025年第一季度, 2025年, or the stage's name."""
     zh = locale != "en"

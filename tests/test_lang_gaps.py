@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scratch import listing, make_project, page_text as page, line_points as points
+from scratch import line_points as points, listing, make_project, page_text as page
 from site_builder.cli import main
 from site_builder.pipeline import check
 

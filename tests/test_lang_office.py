@@ -22,9 +22,8 @@ from decimal import Decimal as D
 import pytest
 from click.testing import CliRunner
 
-from scratch import built_site, make_project, page_text as page, line_points as points
+from scratch import built_site, checked_project, line_points as points, page_text as page
 from site_builder.cli import main
-from site_builder.pipeline import check
 
 SITE = """\
 title: 某县县直机关效能建设考核公示
@@ -425,9 +424,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("office"), FILES, base=False)
-    _, results = check(root)
-    return root, results
+    return checked_project(tmp_path_factory.mktemp("office"), FILES)
 
 
 @pytest.fixture(scope="module")
@@ -437,12 +434,7 @@ def res(office):
 
 @pytest.fixture(scope="module")
 def site(office):
-    root = office[0]
-    return built_site(root)
-
-
-
-
+    return built_site(office[0])
 
 
 def ranked(pr, ranking: str, category: str | None = None) -> dict[str, tuple[int, D]]:

@@ -27,9 +27,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scratch import built_site, make_project, page_text as page, line_points as points
+from scratch import (
+    built_site,
+    check_output as check_files,
+    checked_project,
+    chosen,
+    excluded,
+    line_points as points,
+    page_text as page,
+    totals,
+)
 from site_builder.cli import main
-from site_builder.pipeline import check
 
 SITE = """\
 title: 某市教育与营商环境考核公示
@@ -405,9 +413,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("office2"), FILES, base=False)
-    _, results = check(root)
-    return root, results
+    return checked_project(tmp_path_factory.mktemp("office2"), FILES)
 
 
 @pytest.fixture(scope="module")
@@ -417,37 +423,15 @@ def res(office):
 
 @pytest.fixture(scope="module")
 def site(office):
-    root = office[0]
-    return built_site(root)
-
-
-
-
-
-
-def totals(pr) -> dict[str, D]:
-    return {u: pr.units[u].total for u in pr.units}
+    return built_site(office[0])
 
 
 def ranked(pr, ranking: str) -> dict[str, tuple[int, D]]:
     return {e.unit: (e.rank, e.value) for g in pr.rankings if g.ranking == ranking for e in g.entries}
 
 
-def chosen(pr, hid: str) -> list[tuple[str, ...]]:
-    """The units chosen for an honour, one tuple per group, in the scheme's group order."""
-    return [h.chosen for h in pr.honours if h.honour == hid]
-
-
-def excluded(pr, hid: str) -> dict[str, str]:
-    return {u: why for h in pr.honours if h.honour == hid for u, why in (h.excluded or ())}
-
-
 def check_output(tmp_path: Path, changes: dict[str, str]) -> tuple[int, str]:
-    files = dict(FILES)
-    files.update(changes)
-    root = make_project(tmp_path / f"p{len(list(tmp_path.iterdir()))}", files, base=False)
-    result = CliRunner().invoke(main, ["check", "--root", str(root)])
-    return result.exit_code, result.output
+    return check_files(tmp_path, FILES, changes)
 
 
 # ------------------------------------------------------------------ the school: weekly 纪律 / 卫生 评比

@@ -23,9 +23,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scratch import built_site, make_project, page_text as page, line_points as points
+from scratch import (
+    built_site,
+    check_output as check_files,
+    checked_project,
+    chosen,
+    excluded,
+    line_points as points,
+    page_text as page,
+    totals,
+)
 from site_builder.cli import main
-from site_builder.pipeline import check
 
 SITE = """\
 title: 某区政务服务中心窗口考评公示
@@ -272,9 +280,7 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("office3"), FILES, base=False)
-    _, results = check(root)
-    return root, results
+    return checked_project(tmp_path_factory.mktemp("office3"), FILES)
 
 
 @pytest.fixture(scope="module")
@@ -291,24 +297,8 @@ def lines(pr) -> dict[str, tuple]:
     return {u: tuple(points(pr, u).get(k, 0) for k in ORDER) for u in pr.units}
 
 
-def totals(pr) -> dict[str, D]:
-    return {u: pr.units[u].total for u in pr.units}
-
-
-def chosen(pr, hid: str) -> list[tuple[str, ...]]:
-    return [h.chosen for h in pr.honours if h.honour == hid]
-
-
-def excluded(pr, hid: str) -> dict[str, str]:
-    return {u: why for h in pr.honours if h.honour == hid for u, why in (h.excluded or ())}
-
-
 def check_output(tmp_path: Path, changes: dict[str, str]) -> tuple[int, str]:
-    files = dict(FILES)
-    files.update(changes)
-    root = make_project(tmp_path / f"p{len(list(tmp_path.iterdir()))}", files, base=False)
-    result = CliRunner().invoke(main, ["check", "--root", str(root)])
-    return result.exit_code, result.output
+    return check_files(tmp_path, FILES, changes)
 
 
 # ------------------------------------------------------------------ the months (version 2025)

@@ -20,7 +20,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from site_builder import messages
 from site_builder.checks.tree import applies, leaves, line_spec
 from site_builder.model import Period, Project, SchemeVersion
-from site_builder.periods import span_name, span_of
+from site_builder.periods import SPAN_WORDS, span_name, span_of
 from site_builder.schema.scheme import Indicator, Rounding, Tree, Veto
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.failures import Failure, raise_failures
@@ -505,9 +505,6 @@ def _signed(v: Decimal) -> str:
     return f"+{fmt(v)}" if v > 0 else fmt(v)
 
 
-_SPAN_ZH = {"stage": "阶段", "month": "月", "quarter": "季度", "year": "年度"}
-
-
 def _span_cap(node: Indicator, t: str, pts: Decimal, unit: str, period: Period, ledger: _Ledger) -> tuple[Decimal, str | None]:
     """Apply a cap that spans several periods; the points are still booked period by period.
 
@@ -530,7 +527,7 @@ def _span_cap(node: Indicator, t: str, pts: Decimal, unit: str, period: Period, 
     note = None
     if amount > left:
         code = "clip.span_lost" if t == "score" else "clip.span"
-        note = step(code, span=_SPAN_ZH[node.cap_span], span_en=node.cap_span, used=fmt(used), left=fmt(left)).render("zh-CN")
+        note = step(code, span=SPAN_WORDS[node.cap_span][0], span_en=SPAN_WORDS[node.cap_span][1], used=fmt(used), left=fmt(left)).render("zh-CN")
         amount = left
     ledger.used[key] = used + amount
     if t == "score":

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from site_builder.periods import SPAN_WORDS
 from site_builder.ranking.decided import decided_text
 from site_builder.schema.scheme import Honour, Indicator, Ranking, Scheme, Veto
 from site_builder.scoring.rules.base import LineSpec, fmt
@@ -90,7 +91,7 @@ def indicator_notes(
         }[node.cap_span]
         out.append(_p(locale, f"封顶按{span}累计计算", f"the cap applies across {span}"))
     if node.balance_span is not None:
-        span = {"month": ("月", "month"), "quarter": ("季度", "quarter"), "stage": ("阶段", "stage"), "year": ("年度", "year")}[node.balance_span]
+        span = SPAN_WORDS[node.balance_span]
         out.append(_p(locale, f"本项{fmt(node.max or 0)}分为每{span[0]}的余额：每期得分为本{span[0]}起始{fmt(node.max or 0)}分减去本{span[0]}至今的全部扣分",
                       f"the {fmt(node.max or 0)} points are a balance for each {span[1]}: each period shows what is left after every deduction of the {span[1]} so far"))
     if node.transfer_to is not None:

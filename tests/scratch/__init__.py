@@ -145,3 +145,38 @@ def page_text(site: Path, rel: str) -> str:
 def line_points(pr, unit: str) -> dict:
     """{line id: points} of one unit's result in a period."""
     return {ln.id: ln.points for ln in pr.units[unit].lines}
+
+
+def checked_project(directory: Path, files: dict[str, str]) -> tuple[Path, dict]:
+    """A project of exactly ``files`` in ``directory``, checked: (root, results by (scheme, period))."""
+    from site_builder.pipeline import check
+
+    root = make_project(directory, files, base=False)
+    return root, check(root)[1]
+
+
+def check_output(tmp_path: Path, files: dict[str, str], changes: dict[str, str]) -> tuple[int, str]:
+    """``site-builder check`` on ``files`` with ``changes`` applied, in a fresh folder under ``tmp_path``:
+    (exit code, output)."""
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    root = make_project(tmp_path / f"p{len(list(tmp_path.iterdir()))}", {**files, **changes}, base=False)
+    result = CliRunner().invoke(main, ["check", "--root", str(root)])
+    return result.exit_code, result.output
+
+
+def totals(pr) -> dict:
+    """{unit: published total} of a period's result."""
+    return {u: pr.units[u].total for u in pr.units}
+
+
+def chosen(pr, hid: str) -> list[tuple[str, ...]]:
+    """The units chosen for an honour, one tuple per group (or category), in the scheme's order."""
+    return [h.chosen for h in pr.honours if h.honour == hid]
+
+
+def excluded(pr, hid: str) -> dict[str, str]:
+    """{unit: the published reason} of the units kept out of an honour."""
+    return {u: why for h in pr.honours if h.honour == hid for u, why in (h.excluded or ())}
