@@ -181,8 +181,8 @@ class SiteData:
     def card_target(self, unit: str, period: Period) -> str:
         return paths.scorecard(unit, period.scheme, period.id, self.shown_version(period))
 
-    def download_target(self, period: Period, ext: str) -> str:
-        return paths.download(period.scheme, period.id, ext, self.shown_version(period))
+    def download_target(self, period: Period, ext: str, part: str | None = None) -> str:
+        return paths.download(period.scheme, period.id, ext, self.shown_version(period), part)
 
     # -- names -----------------------------------------------------------
     def unit_name(self, unit_id: str, on: dt.date) -> str:

@@ -24,6 +24,7 @@ import zipfile
 from decimal import Decimal
 
 from site_builder.site import i18n
+from site_builder.site.figures import figure, number_format
 from site_builder.site.tables import GroupTable
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -98,10 +99,10 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
     w.writerow([inert(h) for h in _header(names, locale, coefficient)])
     for tbl in tables:
         for r in tbl.rows:
-            by_name = {c.name: v for c, v in zip(tbl.columns, r.cells, strict=True)}
-            cells = [_text(by_name.get(n)) if n in by_name else "" for n in names]
+            by_name = {c.name: _text(v, c.places) for c, v in zip(tbl.columns, r.cells, strict=True)}
+            cells = [by_name.get(n, "") for n in names]
             rank = "" if r.rank is None else str(r.rank)
-            extra = [_text(r.coefficient)] if coefficient else []
+            extra = [_coefficient(r.coefficient)] if coefficient else []
             w.writerow(
                 [
                     inert(tbl.name),
@@ -110,7 +111,7 @@ def to_csv(tables: tuple[GroupTable, ...], locale: str) -> bytes:
                     inert(r.name),
                     *cells,
                     *extra,
-                    _text(r.total),
+                    _text(r.total, tbl.places),
                     inert("；".join(r.marks)),
                     inert(_tied(r.tied, locale)),
                 ]
@@ -130,11 +131,11 @@ def _levels_csv(tables: tuple[GroupTable, ...], locale: str, names: list[str], c
     w.writerow([inert(h) for h in _level_header(names, locale, coefficient, show)])
     for tbl in tables:
         for r in tbl.rows:
-            by_name = {c.name: v for c, v in zip(tbl.columns, r.cells, strict=True)}
-            cells = [_text(by_name.get(n)) if n in by_name else "" for n in names]
-            extra = [_text(r.coefficient)] if coefficient else []
+            by_name = {c.name: _text(v, c.places) for c, v in zip(tbl.columns, r.cells, strict=True)}
+            cells = [by_name.get(n, "") for n in names]
+            extra = [_coefficient(r.coefficient)] if coefficient else []
             row = [inert(tbl.name), "" if r.rank is None else str(r.rank), inert(r.unit), inert(r.name), *cells, *extra,
-                   _text(r.total), inert("；".join(r.marks)), inert(_tied(r.tied, locale))]
+                   _text(r.total, tbl.places), inert("；".join(r.marks)), inert(_tied(r.tied, locale))]
             w.writerow(_level_row(row, show, inert(r.level or ""), inert(r.reward or "")))
         for u in tbl.unranked:
             blanks = [""] * (len(names) + (1 if coefficient else 0))
@@ -143,7 +144,13 @@ def _levels_csv(tables: tuple[GroupTable, ...], locale: str, names: list[str], c
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _text(v: Decimal | None) -> str:
+def _text(v: Decimal | None, places: int | None = None) -> str:
+    """A figure as published (:func:`.figures.figure`); blank for none."""
+    return figure(v, places) or ""
+
+
+def _coefficient(v: Decimal | None) -> str:
+    """A unit's coefficient exactly as written in the scheme (1.05, 1.0), as the page shows it."""
     return "" if v is None else format(v, "f")
 
 
@@ -151,7 +158,9 @@ def _tied(tied: bool, locale: str) -> str:
     return i18n.text("rank.tied", locale) if tied else ""
 
 
-def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date) -> bytes:
+def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date, records=None) -> bytes:
+    """The notice's tables, one sheet per group; with ``records`` (:class:`.dataset.Records`), a sheet
+    per long table after them (every line's points, every ranking, honours and levels)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -173,20 +182,20 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
         if tbl.show:
             titles = _level_header([c.name for c in tbl.columns], locale, tbl.has_coefficient, tbl.show)
         for text in titles:
-            cell = _xlsx_cell(ws, text)
+            cell = _xlsx_cell(ws, text, styled=True)
             cell.font = bold
             head.append(cell)
         ws.append(head)
         for r in tbl.rows:
-            extra = [r.coefficient] if tbl.has_coefficient else []
+            extra = [_Figure.of(_coefficient(r.coefficient))] if tbl.has_coefficient else []
             row = [
                 tbl.name,
                 r.rank,
                 r.unit,
                 r.name,
-                *r.cells,
+                *(_Figure.of(_text(v, c.places)) for c, v in zip(tbl.columns, r.cells, strict=True)),
                 *extra,
-                r.total,
+                _Figure.of(_text(r.total, tbl.places)),
                 "；".join(r.marks) or None,
                 _tied(r.tied, locale) or None,
             ]
@@ -199,20 +208,54 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
             if tbl.show:
                 row = _level_row(row, tbl.show, None, None)
             ws.append([_xlsx_cell(ws, v) for v in row])
+    if records is not None:
+        from site_builder.site.dataset import TABLES
+
+        for name, fields in TABLES.items():
+            if name == "results":
+                continue  # the group sheets above
+            ws = wb.create_sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used))
+            ws.freeze_panes = "A2"
+            head = []
+            for f in fields:
+                cell = _xlsx_cell(ws, f.name, styled=True)
+                cell.font = bold
+                head.append(cell)
+            ws.append(head)
+            for rec in records.table(name):
+                ws.append([_xlsx_cell(ws, _Figure.of(rec[f.name]) if f.type == "number" else rec[f.name])
+                           for f in fields])
     raw = io.BytesIO()
     wb.save(raw)
     return _normalise_zip(raw.getvalue(), stamp)
 
 
-def _xlsx_cell(ws, value):
-    """Numbers and blanks as they are; every text an explicit string cell, never a formula."""
+class _Figure(str):
+    """A published figure on its way into a spreadsheet: a number cell showing these decimals."""
+
+    @classmethod
+    def of(cls, text: str | None) -> _Figure | None:
+        return cls(text) if text else None
+
+
+def _xlsx_cell(ws, value, styled: bool = False):
+    """Numbers and blanks as they are; every text a string cell, never a formula (an explicit string
+    cell for any text a spreadsheet could read as one, or when the caller styles it)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, _Figure):  # a number with its published decimals: 40.0 shows as 40.0
+        cell = WriteOnlyCell(ws, value=Decimal(value))
+        cell.number_format = number_format(value)
+        return cell
+    if isinstance(value, bool):
+        value = "true" if value else "false"  # as the CSV writes it, never a 1/0 number
     if not isinstance(value, str):
-        return value  # numbers and blanks as openpyxl writes them
+        return value  # integers and blanks as openpyxl writes them
     # characters XML cannot carry (the checks refuse them in sources; never a crash here)
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not styled and not formula_like(value) and not value.startswith("="):
+        return value  # openpyxl writes any other text as a string cell (and much faster)
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
     if formula_like(value):
@@ -252,12 +295,18 @@ def _normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
-    def n(v: Decimal | None) -> float | int | None:
-        if v is None:
-            return None
-        return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
-
+def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
+    """The notice as JSON: every figure a string with its published decimals (``"96.40"``), never a
+    float; ranks and counts integers.  With ``records`` (:class:`.dataset.Records`): each row's
+    points of every line, every ranking of the period and every honour, level and veto with unit ids."""
+    lines_of: dict[str, list] = {}
+    extra_of: dict[str, dict] = {}
+    if records is not None:
+        for rec in records.lines:
+            lines_of.setdefault(rec["unit_id"], []).append(
+                {k: v for k, v in rec.items() if k not in ("scheme_id", "period_id", "unit_id", "unit")})
+        for rec in records.results:
+            extra_of[rec["unit_id"]] = {k: rec[k] for k in ("cumulative", "stage_total") if rec[k] is not None}
     groups = []
     for t in tables:
         groups.append(
@@ -265,8 +314,10 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                 "id": t.id,
                 "name": t.name,
                 "ranking": t.ranking,
+                "places": t.places,
                 "columns": [
-                    {"id": c.id, "name": c.name, "type": c.type, "max": n(c.max)} for c in t.columns
+                    {"id": c.id, "name": c.name, "type": c.type, "max": figure(c.max), "places": c.places}
+                    for c in t.columns
                 ],
                 "rows": [
                     {
@@ -274,11 +325,13 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                         "tied": r.tied,
                         "unit": r.unit,
                         "name": r.name,
-                        "scores": {c.id: n(v) for c, v in zip(t.columns, r.cells, strict=True)},
-                        "coefficient": n(r.coefficient) if t.has_coefficient else None,
-                        "total": n(r.total),
+                        "scores": {c.id: figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
+                        "coefficient": (_coefficient(r.coefficient) or None) if t.has_coefficient else None,
+                        "total": figure(r.total, t.places),
                         "marks": list(r.marks),
                         **({"category": r.category} if r.category else {}),  # the place is within this category
+                        **extra_of.get(r.unit, {}),
+                        **({"lines": lines_of.get(r.unit, [])} if records is not None else {}),
                     }
                     for r in t.rows
                 ],
@@ -289,8 +342,9 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                     {
                         "name": h.name,
                         "kind": h.kind,
-                        "units": list(h.chosen),
-                        "excluded": [list(x) for x in h.excluded],
+                        "units": [{"unit": i, "name": n} for i, n in zip(h.chosen_ids, h.chosen, strict=True)],
+                        "excluded": [{"unit": i, "name": n, "reason": why}
+                                     for i, (n, why) in zip(h.excluded_ids, h.excluded, strict=True)],
                         **({"pending": h.pending} if h.pending else {}),  # not decided this period
                         **({"places": h.note} if h.note and not h.pending else {}),  # a pool or “about N”
                     }
@@ -308,7 +362,28 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict) -> bytes:
                     row["rank"] = row["total"] = None
                     row["tied"] = False
                     row["scores"] = {}
-            group["levels"] = [{"id": x.id, "name": x.name, "units": list(x.units), "reward": x.reward or None}
+                    row.pop("lines", None)
+            group["levels"] = [{"id": x.id, "name": x.name, "reward": x.reward or None,
+                                "units": [{"unit": i, "name": n} for i, n in zip(x.unit_ids, x.units, strict=True)]}
                                for x in t.levels]
     doc = {**meta, "groups": groups}
+    if records is not None:
+        doc["rankings"] = _rankings(records.rankings)
+        doc["outcomes"] = [{k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
+                           for rec in records.honours]
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _rankings(rows) -> list[dict]:
+    """Every ranking of the period: its entries (place, figure ranked by) and the units it leaves out."""
+    out: dict[tuple, dict] = {}
+    for rec in rows:
+        key = (rec["ranking_id"], rec["group_id"], rec["category"])
+        r = out.setdefault(key, {"id": rec["ranking_id"], "name": rec["ranking"], "basis": rec["basis"],
+                                 "group": rec["group_id"], "category": rec["category"], "entries": [], "unranked": []})
+        if rec["rank"] is None:
+            r["unranked"].append({"unit": rec["unit_id"], "name": rec["unit"], "reason": rec["reason"]})
+        else:
+            r["entries"].append({"unit": rec["unit_id"], "name": rec["unit"], "rank": rec["rank"],
+                                 "tied": rec["tied"], "value": rec["value"]})
+    return list(out.values())

@@ -244,7 +244,8 @@ def with_levels(data: SiteData, period: Period, table: GroupTable) -> GroupTable
     lines = []
     for lv in grades.levels:
         given = sorted((r.name, r.unit) for r in table.rows if (x := result.levels.get(r.unit)) and x.level == lv.id)
-        lines.append(LevelLine(lv.id, lv.name, tuple(name for name, _ in given), reward_text(sv, lv.id, loc)))
+        lines.append(LevelLine(lv.id, lv.name, tuple(name for name, _ in given), reward_text(sv, lv.id, loc),
+                               tuple(uid for _, uid in given)))
     return replace(
         table, rows=tuple(rows), show=grades.show, levels=tuple(lines),
         others=() if grades.show == "level" else table.others,

@@ -31,10 +31,27 @@ def correction(scheme: str, period: str, n: int) -> str:
     return f"notices/{scheme}/{period}/corrections/{n}/index.html"
 
 
-def download(scheme: str, period: str, ext: str, version: int | None = None) -> str:
+def download(scheme: str, period: str, ext: str, version: int | None = None, part: str | None = None) -> str:
+    """A notice's download; ``part`` names a long table (``…-lines.csv``)."""
+    tail = f"-{part}" if part else ""
     if version is not None:
-        return f"notices/{scheme}/{period}/v{version}/{scheme}-{period}-v{version}.{ext}"
-    return f"notices/{scheme}/{period}/{scheme}-{period}.{ext}"
+        return f"notices/{scheme}/{period}/v{version}/{scheme}-{period}-v{version}{tail}.{ext}"
+    return f"notices/{scheme}/{period}/{scheme}-{period}{tail}.{ext}"
+
+
+def data_dictionary(scheme: str) -> str:
+    """The scheme's data page: its full dataset and what every file and field means."""
+    return f"data/{scheme}/index.html"
+
+
+def dataset(scheme: str, part: str | None, ext: str) -> str:
+    """The scheme's full dataset: ``data/<scheme>/<scheme>-lines.csv``, ``…/<scheme>.json``."""
+    tail = f"-{part}" if part else ""
+    return f"data/{scheme}/{scheme}{tail}.{ext}"
+
+
+def datapackage(scheme: str) -> str:
+    return f"data/{scheme}/datapackage.json"
 
 
 def scorecard(unit: str, scheme: str, period: str, version: int | None = None) -> str:

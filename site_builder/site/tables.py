@@ -14,6 +14,7 @@ from decimal import Decimal
 from site_builder import messages
 from site_builder.model import Period
 from site_builder.scoring.results import GroupRanking, PeriodResult, UnitResult
+from site_builder.site.figures import line_places
 from site_builder.site.render import trim
 from site_builder.site import i18n
 from site_builder.site.data import SiteData
@@ -37,6 +38,7 @@ class Column:
     name: str
     type: str  # score | bonus | deduction
     max: Decimal | None
+    places: int | None = None  # the line's published places (None: kept exact, trailing zeros dropped)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class HonourLine:
     excluded: tuple[tuple[str, str], ...]  # (unit name, reason)
     pending: str | None = None  # not decided this period: when it will be
     note: str | None = None  # how the places were set: a shared pool, “about N” as decided
+    chosen_ids: tuple[str, ...] = ()  # the ids of ``chosen``, in the same order (downloads)
+    excluded_ids: tuple[str, ...] = ()  # the ids of ``excluded``, in the same order
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class GroupTable:
     max_total: Decimal  # the group's tree total (满分)
     show: str | None = None  # None: points only; "level" or "both" (the scheme's grades.show)
     levels: tuple[LevelLine, ...] = ()  # every level with the units given it and its rewards
+    places: int = 2  # the scheme's rounding places: totals are published with these
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class LevelLine:
     name: str
     units: tuple[str, ...]  # unit names
     reward: str  # the rewards in words ("" without)
+    unit_ids: tuple[str, ...] = ()  # the ids of ``units``, in the same order (downloads)
 
 
 def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
@@ -118,7 +124,8 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
         if not members:
             continue
         tree = sv.trees[sv.group_tree[group.id]]
-        columns = tuple(Column(n.id, n.name, _type(n.type), n.max) for n in tree.indicators)
+        columns = tuple(Column(n.id, n.name, _type(n.type), n.max, line_places(n, sv.scheme.rounding))
+                        for n in tree.indicators)
         ranking = data.main_ranking(result, group.id)
         by_category = data.category_rankings(result, group.id) if ranking is None else []
         if by_category:  # ranked only within sub-categories: each unit with its place in its category
@@ -138,6 +145,7 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
                 others=_others(data, period, result, group.id, ranking, on, by_category),
                 has_coefficient=sv.scheme.coefficient is not None,
                 max_total=tree.total,
+                places=sv.scheme.rounding.places,
             )
         )
     if sv.scheme.grades is not None:  # levels as results (等次)
@@ -240,6 +248,8 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
                 excluded=tuple((data.unit_name(u, on), reason) for u, reason in h.excluded),
                 pending=h.pending,
                 note=h.note,
+                chosen_ids=tuple(h.chosen),
+                excluded_ids=tuple(u for u, _reason in h.excluded),
             )
         )
     return tuple(out)

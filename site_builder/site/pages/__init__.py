@@ -2,6 +2,7 @@
 
 from site_builder.site.pages import (  # noqa: F401  (registration)
     archive,
+    data_dictionary,
     home,
     notice,
     scheme_doc,

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import downloads, i18n, noticedoc, paths
+from site_builder.site import dataset, downloads, i18n, noticedoc, paths
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
@@ -31,6 +31,9 @@ from site_builder.site.pages.common import earlier_versions, is_draft, notice_cr
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 from site_builder.site.tables import notice_tables
 from site_builder.site.versions import NoticeHistory, NoticeVersion
+
+
+LONG_TABLES = ("lines", "rankings", "honours")  # a notice's long tables beside its table (results)
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,12 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "scheme_title": sv.scheme.title,
         "scheme_target": paths.scheme_doc(period.scheme, period.version),
         "max_total": sv.scheme.total,
-        "downloads": {ext: data.download_target(period, ext) for ext in ("csv", "xlsx", "json")},
+        "downloads": {
+            **{ext: data.download_target(period, ext) for ext in ("csv", "xlsx", "json")},
+            # the long tables: every line's points, every ranking, honours, levels and vetoes
+            **{part: data.download_target(period, "csv", part) for part in LONG_TABLES},
+        },
+        "data_target": paths.data_dictionary(period.scheme),
         "scheme_yaml": paths.scheme_yaml(period.scheme, period.version),
     }
 
@@ -339,11 +347,14 @@ def earlier_notice_pages(data: SiteData) -> Iterator[Route]:
 
 def _downloads(data: SiteData, period: Period, tables, view, version: int) -> Iterator[Route]:
     loc = data.locale
+    records = dataset.period_records(data, period)
     yield Route(view["downloads"]["csv"], "download", data=downloads.to_csv(tables, loc))
+    for part in LONG_TABLES:
+        yield Route(view["downloads"][part], "download", data=dataset.to_csv(part, records.table(part)))
     yield Route(
         view["downloads"]["xlsx"],
         "download",
-        data=downloads.to_xlsx(tables, loc, view["title"], view["date"]),
+        data=downloads.to_xlsx(tables, loc, view["title"], view["date"], records),
     )
     meta = {
         "scheme": period.scheme,
@@ -362,7 +373,7 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
         "published_version": version,
         "current": data.shown_version(period) is None,
     }
-    yield Route(view["downloads"]["json"], "download", data=downloads.to_json(tables, meta))
+    yield Route(view["downloads"]["json"], "download", data=downloads.to_json(tables, meta, records))
 
 
 def _contact_meta(contact) -> dict | None:

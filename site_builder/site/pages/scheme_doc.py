@@ -20,6 +20,7 @@ from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
 from site_builder.site import downloads, i18n, paths, schemediff, wording
 from site_builder.site.data import SiteData
+from site_builder.site.dataset import published_periods
 from site_builder.site.level_views import read_schemes, scheme_levels
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
@@ -184,6 +185,8 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                     if p.version == sv.version
                 ],
                 yaml_target=paths.scheme_yaml(scheme_id, sv.version),
+                # the scheme's full dataset and data dictionary (schemes with published periods)
+                data_target=paths.data_dictionary(scheme_id) if published_periods(data, scheme_id) else None,
                 empty=Markup(""),
             )
             yield Route(

@@ -1,0 +1,282 @@
+"""The published results as data: four long tables, described field by field.
+
+One notice (and the whole of a scheme, all its published periods) is written as
+four tables with fixed columns, so that the same reader loads one period or
+all of them:
+
+- ``results``: one row per unit and period (status, total, main place, running
+  totals, level);
+- ``lines``: one row per unit, period and node of the indicator tree (every
+  leaf and subtotal, with its parent, points and maximum);
+- ``rankings``: one row per unit in every ranking of the period (period,
+  cumulative, stage, composite or line rankings), unranked units with their
+  reason;
+- ``honours``: one row per unit given an honour, a sanction or a level, left
+  out of an honour, or under a veto.
+
+Figures are the published texts of :mod:`.figures` (strings, never floats);
+ranks, depths and streaks are integers.  :data:`TABLES` declares every field
+(its type, what it is counted in and its places); the data dictionary page,
+``datapackage.json`` and the tests read that one declaration.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from site_builder.model import Period
+from site_builder.site.data import SiteData
+from site_builder.site.figures import figure, line_places
+from site_builder.site.render import trim
+
+Row = dict[str, Any]  # field name -> str | int | bool | None (figures as str)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a long table (one key of its JSON records)."""
+
+    name: str
+    type: str  # string | integer | number | boolean | date
+    unit: str | None = None  # points | place | None: what the number counts
+    places: str | None = None  # scheme | line | exact: how many decimals a figure has
+
+
+_COMMON = (Field("scheme_id", "string"), Field("period_id", "string"))
+_UNIT = (Field("unit_id", "string"), Field("unit", "string"))
+
+TABLES: dict[str, tuple[Field, ...]] = {
+    "results": (
+        *_COMMON,
+        Field("period", "string"),
+        Field("scheme_version", "string"),
+        Field("notice_status", "string"),
+        Field("notice_date", "date"),
+        Field("group_id", "string"),
+        Field("group", "string"),
+        *_UNIT,
+        Field("status", "string"),
+        Field("reason", "string"),
+        Field("total", "number", "points", "scheme"),
+        Field("max_total", "number", "points", "exact"),
+        Field("coefficient", "number", None, "exact"),
+        Field("ranking_id", "string"),
+        Field("category", "string"),
+        Field("rank", "integer", "place"),
+        Field("tied", "boolean"),
+        Field("cumulative", "number", "points", "scheme"),
+        Field("stage_total", "number", "points", "scheme"),
+        Field("level_id", "string"),
+        Field("level", "string"),
+    ),
+    "lines": (
+        *_COMMON,
+        *_UNIT,
+        Field("line_id", "string"),
+        Field("line", "string"),
+        Field("parent_id", "string"),
+        Field("depth", "integer"),
+        Field("leaf", "boolean"),
+        Field("type", "string"),
+        Field("points", "number", "points", "line"),
+        Field("max", "number", "points", "exact"),
+        Field("status", "string"),
+        Field("counts", "boolean"),
+    ),
+    "rankings": (
+        *_COMMON,
+        Field("ranking_id", "string"),
+        Field("ranking", "string"),
+        Field("basis", "string"),
+        Field("group_id", "string"),
+        Field("category", "string"),
+        *_UNIT,
+        Field("rank", "integer", "place"),
+        Field("tied", "boolean"),
+        Field("value", "number", "points", "scheme"),
+        Field("reason", "string"),
+    ),
+    "honours": (
+        *_COMMON,
+        Field("kind", "string"),
+        Field("honour_id", "string"),
+        Field("honour", "string"),
+        Field("group_id", "string"),
+        Field("category", "string"),
+        *_UNIT,
+        Field("outcome", "string"),
+        Field("streak", "integer"),
+        Field("reason", "string"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    """The four tables of one period, or of many."""
+
+    results: tuple[Row, ...] = ()
+    lines: tuple[Row, ...] = ()
+    rankings: tuple[Row, ...] = ()
+    honours: tuple[Row, ...] = ()
+
+    def table(self, name: str) -> tuple[Row, ...]:
+        return getattr(self, name)
+
+    def __add__(self, other: Records) -> Records:
+        return Records(*(self.table(n) + other.table(n) for n in TABLES))
+
+
+def period_records(data: SiteData, period: Period) -> Records:
+    """The four tables of ``period`` as ``data`` shows it (current, or an earlier version)."""
+    result = data.result(period)
+    sv = data.version_of(period)
+    scheme = sv.scheme
+    places = scheme.rounding.places
+    on = data.notice_date(period)
+    common = {"scheme_id": period.scheme, "period_id": period.id}
+    groups = {g.id: g.name for g in scheme.groups}
+    order = {g.id: i for i, g in enumerate(scheme.groups)}
+    name = lambda uid: data.unit_name(uid, on)  # noqa: E731
+    bases = {r.basis: r.id for r in reversed(scheme.rankings)}  # the first ranking of each basis
+
+    def running(basis: str, fallback: Mapping, uid: str):
+        if basis not in bases:
+            return None
+        value = result.running.get(bases[basis], {}).get(uid, fallback.get(uid))
+        return figure(trim(value, places), places)
+
+    units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
+    results, lines = [], []
+    for u in units:
+        ranking = data.unit_ranking(result, u.unit)
+        entry = data.rank_entry(result, u.unit)
+        level = result.levels.get(u.unit)
+        assessed = u.status == "assessed"
+        results.append({
+            **common,
+            "period": data.period_name(period),
+            "scheme_version": period.version,
+            "notice_status": data.status(period),
+            "notice_date": on.isoformat(),
+            "group_id": u.group,
+            "group": groups.get(u.group, u.group),
+            "unit_id": u.unit,
+            "unit": name(u.unit),
+            "status": u.status,
+            "reason": u.reason,
+            "total": figure(u.total, places),
+            "max_total": figure(u.max_total),
+            "coefficient": figure(u.coefficient) if scheme.coefficient is not None and assessed else None,
+            "ranking_id": ranking.ranking if ranking is not None and entry is not None else None,
+            "category": ranking.category_name if ranking is not None and entry is not None else None,
+            "rank": entry.rank if entry is not None else None,
+            "tied": entry.tied if entry is not None else None,
+            "cumulative": running("cumulative", result.cumulative, u.unit) if assessed else None,
+            "stage_total": running("stage", result.stage_totals, u.unit) if assessed else None,
+            "level_id": level.level if level else None,
+            "level": level.name if level else None,
+        })
+        nodes = sv.indicators[sv.group_tree[u.group]]
+        parents: list[str] = []
+        for line in u.lines:
+            del parents[line.depth:]
+            node = nodes.get(line.id)
+            lp = line_places(node, scheme.rounding) if node is not None else None
+            lines.append({
+                **common,
+                "unit_id": u.unit,
+                "unit": name(u.unit),
+                "line_id": line.id,
+                "line": line.name,
+                "parent_id": parents[-1] if parents else None,
+                "depth": line.depth,
+                "leaf": line.is_leaf,
+                "type": line.type,
+                "points": figure(line.points, lp),
+                "max": figure(line.max),
+                "status": line.status,
+                "counts": line.counts,
+            })
+            parents.append(line.id)
+    rankings = []
+    for r in result.rankings:
+        head = {**common, "ranking_id": r.ranking, "ranking": r.name, "basis": r.basis, "group_id": r.group,
+                "category": r.category_name}
+        for e in sorted(r.entries, key=lambda e: (e.rank, e.unit)):
+            rankings.append({**head, "unit_id": e.unit, "unit": name(e.unit), "rank": e.rank, "tied": e.tied,
+                             "value": figure(trim(e.value, places), places), "reason": None})
+        for uid, reason in r.unranked:
+            rankings.append({**head, "unit_id": uid, "unit": name(uid), "rank": None, "tied": None,
+                             "value": None, "reason": reason})
+    honours = []
+    for h in result.honours:
+        head = {**common, "kind": h.kind, "honour_id": h.honour, "honour": h.name, "group_id": h.group,
+                "category": h.category_name}
+        for uid in h.chosen:
+            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "chosen",
+                            "streak": h.streaks.get(uid) or None, "reason": None})
+        for uid, reason in h.excluded:
+            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "excluded",
+                            "streak": None, "reason": reason})
+    for u in units:
+        level = result.levels.get(u.unit)
+        if level is not None:
+            honours.append({**common, "kind": "level", "honour_id": level.level, "honour": level.name,
+                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
+                            "outcome": level.how, "streak": None, "reason": None})
+        for v in u.vetoes:
+            honours.append({**common, "kind": v.called, "honour_id": v.id, "honour": v.name,
+                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
+                            "outcome": "carried" if v.since_period else "recorded", "streak": None,
+                            "reason": v.reason})
+    return Records(tuple(results), tuple(lines), tuple(rankings), tuple(honours))
+
+
+def published_periods(data: SiteData, scheme_id: str) -> tuple[Period, ...]:
+    """The scheme's periods a full dataset carries: published ones (公示 and 通报), never drafts,
+    not even in a preview build."""
+    return tuple(p for p in data.periods_of(scheme_id) if data.status(p) != "draft")
+
+
+def scheme_records(data: SiteData, scheme_id: str) -> Records:
+    out = Records()
+    for period in published_periods(data, scheme_id):
+        out = out + period_records(data, period)
+    return out
+
+
+# ---------------------------------------------------------------- writers
+
+
+def cell(value: Any, number: bool = False) -> str:
+    """A CSV cell: blank for none, true/false, integers and figures as written (a negative figure
+    stays a number); every other text made inert (:func:`.downloads.inert`)."""
+    from site_builder.site.downloads import inert
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or number:
+        return str(value)
+    return inert(value)
+
+
+def to_csv(table: str, rows: Iterable[Row]) -> bytes:
+    """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header."""
+    fields = TABLES[table]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([f.name for f in fields])
+    for row in rows:
+        w.writerow([cell(row[f.name], f.type == "number") for f in fields])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def number_fields(table: str) -> frozenset[str]:
+    return frozenset(f.name for f in TABLES[table] if f.type == "number")
