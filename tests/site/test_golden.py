@@ -31,6 +31,10 @@ PAGES = [
     "units/jyj/index.html",
     "schemes/xiaoneng/v2017/index.html",
     "notices/xiaoneng/2017-Q4/xiaoneng-2017-Q4.csv",
+    "notices/xiaoneng/2017-Q4/xiaoneng-2017-Q4-lines.csv",
+    "data/xiaoneng/index.html",
+    "data/xiaoneng/xiaoneng.json",
+    "data/xiaoneng/datapackage.json",
     "feed.xml",
 ]
 _ASSET = re.compile(r"(assets/[a-z]+)\.[0-9a-f]{10}\.(css|js)")

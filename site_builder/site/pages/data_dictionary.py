@@ -65,7 +65,7 @@ NOTICE_JSON: tuple[tuple[str, str, str], ...] = (
     ("groups[].rows[].total", "number", "data.field.total"),
     ("groups[].rows[].cumulative", "number", "data.field.cumulative"),
     ("groups[].rows[].stage_total", "number", "data.field.stage_total"),
-    ("groups[].rows[].marks", "array", "data.json.marks"),
+    ("groups[].rows[].marks[]", "array", "data.json.marks"),
     ("groups[].rows[].level", "string", "data.field.level"),
     ("groups[].rows[].reward", "string", "data.json.reward"),
     ("groups[].rows[].lines[]", "array", "data.json.lines"),
