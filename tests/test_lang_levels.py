@@ -255,7 +255,16 @@ def test_level_downloads_carry_the_level(level_site):
     g = doc["groups"][0]
     assert g["show"] == "level"
     assert [(r["unit"], r["level"], r["total"]) for r in g["rows"]] == [("a1", "五星", None), ("a2", "四星", None), ("a3", "三星", None)]
-    assert g["levels"][0] == {"id": "five", "name": "五星", "units": ["发改委"], "reward": "奖励每人 500 元"}
+    assert g["levels"][0] == {"id": "five", "name": "五星", "units": [{"unit": "a1", "name": "发改委"}], "reward": "奖励每人 500 元"}
+    # the long tables carry the levels with unit ids, and neither totals nor places (the notice publishes none)
+    res = list(csv.DictReader(io.StringIO((level_site / "notices/demo/2024-Q1/demo-2024-Q1-honours.csv").read_bytes().decode("utf-8-sig"))))
+    assert [(r["kind"], r["honour_id"], r["unit_id"]) for r in res if r["kind"] == "level"] == [
+        ("level", "five", "a1"), ("level", "four", "a2"), ("level", "three", "a3")]
+    ranks = (level_site / "notices/demo/2024-Q1/demo-2024-Q1-rankings.csv").read_bytes().decode("utf-8-sig")
+    assert ranks.strip().count("\n") == 0, "no ranking rows for a level-only notice"
+    data = list(csv.DictReader(io.StringIO((level_site / "data/demo/demo-results.csv").read_bytes().decode("utf-8-sig"))))
+    assert [(r["unit_id"], r["level"], r["total"], r["rank"]) for r in data] == [
+        ("a1", "五星", "", ""), ("a2", "四星", "", ""), ("a3", "三星", "", "")]
 
 
 def test_card_and_unit_page_show_the_level_and_why(level_site):

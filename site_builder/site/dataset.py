@@ -150,13 +150,15 @@ def period_records(data: SiteData, period: Period) -> Records:
         value = result.running.get(bases[basis], {}).get(uid, fallback.get(uid))
         return figure(trim(value, places), places)
 
+    # levels as the only result (grades.show: level): no totals or places, as the notice publishes none
+    level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], []
     for u in units:
         ranking = data.unit_ranking(result, u.unit)
-        entry = data.rank_entry(result, u.unit)
+        entry = None if level_only else data.rank_entry(result, u.unit)
         level = result.levels.get(u.unit)
-        assessed = u.status == "assessed"
+        assessed = u.status == "assessed" and not level_only
         results.append({
             **common,
             "period": data.period_name(period),
@@ -169,7 +171,7 @@ def period_records(data: SiteData, period: Period) -> Records:
             "unit": name(u.unit),
             "status": u.status,
             "reason": u.reason,
-            "total": figure(u.total, places),
+            "total": None if level_only else figure(u.total, places),
             "max_total": figure(u.max_total),
             "coefficient": figure(u.coefficient) if scheme.coefficient is not None and assessed else None,
             "ranking_id": ranking.ranking if ranking is not None and entry is not None else None,
@@ -204,7 +206,7 @@ def period_records(data: SiteData, period: Period) -> Records:
             })
             parents.append(line.id)
     rankings = []
-    for r in result.rankings:
+    for r in () if level_only else result.rankings:
         head = {**common, "ranking_id": r.ranking, "ranking": r.name, "basis": r.basis, "group_id": r.group,
                 "category": r.category_name}
         for e in sorted(r.entries, key=lambda e: (e.rank, e.unit)):

@@ -362,7 +362,6 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
                     row["rank"] = row["total"] = None
                     row["tied"] = False
                     row["scores"] = {}
-                    row.pop("lines", None)
             group["levels"] = [{"id": x.id, "name": x.name, "reward": x.reward or None,
                                 "units": [{"unit": i, "name": n} for i, n in zip(x.unit_ids, x.units, strict=True)]}
                                for x in t.levels]

@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from site_builder import messages, pipeline
 from site_builder.errors import Mark, Problems
-from site_builder.site import downloads, privacy
+from site_builder.site import dataset, downloads, privacy
 from site_builder.site.failures import fail, fail_all
 
 messages.register(
@@ -292,7 +292,8 @@ def render_export(data, period) -> dict[str, bytes]:
     xlsx_name = view["downloads"]["xlsx"].rsplit("/", 1)[-1]
     attachments = {
         csv_name: downloads.to_csv(tables, loc),
-        xlsx_name: downloads.to_xlsx(tables, loc, view["title"], view["date"]),
+        # the same workbook as the site's: with the sheets of every line, ranking and honour
+        xlsx_name: downloads.to_xlsx(tables, loc, view["title"], view["date"], dataset.period_records(data, period)),
     }
     listed = [
         (csv_name, _tx("att.csv", loc, title=view["title"])),
