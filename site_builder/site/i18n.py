@@ -113,7 +113,6 @@ _UI: dict[str, tuple[str, str]] = {
         "This page offers the complete data of every published period of this assessment (public notices included) and explains every file and column. Drafts are not included.",
     ),
     "data.scheme_link": ("数据下载与说明", "Data and data dictionary"),
-    "data.files": ("文件", "Files"),
     "data.dataset": ("全部考核期数据", "All periods"),
     "data.per_notice": ("每期通报的下载文件", "Downloads of each notice"),
     "data.per_notice_note": (
@@ -131,11 +130,9 @@ _UI: dict[str, tuple[str, str]] = {
     "data.file.notice_json": ("通报的 JSON 版本：分组的表格，每行附各项指标得分，另有全部排名和表彰、等次、否决情况", "The notice in JSON: the tables by group, each row with its line points, every ranking, and honours, levels and vetoes"),
     "data.columns": ("各列说明", "Columns"),
     "data.columns_of": ("{file} 的各列", "Columns of {file}"),
-    "data.col.name": ("列名", "Column"),
     "data.col.type": ("类型", "Type"),
     "data.col.unit": ("计量单位", "Unit"),
     "data.col.places": ("小数位数", "Decimals"),
-    "data.col.meaning": ("含义", "Meaning"),
     "data.col.example": ("示例", "Example"),
     "data.type.string": ("文本", "text"),
     "data.type.integer": ("整数", "integer"),
@@ -149,7 +146,6 @@ _UI: dict[str, tuple[str, str]] = {
     "data.places.scheme": ("按考核办法保留{places}位", "{places}, as the scheme rounds"),
     "data.places.line": ("按该项规定；未规定舍入的照实际得分，不补零", "as the line rounds; an unrounded line as computed, no trailing zeros"),
     "data.places.exact": ("照原值", "as written"),
-    "data.none": ("—", "—"),
     "data.table_columns": ("通报表格的各列", "Columns of the notice's table"),
     "data.table_indicators": (
         "其后每个一级指标一列，列名为指标名称，数值为该单位该项得分：{names}。",

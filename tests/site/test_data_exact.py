@@ -309,3 +309,25 @@ def test_running_totals_and_stage_rankings_are_downloaded(span_site):
     assert {r["id"] for r in doc["rankings"]} == {"q", "yr", "st", "all"}
     honours = read_csv(out / "notices/span/2024-Q2/span-2024-Q2-honours.csv")
     assert ("best", "a2", "chosen") in {(r["honour_id"], r["unit_id"], r["outcome"]) for r in honours}
+
+
+# ------------------------------------------------------------ the data page on a phone
+
+
+@pytest.mark.browser
+def test_data_page_reads_on_a_phone_with_the_largest_font(built_site, serve_dir, open_page, run_axe, serious):
+    from browser_fixtures import describe
+
+    base = serve_dir(built_site)
+    for width in (360, 1280):
+        page = open_page(f"{base}/data/xiaoneng/index.html", width=width)
+        page.click("label[for=fs-xl]")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        # every field name of the long tables lies inside the viewport
+        right = page.evaluate("Math.max(...[...document.querySelectorAll('dl.fields dt code')]"
+                              ".map(e => e.getBoundingClientRect().right))")
+        assert right <= width
+        assert page.locator("a[href='xiaoneng-lines.csv']").is_visible()
+        violations = serious(run_axe(page))
+        assert violations == [], describe(violations)
+        page.context.close()
