@@ -331,3 +331,44 @@ def test_data_page_reads_on_a_phone_with_the_largest_font(built_site, serve_dir,
         violations = serious(run_axe(page))
         assert violations == [], describe(violations)
         page.context.close()
+
+
+# ------------------------------------------------------------ a scheme rounding every line
+
+
+@pytest.fixture(scope="module")
+def rounded_site(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from scratch import SCHEME, built_site as build, make_project
+
+    scheme = SCHEME.replace("period: {kind: quarter}\n", "period: {kind: quarter}\nrounding: {places: 1, at: line}\n")
+    assert scheme != SCHEME
+    return build(make_project(tmp_path_factory.mktemp("rounded"), {"schemes/demo/2024.yaml": scheme}))
+
+
+def test_lines_rounded_to_one_place_keep_it_everywhere(rounded_site):
+    from openpyxl import load_workbook
+
+    base = rounded_site / "notices/demo/2024-Q1/demo-2024-Q1"
+    # a2: work 10, duty 10 − 1 event = 9, no bonus: every line and the total with one place
+    lines = {r["line_id"]: r["points"] for r in read_csv(Path(f"{base}-lines.csv")) if r["unit_id"] == "a2"}
+    assert lines == {"work": "10.0", "duty": "9.0", "bonus": "0.0"}
+    table = list(csv.reader(io.StringIO(Path(f"{base}.csv").read_text("utf-8-sig"))))
+    a2 = next(r for r in table if r[2] == "a2")
+    assert a2[4:8] == ["10.0", "9.0", "0.0", "19.0"]
+    row = next(r for g in read_json(Path(f"{base}.json"))["groups"] for r in g["rows"] if r["unit"] == "a2")
+    assert row["scores"] == {"work": "10.0", "duty": "9.0", "bonus": "0.0"} and row["total"] == "19.0"
+    wb = load_workbook(f"{base}.xlsx")
+    cells = next(r for r in wb.worksheets[0].iter_rows(min_row=2) if r[2].value == "a2")
+    assert [(c.value, c.number_format) for c in cells[4:8]] == [(10, "0.0"), (9, "0.0"), (0, "0.0"), (19, "0.0")]
+
+
+def test_datapackage_loads_exactly_in_frictionless(built_site):
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(built_site / "data/xiaoneng/datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    pkg = frictionless.Package(str(built_site / "data/xiaoneng/datapackage.json"))
+    totals = {(r["period_id"], r["unit_id"]): r["total"] for r in pkg.get_resource("results").read_rows()}
+    assert totals[("2017-Q4", "czj")] == D("94.00") and str(totals[("2017-Q4", "czj")]) == "94.00"
