@@ -246,6 +246,17 @@ def test_built_downloads_never_carry_a_formula(project, tmp_path):
             Decimal(c)  # only numbers may start so
     negatives = [c for c in cells if c.startswith("-")]
     assert negatives, "the deduction of 县教育体育局 is a plain negative number"
+    # the long tables of the notice and the scheme's full dataset: the same defence
+    long_files = sorted((out / NOTICE).glob("*.csv")) + sorted((out / "data/xiaoneng").glob("*.csv"))
+    assert len(long_files) == 1 + 3 + 4  # the table, its three long tables, the dataset's four
+    for path in long_files:
+        found = [c for row in csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")) for c in row]
+        assert "'=HYPERLINK(\"http://x\",\"y\")" in found or "lines" not in path.name, path.name
+        for c in found:
+            if c[:1] and c[:1] in "=+-@":
+                Decimal(c)  # only numbers may start so
+    lines = (out / NOTICE / "xiaoneng-2017-Q4-lines.csv").read_bytes().decode("utf-8-sig")
+    assert ",'-2+3," in lines and ",-2," in lines  # the hostile line name inert, the deduction a number
     wb = load_workbook(out / NOTICE / "xiaoneng-2017-Q4.xlsx")
     seen = set()
     for ws in wb.worksheets:
