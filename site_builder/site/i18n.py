@@ -143,7 +143,7 @@ _UI: dict[str, tuple[str, str]] = {
     "data.type.array": ("列表", "list"),
     "data.unit.points": ("分", "points"),
     "data.unit.place": ("名", "place"),
-    "data.places.scheme": ("按考核办法保留{places}位", "{places}, as the scheme rounds"),
+    "data.places.scheme": ("按考核办法保留{places}位小数", "{places} decimals, as the scheme rounds"),
     "data.places.line": ("按该项规定；未规定舍入的照实际得分，不补零", "as the line rounds; an unrounded line as computed, no trailing zeros"),
     "data.places.exact": ("照原值", "as written"),
     "data.table_columns": ("通报表格的各列", "Columns of the notice's table"),
