@@ -278,7 +278,3 @@ def to_csv(table: str, rows: Iterable[Row]) -> bytes:
     for row in rows:
         w.writerow([cell(row[f.name], f.type == "number") for f in fields])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def number_fields(table: str) -> frozenset[str]:
-    return frozenset(f.name for f in TABLES[table] if f.type == "number")

@@ -1,8 +1,11 @@
 """The notice's table as files: CSV (UTF-8 with BOM, for Excel), XLSX, JSON.
 
-All three are written from :mod:`.tables`, the same objects as the page.  The
-XLSX keeps numbers as numbers and is made byte-reproducible: fixed document
-dates and fixed zip timestamps.
+All three are written from :mod:`.tables`, the same objects as the page, with
+every figure as published (:mod:`.figures`): a string in the JSON, the published
+decimals in the CSV, a number cell formatted to those decimals in the XLSX.  The
+XLSX and the JSON also carry the notice's long tables (:mod:`.dataset`: every
+line's points, every ranking, honours, levels and vetoes with unit ids).  The
+XLSX is made byte-reproducible: fixed document dates and fixed zip timestamps.
 
 No text cell can become a formula (CSV/formula injection, the OWASP rule): a
 text that begins with ``= + - @``, a tab or a carriage return — also after
