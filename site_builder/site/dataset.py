@@ -173,7 +173,8 @@ def period_records(data: SiteData, period: Period) -> Records:
             "reason": u.reason,
             "total": None if level_only else figure(u.total, places),
             "max_total": figure(u.max_total),
-            "coefficient": figure(u.coefficient) if scheme.coefficient is not None and assessed else None,
+            # as written in the scheme (1.05, 1.0), as the page and the table show it
+            "coefficient": format(u.coefficient, "f") if scheme.coefficient is not None and assessed else None,
             "ranking_id": ranking.ranking if ranking is not None and entry is not None else None,
             "category": ranking.category_name if ranking is not None and entry is not None else None,
             "rank": entry.rank if entry is not None else None,

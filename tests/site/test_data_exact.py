@@ -376,3 +376,28 @@ def test_datapackage_loads_exactly_in_frictionless(built_site):
     pkg = frictionless.Package(str(built_site / "data/xiaoneng/datapackage.json"))
     totals = {(r["period_id"], r["unit_id"]): r["total"] for r in pkg.get_resource("results").read_rows()}
     assert totals[("2017-Q4", "czj")] == D("94.00") and str(totals[("2017-Q4", "czj")]) == "94.00"
+
+
+def test_coefficient_as_written_and_the_total_rounded_once(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from scratch import SCHEME, SCORES, built_site as build, make_project
+
+    scheme = SCHEME.replace("period: {kind: quarter}\n", "period: {kind: quarter}\n"
+                            "rounding: {places: 1, at: line, total: sum_of_lines}\n"
+                            "coefficient: {label: 难度系数, min: 0.9, max: 1.1}\n")
+    scores = SCORES.replace("  a1:\n    facts:", "  a1:\n    coefficient: 0.95\n    facts:")
+    assert scheme != SCHEME and scores != SCORES
+    out = build(make_project(tmp_path, {"schemes/demo/2024.yaml": scheme, "scores/demo/2024-Q1.yaml": scores}))
+    base = out / "notices/demo/2024-Q1/demo-2024-Q1"
+    # a1: work 9.5, duty 10 − 1 = 9.0, bonus 省级 1.0; (9.5 + 9.0 + 1.0) × 0.95 = 18.525 → 18.5
+    table = list(csv.reader(io.StringIO(Path(f"{base}.csv").read_text("utf-8-sig"))))
+    head, a1 = table[0], next(r for r in table if r[2] == "a1")
+    assert [a1[head.index(h)] for h in ("工作推进", "值守纪律", "加分项", "系数", "总分")] == ["9.5", "9.0", "1.0", "0.95", "18.5"]
+    a2 = next(r for r in table if r[2] == "a2")
+    assert a2[head.index("系数")] == "1"  # as the engine has it: no coefficient written, 1
+    res = {r["unit_id"]: (r["coefficient"], r["total"]) for r in read_csv(out / "data/demo/demo-results.csv")}
+    assert res["a1"] == ("0.95", "18.5") and res["a2"][0] == a2[head.index("系数")]
+    row = next(r for g in read_json(Path(f"{base}.json"))["groups"] for r in g["rows"] if r["unit"] == "a1")
+    assert (row["coefficient"], row["total"]) == ("0.95", "18.5")
