@@ -401,3 +401,15 @@ def test_coefficient_as_written_and_the_total_rounded_once(tmp_path):
     assert res["a1"] == ("0.95", "18.5") and res["a2"][0] == a2[head.index("系数")]
     row = next(r for g in read_json(Path(f"{base}.json"))["groups"] for r in g["rows"] if r["unit"] == "a1")
     assert (row["coefficient"], row["total"]) == ("0.95", "18.5")
+
+
+def test_a_preview_keeps_drafts_out_of_the_full_dataset(project, tmp_path):
+    from site_builder.site.build import build_site
+
+    out = tmp_path / "preview"
+    build_site(project, out, preview=True, quiet=True)
+    assert (out / "notices/xiaoneng/2018-Q2/index.html").is_file()  # the draft is previewed …
+    for name in TABLES:  # … but never part of the published data
+        assert {r["period_id"] for r in read_csv(out / f"data/xiaoneng/xiaoneng-{name}.csv")} <= {
+            "2017-Q3", "2017-Q4", "2018-Q1"}
+    assert "2018-Q2" not in (out / "data/xiaoneng/xiaoneng.json").read_text("utf-8")
