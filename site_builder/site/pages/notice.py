@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import downloads, i18n, noticedoc, paths
+from site_builder.site import downloads, i18n, noticedoc, paths, urls
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
@@ -60,6 +60,15 @@ class VersionLink:
     target: str
     current: bool
     stage: str = "published"  # the version was a 公示 (public_notice) or a 通报
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One item of the notice's 附件 list: a results table on the page, or a file to download."""
+
+    label: str
+    target: str  # the table's anchor (“#group-…”) or the file's path
+    download: bool
 
 
 @dataclass(frozen=True)
@@ -246,6 +255,8 @@ def notice_view(data: SiteData, period: Period) -> dict:
         # 发布机关: the notice's own issuer, else the scheme's (the office that
         # assesses); the site's organisation only when neither names one.
         "issuer": noticedoc.issuer_of(data.project, period),
+        # 主送: the notice's own, else the site's default; None shows no line
+        "addressee": noticedoc.addressee_of(data.project, period),
         "number": meta.number if meta else None,
         "date": data.notice_date(period),
         "index_number": meta.index_number if meta else None,
@@ -263,6 +274,29 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "downloads": {ext: data.download_target(period, ext) for ext in ("csv", "xlsx", "json")},
         "scheme_yaml": paths.scheme_yaml(period.scheme, period.version),
     }
+
+
+def attachments_of(view: dict, tables, locale: str) -> tuple[Attachment, ...]:
+    """附件 of the notice, numbered on the page: each group's results table, then each download
+    (“附件：1. 综合管理部门A组考核结果 2. …”)."""
+    out = [
+        Attachment(i18n.text("notice.attachment.table", locale, group=tbl.name), f"#group-{tbl.id}", False)
+        for tbl in tables
+    ]
+    known = set(i18n.catalogue_keys())
+    for ext, target in view["downloads"].items():
+        key = next((k for k in (f"notice.attachment.{ext}", f"notice.download.{ext}") if k in known), None)
+        label = i18n.text(key, locale) if key else target.rsplit("/", 1)[-1]  # a file named as it is saved
+        out.append(Attachment(label, target, True))
+    return tuple(out)
+
+
+def print_address(data: SiteData, target: str) -> str:
+    """Where the printed page lives: its full address under ``base_url``, else its path in the site."""
+    base = data.project.site.base_url
+    if base:
+        return i18n.text("notice.print_address", data.locale, address=urls.absolute(base, target))
+    return i18n.text("notice.print_path", data.locale, address=target.removesuffix("index.html"))
 
 
 def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
@@ -298,6 +332,8 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         notice=view,
         body=body_of(data, period),
         tables=tables,
+        attachments=attachments_of(view, tables, data.locale),
+        print_address=print_address(data, view["target"]),
         vetoed=vetoed,
         vetoed_lasting=vetoed_lasting,
         corrections=corrections_of(data, period) if superseded is None else (),
