@@ -82,6 +82,10 @@ _UI: dict[str, tuple[str, str]] = {
     "notice.honour_none": ("{name}：无", "{name}: none"),
     "notice.honour_excluded": ("{unit}未列入，原因：{reason}", "{unit} not included: {reason}"),
     # how the places were computed (ranking engine: select.share, select.quota) and streaks (streak: true)
+    "notice.ranked_by_running": (
+        "{note}本表“总分”为本期得分，名次依据的累计得分见下方“{ranking}”表。",
+        "{note} “Total” in this table is the period's; the cumulative figures the places rank by are in “{ranking}” below.",
+    ),
     "notice.places_share": (
         "名额按{scope}单位数的{pct}%确定：{scope}共{n}个单位，{n} × {pct}% = {product}，取{k}名",
         "Places: {pct}% of the units of {scope}: {n} units, {n} × {pct}% = {product}, so {k}",

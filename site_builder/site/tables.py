@@ -98,6 +98,7 @@ class GroupTable:
     max_total: Decimal  # the group's tree total (满分)
     show: str | None = None  # None: points only; "level" or "both" (the scheme's grades.show)
     levels: tuple[LevelLine, ...] = ()  # every level with the units given it and its rewards
+    order_note: str | None = None  # places from a running total: what they rank by, where its figures are
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
                 others=_others(data, period, result, group.id, ranking, on, by_category),
                 has_coefficient=sv.scheme.coefficient is not None,
                 max_total=tree.total,
+                order_note=_order_note(data, period, ranking),
             )
         )
     if sv.scheme.grades is not None:  # levels as results (等次)
@@ -306,6 +308,15 @@ def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanki
         heading, note = running_basis(data, period, r) or (None, None)
         out.append(OtherRanking(_in_category(data, r.name, r.category_name), r.basis, entries, heading, note))
     return tuple(out)
+
+
+def _order_note(data: SiteData, period: Period, ranking: GroupRanking | None) -> str | None:
+    """The table's places come from a running total (a cumulative or stage ranking leads the group):
+    say so, and that 总分 is this period's, so that a lower total above a higher one has its reason."""
+    basis = running_basis(data, period, ranking) if ranking is not None else None
+    if basis is None:
+        return None
+    return i18n.text("notice.ranked_by_running", data.locale, note=basis[1], ranking=ranking.name)
 
 
 def _in_category(data: SiteData, name: str, category: str | None) -> str:
