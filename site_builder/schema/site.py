@@ -23,7 +23,7 @@ class NoticeDefaults(Strict):
 
     addressee: OneLine | None = Field(
         None,
-        description="主送机关，如“各乡镇人民政府，县直各部门”（通报标题下方单独一行，末尾自动加冒号）；"
+        description="主送机关，如“各乡镇人民政府，县直各部门”（正文之前单独一行，末尾自动加冒号）；"
         "考核期文件的 notice.addressee 另行指定；都不写则不显示主送",
     )
 
