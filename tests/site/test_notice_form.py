@@ -280,3 +280,20 @@ def test_a4_print_has_the_form_and_no_web_only_lines(site, open_page):
     assert len(signoff_line) - len(signoff_line.lstrip()) > 40  # right-aligned on the page
     assert "本页网址：https://kaohe.example.gov.cn/site/notices/form/2024-Q3/" in text.replace("\n", "")
     assert "点击单位名称" not in text and "字号" not in text
+
+
+def test_a_body_that_signs_off_itself_is_not_signed_again(tmp_path):
+    """A body copied from the paper notice ends with the organ and the date: no second 落款."""
+    files = form_files()
+    files["content/notices/q3.md"] = "各单位：\n\n现将结果通报如下。\n\n测试县考核办\n\n2024年10月12日\n"
+    files["content/notices/q2.md"] = "各单位：\n\n现将结果通报如下。本办于2024年7月10日考核。\n"
+    files["scores/form/2024-Q3.yaml"] = scores("2024-Q3", ", body: notices/q3.md")
+    files["scores/form/2024-Q2.yaml"] = scores("2024-Q2", ", body: notices/q2.md")
+    out = built_site(make_project(tmp_path, files))
+    q3 = main_html(out, "notices/form/2024-Q3")
+    assert 'class="signoff"' not in q3
+    assert visible(q3[q3.index('<div class="prose">'): q3.index('<div class="attachments">')]) == (
+        "各单位： 现将结果通报如下。 测试县考核办 2024年10月12日"
+    )
+    q2 = main_html(out, "notices/form/2024-Q2")  # a date inside a sentence is no sign-off
+    assert q2.count('<div class="signoff">') == 1

@@ -16,6 +16,7 @@ changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -90,6 +91,20 @@ def body_of(data: SiteData, period: Period) -> Markup:
         return Markup("")
     raw = data.content[f"content/{n.body}"]
     return render_markdown(raw.decode("utf-8"))
+
+
+_DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+
+
+def body_signs_off(data: SiteData, period: Period) -> bool:
+    """The body ends with its own 落款 and 成文日期 (an organ's name, then a date such as
+    “2019年12月23日” as its last line), as a notice copied from its paper original does:
+    the page then does not sign a second time."""
+    n = period.scores.notice
+    if n is None or not n.body:
+        return False
+    lines = [ln for ln in noticedoc.decode(data.content[f"content/{n.body}"]).splitlines() if ln.strip()]
+    return len(lines) >= 2 and _DATE_LINE.match(lines[-1]) is not None
 
 
 def change_views(
@@ -334,6 +349,7 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         tables=tables,
         attachments=attachments_of(view, tables, data.locale),
         print_address=print_address(data, view["target"]),
+        signed_in_body=body_signs_off(data, period),
         vetoed=vetoed,
         vetoed_lasting=vetoed_lasting,
         corrections=corrections_of(data, period) if superseded is None else (),
