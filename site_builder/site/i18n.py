@@ -94,6 +94,7 @@ _UI: dict[str, tuple[str, str]] = {
         "名额按{scope}单位数的{pct}%确定：{scope}共{n}个单位，{n} × {pct}% = {product}，{rounding}取{k}名",
         "Places: {pct}% of the units of {scope}: {n} units, {n} × {pct}% = {product}, {rounding} to {k}",
     ),
+    "notice.places_tie_included": ("；名额末位并列的一并入选，共{m}名", "; tied at the last place, all are included: {m} in all"),
     "notice.places_scope.group": ("本组", "the group"),
     "notice.places_scope.category": ("本类别", "the category"),
     "notice.places_rounding.floor": ("向下取整，", "rounded down"),

@@ -259,6 +259,8 @@ def places_text(h: HonourResult, locale: str) -> str | None:
     if h.share is not None:
         b = h.share
         exact = b.product == b.places
+        tie = (i18n.text("notice.places_tie_included", locale, m=len(h.chosen))
+               if len(h.chosen) > b.places else "")  # ties: include may exceed the share
         return i18n.text(
             "notice.places_share" if exact else "notice.places_share_rounded",
             locale,
@@ -268,7 +270,7 @@ def places_text(h: HonourResult, locale: str) -> str | None:
             product=_plain(b.product),
             rounding=i18n.text(f"notice.places_rounding.{b.rounding}", locale),
             k=b.places,
-        )
+        ) + tie
     if h.quota:
         sep = i18n.text("notice.places_quota_sep", locale)
         items = sep.join(i18n.text("notice.places_quota_item", locale, category=c, n=n) for c, n in h.quota)

@@ -297,3 +297,14 @@ def test_a_body_that_signs_off_itself_is_not_signed_again(tmp_path):
     )
     q2 = main_html(out, "notices/form/2024-Q2")  # a date inside a sentence is no sign-off
     assert q2.count('<div class="signoff">') == 1
+
+
+def test_a_tie_included_beyond_the_share_is_explained(tmp_path):
+    """二组 Q3 with v2 and v3 tied at 88: 30 % of 7 is 2 places, the tie at the 2nd place takes both."""
+    files = form_files()
+    files["schemes/form/2024.yaml"] = SCHEME.replace("select: {share: 0.3}}", "select: {share: 0.3}, ties: include}")
+    files["scores/form/2024-Q3.yaml"] = scores("2024-Q3").replace("v3: {facts: {work: 87}}", "v3: {facts: {work: 88}}")
+    out = built_site(make_project(tmp_path, files))
+    _, g2 = honours_text(out, "notices/form/2024-Q3")
+    assert ("优秀：二组单位1、二组单位2、二组单位3 名额按本组单位数的30%确定：本组共7个单位，7 × 30% = 2.1，"
+            "向下取整，取2名；名额末位并列的一并入选，共3名") in g2
