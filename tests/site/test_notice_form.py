@@ -308,3 +308,15 @@ def test_a_tie_included_beyond_the_share_is_explained(tmp_path):
     _, g2 = honours_text(out, "notices/form/2024-Q3")
     assert ("优秀：二组单位1、二组单位2、二组单位3 名额按本组单位数的30%确定：本组共7个单位，7 × 30% = 2.1，"
             "向下取整，取2名；名额末位并列的一并入选，共3名") in g2
+
+
+def test_the_export_has_the_issuer_the_addressee_places_and_streaks(site):
+    root = site.parent
+    result = CliRunner().invoke(main, ["export", "form", "2024-Q3", "--root", str(root), "--as-of", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    html = (root / "_export/form/2024-Q3/index.html").read_text("utf-8")
+    text = visible(html)
+    assert text.startswith("通报 测试县考核办 关于2024年第三季度公文格式测试考核结果的通报 测考办〔2024〕3号 各乡镇人民政府，县直各部门：")
+    assert "流动红旗：一组单位1（连续3个季度获得）" in text
+    assert "名额按本组单位数的30%确定：本组共7个单位，7 × 30% = 2.1，向下取整，取2名" in text
+    assert re.search(r'text-align:right;">测试县考核办</p>\n<p[^>]*text-align:right;">2024年10月12日</p>', html)
