@@ -90,6 +90,7 @@ def form_files(site: str = SITE) -> dict[str, str | None]:
     files.update({f"scores/form/{pid}.yaml": scores(pid) for pid in DATES})
     # the notice's own 主送 wins over the site's
     files["scores/form/2024-Q2.yaml"] = scores("2024-Q2", ", addressee: 县直各单位")
+    files["scores/form/2024-Q1.yaml"] = scores("2024-Q1", ', index_number: "000000001/2024-00001"')
     return files
 
 
@@ -320,3 +321,11 @@ def test_the_export_has_the_issuer_the_addressee_places_and_streaks(site):
     assert "流动红旗：一组单位1（连续3个季度获得）" in text
     assert "名额按本组单位数的30%确定：本组共7个单位，7 × 30% = 2.1，向下取整，取2名" in text
     assert re.search(r'text-align:right;">测试县考核办</p>\n<p[^>]*text-align:right;">2024年10月12日</p>', html)
+
+
+def test_index_number_in_the_document_details_only_when_given(site):
+    q1 = main_html(site, "notices/form/2024-Q1")
+    meta = visible(q1[q1.index('<dl class="meta">'): q1.index("</dl>")])
+    assert meta == ("发布机关 测试县考核办 文号 测考办〔2024〕1号 发布日期 2024年4月10日 索引号 000000001/2024-00001 "
+                    "考核期 2024年第一季度 考核依据 公文格式测试办法")
+    assert "索引号" not in main_html(site, "notices/form/2024-Q3")
