@@ -277,7 +277,7 @@ def _one_line(value: Any) -> str:
 
 #: Text of one line (a heading-like item such as 主送: a line break would split it on the page).
 OneLine = Annotated[
-    str, BeforeValidator(_one_line), WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^\\n\\r]+$"})
+    str, BeforeValidator(_one_line), WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^\\s*[^\\n\\r]+\\s*$"})
 ]
 Email = Annotated[
     str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
