@@ -329,3 +329,20 @@ def test_index_number_in_the_document_details_only_when_given(site):
     assert meta == ("发布机关 测试县考核办 文号 测考办〔2024〕1号 发布日期 2024年4月10日 索引号 000000001/2024-00001 "
                     "考核期 2024年第一季度 考核依据 公文格式测试办法")
     assert "索引号" not in main_html(site, "notices/form/2024-Q3")
+
+
+def test_a_body_opening_with_its_own_addressee_is_warned(tmp_path):
+    files = form_files()
+    files["content/notices/q3.md"] = "\n各单位：\n\n现将结果通报如下。\n"
+    files["scores/form/2024-Q3.yaml"] = scores("2024-Q3", ", body: notices/q3.md")
+    files["content/notices/q2.md"] = "各单位：\n\n现将结果通报如下。\n"
+    files["scores/form/2024-Q2.yaml"] = scores("2024-Q2", ", addressee: 县直各单位, body: notices/q2.md")
+    files["content/notices/q1.md"] = "根据考核办法，现将结果通报如下：\n\n一、……\n"  # a sentence, not an addressee
+    files["scores/form/2024-Q1.yaml"] = scores("2024-Q1", ", body: notices/q1.md")
+    code, out = check_output(make_project(tmp_path, files))
+    assert code == 0, out  # a warning: the notice still builds
+    assert ("content/notices/q3.md:2:1: 警告：正文的第一行“各单位：”已是主送，又设置了主送“各乡镇人民政府，县直各部门：”"
+            "（site.yaml 的 notice.addressee），通报上会出现两次 — 删除正文的第一行，或删除 site.yaml 的 notice.addressee") in out
+    assert ("content/notices/q2.md:1:1: 警告：正文的第一行“各单位：”已是主送，又设置了主送“县直各单位”"
+            "（scores/form/2024-Q2.yaml 的 notice.addressee），通报上会出现两次 — 删除正文的第一行，或删除 该期的 notice.addressee") in out
+    assert "q1.md" not in out
