@@ -279,6 +279,8 @@ def check(root: Path, locale: str | None = None, warnings: Problems | None = Non
     if project is None:
         raise InputError(problems.sorted(), loc)
     _notice_problems(project, problems, loc)
+    if warnings is not None:  # and the notices' (a 主送 written twice)
+        warnings.extend(problems.warnings)
     try:
         results = compute(project, include_drafts=include_drafts)
     except InputError as exc:  # the engine's problems (a formula failing with the facts) in the chosen language

@@ -73,6 +73,12 @@ messages.register(
             "the correction is dated {date}, before {what_en} ({first})",
             "a correction comes after publication: this one may have been copied from another period's file; delete it or correct its date",
         ),
+        "notice.addressee_twice": (
+            "正文的第一行“{line}”已是主送，又设置了主送“{addressee}”（{where}），通报上会出现两次",
+            "删除正文的第一行，或删除 {key}",
+            "the body's first line “{line}” already addresses the notice, and the addressee “{addressee}” is set too ({where_en}): the notice would show both",
+            "delete the body's first line, or delete {key_en}",
+        ),
         "notice.other_period": (
             "{where}写的是“{found}”，而本文件是“{period}”",
             "请改为本期（{period}）的内容（复制上期文件或正文时最常见）",
@@ -233,7 +239,41 @@ def notice_problems(project: Project) -> Problems:
                              date=c.date.isoformat(), what=f"考核期“{p.name}”结束",
                              what_en=f"the period “{p.name_en}” ends", first=p.end.isoformat())
         _other_periods(project, p, mark, problems)
+        _addressee_twice(project, p, problems)
     return problems
+
+
+# a first line that only addresses the notice: “各单位：”, “区各相关单位：”, “各乡镇人民政府，县直各部门：”
+# (not a sentence ending in a colon: “现将结果通报如下：”)
+_ADDRESS_LINE = re.compile(r"^(?!.*如下)[^。；！？.!?]{0,40}各[^。；！？.!?]{0,40}[：:]$")
+
+
+def _addressee_twice(project: Project, p: Period, problems: Problems) -> None:
+    """A 主送 set (the notice's own or the site's) while the body already opens with one: a warning."""
+    n = p.scores.notice
+    if n is None or not n.body:
+        return
+    own = n.addressee
+    default = project.site.notice.addressee if project.site.notice is not None else None
+    if not (own or default):
+        return
+    raw = project.sources.get(f"content/{n.body}")
+    if raw is None:
+        return
+    lines = raw.decode("utf-8-sig", errors="replace").splitlines()
+    at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    first = lines[at].strip() if at is not None else ""
+    same = first.rstrip("：:") == (own or default or "").rstrip("：:")
+    if at is None or not (same or _ADDRESS_LINE.match(first)):
+        return
+    problems.warn(
+        "notice.addressee_twice", Mark(f"content/{n.body}", at + 1, 1),
+        line=lines[at].strip(), addressee=own or default,
+        where=f"{p.path} 的 notice.addressee" if own else "site.yaml 的 notice.addressee",
+        where_en=f"notice.addressee of {p.path}" if own else "notice.addressee of site.yaml",
+        key="该期的 notice.addressee" if own else "site.yaml 的 notice.addressee",
+        key_en="the period's notice.addressee" if own else "notice.addressee in site.yaml",
+    )
 
 
 def _number_text(p: Period, path: tuple) -> str:

@@ -14,7 +14,7 @@ from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.ranking.decided import is_decided, pending_text
 from site_builder.ranking.pool import allot, pooled_by_score
-from site_builder.ranking.selection import Selection, bottom_n, by_quota, top_n, top_share
+from site_builder.ranking.selection import Selection, bottom_n, by_quota, share_limit, top_n, top_share
 from site_builder.ranking.ties import Ranked, rank_entries
 from site_builder.schema.scheme import Honour, Pool, Ranking
 from site_builder.schema.scores import PlacesDecision
@@ -24,6 +24,7 @@ from site_builder.scoring.results import (
     HonourResult,
     PeriodResult,
     RankEntry,
+    ShareBasis,
     Span,
     UnitResult,
 )
@@ -236,11 +237,17 @@ def rank_period(project: Project, sv: SchemeVersion, period: Period, units: dict
         hist = history.setdefault(h.id, [])
         hist.append(chosen_all)
         streak = _streaks(hist) if h.streak else {}
+        counted = {(g, gr.category): len(ranked) for g, (gr, ranked) in slots}
+        met = {(g, gr.category): {project.units[x.unit].category or "" for x in ranked if x.unit in project.units}
+               for g, (gr, ranked) in slots}  # the categories a slot's quota applies to
         for g, gr, sel in results_h:
             honours.append(HonourResult(h.id, h.name, h.kind, g, sel.chosen,
                                         tuple((u, _reason(loc, r) if messages.known(f"reason.{r}") else r) for u, r in sel.excluded),
                                         {u: streak[u] for u in sel.chosen if u in streak}, gr.category, gr.category_name,
-                                        places=places_of.get(g, count if h.select.about is not None else None), note=note))
+                                        places=places_of.get(g, count if h.select.about is not None else None), note=note,
+                                        share=_share_basis(h, counted[(g, gr.category)]),
+                                        quota=tuple((c, n) for c, n in (h.select.quota or {}).items()
+                                                    if c in met[(g, gr.category)])))
     conversions = {}
     for conv in scheme.conversions:
         vals = {}
@@ -342,6 +349,14 @@ def _select(h: Honour, ranked: list[Ranked], excluded: dict[str, str], project: 
     assert s.quota is not None
     category_of = {x.unit: (project.units[x.unit].category or "") for x in ranked}
     return by_quota(ranked, category_of, s.quota, excluded=excluded, ties=h.ties or "exclude")
+
+
+def _share_basis(h: Honour, counted: int) -> ShareBasis | None:
+    """The arithmetic of a share's places, exactly as :func:`top_share` does it (for the notice to show)."""
+    s = h.select
+    if s.share is None:
+        return None
+    return ShareBasis(counted, s.share, s.rounding, share_limit(counted, s.share, s.rounding), s.share * counted)
 
 
 def _places(h: Honour, decision: PlacesDecision | None, locale: str) -> tuple[int | None, str | None]:

@@ -12,13 +12,18 @@ from typing import Any, Literal
 from pydantic import Field
 
 from site_builder.schema.site import Contact
-from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, Strict, Text
+from site_builder.schema.types import Bool, Date, Dec, Id, Int, NonNeg, OneLine, Strict, Text
 
 
 class NoticeMeta(Strict):
     number: Text | None = Field(None, description="通报文号")
     date: Date = Field(description="发布日期")
     title: Text | None = Field(None, description="通报标题（不填则自动生成）")
+    addressee: OneLine | None = Field(
+        None,
+        description="主送机关，如“各乡镇人民政府，县直各部门”（末尾自动加冒号；不填则取 site.yaml 的 notice.addressee，"
+        "都不写则不显示主送；正文开头已写主送的不要再填）",
+    )
     index_number: Text | None = Field(None, description="索引号")
     issuer: Text | None = Field(None, description="发布机关（不填则取方案的 issuer，再不填取 site.yaml 的 organisation）")
     contact: Contact | None = Field(

@@ -71,6 +71,12 @@ messages.register(
             "character {index} of the text is the invisible character {char}",
             "delete it (it cannot be seen but can reorder the text or make two names that look the same differ)",
         ),
+        "schema.one_line": (
+            "这里只能写一行文字，实际写了 {n} 行",
+            "请把各行合成一行，几项之间用顿号或逗号隔开，如“各乡镇人民政府，县直各部门”",
+            "only one line of text may be written here, found {n} lines",
+            "join the lines into one, separating the items with commas",
+        ),
         "schema.empty": (
             "这里不能为空",
             "请填写内容，或删除这一行",
@@ -259,6 +265,20 @@ _DEC_SCHEMA = {
 }
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+
+
+def _one_line(value: Any) -> str:
+    text = _text(value)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1:
+        raise PydanticCustomError("schema.one_line", "one line", {"n": len(lines)})
+    return text
+
+
+#: Text of one line (a heading-like item such as 主送: a line break would split it on the page).
+OneLine = Annotated[
+    str, BeforeValidator(_one_line), WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^\\s*[^\\n\\r]+\\s*$"})
+]
 Email = Annotated[
     str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
 ]

@@ -108,6 +108,18 @@ class GroupRanking:
 
 
 @dataclass(frozen=True)
+class ShareBasis:
+    """How a share of a group became a number of places this period (名额的计算):
+    “按本组单位数的30%确定，共10个单位，取3名”."""
+
+    counted: int  # the units counted (单位总数: vetoed and excluded ones too)
+    share: Decimal  # e.g. 0.3
+    rounding: str  # floor | half_up | ceil
+    places: int  # share × counted, rounded as declared
+    product: Decimal  # share × counted before rounding (exact)
+
+
+@dataclass(frozen=True)
 class HonourResult:
     honour: str
     name: str
@@ -121,6 +133,8 @@ class HonourResult:
     pending: str | None = None  # not decided in this period: when it will be (in the site's language)
     places: int | None = None  # this group's places when they were shared from a pool or decided “about N”
     note: str | None = None  # how the places were set: “共6个名额，按各组单位数比例分配：…” (site's language)
+    share: ShareBasis | None = None  # places computed from a share of the group (select.share)
+    quota: tuple[tuple[str, int], ...] = ()  # places per unit category (select.quota), as declared
 
 
 @dataclass(frozen=True)

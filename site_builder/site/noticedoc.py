@@ -124,6 +124,20 @@ def issuer_of(project: Project, period: Period) -> str:
     return scheme.issuer or project.site.organisation
 
 
+def addressee_of(project: Project, period: Period) -> str | None:
+    """主送 of a notice: the notice's own, else the site's default (``site.yaml`` ``notice.addressee``),
+    without a closing colon (the page writes its own); None when neither names one.
+
+    Not one of the locked items: it addresses the notice and changes no published record,
+    so adding a site default later does not alter notices already locked."""
+    meta = period.scores.notice
+    text = meta.addressee if meta is not None and meta.addressee else None
+    if text is None and project.site.notice is not None:
+        text = project.site.notice.addressee
+    text = text.rstrip().rstrip("：:").rstrip() if text else None
+    return text or None
+
+
 def contact_of(project: Project, period: Period) -> Contact | None:
     """异议受理 of a notice: the notice's own, else its scheme version's, else the site's (or none)."""
     meta = period.scores.notice

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from site_builder import messages
 from site_builder.model import Period
-from site_builder.scoring.results import GroupRanking, PeriodResult, UnitResult
+from site_builder.scoring.results import GroupRanking, HonourResult, PeriodResult, UnitResult
 from site_builder.site.figures import line_places
 from site_builder.site.render import trim
 from site_builder.site import i18n
@@ -75,6 +75,8 @@ class HonourLine:
     note: str | None = None  # how the places were set: a shared pool, “about N” as decided
     chosen_ids: tuple[str, ...] = ()  # the ids of ``chosen``, in the same order (downloads)
     excluded_ids: tuple[str, ...] = ()  # the ids of ``excluded``, in the same order
+    places: str | None = None  # how the places were computed: “名额按本组单位数的30%确定：…取2名”
+    streaks: tuple[str | None, ...] = ()  # beside each of ``chosen``: “连续3周获得” (streak: true), else None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class GroupTable:
     show: str | None = None  # None: points only; "level" or "both" (the scheme's grades.show)
     levels: tuple[LevelLine, ...] = ()  # every level with the units given it and its rewards
     places: int = 2  # the scheme's rounding places: totals are published with these
+    order_note: str | None = None  # places from a running total: what they rank by, where its figures are
 
 
 @dataclass(frozen=True)
@@ -141,11 +144,12 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
                 columns=columns,
                 rows=rows,
                 unranked=unranked,
-                honours=_honours(data, result, group.id, on),
+                honours=_honours(data, result, group.id, on, sv.scheme.period.kind),
                 others=_others(data, period, result, group.id, ranking, on, by_category),
                 has_coefficient=sv.scheme.coefficient is not None,
                 max_total=tree.total,
                 places=sv.scheme.rounding.places,
+                order_note=_order_note(data, period, ranking),
             )
         )
     if sv.scheme.grades is not None:  # levels as results (等次)
@@ -235,8 +239,9 @@ def _status_reason(data: SiteData, u: UnitResult) -> str:
     return f"{label}{i18n.text('p.colon', data.locale)}{u.reason}" if u.reason else label
 
 
-def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[HonourLine, ...]:
+def _honours(data: SiteData, result: PeriodResult, group: str, on, kind: str) -> tuple[HonourLine, ...]:
     out = []
+    loc = data.locale
     for h in result.honours:
         if h.group != group:
             continue
@@ -250,9 +255,48 @@ def _honours(data: SiteData, result: PeriodResult, group: str, on) -> tuple[Hono
                 note=h.note,
                 chosen_ids=tuple(h.chosen),
                 excluded_ids=tuple(u for u, _reason in h.excluded),
+                places=None if h.pending else places_text(h, loc),
+                streaks=tuple(streak_text(h.streaks.get(u, 0), kind, loc) for u in h.chosen),
             )
         )
     return tuple(out)
+
+
+def places_text(h: HonourResult, locale: str) -> str | None:
+    """How the engine computed an honour's places, in a sentence: the share's arithmetic
+    (“名额按本组单位数的30%确定：本组共7个单位，7 × 30% = 2.1，向下取整，取2名”) or the quota
+    per category; None when the places are a plain number (top/bottom N) or told in ``note``."""
+    if h.share is not None:
+        b = h.share
+        exact = b.product == b.places
+        tie = (i18n.text("notice.places_tie_included", locale, m=len(h.chosen))
+               if len(h.chosen) > b.places else "")  # ties: include may exceed the share
+        return i18n.text(
+            "notice.places_share" if exact else "notice.places_share_rounded",
+            locale,
+            scope=i18n.text(f"notice.places_scope.{'category' if h.category else 'group'}", locale),
+            pct=_plain(b.share * 100),
+            n=b.counted,
+            product=_plain(b.product),
+            rounding=i18n.text(f"notice.places_rounding.{b.rounding}", locale),
+            k=b.places,
+        ) + tie
+    if h.quota:
+        sep = i18n.text("notice.places_quota_sep", locale)
+        items = sep.join(i18n.text("notice.places_quota_item", locale, category=c, n=n) for c, n in h.quota)
+        return i18n.text("notice.places_quota", locale, items=items)
+    return None
+
+
+def streak_text(n: int, kind: str, locale: str) -> str | None:
+    """“连续3周获得” for an honour won ``n`` periods running (``n`` ≥ 2), in the scheme's period word."""
+    return i18n.text(f"notice.streak.{kind}", locale, n=n) if n >= 2 else None
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal as written by hand: 30, 2.1 (no exponent, no trailing zeros)."""
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanking, ...]:
@@ -276,6 +320,15 @@ def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanki
         heading, note = running_basis(data, period, r) or (None, None)
         out.append(OtherRanking(_in_category(data, r.name, r.category_name), r.basis, entries, heading, note))
     return tuple(out)
+
+
+def _order_note(data: SiteData, period: Period, ranking: GroupRanking | None) -> str | None:
+    """The table's places come from a running total (a cumulative or stage ranking leads the group):
+    say so, and that 总分 is this period's, so that a lower total above a higher one has its reason."""
+    basis = running_basis(data, period, ranking) if ranking is not None else None
+    if basis is None:
+        return None
+    return i18n.text("notice.ranked_by_running", data.locale, note=basis[1], ranking=ranking.name)
 
 
 def _in_category(data: SiteData, name: str, category: str | None) -> str:

@@ -281,7 +281,7 @@ def render_export(data, period) -> dict[str, bytes]:
     import jinja2
 
     from site_builder.site.build import theme_dir
-    from site_builder.site.pages.notice import body_of, corrections_of, notice_view
+    from site_builder.site.pages.notice import body_of, body_signs_off, corrections_of, notice_view
     from site_builder.site.render import make_environment
     from site_builder.site.tables import notice_tables
 
@@ -328,6 +328,7 @@ def render_export(data, period) -> dict[str, bytes]:
         "vetoed_lasting": vetoed_lasting,
         "corrections": corrections_of(data, period),
         "attachments": listed,
+        "signed_in_body": body_signs_off(data, period),  # the body ends with its own 落款 and date
         "sample": data.period_sample(period),
         "draft": data.status(period) == "draft",
         "max_total": data.version_of(period).scheme.total,

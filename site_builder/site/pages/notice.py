@@ -16,6 +16,7 @@ changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import dataset, downloads, i18n, noticedoc, paths
+from site_builder.site import dataset, downloads, i18n, noticedoc, paths, urls
 from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
@@ -66,6 +67,15 @@ class VersionLink:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """One item of the notice's 附件 list: a results table on the page, or a file to download."""
+
+    label: str
+    target: str  # the table's anchor (“#group-…”) or the file's path
+    download: bool
+
+
+@dataclass(frozen=True)
 class CorrectionView:
     n: int
     date: dt.date
@@ -84,6 +94,20 @@ def body_of(data: SiteData, period: Period) -> Markup:
         return Markup("")
     raw = data.content[f"content/{n.body}"]
     return render_markdown(raw.decode("utf-8"))
+
+
+_DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+
+
+def body_signs_off(data: SiteData, period: Period) -> bool:
+    """The body ends with its own 落款 and 成文日期 (an organ's name, then a date such as
+    “2019年12月23日” as its last line), as a notice copied from its paper original does:
+    the page then does not sign a second time."""
+    n = period.scores.notice
+    if n is None or not n.body:
+        return False
+    lines = [ln for ln in noticedoc.decode(data.content[f"content/{n.body}"]).splitlines() if ln.strip()]
+    return len(lines) >= 2 and _DATE_LINE.match(lines[-1]) is not None
 
 
 def change_views(
@@ -249,6 +273,8 @@ def notice_view(data: SiteData, period: Period) -> dict:
         # 发布机关: the notice's own issuer, else the scheme's (the office that
         # assesses); the site's organisation only when neither names one.
         "issuer": noticedoc.issuer_of(data.project, period),
+        # 主送: the notice's own, else the site's default; None shows no line
+        "addressee": noticedoc.addressee_of(data.project, period),
         "number": meta.number if meta else None,
         "date": data.notice_date(period),
         "index_number": meta.index_number if meta else None,
@@ -271,6 +297,31 @@ def notice_view(data: SiteData, period: Period) -> dict:
         "data_target": paths.data_dictionary(period.scheme),
         "scheme_yaml": paths.scheme_yaml(period.scheme, period.version),
     }
+
+
+def attachments_of(view: dict, tables, locale: str) -> tuple[Attachment, ...]:
+    """附件 of the notice, numbered on the page: each group's results table, then each download
+    (“附件：1. 综合管理部门A组考核结果 2. …”)."""
+    out = [
+        Attachment(i18n.text("notice.attachment.table", locale, group=tbl.name), f"#group-{tbl.id}", False)
+        for tbl in tables
+    ]
+    known = set(i18n.catalogue_keys())
+    for ext, target in view["downloads"].items():
+        if ext in LONG_TABLES:  # the long tables are data for reuse, listed under 下载 only
+            continue
+        key = next((k for k in (f"notice.attachment.{ext}", f"notice.download.{ext}") if k in known), None)
+        label = i18n.text(key, locale) if key else target.rsplit("/", 1)[-1]  # a file named as it is saved
+        out.append(Attachment(label, target, True))
+    return tuple(out)
+
+
+def print_address(data: SiteData, target: str) -> str:
+    """Where the printed page lives: its full address under ``base_url``, else its path in the site."""
+    base = data.project.site.base_url
+    if base:
+        return i18n.text("notice.print_address", data.locale, address=urls.absolute(base, target))
+    return i18n.text("notice.print_path", data.locale, address=target.removesuffix("index.html"))
 
 
 def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
@@ -306,6 +357,9 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         notice=view,
         body=body_of(data, period),
         tables=tables,
+        attachments=attachments_of(view, tables, data.locale),
+        print_address=print_address(data, view["target"]),
+        signed_in_body=body_signs_off(data, period),
         vetoed=vetoed,
         vetoed_lasting=vetoed_lasting,
         corrections=corrections_of(data, period) if superseded is None else (),
