@@ -107,6 +107,10 @@ CASES = [
     Case("index_number", Q3, _set_notice("index_number", "003412345/2017-00010"),
          "notice.index_number", "003412345/2017-00009", "003412345/2017-00010", (Q3,),
          _item("索引号", "003412345/2017-00009", "003412345/2017-00010")),
+    # 主送 is part of the notice: one added after publication is a change like any other
+    Case("addressee", Q3, _set_notice("addressee", "各乡镇人民政府，县直各部门"), "notice.addressee",
+         "（无）", "各乡镇人民政府，县直各部门", (Q3,),
+         _item("主送", "—", "各乡镇人民政府，县直各部门")),
     Case("unit_name", "units.yaml",
          lambda root: replace_text(root / "units.yaml", "name: 县发展改革委", "name: 县发改委"),
          "unit.fgw.name", "县发展改革委", "县发改委", (Q3, Q4, Q1),

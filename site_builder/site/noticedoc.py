@@ -178,6 +178,9 @@ def notice_items(
         put("notice.number", meta.number)
         put("notice.index_number", meta.index_number)
     put("notice.issuer", issuer_of(project, period))
+    # 主送 is part of what the notice says: recorded when there is one, so a notice locked without
+    # one keeps its record, and one set (or changed, also by a new site default) later is a change
+    put("notice.addressee", addressee_of(project, period))
     if body is not None:
         put("notice.body", decode(body))
     window = period.scores.public_notice
@@ -424,6 +427,7 @@ _FIELDS = {
     "notice.title": ("标题", "Title"),
     "notice.date": ("发布日期", "Date"),
     "notice.index_number": ("索引号", "Index number"),
+    "notice.addressee": ("主送", "Addressed to"),
     "notice.issuer": ("发布机关", "Issued by"),
     "notice.body": ("正文", "Text"),
     "notice.stage": ("类型", "Kind"),
