@@ -220,3 +220,106 @@ def test_reload_script_only_in_serve_mode(built_site: Path) -> None:
     assert not list(built_site.glob("assets/reload.*"))
     for page in built_site.rglob("*.html"):
         assert "reload." not in page.read_text("utf-8")
+
+
+# ------------------------------------------------------------------ in Chromium
+
+
+def not_404_noise(errors: list[str]) -> list[str]:
+    """Console errors other than Chromium's note that the page itself answered 404."""
+    return [e for e in errors if "status of 404" not in e]
+
+
+@pytest.mark.browser
+def test_overlay_over_the_last_good_page_in_browser(project: Path, open_page, screenshot) -> None:
+    site = project / "site.yaml"
+    good = site.read_text("utf-8")
+    with serving(project) as base:
+        page = open_page(f"{base}/index.html", width=390)
+        page.click("label[for=fs-xl]")
+        page.wait_for_timeout(1200)  # the script has its first token
+        site.write_text(good.replace(f"title: {TITLE}", "title: yes"), "utf-8")
+        overlay = page.wait_for_selector("#serve-overlay", state="visible", timeout=30000)
+        screenshot(page, "serve-overlay-390", full_page=False)
+        assert overlay.evaluate("e => getComputedStyle(e).position") == "fixed"
+        assert page.inner_text("#serve-overlay h2") == "生成失败"
+        assert page.inner_text(".serve-where") == "site.yaml:1:8"
+        assert page.inner_text(".serve-text").startswith("“yes”未加引号")
+        assert page.inner_text(".site-title") == TITLE  # the last good page, underneath
+        box = overlay.bounding_box()
+        assert box is not None and box["width"] <= 390
+        assert not_404_noise(page.console_errors) == [], "CSP violations or script errors"
+        site.write_text(good.replace(TITLE, "示范县考核公示（改正后）"), "utf-8")
+        page.wait_for_selector(".site-title >> text=改正后", timeout=30000)  # reloaded
+        assert page.query_selector("#serve-overlay") is None
+        assert page.console_errors == []
+
+
+class _SubPathHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    """A static host serving the site under /kaohe/, answering missing pages with 404.html
+    (as nginx's ``error_page 404 /kaohe/404.html`` or Netlify do)."""
+
+    prefix = "/kaohe/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__nothing__")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def static_host(site: Path, prefix: str) -> Iterator[str]:
+    import functools
+    import http.server
+
+    handler = type("H", (_SubPathHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("base_url", "prefix"),
+    [("https://example.gov.cn/kaohe/", "/kaohe/"), ("https://example.gov.cn/kaohe", "/kaohe/"), (None, "/")],
+)
+def test_404_page_works_at_any_depth_and_base_path(
+    project: Path, open_page, run_axe, serious, base_url: str | None, prefix: str
+) -> None:
+    from site_builder.site.build import build_site
+
+    if base_url:
+        site = project / "site.yaml"
+        site.write_text(site.read_text("utf-8") + f"base_url: {base_url}\n", "utf-8")
+    out = project / "_site"
+    build_site(project, out, quiet=True)
+    with static_host(out, prefix) as host:
+        page = open_page(f"{host}{prefix}a/b/c/missing", width=360)
+        page.click("label[for=fs-xl]")
+        assert page.inner_text("h1") == "页面不存在"
+        # the stylesheet applies: the theme's font and the header's background
+        assert page.evaluate("getComputedStyle(document.querySelector('.page')).fontFamily").startswith('"PingFang SC"')
+        assert page.evaluate("getComputedStyle(document.querySelector('.fs-switch')).display") != "inline"
+        assert not_404_noise(page.console_errors) == []
+        assert serious(run_axe(page)) == []
+        page.click(".notfound-links a >> text=首页")
+        page.wait_for_load_state()
+        assert page.url == f"{host}{prefix}index.html"
+        assert page.inner_text(".site-title") == TITLE
