@@ -191,7 +191,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         loc = self.state.locale
         key = f"serve.http.{code}" if f"serve.http.{code}" in i18n.catalogue_keys() else "serve.http.other"
         title = i18n.text("serve.http.title", loc, code=code)
-        return _page(loc, title, [i18n.text(key, loc)], [])
+        return _page(loc, title, [i18n.text(key, loc)], ["/__serve/site.css"])
 
     def _waiting_page(self) -> bytes:
         """Before the first good build: a page of its own whose reload script shows the problems."""
@@ -278,9 +278,11 @@ def watch(
     on_change: Callable[[], object],
     stop: threading.Event,
     interval: float = 0.3,
+    since: dict[str, tuple[int, int, int]] | None = None,
 ) -> None:
-    """Call ``on_change`` after the sources changed and then stayed still for one interval."""
-    last = source_snapshot(root, out)
+    """Call ``on_change`` after the sources changed (from ``since``, the sources as the last
+    build read them) and then stayed still for one interval."""
+    last = since if since is not None else source_snapshot(root, out)
     while not stop.wait(interval):
         now = source_snapshot(root, out)
         if now == last:
@@ -337,6 +339,8 @@ def serve(
     out.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
     state = State(_guess_locale(root))
+    # taken before the first build: a save while it runs is seen, not mistaken for the baseline
+    sources = source_snapshot(root, out)
     rebuild(root, out, as_of, preview, state)
     if not state.built and (out / "index.html").is_file():
         state.built = True  # the previous session's site: the last good one
@@ -349,7 +353,7 @@ def serve(
     if ready is not None:
         ready(address)
     try:
-        watch(root, out, lambda: rebuild(root, out, as_of, preview, state), stop)
+        watch(root, out, lambda: rebuild(root, out, as_of, preview, state), stop, since=sources)
     except KeyboardInterrupt:
         pass
     finally:

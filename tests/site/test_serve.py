@@ -65,7 +65,7 @@ def state(base: str) -> dict:
     return json.loads(body)
 
 
-def wait_for(check: Callable[[], bool], what: str, seconds: float = 30) -> None:
+def wait_for(check: Callable[[], bool], what: str, seconds: float = 60) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if check():
@@ -201,6 +201,7 @@ def test_missing_pages_and_errors_are_the_sites_own(project: Path) -> None:
         status, html, _ = get(f"{base}/index.html", method="POST")
         assert status == 501
         assert "<h1>出错了（501）</h1><p>本地预览只支持查看页面。</p>" in html
+        assert '<link rel="stylesheet" href="/__serve/site.css">' in html
         assert "Unsupported method" not in html
         status, html, _ = get(f"{base}/nothing.css", method="HEAD")
         assert status == 404 and html == ""
