@@ -256,6 +256,22 @@ def test_overlay_over_the_last_good_page_in_browser(project: Path, open_page, sc
         assert page.console_errors == []
 
 
+@pytest.mark.browser
+def test_overlay_shows_hostile_text_as_text(project: Path, open_page) -> None:
+    """A problem quoting what the clerk wrote (here a key that looks like markup) is shown as
+    text: the overlay is built with textContent, so nothing in it is parsed as HTML."""
+    site = project / "site.yaml"
+    good = site.read_text("utf-8")
+    with serving(project) as base:
+        page = open_page(f"{base}/index.html", width=390)
+        page.wait_for_timeout(1200)
+        site.write_text(good + '"<img src=x id=injected>": 1\n', "utf-8")
+        page.wait_for_selector("#serve-overlay", state="visible", timeout=60000)
+        assert "<img src=x id=injected>" in page.inner_text("#serve-overlay")
+        assert page.query_selector("#injected") is None
+        assert page.query_selector("#serve-overlay img") is None
+
+
 class _SubPathHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
     """A static host serving the site under /kaohe/, answering missing pages with 404.html
     (as nginx's ``error_page 404 /kaohe/404.html`` or Netlify do)."""
