@@ -184,3 +184,20 @@ def test_og_url_with_base_url(project: Path, tmp_path: Path) -> None:
     assert card["og:url"] == "https://example.gov.cn/kaohe/units/czj/xiaoneng/2017-Q4/"
     assert meta((out / "index.html").read_text("utf-8"))["og:url"] == "https://example.gov.cn/kaohe/"
     assert "og:url" not in meta((out / "404.html").read_text("utf-8"))
+
+
+@pytest.mark.browser
+def test_footer_ids_fit_a_phone_with_the_largest_font(
+    project: Path, tmp_path: Path, serve_dir, open_page, run_axe, serious
+) -> None:
+    add_to_site(project, FOOTER)
+    out = tmp_path / "site"
+    build_site(project, out, quiet=True)
+    page = open_page(f"{serve_dir(out)}/notices/xiaoneng/2017-Q4/index.html", width=360)
+    page.click("label[for=fs-xl]")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    for span in page.query_selector_all(".footer-ids span"):
+        box = span.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert page.inner_text(".footer-ids a >> nth=1") == "京公网安备 11010502030143号"
+    assert serious(run_axe(page)) == []
