@@ -74,17 +74,22 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
 
 @main.command()
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False))
-@click.option("--out", default="_site", show_default=True)
+@click.option(
+    "--out",
+    default=None,
+    help="预览输出目录（相对项目根目录；默认 .site-builder/serve/，不会提交到 git）。不能是 _site",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--as-of", "as_of", default=None, help="同 build：按此日期（北京时间）判断公示与发布日期")
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印）")
-def serve(root: str, out: str, host: str, port: int, as_of: str | None, preview: bool) -> None:
-    """本地预览：生成并在浏览器中查看，源文件修改后自动刷新。"""
+def serve(root: str, out: str | None, host: str, port: int, as_of: str | None, preview: bool) -> None:
+    """本地预览：生成并在浏览器中查看，源文件修改后自动刷新；生成失败时问题显示在页面上。"""
     from site_builder.site.serve import serve as run_serve
 
     r = _root(root)
-    run_serve(r, r / out, host=host, port=port, as_of=_date(as_of, r), preview=preview)
+    target = r / out if out is not None else None
+    run_serve(r, target, host=host, port=port, as_of=_date(as_of, r), preview=preview)
 
 
 @main.command()

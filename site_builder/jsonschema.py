@@ -82,6 +82,7 @@ _DEFS: dict[str, str] = {
     "CalendarYear": "一年的节假日安排（按国务院办公厅通知）",
     # site.yaml
     "Contact": "异议受理：受理机构和联系方式（将公布，请用办公电话）",
+    "Footer": "页脚标识：网站标识码、ICP 备案号、公安机关备案号",
     # units
     "FormerName": "曾用名及其使用截止日期",
     "Retired": "撤销或合并：日期和并入的单位",

@@ -29,6 +29,39 @@ _UI: dict[str, tuple[str, str]] = {
     "footer.issuer": ("发布机关", "Published by"),
     "footer.feed": ("订阅通报（Atom）", "Notices feed (Atom)"),
     "footer.top": ("返回页首", "Back to top"),
+    "footer.site_code": ("网站标识码", "Site identifier code"),
+    # sharing: <meta name="description"> and Open Graph, one sentence per page
+    "share.site": (
+        "{organisation}公布的考核办法、各单位得分和考核结果通报。",
+        "Assessment schemes, unit scores and result notices published by {organisation}.",
+    ),
+    "share.notice": ("{title}。考核期：{period}；发布机关：{issuer}。", "{title}. Period: {period}; issued by {issuer}."),
+    "share.notice.titled": ("{title}。发布机关：{issuer}。", "{title}. Issued by {issuer}."),
+    "share.card": ("{unit}{period}考核得分 {total} 分。", "{unit}, {period}: {total} points."),
+    "share.card.rank": (
+        "{unit}{period}考核得分 {total} 分，排第 {rank} 名（共 {n} 个单位）。",
+        "{unit}, {period}: {total} points, rank {rank} of {n}.",
+    ),
+    "share.card.tied": (
+        "{unit}{period}考核得分 {total} 分，并列第 {rank} 名（共 {n} 个单位）。",
+        "{unit}, {period}: {total} points, tied rank {rank} of {n}.",
+    ),
+    "share.card.status": ("{unit}{period}考核：{status}。", "{unit}, {period}: {status}."),
+    "share.unit": ("{unit}历次考核的得分、排名和得分明细。", "Scores, ranks and score cards of {unit} in every period."),
+    "share.scheme": (
+        "{scheme}全文：考核指标、分值和计分办法。发布机关：{issuer}。",
+        "{scheme} in full: indicators, points and scoring rules. Issued by {issuer}.",
+    ),
+    "share.data": (
+        "{scheme}的全部公开数据（CSV、JSON、Excel）及每一列的说明。",
+        "All published data of {scheme} (CSV, JSON, Excel) and what every column means.",
+    ),
+    "share.archive": ("历次考核结果通报和公示的目录。", "Every published notice and public notice."),
+    "share.archive.scheme": ("{scheme}历次考核结果通报和公示。", "Every notice of {scheme}."),
+    "share.group": ("{scheme}{group}的单位和历次排名。", "Units and rankings of {group} in {scheme}."),
+    "share.units": ("全部被考核单位，可按名称查找各单位的考核结果。", "All assessed units; find a unit's results by its name."),
+    "share.correction": ("{title}。发布机关：{issuer}。", "{title}. Issued by {issuer}."),
+    "share.notfound": ("您访问的页面不存在。", "The page you asked for does not exist."),
     "table.scroll": ("{name}（可左右滑动查看）", "{name} (scrolls sideways)"),
     # home
     "home.latest": ("最新通报与公示", "Latest notices"),
@@ -576,6 +609,33 @@ _UI: dict[str, tuple[str, str]] = {
         "您访问的页面不存在，可能已被移动。请从首页或历次通报中查找。",
         "The page you asked for does not exist. Try the home page or the archive.",
     ),
+    # serve (the clerk's local preview)
+    "serve.failed.title": ("生成失败", "The build failed"),
+    "serve.failed.note": (
+        "下面是上次成功生成的页面。请改正以下问题并保存，页面会自动刷新。",
+        "Below is the page of the last good build. Fix these problems and save: the page reloads by itself.",
+    ),
+    "serve.failed.none": (
+        "网站还没有成功生成过。请改正以下问题并保存，页面会自动刷新。",
+        "The site has not been built yet. Fix these problems and save: the page reloads by itself.",
+    ),
+    "serve.close": ("暂时关闭", "Hide"),
+    "serve.crashed": (
+        "生成时出现程序错误：{error}（详情见命令行窗口，请报告给维护人员）",
+        "the build crashed: {error} (details in the terminal; please report it)",
+    ),
+    "serve.built": ("已生成 {pages} 个页面，用时 {seconds} 秒", "built {pages} pages in {seconds}s"),
+    "serve.serving": (
+        "本地预览：{url}（生成到 {out}；按 Ctrl+C 停止）",
+        "previewing at {url} (built into {out}; Ctrl+C to stop)",
+    ),
+    "serve.http.title": ("出错了（{code}）", "Error {code}"),
+    "serve.http.400": ("请求的格式不对，无法处理。", "The request could not be understood."),
+    "serve.http.403": ("没有访问这个地址的权限。", "Access to this address is not allowed."),
+    "serve.http.404": ("您访问的页面不存在。", "The page you asked for does not exist."),
+    "serve.http.405": ("本地预览只支持查看页面。", "The local preview only shows pages."),
+    "serve.http.501": ("本地预览只支持查看页面。", "The local preview only shows pages."),
+    "serve.http.other": ("本地预览无法处理这个请求。", "The local preview cannot answer this request."),
     "feed.title": ("{site}：通报与公示", "{site}: notices"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),

@@ -20,7 +20,7 @@ from jinja2 import pass_context
 from site_builder.site import i18n
 from site_builder.site.failures import fail
 from site_builder.site.plan import Route
-from site_builder.site.urls import relative, root_prefix
+from site_builder.site.urls import absolute, relative, root_prefix
 
 
 def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Environment:
@@ -38,6 +38,7 @@ def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Envir
     env.globals.update(common)
     env.globals["url"] = _url
     env.globals["root"] = _root
+    env.globals["page_url"] = _page_url
     env.globals["t"] = lambda key, **params: i18n.text(key, locale, **params)
     env.filters["num"] = num
     env.filters["signed"] = signed
@@ -48,12 +49,23 @@ def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Envir
 
 @pass_context
 def _url(ctx: Any, target: str) -> str:
+    # a page served at any address (404.html) links from the site's root path instead
+    fixed = ctx.get("url_root")
+    if fixed and not target.startswith(("#", "http://", "https://")):
+        return fixed + target
     return relative(ctx["page"].path, target)
 
 
 @pass_context
+def _page_url(ctx: Any) -> str:
+    """The page's full address for sharing (og:url); empty without ``base_url``."""
+    base = ctx["site"].base_url
+    return absolute(base, ctx["page"].path) if base else ""
+
+
+@pass_context
 def _root(ctx: Any) -> str:
-    return root_prefix(ctx["page"].path)
+    return ctx.get("url_root") or root_prefix(ctx["page"].path)
 
 
 def num(value: Decimal | int | None) -> str:

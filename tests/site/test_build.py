@@ -301,7 +301,10 @@ def test_feed_and_sitemap(project, tmp_path):
     assert "https://kaohe.example.gov.cn/xn/notices/xiaoneng/2017-Q4/" in locs
     assert all(loc.startswith("https://kaohe.example.gov.cn/xn/") for loc in locs)
     not_found = (tmp_path / "hosted/404.html").read_text("utf-8")
-    assert '<base href="/xn/">' in not_found
+    # served at any missing address: links and stylesheet from the site's root path
+    assert '<link rel="stylesheet" href="/xn/assets/site.' in not_found
+    assert '<li><a href="/xn/index.html">首页</a></li>' in not_found
+    assert "<base" not in not_found
 
 
 def test_a_draft_never_feeds_published_figures(project, tmp_path):

@@ -8,6 +8,7 @@ from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import archive_crumbs, home_crumb
 from site_builder.site.pages.home import notice_item
+from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
@@ -58,6 +59,7 @@ def archive_pages(data: SiteData) -> Iterator[Route]:
         sample=data.project.site.sample or any(e["sample"] for e in entries),
         draft=any(e["draft"] for e in entries),
         crumbs=(home_crumb(data),),
+        description=sharing.text(data, "share.archive"),
     )
     yield page(meta, "archive.html", schemes=entries)
     for e in entries:
@@ -68,6 +70,7 @@ def archive_pages(data: SiteData) -> Iterator[Route]:
             sample=data.project.site.sample or e["sample"],
             draft=e["draft"],
             crumbs=archive_crumbs(data, e["id"])[:-1],
+            description=sharing.text(data, "share.archive.scheme", scheme=e["title"]),
         )
         yield page(meta, "archive_scheme.html", scheme=e)
 
@@ -108,6 +111,7 @@ def group_pages(data: SiteData) -> Iterator[Route]:
                 sample=data.project.site.sample or any(data.period_sample(p) for p in periods),
                 draft=any(data.status(p) == "draft" for p in periods),
                 crumbs=(*archive_crumbs(data, sid),),
+                description=sharing.text(data, "share.group", scheme=data.scheme_title(current), group=gname),
             )
             yield page(
                 meta,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from site_builder.site import dataset, i18n, paths
+from site_builder.site import dataset, i18n, paths, sharing
 from site_builder.site.data import SiteData
 from site_builder.site.dataset import TABLES, Records
 from site_builder.site.pages.common import archive_crumbs
@@ -262,6 +262,7 @@ def data_pages(data: SiteData) -> Iterator[Route]:
             title=i18n.text("data.title", loc, scheme=data.scheme_title(current)),
             kind="data",
             sample=data.scheme_sample(current),
+            description=sharing.text(data, "share.data", scheme=data.scheme_title(current)),
             crumbs=archive_crumbs(data, scheme_id),
         )
         yield page(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from site_builder.site import i18n, paths
 from site_builder.site.data import SiteData
+from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 LATEST = 8
@@ -52,7 +53,7 @@ def home_page(data: SiteData) -> Iterator[Route]:
         kind="home",
         sample=data.any_sample(),
         draft=any(n["status"] == "draft" for n in latest),
-        description=data.project.site.description or "",
+        description=sharing.site(data),
         scripts=("search",),
     )
     yield page(

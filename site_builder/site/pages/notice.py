@@ -29,6 +29,7 @@ from site_builder.site.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
+from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 from site_builder.site.tables import notice_tables
 from site_builder.site.versions import NoticeHistory, NoticeVersion
@@ -342,6 +343,7 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         draft=is_draft(data, period),
         crumbs=notice_crumbs(data, period)[: -1 if superseded is None else None],
         noindex=superseded is not None,
+        description=sharing.notice(data, period),
     )
     lasts = {c.id: c.lasts for c in data.version_of(period).scheme.vetoes}
     vetoed = [
@@ -386,6 +388,7 @@ def notice_pages(data: SiteData) -> Iterator[Route]:
                 sample=data.period_sample(period),
                 draft=is_draft(data, period),
                 crumbs=notice_crumbs(data, period),
+                description=sharing.correction(data, view, c.n),
             )
             yield page(
                 cmeta, "correction.html", notice=view, correction=c, footer_issuer=view["issuer"]

@@ -24,6 +24,7 @@ from site_builder.site.dataset import published_periods
 from site_builder.site.level_views import read_schemes, scheme_levels
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
+from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
@@ -136,6 +137,7 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                 kind="scheme",
                 sample=data.scheme_sample(sv),
                 crumbs=archive_crumbs(data, scheme_id, version=sv),
+                description=sharing.scheme(data, sv),
             )
             superseded = None
             if sv is not current:

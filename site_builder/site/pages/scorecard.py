@@ -26,6 +26,7 @@ from site_builder.site.data import SiteData
 from site_builder.site.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice import corrections_of, superseded_view
+from site_builder.site import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.privacy import mask_name
 from site_builder.site.render import trim
@@ -259,6 +260,7 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             draft=is_draft(data, period),
             crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
             noindex=shown is not None,
+            description=sharing.card(data, period, uid),
         )
         yield page(
             meta,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from site_builder.site import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.feeds import atom_feed
+from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
@@ -18,10 +19,21 @@ def not_found(data: SiteData) -> Iterator[Route]:
         title=i18n.text("notfound.title", data.locale),
         kind="404",
         sample=data.project.site.sample,
+        description=sharing.text(data, "share.notfound"),
     )
+    yield page(meta, "404.html", url_root=site_root_path(data))
+
+
+def site_root_path(data: SiteData) -> str:
+    """The site's root as an absolute path (``/`` or ``/kaohe/``): 404.html is served at any
+    missing address, so its links and stylesheet cannot be relative to where it lies.
+
+    The path comes from ``base_url``; without one the site is taken to be served at the
+    host's root (as on Netlify).  The local preview always serves at ``/``.
+    """
     base = data.project.site.base_url
-    # served at any missing path: with a known base URL, resolve links from the site root
-    yield page(meta, "404.html", base_href=urlsplit(base).path if base else None)
+    path = urlsplit(base).path if base and not data.options.serve else "/"
+    return path if path.endswith("/") else path + "/"
 
 
 @page_kind("feed")

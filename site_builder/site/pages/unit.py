@@ -16,6 +16,7 @@ from site_builder.site.data import SiteData
 from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import cumulative_kind
 from site_builder.site.tables import running_basis
+from site_builder.site import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.render import trim
 
@@ -131,6 +132,7 @@ def unit_pages(data: SiteData) -> Iterator[Route]:
             sample=data.project.site.sample or any(r["sample"] for s in schemes for r in s["rows"]),
             draft=any(r["draft"] for s in schemes for r in s["rows"]),
             crumbs=(home_crumb(data), Crumb(i18n.text("nav.units", loc), paths.units_index())),
+            description=sharing.unit(data, unit.name),
         )
         yield page(meta, "unit.html", unit=unit, schemes=schemes, merged=merged)
 
@@ -155,5 +157,6 @@ def units_index(data: SiteData) -> Iterator[Route]:
         sample=data.project.site.sample,
         crumbs=(home_crumb(data),),
         scripts=("search",),
+        description=sharing.text(data, "share.units"),
     )
     yield page(meta, "units.html", categories=cats)
