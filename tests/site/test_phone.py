@@ -72,7 +72,12 @@ MEASURE = r"""
     rows.forEach((tr, ri) => {
       const where = `${name} row ${ri + 1}`;
       const head = tr.querySelector('th[scope=row]');
-      if (head && !table.querySelector('td.content') && inside(head, `${where} name cell`)) checked.names++;
+      if (head && !table.querySelector('td.content') && inside(head, `${where} name cell`)) {
+        checked.names++;
+        if (head.scrollWidth > head.clientWidth + 1) {
+          problems.push(`${where} name 「${say(head)}」 overflows its cell (${head.scrollWidth} > ${head.clientWidth} px)`);
+        }
+      }
       if (rankAt >= 0 && tr.cells[rankAt] && inside(tr.cells[rankAt], `${where} ${L.rank} cell`)) checked.ranks++;
       if (totalAt >= 0 && tr.cells[totalAt] && inside(tr.cells[totalAt], `${where} ${L.total} cell`)) checked.totals++;
     });
@@ -219,3 +224,27 @@ def test_phone_screenshots_at_390(example_site, serve_dir, open_page, screenshot
         width, height = png_size(path)
         assert width == 390 and height > 800, (kind, rel, width, height)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, rel
+
+
+LONG_NAMES = """\
+units:
+  - {id: a1, name: PudongNewAreaGovernmentServiceCentreWindowNo1}
+  - {id: a2, name: 淮安区人力资源和社会保障局劳动保障监察大队政务服务窗口}
+  - {id: a3, name: 科技局}
+"""
+
+
+@pytest.mark.browser
+def test_long_unit_names_wrap_instead_of_pushing_the_total_away(tmp_path, make_project, open_page):
+    """A unit name with no break opportunity (one long Latin word) or a very long Chinese one
+    wraps inside the name column: rank, name and total stay on a 360 px screen."""
+    from scratch import built_site
+
+    site = built_site(make_project(tmp_path, {"units/units.yaml": LONG_NAMES}))
+    rel = next(p for p in pages_by_kind(site)["notice"])
+    page = open_page((site / rel).as_uri(), width=360)
+    for radio in FONTS.values():
+        page.click(f"label[for={radio}]")
+        result = page.evaluate(MEASURE, LABELS)
+        assert result["problems"] == [], result["problems"]
+        assert result["checked"]["names"] >= 3 and result["checked"]["totals"] >= 3
