@@ -289,7 +289,7 @@ def test_pages_say_no_cap_and_where_points_went(tmp_path):
     site = root / "_site"
     scheme = next(site.glob("schemes/t/*/index.html")).read_text("utf-8")
     # a deduction without max: no cap, as always; the page now says so instead of “—”
-    assert '<td class="num">不设上限</td>' in scheme
+    assert '<td class="num" data-label="分值：">不设上限</td>' in scheme
     assert "记录注明转给其他单位的扣分，同时记入该单位的“检举奖励”" in scheme
     a1 = (site / "units/a1/t/2024-Q1/index.html").read_text("utf-8")  # the score cards
     a2 = (site / "units/a2/t/2024-Q1/index.html").read_text("utf-8")
