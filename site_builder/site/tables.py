@@ -317,6 +317,8 @@ def _others(data, period, result, group, main, on, shown=()) -> tuple[OtherRanki
             )
             for e in sorted(r.entries, key=lambda e: (e.rank, e.unit))
         )
+        if not entries:  # no unit of this group has the figures this ranking is made of: no table
+            continue
         heading, note = running_basis(data, period, r) or (None, None)
         out.append(OtherRanking(_in_category(data, r.name, r.category_name), r.basis, entries, heading, note))
     return tuple(out)
