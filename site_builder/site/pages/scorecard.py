@@ -22,6 +22,7 @@ from decimal import Decimal
 from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
 from site_builder.site import i18n, paths
+from site_builder.site.card_why import folded_lines, group_line_stats, stat_text, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
@@ -63,6 +64,7 @@ class LineView:
     disqualified: bool
     counts: bool = True  # False: display-only line (counts: false)
     uncapped: bool = False  # a bonus/deduction/adjustment declared “不设上限”
+    peers: str | None = None  # the group's median and best for this line, in words
 
 
 def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None) -> tuple[EventView, ...]:
@@ -100,7 +102,9 @@ def _clip(line: LineResult, locale: str) -> str | None:
     return line.clip_note or i18n.text(f"card.clip.{line.clip}", locale)
 
 
-def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineView, ...]:
+def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | None = None) -> tuple[LineView, ...]:
+    """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`)."""
+    peers = (stats or {}).get(u.group, {})
     tree = sv.group_tree.get(u.group, "main")
     ntrees = len(sv.trees)
     doc = paths.scheme_doc(sv.id, sv.version)
@@ -129,6 +133,7 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
                 disqualified=line.disqualified,
                 counts=line.counts,
                 uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
+                peers=stat_text(line.type, peers.get(line.id), data.locale) if line.is_leaf else None,
             )
         )
     return tuple(out)
@@ -240,6 +245,7 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     kinds = cumulative_kind(sv)
     shown = data.shown_version(period)
     notice_title = data.notice_title(period)
+    stats = group_line_stats(result)  # once per period: O(units × lines)
     if shown is not None:
         notice_title = i18n.text("version.title", data.locale, title=notice_title, n=shown)
     for uid in sorted(result.units):
@@ -268,7 +274,11 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             period=period,
             group=data.group_name(sv, u.group),
             group_target=paths.group(period.scheme, u.group),
-            lines=(lines := line_views(data, sv, u)),
+            lines=(lines := line_views(data, sv, u, stats)),
+            why=why_summary(u, lines, sv.scheme.rounding.places, data.locale),
+            folded=folded_lines(u, lines, sv, period, data.locale),
+            peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
+            if any(line.peers for line in lines) else None,
             approx=any("≈" in s for line in lines for s in line.steps),
             summary=rank_summary(data, period, result, uid),
             honours=data.honours_of(result, uid),
