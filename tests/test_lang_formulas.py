@@ -116,11 +116,11 @@ def test_the_card_shows_every_named_value_then_the_arithmetic(tmp_path):
     line = results(root)[("x", "2024-Q1")].units["a1"].line("ot")
     assert [s.render("zh-CN") for s in line.steps] == [
         "超出天数＝max(days - promised, 0)＝1",
-        "时效扣分＝保留小数(超出天数 * 0.25, 1)（round(over * 0.25, 1)）＝0.3",  # labels in words, the formula kept
-        "本项满分 - 时效扣分（max - lost），其中 days=5，promised=4，结果 9.7 分",
+        "时效扣分＝保留小数(超出天数 * 0.25, 1)＝0.3",  # labels in words (the formula itself is on the scheme page)
+        "本项满分 - 时效扣分，其中 days=5，promised=4，结果 9.7 分",
     ]
     assert [s.render("en") for s in line.steps][:2] == [
-        "超出天数 = max(days - promised, 0) = 1", "时效扣分 = round(超出天数 * 0.25, 1) (round(over * 0.25, 1)) = 0.3"]
+        "超出天数 = max(days - promised, 0) = 1", "时效扣分 = round(超出天数 * 0.25, 1) = 0.3"]
 
 
 def test_a_plain_formula_is_explained_as_before(tmp_path):
@@ -162,7 +162,7 @@ def test_group_mean_leaves_out_units_without_the_value(tmp_path):
     assert units["b1"].line("rate").points == D(0)
     steps = [s.render("zh-CN") for s in units["a2"].line("rate").steps]
     assert steps == ["按时办结率的平均值为 90（按 3 个单位计算）",
-                     "最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1（max(group_mean(pct) - pct, 0) * 0.1），其中 按时办结率=80，扣 1 分"]
+                     "最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1，其中 按时办结率=80，扣 1 分"]
     assert units["a2"].line("rate").steps[0].render("en") == "mean of 按时办结率: 90 (3 units compared)"
 
 

@@ -127,13 +127,14 @@ messages.register(
         "explain.formula_deducted": ("{expr}，其中 {inputs}，扣 {raw} 分", "", "{expr} with {inputs}: {raw} points deducted", ""),
         "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
         "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
-        # the same with the declared labels in place of the ids, the formula itself in brackets
-        "explain.formula_named": ("{words_zh}（{expr}），其中 {inputs}，结果 {raw} 分", "",
-                                  "{words_en} ({expr}) with {inputs}: {raw} points", ""),
-        "explain.formula_deducted_named": ("{words_zh}（{expr}），其中 {inputs}，扣 {raw} 分", "",
-                                           "{words_en} ({expr}) with {inputs}: {raw} points deducted", ""),
-        "explain.formula_let_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
-        "explain.formula_derived_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
+        # the same with the declared labels in place of the ids: the reader's words only (the
+        # formula as written is on the scheme page; ids in brackets would be noise on a card)
+        "explain.formula_named": ("{words_zh}，其中 {inputs}，结果 {raw} 分", "",
+                                  "{words_en} with {inputs}: {raw} points", ""),
+        "explain.formula_deducted_named": ("{words_zh}，其中 {inputs}，扣 {raw} 分", "",
+                                           "{words_en} with {inputs}: {raw} points deducted", ""),
+        "explain.formula_let_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
+        "explain.formula_derived_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
         "explain.formula_statistic": (
             "{label}的{stat_zh}为 {value}（按 {count} 个单位计算）",
             "",
