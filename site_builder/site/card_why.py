@@ -15,7 +15,7 @@ line compares with the group, and which lines were not scored this period and wh
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -27,6 +27,7 @@ from site_builder.site import i18n
 from site_builder.site.render import pts
 
 ZERO = Decimal(0)
+TINY = Decimal("1e-20")
 
 
 # ---------------------------------------------------------------- the group per line
@@ -122,8 +123,10 @@ def _leaves_under(line: LineResult, kids: dict[str, list[LineResult]]) -> list[L
     return [x for c in kids.get(line.id, []) for x in _leaves_under(c, kids)]
 
 
-def brief(view, locale: str) -> str:
-    """The facts of a line in a few words: its recorded events (“迟到 3 次”), else its first explanation."""
+def brief(view, amount: Decimal, locale: str, skip: frozenset[int] = frozenset()) -> str:
+    """The facts of a line in a few words: its recorded events (“迟到 3 次”), else the explanation
+    that gives its points (the one naming ``amount`` or the line's points, else the last);
+    ``skip``: the steps that are not facts (the rounding step, said in the line itself)."""
     said = []
     for e in view.events:
         text = e.text or e.note or ""
@@ -134,7 +137,11 @@ def brief(view, locale: str) -> str:
         more = len(said) - 3
         head = i18n.text("p.semi", locale).join(said[:3])
         return head + (i18n.text("card.why.more", locale, n=len(said)) if more > 0 else "")
-    return view.steps[0] if view.steps else ""
+    steps = [st for i, st in enumerate(view.steps) if i not in skip] or list(view.steps)
+    if len(steps) <= 1:
+        return steps[0] if steps else ""
+    figures = {f"{pts(amount)} 分", f"{pts(abs(view.points))} 分" if view.points is not None else None} - {None}
+    return next((st for st in steps if any(f in st for f in figures)), steps[-1])
 
 
 def why_summary(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None:
@@ -153,26 +160,21 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
     gained: list[tuple[Decimal, int, WhyItem]] = []
     leaf_sum = {"score": ZERO, "deduction": ZERO, "bonus": ZERO, "adjustment": ZERO}
     counted = _counted_ids(u.lines)
+    top = _top_types(u.lines)
     for order, ln in enumerate(u.lines):
         if not ln.is_leaf or ln.points is None or ln.id not in counted:
             continue
-        if ln.type == "score":
-            amount = (ln.max - ln.points) if ln.max is not None else ZERO
-            leaf_sum["score"] += amount
-        elif ln.type == "deduction":
-            amount = -ln.points
-            leaf_sum["deduction"] += amount
-        else:
-            amount = ln.points
-            leaf_sum[ln.type] += amount
+        # lost (positive) or gained (negative) by the line's own kind …
+        amount = ((ln.max - ln.points) if ln.max is not None else ZERO) if ln.type == "score" else -ln.points
+        # … and what it does to the figure of its top-level line (a deduction under a score line
+        # lowers that line's points: it is part of the 失分 of the sum)
+        kind = top[ln.id]
+        leaf_sum[kind] += amount if kind in ("score", "deduction") else -amount
         if amount == 0:
             continue
         v = by_id[ln.id]
-        item = WhyItem(ln.id, ln.name, v.clause, brief(v, locale), abs(amount))
-        if ln.type in ("score", "deduction") or amount < 0:
-            lost.append((abs(amount), order, item))
-        else:
-            gained.append((amount, order, item))
+        item = WhyItem(ln.id, ln.name, v.clause, brief(v, abs(amount), locale, frozenset(i for i, st in enumerate(ln.steps) if st.code == "explain.line_rounded")), abs(amount))
+        (lost if amount > 0 else gained).append((abs(amount), order, item))
     # what the top-level lines put into the total
     full = sum((_reachable(ln, kids) for ln in u.top_lines if ln.type == "score" and ln.counts and ln.points is not None), ZERO)
     short = full - u.base
@@ -183,7 +185,8 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
     start = i18n.text("card.why.full" if full == u.max_total else "card.why.score_full", locale, n=pts(full))
     terms = "".join(f" {sign} {i18n.text('card.why.term', locale, what=what, n=pts(n))}" for what, n, sign in parts if n)
     raw = u.base + u.bonus + u.deduction + u.adjustment
-    sums = i18n.text("card.why.sum", locale, terms=start + terms, total=pts(raw))
+    sums = (i18n.text("card.why.sum", locale, terms=start + terms, total=pts(raw)) if terms
+            else i18n.text("card.why.sum_none", locale, full=start, total=pts(raw)))
     notes = []
     # caps and floors between the lines and the subtotals: the leaves' sum is not what counted
     for ln in u.lines:
@@ -191,7 +194,7 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
             notes.append(i18n.text("card.why.clipped", locale, name=ln.name, note=ln.clip_note))
     for kind, counted, key in (("score", short, "card.why.leaf_lost"), ("deduction", -u.deduction, "card.why.leaf_deducted"),
                                ("bonus", u.bonus, "card.why.leaf_bonus")):
-        if leaf_sum[kind] != counted:
+        if abs(leaf_sum[kind] - counted) > TINY:  # not a difference in the 34th digit of a sum
             notes.append(i18n.text(key, locale, leaves=pts(leaf_sum[kind]), counted=pts(counted)))
     exact = u.exact_total if u.exact_total is not None else raw
     if exact != raw:
@@ -207,6 +210,17 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
     key = lambda x: (-x[0], x[1])  # noqa: E731  largest first, then in the scheme's order
     return Why(tuple(x[2] for x in sorted(lost, key=key)), tuple(x[2] for x in sorted(gained, key=key)),
                sums, tuple(notes))
+
+
+def _top_types(lines: Sequence[LineResult]) -> dict[str, str]:
+    """line id → the type of its top-level line (whose figure it goes into)."""
+    out: dict[str, str] = {}
+    kind = "score"
+    for ln in lines:
+        if ln.depth == 0:
+            kind = ln.type
+        out[ln.id] = kind
+    return out
 
 
 def _counted_ids(lines: Sequence[LineResult]) -> set[str]:

@@ -266,7 +266,14 @@ _UI: dict[str, tuple[str, str]] = {
     "card.max": ("分值", "Max"),
     "card.basis": ("计分依据", "How it was scored"),
     "card.clause": ("考核办法原文", "Clause in the scheme"),
-    "card.approx": ("带“≈”的数是约数，显示到4位小数；计分按未舍入的数计算。", "Figures marked “≈” are shown to four decimals; the points are computed from the unrounded figures."),
+    "card.approx_line": (
+        "带“≈”的数是约数，显示到4位小数；各项得分按规定舍入后计入总分（见各项的舍入说明）。",
+        "Figures marked “≈” are shown to four decimals; each line is rounded as the scheme declares before it counts (see the line).",
+    ),
+    "card.approx": (
+        "带“≈”的数是约数（得分显示到2位小数，计算过程显示到4位小数）；各项按未舍入的数计入总分，总分按规定保留{places}位小数。",
+        "Figures marked “≈” are approximate (points to two decimals, workings to four); the lines count unrounded and the total is rounded to {places} decimal places as the scheme declares.",
+    ),
     "card.clipped.max": ("封顶：{note}", "Capped: {note}"),
     "card.clipped.cap": ("封顶：{note}", "Capped: {note}"),
     "card.clipped.floor": ("保底：{note}", "Floor: {note}"),
@@ -312,17 +319,18 @@ _UI: dict[str, tuple[str, str]] = {
     "card.why.bonus": ("加分", "bonus"),
     "card.why.adjusted": ("调整", "adjusted"),
     "card.why.sum": ("合计：{terms} = {total} 分。", "In sum: {terms} = {total}."),
+    "card.why.sum_none": ("合计：{full}，无失分、扣分或加分，计 {total} 分。", "In sum: {full}, nothing lost, deducted or added: {total}."),
     "card.why.clipped": ("“{name}”{note}。", "“{name}”: {note}."),
     "card.why.leaf_lost": (
-        "逐项失分合计 {leaves} 分，因上级指标设有上限或保底，计入总分的失分为 {counted} 分。",
-        "The lines lose {leaves} in all; a cap or floor above them makes {counted} count.",
+        "计分项下各项失分合计 {leaves} 分；因上级指标设有上限或保底，计入总分的失分为 {counted} 分。",
+        "The scored lines lose {leaves} in all; a cap or floor above them makes {counted} count.",
     ),
     "card.why.leaf_deducted": (
-        "逐项扣分合计 {leaves} 分，因扣分设有上限，计入总分的扣分为 {counted} 分。",
+        "扣分项下各项扣分合计 {leaves} 分；因扣分设有上限，计入总分的扣分为 {counted} 分。",
         "The lines deduct {leaves} in all; a cap makes {counted} count.",
     ),
     "card.why.leaf_bonus": (
-        "逐项加分合计 {leaves} 分，因加分设有上限，计入总分的加分为 {counted} 分。",
+        "加分项下各项加分合计 {leaves} 分；因加分设有上限，计入总分的加分为 {counted} 分。",
         "The lines add {leaves} in all; a cap makes {counted} count.",
     ),
     "card.why.veto_zero": ("因“{name}”，总分记 0 分。", "Because of “{name}” the total is 0."),

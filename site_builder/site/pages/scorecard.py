@@ -280,6 +280,8 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
             if any(line.peers for line in lines) else None,
             approx=any("≈" in s for line in lines for s in line.steps),
+            places=sv.scheme.rounding.places,
+            rounding_at=sv.scheme.rounding.at,
             summary=rank_summary(data, period, result, uid),
             honours=data.honours_of(result, uid),
             cumulative=trim(_cumulative(result, uid), sv.scheme.rounding.places) if "cumulative" in kinds else None,
