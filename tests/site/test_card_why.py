@@ -235,3 +235,20 @@ def test_the_why_links_to_the_line_and_its_clause(site):
     assert '<a href="#line-late">迟到早退</a>' in why
     assert '<a href="../../../../schemes/demo/2024/index.html#ind-late">考核办法原文' in why
     assert 'id="line-late"' in raw
+
+
+@pytest.mark.browser
+def test_the_card_on_a_phone_with_the_largest_font(site, serve_dir, open_page, run_axe, serious, screenshot):
+    page = open_page(f"{serve_dir(site)}/units/a2/demo/2024-07/index.html", width=390)
+    page.click("label[for=fs-xl]")
+    screenshot(page, "card-why-390-xl")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert serious(run_axe(page)) == []
+    # the lines not scored are folded away, and open without JavaScript
+    assert page.evaluate("document.querySelector('details.not-scored').open") is False
+    assert not page.is_visible("details.not-scored li")
+    page.click("details.not-scored summary")
+    assert page.is_visible("text=专项工作")
+    # the summary's line name leads to the line below
+    page.click("section.why a[href='#line-duty']")
+    assert page.evaluate("location.hash") == "#line-duty"
