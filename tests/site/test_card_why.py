@@ -252,3 +252,77 @@ def test_the_card_on_a_phone_with_the_largest_font(site, serve_dir, open_page, r
     # the summary's line name leads to the line below
     page.click("section.why a[href='#line-duty']")
     assert page.evaluate("location.hash") == "#line-duty"
+
+
+# ---------------------------------------------------------------- the sum when more than lines decide the total
+
+CAPPED = """\
+title: 测试考核办法
+issuer: 测试县考核办
+effective: {from: 2024-01-01}
+total: 20
+period: {kind: quarter}
+groups:
+  - {id: g, name: 全体, units: [a1, a2, a3]}
+indicators:
+  - {id: work, name: 工作推进, max: 10, rule: {kind: assessed}}
+  - {id: duty, name: 值守纪律, max: 10, rule: {kind: per_occurrence, per: 1, cap: 3}}
+  - id: plus
+    name: 加分
+    type: bonus
+    max: 2
+    children:
+      - {id: media, name: 媒体报道, max: 2, rule: {kind: per_occurrence, per: 1}}
+      - {id: award, name: 表彰, max: 2, rule: {kind: per_occurrence, per: 1}}
+vetoes:
+  - {id: acc, name: 发生重大安全事故, effect: zero}
+coefficient: {label: 难度系数, min: 0.8, max: 1.2}
+rankings:
+  - {id: q, name: 季度排名}
+"""
+
+CAPPED_SCORES = """\
+scheme: demo
+version: "2024"
+period: 2024-Q1
+status: published
+notice: {date: 2024-04-10, number: 测〔2024〕1号}
+units:
+  a1:
+    facts: {work: 9, duty: 1, media: 2, award: 1}
+    coefficient: 1.1
+  a2:
+    facts: {work: 10, duty: 0}
+    vetoes: [{id: acc, reason: 发生一起重大安全事故}]
+  a3:
+    facts: {work: 9.5, duty: 0}
+    coefficient: 0.95
+"""
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    root, _ = checked_project(tmp_path_factory.mktemp("capped"), {
+        **FILES, "schemes/demo/2024.yaml": CAPPED, "scores/demo/2024-07.yaml": None,
+        "scores/demo/2024-Q1.yaml": CAPPED_SCORES})
+    return built_site(root)
+
+
+def test_a_capped_subtotal_and_a_coefficient_are_said(capped):
+    # a1: 9 + 9 = 18 (lost 2); bonus 2 + 1 = 3 capped at 2; 20 × 1.1 = 22
+    text = page_text(capped, "units/a1/demo/2024-Q1")
+    assert ("合计：满分 20 分 − 失分 2 分 + 加分 2 分 = 20 分。 “加分”合计超过上限 2 分，按 2 分计。"
+            " 加分项下各项加分合计 3 分；因加分设有上限，计入总分的加分为 2 分。 乘以单位系数 1.1，为 22 分。") in text
+    assert "总分 22.00 分（满分 20 分）" in text
+
+
+def test_a_veto_that_zeroes_the_total_is_said(capped):
+    text = page_text(capped, "units/a2/demo/2024-Q1")
+    assert "合计：满分 20 分，无失分、扣分或加分，计 20 分。 因“发生重大安全事故”，总分记 0 分。" in text
+
+
+def test_a_coefficient_then_the_rounding_step(capped):
+    # a3: 19.5 × 0.95 = 18.525 → 18.53 (half up, 2 places)
+    text = page_text(capped, "units/a3/demo/2024-Q1")
+    assert ("合计：满分 20 分 − 失分 0.5 分 = 19.5 分。 乘以单位系数 0.95，为 18.525 分。"
+            " 按规定保留2位小数，总分计 18.53 分。") in text
