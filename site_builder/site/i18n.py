@@ -343,7 +343,7 @@ _UI: dict[str, tuple[str, str]] = {
     "card.peer.score": ("本组中位数 {median} 分，最高 {best} 分", "group median {median}, best {best}"),
     "card.peer.deduction": ("本组扣分中位数 {median} 分，最少 {best} 分", "group median deduction {median}, least {best}"),
     "card.peer.who": (
-        "各项后的“本组”指{group}本期参加考核、该项计分的单位。",
+        "各项中的“本组”指{group}本期参加考核、该项计分的单位。",
         "“Group” beside a line means the units of {group} assessed this period and scored on that line.",
     ),
     "card.fold.not_scored": ("本期未计分的项目（{n} 项）", "Lines not scored this period ({n})"),

@@ -169,7 +169,7 @@ def test_a_card_with_no_gains_has_no_empty_heading(site):
 
 def test_each_line_with_the_groups_median_and_best(site):
     text = card(site, "a1")
-    assert "各项后的“本组”指全体本期参加考核、该项计分的单位。" in text
+    assert "各项中的“本组”指全体本期参加考核、该项计分的单位。" in text
     lines = section(text, "逐项得分", "以下各项")
     assert re.findall(r"(本组(?:扣分)?中位数 \S+ 分，\S+ \S+ 分)", lines) == [
         "本组中位数 8.5625 分，最高 9.5 分",  # work
