@@ -45,6 +45,7 @@ from site_builder.scoring.formula import (
     check_types,
     compile_formula,
     describe,
+    worked,
 )
 from site_builder.scoring.rules.base import (
     ZERO,
@@ -123,16 +124,18 @@ messages.register(
             "the named value “{name}” ({id} = {expr}) cannot be computed: {detail_en}",
             "{fix_en}",
         ),
-        "explain.formula": ("{expr}，其中 {inputs}，结果 {raw} 分", "", "{expr} with {inputs}: {raw} points", ""),
-        "explain.formula_deducted": ("{expr}，其中 {inputs}，扣 {raw} 分", "", "{expr} with {inputs}: {raw} points deducted", ""),
+        # {arith_zh}/{arith_en}: the arithmetic with the figures (“即 10 - 0.3，”), or nothing
+        "explain.formula": ("{expr}，其中 {inputs}，{arith_zh}结果 {raw} 分", "", "{expr} with {inputs}: {arith_en}{raw} points", ""),
+        "explain.formula_deducted": ("{expr}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
+                                     "{expr} with {inputs}: {arith_en}{raw} points deducted", ""),
         "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
         "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
         # the same with the declared labels in place of the ids: the reader's words only (the
         # formula as written is on the scheme page; ids in brackets would be noise on a card)
-        "explain.formula_named": ("{words_zh}，其中 {inputs}，结果 {raw} 分", "",
-                                  "{words_en} with {inputs}: {raw} points", ""),
-        "explain.formula_deducted_named": ("{words_zh}，其中 {inputs}，扣 {raw} 分", "",
-                                           "{words_en} with {inputs}: {raw} points deducted", ""),
+        "explain.formula_named": ("{words_zh}，其中 {inputs}，{arith_zh}结果 {raw} 分", "",
+                                  "{words_en} with {inputs}: {arith_en}{raw} points", ""),
+        "explain.formula_deducted_named": ("{words_zh}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
+                                           "{words_en} with {inputs}: {arith_en}{raw} points deducted", ""),
         "explain.formula_let_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
         "explain.formula_derived_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
         "explain.formula_statistic": (
@@ -278,12 +281,35 @@ class FormulaRule(Rule):
             return None
         return named if named != plain else None
 
+    def _said(self, text: str, locale: str) -> str | None:
+        """``text`` as a card says it: function names in the locale's words (最小值, 如果), the declared
+        labels in place of the ids; None when it cannot be read."""
+        try:
+            return describe(text, locale, self._names(locale), signs=True)
+        except FormulaError:
+            return None
+
     def _step(self, code: str, text: str, **params: object) -> Step:
-        """A formula's step: the ``_named`` variant (labels, the formula in brackets) when labels apply."""
-        zh, en = self._worded(text, "zh-CN"), self._worded(text, "en")
+        """A formula's step: the ``_named`` variant (worded with the labels; never the raw text on a card)."""
+        zh, en = self._said(text, "zh-CN"), self._said(text, "en")
         if zh is None or en is None:
             return step(code, expr=text, **params)
         return step(f"{code}_named", expr=text, words_zh=zh, words_en=en, **params)
+
+    def _arithmetic(self, env: Mapping[str, Decimal | bool], raw: Decimal) -> dict[str, str]:
+        """The working with the figures put in: each condition met and whether it held, then the
+        arithmetic of the branch taken (“20 = 0 不成立，即 2 - 0 * 0.5，”); nothing when it would
+        only repeat the result."""
+        figures = {k: fmt(v) for k, v in env.items() if isinstance(v, Decimal)}
+        zh, en = worked(self.expr, figures, "zh-CN", env), worked(self.expr, figures, "en", env)
+        if zh is None or en is None:
+            return {"arith_zh": "", "arith_en": ""}
+        said_zh = [f"{c} {'成立' if held else '不成立'}" for c, held in zh[0]]
+        said_en = [f"{c} {'holds' if held else 'does not hold'}" for c, held in en[0]]
+        if zh[1] != fmt(raw):
+            said_zh.append(f"即 {zh[1]}")
+            said_en.append(f"{en[1]} =")
+        return {"arith_zh": "".join(f"{x}，" for x in said_zh), "arith_en": "".join(f"{x} " if x.endswith("=") else f"{x}; " for x in said_en)}
 
     def _label(self, name: str) -> str:
         if name in self.labels:
@@ -445,11 +471,12 @@ class FormulaRule(Rule):
             steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name])))
         raw = self._compiled().evaluate(env, mode)
         inputs = "，".join(f"{self.labels.get(k, k)}={fmt(v)}" for k, v in sorted(facts.values.items()))
+        arith = self._arithmetic(env, raw)
         if self.amount == "positive" and line.type == "deduction":
-            steps.append(self._step("explain.formula_deducted", self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula_deducted", self.expr, inputs=inputs, raw=fmt(raw), **arith))
             raw = ZERO - raw  # never a negative zero
         else:
-            steps.append(self._step("explain.formula", self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula", self.expr, inputs=inputs, raw=fmt(raw), **arith))
         value, clip = clamp(raw, self.bounds(line))
         return Outcome(value, raw, clip, tuple(steps))
 
