@@ -128,16 +128,16 @@ messages.register(
         "explain.formula": ("{expr}，其中 {inputs}，{arith_zh}结果 {raw} 分", "", "{expr} with {inputs}: {arith_en}{raw} points", ""),
         "explain.formula_deducted": ("{expr}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
                                      "{expr} with {inputs}: {arith_en}{raw} points deducted", ""),
-        "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
-        "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
+        "explain.formula_let": ("{label}＝{expr}＝{arith_zh}{value}", "", "{label} = {expr} = {arith_en}{value}", ""),
+        "explain.formula_derived": ("{label}＝{expr}＝{arith_zh}{value}", "", "{label} = {expr} = {arith_en}{value}", ""),
         # the same with the declared labels in place of the ids: the reader's words only (the
         # formula as written is on the scheme page; ids in brackets would be noise on a card)
         "explain.formula_named": ("{words_zh}，其中 {inputs}，{arith_zh}结果 {raw} 分", "",
                                   "{words_en} with {inputs}: {arith_en}{raw} points", ""),
         "explain.formula_deducted_named": ("{words_zh}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
                                            "{words_en} with {inputs}: {arith_en}{raw} points deducted", ""),
-        "explain.formula_let_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
-        "explain.formula_derived_named": ("{label}＝{words_zh}＝{value}", "", "{label} = {words_en} = {value}", ""),
+        "explain.formula_let_named": ("{label}＝{words_zh}＝{arith_zh}{value}", "", "{label} = {words_en} = {arith_en}{value}", ""),
+        "explain.formula_derived_named": ("{label}＝{words_zh}＝{arith_zh}{value}", "", "{label} = {words_en} = {arith_en}{value}", ""),
         "explain.formula_statistic": (
             "{label}的{stat_zh}为 {value}（按 {count} 个单位计算）",
             "",
@@ -451,7 +451,8 @@ class FormulaRule(Rule):
         steps: list[Step] = []
         for d in self._derived_used():
             env[d.id] = compute(d, env, mode)
-            steps.append(self._step("explain.formula_derived", d.expr, label=d.name, value=fmt(env[d.id])))
+            steps.append(self._step("explain.formula_derived", d.expr, label=d.name, value=fmt(env[d.id]),
+                                    **_sums(d.expr, env, env[d.id])))
         for fn, name in self._lookups():
             key = f"{fn}({name})"
             label = self._label(name)
@@ -468,7 +469,8 @@ class FormulaRule(Rule):
                               count=count, **({"who": who} if who else {})))
         for name, f in self._lets():
             env[name] = _named(name, self._label(name), f, env, mode)
-            steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name])))
+            steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name]),
+                                    **_sums(f.text, env, env[name])))
         raw = self._compiled().evaluate(env, mode)
         inputs = "，".join(f"{self.labels.get(k, k)}={fmt(v)}" for k, v in sorted(facts.values.items()))
         arith = self._arithmetic(env, raw)
@@ -562,6 +564,16 @@ class FormulaRule(Rule):
         if "previous" in fns:
             parts.append(pick(locale, "上期指本方案的上一考核期。", "Previous means the scheme's previous period."))
         return "".join(parts) if locale != "en" else "".join(" " + p for p in parts)
+
+
+def _sums(text: str, env: Mapping[str, Decimal | bool], value: Decimal | bool) -> dict[str, str]:
+    """A named value's arithmetic with the figures put in (“保留小数(1 * 0.25, 1)＝”), when it
+    has no condition and says more than the value."""
+    figures = {k: fmt(v) for k, v in env.items() if isinstance(v, Decimal)}
+    zh, en = worked(text, figures, "zh-CN"), worked(text, figures, "en")
+    if zh is None or en is None or not isinstance(value, Decimal) or zh[1] == fmt(value):
+        return {"arith_zh": "", "arith_en": ""}
+    return {"arith_zh": f"{zh[1]}＝", "arith_en": f"{en[1]} = "}
 
 
 def _named(name: str, label: str, f: Formula, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:
