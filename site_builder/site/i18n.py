@@ -281,8 +281,6 @@ _UI: dict[str, tuple[str, str]] = {
     "card.clip.cap": ("超过上限，按上限计", "above the cap: counted at the cap"),
     "card.clip.floor": ("低于保底分，按保底分计", "below the floor: counted at the floor"),
     "card.raw": ("计算值 {raw} 分", "computed {raw}"),
-    "card.line_status.not_applicable": ("本项不适用", "not applicable"),
-    "card.line_status.out_of_scope": ("本项不适用于本单位", "does not apply to this unit"),
     "card.disqualified": (
         "取消评先评优资格：{lines}",
         "Not eligible for honours because of: {lines}",
