@@ -333,3 +333,30 @@ def test_depth_limit_is_inclusive() -> None:
 def test_non_text_is_a_bug() -> None:
     with pytest.raises(TypeError):
         compile_formula(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("expr", "values", "zh"), [
+    ("max - lost", {"max": "10", "lost": "0.3"}, "10 - 0.3"),
+    ("max(group_mean(pct) - pct, 0) * 0.1", {"pct": "80", "group_mean(pct)": "90"}, "最大值(90 - 80, 0) * 0.1"),
+    ("min(max(n - previous(n, n), 0) * 0.5, max)", {"n": "7", "previous(n)": "4", "max": "2"},
+     "最小值(最大值(7 - 4, 0) * 0.5, 2)"),
+    ("a - b", {"a": "1", "b": "-2"}, "1 - (-2)"),  # a negative figure in brackets
+    ("if(a > 1, 1, 0)", {"a": "2"}, None),  # a condition: the figures would not say which branch
+    ("a + b", {"a": "1"}, None),  # a name without its figure
+])
+def test_arithmetic_puts_the_figures_in(expr, values, zh):
+    from site_builder.scoring.formula import arithmetic
+
+    assert arithmetic(expr, values, "zh-CN") == zh
+
+
+def test_worked_follows_the_branch_taken():
+    from site_builder.scoring.formula import worked
+
+    expr = "if(cases == 0, 1, if(errors * 2 > cases, 0, max - errors * 0.5))"
+    env = {"cases": D(15), "errors": D(1), "max": D(2)}
+    figures = {"cases": "15", "errors": "1", "max": "2"}
+    assert worked(expr, figures, "zh-CN", env) == ((("15 = 0", False), ("1 * 2 > 15", False)), "2 - 1 * 0.5")
+    env0 = {"cases": D(0), "errors": D(0), "max": D(2)}
+    assert worked(expr, {"cases": "0", "errors": "0", "max": "2"}, "zh-CN", env0) == ((("0 = 0", True),), "1")
+    assert worked(expr, figures, "zh-CN") is None  # a condition needs the figures' values

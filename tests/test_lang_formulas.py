@@ -115,20 +115,21 @@ def test_the_card_shows_every_named_value_then_the_arithmetic(tmp_path):
     root = project(tmp_path, scheme(OVERTIME), {"2024-Q1": _overtime_facts()})
     line = results(root)[("x", "2024-Q1")].units["a1"].line("ot")
     assert [s.render("zh-CN") for s in line.steps] == [
-        "超出天数＝max(days - promised, 0)＝1",
-        "时效扣分＝保留小数(超出天数 * 0.25, 1)（round(over * 0.25, 1)）＝0.3",  # labels in words, the formula kept
-        "本项满分 - 时效扣分（max - lost），其中 days=5，promised=4，结果 9.7 分",
+        "超出天数＝最大值(days - promised, 0)＝最大值(5 - 4, 0)＝1",
+        "时效扣分＝保留小数(超出天数 * 0.25, 1)＝保留小数(1 * 0.25, 1)＝0.3",  # labels in words (the formula itself is on the scheme page)
+        "本项满分 - 时效扣分，其中 days=5，promised=4，即 10 - 0.3，结果 9.7 分",  # then the arithmetic with the figures
     ]
     assert [s.render("en") for s in line.steps][:2] == [
-        "超出天数 = max(days - promised, 0) = 1", "时效扣分 = round(超出天数 * 0.25, 1) (round(over * 0.25, 1)) = 0.3"]
+        "超出天数 = max(days - promised, 0) = max(5 - 4, 0) = 1",
+        "时效扣分 = round(超出天数 * 0.25, 1) = round(1 * 0.25, 1) = 0.3"]
 
 
-def test_a_plain_formula_is_explained_as_before(tmp_path):
+def test_a_plain_formula_is_worded_with_the_arithmetic(tmp_path):
     text = "  - {id: r, name: 信息宣传, max: 10, rule: {kind: formula, expr: 'min(n * 2, max)', inputs: [n]}}\n"
     root = project(tmp_path, scheme(text), {"2024-Q1": each(["a1", "a2", "a3", "a4", "b1"], "r", "{values: {n: 3}}")})
     line = results(root)[("x", "2024-Q1")].units["a1"].line("r")
     assert line.points == D(6)
-    assert [s.render("zh-CN") for s in line.steps] == ["min(n * 2, max)，其中 n=3，结果 6 分"]
+    assert [s.render("zh-CN") for s in line.steps] == ["最小值(n * 2, 本项满分)，其中 n=3，即 最小值(3 * 2, 10)，结果 6 分"]
 
 
 # ---------------------------------------------------------------- 2. group statistics
@@ -162,7 +163,7 @@ def test_group_mean_leaves_out_units_without_the_value(tmp_path):
     assert units["b1"].line("rate").points == D(0)
     steps = [s.render("zh-CN") for s in units["a2"].line("rate").steps]
     assert steps == ["按时办结率的平均值为 90（按 3 个单位计算）",
-                     "最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1（max(group_mean(pct) - pct, 0) * 0.1），其中 按时办结率=80，扣 1 分"]
+                     "最大值(平均值(按时办结率) - 按时办结率, 0) * 0.1，其中 按时办结率=80，即 最大值(90 - 80, 0) * 0.1，扣 1 分"]
     assert units["a2"].line("rate").steps[0].render("en") == "mean of 按时办结率: 90 (3 units compared)"
 
 
@@ -223,7 +224,7 @@ def test_a_derived_value_is_computed_from_the_lines_own_values(tmp_path):
     units = results(root)[("x", "2024-Q1")].units
     assert units["a1"].line("t").points == D(9)  # 45 ÷ 50 × 100 = 90 → 9
     assert units["a2"].total == D("3.33")  # 1 ÷ 3 × 100 ÷ 10, rounded once at the total
-    assert [s.render("zh-CN") for s in units["a1"].line("t").steps][0] == "按时办结率＝on_time / received * 100＝90"
+    assert [s.render("zh-CN") for s in units["a1"].line("t").steps][0] == "按时办结率＝on_time / received * 100＝45 / 50 * 100＝90"
 
 
 def test_a_derived_value_dividing_by_zero_is_located_at_the_units_facts(tmp_path):

@@ -603,8 +603,10 @@ def test_school_cards_and_notices(site):
     assert "2025年3月起始 200 分，此前已扣 2 分，本期扣 4 分，余额 194 分" in page(site, "units/c1/bjpb/2025-W10")
     giver = page(site, "units/c3/bjpb/2025-W08")
     assert "2 分转给初一（1）班（记入其“检举奖励”）" in giver
-    # the record's note is said once on the giving card: in the record's line, not again on the transfer (part M)
-    assert giver.count("课间向卫生区丢纸屑，初一（1）班检举") == 1
+    # the record's note is said once in the giving card's lines: in the record's line, not again on the
+    # transfer (part M); the summary of lost points above the lines quotes it as the line's facts
+    lines = giver[giver.index("逐项得分"):]
+    assert lines.count("课间向卫生区丢纸屑，初一（1）班检举") == 1
     assert "向卫生区丢弃杂物：2 分转给初一（1）班（记入其“检举奖励”）" in giver
     taker = page(site, "units/c1/bjpb/2025-W08")
     assert "初一（3）班“卫生方面”转来：向卫生区丢弃杂物（课间向卫生区丢纸屑，初一（1）班检举），2 分" in taker

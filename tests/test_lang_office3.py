@@ -407,8 +407,8 @@ def test_cards_and_notices_read_as_a_clerk_wrote_them(site):
     assert "迟到早退：合计 4 分，超过本标准上限 3 分，按 3 分计" in w1
     assert "差评条数的平均值为 2.5（全中心各窗口，按 8 个单位计算）" in w1
     w2 = page(site, "units/w2/ckpb/2025-10")
-    assert "其中 满意率=96.4，结果 17.6 分" in w2
-    assert "本项满分 - 最小值(超出条数, 5)（max - min(over, 5)），其中 差评条数=5，结果 7.5 分" in w2
+    assert "其中 满意率=96.4，即 20 - 2.4，结果 17.6 分" in w2
+    assert "本项满分 - 最小值(超出条数, 5)，其中 差评条数=5，即 10 - 最小值(2.5, 5)，结果 7.5 分" in w2  # over = 5 − mean 2.5
     oct_notice = page(site, "notices/ckpb/2025-10")
     assert "红旗窗口：不动产登记窗口、社保医保窗口" in oct_notice
     assert "红旗窗口：企业开办窗口、市场监管窗口" in oct_notice

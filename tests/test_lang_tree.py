@@ -417,7 +417,7 @@ def test_pages_word_the_new_mechanisms(tmp_path):
 
     card = page("units/a1/lang-tree/2024-Q1")
     assert "只作显示，不计入总分" in card and "不设上限" in card
-    assert "加减，最多 ±2 分" in card and "调整 -1.5 分" in card
+    assert "最多加减 2 分" in card and "调整 -1.5 分" in card
     assert "按 0 分计（扣完为止）" in card
     assert "共记录 4 次，按规定至多计 3 次，其余 1 次不计分" in card
     assert "迟到早退：合计 3 分，超过本标准上限 2 分，按 2 分计" in card

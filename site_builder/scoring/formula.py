@@ -566,17 +566,95 @@ _ZH = {"min": "最小值", "max": "最大值", "clamp": "限定", "if": "如果"
        "group_min": "最低值", "group_count": "单位数", "previous": "上期"}
 
 
-def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE, labels: Mapping[str, str] | None = None) -> str:
+def describe(formula: Formula | str, locale: str = DEFAULT_LOCALE, labels: Mapping[str, str] | None = None,
+             signs: bool = False) -> str:
     """The formula as readable text: one space around binary operators, none
     inside parentheses, only the parentheses precedence needs; in zh-CN the
     function names and ``and``/``or``/``not`` are in Chinese; ``labels`` words
-    names as the scheme declares them (``rate`` → ``按时办结率``)."""
+    names as the scheme declares them (``rate`` → ``按时办结率``); ``signs``: comparisons
+    as a reader writes them (=, ≠, ≥, ≤ for ==, !=, >=, <=)."""
     if isinstance(formula, str):
         formula = compile_formula(formula)
     words = {} if locale == "en" else _ZH
     if labels:
         words = {**words, **{f"name:{k}": v for k, v in labels.items()}}
+    if signs:
+        words = {**words, **_CMP_WORDS}
     return _render(formula._root, words)[0]
+
+
+def arithmetic(formula: Formula | str, values: Mapping[str, str], locale: str = DEFAULT_LOCALE) -> str | None:
+    """The formula with each name (and each lookup such as ``group_mean(rate)``) replaced by its
+    figure from ``values``: the arithmetic a reader can redo (“本项满分 - 时效扣分” → “10 - 0.3”).
+    None when a name has no figure, or the formula decides by a condition (see :func:`worked`)."""
+    got = worked(formula, values, locale)
+    return got[1] if got is not None else None
+
+
+def worked(formula: Formula | str, values: Mapping[str, str], locale: str = DEFAULT_LOCALE,
+           env: Mapping[str, Decimal | bool] | None = None) -> tuple[tuple[tuple[str, bool], ...], str] | None:
+    """The formula worked through with its figures: each ``if`` condition met on the way, with the
+    figures put in and whether it held (read from ``env``), then the arithmetic of the branch
+    taken — ``if(n == 0, 1, max - e * 0.5)`` with n = 20, e = 0 gives ((“20 = 0”, False),),
+    “2 - 0 * 0.5”.  None when a name has no figure, a comparison stands outside a condition, or
+    a condition needs ``env`` and none is given."""
+    if isinstance(formula, str):
+        formula = compile_formula(formula)
+    words = {} if locale == "en" else dict(_ZH)
+    words.update({f"value:{k}": (f"({v})" if v.startswith("-") else v) for k, v in values.items()})
+    conditions: list[tuple[str, bool]] = []
+
+    def taken(node: _Node) -> _Node | None:
+        """``node`` with each ``if`` replaced by the branch taken (conditions noted on the way)."""
+        if node.kind == "call" and node.value == "if":
+            cond = node.args[0]
+            if env is None or not _figured(cond, values):
+                return None
+            with localcontext(Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)):
+                try:
+                    held = bool(_eval(cond, env, ROUNDING_MODES["half_up"]))
+                except (FormulaError, ArithmeticError):
+                    return None
+            conditions.append((_render(cond, {**words, **_CMP_WORDS})[0], held))
+            return taken(node.args[1] if held else node.args[2])
+        if node.kind in ("cmp", "and", "or", "not", "bool"):
+            return None
+        if node.kind == "name" and str(node.value) not in values:
+            return None
+        if node.kind == "call" and _value_key(node) in values:
+            return node
+        args = []
+        for a in node.args:
+            t = taken(a)
+            if t is None:
+                return None
+            args.append(t)
+        return replace(node, args=tuple(args))
+
+    root = taken(formula._root)
+    if root is None:
+        return None
+    return tuple(conditions), _render(root, words)[0]
+
+
+def _figured(node: _Node, values: Mapping[str, str]) -> bool:
+    """Every name of a condition has its figure (so the condition can be shown with them)."""
+    if node.kind == "name":
+        return str(node.value) in values
+    if node.kind == "call" and _value_key(node) in values:
+        return True
+    return all(_figured(a, values) for a in node.args)
+
+
+# a condition shown with its figures: 20 = 0, 5 ≥ 3
+_CMP_WORDS = {"cmp:==": "=", "cmp:!=": "≠", "cmp:>=": "≥", "cmp:<=": "≤"}
+
+
+def _value_key(node: _Node) -> str:
+    """``group_mean(rate)``, ``previous(n)``: how a lookup of a name is keyed among the figures."""
+    if node.args and node.args[0].kind == "name":
+        return f"{node.value}({node.args[0].value})"
+    return ""
 
 
 def _render(node: _Node, words: Mapping[str, str]) -> tuple[str, int]:
@@ -591,7 +669,11 @@ def _render(node: _Node, words: Mapping[str, str]) -> tuple[str, int]:
     if node.kind == "bool":
         return ("true" if node.value else "false"), prec
     if node.kind == "name":
+        if f"value:{node.value}" in words:
+            return words[f"value:{node.value}"], prec
         return words.get(f"name:{node.value}", str(node.value)), prec
+    if node.kind == "call" and f"value:{_value_key(node)}" in words:
+        return words[f"value:{_value_key(node)}"], prec
     if node.kind == "call":
         name = words.get(str(node.value), str(node.value))
         return f"{name}({', '.join(_render(a, words)[0] for a in node.args)})", prec
@@ -601,7 +683,8 @@ def _render(node: _Node, words: Mapping[str, str]) -> tuple[str, int]:
     if node.kind == "not":
         return f"{words.get('not', 'not')} {sub(node.args[0], prec)}", prec
     if node.kind == "cmp":
-        return f"{sub(node.args[0], prec + 1)} {node.value} {sub(node.args[1], prec + 1)}", prec
+        op = words.get(f"cmp:{node.value}", str(node.value))
+        return f"{sub(node.args[0], prec + 1)} {op} {sub(node.args[1], prec + 1)}", prec
     parts = [sub(node.args[0], prec)]
     for (op, _), arg in zip(node.ops, node.args[1:]):
         parts.append(f"{words.get(op, op)} {sub(arg, prec + 1)}")

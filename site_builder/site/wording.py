@@ -337,7 +337,12 @@ def honour_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: 
         text += _p(locale, f"；被{'、'.join(called)}的单位不得入选", "; vetoed units are not eligible")
     if h.description:
         text += _p(locale, f"。{h.description}", f". {h.description}")
-    return text + _p(locale, "。", ".")
+    return _stop(text, locale)
+
+
+def _stop(text: str, locale: str) -> str:
+    """``text`` ended by one full stop: a description that ends in its own (“…均授予。”) gets no second."""
+    return text if text.endswith(("。", "！", "？", ".", "!", "?")) else text + _p(locale, "。", ".")
 
 
 def _pool_text(h: Honour, scheme: Scheme, group_names: dict[str, str], locale: str) -> str:

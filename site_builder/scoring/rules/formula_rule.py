@@ -45,6 +45,7 @@ from site_builder.scoring.formula import (
     check_types,
     compile_formula,
     describe,
+    worked,
 )
 from site_builder.scoring.rules.base import (
     ZERO,
@@ -123,17 +124,20 @@ messages.register(
             "the named value “{name}” ({id} = {expr}) cannot be computed: {detail_en}",
             "{fix_en}",
         ),
-        "explain.formula": ("{expr}，其中 {inputs}，结果 {raw} 分", "", "{expr} with {inputs}: {raw} points", ""),
-        "explain.formula_deducted": ("{expr}，其中 {inputs}，扣 {raw} 分", "", "{expr} with {inputs}: {raw} points deducted", ""),
-        "explain.formula_let": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
-        "explain.formula_derived": ("{label}＝{expr}＝{value}", "", "{label} = {expr} = {value}", ""),
-        # the same with the declared labels in place of the ids, the formula itself in brackets
-        "explain.formula_named": ("{words_zh}（{expr}），其中 {inputs}，结果 {raw} 分", "",
-                                  "{words_en} ({expr}) with {inputs}: {raw} points", ""),
-        "explain.formula_deducted_named": ("{words_zh}（{expr}），其中 {inputs}，扣 {raw} 分", "",
-                                           "{words_en} ({expr}) with {inputs}: {raw} points deducted", ""),
-        "explain.formula_let_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
-        "explain.formula_derived_named": ("{label}＝{words_zh}（{expr}）＝{value}", "", "{label} = {words_en} ({expr}) = {value}", ""),
+        # {arith_zh}/{arith_en}: the arithmetic with the figures (“即 10 - 0.3，”), or nothing
+        "explain.formula": ("{expr}，其中 {inputs}，{arith_zh}结果 {raw} 分", "", "{expr} with {inputs}: {arith_en}{raw} points", ""),
+        "explain.formula_deducted": ("{expr}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
+                                     "{expr} with {inputs}: {arith_en}{raw} points deducted", ""),
+        "explain.formula_let": ("{label}＝{expr}＝{arith_zh}{value}", "", "{label} = {expr} = {arith_en}{value}", ""),
+        "explain.formula_derived": ("{label}＝{expr}＝{arith_zh}{value}", "", "{label} = {expr} = {arith_en}{value}", ""),
+        # the same with the declared labels in place of the ids: the reader's words only (the
+        # formula as written is on the scheme page; ids in brackets would be noise on a card)
+        "explain.formula_named": ("{words_zh}，其中 {inputs}，{arith_zh}结果 {raw} 分", "",
+                                  "{words_en} with {inputs}: {arith_en}{raw} points", ""),
+        "explain.formula_deducted_named": ("{words_zh}，其中 {inputs}，{arith_zh}扣 {raw} 分", "",
+                                           "{words_en} with {inputs}: {arith_en}{raw} points deducted", ""),
+        "explain.formula_let_named": ("{label}＝{words_zh}＝{arith_zh}{value}", "", "{label} = {words_en} = {arith_en}{value}", ""),
+        "explain.formula_derived_named": ("{label}＝{words_zh}＝{arith_zh}{value}", "", "{label} = {words_en} = {arith_en}{value}", ""),
         "explain.formula_statistic": (
             "{label}的{stat_zh}为 {value}（按 {count} 个单位计算）",
             "",
@@ -277,12 +281,35 @@ class FormulaRule(Rule):
             return None
         return named if named != plain else None
 
+    def _said(self, text: str, locale: str) -> str | None:
+        """``text`` as a card says it: function names in the locale's words (最小值, 如果), the declared
+        labels in place of the ids; None when it cannot be read."""
+        try:
+            return describe(text, locale, self._names(locale), signs=True)
+        except FormulaError:
+            return None
+
     def _step(self, code: str, text: str, **params: object) -> Step:
-        """A formula's step: the ``_named`` variant (labels, the formula in brackets) when labels apply."""
-        zh, en = self._worded(text, "zh-CN"), self._worded(text, "en")
+        """A formula's step: the ``_named`` variant (worded with the labels; never the raw text on a card)."""
+        zh, en = self._said(text, "zh-CN"), self._said(text, "en")
         if zh is None or en is None:
             return step(code, expr=text, **params)
         return step(f"{code}_named", expr=text, words_zh=zh, words_en=en, **params)
+
+    def _arithmetic(self, env: Mapping[str, Decimal | bool], raw: Decimal) -> dict[str, str]:
+        """The working with the figures put in: each condition met and whether it held, then the
+        arithmetic of the branch taken (“20 = 0 不成立，即 2 - 0 * 0.5，”); nothing when it would
+        only repeat the result."""
+        figures = {k: fmt(v) for k, v in env.items() if isinstance(v, Decimal)}
+        zh, en = worked(self.expr, figures, "zh-CN", env), worked(self.expr, figures, "en", env)
+        if zh is None or en is None:
+            return {"arith_zh": "", "arith_en": ""}
+        said_zh = [f"{c} {'成立' if held else '不成立'}" for c, held in zh[0]]
+        said_en = [f"{c} {'holds' if held else 'does not hold'}" for c, held in en[0]]
+        if zh[1] != fmt(raw):
+            said_zh.append(f"即 {zh[1]}")
+            said_en.append(f"{en[1]} =")
+        return {"arith_zh": "".join(f"{x}，" for x in said_zh), "arith_en": "".join(f"{x} " if x.endswith("=") else f"{x}; " for x in said_en)}
 
     def _label(self, name: str) -> str:
         if name in self.labels:
@@ -424,7 +451,8 @@ class FormulaRule(Rule):
         steps: list[Step] = []
         for d in self._derived_used():
             env[d.id] = compute(d, env, mode)
-            steps.append(self._step("explain.formula_derived", d.expr, label=d.name, value=fmt(env[d.id])))
+            steps.append(self._step("explain.formula_derived", d.expr, label=d.name, value=fmt(env[d.id]),
+                                    **_sums(d.expr, env, env[d.id])))
         for fn, name in self._lookups():
             key = f"{fn}({name})"
             label = self._label(name)
@@ -441,14 +469,16 @@ class FormulaRule(Rule):
                               count=count, **({"who": who} if who else {})))
         for name, f in self._lets():
             env[name] = _named(name, self._label(name), f, env, mode)
-            steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name])))
+            steps.append(self._step("explain.formula_let", f.text, label=self._label(name), value=fmt(env[name]),
+                                    **_sums(f.text, env, env[name])))
         raw = self._compiled().evaluate(env, mode)
         inputs = "，".join(f"{self.labels.get(k, k)}={fmt(v)}" for k, v in sorted(facts.values.items()))
+        arith = self._arithmetic(env, raw)
         if self.amount == "positive" and line.type == "deduction":
-            steps.append(self._step("explain.formula_deducted", self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula_deducted", self.expr, inputs=inputs, raw=fmt(raw), **arith))
             raw = ZERO - raw  # never a negative zero
         else:
-            steps.append(self._step("explain.formula", self.expr, inputs=inputs, raw=fmt(raw)))
+            steps.append(self._step("explain.formula", self.expr, inputs=inputs, raw=fmt(raw), **arith))
         value, clip = clamp(raw, self.bounds(line))
         return Outcome(value, raw, clip, tuple(steps))
 
@@ -534,6 +564,16 @@ class FormulaRule(Rule):
         if "previous" in fns:
             parts.append(pick(locale, "上期指本方案的上一考核期。", "Previous means the scheme's previous period."))
         return "".join(parts) if locale != "en" else "".join(" " + p for p in parts)
+
+
+def _sums(text: str, env: Mapping[str, Decimal | bool], value: Decimal | bool) -> dict[str, str]:
+    """A named value's arithmetic with the figures put in (“保留小数(1 * 0.25, 1)＝”), when it
+    has no condition and says more than the value."""
+    figures = {k: fmt(v) for k, v in env.items() if isinstance(v, Decimal)}
+    zh, en = worked(text, figures, "zh-CN"), worked(text, figures, "en")
+    if zh is None or en is None or not isinstance(value, Decimal) or zh[1] == fmt(value):
+        return {"arith_zh": "", "arith_en": ""}
+    return {"arith_zh": f"{zh[1]}＝", "arith_en": f"{en[1]} = "}
 
 
 def _named(name: str, label: str, f: Formula, env: Mapping[str, Decimal | bool], mode: str) -> Decimal:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.model import Period, SchemeVersion
-from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
+from site_builder.scoring.results import LineResult, PeriodResult, RankEntry, UnitResult
 from site_builder.site import i18n, paths
+from site_builder.site.card_why import folded_lines, group_line_stats, stat_text, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
@@ -64,6 +65,7 @@ class LineView:
     disqualified: bool
     counts: bool = True  # False: display-only line (counts: false)
     uncapped: bool = False  # a bonus/deduction/adjustment declared “不设上限”
+    peers: str | None = None  # the group's median and best for this line, in words
 
 
 def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None) -> tuple[EventView, ...]:
@@ -101,7 +103,9 @@ def _clip(line: LineResult, locale: str) -> str | None:
     return line.clip_note or i18n.text(f"card.clip.{line.clip}", locale)
 
 
-def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineView, ...]:
+def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | None = None) -> tuple[LineView, ...]:
+    """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`)."""
+    peers = (stats or {}).get(u.group, {})
     tree = sv.group_tree.get(u.group, "main")
     ntrees = len(sv.trees)
     doc = paths.scheme_doc(sv.id, sv.version)
@@ -130,14 +134,35 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult) -> tuple[LineVi
                 disqualified=line.disqualified,
                 counts=line.counts,
                 uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
+                peers=stat_text(line.type, peers.get(line.id), data.locale) if line.is_leaf else None,
             )
         )
     return tuple(out)
 
 
-def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str) -> dict:
+class EntryIndex:
+    """A unit's place in its ranking, looked up in a dict built once per ranking (not by scanning
+    the ranking's entries for every card: O(units), not O(units²), for a group of 10,000)."""
+
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self.by_ranking: dict[int, tuple[object, dict[str, RankEntry]]] = {}
+
+    def __call__(self, result: PeriodResult, unit: str) -> RankEntry | None:
+        ranking = self.data.unit_ranking(result, unit)
+        if ranking is None:
+            return None
+        got = self.by_ranking.get(id(ranking))
+        if got is None or got[0] is not ranking:  # the ranking itself is kept, so its id stays its own
+            got = self.by_ranking[id(ranking)] = (ranking, {e.unit: e for e in ranking.entries})
+        return got[1].get(unit)
+
+
+def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str,
+                 entry_of: EntryIndex | None = None) -> dict:
+    entry_of = entry_of or data.rank_entry
     u = result.units[unit]
-    entry = data.rank_entry(result, unit)
+    entry = entry_of(result, unit)
     ranking = data.unit_ranking(result, unit)  # the group's, or the unit's category's when ranked only within categories
     summary: dict = {
         "rank": entry.rank if entry else None,
@@ -151,7 +176,7 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
     if prev is not None:
         pres = data.result(prev)
         pu = pres.units.get(unit)
-        pentry = data.rank_entry(pres, unit)
+        pentry = entry_of(pres, unit)
         if pu is not None and pu.total is not None:
             if entry and pentry:
                 delta = pentry.rank - entry.rank
@@ -241,6 +266,8 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     kinds = cumulative_kind(sv)
     shown = data.shown_version(period)
     notice_title = data.notice_title(period)
+    stats = group_line_stats(result)  # once per period: O(units × lines)
+    entries = EntryIndex(data)
     if shown is not None:
         notice_title = i18n.text("version.title", data.locale, title=notice_title, n=shown)
     for uid in sorted(result.units):
@@ -270,9 +297,15 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             period=period,
             group=data.group_name(sv, u.group),
             group_target=paths.group(period.scheme, u.group),
-            lines=(lines := line_views(data, sv, u)),
+            lines=(lines := line_views(data, sv, u, stats)),
+            why=why_summary(u, lines, sv.scheme.rounding.places, data.locale),
+            folded=folded_lines(u, lines, sv, period, data.locale),
+            peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
+            if any(line.peers for line in lines) else None,
             approx=any("≈" in s for line in lines for s in line.steps),
-            summary=rank_summary(data, period, result, uid),
+            places=sv.scheme.rounding.places,
+            rounding_at=sv.scheme.rounding.at,
+            summary=rank_summary(data, period, result, uid, entries),
             honours=data.honours_of(result, uid),
             cumulative=trim(_cumulative(result, uid), sv.scheme.rounding.places) if "cumulative" in kinds else None,
             cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in kinds else None,
