@@ -209,6 +209,13 @@ def test_streaks_beside_the_winner(site):
     assert q1[0].startswith("流动红旗：一组单位1 ") and "连续" not in " ".join(q1)
 
 
+def test_the_score_card_names_the_streak_too(site):
+    # u01 won 流动红旗 in Q1, Q2 and Q3: its Q3 card says the run, its Q1 card (the first) does not
+    card = page_text(site, "units/u01/form/2024-Q3")
+    assert re.search(r"流动红旗\s*（连续3个季度获得）", card), card
+    assert "（连续" not in page_text(site, "units/u01/form/2024-Q1")
+
+
 def test_a_table_ranked_by_a_running_total_says_so(tmp_path):
     """The only ranking is cumulative: the table's places are by the sum, 总分 is the period's."""
     files = form_files()

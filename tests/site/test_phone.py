@@ -69,6 +69,7 @@ MEASURE = r"""
       ? [...table.tHead.rows[table.tHead.rows.length - 1].cells].map(c => c.textContent.trim()) : [];
     const rankAt = heads.indexOf(L.rank), totalAt = heads.indexOf(L.total);
     const rows = [...table.tBodies].flatMap(b => [...b.rows]);
+    if (table.caption) inside(table.caption, `${name} caption`);  // wraps on screen, not off it
     rows.forEach((tr, ri) => {
       const where = `${name} row ${ri + 1}`;
       const head = tr.querySelector('th[scope=row]');

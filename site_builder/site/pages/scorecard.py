@@ -31,6 +31,7 @@ from site_builder.site import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.privacy import mask_name
 from site_builder.site.render import trim
+from site_builder.site.tables import streak_text
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,10 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
             places=sv.scheme.rounding.places,
             rounding_at=sv.scheme.rounding.at,
             summary=rank_summary(data, period, result, uid, entries),
-            honours=data.honours_of(result, uid),
+            honours=[
+                (name, kind, streak_text(streak, sv.scheme.period.kind, data.locale))
+                for name, kind, streak in data.honours_of(result, uid)
+            ],
             cumulative=trim(_cumulative(result, uid), sv.scheme.rounding.places) if "cumulative" in kinds else None,
             cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in kinds else None,
             stage_total=trim(result.stage_totals.get(uid), sv.scheme.rounding.places) if "stage" in kinds else None,
