@@ -277,7 +277,7 @@ def test_notice_is_published_on_its_date(project, tmp_path):
     build_site(project, tmp_path / "full", quiet=True)
     held, full = files(tmp_path / "out"), files(tmp_path / "full")
     downloads_ = [p for p in held if p.endswith((".csv", ".xlsx", ".json")) and "/2017-Q" in p]
-    assert len(downloads_) == 6
+    assert len(downloads_) == 12  # two notices × (results as CSV, XLSX, JSON + lines, rankings, honours)
     for p in downloads_:
         assert held[p] == full[p], p
     manifest = json.loads(held["manifest.json"])
