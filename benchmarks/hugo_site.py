@@ -247,18 +247,36 @@ def write_hugo_site(project_root: Path, out: Path) -> dict:
     (out / "hugo.toml").write_text(
         CONFIG.format(title=json.dumps(site.title, ensure_ascii=False))
         + f"[params]\n  organisation = {json.dumps(site.organisation, ensure_ascii=False)}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (out / "static" / "site.css").write_text(CSS, encoding="utf-8")
     (layouts / "_default" / "baseof.html").write_text(BASEOF, encoding="utf-8")
     (layouts / "index.html").write_text(HOME, encoding="utf-8")
     (layouts / "404.html").write_text(NOT_FOUND, encoding="utf-8")
-    for kind, text in (("notice", NOTICE), ("card", CARD), ("unit", UNIT), ("group", GROUP),
-                       ("scheme", SCHEME), ("archive", ARCHIVE), ("unitlist", UNIT_LIST)):
+    for kind, text in (
+        ("notice", NOTICE),
+        ("card", CARD),
+        ("unit", UNIT),
+        ("group", GROUP),
+        ("scheme", SCHEME),
+        ("archive", ARCHIVE),
+        ("unitlist", UNIT_LIST),
+    ):
         (layouts / kind).mkdir(exist_ok=True)
         (layouts / kind / "single.html").write_text(text, encoding="utf-8")
     (content / "_index.md").write_text(_front({"title": site.title}), encoding="utf-8")
 
-    pages = {"home": 1, "404": 1, "archive": 0, "notice": 0, "card": 0, "unit": 0, "group": 0, "scheme": 0, "unitlist": 0}
+    pages = {
+        "home": 1,
+        "404": 1,
+        "archive": 0,
+        "notice": 0,
+        "card": 0,
+        "unit": 0,
+        "group": 0,
+        "scheme": 0,
+        "unitlist": 0,
+    }
 
     def page(rel: str, kind: str, front: dict) -> None:
         path = content / rel
@@ -271,21 +289,48 @@ def write_hugo_site(project_root: Path, out: Path) -> dict:
     unit_rows: dict[str, list[dict]] = {}
     group_latest: dict[tuple[str, str], list[dict]] = {}
     for scheme_id, versions in project.schemes.items():
-        page(f"archive/{scheme_id}.md", "archive", {"title": "历次通报", "url": f"/archive/{scheme_id}/"})
+        page(
+            f"archive/{scheme_id}.md",
+            "archive",
+            {"title": "历次通报", "url": f"/archive/{scheme_id}/"},
+        )
         for version, sv in versions.items():
             indicators = []
-            for tree_id, nodes in sv.indicators.items():
+            for nodes in sv.indicators.values():
                 depth = {}
                 for node in nodes.values():
                     for child in node.children or ():
                         depth[child.id] = depth.get(node.id, 0) + 1
-                    indicators.append({"id": node.id, "name": node.name, "depth": depth.get(node.id, 0),
-                                       "max": _s(node.max), "kind": node.rule.kind if node.rule else "下级之和"})
-            groups = [{"name": g.name, "units": [{"name": project.units[u].name, "url": f"/units/{u}/"} for u in g.units]}
-                      for g in sv.scheme.groups]
-            page(f"schemes/{scheme_id}-{version}.md", "scheme", {
-                "title": sv.scheme.title, "url": f"/schemes/{scheme_id}/{version}/", "issuer": sv.scheme.issuer or "",
-                "total": _s(sv.scheme.total), "indicators": indicators, "groups": groups})
+                    indicators.append(
+                        {
+                            "id": node.id,
+                            "name": node.name,
+                            "depth": depth.get(node.id, 0),
+                            "max": _s(node.max),
+                            "kind": node.rule.kind if node.rule else "下级之和",
+                        }
+                    )
+            groups = [
+                {
+                    "name": g.name,
+                    "units": [
+                        {"name": project.units[u].name, "url": f"/units/{u}/"} for u in g.units
+                    ],
+                }
+                for g in sv.scheme.groups
+            ]
+            page(
+                f"schemes/{scheme_id}-{version}.md",
+                "scheme",
+                {
+                    "title": sv.scheme.title,
+                    "url": f"/schemes/{scheme_id}/{version}/",
+                    "issuer": sv.scheme.issuer or "",
+                    "total": _s(sv.scheme.total),
+                    "indicators": indicators,
+                    "groups": groups,
+                },
+            )
     for (scheme_id, period_id), pr in results.items():
         period = next(p for p in project.periods if p.scheme == scheme_id and p.id == period_id)
         sv = project.schemes[scheme_id][period.version]
@@ -299,8 +344,13 @@ def write_hugo_site(project_root: Path, out: Path) -> dict:
             for u in h.chosen:
                 honours_of.setdefault(u, []).append(h.name)
             if h.chosen:
-                honours.append({"name": h.name, "group": group_names.get(h.group, h.group),
-                                "units": [project.units[u].name for u in h.chosen]})
+                honours.append(
+                    {
+                        "name": h.name,
+                        "group": group_names.get(h.group, h.group),
+                        "units": [project.units[u].name for u in h.chosen],
+                    }
+                )
         main = [r for r in pr.rankings if r.basis == "period"]
         rank_of: dict[str, tuple[int, int, bool]] = {}
         groups = []
@@ -309,54 +359,134 @@ def write_hugo_site(project_root: Path, out: Path) -> dict:
             for e in gr.entries:
                 ur = pr.units[e.unit]
                 rank_of[e.unit] = (e.rank, len(gr.entries), e.tied)
-                rows.append({"rank": e.rank, "tied": e.tied, "name": project.units[e.unit].name,
-                             "url": f"/units/{e.unit}/{scheme_id}/{period_id}/", "total": _s(ur.total),
-                             "cumulative": _s(pr.cumulative.get(e.unit)), "honours": honours_of.get(e.unit, []),
-                             "veto": "；".join(v.reason for v in ur.vetoes)})
-            groups.append({"name": group_names.get(gr.group, gr.group), "median": _s(pr.group_medians.get(gr.group)),
-                           "rows": rows, "unranked": [{"name": project.units[u].name, "reason": why} for u, why in gr.unranked]})
-        page(f"notices/{scheme_id}/{period_id}.md", "notice", {
-            "title": notice_title, "url": notice_url, "period": pr.period_name,
-            "date": (notice.date if notice and notice.date else pr.end).isoformat(),
-            "number": (notice.number if notice else "") or "", "groups": groups, "honours": honours})
+                rows.append(
+                    {
+                        "rank": e.rank,
+                        "tied": e.tied,
+                        "name": project.units[e.unit].name,
+                        "url": f"/units/{e.unit}/{scheme_id}/{period_id}/",
+                        "total": _s(ur.total),
+                        "cumulative": _s(pr.cumulative.get(e.unit)),
+                        "honours": honours_of.get(e.unit, []),
+                        "veto": "；".join(v.reason for v in ur.vetoes),
+                    }
+                )
+            groups.append(
+                {
+                    "name": group_names.get(gr.group, gr.group),
+                    "median": _s(pr.group_medians.get(gr.group)),
+                    "rows": rows,
+                    "unranked": [
+                        {"name": project.units[u].name, "reason": why} for u, why in gr.unranked
+                    ],
+                }
+            )
+        page(
+            f"notices/{scheme_id}/{period_id}.md",
+            "notice",
+            {
+                "title": notice_title,
+                "url": notice_url,
+                "period": pr.period_name,
+                "date": (notice.date if notice and notice.date else pr.end).isoformat(),
+                "number": (notice.number if notice else "") or "",
+                "groups": groups,
+                "honours": honours,
+            },
+        )
         for unit_id, ur in pr.units.items():
             name = project.units[unit_id].name
             rank, of, _ = rank_of.get(unit_id, (None, len(sv.scheme.groups), False))
             lines = []
             for ln in ur.lines:
-                lines.append({"id": ln.id, "name": ln.name, "depth": ln.depth, "type": ln.type, "leaf": ln.is_leaf,
-                              "points": _line(ln.points), "max": _line(ln.max),
-                              "steps": [s.render(LOCALE) for s in ln.steps] or (["无记录"] if ln.is_leaf and ln.facts is None else []),
-                              "clip": ln.clip_note or ""})
+                lines.append(
+                    {
+                        "id": ln.id,
+                        "name": ln.name,
+                        "depth": ln.depth,
+                        "type": ln.type,
+                        "leaf": ln.is_leaf,
+                        "points": _line(ln.points),
+                        "max": _line(ln.max),
+                        "steps": [s.render(LOCALE) for s in ln.steps]
+                        or (["无记录"] if ln.is_leaf and ln.facts is None else []),
+                        "clip": ln.clip_note or "",
+                    }
+                )
             card_url = f"/units/{unit_id}/{scheme_id}/{period_id}/"
-            page(f"cards/{unit_id}/{scheme_id}-{period_id}.md", "card", {
-                "title": f"{name}{pr.period_name}考核得分", "url": card_url, "unit": name, "period": pr.period_name,
-                "group": group_names.get(ur.group, ur.group), "group_url": f"/groups/{scheme_id}/{ur.group}/",
-                "total": _s(ur.total), "max_total": _s(ur.max_total), "rank": rank, "of": of,
-                "median": _s(pr.group_medians.get(ur.group)), "cumulative": _s(pr.cumulative.get(unit_id)),
-                "honours": honours_of.get(unit_id, []),
-                "vetoes": [{"name": v.name, "reason": v.reason} for v in ur.vetoes],
-                "notice": notice_url, "notice_title": notice_title, "unit_url": f"/units/{unit_id}/",
-                "scheme_url": f"/schemes/{scheme_id}/{period.version}/", "lines": lines})
-            row = {"period": pr.period_name, "url": card_url, "total": _s(ur.total),
-                   "rank": rank if rank is not None else "—", "cumulative": _s(pr.cumulative.get(unit_id)),
-                   "group": (scheme_id, ur.group), "group_name": group_names.get(ur.group, ur.group)}
+            page(
+                f"cards/{unit_id}/{scheme_id}-{period_id}.md",
+                "card",
+                {
+                    "title": f"{name}{pr.period_name}考核得分",
+                    "url": card_url,
+                    "unit": name,
+                    "period": pr.period_name,
+                    "group": group_names.get(ur.group, ur.group),
+                    "group_url": f"/groups/{scheme_id}/{ur.group}/",
+                    "total": _s(ur.total),
+                    "max_total": _s(ur.max_total),
+                    "rank": rank,
+                    "of": of,
+                    "median": _s(pr.group_medians.get(ur.group)),
+                    "cumulative": _s(pr.cumulative.get(unit_id)),
+                    "honours": honours_of.get(unit_id, []),
+                    "vetoes": [{"name": v.name, "reason": v.reason} for v in ur.vetoes],
+                    "notice": notice_url,
+                    "notice_title": notice_title,
+                    "unit_url": f"/units/{unit_id}/",
+                    "scheme_url": f"/schemes/{scheme_id}/{period.version}/",
+                    "lines": lines,
+                },
+            )
+            row = {
+                "period": pr.period_name,
+                "url": card_url,
+                "total": _s(ur.total),
+                "rank": rank if rank is not None else "—",
+                "cumulative": _s(pr.cumulative.get(unit_id)),
+                "group": (scheme_id, ur.group),
+                "group_name": group_names.get(ur.group, ur.group),
+            }
             unit_rows.setdefault(unit_id, []).append(row)
             group_latest.setdefault((scheme_id, ur.group), [])
     for unit_id, rows in unit_rows.items():
         last = rows[-1]
-        page(f"units/{unit_id}.md", "unit", {
-            "title": project.units[unit_id].name, "url": f"/units/{unit_id}/", "group": last["group_name"],
-            "group_url": f"/groups/{last['group'][0]}/{last['group'][1]}/",
-            "rows": [{k: v for k, v in r.items() if k not in ("group", "group_name")} for r in rows]})
-        group_latest[last["group"]].append({"name": project.units[unit_id].name, "url": f"/units/{unit_id}/",
-                                            "total": last["total"], "rank": last["rank"], "period": last["period"]})
+        page(
+            f"units/{unit_id}.md",
+            "unit",
+            {
+                "title": project.units[unit_id].name,
+                "url": f"/units/{unit_id}/",
+                "group": last["group_name"],
+                "group_url": f"/groups/{last['group'][0]}/{last['group'][1]}/",
+                "rows": [
+                    {k: v for k, v in r.items() if k not in ("group", "group_name")} for r in rows
+                ],
+            },
+        )
+        group_latest[last["group"]].append(
+            {
+                "name": project.units[unit_id].name,
+                "url": f"/units/{unit_id}/",
+                "total": last["total"],
+                "rank": last["rank"],
+                "period": last["period"],
+            }
+        )
     for (scheme_id, group_id), rows in sorted(group_latest.items()):
         sv = next(iter(project.schemes[scheme_id].values()))
         gname = next((g.name for g in sv.scheme.groups if g.id == group_id), group_id)
-        page(f"groups/{scheme_id}-{group_id}.md", "group", {
-            "title": gname, "url": f"/groups/{scheme_id}/{group_id}/", "period": rows[0]["period"] if rows else "",
-            "rows": rows})
+        page(
+            f"groups/{scheme_id}-{group_id}.md",
+            "group",
+            {
+                "title": gname,
+                "url": f"/groups/{scheme_id}/{group_id}/",
+                "period": rows[0]["period"] if rows else "",
+                "rows": rows,
+            },
+        )
     pages["total"] = sum(pages.values())
     return pages
 

@@ -32,10 +32,25 @@ from pathlib import Path
 VERSION = "1"
 
 GROUPS = [
-    ("g1", "城区街道组"), ("g2", "中心镇组"), ("g3", "山区乡镇组"), ("g4", "平原乡镇组"),
-    ("g5", "综合部门组"), ("g6", "经济部门组"), ("g7", "社会事业部门组"), ("g8", "执法部门组"),
+    ("g1", "城区街道组"),
+    ("g2", "中心镇组"),
+    ("g3", "山区乡镇组"),
+    ("g4", "平原乡镇组"),
+    ("g5", "综合部门组"),
+    ("g6", "经济部门组"),
+    ("g7", "社会事业部门组"),
+    ("g8", "执法部门组"),
 ]
-SUFFIX = {"g1": "街道", "g2": "镇", "g3": "乡", "g4": "镇", "g5": "办", "g6": "局", "g7": "局", "g8": "大队"}
+SUFFIX = {
+    "g1": "街道",
+    "g2": "镇",
+    "g3": "乡",
+    "g4": "镇",
+    "g5": "办",
+    "g6": "局",
+    "g7": "局",
+    "g8": "大队",
+}
 SYLLABLES = "安宝北昌城川大东丰福高桂海和河红华化吉嘉江金康乐丽林龙梅明南宁平青清庆瑞山胜石水顺泰桃天万文西祥新兴阳永玉源云长正中"
 
 TOPS = [  # (id, name, max, leaf maxima): 4 × 10 + 4 × 15 = 100
@@ -96,7 +111,9 @@ def scheme_text(groups: list[list[str]]) -> str:
         for k, lmax in enumerate(leaf_max):
             kind = KINDS[(n + k) % 4]
             lid = f"{tid}{kind[0]}{k}"
-            out.append(f"      - id: {lid}\n        name: {tname}{LEAF_NAMES[k]}\n        max: {lmax}\n")
+            out.append(
+                f"      - id: {lid}\n        name: {tname}{LEAF_NAMES[k]}\n        max: {lmax}\n"
+            )
             out.append("        rule: " + _rule(kind, Decimal(lmax)) + "\n")
     out.append(
         "  - id: bonus\n    name: 加分项\n    type: bonus\n    max: 5\n    children:\n"
@@ -137,12 +154,16 @@ def _rule(kind: str, lmax: Decimal) -> str:
     if kind == "per_occurrence":
         return f"{{kind: per_occurrence, per: 0.5, cap: {_d(lmax / 2)}}}"
     if kind == "brackets":
-        return (f"{{kind: brackets, label: 完成件数, unit: 件, brackets: [{{max: 0, points: 0}}, "
-                f"{{min: 1, max: 5, points: {_d(lmax / 2)}}}, {{min: 6, max: 10, points: {_d(lmax * 4 / 5)}}}, "
-                f"{{min: 11, points: {_d(lmax)}}}]}}")
-    return (f"{{kind: levels, levels: [{{id: good, name: 好, points: {_d(lmax)}}}, "
-            f"{{id: fair, name: 较好, points: {_d(lmax * 7 / 10)}}}, {{id: average, name: 一般, points: {_d(lmax * 4 / 10)}}}, "
-            f"{{id: poor, name: 差, points: 0}}]}}")
+        return (
+            f"{{kind: brackets, label: 完成件数, unit: 件, brackets: [{{max: 0, points: 0}}, "
+            f"{{min: 1, max: 5, points: {_d(lmax / 2)}}}, {{min: 6, max: 10, points: {_d(lmax * 4 / 5)}}}, "
+            f"{{min: 11, points: {_d(lmax)}}}]}}"
+        )
+    return (
+        f"{{kind: levels, levels: [{{id: good, name: 好, points: {_d(lmax)}}}, "
+        f"{{id: fair, name: 较好, points: {_d(lmax * 7 / 10)}}}, {{id: average, name: 一般, points: {_d(lmax * 4 / 10)}}}, "
+        f"{{id: poor, name: 差, points: 0}}]}}"
+    )
 
 
 def _unit_facts(rnd: random.Random, year: int, month: int) -> tuple[list[str], list[str]]:
@@ -162,8 +183,10 @@ def _unit_facts(rnd: random.Random, year: int, month: int) -> tuple[list[str], l
             elif kind == "brackets":
                 facts.append(f"{lid}: {rnd.choice((0, 2, 4, 6, 7, 9, 11, 14))}")
             else:
-                facts.append(f"{lid}: {rnd.choice(('good', 'good', 'fair', 'fair', 'average', 'poor'))}")
-    day = lambda: f"{year}-{month:02d}-{rnd.randint(1, 28):02d}"  # noqa: E731
+                facts.append(
+                    f"{lid}: {rnd.choice(('good', 'good', 'fair', 'fair', 'average', 'poor'))}"
+                )
+    day = lambda: f"{year}-{month:02d}-{rnd.randint(1, 28):02d}"
     if rnd.random() < 0.3:
         awards = []
         for _ in range(rnd.randint(1, 3)):
@@ -173,17 +196,25 @@ def _unit_facts(rnd: random.Random, year: int, month: int) -> tuple[list[str], l
         facts.append(f"awards: [{', '.join(awards)}]")
     if rnd.random() < 0.5:
         facts.append(f"publicity: {rnd.randint(1, 14)}")
-    innovation = Decimal(rnd.randint(5, 20)) / 10 if rnd.random() < 0.2 else 0  # assessed: always recorded
+    innovation = (
+        Decimal(rnd.randint(5, 20)) / 10 if rnd.random() < 0.2 else 0
+    )  # assessed: always recorded
     facts.append(f"innovation: {_d(innovation)}")
     if rnd.random() < 0.4:
-        facts.append(f"adopted: {{counts: {{city: {rnd.randint(0, 6)}, prov: {rnd.randint(0, 3)}}}}}")
+        facts.append(
+            f"adopted: {{counts: {{city: {rnd.randint(0, 6)}, prov: {rnd.randint(0, 3)}}}}}"
+        )
     if rnd.random() < 0.3:
         facts.append(f"complaints: {rnd.randint(1, 7)}")
     if rnd.random() < 0.3:
-        facts.append(f"duty: {{counts: {{late: {rnd.randint(0, 6)}, absent: {rnd.randint(0, 2)}}}}}")
+        facts.append(
+            f"duty: {{counts: {{late: {rnd.randint(0, 6)}, absent: {rnd.randint(0, 2)}}}}}"
+        )
     if rnd.random() < 0.15:
-        events = [f"{{points: {rnd.randint(1, 3)}, date: {day()}, note: {rnd.choice(EVENT_NOTES)}}}"
-                  for _ in range(rnd.randint(1, 3))]
+        events = [
+            f"{{points: {rnd.randint(1, 3)}, date: {day()}, note: {rnd.choice(EVENT_NOTES)}}}"
+            for _ in range(rnd.randint(1, 3))
+        ]
         facts.append(f"errors: {{events: [{', '.join(events)}]}}")
     if rnd.random() < 0.1:
         facts.append(f"criticised: {rnd.randint(1, 3)}")
@@ -203,7 +234,9 @@ def generate(out: Path, units: int, periods: int, seed: int = 2025) -> dict:
     if units < 8:
         raise SystemExit("synth: at least 8 units (one per group)")
     if not 1 <= periods <= 23:
-        raise SystemExit("synth: 1 to 23 monthly periods (2025-01 to 2026-11, all already published)")
+        raise SystemExit(
+            "synth: 1 to 23 monthly periods (2025-01 to 2026-11, all already published)"
+        )
     rnd = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
@@ -213,13 +246,18 @@ def generate(out: Path, units: int, periods: int, seed: int = 2025) -> dict:
     members = [list(range(g, units, 8)) for g in range(8)]
     names = _names(rnd, units, members)
     (out / "site.yaml").write_text(
-        "title: 基准测试考核结果公示\norganisation: 基准测试考核工作领导小组办公室\nsample: true\n", encoding="utf-8")
+        "title: 基准测试考核结果公示\norganisation: 基准测试考核工作领导小组办公室\nsample: true\n",
+        encoding="utf-8",
+    )
     registry = ["units:\n"]
     for (gid, gname), group in zip(GROUPS, members):
-        registry.extend(f"  - {{id: {ids[i]}, name: {names[i]}, category: {gname[:-1]}}}\n" for i in group)
+        registry.extend(
+            f"  - {{id: {ids[i]}, name: {names[i]}, category: {gname[:-1]}}}\n" for i in group
+        )
     (out / "units" / "units.yaml").write_text("".join(registry), encoding="utf-8")
     (out / "schemes" / "bench" / "2025.yaml").write_text(
-        scheme_text([[ids[i] for i in group] for group in members]), encoding="utf-8")
+        scheme_text([[ids[i] for i in group] for group in members]), encoding="utf-8"
+    )
     for number, (year, month) in enumerate(_months(periods, 2025), start=1):
         notice_day = f"{year + (month == 12)}-{month % 12 + 1:02d}-10"
         text = [
@@ -236,7 +274,9 @@ def generate(out: Path, units: int, periods: int, seed: int = 2025) -> dict:
             if vetoes:
                 text.append(f"    vetoes: [{', '.join(vetoes)}]\n")
             text.append(f"    facts: {{{', '.join(facts)}}}\n")
-        (out / "scores" / "bench" / f"{year}-{month:02d}.yaml").write_text("".join(text), encoding="utf-8")
+        (out / "scores" / "bench" / f"{year}-{month:02d}.yaml").write_text(
+            "".join(text), encoding="utf-8"
+        )
     return {"units": units, "periods": periods, "groups": len(GROUPS), "leaves": 40, "seed": seed}
 
 
