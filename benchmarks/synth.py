@@ -28,9 +28,6 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-#: Bump when the output of :func:`generate` changes, so cached projects are rewritten.
-VERSION = "1"
-
 GROUPS = [
     ("g1", "城区街道组"),
     ("g2", "中心镇组"),
