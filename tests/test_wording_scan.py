@@ -57,10 +57,13 @@ class _Text(HTMLParser):
         self.items: list[list[str]] = []  # open <li>s
         self.done: list[str] = []
         self.skip = 0
+        self.code = 0  # inside <code>: a file, column or key name shown as written (the data page)
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in ("script", "style", "template"):
             self.skip += 1
+        elif tag == "code":
+            self.code += 1
         elif tag == "li":
             self.items.append([])
         elif tag in ("p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "tr", "br", "summary"):
@@ -73,6 +76,8 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template"):
             self.skip -= 1
+        elif tag == "code" and self.code:
+            self.code -= 1
         elif tag == "li" and self.items:
             self.done.append("".join(self.items.pop()).strip())
         if tag in ("p", "div", "li", "dt", "dd", "td", "th", "h1", "h2", "h3", "h4", "tr", "summary"):
@@ -81,6 +86,8 @@ class _Text(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
+        if self.code:
+            data = "〔代码〕"  # literal names are meant to be read as written: not wording
         self.parts.append(data)
         for item in self.items:
             item.append(data)
@@ -162,8 +169,11 @@ def test_the_scan_finds_each_fragment(html, expected):
 def test_the_scan_passes_clean_text_and_ignores_scripts_and_urls():
     page = ("<html><head><style>a{color:red}</style><script>if(x){}</script></head><body>"
             "<p>迟到 3 次，扣 1.5 分。</p><ul><li><a href='a_b/c_d.html'>第一圈层</a>（2 次）</li></ul>"
-            "<p>下载 xiaoneng-2017-Q4.csv</p></body></html>")
+            "<p>下载 xiaoneng-2017-Q4.csv</p><dl><dt><code>scheme_id</code></dt><dd>方案标识</dd></dl>"
+            "</body></html>")
     assert problems(page) == []
+    # a snake_case name outside <code> is still wording gone wrong
+    assert problems("<html><body><dt>scheme_id</dt></body></html>")
 
 
 # ---------------------------------------------------------------- the built sites

@@ -293,7 +293,7 @@ _UI: dict[str, tuple[str, str]] = {
     "data.field.streak": ("连续获得的期数（连续表彰时）", "Periods in a row (honours counted in a row)"),
     "data.field.honours.reason": ("未入选或否决的原因", "Why excluded, or the reason for the veto"),
     "data.placeholder.period": ("考核期标识", "period id"),
-    "data.table.remark": ("说明：并列名次，或未参加排名的原因", "Remark: a tied place, or why the unit is not ranked"),
+    "data.table.remark": ("并列名次，或未参加排名的原因", "A tied place, or why the unit is not ranked"),
     "data.json.title": ("通报标题", "Title of the notice"),
     "data.json.number": ("文号", "Document number"),
     "data.json.issuer": ("发文机关", "Issuing office"),

@@ -17,6 +17,7 @@ the same reason (a JSON number is a float to most readers).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from site_builder.site import dataset, i18n, paths, sharing
@@ -276,6 +277,22 @@ def data_pages(data: SiteData) -> Iterator[Route]:
             table_indicators=i18n.text("list.sep", loc).join(indicators),
             notice_json=json_views(NOTICE_JSON, loc),
             dataset_json=json_views(DATASET_JSON, loc),
-            codes=[i18n.text(f"data.code.{c}", loc) for c in
+            codes=[code_list(i18n.text(f"data.code.{c}", loc)) for c in
                    ("notice_status", "status", "line_status", "type", "basis", "kind", "outcome")],
         )
+
+
+_CODE = re.compile(r"([a-z_]+(?:[/:][a-z_.…]*)*)(.*)", re.S)
+
+
+def code_list(text: str) -> dict:
+    """A catalogue line “field（what）：code meaning，code meaning” as parts for the page, so each
+    code is shown as written (``<code>``) and its meaning as words."""
+    head, _, rest = re.split(r"(：|: )", text, maxsplit=1) if re.search(r"：|: ", text) else (text, "", "")
+    field = _CODE.match(head)
+    items = []
+    for part in re.split(r"，|, ", rest):
+        m = _CODE.match(part.strip())
+        items.append((m.group(1), m.group(2).strip()) if m else ("", part.strip()))
+    return {"field": field.group(1) if field else head, "note": field.group(2) if field else "", "codes": items}
+
