@@ -88,7 +88,7 @@ def _iso(d) -> str:
 
 def _author(data: SiteData, period) -> list[str]:
     """An entry's own author when its notice names another issuer than the site's organisation."""
-    from site_builder.site.noticedoc import issuer_of
+    from site_builder.site.records.noticedoc import issuer_of
 
     issuer = issuer_of(data.project, period)
     if issuer == data.project.site.organisation:

@@ -19,7 +19,7 @@ def site(data: SiteData) -> str:
 
 
 def notice(data: SiteData, period: Period) -> str:
-    from site_builder.site.noticedoc import issuer_of
+    from site_builder.site.records.noticedoc import issuer_of
 
     title = _sentence(data.notice_title(period))
     when = data.period_name(period)

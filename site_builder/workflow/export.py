@@ -147,9 +147,9 @@ def export_notice(
     """Check the project as ``build`` does, then write the notice's export folder atomically."""
     from site_builder.site.build import privacy_check, public_sources, read_content, scan_privacy
     from site_builder.site.data import Options, SiteData, default_as_of
-    from site_builder.site.gitversion import build_version
-    from site_builder.site.lock import check_lock
-    from site_builder.site.versions import archive_sources, notice_histories
+    from site_builder.site.records.gitversion import build_version
+    from site_builder.site.records.lock import check_lock
+    from site_builder.site.records.versions import archive_sources, notice_histories
     from site_builder.site.write import write_site
 
     root = Path(root).resolve()

@@ -8,7 +8,7 @@ correction history with what each correction changed.
 
 Every earlier version of a corrected notice keeps its own page,
 ``notices/<scheme>/<period>/v<n>/index.html`` with its downloads, rendered by
-the same template from the archived data (:mod:`site_builder.site.versions`),
+the same template from the archived data (:mod:`site_builder.site.records.versions`),
 under a banner that names the correction which superseded it and lists what
 changed.
 """
@@ -24,15 +24,16 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import dataset, downloads, i18n, noticedoc, paths, urls
-from site_builder.site.changes import Change
+from site_builder.site import dataset, downloads, i18n, paths, urls
+from site_builder.site.records import noticedoc
+from site_builder.site.records.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.markdown_html import render_markdown
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 from site_builder.site.tables import notice_tables
-from site_builder.site.versions import NoticeHistory, NoticeVersion
+from site_builder.site.records.versions import NoticeHistory, NoticeVersion
 
 
 LONG_TABLES = ("lines", "rankings", "honours")  # a notice's long tables beside its table (results)

@@ -18,7 +18,8 @@ from markupsafe import Markup
 from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
-from site_builder.site import downloads, i18n, paths, schemediff, wording
+from site_builder.site import downloads, i18n, paths, wording
+from site_builder.site.records import schemediff
 from site_builder.site.data import SiteData
 from site_builder.site.dataset import published_periods
 from site_builder.site.level_views import read_schemes, scheme_levels

@@ -31,10 +31,10 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
 from site_builder.schema.scores import ScoresFile
 from site_builder.scoring.results import PeriodResult
-from site_builder.site import noticedoc
-from site_builder.site.changes import UnitChanges, diff_results
+from site_builder.site.records import noticedoc
+from site_builder.site.records.changes import UnitChanges, diff_results
 from site_builder.site.failures import fail_all
-from site_builder.site.lock import (
+from site_builder.site.records.lock import (
     LockedPeriod,
     LockedVersion,
     archived_items,

@@ -17,7 +17,7 @@ the 通报 (``status: published``; no correction needed).  Each version holds:
   publishing names), ``v<n>.scheme.yaml`` (its scheme version file),
   ``v<n>.body.md`` (the notice body as published) and ``v<n>.notice.json``,
   the canonical content of the notice and its score cards
-  (:mod:`site_builder.site.noticedoc`: 文号, title, date, issuer, body, unit
+  (:mod:`site_builder.site.records.noticedoc`: 文号, title, date, issuer, body, unit
   names and groups as shown then, honours, the scheme's clause text, notes and
   events, the 公示 window and contact, every figure).
 
@@ -33,7 +33,7 @@ archived file that is missing, is a symbolic link, lies outside
 (located at its line:column).  Archived text files are compared by their
 canonical text (LF, no BOM), so a checkout that converted line endings
 (``core.autocrlf``) still builds.  Earlier versions are rebuilt from the
-archive by :mod:`site_builder.site.versions`.
+archive by :mod:`site_builder.site.records.versions`.
 
     {"periods": {"<scheme>/<period>": {"corrections": 1, "versions": [
         {"n": 1, "sha256": "…", "stage": "published", "corrections": 0, "correction": null,
@@ -75,7 +75,8 @@ from site_builder.load.files import read_source
 from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site import noticedoc, privacy
+from site_builder.site import privacy
+from site_builder.site.records import noticedoc
 from site_builder.site.failures import fail_all
 
 LOCK_NAME = "published.lock"
