@@ -380,7 +380,7 @@ def test_the_scheme_page_names_the_inputs():
     from site_builder.errors import Problems
     from site_builder.load.yamlsafe import load_yaml_bytes
     from site_builder.schema.scheme import Scheme
-    from site_builder.site.wording import other_rules
+    from site_builder.site.present.wording import other_rules
 
     doc = load_yaml_bytes(TERM.encode(), "t.yaml", Problems())
     s = Scheme.model_validate(doc.data)

@@ -23,7 +23,7 @@ from scratch import SCHEME, SCORES, listing, make_project
 from site_builder.cli import main
 from site_builder.errors import InputError
 from site_builder.pipeline import check
-from site_builder.site import level_views as levels
+from site_builder.site.present import level_views as levels
 from site_builder.site.build import build_site
 
 SCHEME_F = "schemes/demo/2024.yaml"

@@ -30,8 +30,8 @@ from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
-from site_builder.site.figures import figure, line_places
-from site_builder.site.render import trim
+from site_builder.site.present.figures import figure, line_places
+from site_builder.site.present.render import trim
 
 Row = dict[str, Any]  # field name -> str | int | bool | None (figures as str)
 

@@ -282,8 +282,8 @@ def render_export(data, period) -> dict[str, bytes]:
 
     from site_builder.site.build import theme_dir
     from site_builder.site.pages.notice import body_of, body_signs_off, corrections_of, notice_view
-    from site_builder.site.render import make_environment
-    from site_builder.site.tables import notice_tables
+    from site_builder.site.present.render import make_environment
+    from site_builder.site.present.tables import notice_tables
 
     loc = data.locale
     tables = notice_tables(data, period)

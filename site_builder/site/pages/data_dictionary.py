@@ -19,7 +19,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from site_builder.site import dataset, i18n, paths, sharing
+from site_builder.site import dataset, paths
+
+from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
 from site_builder.site.dataset import TABLES, Records
 from site_builder.site.pages.common import archive_crumbs

@@ -24,15 +24,16 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import dataset, downloads, i18n, paths, urls
+from site_builder.site import dataset, downloads, paths, urls
+from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
 from site_builder.site.records.changes import Change
 from site_builder.site.data import SiteData
-from site_builder.site.markdown_html import render_markdown
+from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
-from site_builder.site import sharing
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
-from site_builder.site.tables import notice_tables
+from site_builder.site.present.tables import notice_tables
 from site_builder.site.records.versions import NoticeHistory, NoticeVersion
 
 

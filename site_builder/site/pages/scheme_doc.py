@@ -18,14 +18,15 @@ from markupsafe import Markup
 from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
-from site_builder.site import downloads, i18n, paths, wording
+from site_builder.site import downloads, paths
+from site_builder.site.present import i18n, wording
 from site_builder.site.records import schemediff
 from site_builder.site.data import SiteData
 from site_builder.site.dataset import published_periods
-from site_builder.site.level_views import read_schemes, scheme_levels
-from site_builder.site.markdown_html import render_markdown
+from site_builder.site.present.level_views import read_schemes, scheme_levels
+from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
-from site_builder.site import sharing
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 

@@ -8,7 +8,7 @@ its total and rank) and nothing else: organs and units only, never a person.
 from __future__ import annotations
 
 from site_builder.model import Period, SchemeVersion
-from site_builder.site import i18n
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 
 
