@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.cli import main
-from site_builder.site import privacy
+from site_builder.site.output import privacy
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
 

@@ -27,7 +27,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site import assets, downloads, feeds, privacy
+from site_builder.site.output import assets, downloads, feeds, privacy
 from site_builder.site.present import i18n
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
@@ -36,9 +36,9 @@ from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock import check_lock
 from site_builder.site.plan import plan_site
 from site_builder.site.present.render import make_environment, render_route
-from site_builder.site.search import search_index
+from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
-from site_builder.site.write import Outputs, check_out, write_site
+from site_builder.site.output.write import Outputs, check_out, write_site
 
 
 def _package_theme() -> Path:

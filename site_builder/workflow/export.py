@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from site_builder import messages, pipeline
 from site_builder.errors import Mark, Problems
-from site_builder.site import dataset, downloads, privacy
+from site_builder.site.output import dataset, downloads, privacy
 from site_builder.site.failures import fail, fail_all
 
 messages.register(
@@ -150,7 +150,7 @@ def export_notice(
     from site_builder.site.records.gitversion import build_version
     from site_builder.site.records.lock import check_lock
     from site_builder.site.records.versions import archive_sources, notice_histories
-    from site_builder.site.write import write_site
+    from site_builder.site.output.write import write_site
 
     root = Path(root).resolve()
     warnings = Problems()

@@ -79,7 +79,7 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
         .replace("示范县机关效能考核结果公示", "改过的标题"),
         "utf-8",
     )
-    from site_builder.site import write
+    from site_builder.site.output import write
 
     calls = {"n": 0}
     real_open = open
@@ -128,7 +128,7 @@ def test_refuses_the_project_itself_as_output(project):
 
 
 def test_second_write_to_one_path_is_refused():
-    from site_builder.site.write import Outputs
+    from site_builder.site.output.write import Outputs
 
     outputs = Outputs("zh-CN")
     outputs.add("units/a/index.html", b"1", origin="unit")

@@ -92,7 +92,7 @@ import datetime as _dt  # noqa: E402
 
 import pytest  # noqa: E402
 
-from site_builder.site import downloads  # noqa: E402
+from site_builder.site.output import downloads  # noqa: E402
 from site_builder.site.present.tables import Column, GroupTable, Row, Unranked  # noqa: E402
 
 PAYLOADS = [

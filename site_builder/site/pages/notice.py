@@ -24,7 +24,8 @@ from markupsafe import Markup
 
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
-from site_builder.site import dataset, downloads, paths, urls
+from site_builder.site import paths, urls
+from site_builder.site.output import dataset, downloads
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
 from site_builder.site.records.changes import Change

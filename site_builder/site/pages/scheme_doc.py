@@ -18,11 +18,12 @@ from markupsafe import Markup
 from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
-from site_builder.site import downloads, paths
+from site_builder.site import paths
+from site_builder.site.output import downloads
 from site_builder.site.present import i18n, wording
 from site_builder.site.records import schemediff
 from site_builder.site.data import SiteData
-from site_builder.site.dataset import published_periods
+from site_builder.site.output.dataset import published_periods
 from site_builder.site.present.level_views import read_schemes, scheme_levels
 from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs

@@ -75,7 +75,7 @@ from site_builder.load.files import read_source
 from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site import privacy
+from site_builder.site.output import privacy
 from site_builder.site.records import noticedoc
 from site_builder.site.failures import fail_all
 

@@ -34,7 +34,7 @@ from decimal import Decimal
 from site_builder.model import Period, Project
 from site_builder.schema.site import Contact
 from site_builder.scoring.results import PeriodResult
-from site_builder.site import privacy
+from site_builder.site.output import privacy
 
 FORMAT = 1
 Items = dict[str, str]

@@ -212,7 +212,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
                 row = _level_row(row, tbl.show, None, None)
             ws.append([_xlsx_cell(ws, v) for v in row])
     if records is not None:
-        from site_builder.site.dataset import TABLES
+        from site_builder.site.output.dataset import TABLES
 
         for name, fields in TABLES.items():
             if name == "results":
