@@ -107,7 +107,7 @@ def schema(out: str) -> None:
 @click.option("--force", is_flag=True, help="不检查更正记录，直接以当前结果重写指纹（仅用于修复损坏的锁文件）")
 def lock(root: str, force: bool) -> None:
     """锁定已发布的结果：每一版存档到 published/ 并记入 published.lock，之后未登记更正的改动会使构建失败。"""
-    from site_builder.site.records.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     path = update_lock(_root(root), force=force)
     click.echo(str(path))

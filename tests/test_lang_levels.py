@@ -331,7 +331,7 @@ grades:
 
 def test_a_corrected_level_is_a_change_and_part_of_the_results_hash(tmp_path):
     from site_builder.site.records.changes import Change, diff_results
-    from site_builder.site.records.lock import canonical_results
+    from site_builder.site.records.lock.fingerprints import canonical_results
 
     before = results(tmp_path / "a", STARS)[("demo", "2024-Q1")]
     # a2's work 10 → 9.5: total 18.5, work below 9.9 → 三星 instead of 四星

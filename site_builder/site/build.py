@@ -33,7 +33,7 @@ from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail, fail_all
 from site_builder.site.records.gitversion import build_version
-from site_builder.site.records.lock import check_lock
+from site_builder.site.records.lock.checks import check_lock
 from site_builder.site.plan import plan_site
 from site_builder.site.present.render import make_environment, render_route
 from site_builder.site.output.search import search_index

@@ -137,7 +137,9 @@ def correct(
     from site_builder import pipeline
     from site_builder.site.data import today
     from site_builder.site.failures import fail_all
-    from site_builder.site.records.lock import key_of, load_lock, lock_file_problems
+    from site_builder.site.records.lock.checks import lock_file_problems
+    from site_builder.site.records.lock.fingerprints import key_of
+    from site_builder.site.records.lock.reading import load_lock
     from site_builder.site.records.versions import _Archive
     from site_builder.workflow.periodfile import PeriodFile
     from site_builder.workflow.publish import commit_edits, locale_of, require_period
@@ -225,7 +227,8 @@ def _changes_of(project, results, archive, period, last, locale: str) -> list[st
     """What ``period`` shows now that its locked version ``last`` did not (empty: nothing)."""
     from site_builder.site.records import noticedoc
     from site_builder.site.failures import fail_all
-    from site_builder.site.records.lock import archived_items, current_body, key_of
+    from site_builder.site.records.lock.checks import archived_items
+    from site_builder.site.records.lock.fingerprints import current_body, key_of
     from site_builder.site.records.versions import _rebuild
 
     result = results[(period.scheme, period.id)]

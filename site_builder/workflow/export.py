@@ -148,7 +148,7 @@ def export_notice(
     from site_builder.site.build import privacy_check, public_sources, read_content, scan_privacy
     from site_builder.site.data import Options, SiteData, default_as_of
     from site_builder.site.records.gitversion import build_version
-    from site_builder.site.records.lock import check_lock
+    from site_builder.site.records.lock.checks import check_lock
     from site_builder.site.records.versions import archive_sources, notice_histories
     from site_builder.site.output.write import write_site
 

@@ -193,7 +193,7 @@ def commit_edit(root: Path, path: Path, new_text: bytes, locale: str) -> None:
 
 def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
     """:func:`commit_edit` for several period files at once (all restored on refusal)."""
-    from site_builder.site.records.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
     from site_builder.site.records.verify import check_project
     from site_builder.workflow.periodfile import atomic_write
 
@@ -215,7 +215,7 @@ def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
 
 def _locked_entry(root: Path, scheme: str, period: str, locale: str):
     from site_builder.site.failures import fail_all
-    from site_builder.site.records.lock import load_lock
+    from site_builder.site.records.lock.reading import load_lock
 
     problems = Problems()
     locked = load_lock(root, problems) or {}
@@ -230,7 +230,8 @@ def _other_numbers(project, scheme: str, period: str) -> dict[str, str]:
     replaced it in the period file) come from the archived notices.
     """
     from site_builder.checks.notice_checks import _norm_number
-    from site_builder.site.records.lock import archived_items, load_lock
+    from site_builder.site.records.lock.checks import archived_items
+    from site_builder.site.records.lock.reading import load_lock
 
     out: dict[str, str] = {}
     for key, entry in sorted((load_lock(project.root, Problems()) or {}).items()):
@@ -426,7 +427,7 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
             v = getattr(contact, f, None)
             if v:
                 out.contact.append(str(v))
-    from site_builder.site.records.lock import load_lock
+    from site_builder.site.records.lock.reading import load_lock
 
     entry = (load_lock(root, Problems()) or {}).get(f"{scheme}/{period}")
     out.version = entry.last.n if entry else 1

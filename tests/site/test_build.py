@@ -179,7 +179,7 @@ def test_every_unit_of_a_period_is_listed_on_its_notice(built_site):
 
 
 def test_published_result_changed_without_correction_fails(project, tmp_path):
-    from site_builder.site.records.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     update_lock(project)
     lock = json.loads((project / "published.lock").read_text("utf-8"))
@@ -211,7 +211,7 @@ def test_published_result_changed_without_correction_fails(project, tmp_path):
 
 
 def test_published_notice_cannot_silently_disappear(project, tmp_path):
-    from site_builder.site.records.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     update_lock(project)
     edit_yaml(project / "scores/xiaoneng/2017-Q3.yaml", lambda d: d.update(status="draft"))

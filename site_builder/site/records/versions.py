@@ -34,17 +34,15 @@ from site_builder.scoring.results import PeriodResult
 from site_builder.site.records import noticedoc
 from site_builder.site.records.changes import UnitChanges, diff_results
 from site_builder.site.failures import fail_all
-from site_builder.site.records.lock import (
-    LockedPeriod,
-    LockedVersion,
-    archived_items,
-    check_lock,
+from site_builder.site.records.lock.checks import archived_items, check_lock
+from site_builder.site.records.lock.fingerprints import (
     current_body,
     key_of,
     locked_periods,
     results_hash,
     same_body,
 )
+from site_builder.site.records.lock.lockfile import LockedPeriod, LockedVersion
 
 Results = Mapping[tuple[str, str], PeriodResult]
 
