@@ -27,7 +27,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site.output import assets, downloads, feeds, privacy
+from site_builder.site.output import assets, downloads, feeds, personal_names, privacy
 from site_builder.site.present import i18n
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
@@ -232,11 +232,11 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
     """Every output file by path, checked for personal numbers, with the manifest.
 
     Every output is made from one copy of the data in which each registered
-    person's name is masked (:func:`privacy.redact_site_data`), and the scan
+    person's name is masked (:func:`personal_names.redact_site_data`), and the scan
     afterwards refuses any personal number or unmasked name that still got through.
     """
-    names = privacy.names_to_mask(data.project, data.histories)
-    data = privacy.redact_site_data(data, names)
+    names = personal_names.names_to_mask(data.project, data.histories)
+    data = personal_names.redact_site_data(data, names)
     locale = data.locale
     outputs = Outputs(locale)
     found = assets.theme_assets(theme / "static", serve=data.options.serve)

@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from site_builder import messages, pipeline
 from site_builder.errors import Mark, Problems
-from site_builder.site.output import dataset, downloads, privacy
+from site_builder.site.output import dataset, downloads, personal_names
 from site_builder.site.failures import fail, fail_all
 
 messages.register(
@@ -182,8 +182,8 @@ def export_notice(
     status = data.status(period)
     if status == "draft" and not preview:
         _refuse_draft(data, period, loc)
-    names = privacy.names_to_mask(project, histories)
-    data = privacy.redact_site_data(data, names)
+    names = personal_names.names_to_mask(project, histories)
+    data = personal_names.redact_site_data(data, names)
     files = render_export(data, period)
     scan_privacy(files, public_sources(data), loc, names)
     write_site(target, files, loc)

@@ -61,28 +61,32 @@ Every finding is reported located at the source file, line and column it came
 from, with the number as it is written there, its digits masked but the first
 three and the last four (the normalisation keeps a map back to the original
 characters).
+
+This module holds the scan (outputs, sources and the archive) and its messages;
+:mod:`.personal_numbers` finds the numbers, :mod:`.personal_names` masks the names.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
-import html
-import io
 import re
-import unicodedata
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from site_builder import messages
 from site_builder.errors import Mark, Problems
+from site_builder.site.output.personal_names import (
+    NAME_VALUE,
+    mask_name,
+    maskable_names,
+    names_in,
+    person_names,
+    publishes_names,
+)
+from site_builder.site.output.personal_numbers import find_spans, line_col, locate_written, normalise, redact_number
+from site_builder.site.output.scan_text import output_text
+
 
 messages.register(
     {
@@ -119,350 +123,7 @@ KIND_WORDS = {
     "bank_card": ("银行卡号", "bank card number"),
 }
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-# GB/T 2260 province-level codes (first two digits of an ID number).
-_PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83 91".split()
-)
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_COUNTRY_MOBILE = re.compile(r"(?:0086|86)(1[3-9][0-9]{9})")
-
-#: Characters dropped before scanning: zero-width, soft hyphen, bidi controls, BOM.
-_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
-# Between two groups of digits (after NFKC, which turns every space into U+0020).
-_SEP = "-._\u00b7\u30fb\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
-_GAP = re.compile(rf"[ \t]{{1,3}}|[ \t]?[{re.escape(_SEP)}][ \t]?")
-_DIGITS = re.compile(r"[0-9]+")
-# A run of digit groups joined by allowed separators, with the final X of an ID.
-_CHAIN = re.compile(
-    # (a chain shorter than 11 characters holds no personal number: skipped by the lookahead)
-    # (a digit first, so the engine skips ahead to digits quickly)
-    rf"[0-9](?<![0-9]{{2}})(?=[0-9 \t{re.escape(_SEP)}]{{9}}[0-9 \t{re.escape(_SEP)}Xx])"
-    rf"[0-9]*(?:(?:{_GAP.pattern})[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?"
-)
-
-_HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
-_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-
 #: Output files never scanned: images and fonts (binary; they carry no data text).
-BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf")
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳小明 → 欧***: keep the first character only."""
-    name = name.strip()
-    if not name:
-        return name
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-# ------------------------------------------------------------------ numbers
-
-
-def is_id_card(text: str) -> bool:
-    """An 18-character resident ID: province code, valid birth date, GB 11643 check digit."""
-    if len(text) != 18 or not text[:17].isascii() or not text[:17].isdigit():
-        return False
-    if text[:2] not in _PROVINCES or not _valid_date(text[6:10], text[10:12], text[12:14]):
-        return False
-    total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == text[17].upper()
-
-
-def is_id_card_15(text: str) -> bool:
-    """A first-generation 15-digit ID: province code, YYMMDD (19YY), three digits."""
-    if len(text) != 15 or not text.isascii() or not text.isdigit():
-        return False
-    return text[:2] in _PROVINCES and _valid_date("19" + text[6:8], text[8:10], text[10:12])
-
-
-def _valid_date(y: str, m: str, d: str) -> bool:
-    try:
-        year = int(y)
-        dt.date(year, int(m), int(d))
-    except ValueError:
-        return False
-    return 1850 <= year <= 2099
-
-
-def luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-@dataclass(frozen=True)
-class _Group:
-    start: int  # in the normalised text
-    end: int
-    text: str  # digits, and a final X of an ID number
-
-
-def _groups(text: str) -> list[list[_Group]]:
-    """Chains of digit groups joined by one allowed separator each (11 characters or more).
-
-    A group that is part of a hexadecimal word (digits with a-f touching them:
-    a hash, a fingerprint, a UUID's part) or of a UUID is no part of a number
-    and splits the chain it is in.
-    """
-    uuids: list[tuple[int, int]] | None = None
-    chains: list[list[_Group]] = []
-    for m in _CHAIN.finditer(text):
-        if m.end() - m.start() < 11:  # too short to hold any personal number
-            continue
-        if uuids is None:
-            uuids = [u.span() for u in _UUID.finditer(text)] if "-" in text else []
-        chain: list[_Group] = []
-        for g in _DIGITS.finditer(text, m.start(), m.end()):
-            if _in_hex_word(text, g.start(), g.end()) or any(s <= g.start() < e for s, e in uuids):
-                if chain:
-                    chains.append(chain)
-                chain = []
-                continue
-            chain.append(_Group(g.start(), g.end(), g.group()))
-        if chain and text[m.end() - 1] in "Xx" and chain[-1].end == m.end() - 1:
-            last = chain[-1]
-            chain[-1] = _Group(last.start, m.end(), last.text + "X")
-        if chain:
-            chains.append(chain)
-    return chains
-
-
-def _in_hex_word(text: str, start: int, end: int) -> bool:
-    """Whether the digits at ``start:end`` are part of a hexadecimal word (a hash):
-    letters touch them, all a-f, two or more of them or 16 characters in all."""
-    before = start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()
-    after = end < len(text) and text[end].isascii() and text[end].isalpha()
-    if not (before or after):
-        return False
-    s, e = start, end
-    while s > 0 and text[s - 1].isascii() and text[s - 1].isalnum():
-        s -= 1
-    while e < len(text) and text[e].isascii() and text[e].isalnum():
-        e += 1
-    if _HEX_ONLY.fullmatch(text, s, e) is None:
-        return False
-    letters = sum(1 for ch in text[s:e] if ch.isalpha())
-    return letters >= 2 or e - s >= 16  # one stray letter before a number is no hash
-
-
-def _classify(parts: list[_Group]) -> tuple[str, str] | None:
-    """(kind, number) when these groups, as written, are one personal number."""
-    lens = [len(g.text) for g in parts]
-    number = "".join(g.text for g in parts)
-    k = len(parts)
-    if any(g.text.endswith("X") for g in parts[:-1]):
-        return None
-    if k > 1 and any(n < 3 for n in lens[:-1]):
-        return None
-    if len(number) == 18 and k <= 5 and is_id_card(number):
-        return ("id_card", number)
-    if number.endswith("X"):
-        return None
-    if k <= 3 and min(lens) >= 3:
-        if len(number) == 11 and _MOBILE.fullmatch(number):
-            return ("mobile", number)
-        m = _COUNTRY_MOBILE.fullmatch(number)
-        if m and lens[0] > len(number) - 11:  # the code is written with the number
-            return ("mobile", m.group(1))
-    if len(number) == 15 and tuple(lens) in ((15,), (6, 6, 3), (6, 9)) and is_id_card_15(number):
-        return ("id_card", number)
-    if 16 <= len(number) <= 19 and k <= 5 and number[0] in "3456" and luhn(number):
-        return ("bank_card", number)
-    return None
-
-
-def _find(text: str) -> list[tuple[str, str, int, int]]:
-    """(kind, number, start, end in ``text``) of every personal number in normalised text."""
-    found: list[tuple[int, int, str, str, int]] = []
-    for chain in _groups(text):
-        for i in range(len(chain)):
-            total = 0
-            for j in range(i, min(i + 5, len(chain))):
-                total += len(chain[j].text)
-                if total > 19:
-                    break
-                if total >= 11:
-                    hit = _classify(chain[i : j + 1])
-                    if hit:
-                        found.append((chain[i].start, chain[j].end, *hit, chain[i].start))
-                if len(chain[j].text) < 3:  # a short group can only end a number
-                    break
-    # a number written inside a longer one counts once, as the longer
-    out = []
-    for s, e, kind, number, _ in found:
-        if any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2, *_ in found):
-            continue
-        out.append((kind, number, s, e))
-    return out
-
-
-def normalise(text: str) -> str:
-    """NFKC, with zero-width, soft-hyphen and bidi characters dropped."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
-
-
-# What a source may wrap a number's digits in that a reader of the page never sees:
-# Markdown emphasis and code marks, inline HTML tags and comments; and entities.
-_MARKUP = re.compile(
-    r"(?P<drop><!--.*?-->|</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|del|ins)\b[^>\n]*>|[*`~]+)"
-    r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
-    re.S | re.I,
-)
-
-
-def _normalise_mapped(text: str) -> tuple[str, list[int]]:
-    """:func:`normalise` of a source, with the index in ``text`` of every character of the result.
-
-    Markup a reader never sees is dropped and entities are decoded first, so
-    ``**138**-1234-5678`` and ``&#49;38 1234 5678`` in a notice body are found
-    where ``check`` reads them, as the output scan finds them on the page; the
-    inline tags and comments dropped are read after the text, one a line.
-    """
-    out: list[str] = []
-    where: list[int] = []
-
-    def put(chars: str, i: int) -> None:
-        for ch in chars:
-            if ch in _INVISIBLE:
-                continue
-            n = ch if ch < "\x80" else unicodedata.normalize("NFKC", ch)
-            out.append(n)
-            where.extend([i] * len(n))
-
-    pos = 0
-    tags: list[tuple[int, int]] = []
-    for m in _MARKUP.finditer(text):
-        for i in range(pos, m.start()):
-            put(text[i], i)
-        if m.group("entity"):
-            put(html.unescape(m.group()), m.start())
-        elif m.group().startswith("<"):
-            tags.append(m.span())
-        pos = m.end()
-    for i in range(pos, len(text)):
-        put(text[i], i)
-    for start, end in tags:  # an inline tag's attributes (href="tel:…") are published too
-        put("\n", start)
-        for i in range(start, end):
-            put(text[i], i)
-    return "".join(out), where
-
-
-def _unmarked(text: str) -> str:
-    """``text`` as :func:`_normalise_mapped` reads it, without the map (fast)."""
-    tags: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
-        if m.group("entity"):
-            return html.unescape(m.group())
-        if m.group().startswith("<"):
-            tags.append("\n" + m.group())
-        return ""
-
-    return _MARKUP.sub(one, text) + "".join(tags)
-
-
-def find_numbers(text: str) -> list[tuple[str, str]]:
-    """(kind, number) for every personal number in ``text``; numbers in their canonical digits."""
-    return [(kind, number) for kind, number, _, _ in _find(normalise(text))]
-
-
-def locate_numbers(text: str) -> list[tuple[str, str, int, int]]:
-    """(kind, number, line, column) — 1-based, in ``text`` as written — of every personal number."""
-    return [(kind, number, line, col) for kind, number, line, col, _ in _locate(text)]
-
-
-def _locate(text: str) -> list[tuple[str, str, int, int, str]]:
-    """:func:`locate_numbers`, with each number as written there, masked (:func:`mask_written`)."""
-    if not _find(normalise(_unmarked(text))):  # the usual case: no number, no map needed
-        return []
-    norm, where = _normalise_mapped(text)
-    out = []
-    for kind, number, start, end in _find(norm):
-        a, b = where[start], where[end - 1] + 1
-        out.append((kind, number, *_line_col(text, a), mask_written(text[a:b], number)))
-    return out
-
-
-def mask_written(written: str, number: str) -> str:
-    """The number as written (spaces, dashes, full-width digits kept), its digits masked
-    but the first three and the last four — a country code written with it is kept too."""
-    digits = [i for i, ch in enumerate(written) if unicodedata.normalize("NFKC", ch) in _DIGIT_CHARS]
-    if len(digits) < len(number):
-        return redact_number(number)  # written across markup or entities: show it plainly
-    prefix = len(digits) - len(number)
-    keep = set(digits[: prefix + 3]) | set(digits[len(digits) - 4 :])
-    return "".join("*" if i in set(digits) - keep else ch for i, ch in enumerate(written))
-
-
-_DIGIT_CHARS = frozenset("0123456789Xx")
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def redact_number(number: str) -> str:
-    """138****5678: enough to find it in the source, not enough to use it."""
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
-
-
-# ------------------------------------------------------------------ output text
-
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_INLINE = re.compile(
-    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|del|ins)\b[^>]*>",
-    re.I,
-)
-_TAG = re.compile(r"<[^>]*>")
-_MARKUP_ANY = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
-# In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
-_XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-
-
-def output_text(path: str, data: bytes) -> str | None:
-    """The text a reader of ``path`` can see, for the scan; None for images and fonts."""
-    lower = path.lower()
-    if lower.endswith(BINARY_SUFFIXES):
-        return None
-    if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _zip_text(data)
-    text = data.decode("utf-8", errors="replace")
-    if lower.endswith((".html", ".htm", ".xml", ".svg", ".rss", ".atom")):
-        # Text as read: comments and inline tags vanish, other tags end a line.  The
-        # tags and comments themselves follow, one a line: an attribute
-        # (href="tel:…", alt, title, content) or a comment is published too.
-        markup = "\n".join(_MARKUP_ANY.findall(text))
-        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))) + "\n" + markup)
-    elif lower.endswith((".json", ".js", ".webmanifest")):
-        text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    return text
-
-
-def _zip_text(data: bytes) -> str:
-    """The text of every XML part of an XLSX (shared strings, sheets, properties)."""
-    parts = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for info in sorted(z.infolist(), key=lambda i: i.filename):
-                if info.filename.endswith((".xml", ".rels")) and info.file_size <= 64 * 2**20:
-                    xml = z.read(info).decode("utf-8", errors="replace")
-                    parts.append(html.unescape(_TAG.sub("", _XLSX_BREAK.sub("\n", xml))))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return data.decode("utf-8", errors="replace")
-    return "\n".join(parts)
 
 
 # ------------------------------------------------------------------ findings
@@ -487,7 +148,7 @@ def scan_outputs(
 ) -> list[Finding]:
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
-    names = _maskable(names)
+    names = maskable_names(names)
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
@@ -496,11 +157,11 @@ def scan_outputs(
             continue
         norm = normalise(page + "\n" + text)
         if numbers:
-            for kind, number, _, _ in _find(norm):
+            for kind, number, _, _ in find_spans(norm):
                 mark, written = index.where(number)
                 origin = index.files_with(number)
                 findings.append(Finding(kind, written, page, origin, mark))
-        for name in _names_in(norm, names):
+        for name in names_in(norm, names):
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
     return findings
@@ -515,7 +176,7 @@ class _SourceIndex:
 
     def located(self) -> dict[str, list[tuple[str, str, int, int, str]]]:
         if self._located is None:
-            self._located = {p: _locate(_decode(b)) for p, b in sorted(self.sources.items())}
+            self._located = {p: locate_written(_decode(b)) for p, b in sorted(self.sources.items())}
         return self._located
 
     def mark(self, kind: str, number: str) -> Mark | None:
@@ -559,293 +220,6 @@ def unique(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-# ------------------------------------------------------------------ registered names
-#
-# The names recorded with events (``name:`` of a person, an award or an event)
-# are personal data.  Unless a scheme declares a legal basis for publishing
-# them, every occurrence of such a name — in a note, a title, an archived
-# period file — is replaced by its mask.  The privacy stage and the lock share
-# these functions.
-
-
-def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> set[str]:
-    """Every person's name recorded in one period's validated facts (unit -> line -> Facts)."""
-    names: set[str] = set()
-    for lines in facts_by_unit.values():
-        for facts in lines.values():
-            for ev in getattr(facts, "all_events", lambda: [])():
-                if ev.name and ev.name.strip():
-                    names.add(ev.name.strip())
-    return names
-
-
-def _maskable(names: Iterable[str]) -> list[str]:
-    """Names worth masking (two characters or more), longest first."""
-    # a name already masked (张*, as archived by ``site-builder lock``) is not a name
-    return sorted(
-        {n.strip() for n in names if len(n.strip()) >= 2 and "*" not in n},
-        key=lambda n: (-len(n), n),
-    )
-
-
-def redact_names(text: str, names: Iterable[str]) -> str:
-    """``text`` with every registered name replaced by its mask (longest names first)."""
-    for name in _maskable(names):
-        if name in text:  # one character would mask ordinary words
-            text = text.replace(name, mask_name(name))
-    return text
-
-
-def redact_archive(data: bytes, names: Iterable[str]) -> bytes:
-    """A period file's bytes with every registered name masked, for ``published/``.
-
-    The replacement works on the UTF-8 bytes (a character's encoding never
-    overlaps another's), so everything but the names — line endings, comments,
-    a BOM — stays byte-for-byte, and the result is stable: redacting twice
-    gives the same bytes.  A mask keeps the name's first character, so it never
-    begins a plain YAML scalar with ``*`` and the file stays valid YAML.
-    """
-    for name in _maskable(names):
-        needle = name.encode("utf-8")
-        if needle in data:
-            data = data.replace(needle, mask_name(name).encode("utf-8"))
-    return data
-
-
-def redact_markdown(data: bytes, names: Iterable[str]) -> bytes:
-    """A notice body's bytes with every registered name masked (the mask's ``*``
-    escaped for Markdown), for ``published/``: what the page shows, byte-stable."""
-    return _Redactor(_maskable(names)).markdown(data)
-
-
-def publishes_names(project: Any, scheme: str, version: str | None = None) -> bool:
-    """Whether ``scheme`` (its ``version``, else its latest) declares a legal basis for names."""
-    versions = getattr(project, "schemes", {}).get(scheme) or {}
-    sv = versions.get(version) if version else None
-    if sv is None and versions:
-        sv = list(versions.values())[-1]
-    if sv is None:
-        return False
-    pd = sv.scheme.personal_data
-    return bool(pd.publish_names and pd.legal_basis)  # check refuses the one without the other
-
-
-def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> list[str]:
-    """Registered names of every period (earlier published versions too) whose scheme
-    does not publish names: masked everywhere on the site, longest first."""
-    periods = list(project.periods)
-    for h in (histories or {}).values():
-        for v in h.versions:
-            periods.append(v.period)
-            periods.extend(v.project.periods)
-    names: set[str] = set()
-    seen: set[int] = set()
-    for p in periods:
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        if not publishes_names(project, p.scheme, p.version):
-            names |= person_names(p.facts)
-    return _maskable(names)
-
-
-_ATOMS = (bool, int, float, Decimal, dt.date, dt.time, Path, enum.Enum)
-_PLAIN = frozenset({type(None), bool, int, float, Decimal, dt.date, dt.datetime})
-
-
-class _Redactor:
-    """A copy of immutable data (dataclasses, pydantic models, containers) with names masked.
-
-    Only what changes is copied; shared objects stay shared (one copy each).
-    Dictionary keys are identifiers and are left alone; bytes are Markdown
-    (a notice body), where the mask's ``*`` is escaped.
-    """
-
-    def __init__(self, names: list[str], skip: frozenset[tuple[type, str]] = frozenset()) -> None:
-        self.names = names
-        self.pattern = re.compile("|".join(re.escape(n) for n in names)) if names else None
-        self.masks = {n: mask_name(n) for n in names}
-        self.skip = skip
-        self.memo: dict[int, tuple[Any, Any]] = {}
-        self.handlers: dict[type, Any] = {}
-
-    def text(self, s: str) -> str:
-        if self.pattern is None or self.pattern.search(s) is None:
-            return s
-        new = self.pattern.sub(lambda m: self.masks[m.group()], s)
-        return new if type(s) is str else type(s)(new)
-
-    def markdown(self, b: bytes) -> bytes:
-        if self.pattern is None:
-            return b
-        text = b.decode("utf-8", errors="surrogateescape")
-        if self.pattern.search(text) is None:
-            return b
-        new = self.pattern.sub(lambda m: self.masks[m.group()].replace("*", "\\*"), text)
-        return new.encode("utf-8", errors="surrogateescape")
-
-    def __call__(self, obj: Any) -> Any:
-        t = type(obj)
-        if t is str:
-            return self.text(obj)
-        handler = self.handlers.get(t)
-        if handler is None:
-            handler = self.handlers[t] = self._handler(t)
-        return handler(obj)
-
-    def _handler(self, t: type) -> Any:
-        if t is type(None) or issubclass(t, _ATOMS):
-            return _same
-        if issubclass(t, str):
-            return self.text
-        if issubclass(t, bytes):
-            return self.markdown
-        if issubclass(t, BaseModel):
-            return self._memo(self._model, tuple(t.model_fields))
-        if dataclasses.is_dataclass(t):
-            names = tuple(f.name for f in dataclasses.fields(t) if (t, f.name) not in self.skip)
-            return self._memo(self._dataclass, names)
-        if issubclass(t, dict):
-            return self._memo(self._dict, ())
-        if issubclass(t, (list, tuple)):
-            return self._sequence
-        if issubclass(t, (set, frozenset)):
-            return self._set
-        return _same
-
-    def _memo(self, copy_of: Any, names: tuple[str, ...]) -> Any:
-        memo = self.memo
-
-        def handle(obj: Any) -> Any:
-            hit = memo.get(id(obj))
-            if hit is not None and hit[0] is obj:
-                return hit[1]
-            new = copy_of(obj, names)
-            memo[id(obj)] = (obj, new)
-            return new
-
-        return handle
-
-    def _item(self, value: Any) -> Any:
-        """``self(value)``, with the common cases (no text, text without a name) inline."""
-        t = type(value)
-        if t is str:
-            if self.pattern is None or self.pattern.search(value) is None:
-                return value
-            return self.text(value)
-        if t in _PLAIN:
-            return value
-        return self(value)
-
-    def _changes(self, obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
-        changes = {}
-        item = self._item
-        for name in names:
-            value = getattr(obj, name)
-            red = item(value)
-            if red is not value:
-                changes[name] = red
-        return changes
-
-    def _model(self, obj: Any, names: tuple[str, ...]) -> Any:
-        changes = self._changes(obj, names)
-        return obj.model_copy(update=changes) if changes else obj
-
-    def _dataclass(self, obj: Any, names: tuple[str, ...]) -> Any:
-        changes = self._changes(obj, names)
-        if not changes:
-            return obj
-        import copy
-
-        new = copy.copy(obj)
-        for name, value in changes.items():
-            object.__setattr__(new, name, value)
-        return new
-
-    def _dict(self, obj: dict, _names: tuple[str, ...]) -> dict:
-        item = self._item
-        out = {k: item(v) for k, v in obj.items()}
-        if all(out[k] is v for k, v in obj.items()):
-            return obj
-        return out if type(obj) is dict else type(obj)(out)
-
-    def _sequence(self, obj: Any) -> Any:
-        item = self._item
-        items = [item(v) for v in obj]
-        if all(a is b for a, b in zip(items, obj, strict=True)):
-            return obj
-        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-            return type(obj)(*items)
-        return type(obj)(items)
-
-    def _set(self, obj: Any) -> Any:
-        items = {self(v) for v in obj}
-        return obj if items == set(obj) else type(obj)(items)
-
-
-def _same(obj: Any) -> Any:
-    return obj
-
-
-def redact_site_data(data: Any, names: list[str] | None = None) -> Any:
-    """The site's data with every registered name masked: what every page is made from.
-
-    ``data`` is a :class:`~site_builder.site.data.SiteData`; the source bytes it
-    lists for the manifest (``project.sources``, ``archive``) stay as they are,
-    because their hashes must match the files in the repository.
-    """
-    from site_builder.model import Project
-
-    if names is None:
-        names = names_to_mask(data.project, data.histories)
-    if not names or not _written_elsewhere(data, names):
-        # Each name is only the ``name:`` of its event, which every view shows
-        # masked (:func:`mask_name`); the scan of the outputs stands behind that.
-        # Copying the whole data would only cost time (a tenth of a large build).
-        return data
-    red = _Redactor(names, skip=frozenset({(Project, "sources")}))
-    return dataclasses.replace(
-        data,
-        project=red(data.project),
-        results=red(data.results),
-        histories=red(data.histories),
-        content={k: red.markdown(v) for k, v in data.content.items()},
-    )
-
-
-def _written_elsewhere(data: Any, names: list[str]) -> bool:
-    """Whether a registered name is written anywhere but as the ``name:`` of an event:
-    in a note, a title, the registry, a scheme, a notice body (now or archived)."""
-    periods = {p.path for p in data.project.periods}
-    files = [*data.project.sources.items(), *data.content.items(), *data.archive.items()]
-    for h in data.histories.values():
-        files.extend((f"body of v{v.n}", v.body) for v in h.versions if v.body)
-    for path, raw in files:
-        text = _decode(raw)
-        if re.search(r"\\[uUxN]", text):
-            return True  # an escape in a quoted YAML string may spell a name
-        if not any(n in text for n in names):
-            continue
-        if path in periods or re.search(r"/v[0-9]+\.ya?ml$", path):
-            text = _NAME_VALUE.sub("", text)  # a period file: its events' own names
-        if any(n in normalise(text) for n in names):
-            return True
-    return False
-
-
-def find_names(text: str, names: Iterable[str]) -> list[str]:
-    """The registered names that occur in ``text`` (after NFKC), longest first."""
-    return _names_in(normalise(text), _maskable(names))
-
-
-def _names_in(norm: str, names: list[str]) -> list[str]:
-    found: list[str] = []
-    for name in names:
-        if name in norm and not any(name in longer for longer in found):
-            found.append(name)
-    return found
-
-
 def scan_names(files: Mapping[str, bytes], sources: Mapping[str, bytes], names: Iterable[str]) -> list[Finding]:
     """The safety net: an unmasked registered name in any output file, located at its source."""
     return scan_outputs(files, sources, names, numbers=False)
@@ -878,7 +252,6 @@ def _name_mark(name: str, sources: Mapping[str, bytes]) -> Mark | None:
 #: archives period files with names masked, :func:`redact_archive`).
 ARCHIVE_NAMES_SEVERITY = "error"
 
-_NAME_VALUE = re.compile(r"(?:^|[\s{,])name\s*:[ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^,}#\n]+)")
 _VERSION_LINE = re.compile(r"^version\s*:\s*[\"']?([^\"'#\n]+?)[\"']?\s*(?:#.*)?$", re.M)
 _ARCHIVE_CAP = 8 * 2**20
 
@@ -915,7 +288,7 @@ def _read_capped(path: Path) -> bytes:
 def _archived_names(text: str) -> set[str]:
     """The ``name:`` values written in an archived period file (masked ones left out)."""
     names = set()
-    for m in _NAME_VALUE.finditer(text):
+    for m in NAME_VALUE.finditer(text):
         v = m.group("v").strip()
         if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
             v = v[1:-1].strip()
@@ -936,7 +309,7 @@ def source_problems(root: Path, project: Any) -> Problems:
     files = {**dict(sorted(project.sources.items())), **archive_files(Path(root))}
     for path, data in files.items():
         text = _decode(data)
-        for kind, number, line, col, written in _locate(text):
+        for kind, number, line, col, written in locate_written(text):
             what = KIND_WORDS[kind]
             problems.add(
                 "privacy.number",
@@ -978,10 +351,10 @@ def _archive_name_problems(project: Any, archive: Mapping[str, bytes], problems:
             version = version or period.version
         if publishes_names(project, scheme, version):
             continue
-        maskable = _maskable(names)
+        maskable = maskable_names(names)
         for path, text in texts.items():
-            for name in _names_in(normalise(text), maskable):
-                line, col = _line_col(text, text.find(name)) if name in text else (0, 0)
+            for name in names_in(normalise(text), maskable):
+                line, col = line_col(text, text.find(name)) if name in text else (0, 0)
                 problems.add(
                     "privacy.name_in_archive",
                     Mark(path, line, col),

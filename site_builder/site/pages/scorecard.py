@@ -30,7 +30,7 @@ from site_builder.site.pages.common import earlier_versions, is_draft, notice_cr
 from site_builder.site.pages.notice import corrections_of, superseded_view
 from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
-from site_builder.site.output.privacy import mask_name
+from site_builder.site.output.personal_names import mask_name
 from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
 

@@ -34,7 +34,7 @@ from decimal import Decimal
 from site_builder.model import Period, Project
 from site_builder.schema.site import Contact
 from site_builder.scoring.results import PeriodResult
-from site_builder.site.output import privacy
+from site_builder.site.output import personal_names
 
 FORMAT = 1
 Items = dict[str, str]
@@ -92,13 +92,13 @@ class _Doc:
         else:
             text = normalise(str(value))
             if self.names:
-                text = privacy.redact_names(text, self.names)
+                text = personal_names.redact_names(text, self.names)
         if text is not None:
             self.items[key] = text
 
     def person(self, key: str, name: str | None) -> None:
         if name:
-            self.put(key, name if self.publish else privacy.mask_name(normalise(name)))
+            self.put(key, name if self.publish else personal_names.mask_name(normalise(name)))
 
 
 def _flatten(doc: _Doc, key: str, value: object, depth: int = 0) -> None:
@@ -167,7 +167,7 @@ def notice_items(
     on = meta.date if meta else (
         period.scores.public_notice.start if period.scores.public_notice else period.end
     )
-    doc = _Doc(privacy.person_names(period.facts), privacy.publishes_names(project, period.scheme, period.version))
+    doc = _Doc(personal_names.person_names(period.facts), personal_names.publishes_names(project, period.scheme, period.version))
     put = doc.put
     en = project.site.locale == "en"
     # the notice

@@ -16,7 +16,7 @@ from site_builder.errors import Problems
 from site_builder.load.files import read_source
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site.output import privacy
+from site_builder.site.output import personal_names
 from site_builder.site.records import noticedoc
 from site_builder.site.records.lock.lockfile import ArchivedFile, LOCKED_STAGES, LockedVersion
 
@@ -134,9 +134,9 @@ def current_body(project: Project, period: Period) -> bytes | None:
         if file is None:
             return None
         data = file.read_bytes()
-    if privacy.publishes_names(project, period.scheme, period.version):
+    if personal_names.publishes_names(project, period.scheme, period.version):
         return data
-    return privacy.redact_markdown(data, privacy.person_names(period.facts))
+    return personal_names.redact_markdown(data, personal_names.person_names(period.facts))
 
 
 def body_hash(data: bytes | None) -> str | None:

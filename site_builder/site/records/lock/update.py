@@ -13,7 +13,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site.output import privacy
+from site_builder.site.output import personal_names, privacy
 from site_builder.site.records import noticedoc
 from site_builder.site.failures import fail_all
 from site_builder.site.records.lock.checks import archived_items, body_problems, check_lock
@@ -133,7 +133,7 @@ def masked_period_file(data: bytes, names: set[str], scheme_data: bytes | None) 
     """A period file as archived: every registered person's name masked, unless published by law."""
     if _publishes_names(scheme_data):
         return data
-    return privacy.redact_archive(data, names | _names_in(data))
+    return personal_names.redact_archive(data, names | _names_in(data))
 
 
 def _archive(
@@ -149,7 +149,7 @@ def _archive(
     # a version written as changes (extends:) is archived written out in full: it must rebuild alone
     scheme_data = sv.full_text if sv.full_text is not None else project.sources[sv.path]
     period_data = masked_period_file(
-        project.sources[period.path], privacy.person_names(period.facts), scheme_data
+        project.sources[period.path], personal_names.person_names(period.facts), scheme_data
     )
     return (
         _put(project, archive_path(period, n), period_data, force, writes, problems),
