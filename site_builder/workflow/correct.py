@@ -94,7 +94,7 @@ def _num(d: object, en: bool) -> str:
 
 def change_lines(project, period, old_result, new_result, old_items, new_items, locale: str) -> list[str]:
     """Every change a reader of the notice would see, unit by unit, then other items."""
-    from site_builder.site.records import noticedoc
+    from site_builder.site.records import notice_changes
     from site_builder.site.records.changes import diff_results
 
     en = locale == "en"
@@ -117,10 +117,10 @@ def change_lines(project, period, old_result, new_result, old_items, new_items, 
             out.append(f"{unit} {what}: {_num(c.old, en)} → {_num(c.new, en)}" if en
                        else f"{unit} {what}：{_num(c.old, en)} → {_num(c.new, en)}")
     if old_items is not None:
-        diff = noticedoc.differences(noticedoc.comparable(old_items), noticedoc.comparable(new_items))
-        others = [c for c in diff if not noticedoc.is_figure(c.key)]
+        diff = notice_changes.differences(notice_changes.comparable(old_items), notice_changes.comparable(new_items))
+        others = [c for c in diff if not notice_changes.is_figure(c.key)]
         if others:
-            out.append(noticedoc.describe(others, locale, limit=20, old_items=old_items, new_items=new_items))
+            out.append(notice_changes.describe(others, locale, limit=20, old_items=old_items, new_items=new_items))
     return out
 
 

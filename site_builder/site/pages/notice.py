@@ -27,7 +27,7 @@ from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
 from site_builder.site.output import dataset, downloads
 from site_builder.site.present import i18n
-from site_builder.site.records import noticedoc
+from site_builder.site.records import notice_changes, noticedoc
 from site_builder.site.records.changes import Change
 from site_builder.site.data import SiteData
 from site_builder.site.present.markdown_html import render_markdown
@@ -142,17 +142,17 @@ def item_views(data: SiteData, history: NoticeHistory, n: int) -> tuple[ItemView
     loc = data.locale
     out = []
     for c in history.items_after(n):
-        if noticedoc.is_figure(c.key):
+        if notice_changes.is_figure(c.key):
             continue
         old, new = c.old, c.new
         if c.key == "notice.body":
-            old, new = noticedoc.first_line_change(old, new)
+            old, new = notice_changes.first_line_change(old, new)
         out.append(
             ItemView(
                 c.key,
-                noticedoc.label(c.key, older.items or {}, newer.items or {}, loc),
-                noticedoc.shown(c.key, old, loc),
-                noticedoc.shown(c.key, new, loc),
+                notice_changes.label(c.key, older.items or {}, newer.items or {}, loc),
+                notice_changes.shown(c.key, old, loc),
+                notice_changes.shown(c.key, new, loc),
             )
         )
     return tuple(out)

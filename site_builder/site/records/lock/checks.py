@@ -13,7 +13,7 @@ from pathlib import Path
 from site_builder.errors import Mark, Problems
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
-from site_builder.site.records import noticedoc
+from site_builder.site.records import notice_changes, noticedoc
 from site_builder.site.failures import fail_all
 from site_builder.site.records.lock.fingerprints import (
     read_archived,
@@ -167,9 +167,9 @@ def lock_problems(
         body_changed = not same_body(last, body, root)
         if old is not None:
             new = noticedoc.notice_items(project, period, result, body)
-            diff = noticedoc.differences(
-                noticedoc.comparable(old, last.corrections),
-                noticedoc.comparable(new, last.corrections),
+            diff = notice_changes.differences(
+                notice_changes.comparable(old, last.corrections),
+                notice_changes.comparable(new, last.corrections),
             )
             items = [c for c in diff if c.key != "notice.body"]
             if any(c.key == "notice.body" for c in diff):
@@ -184,8 +184,8 @@ def lock_problems(
                     n=last.n,
                     stage_zh=stage[0],
                     stage_en=stage[1],
-                    items_zh=noticedoc.describe(items, "zh-CN", old_items=old, new_items=new),
-                    items_en=noticedoc.describe(items, "en", old_items=old, new_items=new),
+                    items_zh=notice_changes.describe(items, "zh-CN", old_items=old, new_items=new),
+                    items_en=notice_changes.describe(items, "en", old_items=old, new_items=new),
                     source=period.path,
                     cmd=key.replace("/", " "),
                     archive=last.notice_file.path if last.notice_file else "",
@@ -215,7 +215,7 @@ def _where_changed(project: Project, period: Period, items: list) -> Mark:
     text = noticedoc.decode(data)
     for c in items:
         value = c.new
-        if noticedoc.is_figure(c.key):  # computed: "50" may be written anywhere
+        if notice_changes.is_figure(c.key):  # computed: "50" may be written anywhere
             continue
         if value and len(value) >= 2 and "\n" not in value and value in text:
             offset = text.index(value)

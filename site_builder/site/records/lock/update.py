@@ -14,7 +14,7 @@ from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
 from site_builder.site.output import personal_names, privacy
-from site_builder.site.records import noticedoc
+from site_builder.site.records import notice_changes, noticedoc
 from site_builder.site.failures import fail_all
 from site_builder.site.records.lock.checks import archived_items, body_problems, check_lock
 from site_builder.site.records.lock.fingerprints import (
@@ -217,8 +217,8 @@ def next_lock(
             or not same_body(last, body, root)
             or (
                 old_items is not None
-                and noticedoc.comparable(old_items)
-                != noticedoc.comparable(noticedoc.notice_items(project, p, result, body))
+                and notice_changes.comparable(old_items)
+                != notice_changes.comparable(noticedoc.notice_items(project, p, result, body))
             )
         )
         if changed:
