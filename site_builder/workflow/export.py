@@ -281,7 +281,8 @@ def render_export(data, period) -> dict[str, bytes]:
     import jinja2
 
     from site_builder.site.build import theme_dir
-    from site_builder.site.pages.notice import body_of, body_signs_off, corrections_of, notice_view
+    from site_builder.site.pages.notice import body_of, body_signs_off, notice_view
+    from site_builder.site.pages.notice_versions import corrections_of
     from site_builder.site.present.render import make_environment
     from site_builder.site.present.tables import notice_tables
 

@@ -27,7 +27,7 @@ from site_builder.site.present.card_why import folded_lines, group_line_stats, s
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
-from site_builder.site.pages.notice import corrections_of, superseded_view
+from site_builder.site.pages.notice_versions import corrections_of, superseded_view
 from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
 from site_builder.site.output.personal_names import mask_name
