@@ -185,7 +185,6 @@ def locked_periods(
     ]
 
 
-published_periods = locked_periods  # the name versions.py and older callers use
 
 
 def notice_bytes(
