@@ -4,7 +4,8 @@
   inside a function: ranking reads scoring's results; the pipeline
   (:func:`site_builder.pipeline.compute`) scores and ranks period by period;
 - no module of the site stage is over 400 lines (a longer one is two ideas);
-- the site stage's modules do not import each other in a cycle at import time.
+- the site stage's modules do not import each other in a cycle at import time, and
+  records, presentation and output never import the page kinds or the build.
 """
 
 from __future__ import annotations
@@ -119,3 +120,14 @@ def test_the_site_stage_has_no_import_cycle_at_import_time():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_records_presentation_and_output_never_reach_up_to_pages_or_the_build():
+    graph = _graph()
+    lower = ("site_builder.site.records", "site_builder.site.present", "site_builder.site.output")
+    upper = ("site_builder.site.pages", "site_builder.site.build", "site_builder.site.serve")
+    found = sorted(
+        f"{m} -> {t}" for m, ts in graph.items() if any(_in(m, p) for p in lower)
+        for t in ts if any(_in(t, p) for p in upper)
+    )
+    assert found == []
