@@ -47,6 +47,8 @@ def need_root(why: str) -> None:
 def env(**extra: str) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED")}
     e.pop("CI", None)
+    # wrapper scripts run from tmp_path: they must import this checkout's site_builder, not an installed one
+    e["PYTHONPATH"] = os.pathsep.join(x for x in (str(REPO), e.get("PYTHONPATH", "")) if x)
     e.update(extra)
     return e
 
