@@ -72,7 +72,7 @@ class LockedPeriod:
         return self.versions[-1]
 
 
-# ------------------------------------------------------------------ reading
+# ------------------------------------------------------------------ parsing
 
 
 class MalformedLock(Exception):
