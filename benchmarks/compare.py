@@ -258,14 +258,14 @@ PHASES: dict[str, list[str]] = {
     "write": ["site_builder.site.build.write_site"],
     # inside the stages above, shown apart because each is a cost of its own
     "downloads": [
-        "site_builder.site.downloads.to_xlsx",
-        "site_builder.site.downloads.to_csv",
-        "site_builder.site.downloads.to_json",
+        "site_builder.site.output.downloads.to_xlsx",
+        "site_builder.site.output.downloads.to_csv",
+        "site_builder.site.output.downloads.to_json",
     ],
     "privacy": [
         "site_builder.site.build.privacy_check",
         "site_builder.site.build.scan_privacy",
-        "site_builder.site.privacy.redact_site_data",
+        "site_builder.site.output.personal_names.redact_site_data",
     ],
     "lock": [
         "site_builder.site.build.check_lock",

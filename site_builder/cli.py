@@ -26,7 +26,7 @@ def main() -> None:
 def check(root: str, lang: str | None) -> None:
     """检查全部源文件并计算结果，报告所有问题；不写任何文件。"""
     from site_builder.errors import Problems
-    from site_builder.site.verify import check_project, summary
+    from site_builder.site.records.verify import check_project, summary
 
     warnings = Problems()
     project, results = check_project(_root(root), locale=lang, warnings=warnings)
@@ -107,7 +107,7 @@ def schema(out: str) -> None:
 @click.option("--force", is_flag=True, help="不检查更正记录，直接以当前结果重写指纹（仅用于修复损坏的锁文件）")
 def lock(root: str, force: bool) -> None:
     """锁定已发布的结果：每一版存档到 published/ 并记入 published.lock，之后未登记更正的改动会使构建失败。"""
-    from site_builder.site.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     path = update_lock(_root(root), force=force)
     click.echo(str(path))

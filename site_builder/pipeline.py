@@ -257,10 +257,38 @@ def _suggest_id(stem: str) -> dict[str, str]:
 
 
 def compute(project: Project, include_drafts: bool = True):
-    """Score and rank every period: ``{(scheme, period): PeriodResult}``."""
-    from site_builder.scoring.engine import compute_all
+    """Score and rank every period: ``{(scheme, period): PeriodResult}``.
 
-    return compute_all(project, include_drafts=include_drafts)
+    Scoring and ranking take turns, period by period, each scheme after the schemes
+    it reads: a period's history lines (streaks, running totals) read the ranked
+    results of the periods before it, so neither engine calls the other.
+    """
+    from site_builder.ranking.engine import rank_period
+    from site_builder.ranking.levels import grade, raise_level_failures
+    from site_builder.scoring.engine import SchemeScoring, scheme_order
+    from site_builder.scoring.failures import raise_failures
+    from site_builder.scoring.history import History
+
+    out = {}
+    failures: list = []
+    level_failures: list = []
+    history = History.for_project(project)  # filled period by period: read by history lines
+    for scheme_id in scheme_order(project):
+        scoring = SchemeScoring(project, failures, history)
+        state: dict = {}  # what ranking carries from period to period
+        previous = None
+        for period in project.periods:
+            if period.scheme != scheme_id or (not include_drafts and period.status == "draft"):
+                continue
+            sv = project.schemes[scheme_id][period.version]
+            ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
+            history.add(ranked, period.name_en)
+            # levels as results (等次): after ranking, reading the history with this period in it
+            out[(scheme_id, period.id)] = grade(sv, period, ranked, history, level_failures)
+            previous = period.id
+    raise_failures(project, failures)
+    raise_level_failures(project, level_failures)
+    return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
 
 
 def check(root: Path, locale: str | None = None, warnings: Problems | None = None, include_drafts: bool = True):

@@ -47,6 +47,8 @@ def need_root(why: str) -> None:
 def env(**extra: str) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED")}
     e.pop("CI", None)
+    # wrapper scripts run from tmp_path: they must import this checkout's site_builder, not an installed one
+    e["PYTHONPATH"] = os.pathsep.join(x for x in (str(REPO), e.get("PYTHONPATH", "")) if x)
     e.update(extra)
     return e
 
@@ -156,7 +158,7 @@ def test_kill_9_as_soon_as_the_write_stage_starts(old_and_new):
 
 WRAPPER = '''
 import os, signal, sys
-from site_builder.site import write
+from site_builder.site.output import write
 
 mode = sys.argv.pop(1)
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)
@@ -415,7 +417,7 @@ def test_a_build_waiting_for_the_lock_gives_up_cleanly(project, tmp_path):
     old = tree(out)
     wrapper = tmp_path / "impatient.py"
     wrapper.write_text(
-        "from site_builder.site import write\nwrite.LOCK_WAIT = 0.5\n"
+        "from site_builder.site.output import write\nwrite.LOCK_WAIT = 0.5\n"
         "from site_builder.cli import main\nmain()\n",
         "utf-8",
     )

@@ -24,7 +24,7 @@ from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.schema import extends
 from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
-from site_builder.site import schemediff
+from site_builder.site.records import schemediff
 from site_builder.site.build import build_site
 
 BASIC = Path(__file__).parent / "site" / "fixtures" / "basic"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scratch import listing, make_project
 from site_builder import pipeline
 from site_builder.cli import main
-from site_builder.scoring.engine import compute_all
+from site_builder.pipeline import compute
 from site_builder.scoring.history import History, dependency_order, values_for
 
 D = Decimal
@@ -176,8 +176,8 @@ def test_term_reads_the_months_within_it(built):
 def test_drafts_follow_include_drafts(tmp_path):
     root = make_project(tmp_path, files(draft="04"), base=False)
     project, _ = pipeline.check(root)
-    with_drafts = compute_all(project, include_drafts=True)
-    without = compute_all(project, include_drafts=False)
+    with_drafts = compute(project, include_drafts=True)
+    without = compute(project, include_drafts=False)
     assert points(with_drafts, "t", "2024-H1", "a1", "held") == 3  # Jan, Feb, Apr
     assert points(without, "t", "2024-H1", "a1", "held") == 1  # Jan, Feb: 2 → the 1–2 bracket
     assert points(without, "t", "2024-H1", "a1", "cnt") == 0  # 3 months, below 4
@@ -277,8 +277,8 @@ def test_counts_match_an_independent_count_and_ignore_listing_order(tmp_path_fac
     keys = list(project.schemes)
     rnd.shuffle(keys)
     shuffled = dataclasses.replace(project, schemes={k: project.schemes[k] for k in keys})
-    assert compute_all(shuffled) == results
-    assert compute_all(project) == results
+    assert compute(shuffled) == results
+    assert compute(project) == results
 
 
 # ---------------------------------------------------------------- check refuses misuse, at the key
@@ -380,7 +380,7 @@ def test_the_scheme_page_names_the_inputs():
     from site_builder.errors import Problems
     from site_builder.load.yamlsafe import load_yaml_bytes
     from site_builder.schema.scheme import Scheme
-    from site_builder.site.wording import other_rules
+    from site_builder.site.present.wording import other_rules
 
     doc = load_yaml_bytes(TERM.encode(), "t.yaml", Problems())
     s = Scheme.model_validate(doc.data)

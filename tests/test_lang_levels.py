@@ -23,7 +23,7 @@ from scratch import SCHEME, SCORES, listing, make_project
 from site_builder.cli import main
 from site_builder.errors import InputError
 from site_builder.pipeline import check
-from site_builder.site import level_views as levels
+from site_builder.site.present import level_views as levels
 from site_builder.site.build import build_site
 
 SCHEME_F = "schemes/demo/2024.yaml"
@@ -330,8 +330,8 @@ grades:
 
 
 def test_a_corrected_level_is_a_change_and_part_of_the_results_hash(tmp_path):
-    from site_builder.site.changes import Change, diff_results
-    from site_builder.site.lock import canonical_results
+    from site_builder.site.records.changes import Change, diff_results
+    from site_builder.site.records.lock.fingerprints import canonical_results
 
     before = results(tmp_path / "a", STARS)[("demo", "2024-Q1")]
     # a2's work 10 → 9.5: total 18.5, work below 9.9 → 三星 instead of 四星

@@ -65,7 +65,7 @@ def test_without_transfer_points_the_record_amount_moves_as_before(tmp_path):
 
 def test_the_scheme_page_states_the_receivers_amount():
     from site_builder.schema.scheme import Indicator
-    from site_builder.site import wording
+    from site_builder.site.present import wording
 
     node = Indicator(id="order", name="课堂纪律", max="10", transfer_to="report", transfer_points="2",
                      rule={"kind": "per_occurrence", "per": "10"})
@@ -253,7 +253,7 @@ def test_transfer_points_do_not_depend_on_the_order_of_units(tmp_path_factory, r
 def test_level_conditions_name_line_counts_in_words(tmp_path):
     from test_lang_transfers import files
 
-    from site_builder.site.level_views import name_words
+    from site_builder.site.present.level_views import name_words
 
     root = make_project(tmp_path, files(LINES, months(), total="210", kind="month", tail=GRADES), base=False)
     try:

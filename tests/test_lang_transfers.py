@@ -20,7 +20,7 @@ from site_builder import pipeline
 from site_builder.cli import main
 from site_builder.errors import InputError
 from site_builder.schema.scheme import Indicator
-from site_builder.site import wording
+from site_builder.site.present import wording
 
 D = Decimal
 

@@ -25,7 +25,7 @@ from site_builder.cli import main
 from site_builder.errors import InputError
 from site_builder.ranking.engine import veto_reason
 from site_builder.schema.scheme import Scheme
-from site_builder.site import wording
+from site_builder.site.present import wording
 
 D = Decimal
 

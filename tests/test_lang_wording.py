@@ -122,7 +122,7 @@ def test_derived_figures_as_the_scheme_publishes(site):
 def test_trim_keeps_the_value():
     from decimal import Decimal as D
 
-    from site_builder.site.render import trim
+    from site_builder.site.present.render import trim
 
     assert [str(trim(D(v), p)) for v, p in [("110.500", 1), ("53.850", 1), ("85.00", 2), ("18.0", 1), ("120.000", 0)]] == [
         "110.5", "53.85", "85.00", "18.0", "120"]
@@ -229,7 +229,7 @@ def test_english_wording_of_the_new_steps():
     assert step("explain.line_rounded", places=0, mode_zh="（截尾）", mode_en=", truncated", shown="3").render("zh-CN") == \
         "按规定保留0位小数（截尾），计 3 分"
     assert step("explain.tally_item_plain", count=2, per="5", amount="10").render("en") == "2 × 5 = 10 points"
-    from site_builder.site.level_views import vetoed_words
+    from site_builder.site.present.level_views import vetoed_words
 
     assert vetoed_words(["no_excellence"]) == {"vetoed": "受一票否优", "vetoed_en": "barred from excellence"}
     assert vetoed_words(["veto", "ineligible"]) == {"vetoed": "有否决事项", "vetoed_en": "vetoed"}
@@ -245,7 +245,7 @@ from hypothesis import strategies as st  # noqa: E402
 @given(st.decimals(min_value=-10**6, max_value=10**6, places=6, allow_nan=False, allow_infinity=False),
        st.integers(min_value=0, max_value=6))
 def test_trim_never_changes_a_value_nor_cuts_below_the_places(value, places):
-    from site_builder.site.render import trim
+    from site_builder.site.present.render import trim
 
     got = trim(value, places)
     assert got == value and trim(got, places) == got  # same value, same answer twice
@@ -256,6 +256,6 @@ def test_trim_never_changes_a_value_nor_cuts_below_the_places(value, places):
 
 @given(st.permutations(["veto", "no_excellence", "ineligible", "no_excellence"]))
 def test_veto_words_do_not_depend_on_order(called):
-    from site_builder.site.level_views import vetoed_words
+    from site_builder.site.present.level_views import vetoed_words
 
     assert vetoed_words(called) == vetoed_words(sorted(called))

@@ -2,7 +2,7 @@
 
 Three layers are tested:
 
-- the finder (:func:`privacy.find_numbers`, :func:`privacy.locate_numbers`):
+- the finder (:func:`personal_numbers.find_numbers`, :func:`personal_numbers.locate_numbers`):
   every common writing of an ID, mobile and card number is found, with its
   line and column as written; dates, 文号, 索引号, hashes, decimals and office
   landlines are not;
@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.cli import main
-from site_builder.site import privacy
+from site_builder.site.output import personal_names, personal_numbers, privacy, scan_text
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
 
@@ -117,7 +117,7 @@ WRITINGS = [
 @pytest.mark.parametrize(("writing", "kind", "number"), WRITINGS)
 def test_every_writing_is_found_inside_chinese_text(writing, kind, number):
     text = f"经核实，联系人（{writing}）已告知。"
-    assert privacy.find_numbers(text) == [(kind, number)]
+    assert personal_numbers.find_numbers(text) == [(kind, number)]
 
 
 @pytest.mark.parametrize(("writing", "kind", "number"), WRITINGS)
@@ -127,17 +127,17 @@ def test_every_writing_is_located_where_it_is_written(writing, kind, number):
     first = re.search(r"[0-9０-９]", writing).start()
     prefix = re.match(r"^(?:\+86[- ]|0086[- ]|\(\+86\) ?|（＋86）)", writing)
     offset = prefix.end() if prefix and kind == "mobile" else first
-    assert privacy.locate_numbers(text) == [(kind, number, 3, len("    note: 联系人") + offset + 1)]
+    assert personal_numbers.locate_numbers(text) == [(kind, number, 3, len("    note: 联系人") + offset + 1)]
 
 
 def test_a_number_at_the_start_of_a_crlf_line_with_a_bom():
     text = "\ufeffa: 1\r\nnote: x\r\n138 1234 5678\r\n"
-    assert privacy.locate_numbers(text[1:]) == [("mobile", MOBILE, 3, 1)]
+    assert personal_numbers.locate_numbers(text[1:]) == [("mobile", MOBILE, 3, 1)]
 
 
 def test_several_numbers_in_one_text_each_found_once():
     text = f"身份证 {ID18}，手机 138-1234-5678，卡号 6222 0212 3456 7890 128；旧证 {ID15}。"
-    assert privacy.find_numbers(text) == [
+    assert personal_numbers.find_numbers(text) == [
         ("id_card", ID18),
         ("mobile", MOBILE),
         ("bank_card", CARD19),
@@ -189,25 +189,25 @@ NOT_PERSONAL = [
 
 @pytest.mark.parametrize("text", NOT_PERSONAL)
 def test_official_numbers_dates_hashes_and_decimals_are_not_flagged(text):
-    assert privacy.find_numbers(f"关于{text}的说明") == []
+    assert personal_numbers.find_numbers(f"关于{text}的说明") == []
 
 
 # ---------------------------------------------------------------- property
 
 
 def _id18(draw) -> str:
-    province = draw(st.sampled_from(sorted(privacy._PROVINCES)))
+    province = draw(st.sampled_from(sorted(personal_numbers._PROVINCES)))
     region = draw(st.from_regex(r"[0-9]{4}", fullmatch=True))
     born = draw(st.dates(min_value=__import__("datetime").date(1900, 1, 1), max_value=__import__("datetime").date(2025, 12, 31)))
     seq = draw(st.from_regex(r"[0-9]{3}", fullmatch=True))
     body = f"{province}{region}{born:%Y%m%d}{seq}"
-    total = sum(int(d) * w for d, w in zip(body, privacy._ID_WEIGHTS, strict=True))
-    return body + privacy._ID_CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(body, personal_numbers._ID_WEIGHTS, strict=True))
+    return body + personal_numbers._ID_CHECK[total % 11]
 
 
 def _luhn_complete(body: str) -> str:
     for d in "0123456789":
-        if privacy.luhn(body + d):
+        if personal_numbers.luhn(body + d):
             return body + d
     raise AssertionError
 
@@ -251,8 +251,8 @@ def test_property_any_valid_number_however_written_is_found(found, before, after
     kind, number, writing = found
     text = before + writing + after
     # (a card number may also be a valid ID number: found either way, as one of them)
-    assert number in [n for _, n in privacy.find_numbers(text)], (writing, privacy.find_numbers(text))
-    located = privacy.locate_numbers("note:\n  " + text)
+    assert number in [n for _, n in personal_numbers.find_numbers(text)], (writing, personal_numbers.find_numbers(text))
+    located = personal_numbers.locate_numbers("note:\n  " + text)
     assert any(n == number and line == 2 for _, n, line, _ in located)
 
 
@@ -260,7 +260,7 @@ def test_property_any_valid_number_however_written_is_found(found, before, after
 @given(st.lists(st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False), max_size=30), st.sampled_from([" ", "、", "，", " | ", "\n"]))
 def test_property_lists_of_scores_are_never_personal_numbers(scores, sep):
     text = sep.join(format(s, "f") for s in scores)
-    assert privacy.find_numbers(text) == []
+    assert personal_numbers.find_numbers(text) == []
 
 
 # ---------------------------------------------------------------- output kinds
@@ -332,19 +332,19 @@ def test_a_number_not_written_in_any_source_is_located_by_its_digits():
 
 
 def test_mask_and_redact_names():
-    assert privacy.mask_name("张三") == "张*"
-    assert privacy.mask_name(" 欧阳小明 ") == "欧***"
+    assert personal_names.mask_name("张三") == "张*"
+    assert personal_names.mask_name(" 欧阳小明 ") == "欧***"
     names = ["小明", "欧阳小明", "张三", "王"]
-    assert privacy.redact_names("欧阳小明、小明和张三、王五", names) == "欧***、小*和张*、王五"
+    assert personal_names.redact_names("欧阳小明、小明和张三、王五", names) == "欧***、小*和张*、王五"
 
 
 def test_redact_archive_keeps_yaml_valid_and_every_other_byte():
     data = "\ufeffunits:\r\n  fgw:  # 张三 的记录\r\n    note: \"张三与欧阳小明\"\r\n    people: [{name: 张三}, {name: '欧阳小明'}]\r\n".encode()
-    out = privacy.redact_archive(data, ["张三", "欧阳小明", "小明", "王"])
+    out = personal_names.redact_archive(data, ["张三", "欧阳小明", "小明", "王"])
     assert out == "\ufeffunits:\r\n  fgw:  # 张* 的记录\r\n    note: \"张*与欧***\"\r\n    people: [{name: 张*}, {name: '欧***'}]\r\n".encode()
     assert yaml.safe_load(out.decode("utf-8-sig"))["units"]["fgw"]["people"] == [{"name": "张*"}, {"name": "欧***"}]
-    assert privacy.redact_archive(out, ["张三", "欧阳小明"]) == out  # stable
-    assert privacy.redact_archive(data, []) == data
+    assert personal_names.redact_archive(out, ["张三", "欧阳小明"]) == out  # stable
+    assert personal_names.redact_archive(data, []) == data
 
 
 # ---------------------------------------------------------------- end to end
@@ -489,7 +489,7 @@ def _all_text(out: Path) -> dict[str, str]:
     texts = {}
     for p in sorted(out.rglob("*")):
         if p.is_file():
-            t = privacy.output_text(p.name, p.read_bytes())
+            t = scan_text.output_text(p.name, p.read_bytes())
             if t is not None:
                 texts[p.relative_to(out).as_posix()] = t
     return texts
@@ -556,8 +556,8 @@ def test_redact_site_data_changes_nothing_without_names(tmp_path):
     _put(root, "unit_note", "经张三核实")  # a name written outside its event: the data is copied masked
     project, results = pipeline.check(root)
     data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
-    assert privacy.redact_site_data(data, []) is data
-    red = privacy.redact_site_data(data)
+    assert personal_names.redact_site_data(data, []) is data
+    red = personal_names.redact_site_data(data)
     assert red.project.sources is project.sources  # the manifest hashes the files as they are
     assert red.project.units is project.units  # nothing to mask there: shared, not copied
     people = red.project.periods[0].facts["fgw"]["jilv"].people
@@ -590,8 +590,8 @@ DIGITISH = st.text(
 @given(DIGITISH)
 def test_property_locating_finds_what_the_scan_finds(text):
     """The fast scan (whole-text NFKC) and the located one (a map per character) agree."""
-    found = sorted(privacy.find_numbers(text))
-    located = privacy.locate_numbers(text)
+    found = sorted(personal_numbers.find_numbers(text))
+    located = personal_numbers.locate_numbers(text)
     assert sorted((k, n) for k, n, _, _ in located) == found
     for _, number, line, col in located:
         assert line == 1 and 1 <= col <= len(text)
@@ -608,8 +608,8 @@ def test_property_any_output_bytes_are_scanned_without_an_exception(data, name):
 @given(st.text(max_size=80), st.lists(st.text(min_size=1, max_size=4), max_size=4))
 def test_property_redacting_an_archive_is_stable_and_leaves_no_name(text, names):
     data = text.encode("utf-8")
-    once = privacy.redact_archive(data, names)
-    assert privacy.redact_archive(once, names) == once
+    once = personal_names.redact_archive(data, names)
+    assert personal_names.redact_archive(once, names) == once
     for name in names:
         name = name.strip()
         # a name survives only inside the mask of a longer name that contains it
@@ -670,11 +670,11 @@ def test_without_names_written_elsewhere_the_data_is_not_copied(tmp_path):
     root = _project(tmp_path)
     project, results = pipeline.check(root)
     data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
-    assert privacy.redact_site_data(data) is data  # 张三 and 李四 are only their events' name:
+    assert personal_names.redact_site_data(data) is data  # 张三 and 李四 are only their events' name:
     _put(root, "unit_note", "张三")
     project, results = pipeline.check(root)
     data = SiteData(project, results, Options(as_of=__import__("datetime").date(2018, 1, 1)), None)  # type: ignore[arg-type]
-    assert privacy.redact_site_data(data).project.periods[0].scores.units["sjj"].note == "张*"
+    assert personal_names.redact_site_data(data).project.periods[0].scores.units["sjj"].note == "张*"
 
 
 @pytest.mark.parametrize(
@@ -718,4 +718,4 @@ def test_the_output_scan_reads_attributes_and_comments():
     ],
 )
 def test_the_message_shows_the_number_as_written_and_masked(written, shown):
-    assert [w for *_, w in privacy._locate(f"联系 {written}。")] == [shown]
+    assert [w for *_, w in personal_numbers.locate_written(f"联系 {written}。")] == [shown]

@@ -4,7 +4,7 @@ The same text checks as for YAML (UTF-8 with the first bad byte located,
 control and invisible characters; a tab is fine in Markdown), and every link
 target: only ``https:``, ``http:``, ``mailto:``, ``tel:``, relative paths
 and ``#fragments`` may be linked.  The HTML sanitiser
-(:mod:`site_builder.site.markdown_html`) still drops any other link at render
+(:mod:`site_builder.site.present.markdown_html`) still drops any other link at render
 time; this check makes the office see the problem, at its line and column,
 instead of a link that silently disappears.
 """

@@ -533,7 +533,7 @@ def full_text(data: object) -> bytes:
     Plain scalars stay plain (the loader keeps their text, never types them),
     quoted ones are quoted again, empty values stay empty; ``extends`` is left
     out, as the file stands alone.  Archived with a published period
-    (site/lock.py), so an old version can be rebuilt without its base.
+    (site/records/lock/update.py), so an old version can be rebuilt without its base.
     """
     events: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False)]
 

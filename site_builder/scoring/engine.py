@@ -9,7 +9,8 @@ Order of work for one period (each step sees only what earlier steps made):
    relative to another node, caps across a stage or year);
 4. total = Σ top-level nodes, rescaled for excluded lines where declared,
    × unit coefficient, veto effects, rounded once as the scheme declares.
-Ranking and honours live in :mod:`site_builder.ranking.engine`.
+Ranking and honours live in :mod:`site_builder.ranking.engine`; periods are scored and
+ranked in turn by :func:`site_builder.pipeline.compute` (this module never imports ranking).
 """
 
 from __future__ import annotations
@@ -552,34 +553,30 @@ def _balance(node: Indicator, pts: Decimal, unit: str, period: Period, ledger: _
                        before=fmt(before), now=fmt(now), left=fmt(left)),)
 
 
-def compute_all(project: Project, include_drafts: bool = True) -> dict[tuple[str, str], PeriodResult]:
-    from site_builder.ranking.engine import rank_period
-
-    out: dict[tuple[str, str], PeriodResult] = {}
-    failures: list[Failure] = []
-    history = History.for_project(project)  # filled period by period: read by history lines
-    from site_builder.ranking.levels import LevelFailure, grade, raise_level_failures
-
-    level_failures: list[LevelFailure] = []
+def scheme_order(project: Project) -> list[str]:
+    """Scheme ids, each after the schemes whose results it reads (``inputs``)."""
     reads = {sid: {i.scheme for sv in versions.values() for i in sv.scheme.inputs} for sid, versions in project.schemes.items()}
-    for scheme_id in dependency_order(project.schemes, reads):  # a scheme after the schemes it reads
-        periods = [p for p in project.periods if p.scheme == scheme_id and (include_drafts or p.status != "draft")]
-        ledger = _Ledger()
-        state: dict = {}
-        previous = None
-        facts_before: PreviousPeriod | None = None  # for previous(x) in formulas
-        for period in periods:
-            sv = project.schemes[scheme_id][period.version]
-            units = score_period(project, sv, period, ledger, failures, history, facts_before)
-            facts_before = PreviousPeriod(
-                period.name, {u: period.facts.get(u, {}) for u, r in units.items() if r.status == "assessed"},
-                {u: {ln.id: ln.points for ln in r.lines} for u, r in units.items() if r.status == "assessed"})
-            out[(scheme_id, period.id)] = rank_period(project, sv, period, units, state, previous)
-            history.add(out[(scheme_id, period.id)], period.name_en)
-            # levels as results (等次): after ranking, reading the history with this period in it
-            out[(scheme_id, period.id)] = grade(sv, period, out[(scheme_id, period.id)], history, level_failures)
-            previous = period.id
-    out = dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id, as before dependency order; periods in order
-    raise_failures(project, failures)
-    raise_level_failures(project, level_failures)
-    return out
+    return dependency_order(project.schemes, reads)
+
+
+class SchemeScoring:
+    """The periods of one scheme scored in order, one call per period: what a period
+    carries to the next (points booked against caps over a stage or year, vetoes that
+    last, the facts and points ``previous(x)`` reads).  Ranking is not done here: the
+    caller ranks each period and adds it to ``history`` before scoring the next
+    (:func:`site_builder.pipeline.compute`)."""
+
+    def __init__(self, project: Project, failures: list[Failure], history: History) -> None:
+        self.project = project
+        self.failures = failures
+        self.history = history
+        self.ledger = _Ledger()
+        self.previous: PreviousPeriod | None = None  # for previous(x) in formulas
+
+    def score(self, sv: SchemeVersion, period: Period) -> dict[str, UnitResult]:
+        units = score_period(self.project, sv, period, self.ledger, self.failures, self.history, self.previous)
+        assessed = {u: r for u, r in units.items() if r.status == "assessed"}
+        self.previous = PreviousPeriod(
+            period.name, {u: period.facts.get(u, {}) for u in assessed},
+            {u: {ln.id: ln.points for ln in r.lines} for u, r in assessed.items()})
+        return units

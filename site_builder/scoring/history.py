@@ -1,6 +1,6 @@
 """The record of results across periods (历史考核结果), read by ``history`` lines.
 
-:func:`site_builder.scoring.engine.compute_all` adds every period to a
+:func:`site_builder.pipeline.compute` adds every period to a
 :class:`History` as soon as it is ranked, schemes in the order of their
 ``inputs``; a line scored later reads it: its own scheme's earlier periods
 (“连续三个月获得流动红旗的加2分”) or another scheme's periods within the

@@ -27,17 +27,18 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site import assets, downloads, feeds, i18n, privacy
+from site_builder.site.output import assets, downloads, feeds, personal_names, privacy
+from site_builder.site.present import i18n
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail, fail_all
-from site_builder.site.gitversion import build_version
-from site_builder.site.lock import check_lock
+from site_builder.site.records.gitversion import build_version
+from site_builder.site.records.lock.checks import check_lock
 from site_builder.site.plan import plan_site
-from site_builder.site.render import make_environment, render_route
-from site_builder.site.search import search_index
-from site_builder.site.versions import archive_sources, notice_histories
-from site_builder.site.write import Outputs, check_out, write_site
+from site_builder.site.present.render import make_environment, render_route
+from site_builder.site.output.search import search_index
+from site_builder.site.records.versions import archive_sources, notice_histories
+from site_builder.site.output.write import Outputs, check_out, write_site
 
 
 def _package_theme() -> Path:
@@ -231,11 +232,11 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
     """Every output file by path, checked for personal numbers, with the manifest.
 
     Every output is made from one copy of the data in which each registered
-    person's name is masked (:func:`privacy.redact_site_data`), and the scan
+    person's name is masked (:func:`personal_names.redact_site_data`), and the scan
     afterwards refuses any personal number or unmasked name that still got through.
     """
-    names = privacy.names_to_mask(data.project, data.histories)
-    data = privacy.redact_site_data(data, names)
+    names = personal_names.names_to_mask(data.project, data.histories)
+    data = personal_names.redact_site_data(data, names)
     locale = data.locale
     outputs = Outputs(locale)
     found = assets.theme_assets(theme / "static", serve=data.options.serve)

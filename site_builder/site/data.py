@@ -28,8 +28,8 @@ from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
 from site_builder.site import paths
 from site_builder.site.failures import fail
-from site_builder.site.gitversion import BuildVersion
-from site_builder.site.versions import NoticeHistory, NoticeVersion
+from site_builder.site.records.gitversion import BuildVersion
+from site_builder.site.records.versions import NoticeHistory, NoticeVersion
 
 messages.register(
     {

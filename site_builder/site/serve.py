@@ -37,7 +37,7 @@ import click
 
 from site_builder import messages
 from site_builder.errors import InputError, SiteBuilderError
-from site_builder.site import i18n
+from site_builder.site.present import i18n
 
 messages.register(
     {

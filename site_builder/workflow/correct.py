@@ -4,8 +4,8 @@ The clerk changes the facts (by hand or by ``site-builder import``), then runs
 ``correct`` with the reason.  It lists what changes against the last locked
 version — each unit's lines old → new, totals, places, honours, and every
 other item of the notice (title, 文号, names) — exactly as ``check`` and the
-notice's correction history compute them (:func:`site_builder.site.changes.diff_results`,
-:mod:`site_builder.site.noticedoc`), appends ``{date, reason, number}`` to
+notice's correction history compute them (:func:`site_builder.site.records.changes.diff_results`,
+:mod:`site_builder.site.records.noticedoc`), appends ``{date, reason, number}`` to
 ``corrections``, checks the project and locks the new version.  Nothing is
 written when there is nothing to correct, the reason is empty, the date is
 before the notice was first published, or the check refuses (the period
@@ -94,8 +94,8 @@ def _num(d: object, en: bool) -> str:
 
 def change_lines(project, period, old_result, new_result, old_items, new_items, locale: str) -> list[str]:
     """Every change a reader of the notice would see, unit by unit, then other items."""
-    from site_builder.site import noticedoc
-    from site_builder.site.changes import diff_results
+    from site_builder.site.records import notice_changes
+    from site_builder.site.records.changes import diff_results
 
     en = locale == "en"
     out: list[str] = []
@@ -117,10 +117,10 @@ def change_lines(project, period, old_result, new_result, old_items, new_items, 
             out.append(f"{unit} {what}: {_num(c.old, en)} → {_num(c.new, en)}" if en
                        else f"{unit} {what}：{_num(c.old, en)} → {_num(c.new, en)}")
     if old_items is not None:
-        diff = noticedoc.differences(noticedoc.comparable(old_items), noticedoc.comparable(new_items))
-        others = [c for c in diff if not noticedoc.is_figure(c.key)]
+        diff = notice_changes.differences(notice_changes.comparable(old_items), notice_changes.comparable(new_items))
+        others = [c for c in diff if not notice_changes.is_figure(c.key)]
         if others:
-            out.append(noticedoc.describe(others, locale, limit=20, old_items=old_items, new_items=new_items))
+            out.append(notice_changes.describe(others, locale, limit=20, old_items=old_items, new_items=new_items))
     return out
 
 
@@ -137,8 +137,10 @@ def correct(
     from site_builder import pipeline
     from site_builder.site.data import today
     from site_builder.site.failures import fail_all
-    from site_builder.site.lock import key_of, load_lock, lock_file_problems
-    from site_builder.site.versions import _Archive
+    from site_builder.site.records.lock.checks import lock_file_problems
+    from site_builder.site.records.lock.fingerprints import key_of
+    from site_builder.site.records.lock.reading import load_lock
+    from site_builder.site.records.versions import _Archive
     from site_builder.workflow.periodfile import PeriodFile
     from site_builder.workflow.publish import commit_edits, locale_of, require_period
 
@@ -223,10 +225,11 @@ def correct(
 
 def _changes_of(project, results, archive, period, last, locale: str) -> list[str]:
     """What ``period`` shows now that its locked version ``last`` did not (empty: nothing)."""
-    from site_builder.site import noticedoc
+    from site_builder.site.records import noticedoc
     from site_builder.site.failures import fail_all
-    from site_builder.site.lock import archived_items, current_body, key_of
-    from site_builder.site.versions import _rebuild
+    from site_builder.site.records.lock.checks import archived_items
+    from site_builder.site.records.lock.fingerprints import current_body, key_of
+    from site_builder.site.records.versions import _rebuild
 
     result = results[(period.scheme, period.id)]
     new_items = noticedoc.notice_items(project, period, result, current_body(project, period))

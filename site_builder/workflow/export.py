@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from site_builder import messages, pipeline
 from site_builder.errors import Mark, Problems
-from site_builder.site import dataset, downloads, privacy
+from site_builder.site.output import dataset, downloads, personal_names
 from site_builder.site.failures import fail, fail_all
 
 messages.register(
@@ -147,10 +147,10 @@ def export_notice(
     """Check the project as ``build`` does, then write the notice's export folder atomically."""
     from site_builder.site.build import privacy_check, public_sources, read_content, scan_privacy
     from site_builder.site.data import Options, SiteData, default_as_of
-    from site_builder.site.gitversion import build_version
-    from site_builder.site.lock import check_lock
-    from site_builder.site.versions import archive_sources, notice_histories
-    from site_builder.site.write import write_site
+    from site_builder.site.records.gitversion import build_version
+    from site_builder.site.records.lock.checks import check_lock
+    from site_builder.site.records.versions import archive_sources, notice_histories
+    from site_builder.site.output.write import write_site
 
     root = Path(root).resolve()
     warnings = Problems()
@@ -182,8 +182,8 @@ def export_notice(
     status = data.status(period)
     if status == "draft" and not preview:
         _refuse_draft(data, period, loc)
-    names = privacy.names_to_mask(project, histories)
-    data = privacy.redact_site_data(data, names)
+    names = personal_names.names_to_mask(project, histories)
+    data = personal_names.redact_site_data(data, names)
     files = render_export(data, period)
     scan_privacy(files, public_sources(data), loc, names)
     write_site(target, files, loc)
@@ -281,9 +281,10 @@ def render_export(data, period) -> dict[str, bytes]:
     import jinja2
 
     from site_builder.site.build import theme_dir
-    from site_builder.site.pages.notice import body_of, body_signs_off, corrections_of, notice_view
-    from site_builder.site.render import make_environment
-    from site_builder.site.tables import notice_tables
+    from site_builder.site.pages.notice import body_of, body_signs_off, notice_view
+    from site_builder.site.pages.notice_versions import corrections_of
+    from site_builder.site.present.render import make_environment
+    from site_builder.site.present.tables import notice_tables
 
     loc = data.locale
     tables = notice_tables(data, period)

@@ -613,7 +613,7 @@ def _is_locked(t: Target) -> bool:
     if t.loaded is not None and t.loaded.status in ("public_notice", "published"):
         return True
     try:
-        from site_builder.site.lock import load_lock
+        from site_builder.site.records.lock.reading import load_lock
 
         locked = load_lock(t.project.root, Problems())
     except Exception:

@@ -173,7 +173,7 @@ def require_period(root: Path, scheme: str, period: str, locale: str) -> Path:
 
 def check_first(root: Path, locale: str):
     """The project as ``check`` sees it now: refuses to go on when it already has errors."""
-    from site_builder.site.verify import check_project
+    from site_builder.site.records.verify import check_project
 
     return check_project(root, locale=locale)
 
@@ -193,8 +193,8 @@ def commit_edit(root: Path, path: Path, new_text: bytes, locale: str) -> None:
 
 def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
     """:func:`commit_edit` for several period files at once (all restored on refusal)."""
-    from site_builder.site.lock import update_lock
-    from site_builder.site.verify import check_project
+    from site_builder.site.records.lock.update import update_lock
+    from site_builder.site.records.verify import check_project
     from site_builder.workflow.periodfile import atomic_write
 
     originals = {path: path.read_bytes() for path in edits}
@@ -215,7 +215,7 @@ def commit_edits(root: Path, edits: dict[Path, bytes], locale: str) -> None:
 
 def _locked_entry(root: Path, scheme: str, period: str, locale: str):
     from site_builder.site.failures import fail_all
-    from site_builder.site.lock import load_lock
+    from site_builder.site.records.lock.reading import load_lock
 
     problems = Problems()
     locked = load_lock(root, problems) or {}
@@ -230,7 +230,8 @@ def _other_numbers(project, scheme: str, period: str) -> dict[str, str]:
     replaced it in the period file) come from the archived notices.
     """
     from site_builder.checks.notice_checks import _norm_number
-    from site_builder.site.lock import archived_items, load_lock
+    from site_builder.site.records.lock.checks import archived_items
+    from site_builder.site.records.lock.reading import load_lock
 
     out: dict[str, str] = {}
     for key, entry in sorted((load_lock(project.root, Problems()) or {}).items()):
@@ -394,7 +395,7 @@ def _as_date(value: object) -> dt.date | None:
 
 def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date: dt.date, locale: str) -> Published:
     """What is published now, read back from the checked project."""
-    from site_builder.site.verify import check_project
+    from site_builder.site.records.verify import check_project
 
     project, results = check_project(root, locale=locale)
     p = next(x for x in project.periods if (x.scheme, x.id) == (scheme, period))
@@ -418,7 +419,7 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
     w = p.scores.public_notice
     if w is not None:
         out.window = (w.start, w.until, w.working_days or 0)
-    from site_builder.site.noticedoc import contact_of
+    from site_builder.site.records.noticedoc import contact_of
 
     contact = contact_of(project, p)
     if contact is not None:
@@ -426,7 +427,7 @@ def summarise(root: Path, scheme: str, period: str, mode: str, number: str, date
             v = getattr(contact, f, None)
             if v:
                 out.contact.append(str(v))
-    from site_builder.site.lock import load_lock
+    from site_builder.site.records.lock.reading import load_lock
 
     entry = (load_lock(root, Problems()) or {}).get(f"{scheme}/{period}")
     out.version = entry.last.n if entry else 1

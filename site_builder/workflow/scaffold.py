@@ -340,7 +340,7 @@ def _move_into(staging: Path, target: Path) -> None:
 
 
 def _check_new(root: Path, locale: str) -> None:
-    from site_builder.site.verify import check_project
+    from site_builder.site.records.verify import check_project
 
     try:
         check_project(root, locale=locale, warnings=Problems())

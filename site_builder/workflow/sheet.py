@@ -126,7 +126,7 @@ def workbook_bytes(t: Target, layout_kind: str = "rows") -> tuple[bytes, tuple]:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from site_builder.site.wording import rule_text
+    from site_builder.site.present.wording import rule_text
 
     lay = tb.layout(t.sv, t.period, t.stage, t.unit_group)
     units = ordered_units(t)

@@ -305,7 +305,7 @@ def _forged_archive_body(root: Path) -> None:
     are not UTF-8, and the lock's SHA-256 forged to match (a determined forger)."""
     import hashlib
 
-    from site_builder.site.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     sub(Q3, 'tuijin: "56.5"', 'tuijin: "50"')(root)
     append(Q3, 'corrections:\n  - date: "2017-10-20"\n    reason: 录入错误，经复核更正。\n')(root)

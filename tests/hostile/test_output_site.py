@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from site_builder import pipeline
 from site_builder.cli import main
-from site_builder.site import feeds
+from site_builder.site.output import feeds
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
 from tests.hostile.harness import FIXTURE, snapshot

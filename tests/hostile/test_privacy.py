@@ -257,7 +257,7 @@ def test_names_in_the_archive_are_fine_when_the_scheme_publishes_them(tmp_path):
 @pytest.mark.parametrize("uid", ["13812345678", "110105194912310020", "6222021234567890128"])
 def test_a_unit_id_that_is_a_personal_number_is_refused(tmp_path, uid):
     """An id becomes a path on every page that links the unit, the sitemap and the search index."""
-    from site_builder.site.privacy import is_id_card
+    from site_builder.site.output.personal_numbers import is_id_card
 
     if len(uid) == 18 and not is_id_card(uid):  # make the check digit right
         uid = next(uid[:17] + d for d in "0123456789x" if is_id_card(uid[:17] + d))  # ids are lower case

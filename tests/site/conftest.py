@@ -100,7 +100,7 @@ def correct_q3(root: Path, tuijin: str = "50", correction: dict | None = CORRECT
 
 def corrected_project(root: Path) -> Path:
     """The fixture published and locked (v1), then 2017-Q3 corrected and locked again (v2)."""
-    from site_builder.site.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     copy_fixture(root)
     update_lock(root)

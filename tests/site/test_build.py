@@ -79,7 +79,7 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
         .replace("示范县机关效能考核结果公示", "改过的标题"),
         "utf-8",
     )
-    from site_builder.site import write
+    from site_builder.site.output import write
 
     calls = {"n": 0}
     real_open = open
@@ -128,7 +128,7 @@ def test_refuses_the_project_itself_as_output(project):
 
 
 def test_second_write_to_one_path_is_refused():
-    from site_builder.site.write import Outputs
+    from site_builder.site.output.write import Outputs
 
     outputs = Outputs("zh-CN")
     outputs.add("units/a/index.html", b"1", origin="unit")
@@ -179,7 +179,7 @@ def test_every_unit_of_a_period_is_listed_on_its_notice(built_site):
 
 
 def test_published_result_changed_without_correction_fails(project, tmp_path):
-    from site_builder.site.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     update_lock(project)
     lock = json.loads((project / "published.lock").read_text("utf-8"))
@@ -211,7 +211,7 @@ def test_published_result_changed_without_correction_fails(project, tmp_path):
 
 
 def test_published_notice_cannot_silently_disappear(project, tmp_path):
-    from site_builder.site.lock import update_lock
+    from site_builder.site.records.lock.update import update_lock
 
     update_lock(project)
     edit_yaml(project / "scores/xiaoneng/2017-Q3.yaml", lambda d: d.update(status="draft"))

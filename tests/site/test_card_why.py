@@ -182,7 +182,7 @@ def test_each_line_with_the_groups_median_and_best(site):
 
 
 def test_group_stats_computed_once_per_period(project):
-    from site_builder.site.card_why import LineStat, group_line_stats
+    from site_builder.site.present.card_why import LineStat, group_line_stats
 
     stats = group_line_stats(project[1][("demo", "2024-07")])
     assert stats["g"]["work"] == LineStat(D("8.5625"), D("9.5"), 4)

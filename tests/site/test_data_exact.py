@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.pipeline import check
-from site_builder.site.dataset import TABLES
+from site_builder.site.output.dataset import TABLES
 
 NOTICE = "notices/xiaoneng/2017-Q4"
 

@@ -92,8 +92,8 @@ import datetime as _dt  # noqa: E402
 
 import pytest  # noqa: E402
 
-from site_builder.site import downloads  # noqa: E402
-from site_builder.site.tables import Column, GroupTable, Row, Unranked  # noqa: E402
+from site_builder.site.output import downloads  # noqa: E402
+from site_builder.site.present.tables import Column, GroupTable, Row, Unranked  # noqa: E402
 
 PAYLOADS = [
     '=HYPERLINK("http://x","y")',

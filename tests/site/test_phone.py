@@ -24,7 +24,7 @@ import pytest
 from sitepages import pages_by_kind, sample, widest_page
 from test_browser import describe, production_headers
 
-from site_builder.site.i18n import text
+from site_builder.site.present.i18n import text
 
 WIDTHS = (360, 1280)
 FONTS = {"标准": "fs-n", "特大": "fs-xl"}

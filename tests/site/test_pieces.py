@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.site import i18n
-from site_builder.site.charts import line_chart
-from site_builder.site.markdown_html import render_markdown
-from site_builder.site.privacy import find_numbers, is_id_card, luhn, mask_name
-from site_builder.site.render import pts
+from site_builder.site.present import i18n
+from site_builder.site.present.charts import line_chart
+from site_builder.site.present.markdown_html import render_markdown
+from site_builder.site.output.personal_names import mask_name
+from site_builder.site.output.personal_numbers import find_numbers, is_id_card, luhn
+from site_builder.site.present.render import pts
 from site_builder.site.urls import relative
 
 THEME = Path(__file__).resolve().parents[2] / "theme"

@@ -24,7 +24,7 @@ from browser_fixtures import SCREENSHOT_DIR, missing
 from sitepages import pages_by_kind, widest_page
 from test_phone import png_size
 
-from site_builder.site.i18n import text as ui_text
+from site_builder.site.present.i18n import text as ui_text
 
 SPACE = re.compile(r"\s+")
 DPI = 60

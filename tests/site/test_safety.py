@@ -68,7 +68,7 @@ def test_links_with_other_schemes_are_refused_by_check_at_their_place(project):
 
 def test_the_sanitiser_still_makes_other_schemes_inert():
     """The second line of defence, for text that reaches the renderer without the check."""
-    from site_builder.site.markdown_html import render_markdown
+    from site_builder.site.present.markdown_html import render_markdown
 
     html = str(render_markdown(BAD_LINKS + "\n\n<p onclick=\"alert(3)\">段落</p>"))
     assert "javascript:" not in html and "data:text" not in html and "onclick" not in html

@@ -27,7 +27,8 @@ from htmlcheck import parse
 from site_builder.cli import main as cli
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
-from site_builder.site.lock import LOCK_NAME, update_lock
+from site_builder.site.records.lock.lockfile import LOCK_NAME
+from site_builder.site.records.lock.update import update_lock
 
 Q3 = "scores/xiaoneng/2017-Q3.yaml"
 SCHEME = "schemes/xiaoneng/v2017.yaml"
@@ -139,7 +140,7 @@ def test_a_recorded_correction_cannot_be_deleted(tmp_path):
 def test_a_lock_without_archive_is_upgraded(project, tmp_path):
     """A lock written before archives existed: one version per period, archived on the next lock."""
     from site_builder import pipeline
-    from site_builder.site.lock import published_periods, results_hash
+    from site_builder.site.records.lock.fingerprints import locked_periods, results_hash
 
     loaded, results = pipeline.check(project, include_drafts=False)
     old = {
@@ -147,7 +148,7 @@ def test_a_lock_without_archive_is_upgraded(project, tmp_path):
             "sha256": results_hash(results[(p.scheme, p.id)]),
             "corrections": len(p.scores.corrections),
         }
-        for p in published_periods(loaded, results)
+        for p in locked_periods(loaded, results)
         if p.status == "published"  # locks of that time never held a 公示
     }
     (project / LOCK_NAME).write_text(json.dumps({"version": 1, "periods": old}), "utf-8")

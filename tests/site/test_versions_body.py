@@ -20,7 +20,8 @@ from htmlcheck import parse
 
 from site_builder.site.build import build_site
 from site_builder.site.failures import SiteError
-from site_builder.site.lock import LOCK_NAME, update_lock
+from site_builder.site.records.lock.lockfile import LOCK_NAME
+from site_builder.site.records.lock.update import update_lock
 
 Q3 = "scores/xiaoneng/2017-Q3.yaml"
 BODY = "content/notices/2017-q3.md"

@@ -18,7 +18,7 @@ from site_builder.cli import main
 from tests.workflow.project_support import copy_fixture, edit
 from site_builder.errors import InputError, Problems
 from site_builder.pipeline import check, load_project
-from site_builder.site import noticedoc
+from site_builder.site.records import noticedoc
 
 GONGSHI = "2018-Q1"  # the fixture's 公示 (window 2018-04-12 … 2018-04-18), scheme version v2018
 IN_WINDOW = "2018-04-13"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from site_builder.site import i18n, paths
+from site_builder.site import paths
+
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import archive_crumbs, home_crumb
 from site_builder.site.pages.home import notice_item
-from site_builder.site import sharing
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
@@ -77,7 +79,7 @@ def archive_pages(data: SiteData) -> Iterator[Route]:
 
 @page_kind("group")
 def group_pages(data: SiteData) -> Iterator[Route]:
-    from site_builder.site.tables import notice_tables
+    from site_builder.site.present.tables import notice_tables
 
     loc = data.locale
     for sid in sorted(data.project.schemes):

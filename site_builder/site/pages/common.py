@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from site_builder.model import Period, SchemeVersion
-from site_builder.site import i18n, paths
+from site_builder.site import paths
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.plan import Crumb
 

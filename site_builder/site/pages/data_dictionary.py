@@ -1,7 +1,7 @@
 """A scheme's full dataset and its data dictionary: ``data/<scheme>/``.
 
 For every scheme with published periods: the four long tables of
-:mod:`site_builder.site.dataset` over all its published periods (CSV), the same
+:mod:`site_builder.site.output.dataset` over all its published periods (CSV), the same
 as one JSON file, a ``datapackage.json`` (Frictionless Data Package) and the
 page ``data/<scheme>/index.html`` that describes every file and every column —
 of these files and of each notice's downloads — with its type, what it counts,
@@ -20,9 +20,13 @@ import json
 import re
 from collections.abc import Iterator
 
-from site_builder.site import dataset, i18n, paths, sharing
+from site_builder.site import paths
+
+from site_builder.site.output import dataset
+
+from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
-from site_builder.site.dataset import TABLES, Records
+from site_builder.site.output.dataset import TABLES, Records
 from site_builder.site.pages.common import archive_crumbs
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 

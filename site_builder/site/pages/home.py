@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from site_builder.site import i18n, paths
+from site_builder.site import paths
+
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
-from site_builder.site import sharing
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 LATEST = 8

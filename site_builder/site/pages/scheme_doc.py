@@ -18,13 +18,16 @@ from markupsafe import Markup
 from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator, Tree
-from site_builder.site import downloads, i18n, paths, schemediff, wording
+from site_builder.site import paths
+from site_builder.site.output import downloads
+from site_builder.site.present import i18n, ranking_wording, wording
+from site_builder.site.records import schemediff
 from site_builder.site.data import SiteData
-from site_builder.site.dataset import published_periods
-from site_builder.site.level_views import read_schemes, scheme_levels
-from site_builder.site.markdown_html import render_markdown
+from site_builder.site.output.dataset import published_periods
+from site_builder.site.present.level_views import read_schemes, scheme_levels
+from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import archive_crumbs
-from site_builder.site import sharing
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 
@@ -169,8 +172,8 @@ def scheme_pages(data: SiteData) -> Iterator[Route]:
                     for g in s.groups
                 ],
                 vetoes=[(v.name, wording.veto_consequence(v, loc, len({x.called for x in s.vetoes}) > 1), v.clause) for v in s.vetoes],
-                rankings=[wording.ranking_text(r, s, loc) for r in s.rankings],
-                honours=[wording.honour_text(h, s, groups, loc, {u: x.category for u, x in data.project.units.items()}) for h in s.honours],
+                rankings=[ranking_wording.ranking_text(r, s, loc) for r in s.rankings],
+                honours=[ranking_wording.honour_text(h, s, groups, loc, {u: x.category for u, x in data.project.units.items()}) for h in s.honours],
                 other_rules=wording.other_rules(s, loc),
                 levels=scheme_levels(sv, loc, read_schemes(data.project, sv, sv.until)),
                 changes=list(s.changes),

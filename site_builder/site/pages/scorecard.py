@@ -21,17 +21,18 @@ from decimal import Decimal
 
 from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import LineResult, PeriodResult, RankEntry, UnitResult
-from site_builder.site import i18n, paths
-from site_builder.site.card_why import folded_lines, group_line_stats, stat_text, why_summary
+from site_builder.site import paths
+from site_builder.site.present import i18n
+from site_builder.site.present.card_why import folded_lines, group_line_stats, stat_text, why_summary
 from site_builder.site.data import SiteData
-from site_builder.site.level_views import card_level
+from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
-from site_builder.site.pages.notice import corrections_of, superseded_view
-from site_builder.site import sharing
+from site_builder.site.pages.notice_versions import corrections_of, superseded_view
+from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
-from site_builder.site.privacy import mask_name
-from site_builder.site.render import trim
-from site_builder.site.tables import streak_text
+from site_builder.site.output.personal_names import mask_name
+from site_builder.site.present.render import trim
+from site_builder.site.present.tables import streak_text
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def _cumulative(result, uid: str):
 
 def _cumulative_note(data: SiteData, period: Period, result, uid: str) -> str | None:
     """What the cumulative total sums, from which period to which."""
-    from site_builder.site.tables import running_basis
+    from site_builder.site.present.tables import running_basis
 
     gr = _cumulative_ranking(result, uid)
     basis = running_basis(data, period, gr) if gr is not None else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from site_builder.site import i18n
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
-from site_builder.site.feeds import atom_feed
-from site_builder.site import sharing
+from site_builder.site.output.feeds import atom_feed
+from site_builder.site.present import sharing
 from site_builder.site.plan import PageMeta, Route, page, page_kind
 
 

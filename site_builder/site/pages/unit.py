@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from site_builder.site import i18n, paths
-from site_builder.site.charts import line_chart
+from site_builder.site import paths
+
+from site_builder.site.present import i18n
+from site_builder.site.present.charts import line_chart
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import cumulative_kind
-from site_builder.site.tables import running_basis
-from site_builder.site import sharing
+from site_builder.site.present.tables import running_basis
+from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
-from site_builder.site.render import trim
+from site_builder.site.present.render import trim
 
 
 def _running_ranking(result, unit_id: str):

@@ -8,7 +8,7 @@ its total and rank) and nothing else: organs and units only, never a person.
 from __future__ import annotations
 
 from site_builder.model import Period, SchemeVersion
-from site_builder.site import i18n
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 
 
@@ -19,7 +19,7 @@ def site(data: SiteData) -> str:
 
 
 def notice(data: SiteData, period: Period) -> str:
-    from site_builder.site.noticedoc import issuer_of
+    from site_builder.site.records.noticedoc import issuer_of
 
     title = _sentence(data.notice_title(period))
     when = data.period_name(period)

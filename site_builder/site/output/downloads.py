@@ -26,9 +26,9 @@ import re
 import zipfile
 from decimal import Decimal
 
-from site_builder.site import i18n
-from site_builder.site.figures import figure, number_format
-from site_builder.site.tables import GroupTable
+from site_builder.site.present import i18n
+from site_builder.site.present.figures import figure, number_format
+from site_builder.site.present.tables import GroupTable
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
@@ -212,7 +212,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
                 row = _level_row(row, tbl.show, None, None)
             ws.append([_xlsx_cell(ws, v) for v in row])
     if records is not None:
-        from site_builder.site.dataset import TABLES
+        from site_builder.site.output.dataset import TABLES
 
         for name, fields in TABLES.items():
             if name == "results":

@@ -31,20 +31,18 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scheme import Scheme
 from site_builder.schema.scores import ScoresFile
 from site_builder.scoring.results import PeriodResult
-from site_builder.site import noticedoc
-from site_builder.site.changes import UnitChanges, diff_results
+from site_builder.site.records import notice_changes, noticedoc
+from site_builder.site.records.changes import UnitChanges, diff_results
 from site_builder.site.failures import fail_all
-from site_builder.site.lock import (
-    LockedPeriod,
-    LockedVersion,
-    archived_items,
-    check_lock,
+from site_builder.site.records.lock.checks import archived_items, check_lock
+from site_builder.site.records.lock.fingerprints import (
     current_body,
     key_of,
     locked_periods,
     results_hash,
     same_body,
 )
+from site_builder.site.records.lock.lockfile import LockedPeriod, LockedVersion
 
 Results = Mapping[tuple[str, str], PeriodResult]
 
@@ -90,7 +88,7 @@ class NoticeHistory:
     versions: tuple[NoticeVersion, ...]  # oldest first
     changes: tuple[tuple[UnitChanges, ...], ...]  # changes[i]: from versions[i] to versions[i + 1]
     # items[i]: every item of the notice's content that differs from versions[i] to versions[i + 1]
-    items: tuple[tuple[noticedoc.ItemChange, ...], ...] = ()
+    items: tuple[tuple[notice_changes.ItemChange, ...], ...] = ()
 
     @property
     def current(self) -> NoticeVersion:
@@ -111,7 +109,7 @@ class NoticeHistory:
         """What changed from version ``n`` to the next one."""
         return self.changes[self.index(n)]
 
-    def items_after(self, n: int) -> tuple[noticedoc.ItemChange, ...]:
+    def items_after(self, n: int) -> tuple[notice_changes.ItemChange, ...]:
         """Every item of the notice's content that changed from version ``n`` to the next."""
         i = self.index(n)
         return self.items[i] if i < len(self.items) else ()
@@ -275,7 +273,7 @@ def notice_histories(
             and last.stage == p.status
             and (
                 old_items is None
-                or noticedoc.comparable(old_items) == noticedoc.comparable(items)
+                or notice_changes.comparable(old_items) == notice_changes.comparable(items)
             )
         ):
             earlier.pop()
@@ -294,7 +292,7 @@ def notice_histories(
         versions.append(current)
         changes = tuple(diff_results(a.result, b.result) for a, b in pairwise(versions))
         items_changed = tuple(
-            tuple(noticedoc.differences(a.items or {}, b.items or {}))
+            tuple(notice_changes.differences(a.items or {}, b.items or {}))
             if a.items is not None and b.items is not None
             else ()
             for a, b in pairwise(versions)

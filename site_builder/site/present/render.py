@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from jinja2 import pass_context
 
-from site_builder.site import i18n
+from site_builder.site.present import i18n
 from site_builder.site.failures import fail
 from site_builder.site.plan import Route
 from site_builder.site.urls import absolute, relative, root_prefix

@@ -25,9 +25,9 @@ def check_project(root: Path, locale: str | None = None, warnings: Problems | No
     from site_builder.pipeline import check as run_check
     from site_builder.pipeline import compute
     from site_builder.site.data import source_date
-    from site_builder.site.lock import lock_file_problems
-    from site_builder.site.privacy import source_problems
-    from site_builder.site.versions import check_published
+    from site_builder.site.records.lock.checks import lock_file_problems
+    from site_builder.site.output.privacy import source_problems
+    from site_builder.site.records.versions import check_published
 
     found = Problems()
     try:

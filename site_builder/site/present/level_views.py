@@ -22,7 +22,7 @@ from site_builder.scoring.formula import describe
 from site_builder.scoring.history import input_prefix
 from site_builder.scoring.results import PeriodResult, UnitLevel, UnitResult
 from site_builder.site.data import SiteData
-from site_builder.site.tables import GroupTable, LevelLine
+from site_builder.site.present.tables import GroupTable, LevelLine
 
 messages.register(
     {

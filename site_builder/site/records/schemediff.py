@@ -18,8 +18,8 @@ from site_builder.checks.tree import node_types
 from site_builder.model import SchemeVersion
 from site_builder.schema.scheme import Indicator
 from site_builder.scoring.rules.base import fmt
-from site_builder.site import i18n
-from site_builder.site.wording import rule_text
+from site_builder.site.present import i18n
+from site_builder.site.present.wording import rule_text
 
 
 @dataclass(frozen=True)

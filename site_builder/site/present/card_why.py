@@ -23,8 +23,8 @@ from site_builder.model import Period, SchemeVersion
 from site_builder.periods import parse_period
 from site_builder.scoring.engine import PRECISION
 from site_builder.scoring.results import LineResult, PeriodResult, UnitResult
-from site_builder.site import i18n
-from site_builder.site.render import pts
+from site_builder.site.present import i18n
+from site_builder.site.present.render import pts
 
 ZERO = Decimal(0)
 TINY = Decimal("1e-20")

@@ -30,8 +30,8 @@ from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
-from site_builder.site.figures import figure, line_places
-from site_builder.site.render import trim
+from site_builder.site.present.figures import figure, line_places
+from site_builder.site.present.render import trim
 
 Row = dict[str, Any]  # field name -> str | int | bool | None (figures as str)
 
@@ -259,7 +259,7 @@ def scheme_records(data: SiteData, scheme_id: str) -> Records:
 def cell(value: Any, number: bool = False) -> str:
     """A CSV cell: blank for none, true/false, integers and figures as written (a negative figure
     stays a number); every other text made inert (:func:`.downloads.inert`)."""
-    from site_builder.site.downloads import inert
+    from site_builder.site.output.downloads import inert
 
     if value is None:
         return ""

@@ -14,9 +14,9 @@ from decimal import Decimal
 from site_builder import messages
 from site_builder.model import Period
 from site_builder.scoring.results import GroupRanking, HonourResult, PeriodResult, UnitResult
-from site_builder.site.figures import line_places
-from site_builder.site.render import trim
-from site_builder.site import i18n
+from site_builder.site.present.figures import line_places
+from site_builder.site.present.render import trim
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.failures import fail
 
@@ -153,7 +153,7 @@ def notice_tables(data: SiteData, period: Period) -> tuple[GroupTable, ...]:
             )
         )
     if sv.scheme.grades is not None:  # levels as results (等次)
-        from site_builder.site.level_views import with_levels
+        from site_builder.site.present.level_views import with_levels
 
         tables = [with_levels(data, period, t) for t in tables]
     return tuple(tables)

@@ -23,7 +23,8 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from site_builder import messages
 from site_builder.errors import Mark
-from site_builder.site import i18n, paths
+from site_builder.site import paths
+from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
 from site_builder.site.failures import fail
 from site_builder.site.urls import absolute
@@ -88,7 +89,7 @@ def _iso(d) -> str:
 
 def _author(data: SiteData, period) -> list[str]:
     """An entry's own author when its notice names another issuer than the site's organisation."""
-    from site_builder.site.noticedoc import issuer_of
+    from site_builder.site.records.noticedoc import issuer_of
 
     issuer = issuer_of(data.project, period)
     if issuer == data.project.site.organisation:

@@ -1,0 +1,60 @@
+"""The text the privacy scan reads in an output file, so that markup cannot split a number.
+
+HTML and XML: comments and inline tags dropped, entities decoded, other tags
+ending a number, and the tags themselves read after the text (for what
+attributes publish); JSON and JS: ``\\uXXXX`` escapes decoded; an XLSX through
+its sheet XML; images, fonts and PDFs not at all.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+
+BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf")
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr|del|ins)\b[^>]*>",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+_MARKUP_ANY = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+# In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
+_XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def output_text(path: str, data: bytes) -> str | None:
+    """The text a reader of ``path`` can see, for the scan; None for images and fonts."""
+    lower = path.lower()
+    if lower.endswith(BINARY_SUFFIXES):
+        return None
+    if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return _zip_text(data)
+    text = data.decode("utf-8", errors="replace")
+    if lower.endswith((".html", ".htm", ".xml", ".svg", ".rss", ".atom")):
+        # Text as read: comments and inline tags vanish, other tags end a line.  The
+        # tags and comments themselves follow, one a line: an attribute
+        # (href="tel:…", alt, title, content) or a comment is published too.
+        markup = "\n".join(_MARKUP_ANY.findall(text))
+        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))) + "\n" + markup)
+    elif lower.endswith((".json", ".js", ".webmanifest")):
+        text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def _zip_text(data: bytes) -> str:
+    """The text of every XML part of an XLSX (shared strings, sheets, properties)."""
+    parts = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in sorted(z.infolist(), key=lambda i: i.filename):
+                if info.filename.endswith((".xml", ".rels")) and info.file_size <= 64 * 2**20:
+                    xml = z.read(info).decode("utf-8", errors="replace")
+                    parts.append(html.unescape(_TAG.sub("", _XLSX_BREAK.sub("\n", xml))))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return data.decode("utf-8", errors="replace")
+    return "\n".join(parts)
