@@ -169,10 +169,12 @@ def notice_problems(project: Project) -> Problems:
 
     problems = Problems()
     calendar = None
-    docs = {p.path: _doc(project, p) for p in project.periods}
+    docs: dict[str, Document | None] = {}  # parsed again only for a file that has a problem
 
     def mark(p: Period, *path: object) -> Mark:
-        doc = docs.get(p.path)
+        if p.path not in docs:
+            docs[p.path] = _doc(project, p)
+        doc = docs[p.path]
         return doc.mark(tuple(path)) if doc is not None else Mark(p.path)
 
     # 文号: every notice and correction number, by normalised text
