@@ -32,6 +32,7 @@ import unicodedata
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import PERIOD_MAX_BYTES
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project
 
@@ -160,7 +161,7 @@ def _doc(project: Project, period: Period) -> Document | None:
     raw = project.sources.get(period.path)
     if raw is None:
         return None
-    return load_yaml_bytes(raw, period.path, Problems())
+    return load_yaml_bytes(raw, period.path, Problems(), PERIOD_MAX_BYTES)
 
 
 def notice_problems(project: Project) -> Problems:
