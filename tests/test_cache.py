@@ -30,8 +30,16 @@ AS_OF = dt.date(2025, 6, 30)
 
 
 @pytest.fixture(autouse=True)
-def _cache_on(monkeypatch):
+def _cache_on(monkeypatch, tmp_path_factory):
     monkeypatch.delenv(cache_mod.ENV_OFF, raising=False)
+    # this "computer's" cache key lives outside every project (never in ~/.cache during tests)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+
+
+def _key() -> bytes:
+    key = cache_mod.secret()
+    assert key is not None and len(key) == 32
+    return key
 
 
 def _entries(root: Path) -> dict[str, bytes]:
@@ -116,16 +124,17 @@ def test_a_cache_entry_holds_a_header_with_format_and_payload_digest(tmp_path):
     assert (root / ".site-builder" / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
     for blob in _entries(root).values():
         assert blob.startswith(MAGIC)
-        assert decode(blob) is not None
+        assert decode(blob, _key()) is not None
 
 
 # ------------------------------------------------------------------ (b) damaged entries
 
 
-def _damaged_variants(blob: bytes) -> dict[str, bytes]:
+def _damaged_variants(blob: bytes, key: bytes = bytes(32)) -> dict[str, bytes]:
     head = len(MAGIC) + 2 + 32
     evil = pickle.dumps(_Boom(), protocol=5)  # calls os.system if ever unpickled unchecked
     import hashlib
+    import hmac
 
     return {
         "truncated": blob[: len(blob) // 2],
@@ -135,7 +144,9 @@ def _damaged_variants(blob: bytes) -> dict[str, bytes]:
         "wrong digest": blob[: len(MAGIC) + 2] + bytes(32) + blob[head:],
         "foreign version": blob[: len(MAGIC)] + (99).to_bytes(2, "big") + blob[len(MAGIC) + 2:],
         "not an entry": b"hello" * 40,
-        "foreign object with a good digest": MAGIC + (1).to_bytes(2, "big") + hashlib.sha256(evil).digest() + evil,
+        "foreign object with a good digest": MAGIC + (1).to_bytes(2, "big") + hmac.new(key, evil, hashlib.sha256).digest() + evil,
+        "plain sha256 instead of this computer's keyed digest": MAGIC + (1).to_bytes(2, "big") + hashlib.sha256(blob[head:]).digest() + blob[head:],
+        "written on another computer": encode(decode(blob, key), bytes(range(32))) if decode(blob, key) is not None else b"",
     }
 
 
@@ -144,14 +155,14 @@ class _Boom:
         return (os.system, ("touch /tmp/site-builder-cache-pwned",))
 
 
-@pytest.mark.parametrize("variant", list(_damaged_variants(encode(1))))
+@pytest.mark.parametrize("variant", list(_damaged_variants(encode(1, bytes(32)))))
 def test_a_damaged_entry_is_detected_and_rebuilt_and_the_result_is_unchanged(tmp_path, variant):
     root = make_project(tmp_path / "p")
     expected, _ = _fresh(root)
     _cached(root)
     good = _entries(root)
     for name, blob in good.items():
-        (root / CACHE_DIR / name).write_bytes(_damaged_variants(blob)[variant])
+        (root / CACHE_DIR / name).write_bytes(_damaged_variants(blob, _key())[variant])
     project, problems, c = _cached(root)
     assert not problems.items
     assert project == expected
@@ -175,10 +186,13 @@ def test_an_entry_moved_to_another_key_is_not_taken_for_it(tmp_path):
 def test_decode_never_calls_anything_but_model_classes():
     evil = pickle.dumps(_Boom(), protocol=5)
     import hashlib
+    import hmac
 
-    blob = MAGIC + (1).to_bytes(2, "big") + hashlib.sha256(evil).digest() + evil
-    assert decode(blob) is None
-    assert decode(encode({"x": [1]})) == {"x": [1]}
+    key = _key()
+    blob = MAGIC + (1).to_bytes(2, "big") + hmac.new(key, evil, hashlib.sha256).digest() + evil
+    assert decode(blob, key) is None
+    assert decode(encode({"x": [1]}, key), key) == {"x": [1]}
+    assert decode(encode({"x": [1]}, key), bytes(32)) is None  # another computer's key
 
 
 # ------------------------------------------------------------------ (c) edits are read
@@ -245,15 +259,18 @@ def test_a_bom_warning_is_given_again_with_a_warm_cache(tmp_path):
 # ------------------------------------------------------------------ (e) no writable cache
 
 
-@pytest.mark.parametrize("blocker", ["file", "link"])
-def test_no_usable_cache_folder_still_builds_and_says_nothing(tmp_path, blocker):
+@pytest.mark.parametrize("blocker", ["file", "link", "no key"])
+def test_no_usable_cache_folder_still_builds_and_says_nothing(tmp_path, blocker, monkeypatch):
     root = make_project(tmp_path / "p")
     outside = tmp_path / "outside"
     outside.mkdir()
     if blocker == "file":
         (root / ".site-builder").write_text("not a folder", "utf-8")
-    else:
+    elif blocker == "link":
         (root / ".site-builder").symlink_to(outside, target_is_directory=True)
+    else:  # the user's cache folder cannot hold a key
+        (tmp_path / "blocked").write_text("", "utf-8")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
     expected, _ = _fresh(root)
     for _ in range(2):
         project, problems, c = _cached(root)
@@ -261,6 +278,8 @@ def test_no_usable_cache_folder_still_builds_and_says_nothing(tmp_path, blocker)
     assert list(outside.iterdir()) == []  # never written through a link
     cold = _build(root, tmp_path / "o1")
     assert cold and _build(root, tmp_path / "o2") == cold
+    if blocker == "no key":
+        assert not (root / ".site-builder").exists()
 
 
 def test_no_cache_flag_reads_everything_afresh(tmp_path):

@@ -17,12 +17,15 @@ of
 Only a file that loaded without any problem (error or warning) is stored, so
 problems are always found by a fresh parse, at their ``file:line:column``.
 
-An entry is ``MAGIC``, the format version, the sha256 of the payload, then the
-payload (a pickle written by this module).  Reading checks all three before
-anything is unpickled, and unpickles with a loader that only builds the
-tool's own model classes, ``Decimal`` and dates, never calls anything else: a
-truncated, altered, stale or foreign entry is a miss (and is overwritten),
-never trusted.  Writes go to a temporary file renamed into place.  A cache
+An entry is ``MAGIC``, the format version, a keyed sha256 (HMAC) of the payload,
+then the payload (a pickle written by this module).  The key is a random
+secret of this computer's user, kept outside the project (``~/.cache/site-builder/
+cache-key``, or under ``XDG_CACHE_HOME`` / ``LOCALAPPDATA``), so an entry copied
+from another computer or planted in a shared project folder never verifies.
+Reading checks all three before anything is unpickled, and unpickles with a
+loader that only builds the tool's own model classes, ``Decimal`` and dates,
+never calls anything else: a truncated, altered, stale or foreign entry is a
+miss (and is overwritten), never trusted.  Writes go to a temporary file renamed into place.  A cache
 folder that cannot be created or written (read-only project, a link where the
 folder should be) simply means no cache; nothing is ever reported.  Entries
 are written only after a load without errors (a run that reports problems writes
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import io
 import os
 import pickle
@@ -148,6 +152,9 @@ class SourceCache:
         self.misses = 0
         self.pending: dict[str, bytes] = {}
         self._ready = False
+        self.secret = secret() if enabled else None
+        if self.secret is None:
+            self.enabled = False
 
     # -------------------------------------------------------------- keys
     @staticmethod
@@ -188,7 +195,7 @@ class SourceCache:
         self.used.add(key)
         path = self.dir / key
         try:
-            if not _safe_dir(self.dir):
+            if not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
                 return self._miss()
             flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
                 | getattr(os, "O_BINARY", 0)
@@ -205,7 +212,7 @@ class SourceCache:
             return self._miss()
         finally:
             os.close(fd)
-        obj = decode(blob)
+        obj = decode(blob, self.secret)
         if obj is None:
             return self._miss()
         self.hits += 1
@@ -225,7 +232,7 @@ class SourceCache:
             return
         self.used.add(key)
         try:
-            self.pending[key] = encode(obj)
+            self.pending[key] = encode(obj, self.secret)
         except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
             pass
 
@@ -266,7 +273,7 @@ class SourceCache:
 
     def prune(self) -> None:
         """Delete the entries the last load did not use (and temporary files left by a crash)."""
-        if not self.enabled or not _safe_dir(self.dir):
+        if not self.enabled or not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
             return
         try:
             with os.scandir(self.dir) as it:
@@ -281,20 +288,46 @@ class SourceCache:
                     pass
 
 
-def encode(obj: object) -> bytes:
+def secret() -> bytes | None:
+    """This user's random cache key (made on first use), or None when it cannot be kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    folder = Path(base) if base else Path.home() / ".cache"
+    path = folder / "site-builder" / "cache-key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            key = f.read(33)
+    except (OSError, RuntimeError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def _mac(key: bytes, payload: bytes | memoryview) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def encode(obj: object, key: bytes) -> bytes:
     payload = pickle.dumps(obj, protocol=5)
-    return MAGIC + FORMAT.to_bytes(2, "big") + hashlib.sha256(payload).digest() + payload
+    return MAGIC + FORMAT.to_bytes(2, "big") + _mac(key, payload) + payload
 
 
-def decode(blob: bytes) -> object | None:
-    """The object of an entry; None unless magic, format and digest all match and it unpickles safely."""
+def decode(blob: bytes, key: bytes) -> object | None:
+    """The object of an entry; None unless magic, format and keyed digest all match and it unpickles safely."""
     if len(blob) < _HEAD or not blob.startswith(MAGIC):
         return None
     if int.from_bytes(blob[len(MAGIC):len(MAGIC) + 2], "big") != FORMAT:
         return None
     digest = blob[len(MAGIC) + 2:_HEAD]
     payload = memoryview(blob)[_HEAD:]
-    if hashlib.sha256(payload).digest() != digest:
+    if not hmac.compare_digest(_mac(key, payload), digest):
         return None
     try:
         return _Unpickler(io.BytesIO(payload)).load()
