@@ -307,6 +307,7 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         period_key = cache.key("period", display, digest(raw), deps)
         cached = _cached_period(cache.get(period_key), root, display)
         doc: Document | None = None
+        clean = len(problems.items)  # a period is cached only when nothing at all was said about its file
         if cached is not None:
             scores = cached[0].scores
             cache.keep(_parse_key(raw, display, "scores"))  # for when another file changes
@@ -346,12 +347,11 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
             sources.update(bodies)
         else:
             assert doc is not None
-            before = len(problems.items)
             bodies = {}
             period = check_period(display, doc, scores, sv, units, problems, content_root=root / "content",
                                   sources=bodies)
             sources.update(bodies)
-            if period is not None and len(problems.items) == before:
+            if period is not None and len(problems.items) == clean:
                 cache.put(period_key, (period, {name: digest(b) for name, b in bodies.items()}))
         if period is not None:
             found.append(period)

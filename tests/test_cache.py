@@ -248,12 +248,13 @@ def test_a_file_with_problems_is_not_cached_and_a_failed_run_writes_nothing(tmp_
     assert any("scores/demo/2024-Q1.yaml:" in m and "zz" in m for m in first)
 
 
-def test_a_bom_warning_is_given_again_with_a_warm_cache(tmp_path):
-    root = make_project(tmp_path / "p", {"units/units.yaml": b"\xef\xbb\xbf" + BASE_FILES["units/units.yaml"].encode()})
-    for _ in range(2):
+@pytest.mark.parametrize("rel", ["units/units.yaml", "scores/demo/2024-Q1.yaml"])
+def test_a_bom_warning_is_given_again_with_a_warm_cache(tmp_path, rel):
+    root = make_project(tmp_path / "p", {rel: b"\xef\xbb\xbf" + BASE_FILES[rel].encode()})
+    for _ in range(3):
         warnings = Problems()
         check(root, warnings=warnings)
-        assert [w.code for w in warnings.items] == ["yaml.bom"]
+        assert [(w.code, str(w.mark)) for w in warnings.items] == [("yaml.bom", f"{rel}:1:1")]
 
 
 # ------------------------------------------------------------------ (e) no writable cache
