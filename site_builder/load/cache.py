@@ -10,9 +10,10 @@ of
   size cap it was read with,
 - for a checked period, the digest of every other source it was checked
   against (site, registries, schemes, the calendar),
-- the tool's fingerprint: its version, Python's, PyYAML's and pydantic's, and
-  the bytes of every module of the ``site_builder`` package, so any change of
-  the code invalidates every entry.
+- the tool's fingerprint: its version, Python's and those of the libraries
+  that decide what a file checks to (PyYAML, pydantic, the holiday calendar,
+  Markdown), and the bytes of every module of the ``site_builder`` package, so
+  any change of the code invalidates every entry.
 
 Only a file that loaded without any problem (error or warning) is stored, so
 problems are always found by a fresh parse, at their ``file:line:column``.
@@ -82,10 +83,18 @@ def fingerprint() -> bytes:
 
     from site_builder import __version__
 
+    from importlib import metadata
+
     h = hashlib.sha256()
     for part in (__version__, sys.version, yaml.__version__, pydantic.__version__,
                  pydantic_core.__version__, str(FORMAT)):
         h.update(part.encode() + b"\0")
+    for dist in ("chinese_calendar", "markdown", "nh3"):  # holidays (workday checks), body checks
+        try:
+            version = metadata.version(dist)
+        except Exception:  # noqa: BLE001 - not installed: part of the fingerprint all the same
+            version = "-"
+        h.update(f"{dist}={version}".encode() + b"\0")
     package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package).as_posix()
