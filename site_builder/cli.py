@@ -14,6 +14,24 @@ def _root(ctx_root: str) -> Path:
     return Path(ctx_root).resolve()
 
 
+def _no_cache(f):
+    """``--no-cache``: read and check every source afresh, without .site-builder/cache/."""
+
+    def off(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        if value:
+            import os
+
+            from site_builder.load.cache import ENV_OFF
+
+            os.environ[ENV_OFF] = "1"
+        return value
+
+    return click.option(
+        "--no-cache", "no_cache", is_flag=True, expose_value=False, is_eager=True, callback=off,
+        help="不使用缓存 .site-builder/cache/（重新读取、检查全部源文件；缓存可随时删除）",
+    )(f)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="site-builder")
 def main() -> None:
@@ -23,6 +41,7 @@ def main() -> None:
 @main.command()
 @click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="项目根目录")
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="消息语言（默认取 site.yaml 的 locale）")
+@_no_cache
 def check(root: str, lang: str | None) -> None:
     """检查全部源文件并计算结果，报告所有问题；不写任何文件。"""
     from site_builder.errors import Problems
@@ -53,6 +72,7 @@ def check(root: str, lang: str | None) -> None:
 )
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
 @click.option("--quiet", is_flag=True, help="不显示进度")
+@_no_cache
 def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) -> None:
     """生成网站到 _site/（先写入临时目录，全部成功后再替换）。
 
@@ -83,6 +103,7 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--as-of", "as_of", default=None, help="同 build：按此日期（北京时间）判断公示与发布日期")
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印）")
+@_no_cache
 def serve(root: str, out: str | None, host: str, port: int, as_of: str | None, preview: bool) -> None:
     """本地预览：生成并在浏览器中查看，源文件修改后自动刷新；生成失败时问题显示在页面上。"""
     from site_builder.site.serve import serve as run_serve

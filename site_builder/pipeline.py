@@ -7,6 +7,7 @@ stage.  Each step is a plain function of its inputs.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import re
 import unicodedata
@@ -17,7 +18,17 @@ from site_builder.checks.input_checks import check_inputs
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
 from site_builder.errors import InputError, Mark, Problems
-from site_builder.load.files import copy_key, display_path, list_files, list_folders, read_source
+from site_builder.load.cache import SourceCache, digest
+from site_builder.load.files import (
+    MAX_BYTES,
+    PERIOD_MAX_BYTES,
+    UNITS_MAX_BYTES,
+    copy_key,
+    display_path,
+    list_files,
+    list_folders,
+    read_source,
+)
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema import extends
@@ -62,14 +73,76 @@ messages.register(
 )
 
 
-def _load(path: Path, root: Path, problems: Problems, sources: dict[str, bytes]) -> Document | None:
-    """Read one YAML source (inside the project, regular, size-capped first) and load it."""
+#: The size cap of each kind of source file (docs/formats.md, limits): a period file or a
+#: unit registry of a province is large; a scheme or site.yaml that large is a mistake.
+CAPS = {"site": MAX_BYTES, "units": UNITS_MAX_BYTES, "scheme": MAX_BYTES, "scores": PERIOD_MAX_BYTES}
+
+
+def _load(path: Path, root: Path, problems: Problems, sources: dict[str, bytes], cache: SourceCache,
+          kind: str, model=None) -> tuple[Document | None, object]:
+    """Read one YAML source (inside the project, regular, size-capped first), load and validate it.
+
+    Returns ``(document, model instance)``; either is None after its problems were reported.
+    """
     display = display_path(path, root)
-    raw = read_source(path, display, root, problems)
+    raw = read_source(path, display, root, problems, CAPS[kind])
     if raw is None:
-        return None
+        return None, None
     sources[display] = raw
-    return load_yaml_bytes(raw, display, problems)
+    return _parse(raw, display, problems, cache, kind, model)
+
+
+def _parse(raw: bytes, display: str, problems: Problems, cache: SourceCache, kind: str,
+           model=None) -> tuple[Document | None, object]:
+    """The document of ``raw`` and its validated model, from the cache when the bytes were seen before.
+
+    Only a file without any problem (error or warning) is stored, so problems
+    always come from a fresh parse, at their line and column.
+    """
+    key = _parse_key(raw, display, kind)
+    hit = cache.get(key)
+    if (isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Document)
+            and hit[0].display == display and (model is None or isinstance(hit[1], model))):
+        return hit
+    before = len(problems.items)
+    doc = load_yaml_bytes(raw, display, problems, CAPS[kind])
+    value = validate(model, doc, problems) if doc is not None and model is not None else None
+    if doc is not None and len(problems.items) == before and (model is None or value is not None):
+        cache.put(key, (doc, value))
+    return doc, value
+
+
+def _parse_key(raw: bytes, display: str, kind: str) -> str:
+    return SourceCache.key(kind, display, str(CAPS[kind]), digest(raw))
+
+
+def _calendar_digest(root: Path) -> bytes:
+    """What ``calendar.yaml`` holds (periods are checked against it), or that there is none."""
+    from site_builder.workflow.workdays import CALENDAR_FILE
+
+    path = root / CALENDAR_FILE
+    if not os.path.lexists(path):
+        return b"no calendar"
+    raw = read_source(path, CALENDAR_FILE, root, Problems())
+    return b"unreadable" if raw is None else digest(raw)
+
+
+def _cached_period(hit: object, root: Path, display: str) -> tuple[Period, dict[str, bytes]] | None:
+    """A checked period from the cache, when its notice body still holds the same bytes."""
+    if not (isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Period)
+            and isinstance(hit[1], dict) and hit[0].path == display):
+        return None
+    period, bodies = hit
+    read: dict[str, bytes] = {}
+    for name, want in bodies.items():
+        if not isinstance(name, str) or not name.startswith("content/"):
+            return None
+        scratch = Problems()
+        raw = read_source(root / name, name, root, scratch)
+        if raw is None or scratch.items or digest(raw) != want:
+            return None
+        read[name] = raw
+    return period, read
 
 
 def _preferred(path: Path, top: Path, canonical=lambda stem: True) -> tuple:
@@ -110,18 +183,34 @@ def _period_key(path: Path, top: Path) -> tuple[str, str]:
     return (parts[0] if len(parts) > 1 else "", copy_key(path.stem))
 
 
-def load_project(root: Path, problems: Problems) -> Project | None:
-    """Read and validate every source file; ``None`` when anything is wrong."""
+def load_project(root: Path, problems: Problems, cache: SourceCache | None = None) -> Project | None:
+    """Read and validate every source file; ``None`` when anything is wrong.
+
+    ``cache`` (default: the project's ``.site-builder/cache/``, unless
+    ``SITE_BUILDER_NO_CACHE`` is set) keeps what unchanged files loaded to.
+    """
     root = root.resolve()
+    if cache is None:
+        cache = SourceCache(root)
+    # Loading makes hundreds of thousands of small objects and almost no garbage: the
+    # collector would only walk them again and again (2/3 of a warm load, 1/3 of a cold one).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(root, problems, cache)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project | None:
     sources: dict[str, bytes] = {}
     site = None
     site_path = root / "site.yaml"
     if not os.path.lexists(site_path):
         problems.add("project.no_site", None)
     else:
-        doc = _load(site_path, root, problems, sources)
-        if doc is not None:
-            site = validate(Site, doc, problems)
+        _, site = _load(site_path, root, problems, sources, cache, "site", Site)
     # units
     units: dict[str, Unit] = {}
     unit_src: dict[str, str] = {}
@@ -134,12 +223,8 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     unit_docs = []
     units_complete = True  # False when a registry file could not be read: its ids are unknown, not missing
     for path in unit_files:
-        doc = _load(path, root, problems, sources)
-        if doc is None:
-            units_complete = False
-            continue
-        uf = validate(UnitsFile, doc, problems)
-        if uf is None:
+        doc, uf = _load(path, root, problems, sources, cache, "units", UnitsFile)
+        if doc is None or uf is None:
             units_complete = False
             continue
         unit_docs.append((doc, uf))
@@ -178,7 +263,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                              **_suggest_id(path.stem))
                 continue
             present.add(path.stem)
-            doc = _load(path, root, problems, sources)
+            doc, _ = _load(path, root, problems, sources, cache, "scheme")
             if doc is not None:
                 docs[path.stem] = doc
         # a version written as changes to another (extends:) is built after it, over its merged document
@@ -210,39 +295,69 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     scores_root = root / "scores"
     period_files = _one_per_key(list_files(scores_root, root, problems), scores_root, root, problems,
                                 "project.duplicate_period_file", key=_period_key)
+    # a checked period is cached with the digest of everything it was checked against
+    deps = cache.key("period deps", _calendar_digest(root),
+                     *(name.encode() + b"\0" + digest(raw) for name, raw in sorted(sources.items())))
     for path in period_files:
-        doc = _load(path, root, problems, sources)
-        if doc is None:
+        display = display_path(path, root)
+        raw = read_source(path, display, root, problems, CAPS["scores"])
+        if raw is None:
             continue
-        scores = validate(ScoresFile, doc, problems)
-        if scores is None:
-            continue
+        sources[display] = raw
+        period_key = cache.key("period", display, digest(raw), deps)
+        cached = _cached_period(cache.get(period_key), root, display)
+        doc: Document | None = None
+        clean = len(problems.items)  # a period is cached only when nothing at all was said about its file
+        if cached is not None:
+            scores = cached[0].scores
+            cache.keep(_parse_key(raw, display, "scores"))  # for when another file changes
+        else:
+            doc, scores = _parse(raw, display, problems, cache, "scores", ScoresFile)
+            if doc is None or scores is None:
+                continue
+
+        def mark(where: tuple, _raw=raw, _display=display) -> Mark:
+            nonlocal doc
+            if doc is None:  # a cached period met a problem with another file: positions are needed
+                doc, _ = _parse(_raw, _display, problems, cache, "scores", ScoresFile)
+            return doc.mark(where) if doc is not None else Mark(_display)
+
         folder = path.relative_to(scores_root).parts[0] if len(path.relative_to(scores_root).parts) > 1 else ""
         if folder != scores.scheme:
-            problems.add("project.scores_folder", doc.mark(("scheme",)), folder=folder or "scores", scheme=scores.scheme)
+            problems.add("project.scores_folder", mark(("scheme",)), folder=folder or "scores", scheme=scores.scheme)
         if scores.scheme not in schemes:
             known = sorted({f.name for f in scheme_folders})
             if scores.scheme not in known:  # a scheme that failed its own checks is reported there
-                problems.add("project.unknown_scheme", doc.mark(("scheme",)), scheme=scores.scheme, known=", ".join(known),
+                problems.add("project.unknown_scheme", mark(("scheme",)), scheme=scores.scheme, known=", ".join(known),
                              **messages.did_you_mean(scores.scheme, known))
             continue
         sv = schemes[scores.scheme].get(scores.version)
         if sv is None and scores.version in written.get(scores.scheme, ()):
             continue  # the version's file has problems of its own, reported there
         if sv is None:
-            problems.add("project.unknown_version", doc.mark(("version",)), scheme=scores.scheme, version=scores.version, known=", ".join(schemes[scores.scheme]))
+            problems.add("project.unknown_version", mark(("version",)), scheme=scores.scheme, version=scores.version, known=", ".join(schemes[scores.scheme]))
             continue
         key = (scores.scheme, scores.period)
         if key in seen:
-            problems.add("scores.duplicate_period", doc.mark(("period",)), period=scores.period, other=seen[key])
+            problems.add("scores.duplicate_period", mark(("period",)), period=scores.period, other=seen[key])
             continue
-        seen[key] = doc.display
-        period = check_period(doc.display, doc, scores, sv, units, problems, content_root=root / "content",
-                              sources=sources)
+        seen[key] = display
+        if cached is not None:
+            period, bodies = cached
+            sources.update(bodies)
+        else:
+            assert doc is not None
+            bodies = {}
+            period = check_period(display, doc, scores, sv, units, problems, content_root=root / "content",
+                                  sources=bodies)
+            sources.update(bodies)
+            if period is not None and len(problems.items) == clean:
+                cache.put(period_key, (period, {name: digest(b) for name, b in bodies.items()}))
         if period is not None:
             found.append(period)
     if problems.errors or site is None:
         return None
+    cache.commit()
     found.sort(key=lambda p: (p.scheme, p.start, p.id))
     return Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found), sources=dict(sorted(sources.items())))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -17,6 +19,10 @@ from browser_fixtures import (  # noqa: F401  (browser fixtures, shared by every
     serve_dir,
 )
 from scratch import make_project
+
+# The suite runs without the source cache (.site-builder/cache/): a test's project must not be
+# read from entries another test or an earlier run left.  tests/test_cache.py turns it on.
+os.environ["SITE_BUILDER_NO_CACHE"] = "1"
 
 
 @pytest.fixture(name="make_project")

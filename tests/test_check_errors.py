@@ -657,21 +657,19 @@ def test_bom_warning_comes_with_errors_elsewhere(tmp_path, runner):
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path, runner):
-    # more than 2 MiB (the cap): refused without being parsed, so the broken YAML after it is never seen
-    big = SCORES + "# " + "x" * (2 * 1024 * 1024) + "\n: [ unbalanced\n"
-    root = make_project(tmp_path, {SCORES_F: big})
+    # a scheme version over 2 MiB (its cap): refused without being parsed, so the broken YAML after it
+    # is never seen (period files and unit registries have larger caps: tests/test_cache.py)
+    big = SCHEME + "# " + "x" * (2 * 1024 * 1024) + "\n: [ unbalanced\n"
+    root = make_project(tmp_path, {SCHEME_F: big})
     out = fails(runner, root)
-    line = problem(out, SCORES_F, "超过上限", "2097152 字节", "请拆分该文件")
+    line = problem(out, SCHEME_F, "超过上限", "2097152 字节", "请拆分该文件")
     assert "YAML" not in line
     assert "YAML 语法错误" not in out
 
 
 def test_oversized_file_with_a_lower_cap(tmp_path, runner, monkeypatch):
-    import functools
-
-    from site_builder.load import files
-
-    monkeypatch.setattr(pipeline, "read_source", functools.partial(files.read_source, max_bytes=200))
+    for kind in ("scheme", "scores"):
+        monkeypatch.setitem(pipeline.CAPS, kind, 200)
     root = make_project(tmp_path)  # the scheme file is 700-odd bytes
     out = fails(runner, root)
     problem(out, SCHEME_F, "超过上限", "200 字节")

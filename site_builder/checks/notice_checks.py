@@ -32,6 +32,7 @@ import unicodedata
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import PERIOD_MAX_BYTES
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project
 
@@ -160,7 +161,7 @@ def _doc(project: Project, period: Period) -> Document | None:
     raw = project.sources.get(period.path)
     if raw is None:
         return None
-    return load_yaml_bytes(raw, period.path, Problems())
+    return load_yaml_bytes(raw, period.path, Problems(), PERIOD_MAX_BYTES)
 
 
 def notice_problems(project: Project) -> Problems:
@@ -169,10 +170,12 @@ def notice_problems(project: Project) -> Problems:
 
     problems = Problems()
     calendar = None
-    docs = {p.path: _doc(project, p) for p in project.periods}
+    docs: dict[str, Document | None] = {}  # parsed again only for a file that has a problem
 
     def mark(p: Period, *path: object) -> Mark:
-        doc = docs.get(p.path)
+        if p.path not in docs:
+            docs[p.path] = _doc(project, p)
+        doc = docs[p.path]
         return doc.mark(tuple(path)) if doc is not None else Mark(p.path)
 
     # 文号: every notice and correction number, by normalised text

@@ -34,7 +34,9 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.rawtext import report_too_large
 from site_builder.messages import register
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # site.yaml, scheme versions, notice bodies, the lock, …
+UNITS_MAX_BYTES = 16 * 1024 * 1024  # a unit registry file (a province: 10,000 units and more)
+PERIOD_MAX_BYTES = 64 * 1024 * 1024  # a period file (10,000 units × 40 indicators)
 
 register({
     "file.outside": (

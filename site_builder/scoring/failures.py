@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from site_builder import messages
 from site_builder.errors import InputError, Mark, Problems
+from site_builder.load.files import PERIOD_MAX_BYTES
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.scheme import Indicator
@@ -44,7 +45,7 @@ class Failure:
 def _doc(project: Project, path: str, cache: dict[str, Document | None]) -> Document | None:
     if path not in cache:
         raw = project.sources.get(path)
-        cache[path] = load_yaml_bytes(raw, path, Problems()) if raw is not None else None
+        cache[path] = load_yaml_bytes(raw, path, Problems(), PERIOD_MAX_BYTES) if raw is not None else None
     return cache[path]
 
 

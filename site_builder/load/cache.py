@@ -1,0 +1,348 @@
+"""A content-hash cache of parsed and validated sources (``.site-builder/cache/``).
+
+An unchanged source file is never parsed or validated twice: what the loader
+made of it (the :class:`~site_builder.load.yamlsafe.Document` with every
+position, the validated model, a checked period) is stored under a key made
+of
+
+- the sha256 of the file's bytes and its path as shown in messages,
+- what the file is (site, unit registry, scheme version, period file) and the
+  size cap it was read with,
+- for a checked period, the digest of every other source it was checked
+  against (site, registries, schemes, the calendar),
+- the tool's fingerprint: its version, Python's and those of the libraries
+  that decide what a file checks to (PyYAML, pydantic, the holiday calendar,
+  Markdown), and the bytes of every module of the ``site_builder`` package, so
+  any change of the code invalidates every entry.
+
+Only a file that loaded without any problem (error or warning) is stored, so
+problems are always found by a fresh parse, at their ``file:line:column``.
+
+An entry is ``MAGIC``, the format version, a keyed sha256 (HMAC) of the payload,
+then the payload (a pickle written by this module).  The key is a random
+secret of this computer's user, kept outside the project (``~/.cache/site-builder/
+cache-key``, or under ``XDG_CACHE_HOME`` / ``LOCALAPPDATA``), so an entry copied
+from another computer or planted in a shared project folder never verifies.
+Reading checks all three before anything is unpickled, and unpickles with a
+loader that only builds the tool's own model classes, ``Decimal`` and dates,
+never calls anything else: a truncated, altered, stale or foreign entry is a
+miss (and is overwritten), never trusted.  Writes go to a temporary file renamed into place.  A cache
+folder that cannot be created or written (read-only project, a link where the
+folder should be) simply means no cache; nothing is ever reported.  Entries
+are written only after a load without errors (a run that reports problems writes
+nothing), and those not used by it are deleted then, so the folder does not grow.
+
+``SITE_BUILDER_NO_CACHE=1`` (set by ``--no-cache``) turns it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+CACHE_DIR = ".site-builder/cache"
+ENV_OFF = "SITE_BUILDER_NO_CACHE"
+MAGIC = b"site-builder cache\n"
+FORMAT = 1
+_HEAD = len(MAGIC) + 2 + 32
+MAX_ENTRY = 512 * 1024 * 1024
+_IGNORE = "# site-builder: local preview builds and cache, never committed\n*\n"
+
+# What an entry may contain besides the tool's own classes (no callables).
+_ALLOWED = {
+    ("decimal", "Decimal"),
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "time"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("builtins", "bytearray"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "WindowsPath"),
+    ("pathlib", "PurePosixPath"),
+    ("pathlib", "PureWindowsPath"),
+}
+
+
+@functools.cache
+def fingerprint() -> bytes:
+    """The digest of everything that decides what a source loads to: the tool's code and libraries."""
+    import pydantic
+    import pydantic_core
+    import yaml
+
+    from site_builder import __version__
+
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    for part in (__version__, sys.version, yaml.__version__, pydantic.__version__,
+                 pydantic_core.__version__, str(FORMAT)):
+        h.update(part.encode() + b"\0")
+    for dist in ("chinese_calendar", "markdown", "nh3"):  # holidays (workday checks), body checks
+        try:
+            version = metadata.version(dist)
+        except Exception:  # noqa: BLE001 - not installed: part of the fingerprint all the same
+            version = "-"
+        h.update(f"{dist}={version}".encode() + b"\0")
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"?"
+        h.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.digest()
+
+
+def _model_class(module: str, name: str) -> type | None:
+    """A class of the tool's own that may be rebuilt from an entry: models, dataclasses, enums, text."""
+    if not (module == "site_builder" or module.startswith("site_builder.")):
+        return None
+    mod = sys.modules.get(module)
+    if mod is None:
+        return None
+    obj = mod
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    if not isinstance(obj, type):
+        return None
+    from enum import Enum
+
+    from pydantic import BaseModel
+
+    if issubclass(obj, (BaseModel, Enum, str, tuple)) or hasattr(obj, "__dataclass_fields__"):
+        return obj
+    return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):  # noqa: D401 - pickle's hook
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        cls = _model_class(module, name)
+        if cls is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+        return cls
+
+
+def _safe_dir(path: Path) -> bool:
+    """``path`` is a real folder (no link in its place)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+class SourceCache:
+    """The cache of one project; every method is silent about failures."""
+
+    def __init__(self, root: Path, enabled: bool | None = None) -> None:
+        if enabled is None:
+            enabled = os.environ.get(ENV_OFF, "") in ("", "0")
+        self.root = Path(root)
+        self.dir = self.root / CACHE_DIR
+        self.enabled = enabled
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+        self.pending: dict[str, bytes] = {}
+        self._ready = False
+        self.secret = secret() if enabled else None
+        if self.secret is None:
+            self.enabled = False
+
+    # -------------------------------------------------------------- keys
+    @staticmethod
+    def key(*parts: bytes | str) -> str:
+        h = hashlib.sha256(fingerprint())
+        for part in parts:
+            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else bytes(part)
+            h.update(len(data).to_bytes(8, "big") + data)
+        return h.hexdigest()
+
+    # -------------------------------------------------------------- folder
+    def _prepare(self) -> bool:
+        if self._ready:
+            return True
+        if not self.enabled:
+            return False
+        try:
+            base = self.dir.parent
+            for d in (base, self.dir):
+                if not os.path.lexists(d):
+                    d.mkdir()
+                if not _safe_dir(d):
+                    raise OSError("not a folder")
+            ignore = base / ".gitignore"
+            if not os.path.lexists(ignore):
+                ignore.write_text(_IGNORE, "utf-8")
+        except OSError:
+            self.enabled = False
+            return False
+        self._ready = True
+        return True
+
+    # -------------------------------------------------------------- entries
+    def get(self, key: str) -> object | None:
+        """The object stored under ``key``, or None (missing, damaged, foreign: never trusted)."""
+        if not self.enabled:
+            return None
+        self.used.add(key)
+        path = self.dir / key
+        try:
+            if not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
+                return self._miss()
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+                | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags)
+        except OSError:
+            return self._miss()
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or not _HEAD <= st.st_size <= MAX_ENTRY:
+                return self._miss()
+            with os.fdopen(fd, "rb", closefd=False) as f:
+                blob = f.read(MAX_ENTRY + 1)
+        except OSError:
+            return self._miss()
+        finally:
+            os.close(fd)
+        obj = decode(blob, self.secret)
+        if obj is None:
+            return self._miss()
+        self.hits += 1
+        return obj
+
+    def _miss(self) -> None:
+        self.misses += 1
+        return None
+
+    def keep(self, key: str) -> None:
+        """Keep the entry ``key`` through :meth:`prune` without reading it."""
+        self.used.add(key)
+
+    def put(self, key: str, obj: object) -> None:
+        """Store ``obj`` under ``key`` when the load completes (:meth:`commit`)."""
+        if not self.enabled:
+            return
+        self.used.add(key)
+        try:
+            self.pending[key] = encode(obj, self.secret)
+        except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
+            pass
+
+    def commit(self) -> None:
+        """Write the new entries (each atomically) and delete those the load did not use.
+
+        Called only after a load without errors: a run that reports problems
+        writes nothing at all.  Any failure turns the cache off quietly.
+        """
+        pending, self.pending = self.pending, {}
+        if not pending and not self.enabled:
+            return
+        if pending and not self._prepare():
+            return
+        for key, blob in pending.items():
+            if not self._write(key, blob):
+                return
+        self.prune()
+
+    def _write(self, key: str, blob: bytes) -> bool:
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, self.dir / key)
+            tmp = None
+            return True
+        except OSError:
+            self.enabled = False
+            return False
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+    def prune(self) -> None:
+        """Delete the entries the last load did not use (and temporary files left by a crash)."""
+        if not self.enabled or not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
+            return
+        try:
+            with os.scandir(self.dir) as it:
+                names = [e.name for e in it if e.is_file(follow_symlinks=False) or e.is_symlink()]
+        except OSError:
+            return
+        for name in names:
+            if name not in self.used:
+                try:
+                    os.unlink(self.dir / name)
+                except OSError:
+                    pass
+
+
+def secret() -> bytes | None:
+    """This user's random cache key (made on first use), or None when it cannot be kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
+    folder = Path(base) if base else Path.home() / ".cache"
+    path = folder / "site-builder" / "cache-key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            key = f.read(33)
+    except (OSError, RuntimeError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def _mac(key: bytes, payload: bytes | memoryview) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def encode(obj: object, key: bytes) -> bytes:
+    payload = pickle.dumps(obj, protocol=5)
+    return MAGIC + FORMAT.to_bytes(2, "big") + _mac(key, payload) + payload
+
+
+def decode(blob: bytes, key: bytes) -> object | None:
+    """The object of an entry; None unless magic, format and keyed digest all match and it unpickles safely."""
+    if len(blob) < _HEAD or not blob.startswith(MAGIC):
+        return None
+    if int.from_bytes(blob[len(MAGIC):len(MAGIC) + 2], "big") != FORMAT:
+        return None
+    digest = blob[len(MAGIC) + 2:_HEAD]
+    payload = memoryview(blob)[_HEAD:]
+    if not hmac.compare_digest(_mac(key, payload), digest):
+        return None
+    try:
+        return _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - a damaged entry is a miss
+        return None
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
