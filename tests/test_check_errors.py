@@ -662,7 +662,7 @@ def test_oversized_file_is_refused_before_parsing(tmp_path, runner):
     big = SCHEME + "# " + "x" * (2 * 1024 * 1024) + "\n: [ unbalanced\n"
     root = make_project(tmp_path, {SCHEME_F: big})
     out = fails(runner, root)
-    line = problem(out, SCHEME_F, "超过上限", "2097152 字节", "请拆分该文件")
+    line = problem(out, SCHEME_F, "超过上限", "2097152 字节", "请删除不需要的内容")
     assert "YAML" not in line
     assert "YAML 语法错误" not in out
 

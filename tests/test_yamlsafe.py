@@ -122,8 +122,8 @@ def test_size_cap_before_decoding(tmp_path: Path) -> None:
     assert codes(problems) == ["yaml.too_large"]
     assert dict(p.params)["size_bytes"] == 52 and dict(p.params)["limit_bytes"] == 20
     assert p.render("en") == (f"{F}: the file is 52 B (52 bytes), over the limit of 20 B "
-                              "(20 bytes) — split the file or remove content that is not "
-                              "needed (long comments, embedded data)")
+                              "(20 bytes) — remove content that is not needed (long comments, "
+                              "embedded data); a unit registry may be split into several files under units/")
     path = tmp_path / "big.yaml"
     path.write_bytes(b"k: v\n" * 1000)
     file_problems = Problems()

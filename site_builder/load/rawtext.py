@@ -28,9 +28,9 @@ register({
                          "check the file permissions and that it is a regular file"),
     "yaml.too_large": (
         "文件大小 {size}（{size_bytes} 字节）超过上限 {limit}（{limit_bytes} 字节）",
-        "请拆分该文件，或删除不需要的内容（如大段注释或嵌入的数据）",
+        "请删除不需要的内容（如大段注释或嵌入的数据）；单位名册可拆分为 units/ 下的多个文件",
         "the file is {size} ({size_bytes} bytes), over the limit of {limit} ({limit_bytes} bytes)",
-        "split the file or remove content that is not needed (long comments, embedded data)"),
+        "remove content that is not needed (long comments, embedded data); a unit registry may be split into several files under units/"),
     "yaml.bom": (
         "文件开头有 UTF-8 BOM（字节顺序标记），将被忽略",
         "建议保存为不带 BOM 的 UTF-8（VS Code：右下角编码 → 通过编码保存 → UTF-8；"

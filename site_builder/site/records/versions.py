@@ -25,6 +25,7 @@ from site_builder import messages, pipeline
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
 from site_builder.errors import Mark, Problems
+from site_builder.load.files import PERIOD_MAX_BYTES
 from site_builder.load.yamlsafe import load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema.convert import validate
@@ -151,8 +152,8 @@ class _Archive:
         scheme_doc = load_yaml_bytes(
             (root / v.scheme_file.path).read_bytes(), v.scheme_file.path, problems
         )
-        period_doc = load_yaml_bytes(
-            (root / v.period_file.path).read_bytes(), v.period_file.path, problems
+        period_doc = load_yaml_bytes(  # an archived period file has a period file's size cap
+            (root / v.period_file.path).read_bytes(), v.period_file.path, problems, PERIOD_MAX_BYTES
         )
         scheme = validate(Scheme, scheme_doc, problems) if scheme_doc else None
         scores = validate(ScoresFile, period_doc, problems) if period_doc else None

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from site_builder.errors import Problems
-from site_builder.load.files import read_source
+from site_builder.load.files import PERIOD_MAX_BYTES, read_source
 from site_builder.model import Period, Project
 from site_builder.scoring.results import PeriodResult
 from site_builder.site.output import personal_names
@@ -163,7 +163,9 @@ def read_archived(root: Path, f: ArchivedFile) -> bytes | None:
     path = root / f.path
     if link_on_way(root, f.path) or not path.is_file():
         return None
-    return read_source(path, f.path, root, Problems())  # size cap before reading
+    # size cap before reading: an archive (the period file, everything the notice shows) may be
+    # as large as a province's period file
+    return read_source(path, f.path, root, Problems(), PERIOD_MAX_BYTES)
 
 
 def link_on_way(root: Path, rel: str) -> str | None:
