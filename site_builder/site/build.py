@@ -160,6 +160,8 @@ def _build(
         histories=histories,
         archive=archive_sources(root, locked),
     )
+    # the dev server builds beside its HTTP threads: forking a threaded process is not safe
+    jobs = 1 if serve else jobs
     files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs)
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
