@@ -12,7 +12,6 @@ failure anywhere removes it and leaves the previous site untouched.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import os
@@ -314,31 +313,26 @@ def render_site(
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     jobs = default_jobs() if jobs is None else max(1, jobs)
     parallel = jobs > 1 and len(routes) >= PARALLEL_MIN_ROUTES and _can_fork()
-    gc.collect()
-    gc.freeze()  # the planned data lives to the end: the collector need not walk it again
-    try:
-        with staging(out, locale) as stage:
-            stage.make_dirs(outputs.paths)
-            records: dict[str, tuple[str, int]] = {}
-            findings: list = []
-            for path, blob in outputs.files.items():
-                stage.write(path, blob)
-                records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
-                findings += privacy_findings({path: blob}, sources, names)
-            job = _Job(env, routes, locale, sources, names, stage, 1)
-            if parallel:
-                done, more = _render_parallel(job, jobs, show)
-            else:
-                done, more = _render_serial(job, show)
-            records.update(done)
-            findings += more
-            doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
-            stage.write("manifest.json", doc)
-            records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
-            findings += privacy_findings({"manifest.json": doc}, sources, names)
-            report_findings(findings, locale)
-    finally:
-        gc.unfreeze()
+    with staging(out, locale) as stage:
+        stage.make_dirs(outputs.paths)
+        records: dict[str, tuple[str, int]] = {}
+        findings: list = []
+        for path, blob in outputs.files.items():
+            stage.write(path, blob)
+            records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
+            findings += privacy_findings({path: blob}, sources, names)
+        job = _Job(env, routes, locale, sources, names, stage, 1)
+        if parallel:
+            done, more = _render_parallel(job, jobs, show)
+        else:
+            done, more = _render_serial(job, show)
+        records.update(done)
+        findings += more
+        doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
+        stage.write("manifest.json", doc)
+        records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
+        findings += privacy_findings({"manifest.json": doc}, sources, names)
+        report_findings(findings, locale)
     return dict(sorted(records.items()))
 
 
