@@ -255,7 +255,7 @@ PHASES: dict[str, list[str]] = {
     "rank": ["site_builder.ranking.engine.rank_period", "site_builder.ranking.levels.grade"],
     "plan": ["site_builder.site.build.plan_site"],
     "render": ["site_builder.site.build.render_route", "site_builder.site.build.make_environment"],
-    "write": ["site_builder.site.build.write_site"],
+    "write": ["site_builder.site.output.write.write_file"],
     # inside the stages above, shown apart because each is a cost of its own
     "downloads": [
         "site_builder.site.output.downloads.to_xlsx",
@@ -264,7 +264,7 @@ PHASES: dict[str, list[str]] = {
     ],
     "privacy": [
         "site_builder.site.build.privacy_check",
-        "site_builder.site.build.scan_privacy",
+        "site_builder.site.build.privacy_findings",
         "site_builder.site.output.personal_names.redact_site_data",
     ],
     "lock": [
@@ -324,7 +324,8 @@ def run_phases(project: Path, out: Path) -> dict:
     gc.callbacks.append(on_gc)
 
     t0 = time.perf_counter()
-    report = build_site(project, out, quiet=True)
+    # one process (--jobs 1): forked workers' stage times would not be seen here
+    report = build_site(project, out, quiet=True, jobs=1)
     total = time.perf_counter() - t0
     gc.callbacks.remove(on_gc)
     other = total - sum(spent.values())

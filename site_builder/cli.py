@@ -72,8 +72,14 @@ def check(root: str, lang: str | None) -> None:
 )
 @click.option("--preview", is_flag=True, help="包含草稿（带“草稿 预览”水印），不要用于正式发布")
 @click.option("--quiet", is_flag=True, help="不显示进度")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="同时生成页面的进程数（默认：CPU 核数；1 表示只用一个进程）。结果与进程数无关，逐字节相同",
+)
 @_no_cache
-def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) -> None:
+def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool, jobs: int | None) -> None:
     """生成网站到 _site/（先写入临时目录，全部成功后再替换）。
 
     \b
@@ -87,7 +93,7 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool) ->
     from site_builder.site.build import build_site
 
     r = _root(root)
-    report = build_site(r, r / out, as_of=_date(as_of, r), preview=preview, quiet=quiet)
+    report = build_site(r, r / out, as_of=_date(as_of, r), preview=preview, quiet=quiet, jobs=jobs)
     if not quiet:
         click.echo(str(report))
 

@@ -420,13 +420,13 @@ def _scan_only_outputs(monkeypatch):
 
     monkeypatch.setattr(privacy, "source_problems", lambda root, project: privacy.Problems())
     seen: dict[str, bytes] = {}
-    original = build_mod.scan_privacy
+    original = build_mod.privacy_findings
 
-    def recording(files, sources, locale, names=()):
+    def recording(files, sources, names=()):
         seen.update(files)
-        return original(files, sources, locale, names)
+        return original(files, sources, names)
 
-    monkeypatch.setattr(build_mod, "scan_privacy", recording)
+    monkeypatch.setattr(build_mod, "privacy_findings", recording)
     return seen
 
 

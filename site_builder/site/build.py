@@ -1,9 +1,12 @@
 """``site-builder build``: check → plan → render → write.
 
-Everything is gathered and checked before anything is written: the sources
-(:func:`site_builder.pipeline.check`), the lock of published results, the
-routes, every rendered byte, the privacy scan.  Only then does the write stage
-swap the new site in; a failure anywhere leaves the previous site untouched.
+The sources (:func:`site_builder.pipeline.check`), the lock of published
+results and the routes are checked first.  Then each page is rendered,
+scanned for personal data and written into a staging folder beside the
+output, one page at a time (only its path, SHA-256 and size are kept; on 2+
+cores by forked workers, :func:`render_site`); the manifest is made from those
+records.  Only when every page passed is the staging folder swapped in; a
+failure anywhere removes it and leaves the previous site untouched.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 import sys
 import sysconfig
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +34,14 @@ from site_builder.site.output import assets, downloads, feeds, personal_names, p
 from site_builder.site.present import i18n
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
-from site_builder.site.failures import fail, fail_all
+from site_builder.site.failures import SiteError, fail, fail_all
 from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock.checks import check_lock
 from site_builder.site.plan import plan_site
 from site_builder.site.present.render import make_environment, render_route
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
-from site_builder.site.output.write import Outputs, check_out, write_site
+from site_builder.site.output.write import Outputs, check_out, staging
 
 
 def _package_theme() -> Path:
@@ -115,13 +118,16 @@ def build_site(
     as_of: dt.date | None = None,
     preview: bool = False,
     quiet: bool = False,
+    jobs: int | None = None,
 ) -> BuildReport:
-    """Build the site from the project at ``root`` into ``out`` (atomically)."""
-    return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False)
+    """Build the site from the project at ``root`` into ``out`` (atomically);
+    ``jobs`` processes render (default: one per CPU; 1 renders in this process)."""
+    return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False, jobs=jobs)
 
 
 def _build(
-    root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool
+    root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool,
+    jobs: int | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -153,8 +159,9 @@ def _build(
         histories=histories,
         archive=archive_sources(root, locked),
     )
-    files = render_site(data, theme_dir(root), show=show_progress(quiet))
-    write_site(Path(out), files, locale)
+    # the dev server builds beside its HTTP threads: forking a threaded process is not safe
+    jobs = 1 if serve else jobs
+    files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs)
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
@@ -163,7 +170,7 @@ def _build(
         out=Path(out),
         pages=sum(1 for p in files if p.endswith(".html")),
         files=len(files),
-        bytes=sum(len(b) for b in files.values()),
+        bytes=sum(n for _, n in files.values()),
         seconds=time.perf_counter() - started,
         as_of=options.as_of,
         warnings=notes,
@@ -228,14 +235,53 @@ def _progress(routes: list, locale: str, show: bool):
         yield bar
 
 
-def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, bytes]:
-    """Every output file by path, checked for personal numbers, with the manifest.
+# The shared state of a parallel render: set in the parent after planning, read by
+# the forked workers (copy-on-write), never pickled.
+_JOB: "_Job | None" = None
+PARALLEL_MIN_ROUTES = 200  # fewer routes: forking costs more than it saves
+
+
+@dataclass
+class _Job:
+    env: object
+    routes: list
+    locale: str
+    sources: dict
+    names: tuple
+    stage: object
+    tasks: int
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def render_site(
+    data: SiteData, theme: Path, out: Path, show: bool = False, jobs: int | None = None
+) -> dict[str, tuple[str, int]]:
+    """Render, scan and write every output file into a staging folder beside ``out``,
+    one page at a time, then swap it in; returns (SHA-256, size) by path.
 
     Every output is made from one copy of the data in which each registered
-    person's name is masked (:func:`personal_names.redact_site_data`), and the scan
-    afterwards refuses any personal number or unmasked name that still got through.
+    person's name is masked (:func:`personal_names.redact_site_data`), and the
+    scan of each file as it is written refuses any personal number or unmasked
+    name that still got through.  Any failure — a finding, a template error, a
+    full disk — removes the staging folder: the previous site is untouched.
+    With ``jobs`` > 1 (and fork available, and a site of
+    :data:`PARALLEL_MIN_ROUTES` routes or more) forked workers render shares of
+    the routes; the output is byte-identical to a serial build.
     """
-    names = personal_names.names_to_mask(data.project, data.histories)
+    names = tuple(personal_names.names_to_mask(data.project, data.histories))
     data = personal_names.redact_site_data(data, names)
     locale = data.locale
     outputs = Outputs(locale)
@@ -255,9 +301,9 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
     }
     env = make_environment(theme / "templates", common)
     routes = plan_site(data)
-    with _progress(routes, locale, show) as bar:
-        for route in bar:
-            outputs.add(route.path, render_route(env, route, locale), origin=route.kind)
+    for route in routes:
+        outputs.claim(route.path, origin=route.kind)
+    sources = public_sources(data)
     if site.base_url:
         pages = [
             r.path
@@ -265,14 +311,100 @@ def render_site(data: SiteData, theme: Path, show: bool = False) -> dict[str, by
             if r.path.endswith(".html") and r.path != "404.html" and r.kind not in EARLIER_KINDS
         ]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
-    sources = public_sources(data)
-    outputs.add(
-        "manifest.json",
-        manifest(sources, outputs.files, data.options.as_of),
-        origin="manifest",
-    )
-    scan_privacy(outputs.files, sources, locale, names)
-    return dict(outputs.files)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    parallel = jobs > 1 and len(routes) >= PARALLEL_MIN_ROUTES and _can_fork()
+    with staging(out, locale) as stage:
+        stage.make_dirs(outputs.paths)
+        records: dict[str, tuple[str, int]] = {}
+        findings: list = []
+        for path, blob in outputs.files.items():
+            stage.write(path, blob)
+            records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
+            findings += privacy_findings({path: blob}, sources, names)
+        job = _Job(env, routes, locale, sources, names, stage, 1)
+        if parallel:
+            done, more = _render_parallel(job, jobs, show)
+        else:
+            done, more = _render_serial(job, show)
+        records.update(done)
+        findings += more
+        doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
+        stage.write("manifest.json", doc)
+        records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
+        findings += privacy_findings({"manifest.json": doc}, sources, names)
+        report_findings(findings, locale)
+    return dict(sorted(records.items()))
+
+
+def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
+    """Routes k, k + tasks, k + 2·tasks … rendered, scanned and written: their
+    (path, hash, size) records, privacy findings, and the first failure (route index, problems)."""
+    job = _JOB
+    assert job is not None
+    records, findings = [], []
+    for i in range(k, len(job.routes), job.tasks):
+        route = job.routes[i]
+        try:
+            blob = render_route(job.env, route, job.locale)
+            findings += privacy_findings({route.path: blob}, job.sources, job.names)
+            job.stage.write(route.path, blob)
+        except SiteError as exc:
+            return records, findings, (i, exc.problems)
+        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob)))
+        del blob
+    return records, findings, None
+
+
+def _render_serial(job: _Job, show: bool):
+    global _JOB
+    _JOB = job
+    try:
+        records, findings = {}, []
+        with _progress(list(range(len(job.routes))), job.locale, show) as bar:
+            for i in bar:
+                job.tasks = len(job.routes)  # one route per call
+                done, found, failed = _render_share(i)
+                if failed:
+                    raise SiteError(failed[1], job.locale)
+                records.update((p, (h, n)) for p, h, n in done)
+                findings += found
+        return records, findings
+    finally:
+        _JOB = None
+
+
+def _render_parallel(job: _Job, jobs: int, show: bool):
+    """Forked workers, each with its own copy of the Jinja environment, render shares of the routes."""
+    import multiprocessing
+
+    global _JOB
+    job.tasks = jobs * 8
+    _JOB = job
+    records, findings, failures = {}, [], []
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
+            for done, found, failed in pool.imap_unordered(_render_share, range(job.tasks)):
+                records.update((p, (h, n)) for p, h, n in done)
+                findings += found
+                if failed:
+                    failures.append(failed)
+                bar(len(done))
+    finally:
+        _JOB = None
+    if failures:
+        raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
+    return dict(sorted(records.items())), findings
+
+
+@contextmanager
+def _counter(total: int, locale: str, show: bool):
+    if not show or total < 200:
+        yield lambda n: None
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
+        yield bar.update
 
 
 def public_sources(data: SiteData) -> dict[str, bytes]:
@@ -307,7 +439,17 @@ def scan_privacy(files, sources, locale: str, names=()) -> None:
     """The safety net over every output file (downloads, feed, search index, manifest too):
     a personal number, or a registered name that is not masked, refuses the build,
     located at the source it came from."""
-    findings = privacy.unique(privacy.scan_outputs(files, sources, names))
+    report_findings(privacy_findings(files, sources, names), locale)
+
+
+def privacy_findings(files, sources, names=()) -> list:
+    """The personal numbers and unmasked registered names in ``files``, located."""
+    return privacy.scan_outputs(files, sources, names)
+
+
+def report_findings(findings: list, locale: str) -> None:
+    """Refuse the build over every finding (all of them, in the order of the pages)."""
+    findings = privacy.unique(sorted(findings, key=lambda f: f.page))
     if not findings:
         return
     problems = Problems()
@@ -328,9 +470,10 @@ def scan_privacy(files, sources, locale: str, names=()) -> None:
 
 
 def manifest(
-    sources: dict[str, bytes], files: dict[str, bytes], as_of: dt.date | None = None
+    sources: dict[str, bytes], digests: Mapping[str, str], as_of: dt.date | None = None
 ) -> bytes:
-    """Every source and output file with its SHA-256, and the as-of date the notices were judged by."""
+    """Every source and output file with its SHA-256 (``digests``: output path → hex digest),
+    and the as-of date the notices were judged by."""
 
     def digest(b: bytes) -> str:
         return hashlib.sha256(b).hexdigest()
@@ -339,7 +482,7 @@ def manifest(
     # (core.autocrlf=true) publishes the same manifest
     doc = {
         "sources": {p: digest(downloads.lf(b)) for p, b in sorted(sources.items())},
-        "pages": {p: digest(b) for p, b in sorted(files.items())},
+        "pages": dict(sorted(digests.items())),
     }
     if as_of is not None:
         doc["as_of"] = as_of.isoformat()

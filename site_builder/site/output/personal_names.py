@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -308,7 +309,15 @@ def find_names(text: str, names: Iterable[str]) -> list[str]:
     return names_in(normalise(text), maskable_names(names))
 
 
+@functools.lru_cache(maxsize=8)
+def _any_name(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation over every name: a single pass tells whether any is there."""
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
 def names_in(norm: str, names: list[str]) -> list[str]:
+    if not names or _any_name(tuple(names)).search(norm) is None:
+        return []  # the usual case: every name masked, no name on the page
     found: list[str] = []
     for name in names:
         if name in norm and not any(name in longer for longer in found):

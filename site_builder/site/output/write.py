@@ -109,9 +109,14 @@ class Outputs:
         self._origin: dict[str, str] = {}
 
     def add(self, path: str, data: bytes, origin: str = "") -> None:
+        self.claim(path, origin)
+        self._files[path] = data
+
+    def claim(self, path: str, origin: str = "") -> None:
+        """Reserve ``path`` for a file written later (a page rendered while streaming)."""
         if not _SAFE.match(path) or path.startswith("/") or "//" in path:
             fail("site.unsafe_path", self.locale, path=path)
-        if path in self._files:
+        if path in self._origin:
             fail(
                 "site.duplicate_path",
                 self.locale,
@@ -119,8 +124,12 @@ class Outputs:
                 first=self._origin[path],
                 second=origin,
             )
-        self._files[path] = data
         self._origin[path] = origin
+
+    @property
+    def paths(self) -> list[str]:
+        """Every path added or claimed."""
+        return list(self._origin)
 
     @property
     def files(self) -> Mapping[str, bytes]:
@@ -196,36 +205,71 @@ def write_site(out: Path, files: Mapping[str, bytes], locale: str = "zh-CN") -> 
     stays.  Any failure to write is a :class:`SiteError` naming the path; the
     previous site is unchanged and no staging directory is left behind.
     """
+    with staging(out, locale) as stage:
+        stage.make_dirs(files)
+        for path in sorted(files):
+            stage.write(path, files[path])
+
+
+class Stage:
+    """The staging folder being filled: each folder made once, each file written once."""
+
+    def __init__(self, root: Path, locale: str) -> None:
+        self.root = root
+        self.locale = locale
+        self._dirs: set[str] = {""}
+
+    def make_dirs(self, paths) -> None:
+        """Every folder the files at ``paths`` go into, made once (before workers write)."""
+        for path in paths:
+            folder = path.rpartition("/")[0]
+            if folder not in self._dirs:
+                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+                parts = folder.split("/")
+                self._dirs.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write one file (its folder made by :meth:`make_dirs`); an OSError is a located SiteError."""
+        try:
+            write_file(os.path.join(self.root, path), data)
+        except OSError as exc:
+            _write_failed(exc, self.root / path, self.locale)
+
+
+def write_file(target: str, data: bytes) -> None:
+    with open(target, "wb") as fh:
+        fh.write(data)
+
+
+@contextmanager
+def staging(out: Path, locale: str = "zh-CN") -> Iterator[Stage]:
+    """A staging folder beside ``out``, swapped in when the block ends without an error.
+
+    Any failure inside the block (a privacy finding, a template error, a full
+    disk) removes the staging folder; the previous site is untouched.
+    """
     out = real_out(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _write_failed(exc, out.parent, locale)
     with _exclusive(out.parent, locale):
-        _write_locked(out, files, locale)
-
-
-def _write_locked(out: Path, files: Mapping[str, bytes], locale: str) -> None:
-    _remove_stale_staging(out.parent)
-    stage = None
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
-        for path in sorted(files):
-            target = stage / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(files[path])
-        os.chmod(stage, 0o755)
-        _swap(stage, out)
-    except OSError as exc:
-        if stage is not None:
-            _rmtree(stage)
-        _write_failed(exc, out, locale)
-    except BaseException:
-        if stage is not None:
-            _rmtree(stage)
-        raise
-    _rmtree(stage)  # now holds the previous site
+        _remove_stale_staging(out.parent)
+        stage = None
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
+            yield Stage(stage, locale)
+            os.chmod(stage, 0o755)
+            _swap(stage, out)
+        except OSError as exc:
+            if stage is not None:
+                _rmtree(stage)
+            _write_failed(exc, out, locale)
+        except BaseException:
+            if stage is not None:
+                _rmtree(stage)
+            raise
+        _rmtree(stage)  # now holds the previous site
 
 
 def _write_failed(exc: OSError, where: Path, locale: str):
