@@ -254,7 +254,7 @@ PHASES: dict[str, list[str]] = {
     "score": ["site_builder.scoring.engine.score_period"],
     "rank": ["site_builder.ranking.engine.rank_period", "site_builder.ranking.levels.grade"],
     "plan": ["site_builder.site.build.plan_site"],
-    "render": ["site_builder.site.build.render_route", "site_builder.site.build.make_environment"],
+    "render": ["site_builder.site.render_pool.render_route", "site_builder.site.build.make_environment"],
     "write": ["site_builder.site.output.write.write_file"],
     # inside the stages above, shown apart because each is a cost of its own
     "downloads": [
@@ -264,7 +264,7 @@ PHASES: dict[str, list[str]] = {
     ],
     "privacy": [
         "site_builder.site.build.privacy_check",
-        "site_builder.site.build.privacy_findings",
+        "site_builder.site.render_pool.privacy_findings",
         "site_builder.site.output.personal_names.redact_site_data",
     ],
     "lock": [

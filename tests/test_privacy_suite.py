@@ -416,17 +416,17 @@ def test_a_number_in_any_field_is_refused_by_check_and_build_at_its_line(tmp_pat
 
 def _scan_only_outputs(monkeypatch):
     """Switch the source check off, and record what the output scan saw."""
-    from site_builder.site import build as build_mod
+    from site_builder.site import render_pool
 
     monkeypatch.setattr(privacy, "source_problems", lambda root, project: privacy.Problems())
     seen: dict[str, bytes] = {}
-    original = build_mod.privacy_findings
+    original = render_pool.privacy_findings
 
     def recording(files, sources, names=()):
         seen.update(files)
         return original(files, sources, names)
 
-    monkeypatch.setattr(build_mod, "privacy_findings", recording)
+    monkeypatch.setattr(render_pool, "privacy_findings", recording)
     return seen
 
 

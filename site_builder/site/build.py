@@ -19,7 +19,6 @@ import sys
 import sysconfig
 import time
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,14 +30,14 @@ from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
 from site_builder.site.output import assets, downloads, feeds, personal_names, privacy
-from site_builder.site.present import i18n
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
-from site_builder.site.failures import SiteError, fail, fail_all
+from site_builder.site.failures import fail_all
 from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock.checks import check_lock
+from site_builder.site import render_pool
 from site_builder.site.plan import plan_site
-from site_builder.site.present.render import make_environment, render_route
+from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
 from site_builder.site.output.write import Outputs, check_out, staging
@@ -219,51 +218,7 @@ def read_content(
 
 def show_progress(quiet: bool) -> bool:
     """A progress bar only for a person at a terminal: never with --quiet, in CI or in a pipe."""
-    import os
-    import sys
-
     return not quiet and not os.environ.get("CI") and sys.stderr.isatty()
-
-
-@contextmanager
-def _progress(routes: list, locale: str, show: bool):
-    if not show or len(routes) < 200:
-        yield routes
-        return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
-        yield bar
-
-
-# The shared state of a parallel render: set in the parent after planning, read by
-# the forked workers (copy-on-write), never pickled.
-_JOB: "_Job | None" = None
-PARALLEL_MIN_ROUTES = 200  # fewer routes: forking costs more than it saves
-
-
-@dataclass
-class _Job:
-    env: object
-    routes: list
-    locale: str
-    sources: dict
-    names: tuple
-    stage: object
-    tasks: int
-
-
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def render_site(
@@ -311,8 +266,8 @@ def render_site(
             if r.path.endswith(".html") and r.path != "404.html" and r.kind not in EARLIER_KINDS
         ]
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    parallel = jobs > 1 and len(routes) >= PARALLEL_MIN_ROUTES and _can_fork()
+    jobs = render_pool.default_jobs() if jobs is None else max(1, jobs)
+    parallel = jobs > 1 and len(routes) >= render_pool.PARALLEL_MIN_ROUTES and render_pool._can_fork()
     with staging(out, locale) as stage:
         stage.make_dirs(outputs.paths)
         records: dict[str, tuple[str, int]] = {}
@@ -320,91 +275,20 @@ def render_site(
         for path, blob in outputs.files.items():
             stage.write(path, blob)
             records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
-            findings += privacy_findings({path: blob}, sources, names)
-        job = _Job(env, routes, locale, sources, names, stage, 1)
+            findings += render_pool.privacy_findings({path: blob}, sources, names)
+        job = render_pool._Job(env, routes, locale, sources, names, stage, 1)
         if parallel:
-            done, more = _render_parallel(job, jobs, show)
+            done, more = render_pool._render_parallel(job, jobs, show)
         else:
-            done, more = _render_serial(job, show)
+            done, more = render_pool._render_serial(job, show)
         records.update(done)
         findings += more
         doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
         stage.write("manifest.json", doc)
         records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
-        findings += privacy_findings({"manifest.json": doc}, sources, names)
+        findings += render_pool.privacy_findings({"manifest.json": doc}, sources, names)
         report_findings(findings, locale)
     return dict(sorted(records.items()))
-
-
-def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
-    """Routes k, k + tasks, k + 2·tasks … rendered, scanned and written: their
-    (path, hash, size) records, privacy findings, and the first failure (route index, problems)."""
-    job = _JOB
-    assert job is not None
-    records, findings = [], []
-    for i in range(k, len(job.routes), job.tasks):
-        route = job.routes[i]
-        try:
-            blob = render_route(job.env, route, job.locale)
-            findings += privacy_findings({route.path: blob}, job.sources, job.names)
-            job.stage.write(route.path, blob)
-        except SiteError as exc:
-            return records, findings, (i, exc.problems)
-        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob)))
-        del blob
-    return records, findings, None
-
-
-def _render_serial(job: _Job, show: bool):
-    global _JOB
-    _JOB = job
-    try:
-        records, findings = {}, []
-        with _progress(list(range(len(job.routes))), job.locale, show) as bar:
-            for i in bar:
-                job.tasks = len(job.routes)  # one route per call
-                done, found, failed = _render_share(i)
-                if failed:
-                    raise SiteError(failed[1], job.locale)
-                records.update((p, (h, n)) for p, h, n in done)
-                findings += found
-        return records, findings
-    finally:
-        _JOB = None
-
-
-def _render_parallel(job: _Job, jobs: int, show: bool):
-    """Forked workers, each with its own copy of the Jinja environment, render shares of the routes."""
-    import multiprocessing
-
-    global _JOB
-    job.tasks = jobs * 8
-    _JOB = job
-    records, findings, failures = {}, [], []
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
-            for done, found, failed in pool.imap_unordered(_render_share, range(job.tasks)):
-                records.update((p, (h, n)) for p, h, n in done)
-                findings += found
-                if failed:
-                    failures.append(failed)
-                bar(len(done))
-    finally:
-        _JOB = None
-    if failures:
-        raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
-    return dict(sorted(records.items())), findings
-
-
-@contextmanager
-def _counter(total: int, locale: str, show: bool):
-    if not show or total < 200:
-        yield lambda n: None
-        return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
-        yield bar.update
 
 
 def public_sources(data: SiteData) -> dict[str, bytes]:
@@ -439,12 +323,7 @@ def scan_privacy(files, sources, locale: str, names=()) -> None:
     """The safety net over every output file (downloads, feed, search index, manifest too):
     a personal number, or a registered name that is not masked, refuses the build,
     located at the source it came from."""
-    report_findings(privacy_findings(files, sources, names), locale)
-
-
-def privacy_findings(files, sources, names=()) -> list:
-    """The personal numbers and unmasked registered names in ``files``, located."""
-    return privacy.scan_outputs(files, sources, names)
+    report_findings(render_pool.privacy_findings(files, sources, names), locale)
 
 
 def report_findings(findings: list, locale: str) -> None:

@@ -5,8 +5,6 @@ previous site untouched."""
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,29 +12,29 @@ from conftest import edit_yaml, tree_bytes
 from scratch import make_project
 
 from site_builder.cli import main
-from site_builder.site import build
+from site_builder.site import build, render_pool
 from site_builder.site.build import PACKAGE_THEME, build_site
 from site_builder.site.failures import SiteError
 
-pytestmark = pytest.mark.skipif(not build._can_fork(), reason="no fork on this platform: builds are serial")
+pytestmark = pytest.mark.skipif(not render_pool._can_fork(), reason="no fork on this platform: builds are serial")
 
 
 @pytest.fixture(autouse=True)
 def _parallel_even_when_small(monkeypatch):
     """The fixture projects are small: fork workers for them too."""
-    monkeypatch.setattr(build, "PARALLEL_MIN_ROUTES", 0)
+    monkeypatch.setattr(render_pool, "PARALLEL_MIN_ROUTES", 0)
 
 
 def _forks(monkeypatch) -> list[int]:
     """Record how many workers each build forks (0: rendered in this process)."""
     seen: list[int] = []
-    original = build._render_parallel
+    original = render_pool._render_parallel
 
     def recording(job, jobs, show):
         seen.append(jobs)
         return original(job, jobs, show)
 
-    monkeypatch.setattr(build, "_render_parallel", recording)
+    monkeypatch.setattr(render_pool, "_render_parallel", recording)
     return seen
 
 

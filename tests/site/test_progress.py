@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from site_builder.site import build
+from site_builder.site import build, render_pool
 
 
 class _Tty(io.StringIO):
@@ -30,9 +30,9 @@ def test_progress_bar_counts_every_page(monkeypatch):
     err = _Tty()
     monkeypatch.setattr(build.sys, "stderr", err)
     routes = list(range(250))
-    with build._progress(routes, "zh-CN", True) as bar:
+    with render_pool._progress(routes, "zh-CN", True) as bar:
         seen = list(bar)
     assert seen == routes
     assert "正在生成页面" in err.getvalue() and "100%" in err.getvalue()
-    with build._progress(routes[:10], "zh-CN", True) as bar:  # short builds: no bar
+    with render_pool._progress(routes[:10], "zh-CN", True) as bar:  # short builds: no bar
         assert bar == routes[:10]

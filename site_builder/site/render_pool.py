@@ -1,0 +1,137 @@
+"""Rendering the planned routes: one page at a time in this process, or in forked workers.
+
+The parent plans; :func:`_render_parallel` forks workers after planning so they share
+the planned data copy-on-write, each renders, scans and writes an interleaved share of
+the routes into the staging folder and returns compact (path, hash, size) records.
+The parent merges them in path order, so the output is byte-identical to a serial build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import click
+
+from site_builder.site.failures import SiteError
+from site_builder.site.output import privacy
+from site_builder.site.present.render import render_route
+
+# The shared state of a parallel render: set in the parent after planning, read by
+# the forked workers (copy-on-write), never pickled.
+_JOB: "_Job | None" = None
+PARALLEL_MIN_ROUTES = 200  # fewer routes: forking costs more than it saves
+
+
+@dataclass
+class _Job:
+    env: object
+    routes: list
+    locale: str
+    sources: dict
+    names: tuple
+    stage: object
+    tasks: int
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
+    """Routes k, k + tasks, k + 2·tasks … rendered, scanned and written: their
+    (path, hash, size) records, privacy findings, and the first failure (route index, problems)."""
+    job = _JOB
+    assert job is not None
+    records, findings = [], []
+    for i in range(k, len(job.routes), job.tasks):
+        route = job.routes[i]
+        try:
+            blob = render_route(job.env, route, job.locale)
+            findings += privacy_findings({route.path: blob}, job.sources, job.names)
+            job.stage.write(route.path, blob)
+        except SiteError as exc:
+            return records, findings, (i, exc.problems)
+        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob)))
+        del blob
+    return records, findings, None
+
+
+def _render_serial(job: _Job, show: bool):
+    global _JOB
+    _JOB = job
+    try:
+        records, findings = {}, []
+        with _progress(list(range(len(job.routes))), job.locale, show) as bar:
+            for i in bar:
+                job.tasks = len(job.routes)  # one route per call
+                done, found, failed = _render_share(i)
+                if failed:
+                    raise SiteError(failed[1], job.locale)
+                records.update((p, (h, n)) for p, h, n in done)
+                findings += found
+        return records, findings
+    finally:
+        _JOB = None
+
+
+def _render_parallel(job: _Job, jobs: int, show: bool):
+    """Forked workers, each with its own copy of the Jinja environment, render shares of the routes."""
+    import multiprocessing
+
+    global _JOB
+    job.tasks = jobs * 8
+    _JOB = job
+    records, findings, failures = {}, [], []
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
+            for done, found, failed in pool.imap_unordered(_render_share, range(job.tasks)):
+                records.update((p, (h, n)) for p, h, n in done)
+                findings += found
+                if failed:
+                    failures.append(failed)
+                bar(len(done))
+    finally:
+        _JOB = None
+    if failures:
+        raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
+    return dict(sorted(records.items())), findings
+
+
+@contextmanager
+def _counter(total: int, locale: str, show: bool):
+    if not show or total < 200:
+        yield lambda n: None
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
+        yield bar.update
+
+
+@contextmanager
+def _progress(routes: list, locale: str, show: bool):
+    if not show or len(routes) < 200:
+        yield routes
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
+        yield bar
+
+
+def privacy_findings(files, sources, names=()) -> list:
+    """The personal numbers and unmasked registered names in ``files``, located."""
+    return privacy.scan_outputs(files, sources, names)
