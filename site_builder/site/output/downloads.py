@@ -22,16 +22,13 @@ import csv
 import datetime as dt
 import io
 import json
-import re
-import zipfile
 from decimal import Decimal
 
+from site_builder.site.output import xlsx
+from site_builder.site.output.xlsx import formula_like
 from site_builder.site.present import i18n
-from site_builder.site.present.figures import figure, number_format
+from site_builder.site.present.figures import figure
 from site_builder.site.present.tables import GroupTable
-
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
 
 def lf(data: bytes) -> bytes:
@@ -42,13 +39,6 @@ def lf(data: bytes) -> bytes:
     manifest use LF so that such a checkout publishes the same bytes.
     """
     return data.replace(b"\r\n", b"\n")
-
-
-def formula_like(text: str) -> bool:
-    """Would a spreadsheet read this text cell as a formula (or as the start of one)?"""
-    if text[:1] in ("\t", "\r"):
-        return True
-    return text.lstrip()[:1] in _FORMULA_START
 
 
 def inert(text: str) -> str:
@@ -164,138 +154,71 @@ def _tied(tied: bool, locale: str) -> str:
 def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date, records=None) -> bytes:
     """The notice's tables, one sheet per group; with ``records`` (:class:`.dataset.Records`), a sheet
     per long table after them (every line's points, every ranking, honours and levels)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)  # streaming writer: several times faster
-    stamp = dt.datetime(on.year, on.month, on.day)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "site-builder"
-    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
+    wb = xlsx.Workbook(title, dt.datetime(on.year, on.month, on.day))
     used: set[str] = set()
-    bold = Font(bold=True)
     for tbl in tables:
-        ws = wb.create_sheet(_sheet_name(tbl.name, used))
-        ws.freeze_panes = "E2"
-        ws.column_dimensions["D"].width = 24
-        head = []
+        ws = wb.sheet(_sheet_name(tbl.name, used), freeze="E2", widths={3: 24})
         titles = _header([c.name for c in tbl.columns], locale, tbl.has_coefficient)
         if tbl.show:
             titles = _level_header([c.name for c in tbl.columns], locale, tbl.has_coefficient, tbl.show)
-        for text in titles:
-            cell = _xlsx_cell(ws, text, styled=True)
-            cell.font = bold
-            head.append(cell)
-        ws.append(head)
+        ws.append(titles, bold=True)
         for r in tbl.rows:
-            extra = [_Figure.of(_coefficient(r.coefficient))] if tbl.has_coefficient else []
+            extra = [_number(_coefficient(r.coefficient))] if tbl.has_coefficient else []
             row = [
                 tbl.name,
                 r.rank,
                 r.unit,
                 r.name,
-                *(_Figure.of(_text(v, c.places)) for c, v in zip(tbl.columns, r.cells, strict=True)),
+                *(_number(_text(v, c.places)) for c, v in zip(tbl.columns, r.cells, strict=True)),
                 *extra,
-                _Figure.of(_text(r.total, tbl.places)),
+                _number(_text(r.total, tbl.places)),
                 "；".join(r.marks) or None,
                 _tied(r.tied, locale) or None,
             ]
             if tbl.show:
                 row = _level_row(row, tbl.show, r.level, r.reward or None)
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append(row)
         for u in tbl.unranked:
             blanks = [None] * (len(tbl.columns) + (1 if tbl.has_coefficient else 0))
             row = [tbl.name, None, u.unit, u.name, *blanks, None, None, u.reason]
             if tbl.show:
                 row = _level_row(row, tbl.show, None, None)
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append(row)
     if records is not None:
         from site_builder.site.output.dataset import TABLES
 
         for name, fields in TABLES.items():
             if name == "results":
                 continue  # the group sheets above
-            ws = wb.create_sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used))
-            ws.freeze_panes = "A2"
-            head = []
-            for f in fields:
-                cell = _xlsx_cell(ws, f.name, styled=True)
-                cell.font = bold
-                head.append(cell)
-            ws.append(head)
+            ws = wb.sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used), freeze="A2")
+            ws.append([f.name for f in fields], bold=True)
+            numbers = [f.type == "number" for f in fields]
+            names = [f.name for f in fields]
             for rec in records.table(name):
-                ws.append([_xlsx_cell(ws, _Figure.of(rec[f.name]) if f.type == "number" else rec[f.name])
-                           for f in fields])
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _normalise_zip(raw.getvalue(), stamp)
+                ws.append([_number(rec[n]) if num else _plain(rec[n]) for n, num in zip(names, numbers, strict=True)])
+    return wb.save()
 
 
-class _Figure(str):
-    """A published figure on its way into a spreadsheet: a number cell showing these decimals."""
-
-    @classmethod
-    def of(cls, text: str | None) -> _Figure | None:
-        return cls(text) if text else None
+def _number(text: str | None) -> xlsx.Number | None:
+    """A published figure as a number cell showing these decimals (40.0 shows as 40.0); blank for none."""
+    return xlsx.Number(text) if text else None
 
 
-def _xlsx_cell(ws, value, styled: bool = False):
-    """Numbers and blanks as they are; every text a string cell, never a formula (an explicit string
-    cell for any text a spreadsheet could read as one, or when the caller styles it)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, _Figure):  # a number with its published decimals: 40.0 shows as 40.0
-        cell = WriteOnlyCell(ws, value=Decimal(value))
-        cell.number_format = number_format(value)
-        return cell
+def _plain(value):
+    """A field of a long table as a cell: yes/no as the CSV writes it (never a 1/0 number), "" a blank."""
     if isinstance(value, bool):
-        value = "true" if value else "false"  # as the CSV writes it, never a 1/0 number
-    if not isinstance(value, str):
-        return value  # integers and blanks as openpyxl writes them
-    # characters XML cannot carry (the checks refuse them in sources; never a crash here)
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not styled and not formula_like(value) and not value.startswith("="):
-        return value  # openpyxl writes any other text as a string cell (and much faster)
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"  # openpyxl would otherwise store a text starting with "=" as a formula
-    if formula_like(value):
-        cell.quotePrefix = True
-    return cell
+        return "true" if value else "false"
+    return None if value == "" else value
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    name = ILLEGAL_CHARACTERS_RE.sub("", name).strip("'")
+    name = xlsx.clean(name).strip("'")
     base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Sheet"
     candidate, n = base, 2
     while candidate in used:
         candidate, n = f"{base}{n}", n + 1
     used.add(candidate)
     return candidate
-
-
-def _normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """Rewrite the archive with fixed timestamps so equal inputs give equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    data,
-                )
-            dst.writestr(fixed, data)
-    return out.getvalue()
 
 
 def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:

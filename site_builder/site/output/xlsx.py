@@ -1,0 +1,267 @@
+"""A small XLSX (Office Open XML workbook) writer for the downloads, byte-reproducible.
+
+Only what the downloads need: sheets of rows, inline string cells, number cells,
+a bold header row, number formats (``0``, ``0.0``, ``0.00`` …), a frozen header
+row or corner, a column width, the document's title and dates.  Everything is
+written in a fixed order with fixed zip timestamps, so equal inputs give equal
+bytes.
+
+A number cell stores the published figure's own text (``96.29``, ``40.0``,
+``-0.5``): never a float's digits (``96.29000000000001``).  Its format shows the
+figure's decimals.  Text is always a string cell (``t="inlineStr"``), never a
+formula: this writer has no formula cells at all, and a text a spreadsheet could
+read as a formula (:func:`formula_like`) is also marked ``quotePrefix`` so that
+editing the cell does not turn it into one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+from site_builder.site.present.figures import number_format
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# characters XML 1.0 cannot carry (the checks refuse them in sources; never a broken file here)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# number formats Excel knows by id; any other gets an id from 164 on
+_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2}
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def formula_like(text: str) -> bool:
+    """Would a spreadsheet read this text cell as a formula (or as the start of one)?"""
+    if text[:1] in ("\t", "\r"):
+        return True
+    return text.lstrip()[:1] in _FORMULA_START
+
+
+def clean(text: str) -> str:
+    """``text`` without the characters an XML file cannot hold."""
+    return _ILLEGAL.sub("", text)
+
+
+class Number(str):
+    """A figure as published (``"96.29"``): a number cell that stores and shows these digits."""
+
+
+def _esc(text: str) -> str:
+    return text.translate(_ESCAPE)
+
+
+def _column(n: int) -> str:
+    """The letters of the 0-based column ``n``: A … Z, AA …"""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class Sheet:
+    def __init__(self, book: Workbook, name: str, freeze: str | None, widths: dict[int, float] | None):
+        self.book, self.name, self.freeze, self.widths = book, name, freeze, widths or {}
+        self._rows: list[str] = []
+        self._width = 0
+
+    def append(self, values, bold: bool = False) -> None:
+        """One row: ``None`` a blank, ``int`` a number, :class:`Number` a figure, ``str`` a text."""
+        r = len(self._rows) + 1
+        book = self.book
+        cols = book.columns(len(values))
+        cells = []
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            ref = f"{cols[i]}{r}"
+            if isinstance(v, Number):
+                text = str.__str__(v)
+                if not _NUMBER.match(text):
+                    raise ValueError(f"not a published figure: {text!r}")
+                s = book.style(bold, number_format(text), False)
+                cells.append(f'<c r="{ref}"{_s(s)}><v>{text}</v></c>')
+            elif isinstance(v, bool):
+                raise TypeError("a yes/no cell is written as text by the caller")
+            elif isinstance(v, int):
+                s = book.style(bold, "General", False)
+                cells.append(f'<c r="{ref}"{_s(s)}><v>{v}</v></c>')
+            else:
+                text = clean(str(v))
+                s = book.style(bold, "General", formula_like(text))
+                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                cells.append(f'<c r="{ref}"{_s(s)} t="inlineStr"><is><t{space}>{_esc(text)}</t></is></c>')
+        self._width = max(self._width, len(values))
+        self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+
+    def xml(self, selected: bool) -> str:
+        parts = [_HEAD, f'<worksheet xmlns="{_MAIN}">']
+        if self._rows and self._width:
+            parts.append(f'<dimension ref="A1:{_column(self._width - 1)}{len(self._rows)}"/>')
+        selected_attr = ' tabSelected="1"' if selected else ""
+        parts.append(f'<sheetViews><sheetView{selected_attr} workbookViewId="0">')
+        parts.append(_pane(self.freeze))
+        parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+        if self.widths:
+            parts.append("<cols>")
+            for col, width in sorted(self.widths.items()):
+                parts.append(f'<col min="{col + 1}" max="{col + 1}" width="{width:g}" customWidth="1"/>')
+            parts.append("</cols>")
+        parts.append("<sheetData>")
+        parts.extend(self._rows)
+        parts.append("</sheetData></worksheet>")
+        return "".join(parts)
+
+
+def _s(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _pane(freeze: str | None) -> str:
+    """The frozen rows and columns above and left of cell ``freeze`` (``"E2"``, ``"A2"``)."""
+    if not freeze:
+        return ""
+    m = re.fullmatch(r"([A-Z]+)([0-9]+)", freeze)
+    assert m, freeze
+    letters, row = m.groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    x, y = col - 1, int(row) - 1
+    if x and y:
+        pane = "bottomRight"
+        extra = '<selection pane="topRight"/><selection pane="bottomLeft"/>'
+    elif y:
+        pane, extra = "bottomLeft", ""
+    elif x:
+        pane, extra = "topRight", ""
+    else:
+        return ""
+    split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+    return (f'<pane{split} topLeftCell="{freeze}" activePane="{pane}" state="frozen"/>{extra}'
+            f'<selection pane="{pane}" activeCell="{freeze}" sqref="{freeze}"/>')
+
+
+class Workbook:
+    """Sheets in the order they are added; :meth:`save` gives the file's bytes."""
+
+    def __init__(self, title: str, stamp: dt.datetime, creator: str = "site-builder"):
+        self.title, self.stamp, self.creator = clean(title), stamp, creator
+        self.sheets: list[Sheet] = []
+        self._styles: dict[tuple[bool, str, bool], int] = {(False, "General", False): 0}
+        self._columns: list[str] = []
+
+    def columns(self, n: int) -> list[str]:
+        while len(self._columns) < n:
+            self._columns.append(_column(len(self._columns)))
+        return self._columns
+
+    def style(self, bold: bool, fmt: str, quote: bool) -> int:
+        key = (bold, fmt, quote)
+        s = self._styles.get(key)
+        if s is None:
+            s = self._styles[key] = len(self._styles)
+        return s
+
+    def sheet(self, name: str, freeze: str | None = None, widths: dict[int, float] | None = None) -> Sheet:
+        ws = Sheet(self, name, freeze, widths)
+        self.sheets.append(ws)
+        return ws
+
+    def save(self) -> bytes:
+        n = len(self.sheets)
+        parts = [
+            ("[Content_Types].xml", self._content_types()),
+            ("_rels/.rels", _HEAD + f'<Relationships xmlns="{_PKG_REL}">'
+             f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+             f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
+             f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
+             "</Relationships>"),
+            ("docProps/core.xml", self._core()),
+            ("docProps/app.xml", _HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/'
+             f'2006/extended-properties"><Application>{_esc(self.creator)}</Application></Properties>'),
+            ("xl/workbook.xml", self._workbook()),
+            ("xl/_rels/workbook.xml.rels", _HEAD + f'<Relationships xmlns="{_PKG_REL}">'
+             + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                       for i in range(1, n + 1))
+             + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+            ("xl/styles.xml", self._styles_xml()),
+            *((f"xl/worksheets/sheet{i}.xml", ws.xml(i == 1)) for i, ws in enumerate(self.sheets, 1)),
+        ]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in parts:
+                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # the same bytes whichever system builds
+                info.external_attr = 0o644 << 16
+                z.writestr(info, text.encode("utf-8"))
+        return out.getvalue()
+
+    def _content_types(self) -> str:
+        ct = "application/vnd.openxmlformats-officedocument"
+        sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{ct}.spreadsheetml.worksheet+xml"/>'
+                         for i in range(1, len(self.sheets) + 1))
+        return (_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.spreadsheetml.sheet.main+xml"/>'
+                f"{sheets}"
+                f'<Override PartName="/xl/styles.xml" ContentType="{ct}.spreadsheetml.styles+xml"/>'
+                '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+                f'<Override PartName="/docProps/app.xml" ContentType="{ct}.extended-properties+xml"/>'
+                "</Types>")
+
+    def _core(self) -> str:
+        when = self.stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (_HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+                'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+                ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                f"<dc:title>{_esc(self.title)}</dc:title><dc:creator>{_esc(self.creator)}</dc:creator>"
+                f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+                f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified></cp:coreProperties>')
+
+    def _workbook(self) -> str:
+        sheets = "".join(f'<sheet name="{_esc(ws.name)}" sheetId="{i}" r:id="rId{i}"/>'
+                         for i, ws in enumerate(self.sheets, 1))
+        return (_HEAD + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/>'
+                f"</bookViews><sheets>{sheets}</sheets></workbook>")
+
+    def _styles_xml(self) -> str:
+        custom: dict[str, int] = {}
+        for _, fmt, _ in self._styles:
+            if fmt not in _BUILTIN_FORMATS and fmt not in custom:
+                custom[fmt] = 164 + len(custom)
+        parts = [_HEAD, f'<styleSheet xmlns="{_MAIN}">']
+        if custom:
+            parts.append(f'<numFmts count="{len(custom)}">')
+            parts.extend(f'<numFmt numFmtId="{i}" formatCode="{_esc(f)}"/>' for f, i in custom.items())
+            parts.append("</numFmts>")
+        font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+        parts.append(f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+                     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+                     '<fill><patternFill patternType="gray125"/></fill></fills>'
+                     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+                     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+                     f'<cellXfs count="{len(self._styles)}">')
+        for bold, fmt, quote in self._styles:  # in the order of their indexes
+            fid = _BUILTIN_FORMATS.get(fmt, custom.get(fmt))
+            attrs = f'numFmtId="{fid}" fontId="{1 if bold else 0}" fillId="0" borderId="0" xfId="0"'
+            if fid:
+                attrs += ' applyNumberFormat="1"'
+            if bold:
+                attrs += ' applyFont="1"'
+            if quote:
+                attrs += ' quotePrefix="1"'
+            parts.append(f"<xf {attrs}/>")
+        parts.append('</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+                     "</styleSheet>")
+        return "".join(parts)
