@@ -78,27 +78,24 @@ class Sheet:
         r = len(self._rows) + 1
         book = self.book
         cols = book.columns(len(values))
+        texts, numbers = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
         cells = []
         for i, v in enumerate(values):
             if v is None:
                 continue
-            ref = f"{cols[i]}{r}"
             if isinstance(v, Number):
-                text = str.__str__(v)
-                if not _NUMBER.match(text):
-                    raise ValueError(f"not a published figure: {text!r}")
-                s = book.style(bold, number_format(text), False)
-                cells.append(f'<c r="{ref}"{_s(s)}><v>{text}</v></c>')
-            elif isinstance(v, bool):
-                raise TypeError("a yes/no cell is written as text by the caller")
-            elif isinstance(v, int):
-                s = book.style(bold, "General", False)
-                cells.append(f'<c r="{ref}"{_s(s)}><v>{v}</v></c>')
+                tail = numbers.get(v)
+                if tail is None:
+                    tail = numbers[v] = book.number_tail(v, bold)
+            elif isinstance(v, str):
+                tail = texts.get(v)
+                if tail is None:
+                    tail = texts[v] = book.text_tail(v, bold)
+            elif isinstance(v, int) and not isinstance(v, bool):
+                tail = f'{_s(book.style(bold, "General", False))}><v>{v}</v></c>'
             else:
-                text = clean(str(v))
-                s = book.style(bold, "General", formula_like(text))
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                cells.append(f'<c r="{ref}"{_s(s)} t="inlineStr"><is><t{space}>{_esc(text)}</t></is></c>')
+                raise TypeError(f"not a cell value: {v!r} (yes/no and other values are written as text by the caller)")
+            cells.append(f'<c r="{cols[i]}{r}"{tail}')
         self._width = max(self._width, len(values))
         self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
 
@@ -158,11 +155,29 @@ class Workbook:
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple[bool, str, bool], int] = {(False, "General", False): 0}
         self._columns: list[str] = []
+        self._cells: dict[bool, tuple[dict[str, str], dict[str, str]]] = {False: ({}, {}), True: ({}, {})}
 
     def columns(self, n: int) -> list[str]:
         while len(self._columns) < n:
             self._columns.append(_column(len(self._columns)))
         return self._columns
+
+    def cells(self, bold: bool) -> tuple[dict[str, str], dict[str, str]]:
+        return self._cells[bold]
+
+    def number_tail(self, figure: str, bold: bool) -> str:
+        """A number cell's XML after its reference: the figure's own digits, a format showing its decimals."""
+        text = str.__str__(figure)
+        if not _NUMBER.match(text):
+            raise ValueError(f"not a published figure: {text!r}")
+        return f"{_s(self.style(bold, number_format(text), False))}><v>{text}</v></c>"
+
+    def text_tail(self, value: str, bold: bool) -> str:
+        """A string cell's XML after its reference; marked quotePrefix when it looks like a formula."""
+        text = clean(value)
+        s = self.style(bold, "General", formula_like(text))
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f'{_s(s)} t="inlineStr"><is><t{space}>{_esc(text)}</t></is></c>'
 
     def style(self, bold: bool, fmt: str, quote: bool) -> int:
         key = (bold, fmt, quote)
