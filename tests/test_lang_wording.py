@@ -57,7 +57,7 @@ def test_bracket_up_to_zero_is_zero(site):
 def test_single_rate_without_label(site):
     card = page(site, "units/zj/jxkh/2024-11")
     assert "—：" not in card
-    assert "安全事故 得分： -10 / 不设上限 2 次 × 5 分 = 10 分" in card
+    assert "安全事故 -10 / 不设上限 2 次 × 5 分 = 10 分" in card
     assert "5 次 × 0.5 分 = 2.5 分" in card
 
 
