@@ -211,19 +211,39 @@ def test_a_damaged_output_is_rebuilt_and_restored(damage, project: Path, tmp_pat
     assert files(out) == good
 
 
+def _sign(payload: bytes) -> bytes:
+    return cache_mod._mac(cache_mod.secret(), payload).hex().encode() + b"\n" + payload
+
+
 def test_a_corrupt_or_foreign_record_builds_in_full(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(project, out)
     good = files(out)
     (record,) = (project / fingerprint.RECORD_DIR).glob("*.json")
-    doc = json.loads(record.read_text("utf-8"))
-    for bad in (b"", b"{", b"[]", b"\xff\xfe", json.dumps({**doc, "format": 99}).encode(),
-                json.dumps({**doc, "report": {**doc["report"], "pages": "653"}}).encode(),
-                json.dumps({**doc, "out": str(tmp_path / "other")}).encode()):
+    mac, _, payload = record.read_bytes().partition(b"\n")
+    doc = json.loads(payload)
+    signed = [_sign(b) for b in (
+        b"", b"{", b"[]", b"\xff\xfe", json.dumps({**doc, "format": 99}).encode(),
+        json.dumps({**doc, "report": {**doc["report"], "pages": "653"}}).encode(),
+        json.dumps({**doc, "report": {**doc["report"], "as_of": "2019-02-30"}}).encode(),
+        json.dumps({**doc, "out": str(tmp_path / "other")}).encode(),
+        json.dumps({**doc, "fingerprint": "0" * 64}).encode(),
+    )]
+    unsigned = [payload, b"0" * 64 + b"\n" + payload, mac + b"\n" + payload.replace(b"404", b"405")]
+    for bad in signed + unsigned:
         record.write_bytes(bad)
-        assert not build(project, out).unchanged, bad[:40]
+        assert not build(project, out).unchanged, bad[:80]
         assert files(out) == good
     assert build(project, out).unchanged
+
+
+def test_no_key_no_record(project: Path, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "blocked").write_text("", "utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    out = tmp_path / "site"
+    build(project, out)
+    assert not build(project, out).unchanged
+    assert not (project / ".site-builder").exists()
 
 
 def test_no_cache_forces_a_full_build(project: Path, tmp_path: Path, monkeypatch) -> None:

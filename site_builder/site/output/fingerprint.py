@@ -22,7 +22,9 @@ After a successful build :func:`remember` records that digest in
 ``.site-builder/builds/`` (one record per output folder) with the size,
 modification and change times and inode of every output file, under the lock
 of the output's parent folder, and only when the folder still holds this
-build's ``manifest.json``.  The next build with the same digest whose output
+build's ``manifest.json``; the record is signed with this user's cache key
+(:func:`site_builder.load.cache.secret`), so a record copied from elsewhere or
+planted never verifies, and without a key there is no record.  The next build with the same digest whose output
 folder still has exactly those files and folders (:func:`unchanged`) writes
 nothing.  Anything unsure — a record that does not parse, a source that cannot
 be read, a link to a folder, a special file, ``--no-cache`` — means a full
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -195,10 +198,14 @@ def _manifest_digest(out: Path) -> str | None:
 
 def _read_record(root: Path, out: Path) -> dict | None:
     path = _record_path(root, out)
+    key = cache.secret()
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > MAX_RECORD:
+        if key is None or not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > MAX_RECORD:
             return None
-        doc = json.loads(path.read_bytes().decode("utf-8"))
+        mac, _, payload = path.read_bytes().partition(b"\n")
+        if not hmac.compare_digest(mac, cache._mac(key, payload).hex().encode()):
+            return None  # damaged, or made on another computer or by another user
+        doc = json.loads(payload.decode("utf-8"))
     except (OSError, ValueError, UnicodeError, RecursionError):
         return None
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT
@@ -255,7 +262,8 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
     still holds this build's ``manifest.json`` (another build may have swapped
     in its own site since).
     """
-    if digest is None:
+    key = cache.secret()
+    if digest is None or key is None:
         return
     path = _record_path(root, out)
     tmp = None
@@ -277,9 +285,10 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
                 return
             doc = {"format": FORMAT, "out": str(real_out(out)), "fingerprint": digest,
                    "manifest": manifest_sha256, "files": found[0], "dirs": found[1], "report": report}
+            payload = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+                fh.write(cache._mac(key, payload).hex().encode() + b"\n" + payload)
             os.replace(tmp, path)
             tmp = None
     except Exception:  # noqa: BLE001 - no record simply means a full build next time
