@@ -28,7 +28,7 @@ def _no_cache(f):
 
     return click.option(
         "--no-cache", "no_cache", is_flag=True, expose_value=False, is_eager=True, callback=off,
-        help="不使用缓存 .site-builder/cache/（重新读取、检查全部源文件；缓存可随时删除）",
+        help="不使用缓存 .site-builder/（重新读取、检查全部源文件；build 总是完整生成网站；缓存可随时删除）",
     )(f)
 
 
