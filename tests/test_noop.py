@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.load import cache as cache_mod
+from site_builder.site import clock
 from site_builder.site import data as site_data
 from site_builder.site.build import PACKAGE_THEME, build_site
 from site_builder.site.output import fingerprint
@@ -141,10 +142,12 @@ def test_options_and_dates_change_the_fingerprint(
     assert files(out) == files(clean)
     # without either, today in Beijing: a new day can publish a notice
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    monkeypatch.setattr(site_data, "today", lambda: dt.date(2019, 2, 1))
+    for module in (clock, site_data):
+        monkeypatch.setattr(module, "today", lambda: dt.date(2019, 2, 1))
     assert not build(project, out, as_of=None).unchanged
     assert build(project, out, as_of=None).unchanged
-    monkeypatch.setattr(site_data, "today", lambda: dt.date(2019, 2, 2))
+    for module in (clock, site_data):
+        monkeypatch.setattr(module, "today", lambda: dt.date(2019, 2, 2))
     assert not build(project, out, as_of=None).unchanged
 
 
@@ -278,5 +281,27 @@ def test_a_source_that_cannot_be_vouched_for_builds_in_full(project: Path, tmp_p
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs here")
     os.mkfifo(project / "content" / "pipe")
-    assert fingerprint.current(project, out, as_of=DAY, preview=False, serve=False,
-                               theme=project / "theme", package_theme=PACKAGE_THEME) is None
+    assert fingerprint.current(project, out, as_of=DAY, preview=False, serve=False) is None
+
+
+def test_the_command_says_nothing_changed_without_loading_the_models(project: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    args = ["build", "--root", str(project), "--out", str(tmp_path / "site"), "--as-of", "2019-01-10",
+            "--jobs", "1"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and "已生成" in first.output, first.output
+    before = stats(tmp_path / "site")
+    code = (
+        "import sys; from site_builder.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "assert 'site_builder.model' not in sys.modules and 'jinja2' not in sys.modules, 'loaded'\n"
+    )
+    done = subprocess.run([os.sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ}, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("源文件、模板、选项和判断日期与上次生成时相同，"), done.stdout
+    assert "按 2019-01-10 判断公示与发布日期。" in done.stdout
+    assert stats(tmp_path / "site") == before

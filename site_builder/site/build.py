@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sys
-import sysconfig
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,21 +36,13 @@ from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock.checks import check_lock
 from site_builder.site import render_pool
 from site_builder.site.plan import plan_site
+from site_builder.site.theme import PACKAGE_THEME, theme_dir  # noqa: F401 - re-exported
 from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
 from site_builder.site.output.write import Outputs, check_out, staging
 
 
-def _package_theme() -> Path:
-    """The default theme: beside the sources in a checkout, else where pip installed it."""
-    checkout = Path(__file__).resolve().parents[2] / "theme"
-    if (checkout / "templates").is_dir():
-        return checkout
-    return Path(sysconfig.get_path("data")) / "share" / "site-builder" / "theme"
-
-
-PACKAGE_THEME = _package_theme()
 # Pages of earlier, corrected versions: kept at their URLs, left out of the sitemap.
 EARLIER_KINDS = frozenset({"notice_version", "scorecard_version"})
 
@@ -108,12 +99,6 @@ class BuildReport:
         )
 
 
-def theme_dir(root: Path) -> Path:
-    """The project's own ``theme/`` when it has one, else the theme shipped with the package."""
-    own = root / "theme"
-    return own if (own / "templates").is_dir() else PACKAGE_THEME
-
-
 def build_site(
     root: Path,
     out: Path,
@@ -134,9 +119,7 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
-    digest = None if serve else fingerprint.current(
-        root, Path(out), as_of=as_of, preview=preview, serve=serve, theme=theme_dir(root),
-        package_theme=PACKAGE_THEME)
+    digest = None if serve else fingerprint.current(root, Path(out), as_of=as_of, preview=preview, serve=serve)
     same = fingerprint.unchanged(root, Path(out), digest)
     if same is not None:
         return _unchanged(same, Path(out), started, quiet)

@@ -44,7 +44,8 @@ import tempfile
 from pathlib import Path
 
 from site_builder.load import cache
-from site_builder.site import data as site_data
+from site_builder.site import clock
+from site_builder.site.theme import PACKAGE_THEME, theme_dir
 from site_builder.site.output.write import _exclusive, real_out
 from site_builder.site.records.gitversion import build_version
 
@@ -67,11 +68,11 @@ def enabled() -> bool:
     return os.environ.get(cache.ENV_OFF, "") in ("", "0")
 
 
-def current(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, serve: bool,
-            theme: Path, package_theme: Path) -> str | None:
+def current(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, serve: bool) -> str | None:
     """The digest of everything the output of this build depends on (None: unsure, build in full)."""
     if not enabled():
         return None
+    theme, package_theme = theme_dir(root), PACKAGE_THEME
     h = hashlib.sha256()
 
     def part(*items: str | bytes) -> None:
@@ -87,7 +88,7 @@ def current(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, serv
         if as_of is not None:
             part("as_of option", as_of.isoformat())
         elif epoch is None or not epoch.strip():
-            part("as_of today", site_data.today().isoformat())
+            part("as_of today", clock.today().isoformat())
         version = build_version(root)
         part("git", str(version.commit), str(version.date), _git_head(root))
         for key in sorted(k for k in os.environ if k.startswith("GIT_")):
@@ -299,6 +300,24 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def unchanged_report(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, started: float,
+                     quiet: bool) -> str | None:
+    """For the command line: when nothing changed, the last build's warnings (shown on stderr unless
+    ``quiet``) and the report to print; else None (build)."""
+    import time
+
+    import click
+
+    same = unchanged(root, out, current(root, out, as_of=as_of, preview=preview, serve=False))
+    if same is None:
+        return None
+    if not quiet:
+        for line in same["warnings"]:
+            click.echo(line, err=True)
+    return unchanged_text(same["locale"], out, same["pages"], same["files"], same["bytes"] / 1e6,
+                          time.perf_counter() - started, same["as_of"])
 
 
 def unchanged_text(locale: str, out: Path, pages: int, files: int, mb: float, seconds: float,
