@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from site_builder import messages
-from site_builder.site.clock import SHANGHAI, today  # noqa: F401 - re-exported
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
 from site_builder.site import paths
+from site_builder.site.clock import SHANGHAI, today
 from site_builder.site.failures import fail
 from site_builder.site.records.gitversion import BuildVersion
 from site_builder.site.records.versions import NoticeHistory, NoticeVersion

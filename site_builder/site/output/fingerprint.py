@@ -45,9 +45,9 @@ from pathlib import Path
 
 from site_builder.load import cache
 from site_builder.site import clock
-from site_builder.site.theme import PACKAGE_THEME, theme_dir
 from site_builder.site.output.write import _exclusive, real_out
 from site_builder.site.records.gitversion import build_version
+from site_builder.site.theme import PACKAGE_THEME, theme_dir
 
 FORMAT = 1
 RECORD_DIR = ".site-builder/builds"
