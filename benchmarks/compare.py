@@ -55,9 +55,9 @@ REPO = HERE.parent
 BENCH = HERE / ".bench"
 DEFAULT_HUGO = BENCH / "hugo" / "bin" / "hugo"
 
-#: Cache folders our build may keep inside the project root; removed before every
-#: cold run.  Empty today — a future content-hash cache adds its folder here.
-OUR_CACHES: list[str] = [".site-cache"]
+#: Cache folders our build keeps inside the project root; removed before every
+#: cold run: the parse cache and the no-op build records, both in .site-builder/.
+OUR_CACHES: list[str] = [".site-builder"]
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -28,7 +28,7 @@ def _no_cache(f):
 
     return click.option(
         "--no-cache", "no_cache", is_flag=True, expose_value=False, is_eager=True, callback=off,
-        help="不使用缓存 .site-builder/cache/（重新读取、检查全部源文件；缓存可随时删除）",
+        help="不使用缓存 .site-builder/（重新读取、检查全部源文件；build 总是完整生成网站；缓存可随时删除）",
     )(f)
 
 
@@ -90,10 +90,22 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool, jo
     - 写入失败（如磁盘已满）时原有网站不变，并报告出错的路径。
     发布日期晚于判断日期的通报暂不发布，日期到了再构建即可。
     """
+    import time
+
+    from site_builder.site.output import fingerprint
+
+    started = time.perf_counter()
+    r = _root(root)
+    day = _date(as_of, r)
+    # nothing changed since the last build into --out: say so before loading the models
+    same = fingerprint.unchanged_report(r, r / out, as_of=day, preview=preview, started=started, quiet=quiet)
+    if same is not None:
+        if not quiet:
+            click.echo(same)
+        return
     from site_builder.site.build import build_site
 
-    r = _root(root)
-    report = build_site(r, r / out, as_of=_date(as_of, r), preview=preview, quiet=quiet, jobs=jobs)
+    report = build_site(r, r / out, as_of=day, preview=preview, quiet=quiet, jobs=jobs)
     if not quiet:
         click.echo(str(report))
 
@@ -183,12 +195,12 @@ def _date(text: str | None, root: Path | None = None) -> dt.date | None:
     A moment with an offset (``2017-10-31T16:30:00Z``) is converted to
     Asia/Shanghai (UTC+8); one without an offset is read as Shanghai time.
     """
-    from site_builder.site.data import SHANGHAI
+    from site_builder.site.clock import SHANGHAI
 
     if text is None:
         return None
     if text.strip().lower() == "today":  # today in Beijing, as without --as-of (but even with SOURCE_DATE_EPOCH)
-        from site_builder.site.data import today
+        from site_builder.site.clock import today
 
         return today()
     try:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import sys
-import sysconfig
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site.output import assets, downloads, feeds, personal_names, privacy
+from site_builder.site.output import assets, downloads, feeds, fingerprint, personal_names, privacy
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail_all
@@ -37,21 +36,13 @@ from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock.checks import check_lock
 from site_builder.site import render_pool
 from site_builder.site.plan import plan_site
+from site_builder.site.theme import PACKAGE_THEME, theme_dir  # noqa: F401 - re-exported
 from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
 from site_builder.site.output.write import Outputs, check_out, staging
 
 
-def _package_theme() -> Path:
-    """The default theme: beside the sources in a checkout, else where pip installed it."""
-    checkout = Path(__file__).resolve().parents[2] / "theme"
-    if (checkout / "templates").is_dir():
-        return checkout
-    return Path(sysconfig.get_path("data")) / "share" / "site-builder" / "theme"
-
-
-PACKAGE_THEME = _package_theme()
 # Pages of earlier, corrected versions: kept at their URLs, left out of the sitemap.
 EARLIER_KINDS = frozenset({"notice_version", "scorecard_version"})
 
@@ -68,10 +59,14 @@ class BuildReport:
     locale: str = "zh-CN"
     embargoed: tuple[str, ...] = field(default=())  # period files of notices dated after as_of
     as_of_from: str = "option"  # option (--as-of) | epoch (SOURCE_DATE_EPOCH) | today (Beijing time)
+    unchanged: bool = False  # nothing changed since the last build of ``out``: nothing written
 
     def __str__(self) -> str:
         mb = self.bytes / 1e6
         day = self.as_of.isoformat()
+        if self.unchanged:
+            return fingerprint.unchanged_text(self.locale, self.out, self.pages, self.files, mb,
+                                              self.seconds, day)
         if self.locale == "en":
             held = (
                 f" {len(self.embargoed)} notice(s) dated after {day} not published yet: "
@@ -104,12 +99,6 @@ class BuildReport:
         )
 
 
-def theme_dir(root: Path) -> Path:
-    """The project's own ``theme/`` when it has one, else the theme shipped with the package."""
-    own = root / "theme"
-    return own if (own / "templates").is_dir() else PACKAGE_THEME
-
-
 def build_site(
     root: Path,
     out: Path,
@@ -130,6 +119,11 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
+    digest = None if serve else fingerprint.current(root, Path(out), as_of=as_of, preview=preview, serve=serve)
+    same = fingerprint.unchanged(root, Path(out), digest)
+    if same is not None:
+        return _unchanged(same, Path(out), started, quiet)
+    fingerprint.forget(root, Path(out))
     warnings = Problems()
     # Published figures never depend on drafts (a draft before a published period
     # would otherwise feed its cumulative totals, streaks and "previous period"),
@@ -165,7 +159,7 @@ def _build(
     if not quiet:
         for line in notes:
             click.echo(line, err=True)
-    return BuildReport(
+    report = BuildReport(
         out=Path(out),
         pages=sum(1 for p in files if p.endswith(".html")),
         files=len(files),
@@ -176,6 +170,24 @@ def _build(
         locale=locale,
         embargoed=tuple(p.path for p in data.embargoed_periods()),
         as_of_from=site_data.as_of_source(as_of),
+    )
+    fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], {
+        "pages": report.pages, "files": report.files, "bytes": report.bytes, "as_of": report.as_of.isoformat(),
+        "warnings": list(notes), "locale": locale, "embargoed": list(report.embargoed),
+        "as_of_from": report.as_of_from})
+    return report
+
+
+def _unchanged(same: dict, out: Path, started: float, quiet: bool) -> BuildReport:
+    """The report of a build that found nothing changed (the warnings of the last build again)."""
+    if not quiet:
+        for line in same["warnings"]:
+            click.echo(line, err=True)
+    return BuildReport(
+        out=out, pages=same["pages"], files=same["files"], bytes=same["bytes"],
+        seconds=time.perf_counter() - started, as_of=dt.date.fromisoformat(same["as_of"]),
+        warnings=tuple(same["warnings"]), locale=same["locale"], embargoed=tuple(same["embargoed"]),
+        as_of_from=same["as_of_from"], unchanged=True,
     )
 
 

@@ -27,6 +27,7 @@ from site_builder import messages
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.scoring.results import GroupRanking, PeriodResult, RankEntry, UnitResult
 from site_builder.site import paths
+from site_builder.site.clock import SHANGHAI, today
 from site_builder.site.failures import fail
 from site_builder.site.records.gitversion import BuildVersion
 from site_builder.site.records.versions import NoticeHistory, NoticeVersion
@@ -42,8 +43,6 @@ messages.register(
     }
 )
 
-# China Standard Time: UTC+8 all year (a fixed offset, so no tz database is needed)
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 # 9999-12-31 23:59:59 in Shanghai: the last second a date can be made of
 MAX_EPOCH = 253402271999
 
@@ -319,11 +318,6 @@ def source_date(locale: str) -> dt.date | None:
             max=MAX_EPOCH,
         )
     return dt.datetime.fromtimestamp(int(text), tz=SHANGHAI).date()
-
-
-def today() -> dt.date:
-    """Today's date in Beijing time: the default as-of date of a build (the clock, read here only)."""
-    return dt.datetime.now(SHANGHAI).date()
 
 
 def default_as_of(project: Project) -> dt.date:
