@@ -282,7 +282,7 @@ def test_both_keeps_the_ranking_table_with_a_level_column(tmp_path):
     root = make_project(tmp_path / "p", {SCHEME_F: SCHEME + STARS})
     build_site(root, tmp_path / "out")
     page = (tmp_path / "out/notices/demo/2024-Q1/index.html").read_text("utf-8")
-    assert '<table class="ranking">' in page and '<td class="level">四星</td>' in page
+    assert '<table class="ranking scores">' in page and '<td class="level">四星</td>' in page
     raw = (tmp_path / "out/notices/demo/2024-Q1/demo-2024-Q1.csv").read_bytes().decode("utf-8-sig")
     head = next(csv.reader(io.StringIO(raw)))
     assert head[-4:] == ["等次", "奖励", "表彰/处理", "说明"] and "总分" in head and "名次" in head

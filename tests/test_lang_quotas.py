@@ -391,7 +391,7 @@ def test_category_only_ranking_shows_places_within_the_category(tmp_path):
     site = root / "_site"
     notice = (site / "notices/cat/2024-Q1/index.html").read_text("utf-8")
     # the main table: 专业部门 a2 1st, a1 2nd; 其他部门 b2 1st, b1 2nd; b3 listed as exempt
-    table = notice[notice.index('<table class="ranking">'):notice.index("</table>")]
+    table = notice[notice.index('<table class="ranking scores">'):notice.index("</table>")]
     assert [n for n in ("教育局", "发改委", "档案馆", "文旅局") if n in table] == ["教育局", "发改委", "档案馆", "文旅局"]
     assert table.index("教育局") < table.index("发改委") < table.index("档案馆") < table.index("文旅局")
     assert table.count("（专业部门）") == 2 and table.count("（其他部门）") == 2
