@@ -262,23 +262,12 @@ class SourceCache:
         self.prune()
 
     def _write(self, key: str, blob: bytes) -> bool:
-        tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.dir)
-            with os.fdopen(fd, "wb") as f:
-                f.write(blob)
-            os.replace(tmp, self.dir / key)
-            tmp = None
+            replace_file(self.dir / key, blob)
             return True
         except OSError:
             self.enabled = False
             return False
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
 
     def prune(self) -> None:
         """Delete the entries the last load did not use (and temporary files left by a crash)."""
@@ -346,3 +335,19 @@ def decode(blob: bytes, key: bytes) -> object | None:
 
 def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
+
+
+def replace_file(path: Path, blob: bytes) -> None:
+    """Write ``blob`` to ``path`` through a temporary file beside it, renamed over it (no fsync:
+    a record lost in a crash only means the work is done again; its digest catches a torn one)."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -40,7 +40,6 @@ import json
 import os
 import stat
 import subprocess
-import tempfile
 from pathlib import Path
 
 from site_builder.load import cache
@@ -267,7 +266,6 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
     if digest is None or key is None:
         return
     path = _record_path(root, out)
-    tmp = None
     try:
         base = Path(root) / ".site-builder"
         for d in (base, path.parent):
@@ -287,19 +285,9 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
             doc = {"format": FORMAT, "out": str(real_out(out)), "fingerprint": digest,
                    "manifest": manifest_sha256, "files": found[0], "dirs": found[1], "report": report}
             payload = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(cache._mac(key, payload).hex().encode() + b"\n" + payload)
-            os.replace(tmp, path)
-            tmp = None
+            cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
     except Exception:  # noqa: BLE001 - no record simply means a full build next time
         return
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def unchanged_report(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, started: float,
