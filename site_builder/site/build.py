@@ -18,7 +18,6 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -28,7 +27,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site.output import assets, downloads, feeds, fingerprint, personal_names, privacy
+from site_builder.site.output import assets, downloads, feeds, fingerprint, personal_names, privacy, reuse
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail_all
@@ -41,62 +40,11 @@ from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
 from site_builder.site.output.write import Outputs, check_out, staging
+from site_builder.site.report import BuildReport  # noqa: F401 - re-exported
 
 
 # Pages of earlier, corrected versions: kept at their URLs, left out of the sitemap.
 EARLIER_KINDS = frozenset({"notice_version", "scorecard_version"})
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    out: Path
-    pages: int  # HTML pages
-    files: int  # every file written, downloads and assets included
-    bytes: int
-    seconds: float
-    as_of: dt.date
-    warnings: tuple[str, ...] = field(default=())
-    locale: str = "zh-CN"
-    embargoed: tuple[str, ...] = field(default=())  # period files of notices dated after as_of
-    as_of_from: str = "option"  # option (--as-of) | epoch (SOURCE_DATE_EPOCH) | today (Beijing time)
-    unchanged: bool = False  # nothing changed since the last build of ``out``: nothing written
-
-    def __str__(self) -> str:
-        mb = self.bytes / 1e6
-        day = self.as_of.isoformat()
-        if self.unchanged:
-            return fingerprint.unchanged_text(self.locale, self.out, self.pages, self.files, mb,
-                                              self.seconds, day)
-        if self.locale == "en":
-            held = (
-                f" {len(self.embargoed)} notice(s) dated after {day} not published yet: "
-                f"{', '.join(self.embargoed)}."
-                if self.embargoed
-                else ""
-            )
-            source = {
-                "option": "Beijing time, from --as-of",
-                "epoch": "Beijing time, from SOURCE_DATE_EPOCH",
-                "today": "today in Beijing",
-            }[self.as_of_from]
-            return (
-                f"Built {self.pages} pages ({self.files} files, {mb:.1f} MB) in {self.seconds:.2f}s "
-                f"into {self.out}; notices judged as of {day} ({source}).{held}"
-            )
-        held = (
-            f"{len(self.embargoed)} 份通报发布日期晚于 {day}，暂不发布：{'、'.join(self.embargoed)}。"
-            if self.embargoed
-            else ""
-        )
-        source = {
-            "option": "北京时间，由 --as-of 指定",
-            "epoch": "北京时间，取自 SOURCE_DATE_EPOCH",
-            "today": "北京时间的今天",
-        }[self.as_of_from]
-        return (
-            f"已生成 {self.pages} 个页面（共 {self.files} 个文件，{mb:.1f} MB），用时 {self.seconds:.2f} 秒，"
-            f"输出到 {self.out}；按 {day} 判断公示与发布日期（{source}）。{held}"
-        )
 
 
 def build_site(
@@ -154,7 +102,12 @@ def _build(
     )
     # the dev server builds beside its HTTP threads: forking a threaded process is not safe
     jobs = 1 if serve else jobs
-    files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs)
+    keys = reuse.Keys()
+    reuse_root = root if fingerprint.enabled() else None
+    files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
+                        root=reuse_root, keys=keys)
+    if reuse_root is not None:
+        reuse.save(root, Path(out), keys, files)
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
@@ -169,6 +122,7 @@ def _build(
         warnings=notes,
         locale=locale,
         embargoed=tuple(p.path for p in data.embargoed_periods()),
+        reused=keys.linked,
         as_of_from=site_data.as_of_source(as_of),
     )
     fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], {
@@ -234,7 +188,8 @@ def show_progress(quiet: bool) -> bool:
 
 
 def render_site(
-    data: SiteData, theme: Path, out: Path, show: bool = False, jobs: int | None = None
+    data: SiteData, theme: Path, out: Path, show: bool = False, jobs: int | None = None,
+    root: Path | None = None, keys: reuse.Keys | None = None,
 ) -> dict[str, tuple[str, int]]:
     """Render, scan and write every output file into a staging folder beside ``out``,
     one page at a time, then swap it in; returns (SHA-256, size) by path.
@@ -247,6 +202,11 @@ def render_site(
     With ``jobs`` > 1 (and fork available, and a site of
     :data:`PARALLEL_MIN_ROUTES` routes or more) forked workers render shares of
     the routes; the output is byte-identical to a serial build.
+
+    With the project's ``root``, a file whose key (:mod:`.output.reuse`) is the
+    one recorded by the last build of ``out``, and that lies there untouched, is
+    linked from the previous site instead of made again; ``keys`` receives
+    every file's key for the next build's record.
     """
     names = tuple(personal_names.names_to_mask(data.project, data.histories))
     data = personal_names.redact_site_data(data, names)
@@ -267,6 +227,12 @@ def render_site(
         "preview": data.options.preview,
     }
     env = make_environment(theme / "templates", common)
+    build_key = reuse.build_key(env, common, names) if root is not None else None
+    previous = reuse.load(root, out, build_key.build if build_key else None) if root is not None else None
+    if root is not None:
+        reuse.forget(root, out)  # a build that fails leaves no record: the next one makes everything
+    if keys is not None:
+        keys.build = build_key.build if build_key else None
     routes = plan_site(data)
     for route in routes:
         outputs.claim(route.path, origin=route.kind)
@@ -288,12 +254,19 @@ def render_site(
             stage.write(path, blob)
             records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
             findings += render_pool.privacy_findings({path: blob}, sources, names)
-        job = render_pool._Job(env, routes, locale, sources, names, stage, 1)
-        if parallel:
-            done, more = render_pool._render_parallel(job, jobs, show)
-        else:
-            done, more = render_pool._render_serial(job, show)
-        records.update(done)
+        job = render_pool._Job(env, routes, locale, sources, names, stage, 1, build_key, previous)
+        try:
+            if parallel:
+                done, more = render_pool._render_parallel(job, jobs, show)
+            else:
+                done, more = render_pool._render_serial(job, show)
+        finally:
+            reuse.forget_shared()
+        for path, (sha, size, key, linked) in done.items():
+            records[path] = (sha, size)
+            if keys is not None:
+                keys.files[path] = key
+                keys.linked += linked
         findings += more
         doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
         stage.write("manifest.json", doc)

@@ -41,13 +41,47 @@ class PageMeta:
 
 @dataclass(frozen=True)
 class Route:
-    """One output file: a template with its context, or ready bytes (downloads, feeds)."""
+    """One output file: a template with its context, or ready bytes (downloads, feeds).
+
+    A route may be *lazy*: ``make`` returns its context (template routes) or its
+    bytes (``template`` None) when the page is rendered, in whichever worker
+    renders it, so that planning holds only paths and the site's memory does not
+    grow with its pages.  A lazy download may also name its ``inputs``: a
+    function returning everything its bytes are made from, so that an unchanged
+    download is recognised (:mod:`.output.reuse`) without making it.
+    """
 
     path: str
     kind: str
     template: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     data: bytes | None = None
+    make: Callable[[], Any] | None = None
+    inputs: Callable[[], Any] | None = None
+
+    def resolved(self) -> "Route":
+        """This route with its context or bytes made (a lazy route's ``make`` called once)."""
+        if self.make is None:
+            return self
+        made = self.make()
+        if self.template is None:
+            return Route(self.path, self.kind, data=made)
+        return Route(self.path, self.kind, self.template, made)
+
+
+class Once:
+    """A value shared by the lazy routes of one period or scheme, made the first time one of them
+    asks for it, once per process (each forked worker makes its own)."""
+
+    __slots__ = ("_make", "_value", "_done")
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._value, self._done = make, None, False
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
 
 
 PageKind = Callable[[SiteData], Iterable[Route]]
@@ -68,6 +102,18 @@ def page_kind(name: str) -> Callable[[PageKind], PageKind]:
 
 def page(meta: PageMeta, template: str, **context: Any) -> Route:
     return Route(meta.path, meta.kind, template, {"page": meta, **context})
+
+
+def lazy_page(path: str, kind: str, template: str, make: Callable[[], tuple[PageMeta, dict]]) -> Route:
+    """A page whose context is made when it is rendered: ``make`` returns (meta, context);
+    ``meta.path`` and ``meta.kind`` must be ``path`` and ``kind``."""
+
+    def context() -> dict:
+        meta, ctx = make()
+        assert (meta.path, meta.kind) == (path, kind), (meta.path, meta.kind, path, kind)
+        return {"page": meta, **ctx}
+
+    return Route(path, kind, template, make=context)
 
 
 def plan_site(data: SiteData) -> list[Route]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import click
 
 from site_builder.site.failures import SiteError
-from site_builder.site.output import privacy
+from site_builder.site.output import privacy, reuse
 from site_builder.site.present.render import render_route
 
 # The shared state of a parallel render: set in the parent after planning, read by
@@ -35,6 +35,8 @@ class _Job:
     names: tuple
     stage: object
     tasks: int
+    build_key: reuse.BuildKey | None = None  # :func:`reuse.build_key`: None, nothing is reused
+    previous: reuse.Previous | None = None  # the last build of the output folder
 
 
 def default_jobs() -> int:
@@ -51,21 +53,33 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _share(k: int, n: int, tasks: int) -> range:
+    """Share ``k`` of ``tasks``: a run of neighbouring routes (one period's or one unit's pages lie
+    together, so what they share is made once per worker)."""
+    return range(k * n // tasks, (k + 1) * n // tasks)
+
+
 def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
-    """Routes k, k + tasks, k + 2·tasks … rendered, scanned and written: their
-    (path, hash, size) records, privacy findings, and the first failure (route index, problems)."""
+    """Share ``k`` of the routes made (or linked from the last build when unchanged), scanned and
+    written: their (path, hash, size, key, linked) records, privacy findings, and the first failure
+    (route index, problems)."""
     job = _JOB
     assert job is not None
     records, findings = [], []
-    for i in range(k, len(job.routes), job.tasks):
+    for i in _share(k, len(job.routes), job.tasks):
         route = job.routes[i]
         try:
-            blob = render_route(job.env, route, job.locale)
+            key, route = reuse.route_key(job.build_key, route)
+            old = job.previous.reusable(route.path, key) if job.previous is not None else None
+            if old is not None and job.previous.link(route.path, job.stage.root):
+                records.append((route.path, old[0], old[1], key, True))
+                continue
+            blob = render_route(job.env, route.resolved(), job.locale)
             findings += privacy_findings({route.path: blob}, job.sources, job.names)
             job.stage.write(route.path, blob)
         except SiteError as exc:
             return records, findings, (i, exc.problems)
-        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob)))
+        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob), key, False))
         del blob
     return records, findings, None
 
@@ -73,15 +87,15 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
 def _render_serial(job: _Job, show: bool):
     global _JOB
     _JOB = job
+    job.tasks = len(job.routes)  # one route per call
     try:
         records, findings = {}, []
         with _progress(list(range(len(job.routes))), job.locale, show) as bar:
             for i in bar:
-                job.tasks = len(job.routes)  # one route per call
                 done, found, failed = _render_share(i)
                 if failed:
                     raise SiteError(failed[1], job.locale)
-                records.update((p, (h, n)) for p, h, n in done)
+                records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
                 findings += found
         return records, findings
     finally:
@@ -93,14 +107,14 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
     import multiprocessing
 
     global _JOB
-    job.tasks = jobs * 8
+    job.tasks = min(len(job.routes), jobs * 8)
     _JOB = job
     records, findings, failures = {}, [], []
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
             for done, found, failed in pool.imap_unordered(_render_share, range(job.tasks)):
-                records.update((p, (h, n)) for p, h, n in done)
+                records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
                 findings += found
                 if failed:
                     failures.append(failed)

@@ -267,15 +267,8 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
         return
     path = _record_path(root, out)
     try:
-        base = Path(root) / ".site-builder"
-        for d in (base, path.parent):
-            if not os.path.lexists(d):
-                d.mkdir()
-            if not stat.S_ISDIR(os.lstat(d).st_mode):
-                return
-        ignore = base / ".gitignore"
-        if not os.path.lexists(ignore):
-            ignore.write_text(cache._IGNORE, "utf-8")
+        if not ensure_record_dir(root, path.parent):
+            return
         with _exclusive(real_out(out).parent, "zh-CN"):
             if _manifest_digest(out) != manifest_sha256:
                 return
@@ -288,6 +281,21 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
             cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
     except Exception:  # noqa: BLE001 - no record simply means a full build next time
         return
+
+
+def ensure_record_dir(root: Path, folder: Path) -> bool:
+    """``.site-builder/`` (ignored by git) and ``folder`` in it, made when missing; False when either
+    is not a real folder."""
+    base = Path(root) / ".site-builder"
+    for d in (base, folder):
+        if not os.path.lexists(d):
+            d.mkdir()
+        if not stat.S_ISDIR(os.lstat(d).st_mode):
+            return False
+    ignore = base / ".gitignore"
+    if not os.path.lexists(ignore):
+        ignore.write_text(cache._IGNORE, "utf-8")
+    return True
 
 
 def unchanged_report(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, started: float,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from site_builder.site import paths
 
@@ -28,7 +29,7 @@ from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
 from site_builder.site.output.dataset import TABLES, Records
 from site_builder.site.pages.common import archive_crumbs
-from site_builder.site.plan import PageMeta, Route, page, page_kind
+from site_builder.site.plan import Once, PageMeta, Route, lazy_page, page_kind
 
 # the notice's JSON, key by key: path, type, meaning (a catalogue key; a field of a long table
 # means what it means there)
@@ -234,56 +235,67 @@ def dataset_json(data: SiteData, scheme_id: str, title: str, records: Records) -
 
 @page_kind("data")
 def data_pages(data: SiteData) -> Iterator[Route]:
+    """Per scheme: the dataset of all its published periods (CSV per table, JSON, datapackage.json)
+    and its data dictionary page; the records are made once, when the first of them is written."""
     loc = data.locale
     for scheme_id in sorted(data.project.schemes):
-        if not dataset.published_periods(data, scheme_id):
+        published = dataset.published_periods(data, scheme_id)
+        if not published:
             continue
         current = data.project.current_version(scheme_id)
         title = current.scheme.title
-        records = dataset.scheme_records(data, scheme_id)
+        records = Once(partial(dataset.scheme_records, data, scheme_id))
         files = []
         for name in TABLES:
             target = paths.dataset(scheme_id, name, "csv")
             files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text(f"data.file.{name}", loc)})
-            yield Route(target, "download", data=dataset.to_csv(name, records.table(name)))
+            yield Route(target, "download", make=partial(lambda name, records: dataset.to_csv(name, records().table(name)), name, records),
+                        inputs=partial(lambda name, records: (name, records().table(name)), name, records))
         target = paths.dataset(scheme_id, None, "json")
         files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text("data.file.json", loc)})
-        yield Route(target, "download", data=dataset_json(data, scheme_id, title, records))
+        about = tuple((p, data.period_name(p), data.status(p), data.notice_date(p)) for p in published)
+        yield Route(target, "download",
+                    make=partial(lambda sid, title, records: dataset_json(data, sid, title, records()), scheme_id, title, records),
+                    inputs=partial(lambda *args: (args[0], args[1], args[2], args[3]()), scheme_id, title, about, records))
         target = paths.datapackage(scheme_id)
         files.append({"target": target, "file": "datapackage.json", "what": i18n.text("data.file.datapackage", loc)})
         yield Route(target, "download", data=datapackage(data, scheme_id, title))
-        stem = f"{scheme_id}-<{i18n.text('data.placeholder.period', loc)}>"
-        notice_files = [
-            {"file": f"{stem}.csv", "what": i18n.text("data.file.table", loc)},
-            {"file": f"{stem}.xlsx", "what": i18n.text("data.file.xlsx", loc)},
-            {"file": f"{stem}.json", "what": i18n.text("data.file.notice_json", loc)},
-            *({"file": f"{stem}-{name}.csv", "what": i18n.text(f"data.file.{name}", loc)}
-              for name in ("lines", "rankings", "honours")),
-        ]
-        places = current.scheme.rounding.places
-        fixed, indicators = table_columns(data, scheme_id, loc)
-        meta = PageMeta(
-            path=paths.data_dictionary(scheme_id),
-            title=i18n.text("data.title", loc, scheme=data.scheme_title(current)),
-            kind="data",
-            sample=data.scheme_sample(current),
-            description=sharing.text(data, "share.data", scheme=data.scheme_title(current)),
-            crumbs=archive_crumbs(data, scheme_id),
-        )
-        yield page(
-            meta,
-            "data.html",
-            files=files,
-            notice_files=notice_files,
-            tables=[{"name": name, "file": paths.dataset(scheme_id, name, "csv").rsplit("/", 1)[-1],
-                     "fields": field_views(name, records, places, loc)} for name in TABLES],
-            table_fixed=fixed,
-            table_indicators=i18n.text("list.sep", loc).join(indicators),
-            notice_json=json_views(NOTICE_JSON, loc),
-            dataset_json=json_views(DATASET_JSON, loc),
-            codes=[code_list(i18n.text(f"data.code.{c}", loc)) for c in
-                   ("notice_status", "status", "line_status", "type", "basis", "kind", "outcome")],
-        )
+        yield lazy_page(paths.data_dictionary(scheme_id), "data", "data.html",
+                        partial(_dictionary_page, data, scheme_id, current, files, records))
+
+
+def _dictionary_page(data: SiteData, scheme_id: str, current, files: list, records: Once) -> tuple[PageMeta, dict]:
+    loc = data.locale
+    stem = f"{scheme_id}-<{i18n.text('data.placeholder.period', loc)}>"
+    notice_files = [
+        {"file": f"{stem}.csv", "what": i18n.text("data.file.table", loc)},
+        {"file": f"{stem}.xlsx", "what": i18n.text("data.file.xlsx", loc)},
+        {"file": f"{stem}.json", "what": i18n.text("data.file.notice_json", loc)},
+        *({"file": f"{stem}-{name}.csv", "what": i18n.text(f"data.file.{name}", loc)}
+          for name in ("lines", "rankings", "honours")),
+    ]
+    places = current.scheme.rounding.places
+    fixed, indicators = table_columns(data, scheme_id, loc)
+    meta = PageMeta(
+        path=paths.data_dictionary(scheme_id),
+        title=i18n.text("data.title", loc, scheme=data.scheme_title(current)),
+        kind="data",
+        sample=data.scheme_sample(current),
+        description=sharing.text(data, "share.data", scheme=data.scheme_title(current)),
+        crumbs=archive_crumbs(data, scheme_id),
+    )
+    return meta, dict(
+        files=files,
+        notice_files=notice_files,
+        tables=[{"name": name, "file": paths.dataset(scheme_id, name, "csv").rsplit("/", 1)[-1],
+                 "fields": field_views(name, records(), places, loc)} for name in TABLES],
+        table_fixed=fixed,
+        table_indicators=i18n.text("list.sep", loc).join(indicators),
+        notice_json=json_views(NOTICE_JSON, loc),
+        dataset_json=json_views(DATASET_JSON, loc),
+        codes=[code_list(i18n.text(f"data.code.{c}", loc)) for c in
+               ("notice_status", "status", "line_status", "type", "basis", "kind", "outcome")],
+    )
 
 
 _CODE = re.compile(r"([a-z_]+(?:[/:][a-z_.…]*)*)(.*)", re.S)

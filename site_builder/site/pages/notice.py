@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from markupsafe import Markup
 
 from site_builder.model import Period
@@ -32,7 +33,7 @@ from site_builder.site.data import SiteData
 from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.present import sharing
-from site_builder.site.plan import PageMeta, Route, page, page_kind
+from site_builder.site.plan import Once, PageMeta, Route, page, page_kind
 from site_builder.site.present.tables import notice_tables
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view, version_links
 
@@ -210,16 +211,10 @@ def earlier_notice_pages(data: SiteData) -> Iterator[Route]:
 
 
 def _downloads(data: SiteData, period: Period, tables, view, version: int) -> Iterator[Route]:
+    """The notice's files (CSV, long tables, XLSX, JSON), made when written: each is a function of
+    the notice's tables and view, the period's records and the JSON's meta, which are its inputs."""
     loc = data.locale
-    records = dataset.period_records(data, period)
-    yield Route(view["downloads"]["csv"], "download", data=downloads.to_csv(tables, loc))
-    for part in LONG_TABLES:
-        yield Route(view["downloads"][part], "download", data=dataset.to_csv(part, records.table(part)))
-    yield Route(
-        view["downloads"]["xlsx"],
-        "download",
-        data=downloads.to_xlsx(tables, loc, view["title"], view["date"], records),
-    )
+    records = Once(lambda: dataset.period_records(data, period))
     meta = {
         "scheme": period.scheme,
         "version": period.version,
@@ -237,7 +232,17 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
         "published_version": version,
         "current": data.shown_version(period) is None,
     }
-    yield Route(view["downloads"]["json"], "download", data=downloads.to_json(tables, meta, records))
+    files = {
+        "csv": (lambda: downloads.to_csv(tables, loc), lambda: (tables, loc)),
+        **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),
+                  partial(lambda part: (part, records().table(part)), part)) for part in LONG_TABLES},
+        "xlsx": (lambda: downloads.to_xlsx(tables, loc, view["title"], view["date"], records()),
+                 lambda: (tables, loc, view["title"], view["date"], records())),
+        "json": (lambda: downloads.to_json(tables, meta, records()), lambda: (tables, meta, records())),
+    }
+    for part in ("csv", *LONG_TABLES, "xlsx", "json"):
+        make, inputs = files[part]
+        yield Route(view["downloads"][part], "download", make=make, inputs=inputs)
 
 
 def _contact_meta(contact) -> dict | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from decimal import Decimal
 
 from site_builder.model import Period, SchemeVersion
@@ -29,7 +30,7 @@ from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view
 from site_builder.site.present import sharing
-from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
+from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output.personal_names import mask_name
 from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
@@ -261,67 +262,86 @@ def superseded_card(data: SiteData, period: Period, unit: str) -> dict | None:
 
 
 def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
-    """Every unit's card of ``period`` as ``data`` shows it (current, or an earlier version)."""
+    """Every unit's card of ``period`` as ``data`` shows it (current, or an earlier version); each
+    card's context is made when it is rendered (:func:`lazy_page`)."""
     result = data.result(period)
-    sv = data.version_of(period)
-    on = data.notice_date(period)
-    kinds = cumulative_kind(sv)
     shown = data.shown_version(period)
-    notice_title = data.notice_title(period)
-    stats = group_line_stats(result)  # once per period: O(units × lines)
-    entries = EntryIndex(data)
-    if shown is not None:
-        notice_title = i18n.text("version.title", data.locale, title=notice_title, n=shown)
+    kind = "scorecard" if shown is None else "scorecard_version"
+    shared = Once(lambda: _CardsOfPeriod(data, period))
     for uid in sorted(result.units):
-        u = result.units[uid]
-        name = data.unit_name(uid, on)
-        superseded = superseded_card(data, period, uid)
-        title = i18n.text("card.title", data.locale, unit=name, period=data.period_name(period))
-        crumbs = notice_crumbs(data, period)
-        if shown is not None:
-            title = i18n.text("version.title", data.locale, title=title, n=shown)
-            crumbs = (*crumbs, Crumb(notice_title, data.notice_target(period)))
-        meta = PageMeta(
-            path=data.card_target(uid, period),
-            title=title,
-            kind="scorecard" if shown is None else "scorecard_version",
-            sample=data.period_sample(period),
-            draft=is_draft(data, period),
-            crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
-            noindex=shown is not None,
-            description=sharing.card(data, period, uid),
-        )
-        yield page(
-            meta,
-            "scorecard.html",
-            unit={"id": uid, "name": name, "target": paths.unit(uid)},
-            result=u,
-            period=period,
-            group=data.group_name(sv, u.group),
-            group_target=paths.group(period.scheme, u.group),
-            lines=(lines := line_views(data, sv, u, stats)),
-            why=why_summary(u, lines, sv.scheme.rounding.places, data.locale),
-            folded=folded_lines(u, lines, sv, period, data.locale),
-            peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
-            if any(line.peers for line in lines) else None,
-            approx=any("≈" in s for line in lines for s in line.steps),
-            places=sv.scheme.rounding.places,
-            rounding_at=sv.scheme.rounding.at,
-            summary=rank_summary(data, period, result, uid, entries),
-            honours=[
-                (name, kind, streak_text(streak, sv.scheme.period.kind, data.locale))
-                for name, kind, streak in data.honours_of(result, uid)
-            ],
-            cumulative=trim(_cumulative(result, uid), sv.scheme.rounding.places) if "cumulative" in kinds else None,
-            cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in kinds else None,
-            stage_total=trim(result.stage_totals.get(uid), sv.scheme.rounding.places) if "stage" in kinds else None,
-            show_coefficient=sv.scheme.coefficient is not None,
-            notice_target=data.notice_target(period),
-            notice_title=notice_title,
-            corrections=unit_corrections(data, period, uid) if shown is None else [],
-            superseded=superseded,
-            level=card_level(data, sv, result, uid),
-        )
+        yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
+                        partial(_card_context, shared, uid))
+
+
+class _CardsOfPeriod:
+    """What every card of one period shares, made once per process."""
+
+    def __init__(self, data: SiteData, period: Period) -> None:
+        self.data, self.period = data, period
+        self.result = data.result(period)
+        self.sv = data.version_of(period)
+        self.on = data.notice_date(period)
+        self.kinds = cumulative_kind(self.sv)
+        self.shown = data.shown_version(period)
+        title = data.notice_title(period)
+        if self.shown is not None:
+            title = i18n.text("version.title", data.locale, title=title, n=self.shown)
+        self.notice_title = title
+        self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
+        self.entries = EntryIndex(data)
+
+
+def _card_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
+    c: _CardsOfPeriod = shared()
+    data, period, result, sv, shown = c.data, c.period, c.result, c.sv, c.shown
+    u = result.units[uid]
+    name = data.unit_name(uid, c.on)
+    title = i18n.text("card.title", data.locale, unit=name, period=data.period_name(period))
+    crumbs = notice_crumbs(data, period)
+    if shown is not None:
+        title = i18n.text("version.title", data.locale, title=title, n=shown)
+        crumbs = (*crumbs, Crumb(c.notice_title, data.notice_target(period)))
+    meta = PageMeta(
+        path=data.card_target(uid, period),
+        title=title,
+        kind="scorecard" if shown is None else "scorecard_version",
+        sample=data.period_sample(period),
+        draft=is_draft(data, period),
+        crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
+        noindex=shown is not None,
+        description=sharing.card(data, period, uid),
+    )
+    lines = line_views(data, sv, u, c.stats)
+    places = sv.scheme.rounding.places
+    return meta, dict(
+        unit={"id": uid, "name": name, "target": paths.unit(uid)},
+        result=u,
+        period=period,
+        group=data.group_name(sv, u.group),
+        group_target=paths.group(period.scheme, u.group),
+        lines=lines,
+        why=why_summary(u, lines, places, data.locale),
+        folded=folded_lines(u, lines, sv, period, data.locale),
+        peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
+        if any(line.peers for line in lines) else None,
+        approx=any("≈" in s for line in lines for s in line.steps),
+        places=places,
+        rounding_at=sv.scheme.rounding.at,
+        summary=rank_summary(data, period, result, uid, c.entries),
+        honours=[
+            (hname, kind, streak_text(streak, sv.scheme.period.kind, data.locale))
+            for hname, kind, streak in data.honours_of(result, uid)
+        ],
+        cumulative=trim(_cumulative(result, uid), places) if "cumulative" in c.kinds else None,
+        cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in c.kinds else None,
+        stage_total=trim(result.stage_totals.get(uid), places) if "stage" in c.kinds else None,
+        show_coefficient=sv.scheme.coefficient is not None,
+        notice_target=data.notice_target(period),
+        notice_title=c.notice_title,
+        corrections=unit_corrections(data, period, uid) if shown is None else [],
+        superseded=superseded_card(data, period, uid),
+        level=card_level(data, sv, result, uid),
+    )
 
 
 @page_kind("scorecard")

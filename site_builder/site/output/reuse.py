@@ -1,0 +1,387 @@
+"""Incremental builds: a page whose inputs did not change is neither rendered nor written again.
+
+Every output file gets a *key* before it is made: the SHA-256 of everything its
+bytes are a function of —
+
+- the **build's key** (:func:`build_key`): the tool's code fingerprint and the
+  libraries that render and write, the theme's templates, what every page
+  shows (the ``common`` globals: site settings, asset paths, the version in
+  the footer, locale, preview, dev server) and the personal names masked and
+  scanned for;
+- the **route's own inputs**: its path, kind and template, and its context (a
+  page), or what a lazy download declares it is made from (``Route.inputs``),
+  or its bytes (anything else).
+
+A context is digested by pickling it (:func:`digest`): a set in an object's
+state is written in sorted order, and a large model object (a period, a scheme version, a
+period's results) is replaced by its own digest, computed once per process.
+Anything that cannot be pickled has no key and is always made.
+
+After each successful build the keys and the size, SHA-256 and file times of
+every output file are recorded (:func:`save`, signed with this user's cache
+key, like the no-op record of :mod:`.fingerprint`).  The next build into the
+same folder links a file of the previous site into its staging folder instead
+of making it again when its key is the recorded key *and* the file is exactly
+as that build left it (same size, modification and change times and inode);
+otherwise the file is made, scanned and written as in a clean build.  The
+privacy scan of a linked file is the one its bytes passed under the same names
+(part of the build's key).  So an incremental build writes exactly the bytes a
+clean build writes (``tests/test_incremental.py``).  ``--no-cache`` turns it off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import io
+import json
+import os
+import pickle
+import re
+import shutil
+import stat
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from site_builder.load import cache
+from site_builder.site.output.write import real_out
+
+FORMAT = 1
+SUFFIX = ".routes"
+MAX_RECORD = 256 * 1024 * 1024
+
+
+# ------------------------------------------------------------------ digests
+def _shared_types() -> tuple[type, ...]:
+    from site_builder.model import Period, SchemeVersion
+    from site_builder.scoring.results import PeriodResult
+
+    return (Period, SchemeVersion, PeriodResult)
+
+
+class _Unkeyable(Exception):
+    """An input that cannot be digested: the file is made."""
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file, memo: dict, root: Any) -> None:
+        super().__init__(file, protocol=5)
+        # no memo: equal values give equal bytes whether or not they are one object (a name read
+        # from the parse cache is a copy, the same name parsed from YAML may be shared)
+        self.fast = True
+        self._memo_digests = memo
+        self._root = root
+        self._shared = _shared_types()
+
+    def persistent_id(self, obj: Any) -> Any:
+        if obj is not self._root and isinstance(obj, self._shared):
+            return ("shared", type(obj).__name__, _shared_digest(obj, self._memo_digests))
+        return None
+
+    def reducer_override(self, obj: Any) -> Any:
+        # The C pickler writes an exact set in its hash order, which differs between processes for
+        # text: a set in an object's state (a pydantic model's fields_set, a frozenset field) is
+        # written sorted instead, so that the same inputs give the same key in every build.
+        if type(obj) in _PLAIN or isinstance(obj, _BY_REFERENCE):
+            return NotImplemented
+        try:
+            rv = obj.__reduce_ex__(5)
+        except Exception:  # noqa: BLE001 - let pickle say what is wrong with it
+            return NotImplemented
+        if not isinstance(rv, tuple) or len(rv) < 3 or rv[2] is None:
+            return NotImplemented
+        state = _sorted_sets(rv[2], self._memo_digests, 2)
+        return (*rv[:2], state, *rv[3:])
+
+
+_PLAIN = frozenset({Decimal, dt.date, dt.datetime, Markup})
+_BY_REFERENCE = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType, enum.Enum)
+
+
+def _sorted_sets(value: Any, memo: dict, depth: int) -> Any:
+    """``value`` with every set in it (down to ``depth`` levels of dicts and tuples) as a sorted tuple."""
+    if type(value) in (set, frozenset):
+        return (_SET, type(value).__name__, tuple(sorted(_dumps(x, memo) for x in value)))
+    if depth and type(value) is dict:
+        return {k: _sorted_sets(v, memo, depth - 1) for k, v in value.items()}
+    if depth and type(value) is tuple:
+        return tuple(_sorted_sets(v, memo, depth - 1) for v in value)
+    return value
+
+
+_SET = "<set in sorted order>"
+
+
+def _dumps(obj: Any, memo: dict) -> bytes:
+    buf = io.BytesIO()
+    try:
+        _Pickler(buf, memo, obj).dump(obj)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        raise _Unkeyable(str(exc)) from exc
+    return buf.getvalue()
+
+
+def _shared_digest(obj: Any, memo: dict) -> str:
+    got = memo.get(id(obj))
+    if got is None or got[0] is not obj:  # the object is kept, so its id stays its own
+        got = memo[id(obj)] = (obj, hashlib.sha256(_dumps(obj, memo)).hexdigest())
+    return got[1]
+
+
+_MEMO: dict[int, tuple[Any, str]] = {}
+
+
+def digest(*objs: Any) -> str | None:
+    """The SHA-256 of ``objs`` as pickled here (None: something in them cannot be pickled)."""
+    try:
+        return hashlib.sha256(_dumps(objs, _MEMO)).hexdigest()
+    except _Unkeyable:
+        return None
+
+
+def forget_shared() -> None:
+    """Drop the per-process digests of shared objects (at the end of a build)."""
+    _MEMO.clear()
+
+
+def template_digests(env: Any) -> dict[str, str]:
+    """Each template's digest over its own source and every template it extends, includes or
+    imports, as far as they reach (a page made from ``scorecard.html`` is made again when
+    ``macros.html`` changes, not when ``notice.html`` does); a template that names another by an
+    expression cannot be followed and is left out (its pages are always made)."""
+    from jinja2 import meta
+
+    loader = env.loader
+    sources: dict[str, str] = {}
+    refs: dict[str, set[str] | None] = {}
+    for name in loader.list_templates():
+        source = loader.get_source(env, name)[0]
+        sources[name] = source
+        try:
+            found = set(meta.find_referenced_templates(env.parse(source)))
+        except Exception:  # noqa: BLE001 - a template Jinja cannot parse fails when rendered
+            found = {None}
+        refs[name] = None if None in found else found
+    out: dict[str, str] = {}
+    for name in sources:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            if n not in sources or refs.get(n) is None:
+                seen = set()
+                break
+            seen.add(n)
+            todo.extend(refs[n])
+        if seen:
+            h = hashlib.sha256()
+            for n in sorted(seen):
+                for part in (n, sources[n]):
+                    data = part.encode("utf-8", "surrogatepass")
+                    h.update(len(data).to_bytes(8, "big") + data)
+            out[name] = (h.hexdigest(), _search_use("".join(sources[n] for n in sorted(seen))))
+    return out
+
+
+# The search index is fingerprinted by its content (unit names, periods): only pages that load it
+# depend on its file name.  A template links it only inside ``{% if "search" in page.scripts %}``
+# (the shipped theme), or anywhere (then every page of that template depends on it).
+_SEARCH_BLOCK = re.compile(r'\{%-?\s*if\s+"search"\s+in\s+page\.scripts\s*-?%\}.*?\{%-?\s*endif\s*-?%\}', re.S)
+_ASSET_USE = re.compile(r"\bassets\b(?!\s*\.\s*(?:css|js|reload)\b)")
+
+
+def _search_use(source: str) -> str:
+    """never | scripts (only where the page lists "search") | always."""
+    if not _ASSET_USE.search(source):
+        return "never"
+    return "always" if _ASSET_USE.search(_SEARCH_BLOCK.sub("", source)) else "scripts"
+
+
+@dataclass(frozen=True)
+class BuildKey:
+    """What every output of this build depends on besides its own inputs, and each template's digest."""
+
+    build: str
+    templates: Mapping[str, tuple[str, str]]  # name → (digest, use of the search index)
+    search: str | None = None  # the search index's file name
+
+
+def build_key(env: Any, common: Mapping[str, Any], names: tuple[str, ...]) -> BuildKey | None:
+    """The key of this build (None: nothing is reused)."""
+    from site_builder.site.output.fingerprint import _libraries
+
+    try:
+        templates = template_digests(env)
+    except (OSError, ValueError, UnicodeError):
+        return None
+    assets = dict(common.get("assets") or {})
+    search = assets.pop("search", None)
+    common_digest = digest(dict(sorted({**common, "assets": assets}.items())))
+    if common_digest is None:
+        return None
+    parts = (FORMAT, cache.fingerprint(), _libraries(), sorted(names), common_digest)
+    build = hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return BuildKey(build, templates, search)
+
+
+def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
+    """(the key of ``route``, the route with its context or bytes made when that was needed for the
+    key); a key of None: always make it."""
+    if key is None:
+        return None, route
+    template = None
+    if route.template is not None:
+        template = key.templates.get(route.template)
+        if template is None:
+            return None, route
+    head = (key.build, route.path, route.kind, route.template, template and template[0])
+    if route.make is not None and route.inputs is not None:
+        inner = digest(route.inputs())
+        return (None if inner is None else digest(head, inner)), route
+    route = route.resolved()
+    if route.data is not None:
+        return digest(head, hashlib.sha256(route.data).hexdigest()), route
+    search = None
+    if template is not None and template[1] != "never":
+        page = route.context.get("page")
+        if template[1] == "always" or "search" in getattr(page, "scripts", ("search",)):
+            search = key.search
+    inner = digest(dict(route.context), search)
+    return (None if inner is None else digest(head, inner)), route
+
+
+# ------------------------------------------------------------------ the record of the last build
+@dataclass
+class Previous:
+    """The last build of this output folder: key, SHA-256, size and file times by path."""
+
+    out: Path
+    build: str | None
+    files: dict[str, list] = field(default_factory=dict)
+
+    def reusable(self, path: str, key: str | None) -> tuple[str, int] | None:
+        """(SHA-256, size) of the file at ``path`` when it can be linked instead of made."""
+        if key is None or self.build is None:
+            return None
+        rec = self.files.get(path)
+        if rec is None or rec[0] != key:
+            return None
+        try:
+            st = os.lstat(os.path.join(self.out, path))
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:]:
+            return None
+        return rec[1], rec[2]
+
+    def link(self, path: str, stage_root: Path) -> bool:
+        """The previous file at ``path`` into the staging folder (a hard link, else a copy)."""
+        src, dst = os.path.join(self.out, path), os.path.join(stage_root, path)
+        try:
+            os.link(src, dst, follow_symlinks=False)
+            return True
+        except OSError:
+            pass
+        try:
+            shutil.copyfile(src, dst, follow_symlinks=False)
+            return True
+        except OSError:
+            return False
+
+
+@dataclass
+class Keys:
+    """What a build records for the next: its build key and every output file's key."""
+
+    build: str | None = None
+    files: dict[str, str | None] = field(default_factory=dict)
+    linked: int = 0  # files taken over unchanged from the last build
+
+
+def _record_path(root: Path, out: Path) -> Path:
+    from site_builder.site.output.fingerprint import RECORD_DIR
+
+    name = hashlib.sha256(os.fsencode(str(real_out(out)))).hexdigest()
+    return Path(root) / RECORD_DIR / f"{name}{SUFFIX}"
+
+
+def load(root: Path, out: Path, build: str | None) -> Previous:
+    """The record of the last build of ``out``, when signed here, for this folder and this build key;
+    else an empty record (everything is made)."""
+    from site_builder.site.output.fingerprint import enabled
+
+    real = real_out(out)
+    empty = Previous(real, None)
+    if build is None or not enabled():
+        return empty
+    path = _record_path(root, out)
+    key = cache.secret()
+    try:
+        if key is None or not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > MAX_RECORD:
+            return empty
+        mac, _, payload = path.read_bytes().partition(b"\n")
+        if not hmac.compare_digest(mac, cache._mac(key, payload).hex().encode()):
+            return empty
+        doc = json.loads(payload.decode("utf-8"))
+    except (OSError, ValueError, UnicodeError, RecursionError):
+        return empty
+    if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("out") == str(real)
+            and doc.get("build") == build and isinstance(doc.get("files"), dict)):
+        return empty
+    files = {p: r for p, r in doc["files"].items() if _valid(p, r)}
+    return Previous(real, build, files)
+
+
+def _valid(path: Any, rec: Any) -> bool:
+    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 6
+            and isinstance(rec[0], str) and isinstance(rec[1], str)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in rec[2:])
+            and ".." not in path.split("/") and not path.startswith("/"))
+
+
+def forget(root: Path, out: Path) -> None:
+    """Delete the record of ``out`` (a build that fails leaves none behind)."""
+    try:
+        os.unlink(_record_path(root, out))
+    except OSError:
+        pass
+
+
+def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]) -> None:
+    """Record each output file's key with its SHA-256, size and times as it now lies in ``out``;
+    silent on any failure (no record: the next build makes everything)."""
+    key, build = cache.secret(), keys.build
+    if build is None or key is None:
+        return
+    from site_builder.site.output.fingerprint import ensure_record_dir
+    from site_builder.site.output.write import _exclusive
+
+    real = real_out(out)
+    path = _record_path(root, out)
+    try:
+        if not ensure_record_dir(root, path.parent):
+            return
+        with _exclusive(real.parent, "zh-CN"):
+            recs: dict[str, list] = {}
+            for p, k in keys.files.items():
+                if k is None or p not in files:
+                    continue
+                st = os.lstat(os.path.join(real, p))
+                if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
+                    return  # not this build's site any more
+                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            doc = {"format": FORMAT, "out": str(real), "build": build, "files": recs}
+            payload = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
+    except Exception:  # noqa: BLE001 - no record simply means everything is made next time
+        return
