@@ -31,8 +31,6 @@ clean build writes (``tests/test_incremental.py``).  ``--no-cache`` turns it off
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import hashlib
 import hmac
 import io
@@ -42,14 +40,11 @@ import pickle
 import re
 import shutil
 import stat
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 
 from site_builder.load import cache
 from site_builder.site.output.write import real_out
@@ -72,84 +67,109 @@ class _Unkeyable(Exception):
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file, memo: dict, root: Any) -> None:
+    def __init__(self, file) -> None:
         super().__init__(file, protocol=5)
         # no memo: equal values give equal bytes whether or not they are one object (a name read
         # from the parse cache is a copy, the same name parsed from YAML may be shared)
         self.fast = True
-        self._memo_digests = memo
-        self._root = root
-        self._shared = _shared_types()
-
-    def persistent_id(self, obj: Any) -> Any:
-        if obj is not self._root and isinstance(obj, self._shared):
-            return ("shared", type(obj).__name__, _shared_digest(obj, self._memo_digests))
-        return None
-
-    def reducer_override(self, obj: Any) -> Any:
-        # The C pickler writes an exact set in its hash order, which differs between processes for
-        # text: a set in an object's state (a pydantic model's fields_set, a frozenset field) is
-        # written sorted instead, so that the same inputs give the same key in every build.
-        if type(obj) in _PLAIN or isinstance(obj, _BY_REFERENCE):
-            return NotImplemented
-        try:
-            rv = obj.__reduce_ex__(5)
-        except Exception:  # noqa: BLE001 - let pickle say what is wrong with it
-            return NotImplemented
-        if not isinstance(rv, tuple) or len(rv) < 3 or rv[2] is None:
-            return NotImplemented
-        state = _sorted_sets(rv[2], self._memo_digests, 2)
-        return (*rv[:2], state, *rv[3:])
+        self.dispatch_table = _dispatch_table()
 
 
-_PLAIN = frozenset({Decimal, dt.date, dt.datetime, Markup})
-_BY_REFERENCE = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType, enum.Enum)
+_TABLE: dict = {}
 
 
-def _sorted_sets(value: Any, memo: dict, depth: int) -> Any:
-    """``value`` with every set in it (down to ``depth`` levels of dicts and tuples) as a sorted tuple."""
-    if type(value) in (set, frozenset):
-        return (_SET, type(value).__name__, tuple(sorted(_dumps(x, memo) for x in value)))
-    if depth and type(value) is dict:
-        return {k: _sorted_sets(v, memo, depth - 1) for k, v in value.items()}
-    if depth and type(value) is tuple:
-        return tuple(_sorted_sets(v, memo, depth - 1) for v in value)
-    return value
+def _dispatch_table() -> dict:
+    """copyreg's table and, for every pydantic model class, a reduction that writes its set of
+    fields set (and any set-valued field) in sorted order: the C pickler writes a set in its hash
+    order, which differs between processes for text, and a key must not.  Made once per build
+    (:func:`forget_shared` drops it)."""
+    if not _TABLE:
+        import copyreg
+
+        from pydantic import BaseModel
+
+        _TABLE.update(copyreg.dispatch_table)
+        todo = [BaseModel]
+        while todo:
+            c = todo.pop()
+            _TABLE[c] = _reduce_model
+            todo.extend(c.__subclasses__())
+    return _TABLE
+
+
+def _reduce_model(obj: Any) -> tuple:
+    state = dict(obj.__getstate__())
+    fields = state.get("__pydantic_fields_set__")
+    if fields is not None:
+        state["__pydantic_fields_set__"] = tuple(sorted(fields))
+    values = state.get("__dict__")
+    if isinstance(values, dict) and any(type(v) in (set, frozenset) for v in values.values()):
+        state["__dict__"] = {k: _sorted_set(v) if type(v) in (set, frozenset) else v for k, v in values.items()}
+    return (type(obj), (), state)
+
+
+def _sorted_set(value: set | frozenset) -> tuple:
+    return (_SET, type(value).__name__, tuple(sorted(_dumps(x) for x in value)))
 
 
 _SET = "<set in sorted order>"
 
 
-def _dumps(obj: Any, memo: dict) -> bytes:
+def _dumps(obj: Any) -> bytes:
     buf = io.BytesIO()
     try:
-        _Pickler(buf, memo, obj).dump(obj)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
+        _Pickler(buf).dump(obj)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
         raise _Unkeyable(str(exc)) from exc
     return buf.getvalue()
-
-
-def _shared_digest(obj: Any, memo: dict) -> str:
-    got = memo.get(id(obj))
-    if got is None or got[0] is not obj:  # the object is kept, so its id stays its own
-        got = memo[id(obj)] = (obj, hashlib.sha256(_dumps(obj, memo)).hexdigest())
-    return got[1]
 
 
 _MEMO: dict[int, tuple[Any, str]] = {}
 
 
-def digest(*objs: Any) -> str | None:
-    """The SHA-256 of ``objs`` as pickled here (None: something in them cannot be pickled)."""
+def _shared_digest(obj: Any) -> str:
+    """A period, a scheme version or a period's results: digested once per process (the object is
+    kept in the memo, so its id stays its own)."""
+    got = _MEMO.get(id(obj))
+    if got is None or got[0] is not obj:
+        got = _MEMO[id(obj)] = (obj, hashlib.sha256(_dumps(obj)).hexdigest())
+    return got[1]
+
+
+def _swap_shared(value: Any, shared: tuple[type, ...], depth: int = 6) -> Any:
+    """``value`` with each shared object in it — itself, or anywhere in its dicts, lists and tuples,
+    a few levels deep — replaced by its digest."""
+    if isinstance(value, shared):
+        return ("<shared>", type(value).__name__, _shared_digest(value))
+    if depth:
+        kind = type(value)
+        if kind is dict:
+            return {k: _swap_shared(v, shared, depth - 1) for k, v in value.items()}
+        if kind is list:
+            return [_swap_shared(v, shared, depth - 1) for v in value]
+        if kind is tuple:
+            return tuple(_swap_shared(v, shared, depth - 1) for v in value)
+    return value
+
+
+def digest(*objs: Any, swap: bool = True) -> str | None:
+    """The SHA-256 of ``objs`` as pickled here (None: something in them cannot be pickled).  A large
+    shared object among them, or in their dicts, lists and tuples, counts by its own digest
+    (``swap=False``: values known to hold none, e.g. rows of text and figures, are not searched)."""
     try:
-        return hashlib.sha256(_dumps(objs, _MEMO)).hexdigest()
+        if swap:
+            shared = _shared_types()
+            objs = tuple(_swap_shared(o, shared) for o in objs)
+        return hashlib.sha256(_dumps(objs)).hexdigest()
     except _Unkeyable:
         return None
 
 
 def forget_shared() -> None:
-    """Drop the per-process digests of shared objects (at the end of a build)."""
+    """Drop the per-process digests of shared objects and the table of model classes (at the end
+    of a build)."""
     _MEMO.clear()
+    _TABLE.clear()
 
 
 def template_digests(env: Any) -> dict[str, str]:
@@ -246,18 +266,18 @@ def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
             return None, route
     head = (key.build, route.path, route.kind, route.template, template and template[0])
     if route.make is not None and route.inputs is not None:
-        inner = digest(route.inputs())
-        return (None if inner is None else digest(head, inner)), route
+        inner = digest(route.inputs(), swap=False)  # a download's inputs: text, figures, views
+        return (None if inner is None else digest(head, inner, swap=False)), route
     route = route.resolved()
     if route.data is not None:
-        return digest(head, hashlib.sha256(route.data).hexdigest()), route
+        return digest(head, hashlib.sha256(route.data).hexdigest(), swap=False), route
     search = None
     if template is not None and template[1] != "never":
         page = route.context.get("page")
         if template[1] == "always" or "search" in getattr(page, "scripts", ("search",)):
             search = key.search
     inner = digest(dict(route.context), search)
-    return (None if inner is None else digest(head, inner)), route
+    return (None if inner is None else digest(head, inner, swap=False)), route
 
 
 # ------------------------------------------------------------------ the record of the last build

@@ -253,7 +253,9 @@ def data_pages(data: SiteData) -> Iterator[Route]:
                         inputs=partial(lambda name, records: (name, records().table(name)), name, records))
         target = paths.dataset(scheme_id, None, "json")
         files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text("data.file.json", loc)})
-        about = tuple((p, data.period_name(p), data.status(p), data.notice_date(p)) for p in published)
+        # what dataset_json reads of each period (a Period itself would be digested whole, facts and all)
+        about = tuple((p.scheme, p.id, p.version, data.period_name(p), data.status(p), data.notice_date(p))
+                      for p in published)
         yield Route(target, "download",
                     make=partial(lambda sid, title, records: dataset_json(data, sid, title, records()), scheme_id, title, records),
                     inputs=partial(lambda *args: (args[0], args[1], args[2], args[3]()), scheme_id, title, about, records))

@@ -257,7 +257,7 @@ class Folded:
     not_scored: tuple[tuple[str, str, str], ...]  # (name, clause, reason in words)
     no_deduction: tuple[tuple[str, str], ...]  # (name, clause): a deduction line, nothing recorded
     no_bonus: tuple[tuple[str, str], ...]
-    hidden: frozenset[str]  # ids of the lines folded away (subtotals whose lines are all folded too)
+    hidden: tuple[str, ...]  # ids of the lines folded away (subtotals whose lines are all folded too), sorted
 
 
 def _nothing_recorded(ln: LineResult, view) -> bool:
@@ -323,5 +323,5 @@ def folded_lines(u: UnitResult, views: Sequence, sv: SchemeVersion, period: Peri
         if not ln.is_leaf and (ln.points is None or (ln.points == 0 and not ln.clip)) \
                 and all(x.id in hidden for x in _leaves_under(ln, kids)):
             hidden.add(ln.id)
-    return Folded(tuple(not_scored), tuple(no_ded), tuple(no_bonus), frozenset(hidden))
+    return Folded(tuple(not_scored), tuple(no_ded), tuple(no_bonus), tuple(sorted(hidden)))
 
