@@ -322,3 +322,23 @@ def test_a_change_that_shows_nowhere_keeps_every_page_across_processes(project: 
     m = re.search(r"共 (\d+) 个文件，其中 (\d+) 个未变", said)
     assert m, said
     assert int(m.group(2)) >= routes - 1, said
+
+
+def test_the_dev_server_rebuilds_incrementally(project: Path, tmp_path: Path) -> None:
+    """``serve`` rebuilds through the same path: after an edit only the pages that show it are made."""
+    from site_builder.site.build import _build
+    from site_builder.site.serve import State, dev_out, rebuild
+
+    out = dev_out(project)
+    state = State("zh-CN")
+    assert rebuild(project, out, DAY, False, state)
+    inode = {p: (out / p).stat().st_ino for p in files(out)}
+    set_score(project, "2018-Q1", "czj", 47)
+    assert rebuild(project, out, DAY, False, state)
+    kept = [p for p in files(out) if (out / p).stat().st_ino == inode.get(p)]
+    assert "schemes/xiaoneng/v2018/index.html" in kept
+    assert "units/czj/xiaoneng/2018-Q1/index.html" not in kept
+    clean = tmp_path / "clean-serve"
+    with cache_off():
+        _build(project, clean, as_of=DAY, preview=False, quiet=True, serve=True)
+    assert files(out) == files(clean)
