@@ -21,10 +21,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from decimal import Decimal
 
-from site_builder.site.output import xlsx
+from site_builder.site.output import jsontext, xlsx
 from site_builder.site.output.xlsx import formula_like
 from site_builder.site.present import i18n
 from site_builder.site.present.figures import figure
@@ -296,7 +295,7 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
         doc["rankings"] = _rankings(records.rankings)
         doc["outcomes"] = [{k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
                            for rec in records.honours]
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return jsontext.document(doc)
 
 
 def _rankings(rows) -> list[dict]:
