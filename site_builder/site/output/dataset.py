@@ -26,10 +26,12 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
+from site_builder.site.output.downloads import inert
 from site_builder.site.present.figures import figure, line_places
 from site_builder.site.present.render import trim
 
@@ -259,8 +261,6 @@ def scheme_records(data: SiteData, scheme_id: str) -> Records:
 def cell(value: Any, number: bool = False) -> str:
     """A CSV cell: blank for none, true/false, integers and figures as written (a negative figure
     stays a number); every other text made inert (:func:`.downloads.inert`)."""
-    from site_builder.site.output.downloads import inert
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -270,12 +270,40 @@ def cell(value: Any, number: bool = False) -> str:
     return inert(value)
 
 
+class _Texts(dict):
+    """Text cells by value, each made inert once (a name or an id repeats on every row)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = cell(value)
+        return text
+
+
+_BOOLEANS = {True: "true", False: "false", None: ""}
+_NONE = type(None)
+
+
+def _column(values: list, field: Field) -> Iterable:
+    """The cells of one column, as :func:`cell` writes each; a column of one kind of value in one
+    pass (the CSV writer itself writes a text as it is, an integer's digits and none as blank)."""
+    kinds = set(map(type, values))
+    if field.type == "number" and kinds <= {str, _NONE}:
+        return values
+    if kinds <= {int, _NONE}:
+        return values
+    if kinds <= {bool, _NONE}:
+        return map(_BOOLEANS.__getitem__, values)
+    if field.type != "number" and kinds <= {str, _NONE}:
+        return map(_Texts({None: ""}).__getitem__, values)
+    number = field.type == "number"
+    return [cell(v, number) for v in values]
+
+
 def to_csv(table: str, rows: Iterable[Row]) -> bytes:
     """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header."""
     fields = TABLES[table]
+    rows = rows if isinstance(rows, (list, tuple)) else list(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f.name for f in fields])
-    for row in rows:
-        w.writerow([cell(row[f.name], f.type == "number") for f in fields])
+    w.writerows(zip(*(_column(list(map(itemgetter(f.name), rows)), f) for f in fields)))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
