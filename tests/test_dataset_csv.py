@@ -48,3 +48,21 @@ def test_cells_as_published():
     row.update(scheme_id="=cmd", unit="县财政局", rank=3, tied=True, value="-0.5", reason="-2+3")
     text = dataset.to_csv("rankings", [row]).decode("utf-8-sig").splitlines()[1]
     assert text == "'=cmd,,,,,,,,县财政局,3,true,-0.5,'-2+3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.booleans(), st.sampled_from(["none", "bool", "int", "text", "figure", "mixed"]), st.data())
+def test_xlsx_columns_as_one_cell_at_a_time(number, kind, data):
+    """The long tables' sheets: a column converted at once gives the cells :func:`_number` or
+    :func:`_plain` gives one at a time (figures as number cells, yes/no as text, "" a blank)."""
+    from site_builder.site.output import downloads
+
+    figures = st.from_regex(r"-?[0-9]{1,3}(\.[0-9]{1,2})?", fullmatch=True)
+    pick = {"none": st.none(), "bool": st.one_of(st.none(), st.booleans()), "int": st.one_of(st.none(), st.integers()),
+            "text": st.one_of(st.none(), texts), "figure": st.one_of(st.none(), st.just(""), figures), "mixed": values}
+    column = data.draw(st.lists(pick[kind], max_size=8))
+    if number and kind in ("text", "mixed", "bool"):
+        column = [v for v in column if not isinstance(v, str) or v == ""]  # a number column holds figures
+    one = [downloads._number(v) if number else downloads._plain(v) for v in column]
+    got = list(downloads._cells(column, number))
+    assert got == one and [type(v) for v in got] == [type(v) for v in one]
