@@ -156,6 +156,8 @@ def period_records(data: SiteData, period: Period) -> Records:
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], []
+    places_of: dict = {}  # (indicator tree, line id) -> the line's published places
+    maxima: dict = {}  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     for u in units:
         ranking = data.unit_ranking(result, u.unit)
         entry = None if level_only else data.rank_entry(result, u.unit)
@@ -186,16 +188,24 @@ def period_records(data: SiteData, period: Period) -> Records:
             "level_id": level.level if level else None,
             "level": level.name if level else None,
         })
-        nodes = sv.indicators[sv.group_tree[u.group]]
+        tree = sv.group_tree[u.group]
+        nodes = sv.indicators[tree]
+        uname = results[-1]["unit"]
         parents: list[str] = []
         for line in u.lines:
             del parents[line.depth:]
-            node = nodes.get(line.id)
-            lp = line_places(node, scheme.rounding) if node is not None else None
+            key = (tree, line.id)
+            lp = places_of.get(key, places_of)
+            if lp is places_of:  # not yet known
+                node = nodes.get(line.id)
+                lp = places_of[key] = line_places(node, scheme.rounding) if node is not None else None
+            maximum = maxima.get(line.max)
+            if maximum is None:
+                maximum = maxima[line.max] = figure(line.max)
             lines.append({
                 **common,
                 "unit_id": u.unit,
-                "unit": name(u.unit),
+                "unit": uname,
                 "line_id": line.id,
                 "line": line.name,
                 "parent_id": parents[-1] if parents else None,
@@ -203,7 +213,7 @@ def period_records(data: SiteData, period: Period) -> Records:
                 "leaf": line.is_leaf,
                 "type": line.type,
                 "points": figure(line.points, lp),
-                "max": figure(line.max),
+                "max": maximum,
                 "status": line.status,
                 "counts": line.counts,
             })

@@ -77,7 +77,7 @@ class Sheet:
         """One row: ``None`` a blank, ``int`` a number, :class:`Number` a figure, ``str`` a text."""
         r = len(self._rows) + 1
         book = self.book
-        texts, numbers = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
+        texts, numbers, ints = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
         at = f'{r}"'
         cells = []
         for col, v in zip(book.columns(len(values)), values):
@@ -92,6 +92,10 @@ class Sheet:
                 tail = numbers.get(v)
                 if tail is None:
                     tail = numbers[v] = book.number_tail(v, bold)
+            elif kind is int:
+                tail = ints.get(v)
+                if tail is None:
+                    tail = ints[v] = book.other_tail(v, bold)
             else:
                 tail = book.other_tail(v, bold)
             cells.append(f'<c r="{col}{at}{tail}')
@@ -154,14 +158,15 @@ class Workbook:
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple[bool, str, bool], int] = {(False, "General", False): 0}
         self._columns: list[str] = []
-        self._cells: dict[bool, tuple[dict[str, str], dict[str, str]]] = {False: ({}, {}), True: ({}, {})}
+        self._cells: dict[bool, tuple[dict[str, str], dict[str, str], dict[int, str]]] = {
+            False: ({}, {}, {}), True: ({}, {}, {})}
 
     def columns(self, n: int) -> list[str]:
         while len(self._columns) < n:
             self._columns.append(_column(len(self._columns)))
         return self._columns
 
-    def cells(self, bold: bool) -> tuple[dict[str, str], dict[str, str]]:
+    def cells(self, bold: bool) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
         return self._cells[bold]
 
     def number_tail(self, figure: str, bold: bool) -> str:
