@@ -93,3 +93,16 @@ def test_what_json_cannot_write_fails_as_json_dumps():
         assert "Circular reference" in str(exc)
     else:
         raise AssertionError("a cycle was written")
+
+
+def test_without_the_c_encoder_the_same_text(monkeypatch):
+    """A Python without the _json accelerator writes the records itself, the same text."""
+    monkeypatch.setattr(jsontext, "c_make_encoder", None)
+    docs = [
+        {"rows": [{"b": 1, "a": "县\n\"x\"", "c": None, "d": True, "e": 1.5}, {}], "z": [1, "2", None, False]},
+        [[], {}, [{"k": -0.0}], float("nan")],
+        {"n": 10**30, "s": Number("96.40")},
+    ]
+    for doc in docs:
+        assert jsontext.dumps(doc) == reference(doc)
+    assert jsontext.dumps({1: "a"}) == reference({1: "a"})  # a number as key: json.dumps writes it

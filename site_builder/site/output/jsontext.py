@@ -83,7 +83,8 @@ def _value(o: object, depth: int) -> str:
         for k, _ in items:
             if not isinstance(k, str):
                 raise _Other  # json.dumps writes numbers and yes/no as keys; not needed here
-        return "{" + inner + ("," + inner).join([encode_basestring(k) + ": " + _value(v, depth + 1) for k, v in items]) + inner[:-1] + "}"
+        pairs = [encode_basestring(k) + ": " + _value(v, depth + 1) for k, v in items]
+        return "{" + inner + ("," + inner).join(pairs) + inner[:-1] + "}"
     raise _Other
 
 
@@ -101,7 +102,10 @@ def _flat_items(o: object, depth: int) -> str:
         return (",\n" + " " * depth).join(parts)
     enc = _flat.get(depth)
     if enc is None:
-        enc = _flat[depth] = c_make_encoder(None, _refuse, encode_basestring, None, ": ", ",\n" + " " * depth, True, False, True)
+        # no cycle check (no container inside), no indent (the separator carries it), sorted keys,
+        # no key skipped, NaN and Infinity allowed: json.dumps' defaults
+        enc = _flat[depth] = c_make_encoder(
+            None, _refuse, encode_basestring, None, ": ", ",\n" + " " * depth, True, False, True)
     return "".join(enc(o, 0))[1:-1]
 
 
