@@ -26,10 +26,12 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
+from site_builder.site.output.downloads import inert
 from site_builder.site.present.figures import figure, line_places
 from site_builder.site.present.render import trim
 
@@ -154,6 +156,8 @@ def period_records(data: SiteData, period: Period) -> Records:
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], []
+    places_of: dict = {}  # (indicator tree, line id) -> the line's published places
+    maxima: dict = {}  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     for u in units:
         ranking = data.unit_ranking(result, u.unit)
         entry = None if level_only else data.rank_entry(result, u.unit)
@@ -184,16 +188,24 @@ def period_records(data: SiteData, period: Period) -> Records:
             "level_id": level.level if level else None,
             "level": level.name if level else None,
         })
-        nodes = sv.indicators[sv.group_tree[u.group]]
+        tree = sv.group_tree[u.group]
+        nodes = sv.indicators[tree]
+        uname = results[-1]["unit"]
         parents: list[str] = []
         for line in u.lines:
             del parents[line.depth:]
-            node = nodes.get(line.id)
-            lp = line_places(node, scheme.rounding) if node is not None else None
+            key = (tree, line.id)
+            lp = places_of.get(key, places_of)
+            if lp is places_of:  # not yet known
+                node = nodes.get(line.id)
+                lp = places_of[key] = line_places(node, scheme.rounding) if node is not None else None
+            maximum = maxima.get(line.max)
+            if maximum is None:
+                maximum = maxima[line.max] = figure(line.max)
             lines.append({
                 **common,
                 "unit_id": u.unit,
-                "unit": name(u.unit),
+                "unit": uname,
                 "line_id": line.id,
                 "line": line.name,
                 "parent_id": parents[-1] if parents else None,
@@ -201,7 +213,7 @@ def period_records(data: SiteData, period: Period) -> Records:
                 "leaf": line.is_leaf,
                 "type": line.type,
                 "points": figure(line.points, lp),
-                "max": figure(line.max),
+                "max": maximum,
                 "status": line.status,
                 "counts": line.counts,
             })
@@ -259,8 +271,6 @@ def scheme_records(data: SiteData, scheme_id: str) -> Records:
 def cell(value: Any, number: bool = False) -> str:
     """A CSV cell: blank for none, true/false, integers and figures as written (a negative figure
     stays a number); every other text made inert (:func:`.downloads.inert`)."""
-    from site_builder.site.output.downloads import inert
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -270,12 +280,40 @@ def cell(value: Any, number: bool = False) -> str:
     return inert(value)
 
 
+class _Texts(dict):
+    """Text cells by value, each made inert once (a name or an id repeats on every row)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = cell(value)
+        return text
+
+
+_BOOLEANS = {True: "true", False: "false", None: ""}
+_NONE = type(None)
+
+
+def _column(values: list, field: Field) -> Iterable:
+    """The cells of one column, as :func:`cell` writes each; a column of one kind of value in one
+    pass (the CSV writer itself writes a text as it is, an integer's digits and none as blank)."""
+    kinds = set(map(type, values))
+    if field.type == "number" and kinds <= {str, _NONE}:
+        return values
+    if kinds <= {int, _NONE}:
+        return values
+    if kinds <= {bool, _NONE}:
+        return map(_BOOLEANS.__getitem__, values)
+    if field.type != "number" and kinds <= {str, _NONE}:
+        return map(_Texts({None: ""}).__getitem__, values)
+    number = field.type == "number"
+    return [cell(v, number) for v in values]
+
+
 def to_csv(table: str, rows: Iterable[Row]) -> bytes:
     """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header."""
     fields = TABLES[table]
+    rows = rows if isinstance(rows, (list, tuple)) else list(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f.name for f in fields])
-    for row in rows:
-        w.writerow([cell(row[f.name], f.type == "number") for f in fields])
+    w.writerows(zip(*(_column(list(map(itemgetter(f.name), rows)), f) for f in fields)))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -21,10 +21,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
+from collections.abc import Iterable
 from decimal import Decimal
+from operator import itemgetter
 
-from site_builder.site.output import xlsx
+from site_builder.site.output import jsontext, xlsx
 from site_builder.site.output.xlsx import formula_like
 from site_builder.site.present import i18n
 from site_builder.site.present.figures import figure
@@ -192,16 +193,48 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
                 continue  # the group sheets above
             ws = wb.sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used), freeze="A2")
             ws.append([f.name for f in fields], bold=True)
-            numbers = [f.type == "number" for f in fields]
-            names = [f.name for f in fields]
-            for rec in records.table(name):
-                ws.append([_number(rec[n]) if num else _plain(rec[n]) for n, num in zip(names, numbers, strict=True)])
+            rows = records.table(name)
+            for row in zip(*(_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields)):
+                ws.append(row)
     return wb.save()
 
 
 def _number(text: str | None) -> xlsx.Number | None:
     """A published figure as a number cell showing these decimals (40.0 shows as 40.0); blank for none."""
     return xlsx.Number(text) if text else None
+
+
+class _Figures(dict):
+    """Number cells by published figure (a figure repeats on many rows)."""
+
+    def __missing__(self, text):
+        cell = self[text] = _number(text)
+        return cell
+
+
+class _Texts(dict):
+    """Text cells by value: the text itself (a blank for "")."""
+
+    def __missing__(self, text):
+        self[text] = text
+        return text
+
+
+_YES_NO = {True: "true", False: "false", None: None}
+
+
+def _cells(values: list, number: bool) -> Iterable:
+    """One column of a long table as :func:`_number` (a figure) or :func:`_plain` makes each cell."""
+    kinds = set(map(type, values))
+    if number and kinds <= {str, type(None)}:
+        return map(_Figures({None: None}).__getitem__, values)
+    if not number and kinds <= {int, type(None)}:
+        return values
+    if not number and kinds <= {bool, type(None)}:
+        return map(_YES_NO.__getitem__, values)
+    if not number and kinds <= {str, type(None)}:
+        return map(_Texts({None: None, "": None}).__getitem__, values)
+    return [_number(v) if number else _plain(v) for v in values]
 
 
 def _plain(value):
@@ -296,7 +329,7 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
         doc["rankings"] = _rankings(records.rankings)
         doc["outcomes"] = [{k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
                            for rec in records.honours]
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return jsontext.document(doc)
 
 
 def _rankings(rows) -> list[dict]:

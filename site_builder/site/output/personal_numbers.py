@@ -188,11 +188,22 @@ def find_spans(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+# Full-width punctuation and the ideographic space, on nearly every Chinese page: each replaced by
+# its compatibility decomposition (which NFKC would make of it anyway: the result is the same),
+# so that a page holding no other character NFKC changes is found normalised and not rewritten.
+_COMMON_COMPAT = tuple((ch, unicodedata.normalize("NFKD", ch)) for ch in "，：；（）！？\u3000…")
+
+
 def normalise(text: str) -> str:
     """NFKC, with zero-width, soft-hyphen and bidi characters dropped."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
+    text = _INVISIBLE_RE.sub("", text)
+    for ch, plain in _COMMON_COMPAT:
+        text = text.replace(ch, plain)
+    if unicodedata.is_normalized("NFKC", text):  # the usual page: nothing else to change
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 # What a source may wrap a number's digits in that a reader of the page never sees:

@@ -77,25 +77,28 @@ class Sheet:
         """One row: ``None`` a blank, ``int`` a number, :class:`Number` a figure, ``str`` a text."""
         r = len(self._rows) + 1
         book = self.book
-        cols = book.columns(len(values))
-        texts, numbers = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
+        texts, numbers, ints = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
+        at = f'{r}"'
         cells = []
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            if isinstance(v, Number):
-                tail = numbers.get(v)
-                if tail is None:
-                    tail = numbers[v] = book.number_tail(v, bold)
-            elif isinstance(v, str):
+        for col, v in zip(book.columns(len(values)), values):
+            kind = type(v)
+            if kind is str:
                 tail = texts.get(v)
                 if tail is None:
                     tail = texts[v] = book.text_tail(v, bold)
-            elif isinstance(v, int) and not isinstance(v, bool):
-                tail = f'{_s(book.style(bold, "General", False))}><v>{v}</v></c>'
+            elif v is None:
+                continue
+            elif kind is Number:
+                tail = numbers.get(v)
+                if tail is None:
+                    tail = numbers[v] = book.number_tail(v, bold)
+            elif kind is int:
+                tail = ints.get(v)
+                if tail is None:
+                    tail = ints[v] = book.other_tail(v, bold)
             else:
-                raise TypeError(f"not a cell value: {v!r} (yes/no and other values are written as text by the caller)")
-            cells.append(f'<c r="{cols[i]}{r}"{tail}')
+                tail = book.other_tail(v, bold)
+            cells.append(f'<c r="{col}{at}{tail}')
         self._width = max(self._width, len(values))
         self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
 
@@ -155,14 +158,15 @@ class Workbook:
         self.sheets: list[Sheet] = []
         self._styles: dict[tuple[bool, str, bool], int] = {(False, "General", False): 0}
         self._columns: list[str] = []
-        self._cells: dict[bool, tuple[dict[str, str], dict[str, str]]] = {False: ({}, {}), True: ({}, {})}
+        self._cells: dict[bool, tuple[dict[str, str], dict[str, str], dict[int, str]]] = {
+            False: ({}, {}, {}), True: ({}, {}, {})}
 
     def columns(self, n: int) -> list[str]:
         while len(self._columns) < n:
             self._columns.append(_column(len(self._columns)))
         return self._columns
 
-    def cells(self, bold: bool) -> tuple[dict[str, str], dict[str, str]]:
+    def cells(self, bold: bool) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
         return self._cells[bold]
 
     def number_tail(self, figure: str, bold: bool) -> str:
@@ -171,6 +175,16 @@ class Workbook:
         if not _NUMBER.match(text):
             raise ValueError(f"not a published figure: {text!r}")
         return f"{_s(self.style(bold, number_format(text), False))}><v>{text}</v></c>"
+
+    def other_tail(self, v, bold: bool) -> str:
+        """The XML after its reference of a cell whose value is not exactly a text, a figure or none."""
+        if isinstance(v, Number):
+            return self.number_tail(v, bold)
+        if isinstance(v, str):
+            return self.text_tail(v, bold)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return f'{_s(self.style(bold, "General", False))}><v>{v}</v></c>'
+        raise TypeError(f"not a cell value: {v!r} (yes/no and other values are written as text by the caller)")
 
     def text_tail(self, value: str, bold: bool) -> str:
         """A string cell's XML after its reference; marked quotePrefix when it looks like a formula."""

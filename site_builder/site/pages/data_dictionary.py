@@ -16,14 +16,13 @@ the same reason (a JSON number is a float to most readers).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from functools import partial
 
 from site_builder.site import paths
 
-from site_builder.site.output import dataset
+from site_builder.site.output import dataset, jsontext
 
 from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
@@ -219,7 +218,7 @@ def datapackage(data: SiteData, scheme_id: str, title: str) -> bytes:
         "description": i18n.text("data.file.json", loc),
     })
     doc = {"profile": "data-package", "name": scheme_id.lower(), "title": title, "resources": resources}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return jsontext.document(doc)
 
 
 def dataset_json(data: SiteData, scheme_id: str, title: str, records: Records) -> bytes:
@@ -230,7 +229,7 @@ def dataset_json(data: SiteData, scheme_id: str, title: str, records: Records) -
     ]
     doc = {"scheme": scheme_id, "title": title, "periods": periods,
            **{name: list(records.table(name)) for name in TABLES}}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return jsontext.document(doc)
 
 
 @page_kind("data")

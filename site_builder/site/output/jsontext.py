@@ -1,0 +1,113 @@
+"""The JSON downloads' text, fast: exactly ``json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)``.
+
+With ``indent`` set the standard library encodes in pure Python, one generator
+per container; a scheme's dataset has millions of values and spent seconds
+there.  This writes the same characters for the values those documents hold
+(dicts with text keys, lists and tuples, text, integers, yes/no, none and
+floats), with the standard library's own C pieces: the string encoder for
+every text, and its C encoder for every dict or list holding no container (a
+record of a long table), given the line break and indentation of its depth as
+the separator between items.  Anything else (a key that is not text, a value
+JSON has no form for, a cycle) is left to ``json.dumps`` for the whole
+document, so that it fails, or succeeds, exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from json.encoder import c_make_encoder, encode_basestring
+
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+_INF = float("inf")
+_flat: dict[int, object] = {}  # depth -> C encoder of a container of scalars at that depth
+
+
+class _Other(Exception):
+    """A value this encoder leaves to ``json.dumps``."""
+
+
+def dumps(doc: object) -> str:
+    """``json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)``, faster."""
+    try:
+        return _value(doc, 0)
+    except (_Other, TypeError, ValueError, RecursionError):
+        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def document(doc: object) -> bytes:
+    """A JSON download's bytes: :func:`dumps`, a final line break, UTF-8."""
+    return (dumps(doc) + "\n").encode("utf-8")
+
+
+def _scalar(o: object) -> str:
+    # the order of the standard library's checks (a text or int subclass is written as one)
+    if isinstance(o, str):
+        return encode_basestring(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        if math.isnan(o):
+            return "NaN"
+        if o == _INF:
+            return "Infinity"
+        if o == -_INF:
+            return "-Infinity"
+        return float.__repr__(o)
+    raise _Other
+
+
+def _value(o: object, depth: int) -> str:
+    if isinstance(o, (str, int, float)) or o is None:
+        return _scalar(o)
+    if isinstance(o, (list, tuple)):
+        if not o:
+            return "[]"
+        inner = "\n" + " " * (depth + 1)
+        if _SCALARS.issuperset(map(type, o)):
+            return "[" + inner + _flat_items(o, depth + 1) + inner[:-1] + "]"
+        return "[" + inner + ("," + inner).join([_value(v, depth + 1) for v in o]) + inner[:-1] + "]"
+    if isinstance(o, dict):
+        if not o:
+            return "{}"
+        inner = "\n" + " " * (depth + 1)
+        if _SCALARS.issuperset(map(type, o.values())):
+            return "{" + inner + _flat_items(o, depth + 1) + inner[:-1] + "}"
+        items = sorted(o.items())
+        for k, _ in items:
+            if not isinstance(k, str):
+                raise _Other  # json.dumps writes numbers and yes/no as keys; not needed here
+        pairs = [encode_basestring(k) + ": " + _value(v, depth + 1) for k, v in items]
+        return "{" + inner + ("," + inner).join(pairs) + inner[:-1] + "}"
+    raise _Other
+
+
+def _flat_items(o: object, depth: int) -> str:
+    """The items of a dict or list holding no container, separated as at ``depth``, without the brackets."""
+    if c_make_encoder is None:  # pragma: no cover - CPython without _json
+        if isinstance(o, dict):
+            items = sorted(o.items())
+            for k, _ in items:
+                if not isinstance(k, str):
+                    raise _Other
+            parts = [encode_basestring(k) + ": " + _scalar(v) for k, v in items]
+        else:
+            parts = [_scalar(v) for v in o]
+        return (",\n" + " " * depth).join(parts)
+    enc = _flat.get(depth)
+    if enc is None:
+        # no cycle check (no container inside), no indent (the separator carries it), sorted keys,
+        # no key skipped, NaN and Infinity allowed: json.dumps' defaults
+        enc = _flat[depth] = c_make_encoder(
+            None, _refuse, encode_basestring, None, ": ", ",\n" + " " * depth, True, False, True)
+    return "".join(enc(o, 0))[1:-1]
+
+
+def _refuse(o: object) -> object:
+    raise _Other

@@ -1,0 +1,108 @@
+"""The JSON downloads' fast encoder writes exactly what ``json.dumps`` writes."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.site.output import jsontext
+from site_builder.site.output.xlsx import Number
+
+
+def reference(doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+# any text without lone surrogates (UTF-8 cannot hold them): CJK, control characters, quotes,
+# backslashes, U+2028/9, astral characters
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts,
+    st.builds(Number, st.from_regex(r"-?[0-9]{1,4}\.[0-9]{1,2}", fullmatch=True)),  # a str subclass
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.lists(inner, max_size=5).map(tuple),
+        st.dictionaries(texts, inner, max_size=5),
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(documents)
+def test_same_text_as_json_dumps(doc):
+    assert jsontext.dumps(doc) == reference(doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.one_of(st.integers(), st.booleans(), st.none(), st.floats(), texts), scalars, max_size=4))
+def test_keys_that_are_not_text_as_json_dumps(doc):
+    """json.dumps writes numbers, yes/no and none as keys (or refuses mixed kinds): the same here."""
+    try:
+        expected = reference(doc)
+    except TypeError as exc:
+        expected = exc
+    try:
+        got = jsontext.dumps(doc)
+    except TypeError as exc:
+        assert isinstance(expected, TypeError) and str(exc) == str(expected)
+    else:
+        assert got == expected
+
+
+def test_exact_layout():
+    doc = {"b": [1, {"x": None, "a": True}], "a": {}, "c": [], "d": "引号\"\\\n\u2028", "e": -1.5e300}
+    assert jsontext.dumps(doc) == (
+        '{\n "a": {},\n "b": [\n  1,\n  {\n   "a": true,\n   "x": null\n  }\n ],\n "c": [],\n'
+        ' "d": "引号\\"\\\\\\n\u2028",\n "e": -1.5e+300\n}'
+    )
+    assert jsontext.document(doc) == (reference(doc) + "\n").encode("utf-8")
+    assert jsontext.dumps(math.inf) == "Infinity" and jsontext.dumps("x") == '"x"'
+
+
+def test_what_json_cannot_write_fails_as_json_dumps():
+    from decimal import Decimal
+
+    for bad in ({"a": [Decimal("1.5")]}, {"a": {1, 2}}, [object()]):
+        try:
+            reference(bad)
+        except TypeError as exc:
+            expected = str(exc)
+        try:
+            jsontext.dumps(bad)
+        except TypeError as exc:
+            assert str(exc) == expected
+        else:
+            raise AssertionError(f"{bad!r} was written")
+    loop: list = []
+    loop.append(loop)
+    try:
+        jsontext.dumps({"a": loop})
+    except ValueError as exc:
+        assert "Circular reference" in str(exc)
+    else:
+        raise AssertionError("a cycle was written")
+
+
+def test_without_the_c_encoder_the_same_text(monkeypatch):
+    """A Python without the _json accelerator writes the records itself, the same text."""
+    monkeypatch.setattr(jsontext, "c_make_encoder", None)
+    docs = [
+        {"rows": [{"b": 1, "a": "县\n\"x\"", "c": None, "d": True, "e": 1.5}, {}], "z": [1, "2", None, False]},
+        [[], {}, [{"k": -0.0}], float("nan")],
+        {"n": 10**30, "s": Number("96.40")},
+    ]
+    for doc in docs:
+        assert jsontext.dumps(doc) == reference(doc)
+    assert jsontext.dumps({1: "a"}) == reference({1: "a"})  # a number as key: json.dumps writes it
