@@ -80,7 +80,7 @@ class Step:
     params: tuple[tuple[str, object], ...] = ()
 
     def render(self, locale: str) -> str:
-        return messages.get(self.code).render(locale, dict(self.params))[0]
+        return messages.get(self.code).what(locale, dict(self.params))
 
 
 def step(code: str, **params: object) -> Step:
