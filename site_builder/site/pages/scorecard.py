@@ -117,11 +117,12 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
     ntrees = len(sv.trees)
     doc = paths.scheme_doc(sv.id, sv.version)
     publish = sv.scheme.personal_data.publish_names
-    zh = data.locale != "en"  # the explanation is also what _events reads notes in: render it once
+    locale = data.locale
+    zh = locale != "en"  # the explanation is also what _events reads notes in: render it once
     out = []
     for line in u.lines:
         facts = line.facts
-        steps = tuple(s.render(data.locale) for s in line.steps)
+        steps = tuple([s.render(locale) for s in line.steps])
         out.append(
             LineView(
                 id=line.id,
@@ -133,7 +134,7 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
                 raw=line.raw if line.clip else None,
                 status=line.status,
                 is_leaf=line.is_leaf,
-                clip=_clip(line, data.locale),
+                clip=_clip(line, locale),
                 clip_kind=line.clip,
                 steps=steps,
                 events=_events(line, publish, _rate_names(sv, line.id), "".join(steps) if zh else None),
@@ -143,7 +144,7 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
                 disqualified=line.disqualified,
                 counts=line.counts,
                 uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
-                peers=stat_text(line.type, peers.get(line.id), data.locale) if line.is_leaf else None,
+                peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
             )
         )
     return tuple(out)
