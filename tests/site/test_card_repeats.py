@@ -3,14 +3,14 @@ words as working it out each time, input and expected output side by side."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal as D
+from decimal import ROUND_HALF_UP, Decimal as D, localcontext
 from pathlib import Path
 
 import pytest
 
 from scratch import SCHEME, built_site, make_project
 from site_builder import messages
-from site_builder.scoring.rules.base import Step, step
+from site_builder.scoring.rules.base import SHOWN_PLACES, Step, fmt, step
 from site_builder.site.present.card_why import LineStat, stat_text
 from site_builder.site.present.render import make_environment, pts
 from site_builder.site.urls import relative
@@ -53,6 +53,35 @@ def test_points_text_says_what_the_plain_filter_said():
     assert len(values) == 144
     for v in values:
         assert pts(v) == _plain_pts(v), v
+
+
+def _plain_fmt(d: D) -> str:
+    """The explanation's figures as first written, every value in a context of its own."""
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, d.adjusted() + SHOWN_PLACES + 2)
+        if d == d.to_integral_value():
+            return format(d.quantize(D(1)), "f")
+        text = format(d.normalize(), "f")
+        if len(text.partition(".")[2]) > SHOWN_PLACES:
+            return "≈" + format(d.quantize(D(1).scaleb(-SHOWN_PLACES)).normalize(), "f")
+        return text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("10.00", "10"), ("-0.0", "-0"), ("2.50", "2.5"), ("0.1250", "0.125"), ("1E+3", "1000"),
+     ("0.33333", "≈0.3333"), ("12.000010", "≈12")],
+)
+def test_explanation_figures(value, text):
+    assert fmt(D(value)) == text
+
+
+def test_explanation_figures_say_what_the_plain_function_said():
+    coefficients = ["0", "1", "5", "10", "125", "99999", "3333333", "1234567890123456789012345678901234"]
+    values = [D(f"{sign}{c}E{e}") for sign in ("", "-") for c in coefficients for e in range(-40, 5)]
+    values += [D(1) / D(3), D(200) / D(3), D("123456789012345678901234567890.5")]
+    for v in values:
+        assert fmt(v) == _plain_fmt(v), v
 
 
 @pytest.fixture(scope="module")

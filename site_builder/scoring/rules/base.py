@@ -206,6 +206,14 @@ def fmt(d: Decimal | int) -> str:
     """
     if isinstance(d, int):
         return str(d)
+    if d.is_finite():  # the common case, without a context: exact digits, at most four decimals
+        text = format(d, "f")
+        whole, dot, fraction = text.partition(".")
+        fraction = fraction.rstrip("0")
+        if not fraction:
+            return whole
+        if len(fraction) <= SHOWN_PLACES:
+            return f"{whole}.{fraction}"
     # A context wide enough for any value: quantize() in the default one raises
     # InvalidOperation once the result has more digits than its precision.
     with localcontext() as ctx:
