@@ -67,8 +67,9 @@ _MAX_KEYS = {"bonus": "max.bonus", "deduction": "max.deduction", "adjustment": "
 
 
 def _max_text_of(t: Callable[..., str]) -> Callable[[str, Decimal | None], str]:
-    """The templates' ``max_text(type, max)``: a line's maximum in words (“满分10分”, “最多加5分”;
-    “—” for a score line without one). A function, not a macro: a card shows it on every line."""
+    """The templates' ``max_text(type, max)``: a line's maximum in words (“10 分”, “最多加 5 分”,
+    “不设上限”; “—” for a score line without one). A function, not a macro: a card shows it on
+    every line."""
 
     def max_text(type: str, max: Decimal | None) -> str:
         if max is None:
