@@ -3,12 +3,13 @@ words as working it out each time, input and expected output side by side."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal as D, localcontext
+from decimal import ROUND_HALF_UP, localcontext
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-
 from scratch import SCHEME, built_site, make_project
+
 from site_builder import messages
 from site_builder.scoring.rules.base import SHOWN_PLACES, Step, fmt, step
 from site_builder.site.present.card_why import LineStat, stat_text
@@ -95,7 +96,7 @@ def zh():
         ("score", D("10.00"), "10 分"),
         ("bonus", D("5.0"), "最多加 5 分"),
         ("deduction", D("2.50"), "最多扣 2.5 分"),
-        ("adjustment", D("3"), "最多加减 3 分"),
+        ("adjustment", D(3), "最多加减 3 分"),
         ("score", None, "—"),
         ("bonus", None, "不设上限"),
         ("deduction", None, "不设上限"),
@@ -149,8 +150,8 @@ def test_the_first_half_of_a_message_is_what_render_gives():
 def test_group_figures_in_words_depend_on_the_values_only():
     assert stat_text("score", LineStat(D("8.5625"), D("9.50"), 4), "zh-CN") == "本组中位数 8.5625 分，最高 9.5 分"
     assert stat_text("score", LineStat(D("8.56250"), D("9.5"), 3), "zh-CN") == "本组中位数 8.5625 分，最高 9.5 分"
-    assert stat_text("deduction", LineStat(D("-0.25"), D("0"), 4), "zh-CN") == "本组扣分中位数 0.25 分，最少 0 分"
-    assert stat_text("adjustment", LineStat(D("0.5"), D("2"), 4), "zh-CN") == "本组中位数 +0.5 分，最高 +2 分"
+    assert stat_text("deduction", LineStat(D("-0.25"), D(0), 4), "zh-CN") == "本组扣分中位数 0.25 分，最少 0 分"
+    assert stat_text("adjustment", LineStat(D("0.5"), D(2), 4), "zh-CN") == "本组中位数 +0.5 分，最高 +2 分"
     assert stat_text("score", LineStat(D("8.5625"), D("9.5"), 4), "en") == "group median 8.5625, best 9.5"
     assert stat_text("score", None, "zh-CN") is None
 

@@ -208,7 +208,7 @@ def fmt(d: Decimal | int) -> str:
         return str(d)
     if d.is_finite():  # the common case, without a context: exact digits, at most four decimals
         text = format(d, "f")
-        whole, dot, fraction = text.partition(".")
+        whole, _, fraction = text.partition(".")
         fraction = fraction.rstrip("0")
         if not fraction:
             return whole
