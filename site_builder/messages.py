@@ -29,6 +29,10 @@ class Message:
             what, fix = self.zh_what, self.zh_fix
         return _fmt(what, params), _fmt(fix, params)
 
+    def what(self, locale: str, params: dict[str, object]) -> str:
+        """Only the first half: a score card's explanation step has no fix to render."""
+        return _fmt(self.en_what if locale == "en" else self.zh_what, params)
+
 
 class _SafeDict(dict):
     def __missing__(self, key: str) -> str:
@@ -48,6 +52,8 @@ def _one_line(value: object) -> object:
 
 
 def _fmt(template: str, params: dict[str, object]) -> str:
+    if "{" not in template and "}" not in template:  # nothing to fill in (most “how to fix” halves)
+        return template
     return template.format_map(_SafeDict({k: _one_line(v) for k, v in params.items()}))
 
 

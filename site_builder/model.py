@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from site_builder.schema.scheme import Indicator, Scheme, Tree
@@ -37,6 +38,17 @@ class SchemeVersion:
     @property
     def start(self) -> dt.date:
         return self.scheme.effective.start
+
+    @cached_property
+    def rate_names(self) -> dict[str, dict[str, str]]:
+        """Leaf id → {rate id: rate name} of the lines counted by rates (tally kinds), from the
+        first tree that counts the line so; built once per scheme version, not once per card line."""
+        out: dict[str, dict[str, str]] = {}
+        for index in self.indicators.values():
+            for line_id, node in index.items():
+                if line_id not in out and node.rule is not None and hasattr(node.rule, "rate_list"):
+                    out[line_id] = {r.id: r.name for r in node.rule.rate_list() if r.name}
+        return out
 
     @property
     def until(self) -> dt.date | None:

@@ -9,6 +9,8 @@ serve directory indexes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def relative(from_page: str, target: str) -> str:
     """Link from the page at ``from_page`` to the root-relative ``target``.
@@ -21,13 +23,18 @@ def relative(from_page: str, target: str) -> str:
     if target.startswith(("#", "http://", "https://", "mailto:", "tel:")):
         return target
     path, sep, fragment = target.partition("#")
+    return _link(from_page, path) + sep + fragment
+
+
+@lru_cache(maxsize=4096)
+def _link(from_page: str, path: str) -> str:
+    """The path part of :func:`relative`; remembered, as a card links to one document per line."""
     here = from_page.split("/")[:-1]
     there = (path or from_page).split("/")
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
-    link = "/".join([".."] * (len(here) - common) + there[common:])
-    return link + sep + fragment
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def root_prefix(from_page: str) -> str:

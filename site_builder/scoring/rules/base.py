@@ -80,7 +80,18 @@ class Step:
     params: tuple[tuple[str, object], ...] = ()
 
     def render(self, locale: str) -> str:
-        return messages.get(self.code).render(locale, dict(self.params))[0]
+        for _, v in self.params:
+            if type(v) is not str and type(v) is not int:
+                return messages.get(self.code).what(locale, dict(self.params))
+        return _render_plain(self.code, self.params, locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _render_plain(code: str, params: tuple[tuple[str, object], ...], locale: str) -> str:
+    """A step whose parameters are all text or whole numbers (equal ones print the same, unlike
+    Decimal 1 and 1.0): the same sentence wherever it recurs (“未发现问题，得满分 10 分” on many
+    cards), rendered once."""
+    return messages.get(code).what(locale, dict(params))
 
 
 def step(code: str, **params: object) -> Step:
@@ -195,6 +206,14 @@ def fmt(d: Decimal | int) -> str:
     """
     if isinstance(d, int):
         return str(d)
+    if d.is_finite():  # the common case, without a context: exact digits, at most four decimals
+        text = format(d, "f")
+        whole, _, fraction = text.partition(".")
+        fraction = fraction.rstrip("0")
+        if not fraction:
+            return whole
+        if len(fraction) <= SHOWN_PLACES:
+            return f"{whole}.{fraction}"
     # A context wide enough for any value: quantize() in the default one raises
     # InvalidOperation once the result has more digits than its precision.
     with localcontext() as ctx:

@@ -71,16 +71,21 @@ class LineView:
     peers: str | None = None  # the group's median and best for this line, in words
 
 
-def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None) -> tuple[EventView, ...]:
-    """The recorded events; one recorded by its rate alone (``{rate: late}``) is named by the rate."""
+def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None,
+            said: str | None = None) -> tuple[EventView, ...]:
+    """The recorded events; one recorded by its rate alone (``{rate: late}``) is named by the rate.
+
+    ``said``: the line's explanation in Chinese, when the caller has it already (rendered once)."""
     if line.facts is None:
         return ()
     out = []
-    said = "".join(st.render("zh-CN") for st in line.steps)  # the explanation (a record's note may be in it)
     for ev in line.facts.all_events():
-        if ev.note and ev.note in said and not (ev.date or ev.title or ev.event or ev.name or ev.evidence
-                                                or ev.count != 1 or ev.points is not None):
-            continue  # only a note, and the explanation already says it (“向卫生区丢弃杂物（…）：1 次”)
+        if ev.note and not (ev.date or ev.title or ev.event or ev.name or ev.evidence
+                            or ev.count != 1 or ev.points is not None):
+            if said is None:  # the explanation (a record's note may be in it)
+                said = "".join(st.render("zh-CN") for st in line.steps)
+            if ev.note in said:
+                continue  # only a note, and the explanation already says it (“向卫生区丢弃杂物（…）：1 次”)
         person = None
         if ev.name:
             person = ev.name if publish_names else mask_name(ev.name)
@@ -92,12 +97,12 @@ def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | 
 
 
 def _rate_names(sv: SchemeVersion, line_id: str) -> dict[str, str]:
-    """rate id → name for a line counted by rates (tally kinds), else nothing."""
-    for index in sv.indicators.values():
-        node = index.get(line_id)
-        if node is not None and node.rule is not None and hasattr(node.rule, "rate_list"):
-            return {r.id: r.name for r in node.rule.rate_list() if r.name}
-    return {}
+    """rate id → name for a line counted by rates (tally kinds), else nothing
+    (looked up in :attr:`SchemeVersion.rate_names`, built once per scheme version)."""
+    return sv.rate_names.get(line_id, _NO_RATES)
+
+
+_NO_RATES: dict[str, str] = {}
 
 
 def _clip(line: LineResult, locale: str) -> str | None:
@@ -113,9 +118,12 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
     ntrees = len(sv.trees)
     doc = paths.scheme_doc(sv.id, sv.version)
     publish = sv.scheme.personal_data.publish_names
+    locale = data.locale
+    zh = locale != "en"  # the explanation is also what _events reads notes in: render it once
     out = []
     for line in u.lines:
         facts = line.facts
+        steps = tuple([s.render(locale) for s in line.steps])
         out.append(
             LineView(
                 id=line.id,
@@ -127,17 +135,17 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
                 raw=line.raw if line.clip else None,
                 status=line.status,
                 is_leaf=line.is_leaf,
-                clip=_clip(line, data.locale),
+                clip=_clip(line, locale),
                 clip_kind=line.clip,
-                steps=tuple(s.render(data.locale) for s in line.steps),
-                events=_events(line, publish, _rate_names(sv, line.id)),
+                steps=steps,
+                events=_events(line, publish, _rate_names(sv, line.id), "".join(steps) if zh else None),
                 note=facts.note if facts else None,
                 evidence=facts.evidence if facts else None,
                 clause=f"{doc}#{paths.indicator_anchor(tree, line.id, ntrees)}",
                 disqualified=line.disqualified,
                 counts=line.counts,
                 uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
-                peers=stat_text(line.type, peers.get(line.id), data.locale) if line.is_leaf else None,
+                peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
             )
         )
     return tuple(out)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from site_builder.model import Period, SchemeVersion
 from site_builder.periods import parse_period
@@ -73,6 +74,14 @@ def stat_text(kind: str, stat: LineStat | None, locale: str) -> str | None:
     """“本组中位数 12.5 分，最高 15 分”; a deduction: “本组扣分中位数 1 分，最少 0 分”."""
     if stat is None:
         return None
+    return _stat_text(kind, stat.median, stat.best, locale)
+
+
+@lru_cache(maxsize=4096)
+def _stat_text(kind: str, median: Decimal, best: Decimal, locale: str) -> str:
+    """:func:`stat_text` by value (the words of equal values are equal: ``pts`` drops trailing
+    zeros), so a group's figures for a line are put in words once, not once per card."""
+    stat = LineStat(median, best, 0)
     if kind == "deduction":
         return i18n.text("card.peer.deduction", locale, median=pts(-stat.median), best=pts(-stat.best))
     if kind == "adjustment":

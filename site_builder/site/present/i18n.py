@@ -33,5 +33,12 @@ def text(key: str, locale: str, **params: object) -> str:
     return template.format(**params) if params else template
 
 
+def strings(locale: str) -> dict[str, str]:
+    """Every string of one locale, key → template: what the templates' ``t()`` looks keys up in
+    (one dict lookup per call, the same text as :func:`text`)."""
+    half = 1 if locale == "en" else 0
+    return {key: pair[half] for key, pair in _UI.items()}
+
+
 def catalogue_keys() -> list[str]:
     return sorted(_UI)

@@ -9,7 +9,7 @@ from :mod:`.markdown_html`, SVG from :mod:`.charts`); data is always text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -39,12 +39,44 @@ def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Envir
     env.globals["url"] = _url
     env.globals["root"] = _root
     env.globals["page_url"] = _page_url
-    env.globals["t"] = lambda key, **params: i18n.text(key, locale, **params)
+    env.globals["t"] = t = _text_of(locale)
+    env.globals["max_text"] = _max_text_of(t)
     env.filters["num"] = num
     env.filters["signed"] = signed
     env.filters["pts"] = pts
     env.filters["date"] = lambda d: format_date(d, locale)
     return env
+
+
+def _text_of(locale: str) -> Callable[..., str]:
+    """The templates' ``t(key, **params)``: :func:`i18n.text` of ``locale``, with the locale's
+    strings looked up in one dict (a card calls it hundreds of times)."""
+    strings = i18n.strings(locale)
+
+    def t(key: str, **params: object) -> str:
+        try:
+            template = strings[key]
+        except KeyError:
+            raise RuntimeError(f"unknown UI string {key!r}") from None
+        return template.format(**params) if params else template
+
+    return t
+
+
+_MAX_KEYS = {"bonus": "max.bonus", "deduction": "max.deduction", "adjustment": "max.adjustment"}
+
+
+def _max_text_of(t: Callable[..., str]) -> Callable[[str, Decimal | None], str]:
+    """The templates' ``max_text(type, max)``: a line's maximum in words (“10 分”, “最多加 5 分”,
+    “不设上限”; “—” for a score line without one). A function, not a macro: a card shows it on
+    every line."""
+
+    def max_text(type: str, max: Decimal | None) -> str:
+        if max is None:
+            return t("max.uncapped") if type in ("bonus", "deduction", "adjustment") else "—"
+        return t(_MAX_KEYS.get(type, "max.score"), max=pts(max))
+
+    return max_text
 
 
 @pass_context
@@ -99,13 +131,18 @@ def pts(value: Decimal | None) -> str:
     """
     if value is None:
         return "—"
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -4 and value != value.quantize(Decimal("0.0001")):
-        return "≈" + pts(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = format(value, "f")  # exactly as many decimals as the value's exponent says
+    dot = text.find(".")
+    if dot < 0:
+        return "0" if text == "-0" else text
+    if len(text) - dot > 5 and value != value.quantize(_TEN_THOUSANDTH):  # more than four decimals
+        return "≈" + pts(value.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP))
+    text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_TEN_THOUSANDTH = Decimal("0.0001")
+_HUNDREDTH = Decimal("0.01")
 
 
 def signed(value: Decimal | None) -> str:
