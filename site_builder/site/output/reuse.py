@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 import os
-import pickle
 import re
 import shutil
 import stat
@@ -47,129 +45,12 @@ from typing import Any
 
 
 from site_builder.load import cache
+from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.write import real_out
 
 FORMAT = 1
 SUFFIX = ".routes"
 MAX_RECORD = 256 * 1024 * 1024
-
-
-# ------------------------------------------------------------------ digests
-def _shared_types() -> tuple[type, ...]:
-    from site_builder.model import Period, SchemeVersion
-    from site_builder.scoring.results import PeriodResult
-
-    return (Period, SchemeVersion, PeriodResult)
-
-
-class _Unkeyable(Exception):
-    """An input that cannot be digested: the file is made."""
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file) -> None:
-        super().__init__(file, protocol=5)
-        # no memo: equal values give equal bytes whether or not they are one object (a name read
-        # from the parse cache is a copy, the same name parsed from YAML may be shared)
-        self.fast = True
-        self.dispatch_table = _dispatch_table()
-
-
-_TABLE: dict = {}
-
-
-def _dispatch_table() -> dict:
-    """copyreg's table and, for every pydantic model class, a reduction that writes its set of
-    fields set (and any set-valued field) in sorted order: the C pickler writes a set in its hash
-    order, which differs between processes for text, and a key must not.  Made once per build
-    (:func:`forget_shared` drops it)."""
-    if not _TABLE:
-        import copyreg
-
-        from pydantic import BaseModel
-
-        _TABLE.update(copyreg.dispatch_table)
-        todo = [BaseModel]
-        while todo:
-            c = todo.pop()
-            _TABLE[c] = _reduce_model
-            todo.extend(c.__subclasses__())
-    return _TABLE
-
-
-def _reduce_model(obj: Any) -> tuple:
-    state = dict(obj.__getstate__())
-    fields = state.get("__pydantic_fields_set__")
-    if fields is not None:
-        state["__pydantic_fields_set__"] = tuple(sorted(fields))
-    values = state.get("__dict__")
-    if isinstance(values, dict) and any(type(v) in (set, frozenset) for v in values.values()):
-        state["__dict__"] = {k: _sorted_set(v) if type(v) in (set, frozenset) else v for k, v in values.items()}
-    return (type(obj), (), state)
-
-
-def _sorted_set(value: set | frozenset) -> tuple:
-    return (_SET, type(value).__name__, tuple(sorted(_dumps(x) for x in value)))
-
-
-_SET = "<set in sorted order>"
-
-
-def _dumps(obj: Any) -> bytes:
-    buf = io.BytesIO()
-    try:
-        _Pickler(buf).dump(obj)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
-        raise _Unkeyable(str(exc)) from exc
-    return buf.getvalue()
-
-
-_MEMO: dict[int, tuple[Any, str]] = {}
-
-
-def _shared_digest(obj: Any) -> str:
-    """A period, a scheme version or a period's results: digested once per process (the object is
-    kept in the memo, so its id stays its own)."""
-    got = _MEMO.get(id(obj))
-    if got is None or got[0] is not obj:
-        got = _MEMO[id(obj)] = (obj, hashlib.sha256(_dumps(obj)).hexdigest())
-    return got[1]
-
-
-def _swap_shared(value: Any, shared: tuple[type, ...], depth: int = 6) -> Any:
-    """``value`` with each shared object in it — itself, or anywhere in its dicts, lists and tuples,
-    a few levels deep — replaced by its digest."""
-    if isinstance(value, shared):
-        return ("<shared>", type(value).__name__, _shared_digest(value))
-    if depth:
-        kind = type(value)
-        if kind is dict:
-            return {k: _swap_shared(v, shared, depth - 1) for k, v in value.items()}
-        if kind is list:
-            return [_swap_shared(v, shared, depth - 1) for v in value]
-        if kind is tuple:
-            return tuple(_swap_shared(v, shared, depth - 1) for v in value)
-    return value
-
-
-def digest(*objs: Any, swap: bool = True) -> str | None:
-    """The SHA-256 of ``objs`` as pickled here (None: something in them cannot be pickled).  A large
-    shared object among them, or in their dicts, lists and tuples, counts by its own digest
-    (``swap=False``: values known to hold none, e.g. rows of text and figures, are not searched)."""
-    try:
-        if swap:
-            shared = _shared_types()
-            objs = tuple(_swap_shared(o, shared) for o in objs)
-        return hashlib.sha256(_dumps(objs)).hexdigest()
-    except _Unkeyable:
-        return None
-
-
-def forget_shared() -> None:
-    """Drop the per-process digests of shared objects and the table of model classes (at the end
-    of a build)."""
-    _MEMO.clear()
-    _TABLE.clear()
 
 
 def template_digests(env: Any) -> dict[str, str]:
