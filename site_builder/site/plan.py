@@ -58,6 +58,7 @@ class Route:
     data: bytes | None = None
     make: Callable[[], Any] | None = None
     inputs: Callable[[], Any] | None = None
+    done: Callable[[], None] | None = None  # called once the file is written or kept (frees what it shared)
 
     def resolved(self) -> "Route":
         """This route with its context or bytes made (a lazy route's ``make`` called once)."""
@@ -65,23 +66,31 @@ class Route:
             return self
         made = self.make()
         if self.template is None:
-            return Route(self.path, self.kind, data=made)
-        return Route(self.path, self.kind, self.template, made)
+            return Route(self.path, self.kind, data=made, done=self.done)
+        return Route(self.path, self.kind, self.template, made, done=self.done)
 
 
 class Once:
     """A value shared by the lazy routes of one period or scheme, made the first time one of them
-    asks for it, once per process (each forked worker makes its own)."""
+    asks for it, once per process (each forked worker makes its own).  With ``users``, the value is
+    dropped when that many routes said they are :meth:`done` with it (in this process), so that a
+    build holds the shared values of the pages in hand, not of every page made so far."""
 
-    __slots__ = ("_make", "_value", "_done")
+    __slots__ = ("_make", "_value", "_made", "_users")
 
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make, self._value, self._done = make, None, False
+    def __init__(self, make: Callable[[], Any], users: int | None = None) -> None:
+        self._make, self._value, self._made, self._users = make, None, False, users
 
     def __call__(self) -> Any:
-        if not self._done:
-            self._value, self._done = self._make(), True
+        if not self._made:
+            self._value, self._made = self._make(), True
         return self._value
+
+    def done(self) -> None:
+        if self._users is not None:
+            self._users -= 1
+            if self._users <= 0:
+                self._value, self._made = None, False
 
 
 PageKind = Callable[[SiteData], Iterable[Route]]

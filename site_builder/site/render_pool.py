@@ -73,8 +73,24 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
             old = job.previous.reusable(route.path, key) if job.previous is not None else None
             if old is not None and job.previous.link(route.path, job.stage.root):
                 records.append((route.path, old[0], old[1], key, True))
+                if route.done is not None:
+                    route.done()
                 continue
-            blob = render_route(job.env, route.resolved(), job.locale)
+            route = route.resolved()
+            if route.template is None and route.data is not None and not isinstance(route.data, bytes):
+                # a download made as a stream of chunks (a scheme's dataset): scanned and written a
+                # chunk at a time, never held whole
+                def scan(chunk: bytes, path: str = route.path) -> None:
+                    findings.extend(privacy_findings({path: chunk}, job.sources, job.names))
+
+                sha, size = job.stage.write_chunks(route.path, route.data, scan)
+                records.append((route.path, sha, size, key, False))
+                if route.done is not None:
+                    route.done()
+                continue
+            blob = render_route(job.env, route, job.locale)
+            if route.done is not None:
+                route.done()
             findings += privacy_findings({route.path: blob}, job.sources, job.names)
             job.stage.write(route.path, blob)
         except SiteError as exc:

@@ -151,6 +151,8 @@ def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
         return (None if inner is None else digest(head, inner, swap=False)), route
     route = route.resolved()
     if route.data is not None:
+        if not isinstance(route.data, bytes):
+            return None, route  # a stream with no declared inputs: always made
         return digest(head, hashlib.sha256(route.data).hexdigest(), swap=False), route
     search = None
     if template is not None and template[1] != "never":

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -234,6 +235,23 @@ class Stage:
             write_file(os.path.join(self.root, path), data)
         except OSError as exc:
             _write_failed(exc, self.root / path, self.locale)
+
+
+    def write_chunks(self, path: str, chunks, each=None) -> tuple[str, int]:
+        """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
+        is written); its (SHA-256, size).  An OSError is a located SiteError."""
+        h, n = hashlib.sha256(), 0
+        try:
+            with open(os.path.join(self.root, path), "wb") as fh:
+                for chunk in chunks:
+                    if each is not None:
+                        each(chunk)
+                    h.update(chunk)
+                    n += len(chunk)
+                    fh.write(chunk)
+        except OSError as exc:
+            _write_failed(exc, self.root / path, self.locale)
+        return h.hexdigest(), n
 
 
 def write_file(target: str, data: bytes) -> None:

@@ -22,11 +22,11 @@ from functools import partial
 
 from site_builder.site import paths
 
-from site_builder.site.output import dataset, jsontext
+from site_builder.site.output import dataset, dataset_stream, jsontext
 
 from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
-from site_builder.site.output.dataset import TABLES, Records
+from site_builder.site.output.dataset import TABLES
 from site_builder.site.pages.common import archive_crumbs
 from site_builder.site.plan import Once, PageMeta, Route, lazy_page, page_kind
 
@@ -138,11 +138,12 @@ def meaning(table: str, name: str, locale: str) -> str:
     return i18n.text(key if key in i18n.catalogue_keys() else f"data.field.{name}", locale)
 
 
-def field_views(table: str, records: Records, places: int, locale: str) -> list[dict]:
-    rows = records.table(table)
+def field_views(table: str, examples: dict, places: int, locale: str) -> list[dict]:
+    """The fields of a long table, each with its first value that is not blank
+    (:func:`.dataset_stream.examples`)."""
     out = []
     for f in TABLES[table]:
-        example = next((r[f.name] for r in rows if r[f.name] not in (None, "")), None)
+        example = examples.get(f.name)
         if isinstance(example, bool):
             example = "true" if example else "false"
         out.append({
@@ -221,15 +222,14 @@ def datapackage(data: SiteData, scheme_id: str, title: str) -> bytes:
     return jsontext.document(doc)
 
 
-def dataset_json(data: SiteData, scheme_id: str, title: str, records: Records) -> bytes:
+def dataset_fixed(data: SiteData, scheme_id: str, title: str) -> dict:
+    """The dataset JSON's keys besides the tables: the scheme, its title and its published periods."""
     periods = [
         {"id": p.id, "name": data.period_name(p), "version": p.version, "status": data.status(p),
          "date": data.notice_date(p).isoformat(), "notice": paths.notice(p.scheme, p.id)}
         for p in dataset.published_periods(data, scheme_id)
     ]
-    doc = {"scheme": scheme_id, "title": title, "periods": periods,
-           **{name: list(records.table(name)) for name in TABLES}}
-    return jsontext.document(doc)
+    return {"scheme": scheme_id, "title": title, "periods": periods}
 
 
 @page_kind("data")
@@ -243,29 +243,27 @@ def data_pages(data: SiteData) -> Iterator[Route]:
             continue
         current = data.project.current_version(scheme_id)
         title = current.scheme.title
-        records = Once(partial(dataset.scheme_records, data, scheme_id))
+        # the records of every period, digested a period at a time, once per process: the files' inputs
+        made_of = Once(partial(dataset_stream.inputs, data, scheme_id))
         files = []
         for name in TABLES:
             target = paths.dataset(scheme_id, name, "csv")
             files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text(f"data.file.{name}", loc)})
-            yield Route(target, "download", make=partial(lambda name, records: dataset.to_csv(name, records().table(name)), name, records),
-                        inputs=partial(lambda name, records: (name, records().table(name)), name, records))
+            yield Route(target, "download", make=partial(dataset_stream.csv_chunks, data, scheme_id, name),
+                        inputs=partial(lambda name, made_of: (name, made_of()), name, made_of))
         target = paths.dataset(scheme_id, None, "json")
         files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text("data.file.json", loc)})
-        # what dataset_json reads of each period (a Period itself would be digested whole, facts and all)
-        about = tuple((p.scheme, p.id, p.version, data.period_name(p), data.status(p), data.notice_date(p))
-                      for p in published)
-        yield Route(target, "download",
-                    make=partial(lambda sid, title, records: dataset_json(data, sid, title, records()), scheme_id, title, records),
-                    inputs=partial(lambda *args: (args[0], args[1], args[2], args[3]()), scheme_id, title, about, records))
+        fixed = dataset_fixed(data, scheme_id, title)
+        yield Route(target, "download", make=partial(dataset_stream.json_chunks, data, scheme_id, fixed),
+                    inputs=partial(lambda fixed, made_of: (fixed, made_of()), fixed, made_of))
         target = paths.datapackage(scheme_id)
         files.append({"target": target, "file": "datapackage.json", "what": i18n.text("data.file.datapackage", loc)})
         yield Route(target, "download", data=datapackage(data, scheme_id, title))
         yield lazy_page(paths.data_dictionary(scheme_id), "data", "data.html",
-                        partial(_dictionary_page, data, scheme_id, current, files, records))
+                        partial(_dictionary_page, data, scheme_id, current, files))
 
 
-def _dictionary_page(data: SiteData, scheme_id: str, current, files: list, records: Once) -> tuple[PageMeta, dict]:
+def _dictionary_page(data: SiteData, scheme_id: str, current, files: list) -> tuple[PageMeta, dict]:
     loc = data.locale
     stem = f"{scheme_id}-<{i18n.text('data.placeholder.period', loc)}>"
     notice_files = [
@@ -277,6 +275,7 @@ def _dictionary_page(data: SiteData, scheme_id: str, current, files: list, recor
     ]
     places = current.scheme.rounding.places
     fixed, indicators = table_columns(data, scheme_id, loc)
+    found = dataset_stream.examples(data, scheme_id)
     meta = PageMeta(
         path=paths.data_dictionary(scheme_id),
         title=i18n.text("data.title", loc, scheme=data.scheme_title(current)),
@@ -289,7 +288,7 @@ def _dictionary_page(data: SiteData, scheme_id: str, current, files: list, recor
         files=files,
         notice_files=notice_files,
         tables=[{"name": name, "file": paths.dataset(scheme_id, name, "csv").rsplit("/", 1)[-1],
-                 "fields": field_views(name, records(), places, loc)} for name in TABLES],
+                 "fields": field_views(name, found[name], places, loc)} for name in TABLES],
         table_fixed=fixed,
         table_indicators=i18n.text("list.sep", loc).join(indicators),
         notice_json=json_views(NOTICE_JSON, loc),

@@ -214,7 +214,7 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
     """The notice's files (CSV, long tables, XLSX, JSON), made when written: each is a function of
     the notice's tables and view, the period's records and the JSON's meta, which are its inputs."""
     loc = data.locale
-    records = Once(lambda: dataset.period_records(data, period))
+    records = Once(lambda: dataset.period_records(data, period), users=3 + len(LONG_TABLES))
     meta = {
         "scheme": period.scheme,
         "version": period.version,
@@ -242,7 +242,7 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
     }
     for part in ("csv", *LONG_TABLES, "xlsx", "json"):
         make, inputs = files[part]
-        yield Route(view["downloads"][part], "download", make=make, inputs=inputs)
+        yield Route(view["downloads"][part], "download", make=make, inputs=inputs, done=records.done)
 
 
 def _contact_meta(contact) -> dict | None:
