@@ -27,7 +27,7 @@ from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site.output import assets, downloads, feeds, fingerprint, personal_names, privacy, reuse
+from site_builder.site.output import assets, dataset_stream, downloads, feeds, fingerprint, personal_names, privacy, reuse
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail_all
@@ -262,6 +262,7 @@ def render_site(
                 done, more = render_pool._render_serial(job, show)
         finally:
             reuse.forget_shared()
+            dataset_stream.forget()
         for path, (sha, size, key, linked) in done.items():
             records[path] = (sha, size)
             if keys is not None:

@@ -43,6 +43,14 @@ def whole(data: SiteData, scheme_id: str) -> Records:
     return out
 
 
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    """Records kept by an earlier test (same data object) must not stand in for patched ones."""
+    dataset_stream.forget()
+    yield
+    dataset_stream.forget()
+
+
 @pytest.fixture(scope="module")
 def fixture_data(tmp_path_factory) -> SiteData:
     root = tmp_path_factory.mktemp("stream") / "project"

@@ -23,10 +23,52 @@ from site_builder.site.output.digest import digest
 BATCH = 2000  # rows per chunk
 
 
+ROWS_KEPT = 200_000  # rows of records kept per process between the files that read them
+
+
+class _Kept:
+    """Periods' records kept in this process while they fit in :data:`ROWS_KEPT` rows: a scheme's
+    five dataset files and a notice's downloads read the same periods' records, which at a county's
+    or a city's size are made once; at a province's, those that do not fit are made again when read
+    again (memory stays bounded)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[int, str], tuple[SiteData, Records, int]] = {}
+        self.rows = 0
+
+    def get(self, data: SiteData, period) -> Records:
+        key = (id(data), period.path)
+        got = self.items.get(key)
+        if got is not None and got[0] is data:
+            return got[1]
+        records = dataset.period_records(data, period)
+        n = sum(len(records.table(t)) for t in TABLES)
+        # when full, nothing more is kept (rather than the oldest dropped: the files read the periods
+        # in order, so dropping the oldest would make every read a miss)
+        if self.rows + n <= ROWS_KEPT:
+            self.items[key] = (data, records, n)
+            self.rows += n
+        return records
+
+
+_KEPT = _Kept()
+
+
+def records_of(data: SiteData, period) -> Records:
+    """:func:`.dataset.period_records`, kept for the next reader while memory allows."""
+    return _KEPT.get(data, period)
+
+
+def forget() -> None:
+    """Drop the kept records (at the end of a build)."""
+    _KEPT.items.clear()
+    _KEPT.rows = 0
+
+
 def period_records(data: SiteData, scheme_id: str) -> Iterator[Records]:
     """The records of each published period of the scheme, one period at a time."""
     for period in dataset.published_periods(data, scheme_id):
-        yield dataset.period_records(data, period)
+        yield records_of(data, period)
 
 
 def _batches(rows: tuple) -> Iterator[tuple]:

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset, downloads
+from site_builder.site.output import dataset, dataset_stream, downloads
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
 from site_builder.site.data import SiteData
@@ -214,7 +214,7 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
     """The notice's files (CSV, long tables, XLSX, JSON), made when written: each is a function of
     the notice's tables and view, the period's records and the JSON's meta, which are its inputs."""
     loc = data.locale
-    records = Once(lambda: dataset.period_records(data, period), users=3 + len(LONG_TABLES))
+    records = Once(lambda: dataset_stream.records_of(data, period), users=3 + len(LONG_TABLES))
     meta = {
         "scheme": period.scheme,
         "version": period.version,
