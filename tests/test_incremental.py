@@ -251,6 +251,9 @@ def test_no_cache_makes_everything(project: Path, tmp_path: Path) -> None:
     with cache_off():
         again = build(project, out)
     assert again.reused == 0
+    assert not reuse._record_path(project, out).exists()  # no record of the files it replaced stays
+    change_content(project, 5)
+    assert build(project, out).reused == 0  # and the next build, with the cache, makes everything too
 
 
 def test_a_failed_build_leaves_the_site_and_the_next_build_is_right(project: Path, tmp_path: Path) -> None:

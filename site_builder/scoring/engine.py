@@ -24,12 +24,12 @@ from site_builder.model import Period, Project, SchemeVersion
 from site_builder.periods import SPAN_WORDS, span_name, span_of
 from site_builder.schema.scheme import Indicator, Rounding, Tree, Veto
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
-from site_builder.scoring.failures import Failure, raise_failures
+from site_builder.scoring.failures import Failure
 from site_builder.scoring.derived import Context as FormulaContext
 from site_builder.scoring.derived import PreviousPeriod
 from site_builder.scoring.formula import FormulaError
 from site_builder.scoring.history import History, Past, dependency_order
-from site_builder.scoring.results import LineResult, PeriodResult, UnitResult, VetoResult
+from site_builder.scoring.results import LineResult, UnitResult, VetoResult
 from site_builder.scoring.rules.base import ZERO, Outcome, PeriodContext, Step, fmt, period_context, step
 from site_builder.scoring.transfers import apply_transfers, transfers_of
 

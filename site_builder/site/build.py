@@ -108,6 +108,8 @@ def _build(
                         root=reuse_root, keys=keys)
     if reuse_root is not None:
         reuse.save(root, Path(out), keys, files)
+    else:
+        reuse.forget(root, Path(out))  # --no-cache: every file was made; no record of older files stays
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
