@@ -353,3 +353,21 @@ def test_the_dev_server_rebuilds_incrementally(project: Path, tmp_path: Path) ->
     with cache_off():
         _build(project, clean, as_of=DAY, preview=False, quiet=True, serve=True)
     assert files(out) == files(clean)
+
+
+def test_inputs_that_cannot_be_digested_give_no_key() -> None:
+    """No key means the file is always made: never a key made of a digest that failed."""
+    from site_builder.site.output.digest import digest, keyed
+    from site_builder.site.plan import Route
+
+    key = reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, "never")})
+    made = Route("a.csv", "download", make=lambda: b"x", inputs=lambda: keyed("a", None))
+    assert reuse.route_key(key, made)[0] is None
+    assert digest(lambda: 1) is None  # a lambda cannot be pickled
+    page = Route("p.html", "page", "page.html", {"page": None, "f": lambda: 1})
+    assert reuse.route_key(key, page)[0] is None
+    ok = Route("p.html", "page", "page.html", {"page": None, "n": 1})
+    other = Route("p.html", "page", "page.html", {"page": None, "n": 2})
+    assert reuse.route_key(key, ok)[0] not in (None, reuse.route_key(key, other)[0])
+    unknown = Route("q.html", "page", "other.html", {"n": 1})  # a template whose closure is unknown
+    assert reuse.route_key(key, unknown)[0] is None

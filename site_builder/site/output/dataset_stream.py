@@ -18,7 +18,7 @@ from typing import Any
 from site_builder.site.data import SiteData
 from site_builder.site.output import dataset, jsontext
 from site_builder.site.output.dataset import TABLES, Records
-from site_builder.site.output.digest import digest
+from site_builder.site.output.digest import digest, keyed
 
 BATCH = 2000  # rows per chunk
 
@@ -114,10 +114,10 @@ def json_chunks(data: SiteData, scheme_id: str, fixed: dict[str, Any]) -> Iterat
     yield b"\n}\n"
 
 
-def inputs(data: SiteData, scheme_id: str) -> tuple[str | None, ...]:
+def inputs(data: SiteData, scheme_id: str) -> tuple[str, ...] | None:
     """What the dataset's files are made from, for their keys (:mod:`.reuse`): the digest of each
     published period's records, made and dropped one period at a time."""
-    return tuple(digest(tuple(r.table(n) for n in TABLES), swap=False) for r in period_records(data, scheme_id))
+    return keyed(*(digest(tuple(r.table(n) for n in TABLES), swap=False) for r in period_records(data, scheme_id)))
 
 
 def examples(data: SiteData, scheme_id: str) -> dict[str, dict[str, Any]]:

@@ -133,3 +133,9 @@ def forget_shared() -> None:
     of a build)."""
     _MEMO.clear()
     _TABLE.clear()
+
+
+def keyed(*parts: Any) -> tuple | None:
+    """``parts`` as a route's inputs, or None (no key: the file is made) when a digest among them
+    could not be made."""
+    return None if any(p is None for p in parts) else parts

@@ -147,7 +147,8 @@ def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
             return None, route
     head = (key.build, route.path, route.kind, route.template, template and template[0])
     if route.make is not None and route.inputs is not None:
-        inner = digest(route.inputs(), swap=False)  # a download's inputs: text, figures, views
+        given = route.inputs()  # a download's inputs: text, figures, views (None: no key)
+        inner = None if given is None else digest(given, swap=False)
         return (None if inner is None else digest(head, inner, swap=False)), route
     route = route.resolved()
     if route.data is not None:

@@ -27,6 +27,7 @@ from site_builder.site.output import dataset, dataset_stream, jsontext
 from site_builder.site.present import i18n, sharing
 from site_builder.site.data import SiteData
 from site_builder.site.output.dataset import TABLES
+from site_builder.site.output.digest import keyed
 from site_builder.site.pages.common import archive_crumbs
 from site_builder.site.plan import Once, PageMeta, Route, lazy_page, page_kind
 
@@ -250,12 +251,12 @@ def data_pages(data: SiteData) -> Iterator[Route]:
             target = paths.dataset(scheme_id, name, "csv")
             files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text(f"data.file.{name}", loc)})
             yield Route(target, "download", make=partial(dataset_stream.csv_chunks, data, scheme_id, name),
-                        inputs=partial(lambda name, made_of: (name, made_of()), name, made_of))
+                        inputs=partial(lambda name, made_of: keyed(name, made_of()), name, made_of))
         target = paths.dataset(scheme_id, None, "json")
         files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text("data.file.json", loc)})
         fixed = dataset_fixed(data, scheme_id, title)
         yield Route(target, "download", make=partial(dataset_stream.json_chunks, data, scheme_id, fixed),
-                    inputs=partial(lambda fixed, made_of: (fixed, made_of()), fixed, made_of))
+                    inputs=partial(lambda fixed, made_of: keyed(fixed, made_of()), fixed, made_of))
         target = paths.datapackage(scheme_id)
         files.append({"target": target, "file": "datapackage.json", "what": i18n.text("data.file.datapackage", loc)})
         yield Route(target, "download", data=datapackage(data, scheme_id, title))

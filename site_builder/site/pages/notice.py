@@ -27,6 +27,8 @@ from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
 from site_builder.site.output import dataset, dataset_stream, downloads
+from site_builder.site.output.dataset import TABLES
+from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
 from site_builder.site.data import SiteData
@@ -232,13 +234,16 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
         "published_version": version,
         "current": data.shown_version(period) is None,
     }
+    # the digests of the tables and of the records, made once for the six files' keys (not once a file)
+    tables_key = Once(lambda: digest(tables, loc, swap=False))
+    records_key = Once(lambda: digest(tuple(records().table(n) for n in TABLES), swap=False))
     files = {
-        "csv": (lambda: downloads.to_csv(tables, loc), lambda: (tables, loc)),
+        "csv": (lambda: downloads.to_csv(tables, loc), lambda: keyed(tables_key())),
         **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),
-                  partial(lambda part: (part, records().table(part)), part)) for part in LONG_TABLES},
+                  partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
         "xlsx": (lambda: downloads.to_xlsx(tables, loc, view["title"], view["date"], records()),
-                 lambda: (tables, loc, view["title"], view["date"], records())),
-        "json": (lambda: downloads.to_json(tables, meta, records()), lambda: (tables, meta, records())),
+                 lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
+        "json": (lambda: downloads.to_json(tables, meta, records()), lambda: keyed(tables_key(), meta, records_key())),
     }
     for part in ("csv", *LONG_TABLES, "xlsx", "json"):
         make, inputs = files[part]
