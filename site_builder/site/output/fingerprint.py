@@ -196,18 +196,29 @@ def _manifest_digest(out: Path) -> str | None:
         return None
 
 
-def _read_record(root: Path, out: Path) -> dict | None:
-    path = _record_path(root, out)
+def read_signed(path: Path, limit: int) -> object | None:
+    """A record written by :func:`write_signed`, parsed; None when missing, too large, not a regular
+    file, damaged, or signed on another computer or by another user."""
     key = cache.secret()
     try:
-        if key is None or not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > MAX_RECORD:
+        if key is None or not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > limit:
             return None
         mac, _, payload = path.read_bytes().partition(b"\n")
         if not hmac.compare_digest(mac, cache._mac(key, payload).hex().encode()):
-            return None  # damaged, or made on another computer or by another user
-        doc = json.loads(payload.decode("utf-8"))
+            return None
+        return json.loads(payload.decode("utf-8"))
     except (OSError, ValueError, UnicodeError, RecursionError):
         return None
+
+
+def write_signed(path: Path, doc: object, key: bytes) -> None:
+    """``doc`` as JSON under its signature with this user's cache ``key``, replacing ``path`` whole."""
+    payload = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
+
+
+def _read_record(root: Path, out: Path) -> dict | None:
+    doc = read_signed(_record_path(root, out), MAX_RECORD)
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT
             and doc.get("out") == str(real_out(out)) and isinstance(doc.get("fingerprint"), str)
             and isinstance(doc.get("manifest"), str) and isinstance(doc.get("files"), dict)
@@ -277,8 +288,7 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
                 return
             doc = {"format": FORMAT, "out": str(real_out(out)), "fingerprint": digest,
                    "manifest": manifest_sha256, "files": found[0], "dirs": found[1], "report": report}
-            payload = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
+            write_signed(path, doc, key)
     except Exception:  # noqa: BLE001 - no record simply means a full build next time
         return
 

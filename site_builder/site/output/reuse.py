@@ -32,8 +32,6 @@ clean build writes (``tests/test_incremental.py``).  ``--no-cache`` turns it off
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import os
 import re
 import shutil
@@ -222,23 +220,13 @@ def _record_path(root: Path, out: Path) -> Path:
 def load(root: Path, out: Path, build: str | None) -> Previous:
     """The record of the last build of ``out``, when signed here, for this folder and this build key;
     else an empty record (everything is made)."""
-    from site_builder.site.output.fingerprint import enabled
+    from site_builder.site.output.fingerprint import enabled, read_signed
 
     real = real_out(out)
     empty = Previous(real, None)
     if build is None or not enabled():
         return empty
-    path = _record_path(root, out)
-    key = cache.secret()
-    try:
-        if key is None or not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > MAX_RECORD:
-            return empty
-        mac, _, payload = path.read_bytes().partition(b"\n")
-        if not hmac.compare_digest(mac, cache._mac(key, payload).hex().encode()):
-            return empty
-        doc = json.loads(payload.decode("utf-8"))
-    except (OSError, ValueError, UnicodeError, RecursionError):
-        return empty
+    doc = read_signed(_record_path(root, out), MAX_RECORD)
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("out") == str(real)
             and doc.get("build") == build and isinstance(doc.get("files"), dict)):
         return empty
@@ -267,7 +255,7 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
     key, build = cache.secret(), keys.build
     if build is None or key is None:
         return
-    from site_builder.site.output.fingerprint import ensure_record_dir
+    from site_builder.site.output.fingerprint import ensure_record_dir, write_signed
     from site_builder.site.output.write import _exclusive
 
     real = real_out(out)
@@ -284,8 +272,6 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
                 if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
                     return  # not this build's site any more
                 recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            doc = {"format": FORMAT, "out": str(real), "build": build, "files": recs}
-            payload = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-            cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
+            write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time
         return
