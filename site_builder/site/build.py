@@ -103,13 +103,9 @@ def _build(
     # the dev server builds beside its HTTP threads: forking a threaded process is not safe
     jobs = 1 if serve else jobs
     keys = reuse.Keys()
-    reuse_root = root if fingerprint.enabled() else None
     files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
-                        root=reuse_root, keys=keys)
-    if reuse_root is not None:
-        reuse.save(root, Path(out), keys, files)
-    else:
-        reuse.forget(root, Path(out))  # --no-cache: every file was made; no record of older files stays
+                        root=root, keys=keys)
+    reuse.save(root, Path(out), keys, files)  # nothing with --no-cache (no build key)
     notes = tuple(p.render(locale) for p in warnings.warnings)
     if not quiet:
         for line in notes:
@@ -205,10 +201,10 @@ def render_site(
     :data:`PARALLEL_MIN_ROUTES` routes or more) forked workers render shares of
     the routes; the output is byte-identical to a serial build.
 
-    With the project's ``root``, a file whose key (:mod:`.output.reuse`) is the
-    one recorded by the last build of ``out``, and that lies there untouched, is
-    linked from the previous site instead of made again; ``keys`` receives
-    every file's key for the next build's record.
+    With the project's ``root`` (and the cache on), a file whose key
+    (:mod:`.output.reuse`) is the one recorded by the last build of ``out``, and
+    that lies there untouched, is linked from the previous site instead of made
+    again; ``keys`` receives every file's key for the next build's record.
     """
     names = tuple(personal_names.names_to_mask(data.project, data.histories))
     data = personal_names.redact_site_data(data, names)
@@ -229,12 +225,15 @@ def render_site(
         "preview": data.options.preview,
     }
     env = make_environment(theme / "templates", common)
-    build_key = reuse.build_key(env, common, names) if root is not None else None
-    previous = reuse.load(root, out, build_key.build if build_key else None) if root is not None else None
+    build_key = previous = None
     if root is not None:
-        reuse.forget(root, out)  # a build that fails leaves no record: the next one makes everything
+        if fingerprint.enabled():  # --no-cache: every file is made
+            build_key = reuse.build_key(env, common, names)
+            previous = reuse.load(root, out, build_key and build_key.build)
+        # a build that fails, or one with --no-cache, leaves no record: the next one makes everything
+        reuse.forget(root, out)
     if keys is not None:
-        keys.build = build_key.build if build_key else None
+        keys.build = build_key and build_key.build
     routes = plan_site(data)
     for route in routes:
         outputs.claim(route.path, origin=route.kind)

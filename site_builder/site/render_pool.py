@@ -8,7 +8,6 @@ The parent merges them in path order, so the output is byte-identical to a seria
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from contextlib import contextmanager
@@ -67,37 +66,35 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
     assert job is not None
     records, findings = [], []
     for i in _share(k, len(job.routes), job.tasks):
-        route = job.routes[i]
         try:
-            key, route = reuse.route_key(job.build_key, route)
-            old = job.previous.reusable(route.path, key) if job.previous is not None else None
-            if old is not None and job.previous.link(route.path, job.stage.root):
-                records.append((route.path, old[0], old[1], key, True))
-                if route.done is not None:
-                    route.done()
-                continue
-            route = route.resolved()
-            if route.template is None and route.data is not None and not isinstance(route.data, bytes):
-                # a download made as a stream of chunks (a scheme's dataset): scanned and written a
-                # chunk at a time, never held whole
-                def scan(chunk: bytes, path: str = route.path) -> None:
-                    findings.extend(privacy_findings({path: chunk}, job.sources, job.names))
-
-                sha, size = job.stage.write_chunks(route.path, route.data, scan)
-                records.append((route.path, sha, size, key, False))
-                if route.done is not None:
-                    route.done()
-                continue
-            blob = render_route(job.env, route, job.locale)
-            if route.done is not None:
-                route.done()
-            findings += privacy_findings({route.path: blob}, job.sources, job.names)
-            job.stage.write(route.path, blob)
+            key, route = reuse.route_key(job.build_key, job.routes[i])
+            sha, size, linked = _output(job, route, key, findings)
         except SiteError as exc:
             return records, findings, (i, exc.problems)
-        records.append((route.path, hashlib.sha256(blob).hexdigest(), len(blob), key, False))
-        del blob
+        if route.done is not None:
+            route.done()
+        records.append((route.path, sha, size, key, linked))
     return records, findings, None
+
+
+def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int, bool]:
+    """One file into the staging folder: linked from the last build when its key says it is
+    unchanged, else made — rendered, or a download's bytes or stream of chunks (a scheme's dataset,
+    never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked)."""
+    old = job.previous.reusable(route.path, key) if job.previous is not None else None
+    if old is not None and job.previous.link(route.path, job.stage.root):
+        return old[0], old[1], True
+    route = route.resolved()
+    if route.template is None and route.data is not None and not isinstance(route.data, bytes):
+        chunks = route.data
+    else:
+        chunks = (render_route(job.env, route, job.locale),)
+
+    def scan(chunk: bytes) -> None:
+        findings.extend(privacy_findings({route.path: chunk}, job.sources, job.names))
+
+    sha, size = job.stage.write_chunks(route.path, chunks, scan)
+    return sha, size, False
 
 
 def _render_serial(job: _Job, show: bool):

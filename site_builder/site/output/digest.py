@@ -12,12 +12,14 @@ be pickled has no digest: its file is always made.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import pickle
 from typing import Any
 
 
+@functools.cache
 def _shared_types() -> tuple[type, ...]:
     from site_builder.model import Period, SchemeVersion
     from site_builder.scoring.results import PeriodResult

@@ -278,7 +278,7 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     shared = Once(lambda: _CardsOfPeriod(data, period))
     for uid in sorted(result.units):
         yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
-                        partial(_card_context, shared, uid))
+                        partial(_card_context, shared, uid, kind))
 
 
 class _CardsOfPeriod:
@@ -299,7 +299,7 @@ class _CardsOfPeriod:
         self.entries = EntryIndex(data)
 
 
-def _card_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
+def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
     c: _CardsOfPeriod = shared()
     data, period, result, sv, shown = c.data, c.period, c.result, c.sv, c.shown
     u = result.units[uid]
@@ -312,7 +312,7 @@ def _card_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
     meta = PageMeta(
         path=data.card_target(uid, period),
         title=title,
-        kind="scorecard" if shown is None else "scorecard_version",
+        kind=kind,
         sample=data.period_sample(period),
         draft=is_draft(data, period),
         crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
