@@ -23,6 +23,9 @@ from scratch import make_project
 # The suite runs without the source cache (.site-builder/cache/): a test's project must not be
 # read from entries another test or an earlier run left.  tests/test_cache.py turns it on.
 os.environ["SITE_BUILDER_NO_CACHE"] = "1"
+# Where a test turns the cache on and builds twice, a page linked because its pre-key matched the
+# last build's is checked against its full key (site_builder/site/output/reuse.py: route_keys).
+os.environ["SITE_BUILDER_CHECK_PREKEYS"] = "1"
 
 
 @pytest.fixture(name="make_project")

@@ -371,3 +371,34 @@ def test_inputs_that_cannot_be_digested_give_no_key() -> None:
     assert reuse.route_key(key, ok)[0] not in (None, reuse.route_key(key, other)[0])
     unknown = Route("q.html", "page", "other.html", {"n": 1})  # a template whose closure is unknown
     assert reuse.route_key(key, unknown)[0] is None
+
+
+def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> None:
+    """A route whose pre-key is the one recorded gets the recorded key without its context being
+    made; under ``SITE_BUILDER_CHECK_PREKEYS`` the full key is made too, and a pre-key that matched
+    while the page's inputs changed stops the build (a pre-key missing an input never gives a stale
+    page in the tests)."""
+    from site_builder.site.plan import Route
+
+    key = reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, "never")})
+    made: list[int] = []
+
+    def page(n: int, pre: int) -> Route:
+        def context() -> dict:
+            made.append(n)
+            return {"page": None, "n": n}
+        return Route("p.html", "page", "page.html", make=context, prekey=lambda: ("results", pre))
+
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    full, pre, _ = reuse.route_keys(key, page(1, 7), None)
+    assert full is not None and pre is not None and made == [1]
+    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": [full, "s" * 64, 1, 1, 1, 1, pre]})
+    made.clear()
+    assert reuse.route_keys(key, page(1, 7), previous)[:2] == (full, pre) and made == []
+    other, other_pre, _ = reuse.route_keys(key, page(2, 8), previous)  # another pre-key: made, own key
+    assert made == [2] and other not in (None, full) and other_pre != pre
+    monkeypatch.setenv(reuse.CHECK_ENV, "1")
+    made.clear()
+    assert reuse.route_keys(key, page(1, 7), previous)[0] == full and made == [1]
+    with pytest.raises(AssertionError, match="pre-key"):
+        reuse.route_keys(key, page(2, 7), previous)  # same pre-key, other inputs: a pre-key bug

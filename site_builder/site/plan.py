@@ -48,7 +48,11 @@ class Route:
     renders it, so that planning holds only paths and the site's memory does not
     grow with its pages.  A lazy download may also name its ``inputs``: a
     function returning everything its bytes are made from, so that an unchanged
-    download is recognised (:mod:`.output.reuse`) without making it.
+    download is recognised (:mod:`.output.reuse`) without making it.  Any lazy
+    route may name a ``prekey``: a function returning a few cheap inputs its
+    context or bytes are a function of (a period's results, the settings it
+    reads), so that a route whose pre-key did not change since the last build is
+    linked without even its inputs being made.
     """
 
     path: str
@@ -59,6 +63,7 @@ class Route:
     make: Callable[[], Any] | None = None
     inputs: Callable[[], Any] | None = None
     done: Callable[[], None] | None = None  # called once the file is written or kept (frees what it shared)
+    prekey: Callable[[], Any] | None = None  # cheap inputs: unchanged, the file is linked unmade
 
     def resolved(self) -> "Route":
         """This route with its context or bytes made (a lazy route's ``make`` called once)."""
@@ -113,16 +118,17 @@ def page(meta: PageMeta, template: str, **context: Any) -> Route:
     return Route(meta.path, meta.kind, template, {"page": meta, **context})
 
 
-def lazy_page(path: str, kind: str, template: str, make: Callable[[], tuple[PageMeta, dict]]) -> Route:
+def lazy_page(path: str, kind: str, template: str, make: Callable[[], tuple[PageMeta, dict]],
+              prekey: Callable[[], Any] | None = None) -> Route:
     """A page whose context is made when it is rendered: ``make`` returns (meta, context);
-    ``meta.path`` and ``meta.kind`` must be ``path`` and ``kind``."""
+    ``meta.path`` and ``meta.kind`` must be ``path`` and ``kind``; ``prekey`` as :class:`Route`'s."""
 
     def context() -> dict:
         meta, ctx = make()
         assert (meta.path, meta.kind) == (path, kind), (meta.path, meta.kind, path, kind)
         return {"page": meta, **ctx}
 
-    return Route(path, kind, template, make=context)
+    return Route(path, kind, template, make=context, prekey=prekey)
 
 
 def plan_site(data: SiteData) -> list[Route]:

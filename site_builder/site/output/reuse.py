@@ -46,7 +46,8 @@ from site_builder.load import cache
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.write import real_out
 
-FORMAT = 1
+FORMAT = 2
+CHECK_ENV = "SITE_BUILDER_CHECK_PREKEYS"  # the tests: a matched pre-key is checked against the full key
 SUFFIX = ".routes"
 MAX_RECORD = 256 * 1024 * 1024
 
@@ -133,17 +134,54 @@ def build_key(env: Any, common: Mapping[str, Any], names: tuple[str, ...]) -> Bu
     return BuildKey(build, templates, search)
 
 
+def _head(key: BuildKey, route: Any) -> tuple[tuple, tuple[str, str] | None] | None:
+    """What every key of ``route`` starts with, and its template's (digest, search use); None when its
+    template cannot be followed (no key)."""
+    template = None
+    if route.template is not None:
+        template = key.templates.get(route.template)
+        if template is None:
+            return None
+    return (key.build, route.path, route.kind, route.template, template and template[0]), template
+
+
+def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") -> tuple[str | None, str | None, Any]:
+    """(key, pre-key, route) of ``route``.  A route that declares a ``prekey`` — a few cheap inputs
+    its context or bytes are a function of (e.g. a period's results and the site's settings, each
+    digested once per process) — and whose pre-key is the one the last build recorded for its path
+    gets that build's key without its context being made; otherwise its key is made as by
+    :func:`route_key`.  With ``SITE_BUILDER_CHECK_PREKEYS=1`` (the tests) the full key is made
+    anyway and a pre-key that matched while the full key differs stops the build: a pre-key that
+    misses an input is a bug, never a stale page."""
+    if key is None:
+        return None, None, route
+    pre = None
+    if route.prekey is not None:
+        got = _head(key, route)
+        given = None if got is None else route.prekey()
+        inner = None if given is None else digest(given)
+        pre = None if inner is None else digest(got[0], "prekey", inner, swap=False)
+        known = previous.known(route.path, pre) if previous is not None and pre is not None else None
+        if known is not None:
+            if not os.environ.get(CHECK_ENV):
+                return known, pre, route
+            full, route = route_key(key, route)
+            if full != known:
+                raise AssertionError(f"{route.path}: pre-key matched the last build's but the page's inputs changed")
+            return full, pre, route
+    full, route = route_key(key, route)
+    return full, pre, route
+
+
 def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
     """(the key of ``route``, the route with its context or bytes made when that was needed for the
     key); a key of None: always make it."""
     if key is None:
         return None, route
-    template = None
-    if route.template is not None:
-        template = key.templates.get(route.template)
-        if template is None:
-            return None, route
-    head = (key.build, route.path, route.kind, route.template, template and template[0])
+    got = _head(key, route)
+    if got is None:
+        return None, route
+    head, template = got
     if route.make is not None and route.inputs is not None:
         given = route.inputs()  # a download's inputs: text, figures, views (None: no key)
         inner = None if given is None else digest(given, swap=False)
@@ -171,6 +209,11 @@ class Previous:
     build: str | None
     files: dict[str, list] = field(default_factory=dict)
 
+    def known(self, path: str, pre: str) -> str | None:
+        """The key the last build recorded for ``path`` when it recorded this pre-key with it."""
+        rec = self.files.get(path)
+        return rec[0] if rec is not None and rec[6] == pre else None
+
     def reusable(self, path: str, key: str | None) -> tuple[str, int] | None:
         """(SHA-256, size) of the file at ``path`` when it can be linked instead of made."""
         if key is None or self.build is None:
@@ -182,7 +225,7 @@ class Previous:
             st = os.lstat(os.path.join(self.out, path))
         except OSError:
             return None
-        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:]:
+        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:6]:
             return None
         return rec[1], rec[2]
 
@@ -206,7 +249,7 @@ class Keys:
     """What a build records for the next: its build key and every output file's key."""
 
     build: str | None = None
-    files: dict[str, str | None] = field(default_factory=dict)
+    files: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # path → (key, pre-key)
     linked: int = 0  # files taken over unchanged from the last build
 
 
@@ -235,9 +278,9 @@ def load(root: Path, out: Path, build: str | None) -> Previous:
 
 
 def _valid(path: Any, rec: Any) -> bool:
-    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 6
-            and isinstance(rec[0], str) and isinstance(rec[1], str)
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in rec[2:])
+    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 7
+            and isinstance(rec[0], str) and isinstance(rec[1], str) and (rec[6] is None or isinstance(rec[6], str))
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in rec[2:6])
             and ".." not in path.split("/") and not path.startswith("/"))
 
 
@@ -265,13 +308,13 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
             return
         with _exclusive(real.parent, "zh-CN"):
             recs: dict[str, list] = {}
-            for p, k in keys.files.items():
+            for p, (k, pre) in keys.files.items():
                 if k is None or p not in files:
                     continue
                 st = os.lstat(os.path.join(real, p))
                 if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
                     return  # not this build's site any more
-                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, pre]
             write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time
         return
