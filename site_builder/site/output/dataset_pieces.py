@@ -1,0 +1,141 @@
+"""The pieces of a scheme's dataset files that the last build wrote, taken over when unchanged.
+
+A dataset file (``data/<scheme>/``: a CSV per table, one JSON) is made a batch of rows at a
+time, each period's batches from that period's records only (:mod:`.dataset_stream`).  A
+period's records are a function of its *period key* (:func:`.dataset_stream.period_key`), so
+when a build makes a dataset file again because one period changed, every other period's
+batches are the bytes the last build wrote for the same period key.  Each build records, per
+dataset file, per period key: the digest of the period's records (what the file's key is made
+of, :func:`.dataset_stream.inputs`) and, per table, the byte range and SHA-256 of each batch.
+The record is the ``extra`` of the file in the signed record of the last build
+(:meth:`.reuse.Previous.extra`).
+
+A batch is copied from the last build's file only when that file lies in the old output
+folder exactly as that build left it (size, modification and change times, inode: checked on
+the open file) *and* the bytes read have the recorded SHA-256; on any doubt the batch is made.
+Copied bytes passed the privacy scan when they were first made, under the same masked names
+(part of the build's key), so they are hashed and written but not scanned again
+(:class:`.write.Kept`).  With ``SITE_BUILDER_CHECK_PREKEYS`` (the tests) every copied batch
+and every remembered digest is checked against the one made from the records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from typing import Any
+
+_SHA = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, int, str]]], dict | None]] | None:
+    """A dataset file's record of pieces, checked field by field (None: not one)."""
+    if not isinstance(extra, dict):
+        return None
+    out = {}
+    for pk, entry in extra.items():
+        if not (isinstance(pk, str) and _SHA.match(pk) and isinstance(entry, list) and len(entry) == 3):
+            return None
+        records, tables, examples = entry
+        if not ((records is None or (isinstance(records, str) and _SHA.match(records))) and isinstance(tables, dict)
+                and (examples is None or _examples(examples))):
+            return None
+        checked = {}
+        for table, ranges in tables.items():
+            if not (isinstance(table, str) and isinstance(ranges, list)):
+                return None
+            rs = []
+            for r in ranges:
+                if not (isinstance(r, list) and len(r) == 3 and all(type(x) is int and x >= 0 for x in r[:2])
+                        and isinstance(r[2], str) and _SHA.match(r[2])):
+                    return None
+                rs.append((r[0], r[1], r[2]))
+            checked[table] = rs
+        out[pk] = (records, checked, examples)
+    return out
+
+
+def _examples(value: Any) -> bool:
+    """A period's examples (:func:`.dataset_stream.period_examples`): table → field → text, integer
+    or true/false."""
+    return isinstance(value, dict) and all(
+        isinstance(t, str) and isinstance(fields, dict)
+        and all(isinstance(f, str) and type(v) in (str, int, bool) for f, v in fields.items())
+        for t, fields in value.items())
+
+
+class Last:
+    """What the last build of the output folder recorded of its dataset files (``previous``:
+    :class:`.reuse.Previous`, None: nothing), and the digests of periods' records known in this
+    process."""
+
+    def __init__(self, previous: Any = None) -> None:
+        self.previous = previous
+        self.digests: dict[str, str] = {}  # period key -> digest of the period's records
+        self.examples: dict[str, dict] = {}  # period key -> the examples of the data dictionary in its records
+        if previous is None or previous.build is None:
+            return
+        clash: set[str] = set()
+        for path in previous.files:
+            pieces = valid(previous.extra(path))
+            for pk, (records, _, examples) in (pieces or {}).items():
+                for memo, value in ((self.digests, records), (self.examples, examples)):
+                    if value is not None and memo.setdefault(pk, value) != value:
+                        clash.add(pk)  # never in a record this tool wrote: trust neither
+        for pk in clash:
+            self.digests.pop(pk, None)
+            self.examples.pop(pk, None)
+
+    def old_file(self, path: str) -> OldFile | None:
+        """The last build's file at ``path`` with its pieces, when it lies there as that build left it."""
+        prev = self.previous
+        if prev is None or prev.build is None:
+            return None
+        rec = prev.files.get(path)
+        pieces = valid(prev.extra(path))
+        if rec is None or not pieces:
+            return None
+        try:
+            fd = os.open(os.path.join(prev.out, path), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISREG(st.st_mode) \
+                and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]:
+            return OldFile(fd, st.st_size, pieces)
+        os.close(fd)
+        return None
+
+
+class OldFile:
+    """An intact dataset file of the last build, open for reading its pieces."""
+
+    def __init__(self, fd: int, size: int, pieces: dict) -> None:
+        self.fd, self.size, self.pieces = fd, size, pieces
+
+    def ranges(self, pk: str | None, table: str) -> list[tuple[int, int, str]] | None:
+        """The byte ranges of the batches of ``table`` of the period with key ``pk`` (None: unknown)."""
+        entry = self.pieces.get(pk) if pk is not None else None
+        return None if entry is None else entry[1].get(table)
+
+    def read(self, start: int, length: int, sha: str) -> bytes | None:
+        """The bytes at ``start`` when they are whole and have the SHA-256 ``sha`` (else None)."""
+        if start + length > self.size:
+            return None
+        try:
+            got = os.pread(self.fd, length, start)
+        except OSError:
+            return None
+        if len(got) != length or hashlib.sha256(got).hexdigest() != sha:
+            return None
+        return got
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
