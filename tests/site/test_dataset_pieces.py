@@ -256,3 +256,71 @@ def test_random_edits_give_the_clean_dataset(edits: list, tmp_path_factory) -> N
             os.environ[reuse.CHECK_ENV] = saved
         dataset_stream.forget()
 
+
+
+def test_pieces_are_kept_across_a_build_that_linked_the_files(project: Path, tmp_path: Path, made: list,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build in which nothing of the dataset changed links its files and keeps their record of
+    pieces: the build after it still takes over every unchanged period."""
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(project, out)
+    set_score(project, "2018-Q2", "czj", 41)  # a draft: not in the dataset
+    build(project, out)
+    _, doc = _record(project, out)
+    assert _pieces(doc, CSV) and _pieces(doc, JSON)
+    made.clear()
+    set_score(project, "2018-Q1", "fgw", 42)
+    build(project, out)
+    assert {p for _, p in made} == {"2018-Q1"}
+    clean_build(project, clean)
+    assert files(out) == files(clean)
+
+
+def test_a_parallel_incremental_dataset_is_the_clean_one(project: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked workers key and make the dataset files with the pieces the parent read; their records
+    come back to the parent and are kept for the next build."""
+    monkeypatch.setattr(render_pool, "PARALLEL_MIN_ROUTES", 1)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    from site_builder.site.build import build_site
+    from test_incremental import DAY
+
+    build_site(project, out, quiet=True, jobs=2, as_of=DAY)
+    set_score(project, "2017-Q4", "jyj", 51)
+    build_site(project, out, quiet=True, jobs=2, as_of=DAY)
+    _, doc = _record(project, out)
+    assert _pieces(doc, CSV)
+    set_score(project, "2018-Q1", "wjw", 50)
+    build_site(project, out, quiet=True, jobs=2, as_of=DAY)
+    clean_build(project, clean)
+    assert files(out) == files(clean)
+
+
+def test_a_personal_number_in_a_period_made_again_refuses_the_build(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only taken-over batches skip the scan: a batch made again in an incremental build is scanned,
+    and a personal number in it refuses the build, the last site left as it was."""
+    from site_builder.site.failures import SiteError
+
+    out = tmp_path / "site"
+    build(project, out)
+    before = files(out)
+    real = dataset_stream._csv_batches
+
+    def leaky(name):
+        encode = real(name)
+
+        def batches(records):
+            yield from encode(records)
+            if name == "lines" and records.results and records.results[0]["period_id"] == "2018-Q1":
+                yield "xiaoneng,2018-Q1,fgw,备注,联系电话 13912345678\r\n".encode("utf-8")
+        return batches
+
+    monkeypatch.setattr(dataset_stream, "_csv_batches", leaky)
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    set_score(project, "2018-Q1", "fgw", 42)
+    with pytest.raises(SiteError) as err:
+        build(project, out)
+    assert CSV in str(err.value)
+    assert files(out) == before
