@@ -165,7 +165,7 @@ def test_a_damaged_record_of_pieces_is_not_read(project: Path, tmp_path: Path) -
     mac, _, payload = raw.partition(b"\n")
     doc = json.loads(payload)
     for entry in _pieces(doc, CSV).values():
-        entry[1]["lines"] = [[0, 10, entry[1]["lines"][0][2]]]  # changed without its signature
+        entry[1]["lines"] = [[0, 10, entry[1]["lines"][0][2], None]]  # changed without its signature
     path.write_bytes(mac + b"\n" + json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
     set_score(project, "2017-Q4", "fgw", 50)
     again = build(project, out)
@@ -209,7 +209,7 @@ def test_the_pieces_are_the_periods_rows(project: Path, tmp_path: Path) -> None:
     text = (out / CSV).read_bytes()
     seen = []
     for _, tables, _ in _pieces(doc, CSV).values():
-        for start, length, _ in tables["lines"]:
+        for start, length, _, _ in tables["lines"]:
             seen.append(text[start:start + length])
     assert b"".join(sorted(seen, key=text.index)) == text[text.index(b"\r\n") + 2:]  # every row but the header
     rows = [r for r in text.decode("utf-8-sig").splitlines()[1:]]
@@ -217,7 +217,7 @@ def test_the_pieces_are_the_periods_rows(project: Path, tmp_path: Path) -> None:
     data = (out / JSON).read_bytes()
     for _, tables, _ in _pieces(doc, JSON).values():
         for table, ranges in tables.items():
-            for start, length, _ in ranges:
+            for start, length, _, _ in ranges:
                 piece = data[start:start + length]
                 assert piece.startswith(b'{\n   "') and piece.endswith(b"}")
                 assert data[start - 4:start] in (b"[\n  ", b",\n  ")
@@ -306,21 +306,47 @@ def test_a_personal_number_in_a_period_made_again_refuses_the_build(project: Pat
     out = tmp_path / "site"
     build(project, out)
     before = files(out)
-    real = dataset_stream._csv_batches
+    real = dataset_stream._csv_batch
 
-    def leaky(name):
-        encode = real(name)
+    def leaky(name, rows):
+        made = real(name, rows)
+        if name == "lines" and rows[0]["period_id"] == "2018-Q1":
+            made += "xiaoneng,2018-Q1,fgw,备注,联系电话 13912345678\r\n".encode("utf-8")
+        return made
 
-        def batches(records):
-            yield from encode(records)
-            if name == "lines" and records.results and records.results[0]["period_id"] == "2018-Q1":
-                yield "xiaoneng,2018-Q1,fgw,备注,联系电话 13912345678\r\n".encode("utf-8")
-        return batches
-
-    monkeypatch.setattr(dataset_stream, "_csv_batches", leaky)
+    monkeypatch.setattr(dataset_stream, "_csv_batch", leaky)
     monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
     set_score(project, "2018-Q1", "fgw", 42)
     with pytest.raises(SiteError) as err:
         build(project, out)
     assert CSV in str(err.value)
     assert files(out) == before
+
+
+def test_in_a_changed_period_only_the_changed_rows_are_encoded(project: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the period that changed, a batch whose rows are those of a batch of the last build's file is
+    taken over too: with batches of 3 rows, after one unit's facts changed only the batches of the
+    lines table that hold that unit's rows are encoded again."""
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    monkeypatch.setattr(dataset_stream, "BATCH", 3)
+    encoded: list[tuple] = []
+    real = dataset_stream._csv_batch
+
+    def counted(name, rows):
+        encoded.append((name, rows))
+        return real(name, rows)
+
+    monkeypatch.setattr(dataset_stream, "_csv_batch", counted)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(project, out)
+    batches = [rows for name, rows in encoded if name == "lines" and rows[0]["period_id"] == "2018-Q1"]
+    encoded.clear()
+    set_score(project, "2018-Q1", "jyj", 43)
+    build(project, out)
+    again = [rows for name, rows in encoded if name == "lines"]
+    assert again and all(any(r["unit_id"] == "jyj" for r in rows) for rows in again)
+    assert len(again) < len(batches) / 2
+    assert all(rows[0]["period_id"] == "2018-Q1" for rows in again)
+    clean_build(project, clean)
+    assert files(out) == files(clean)

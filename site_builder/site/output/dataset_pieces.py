@@ -30,7 +30,7 @@ from typing import Any
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
 
 
-def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, int, str]]], dict | None]] | None:
+def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, int, str, str | None]]], dict | None]] | None:
     """A dataset file's record of pieces, checked field by field (None: not one)."""
     if not isinstance(extra, dict):
         return None
@@ -48,10 +48,11 @@ def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, i
                 return None
             rs = []
             for r in ranges:
-                if not (isinstance(r, list) and len(r) == 3 and all(type(x) is int and x >= 0 for x in r[:2])
-                        and isinstance(r[2], str) and _SHA.match(r[2])):
+                if not (isinstance(r, list) and len(r) == 4 and all(type(x) is int and x >= 0 for x in r[:2])
+                        and isinstance(r[2], str) and _SHA.match(r[2])
+                        and (r[3] is None or (isinstance(r[3], str) and _SHA.match(r[3])))):
                     return None
-                rs.append((r[0], r[1], r[2]))
+                rs.append((r[0], r[1], r[2], r[3]))
             checked[table] = rs
         out[pk] = (records, checked, examples)
     return out
@@ -117,11 +118,23 @@ class OldFile:
 
     def __init__(self, fd: int, size: int, pieces: dict) -> None:
         self.fd, self.size, self.pieces = fd, size, pieces
+        self._by_rows: dict | None = None
 
-    def ranges(self, pk: str | None, table: str) -> list[tuple[int, int, str]] | None:
-        """The byte ranges of the batches of ``table`` of the period with key ``pk`` (None: unknown)."""
+    def ranges(self, pk: str | None, table: str) -> list[tuple[int, int, str, str | None]] | None:
+        """(start, length, SHA-256, digest of its rows) of each batch of ``table`` of the period with key
+        ``pk`` (None: unknown)."""
         entry = self.pieces.get(pk) if pk is not None else None
         return None if entry is None else entry[1].get(table)
+
+    def same_rows(self, table: str, rows_digest: str) -> tuple[bytes, str] | None:
+        """(bytes, SHA-256) of a batch of ``table`` of any period whose rows have this digest, when
+        intact (None: none)."""
+        if self._by_rows is None:
+            self._by_rows = {(t, r[3]): r for _, tables, _ in self.pieces.values()
+                             for t, ranges in tables.items() for r in ranges if r[3] is not None}
+        r = self._by_rows.get((table, rows_digest))
+        got = None if r is None else self.read(r[0], r[1], r[2])
+        return None if got is None else (got, r[2])
 
     def read(self, start: int, length: int, sha: str) -> bytes | None:
         """The bytes at ``start`` when they are whole and have the SHA-256 ``sha`` (else None)."""

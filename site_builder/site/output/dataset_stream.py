@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from site_builder.site.data import SiteData
@@ -158,24 +158,17 @@ def inputs(data: SiteData, scheme_id: str, keys=None) -> tuple[str, ...] | None:
 # ---------------------------------------------------------------- the files, a batch at a time
 
 
-def _csv_batches(name: str) -> Callable[[Records], Iterator[bytes]]:
+def _csv_batch(name: str, rows: tuple) -> bytes:
+    """A batch of rows of the table ``name`` as CSV lines (without the header)."""
     head = dataset.to_csv(name, ())
-
-    def encode(records: Records) -> Iterator[bytes]:
-        for rows in _batches(records.table(name)):
-            chunk = dataset.to_csv(name, rows)
-            assert chunk.startswith(head)
-            yield chunk[len(head):]
-
-    return encode
+    chunk = dataset.to_csv(name, rows)
+    assert chunk.startswith(head)
+    return chunk[len(head):]
 
 
-def _json_batches(name: str) -> Callable[[Records], Iterator[bytes]]:
-    def encode(records: Records) -> Iterator[bytes]:
-        for rows in _batches(records.table(name)):
-            yield ",\n  ".join(_record(r) for r in rows).encode("utf-8")
-
-    return encode
+def _json_batch(rows: tuple) -> bytes:
+    """A batch of records as items of a list of the JSON document (without the separators around)."""
+    return ",\n  ".join(_record(r) for r in rows).encode("utf-8")
 
 
 def _record(row: Any) -> str:
@@ -218,9 +211,8 @@ class DatasetFile(reuse.Recorded):
     def _chunks(self, periods, pks, old, pieces) -> Iterator[bytes]:
         if self.name is not None:
             yield dataset.to_csv(self.name, ())
-            encode = _csv_batches(self.name)
             for period, pk in zip(periods, pks):
-                yield from self._period(period, pk, self.name, encode, old, pieces, b"")
+                yield from self._period(period, pk, self.name, old, pieces, b"")
             return
         keys = sorted([*self.fixed, *TABLES])
         for i, key in enumerate(keys):
@@ -229,16 +221,21 @@ class DatasetFile(reuse.Recorded):
                 yield jsontext.dumps(self.fixed[key]).replace("\n", "\n ").encode("utf-8")
                 continue
             start = self._at
-            encode = _json_batches(key)
             for period, pk in zip(periods, pks):
-                yield from self._period(period, pk, key, encode, old, pieces, b",\n  " if self._at > start else b"[\n  ")
+                yield from self._period(period, pk, key, old, pieces, b",\n  " if self._at > start else b"[\n  ")
             yield b"\n ]" if self._at > start else b"[]"
         yield b"\n}\n"
 
-    def _period(self, period, pk, table, encode, old, pieces, sep) -> Iterator[bytes]:
+    def _encode(self, table: str, rows: tuple) -> bytes:
+        return _csv_batch(table, rows) if self.name is not None else _json_batch(rows)
+
+    def _period(self, period, pk, table, old, pieces, sep) -> Iterator[bytes]:
         """The period's batches of ``table``, each after its separator in the JSON (the first after
-        ``sep``, the others after ``,\\n  ``), each recorded in ``pieces`` with its range: taken over
-        from the last build's file while its bytes are intact, else made from the period's records."""
+        ``sep``, the others after ``,\\n  ``), each recorded in ``pieces`` with its range.  A period
+        whose key is unchanged is taken over from the last build's file without its records being
+        made, while its bytes are intact; a changed period's records are made, and each batch whose
+        rows are those of a batch of the last build's file (e.g. rows without the running totals that
+        changed) is taken over too; any other batch is made."""
         ranges = None
         if old is not None and pk in _LAST.digests and pk in _LAST.examples:
             ranges = old.ranges(pk, table)
@@ -247,16 +244,16 @@ class DatasetFile(reuse.Recorded):
         if ranges is not None:
             made = None
             if os.environ.get(reuse.CHECK_ENV):  # the tests: what is taken over is what would be made
-                made = list(encode(records_of(self.data, period)))
+                made = [self._encode(table, rows) for rows in _batches(records_of(self.data, period).table(table))]
                 records_digest(self.data, period, pk)
                 _examples_of(self.data, period, pk)
-            for start, length, sha in ranges:
+            for start, length, sha, rows_digest in ranges:
                 piece = old.read(start, length, sha)
                 if piece is None:
                     break
                 if made is not None and (n >= len(made) or made[n] != piece):
                     raise AssertionError(f"{self.path}: {period.path}: equal period keys, other bytes")
-                yield from self._put(write.Kept(piece), sha, out, sep if n == 0 else b",\n  ")
+                yield from self._put(write.Kept(piece), sha, rows_digest, out, sep if n == 0 else b",\n  ")
                 n += 1
             else:
                 if made is not None and len(made) != n:
@@ -269,15 +266,24 @@ class DatasetFile(reuse.Recorded):
                 _LAST.digests[pk] = digested
         if pk is not None and pk not in _LAST.examples:
             _LAST.examples[pk] = period_examples(records)
-        for i, batch in enumerate(encode(records)):
-            if i >= n:  # (the first n were taken over before a piece that was not intact)
-                yield from self._put(batch, None, out, sep if i == 0 else b",\n  ")
+        for i, rows in enumerate(_batches(records.table(table))):
+            if i < n:  # taken over before a piece that was not intact
+                continue
+            rows_digest = digest(rows, swap=False)
+            got = old.same_rows(table, rows_digest) if old is not None and rows_digest is not None else None
+            if got is not None:
+                if os.environ.get(reuse.CHECK_ENV) and self._encode(table, rows) != got[0]:
+                    raise AssertionError(f"{self.path}: {period.path}: equal rows, other bytes")
+                yield from self._put(write.Kept(got[0]), got[1], rows_digest, out, sep if i == 0 else b",\n  ")
+            else:
+                yield from self._put(self._encode(table, rows), None, rows_digest, out, sep if i == 0 else b",\n  ")
 
-    def _put(self, batch: bytes, sha: str | None, out: list | None, sep: bytes) -> Iterator[bytes]:
+    def _put(self, batch: bytes, sha: str | None, rows_digest: str | None, out: list | None,
+             sep: bytes) -> Iterator[bytes]:
         if self.name is None:
             yield sep
         if out is not None:
-            out.append([self._at, len(batch), sha or hashlib.sha256(batch).hexdigest()])
+            out.append([self._at, len(batch), sha or hashlib.sha256(batch).hexdigest(), rows_digest])
         yield batch
 
 
