@@ -18,10 +18,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from site_builder.load import cache
-from site_builder.site import render_pool
-from site_builder.site.output import dataset, dataset_stream, fingerprint, reuse
 from test_incremental import (
     build,
     cache_on,
@@ -32,6 +28,10 @@ from test_incremental import (
     set_scheme_title,
     set_score,
 )
+
+from site_builder.load import cache
+from site_builder.site import render_pool
+from site_builder.site.output import dataset, dataset_stream, fingerprint, reuse
 
 DATA = "data/xiaoneng/"
 CSV = DATA + "xiaoneng-lines.csv"
@@ -185,7 +185,7 @@ def test_an_old_file_edited_in_place_is_not_taken_over(resign: bool, project: Pa
     build(project, out)
     for target in (CSV, JSON):
         text = (out / target).read_bytes()
-        i = text.index("2017-Q3".encode())
+        i = text.index(b"2017-Q3")
         (out / target).write_bytes(text[:i] + b"2017-Q9" + text[i + 7:])  # a period's rows, same size
     if resign:
         path, doc = _record(project, out)
@@ -283,8 +283,9 @@ def test_a_parallel_incremental_dataset_is_the_clean_one(project: Path, tmp_path
     come back to the parent and are kept for the next build."""
     monkeypatch.setattr(render_pool, "PARALLEL_MIN_ROUTES", 1)
     out, clean = tmp_path / "site", tmp_path / "clean"
-    from site_builder.site.build import build_site
     from test_incremental import DAY
+
+    from site_builder.site.build import build_site
 
     build_site(project, out, quiet=True, jobs=2, as_of=DAY)
     set_score(project, "2017-Q4", "jyj", 51)
@@ -311,7 +312,7 @@ def test_a_personal_number_in_a_period_made_again_refuses_the_build(project: Pat
     def leaky(name, rows):
         made = real(name, rows)
         if name == "lines" and rows[0]["period_id"] == "2018-Q1":
-            made += "xiaoneng,2018-Q1,fgw,备注,联系电话 13912345678\r\n".encode("utf-8")
+            made += "xiaoneng,2018-Q1,fgw,备注,联系电话 13912345678\r\n".encode()
         return made
 
     monkeypatch.setattr(dataset_stream, "_csv_batch", leaky)

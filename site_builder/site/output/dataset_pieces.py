@@ -99,7 +99,7 @@ class Last:
         if rec is None or not pieces:
             return None
         try:
-            fd = os.open(os.path.join(prev.out, path), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(os.path.join(prev.out, path), os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return None
         try:
@@ -140,10 +140,18 @@ class OldFile:
         """The bytes at ``start`` when they are whole and have the SHA-256 ``sha`` (else None)."""
         if start + length > self.size:
             return None
+        parts, left = [], length
         try:
-            got = os.pread(self.fd, length, start)
+            os.lseek(self.fd, start, os.SEEK_SET)  # (no os.pread on Windows)
+            while left:
+                part = os.read(self.fd, left)
+                if not part:
+                    break
+                parts.append(part)
+                left -= len(part)
         except OSError:
             return None
+        got = b"".join(parts)
         if len(got) != length or hashlib.sha256(got).hexdigest() != sha:
             return None
         return got
