@@ -4,11 +4,13 @@ A dataset file (``data/<scheme>/``: a CSV per table, one JSON) is made a batch o
 time, each period's batches from that period's records only (:mod:`.dataset_stream`).  A
 period's records are a function of its *period key* (:func:`.dataset_stream.period_key`), so
 when a build makes a dataset file again because one period changed, every other period's
-batches are the bytes the last build wrote for the same period key.  Each build records, per
-dataset file, per period key: the digest of the period's records (what the file's key is made
-of, :func:`.dataset_stream.inputs`) and, per table, the byte range and SHA-256 of each batch.
-The record is the ``extra`` of the file in the signed record of the last build
-(:meth:`.reuse.Previous.extra`).
+batches are the bytes the last build wrote for the same period key; and in a period that
+changed, a batch whose rows equal a batch of the last build's file (most of them, when one
+unit's facts changed) is those bytes too.  Each build records, per dataset file, per period
+key: the digest of the period's records (what the file's key is made of,
+:func:`.dataset_stream.inputs`), the data dictionary's examples found in them, and, per table,
+the byte range, SHA-256 and digest of the rows of each batch.  The record is the ``extra`` of
+the file in the signed record of the build (:meth:`.reuse.Previous.extra`).
 
 A batch is copied from the last build's file only when that file lies in the old output
 folder exactly as that build left it (size, modification and change times, inode: checked on

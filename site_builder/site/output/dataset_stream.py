@@ -7,6 +7,14 @@ computed from one period's records at a time (:func:`.dataset.period_records`), 
 memory holds one period, never the scheme.  The bytes are exactly those of the whole
 document (:func:`.dataset.to_csv`, :func:`.jsontext.dumps`); ``tests/site/test_dataset_stream.py``
 compares them.
+
+An incremental build makes again only what changed.  Each period has a key of what its records
+are made from (:func:`period_key`); the files' pre-keys are made of those keys (an unchanged
+dataset is linked without any records being made), their keys of the digests of the periods'
+records, remembered by period key, and a file made again takes over from the last build's file
+every batch of an unchanged period, and every batch of a changed period whose rows are unchanged
+(:class:`DatasetFile`, :mod:`.dataset_pieces`); ``tests/site/test_dataset_pieces.py`` compares
+the result with clean builds.
 """
 
 from __future__ import annotations
