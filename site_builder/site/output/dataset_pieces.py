@@ -78,11 +78,14 @@ class Last:
         self.previous = previous
         self.digests: dict[str, str] = {}  # period key -> digest of the period's records
         self.examples: dict[str, dict] = {}  # period key -> the examples of the data dictionary in its records
+        self.pieces: dict[str, dict] = {}  # path -> its record of pieces (:func:`valid`)
         if previous is None or previous.build is None:
             return
         clash: set[str] = set()
         for path in previous.files:
             pieces = valid(previous.extra(path))
+            if pieces:
+                self.pieces[path] = pieces
             for pk, (records, _, examples) in (pieces or {}).items():
                 for memo, value in ((self.digests, records), (self.examples, examples)):
                     if value is not None and memo.setdefault(pk, value) != value:
@@ -97,7 +100,7 @@ class Last:
         if prev is None or prev.build is None:
             return None
         rec = prev.files.get(path)
-        pieces = valid(prev.extra(path))
+        pieces = self.pieces.get(path)
         if rec is None or not pieces:
             return None
         try:
