@@ -76,6 +76,7 @@ class Last:
 
     def __init__(self, previous: Any = None) -> None:
         self.previous = previous
+        self.recording = previous is not None  # None: no record is kept (--no-cache), nothing to note
         self.digests: dict[str, str] = {}  # period key -> digest of the period's records
         self.examples: dict[str, dict] = {}  # period key -> the examples of the data dictionary in its records
         self.pieces: dict[str, dict] = {}  # path -> its record of pieces (:func:`valid`)

@@ -201,7 +201,8 @@ class DatasetFile(reuse.Recorded):
 
     def __iter__(self) -> Iterator[bytes]:
         periods = dataset.published_periods(self.data, self.scheme_id)
-        pks = (self.keys() if self.keys is not None else None) or (None,) * len(periods)
+        keys = self.keys() if self.keys is not None and _LAST.recording else None
+        pks = keys or (None,) * len(periods)
         old = _LAST.old_file(self.path)
         pieces: dict[str, list] = {}
         self._at = 0
@@ -277,7 +278,7 @@ class DatasetFile(reuse.Recorded):
         for i, rows in enumerate(_batches(records.table(table))):
             if i < n:  # taken over before a piece that was not intact
                 continue
-            rows_digest = digest(rows, swap=False)
+            rows_digest = digest(rows, swap=False) if out is not None else None
             got = old.same_rows(table, rows_digest) if old is not None and rows_digest is not None else None
             if got is not None:
                 if os.environ.get(reuse.CHECK_ENV) and self._encode(table, rows) != got[0]:
@@ -338,7 +339,7 @@ def examples(data: SiteData, scheme_id: str, keys=None) -> dict[str, dict[str, A
     :func:`period_keys`) the last build recorded is not read again."""
     found: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
     wanted = sum(len(fields) for fields in TABLES.values())
-    pks = keys() if keys is not None else None
+    pks = keys() if keys is not None and _LAST.recording else None
     for i, period in enumerate(dataset.published_periods(data, scheme_id)):
         for table, values in _examples_of(data, period, pks[i] if pks else None).items():
             have = found[table]
