@@ -45,11 +45,18 @@ def publish_draft(root: Path) -> None:
     path.write_text(text, "utf-8")
 
 
+def withdraw(root: Path) -> None:
+    """2018-Q1 (in 公示) back to a draft: a period gone from the dataset."""
+    path = root / "scores" / "xiaoneng" / "2018-Q1.yaml"
+    path.write_text(path.read_text("utf-8").replace("status: public_notice\n", "status: draft\n", 1), "utf-8")
+
+
 CHANGES = {
     "score in the first period": lambda root: set_score(root, "2017-Q3", "jyj", 47),
     "score in the middle period": lambda root: set_score(root, "2017-Q4", "fgw", 49),
     "score in the last period": lambda root: set_score(root, "2018-Q1", "jyj", 43),
     "a period added": publish_draft,
+    "a period withdrawn": withdraw,
     "a unit renamed": lambda root: rename_unit(root, "jyj", 2),
     "the scheme changed": lambda root: set_scheme_title(root, 4),
 }

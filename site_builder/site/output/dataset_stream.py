@@ -191,7 +191,8 @@ class DatasetFile(reuse.Recorded):
     """One dataset file as a stream of chunks: each published period's batches of rows, each taken over
     from the last build's file when the period's key is unchanged (:mod:`.dataset_pieces`), else made
     from the period's records.  Once written, :attr:`record` holds the file's pieces for the next
-    build: per period key, the digest of its records and the range and SHA-256 of each batch."""
+    build: per period key, the digest of its records, the data dictionary's examples in them and,
+    per table, the range, SHA-256 and digest of the rows of each batch (:mod:`.dataset_pieces`)."""
 
     def __init__(self, data: SiteData, scheme_id: str, path: str, keys=None, name: str | None = None,
                  fixed: dict[str, Any] | None = None) -> None:
