@@ -234,6 +234,7 @@ def render_site(
         reuse.forget(root, out)
     if keys is not None:
         keys.build = build_key and build_key.build
+    dataset_stream.follow(previous)  # the pieces of the dataset files the last build recorded
     routes = plan_site(data)
     for route in routes:
         outputs.claim(route.path, origin=route.kind)

@@ -68,22 +68,23 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
     for i in _share(k, len(job.routes), job.tasks):
         try:
             key, pre, route = reuse.route_keys(job.build_key, job.routes[i], job.previous)
-            sha, size, linked = _output(job, route, key, findings)
+            sha, size, linked, extra = _output(job, route, key, findings)
         except SiteError as exc:
             return records, findings, (i, exc.problems)
         if route.done is not None:
             route.done()
-        records.append((route.path, sha, size, (key, pre), linked))
+        records.append((route.path, sha, size, (key, pre, extra), linked))
     return records, findings, None
 
 
-def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int, bool]:
+def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int, bool, object]:
     """One file into the staging folder: linked from the last build when its key says it is
     unchanged, else made — rendered, or a download's bytes or stream of chunks (a scheme's dataset,
-    never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked)."""
+    never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked, what
+    a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
     old = job.previous.reusable(route.path, key) if job.previous is not None else None
     if old is not None and job.previous.link(route.path, job.stage.root):
-        return old[0], old[1], True
+        return old[0], old[1], True, job.previous.extra(route.path)
     route = route.resolved()
     if route.template is None and route.data is not None and not isinstance(route.data, bytes):
         chunks = route.data
@@ -94,7 +95,7 @@ def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int
         findings.extend(privacy_findings({route.path: chunk}, job.sources, job.names))
 
     sha, size = job.stage.write_chunks(route.path, chunks, scan)
-    return sha, size, False
+    return sha, size, False, chunks.record if isinstance(chunks, reuse.Recorded) else None
 
 
 def _render_serial(job: _Job, show: bool):

@@ -118,8 +118,8 @@ def test_a_personal_number_in_a_streamed_file_refuses_the_build(tmp_path: Path,
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real = dataset_stream.csv_chunks
 
-    def leaky(data, scheme_id, name):
-        yield from real(data, scheme_id, name)
+    def leaky(data, scheme_id, name, *args):
+        yield from real(data, scheme_id, name, *args)
         if name == "lines":
             yield "备注,联系电话 13912345678\r\n".encode("utf-8")
 

@@ -7,16 +7,26 @@ computed from one period's records at a time (:func:`.dataset.period_records`), 
 memory holds one period, never the scheme.  The bytes are exactly those of the whole
 document (:func:`.dataset.to_csv`, :func:`.jsontext.dumps`); ``tests/site/test_dataset_stream.py``
 compares them.
+
+An incremental build makes again only what changed.  Each period has a key of what its records
+are made from (:func:`period_key`); the files' pre-keys are made of those keys (an unchanged
+dataset is linked without any records being made), their keys of the digests of the periods'
+records, remembered by period key, and a file made again takes over from the last build's file
+every batch of an unchanged period, and every batch of a changed period whose rows are unchanged
+(:class:`DatasetFile`, :mod:`.dataset_pieces`); ``tests/site/test_dataset_pieces.py`` compares
+the result with clean builds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
 from site_builder.site.data import SiteData
-from site_builder.site.output import dataset, jsontext
+from site_builder.site.output import dataset, dataset_pieces, jsontext, reuse, write
 from site_builder.site.output.dataset import TABLES, Records
 from site_builder.site.output.digest import digest, keyed
 
@@ -59,10 +69,22 @@ def records_of(data: SiteData, period) -> Records:
     return _KEPT.get(data, period)
 
 
+_LAST = dataset_pieces.Last()
+
+
+def follow(previous: reuse.Previous | None) -> None:
+    """Take over the dataset files' pieces that the last build of the output folder recorded (before
+    the routes are keyed and made; forked workers inherit them)."""
+    global _LAST
+    _LAST = dataset_pieces.Last(previous)
+
+
 def forget() -> None:
-    """Drop the kept records (at the end of a build)."""
+    """Drop the kept records and the last build's pieces (at the end of a build)."""
+    global _LAST
     _KEPT.items.clear()
     _KEPT.rows = 0
+    _LAST = dataset_pieces.Last()
 
 
 def period_records(data: SiteData, scheme_id: str) -> Iterator[Records]:
@@ -76,15 +98,85 @@ def _batches(rows: tuple) -> Iterator[tuple]:
         yield rows[i:i + BATCH]
 
 
-def csv_chunks(data: SiteData, scheme_id: str, name: str) -> Iterator[bytes]:
-    """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time."""
+# ---------------------------------------------------------------- what a period's records are made of
+
+
+def _unit_ids(result) -> list[str]:
+    """Every unit the period's records name (results, rankings, honours)."""
+    ids = set(result.units)
+    for r in result.rankings:
+        ids.update(e.unit for e in r.entries)
+        ids.update(uid for uid, _ in r.unranked)
+    for h in result.honours:
+        ids.update(h.chosen)
+        ids.update(uid for uid, _ in h.excluded)
+    return sorted(ids)
+
+
+def period_key(data: SiteData, period) -> str | None:
+    """The digest of everything :func:`.dataset.period_records` reads (None: no key, made every time):
+    the period's results and its scheme version (each digested once per process, :mod:`.digest`),
+    its scheme, id and version, its name in the site's language, its status and notice date as of
+    the build (公示 or 通报, the as-of date), and the name of every unit it names on that date.
+    Equal keys, equal records (checked in the tests: ``SITE_BUILDER_CHECK_PREKEYS``)."""
+    on = data.notice_date(period)
+    result = data.result(period)
+    try:
+        names = tuple((uid, data.unit_name(uid, on)) for uid in _unit_ids(result))
+    except KeyError:
+        return None
+    return digest("dataset period", period.scheme, period.id, period.version, data.period_name(period),
+                  data.status(period), on.isoformat(), data.version_of(period), result, names)
+
+
+def period_keys(data: SiteData, scheme_id: str) -> tuple[str, ...] | None:
+    """:func:`period_key` of each published period of the scheme, in order (None: one has none)."""
+    keys = tuple(period_key(data, p) for p in dataset.published_periods(data, scheme_id))
+    return None if any(k is None for k in keys) else keys
+
+
+def _records_digest(records: Records) -> str | None:
+    return digest(tuple(records.table(n) for n in TABLES), swap=False)
+
+
+def records_digest(data: SiteData, period, pk: str | None) -> str | None:
+    """The digest of the period's records: remembered by its period key (from the last build's record
+    or made earlier in this process) or made; with ``SITE_BUILDER_CHECK_PREKEYS`` a remembered digest
+    is checked against the records."""
+    known = _LAST.digests.get(pk) if pk is not None else None
+    if known is not None and not os.environ.get(reuse.CHECK_ENV):
+        return known
+    made = _records_digest(records_of(data, period))
+    if known is not None and made != known:
+        raise AssertionError(f"{period.path}: equal period keys, other records (dataset_stream.period_key)")
+    if pk is not None and made is not None:
+        _LAST.digests[pk] = made
+    return made
+
+
+def inputs(data: SiteData, scheme_id: str, keys=None) -> tuple[str, ...] | None:
+    """What the dataset's files are made from, for their keys (:mod:`.reuse`): the digest of each
+    published period's records, made and dropped one period at a time — or, for a period whose key
+    (``keys()``: :func:`period_keys`) the last build recorded, the digest it recorded."""
+    pks = keys() if keys is not None else None
+    periods = dataset.published_periods(data, scheme_id)
+    return keyed(*(records_digest(data, p, pks[i] if pks else None) for i, p in enumerate(periods)))
+
+
+# ---------------------------------------------------------------- the files, a batch at a time
+
+
+def _csv_batch(name: str, rows: tuple) -> bytes:
+    """A batch of rows of the table ``name`` as CSV lines (without the header)."""
     head = dataset.to_csv(name, ())
-    yield head
-    for records in period_records(data, scheme_id):
-        for rows in _batches(records.table(name)):
-            chunk = dataset.to_csv(name, rows)
-            assert chunk.startswith(head)
-            yield chunk[len(head):]
+    chunk = dataset.to_csv(name, rows)
+    assert chunk.startswith(head)
+    return chunk[len(head):]
+
+
+def _json_batch(rows: tuple) -> bytes:
+    """A batch of records as items of a list of the JSON document (without the separators around)."""
+    return ",\n  ".join(_record(r) for r in rows).encode("utf-8")
 
 
 def _record(row: Any) -> str:
@@ -95,47 +187,165 @@ def _record(row: Any) -> str:
         return json.dumps(row, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")
 
 
-def json_chunks(data: SiteData, scheme_id: str, fixed: dict[str, Any]) -> Iterator[bytes]:
+class DatasetFile(reuse.Recorded):
+    """One dataset file as a stream of chunks: each published period's batches of rows, each taken over
+    from the last build's file when the period's key is unchanged (:mod:`.dataset_pieces`), else made
+    from the period's records.  Once written, :attr:`record` holds the file's pieces for the next
+    build: per period key, the digest of its records, the data dictionary's examples in them and,
+    per table, the range, SHA-256 and digest of the rows of each batch (:mod:`.dataset_pieces`)."""
+
+    def __init__(self, data: SiteData, scheme_id: str, path: str, keys=None, name: str | None = None,
+                 fixed: dict[str, Any] | None = None) -> None:
+        self.data, self.scheme_id, self.path, self.keys = data, scheme_id, path, keys
+        self.name, self.fixed = name, fixed
+        self.record = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        periods = dataset.published_periods(self.data, self.scheme_id)
+        keys = self.keys() if self.keys is not None and _LAST.recording else None
+        pks = keys or (None,) * len(periods)
+        old = _LAST.old_file(self.path)
+        pieces: dict[str, list] = {}
+        self._at = 0
+        try:
+            for chunk in self._chunks(periods, pks, old, pieces):
+                self._at += len(chunk)
+                yield chunk
+        finally:
+            if old is not None:
+                old.close()
+        for pk, entry in pieces.items():
+            entry[0], entry[2] = _LAST.digests.get(pk), _LAST.examples.get(pk)
+        self.record = pieces or None
+
+    def _chunks(self, periods, pks, old, pieces) -> Iterator[bytes]:
+        if self.name is not None:
+            yield dataset.to_csv(self.name, ())
+            for period, pk in zip(periods, pks):
+                yield from self._period(period, pk, self.name, old, pieces, b"")
+            return
+        keys = sorted([*self.fixed, *TABLES])
+        for i, key in enumerate(keys):
+            yield (("{" if i == 0 else ",") + "\n " + json.encoder.encode_basestring(key) + ": ").encode("utf-8")
+            if key not in TABLES:
+                yield jsontext.dumps(self.fixed[key]).replace("\n", "\n ").encode("utf-8")
+                continue
+            start = self._at
+            for period, pk in zip(periods, pks):
+                yield from self._period(period, pk, key, old, pieces, b",\n  " if self._at > start else b"[\n  ")
+            yield b"\n ]" if self._at > start else b"[]"
+        yield b"\n}\n"
+
+    def _encode(self, table: str, rows: tuple) -> bytes:
+        return _csv_batch(table, rows) if self.name is not None else _json_batch(rows)
+
+    def _period(self, period, pk, table, old, pieces, sep) -> Iterator[bytes]:
+        """The period's batches of ``table``, each after its separator in the JSON (the first after
+        ``sep``, the others after ``,\\n  ``), each recorded in ``pieces`` with its range.  A period
+        whose key is unchanged is taken over from the last build's file without its records being
+        made, while its bytes are intact; a changed period's records are made, and each batch whose
+        rows are those of a batch of the last build's file (e.g. rows without the running totals that
+        changed) is taken over too; any other batch is made."""
+        ranges = None
+        if old is not None and pk in _LAST.digests and pk in _LAST.examples:
+            ranges = old.ranges(pk, table)
+        out = pieces.setdefault(pk, [None, {}, None])[1].setdefault(table, []) if pk is not None else None
+        n = 0
+        if ranges is not None:
+            made = None
+            if os.environ.get(reuse.CHECK_ENV):  # the tests: what is taken over is what would be made
+                made = [self._encode(table, rows) for rows in _batches(records_of(self.data, period).table(table))]
+                records_digest(self.data, period, pk)
+                _examples_of(self.data, period, pk)
+            for start, length, sha, rows_digest in ranges:
+                piece = old.read(start, length, sha)
+                if piece is None:
+                    break
+                if made is not None and (n >= len(made) or made[n] != piece):
+                    raise AssertionError(f"{self.path}: {period.path}: equal period keys, other bytes")
+                yield from self._put(write.Kept(piece), sha, rows_digest, out, sep if n == 0 else b",\n  ")
+                n += 1
+            else:
+                if made is not None and len(made) != n:
+                    raise AssertionError(f"{self.path}: {period.path}: equal period keys, other bytes")
+                return
+        records = records_of(self.data, period)
+        if pk is not None and pk not in _LAST.digests:
+            digested = _records_digest(records)
+            if digested is not None:
+                _LAST.digests[pk] = digested
+        if pk is not None and pk not in _LAST.examples:
+            _LAST.examples[pk] = period_examples(records)
+        for i, rows in enumerate(_batches(records.table(table))):
+            if i < n:  # taken over before a piece that was not intact
+                continue
+            rows_digest = digest(rows, swap=False) if out is not None else None
+            got = old.same_rows(table, rows_digest) if old is not None and rows_digest is not None else None
+            if got is not None:
+                if os.environ.get(reuse.CHECK_ENV) and self._encode(table, rows) != got[0]:
+                    raise AssertionError(f"{self.path}: {period.path}: equal rows, other bytes")
+                yield from self._put(write.Kept(got[0]), got[1], rows_digest, out, sep if i == 0 else b",\n  ")
+            else:
+                yield from self._put(self._encode(table, rows), None, rows_digest, out, sep if i == 0 else b",\n  ")
+
+    def _put(self, batch: bytes, sha: str | None, rows_digest: str | None, out: list | None,
+             sep: bytes) -> Iterator[bytes]:
+        if self.name is None:
+            yield sep
+        if out is not None:
+            out.append([self._at, len(batch), sha or hashlib.sha256(batch).hexdigest(), rows_digest])
+        yield batch
+
+
+def csv_chunks(data: SiteData, scheme_id: str, name: str, path: str = "", keys=None) -> DatasetFile:
+    """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time."""
+    return DatasetFile(data, scheme_id, path, keys, name=name)
+
+
+def json_chunks(data: SiteData, scheme_id: str, fixed: dict[str, Any], path: str = "", keys=None) -> DatasetFile:
     """The dataset's JSON document — ``fixed`` (scheme, title, periods) and every table's records —
     exactly as :func:`.jsontext.document` writes it, a batch of records at a time."""
-    keys = sorted([*fixed, *TABLES])
-    for i, key in enumerate(keys):
-        yield (("{" if i == 0 else ",") + "\n " + json.encoder.encode_basestring(key) + ": ").encode("utf-8")
-        if key not in TABLES:
-            yield jsontext.dumps(fixed[key]).replace("\n", "\n ").encode("utf-8")
-            continue
-        started = False
-        for records in period_records(data, scheme_id):
-            for rows in _batches(records.table(key)):
-                text = ",\n  ".join(_record(r) for r in rows)
-                yield (("[\n  " if not started else ",\n  ") + text).encode("utf-8")
-                started = True
-        yield b"\n ]" if started else b"[]"
-    yield b"\n}\n"
+    return DatasetFile(data, scheme_id, path, keys, fixed=fixed)
 
 
-def inputs(data: SiteData, scheme_id: str) -> tuple[str, ...] | None:
-    """What the dataset's files are made from, for their keys (:mod:`.reuse`): the digest of each
-    published period's records, made and dropped one period at a time."""
-    return keyed(*(digest(tuple(r.table(n) for n in TABLES), swap=False) for r in period_records(data, scheme_id)))
+def period_examples(records: Records) -> dict[str, dict[str, Any]]:
+    """Each table's first value of each field that is not blank, in one period's records."""
+    out: dict[str, dict[str, Any]] = {}
+    for table, fields in TABLES.items():
+        rows = records.table(table)
+        have = out[table] = {}
+        for f in fields:
+            value = next((r[f.name] for r in rows if r[f.name] not in (None, "")), None)
+            if value is not None:
+                have[f.name] = value
+    return out
 
 
-def examples(data: SiteData, scheme_id: str) -> dict[str, dict[str, Any]]:
+def _examples_of(data: SiteData, period, pk: str | None) -> dict[str, dict[str, Any]]:
+    """:func:`period_examples` of the period: remembered by its period key, or made."""
+    known = _LAST.examples.get(pk) if pk is not None else None
+    if known is not None and not os.environ.get(reuse.CHECK_ENV):
+        return known
+    made = period_examples(records_of(data, period))
+    if known is not None and made != known:
+        raise AssertionError(f"{period.path}: equal period keys, other examples (dataset_stream.period_key)")
+    if pk is not None:
+        _LAST.examples[pk] = made
+    return made
+
+
+def examples(data: SiteData, scheme_id: str, keys=None) -> dict[str, dict[str, Any]]:
     """Each table's first value of each field that is not blank, reading periods only until every
-    field has one (the data dictionary's examples)."""
+    field has one (the data dictionary's examples); a period whose key (``keys()``:
+    :func:`period_keys`) the last build recorded is not read again."""
     found: dict[str, dict[str, Any]] = {t: {} for t in TABLES}
     wanted = sum(len(fields) for fields in TABLES.values())
-    for records in period_records(data, scheme_id):
-        for table, fields in TABLES.items():
+    pks = keys() if keys is not None and _LAST.recording else None
+    for i, period in enumerate(dataset.published_periods(data, scheme_id)):
+        for table, values in _examples_of(data, period, pks[i] if pks else None).items():
             have = found[table]
-            for f in fields:
-                if f.name in have:
-                    continue
-                value = next((r[f.name] for r in records.table(table) if r[f.name] not in (None, "")), None)
-                if value is not None:
-                    have[f.name] = value
+            for name, value in values.items():
+                have.setdefault(name, value)
         if sum(len(v) for v in found.values()) == wanted:
             break
     return found
-
-

@@ -46,7 +46,7 @@ from site_builder.load import cache
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.write import real_out
 
-FORMAT = 2
+FORMAT = 3
 CHECK_ENV = "SITE_BUILDER_CHECK_PREKEYS"  # the tests: a matched pre-key is checked against the full key
 SUFFIX = ".routes"
 MAX_RECORD = 256 * 1024 * 1024
@@ -214,6 +214,11 @@ class Previous:
         rec = self.files.get(path)
         return rec[0] if rec is not None and rec[6] == pre else None
 
+    def extra(self, path: str) -> Any:
+        """What the file's maker recorded of it besides its key (:class:`Recorded`; None: nothing)."""
+        rec = self.files.get(path)
+        return rec[7] if rec is not None and len(rec) > 7 else None
+
     def reusable(self, path: str, key: str | None) -> tuple[str, int] | None:
         """(SHA-256, size) of the file at ``path`` when it can be linked instead of made."""
         if key is None or self.build is None:
@@ -244,12 +249,21 @@ class Previous:
             return False
 
 
+class Recorded:
+    """A file's stream of chunks that, once written, leaves in :attr:`record` what the next build may
+    use of it (JSON values; e.g. the byte ranges of a dataset file's pieces, :mod:`.dataset_pieces`),
+    kept in the record of the build (:meth:`Previous.extra`)."""
+
+    record: Any = None
+
+
 @dataclass
 class Keys:
     """What a build records for the next: its build key and every output file's key."""
 
     build: str | None = None
-    files: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # path → (key, pre-key)
+    # path → (key, pre-key, what its maker recorded of it: :class:`Recorded`)
+    files: dict[str, tuple[str | None, str | None, Any]] = field(default_factory=dict)
     linked: int = 0  # files taken over unchanged from the last build
 
 
@@ -278,7 +292,7 @@ def load(root: Path, out: Path, build: str | None) -> Previous:
 
 
 def _valid(path: Any, rec: Any) -> bool:
-    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 7
+    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 8
             and isinstance(rec[0], str) and isinstance(rec[1], str) and (rec[6] is None or isinstance(rec[6], str))
             and all(isinstance(x, int) and not isinstance(x, bool) for x in rec[2:6])
             and ".." not in path.split("/") and not path.startswith("/"))
@@ -308,13 +322,13 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
             return
         with _exclusive(real.parent, "zh-CN"):
             recs: dict[str, list] = {}
-            for p, (k, pre) in keys.files.items():
+            for p, (k, pre, extra) in keys.files.items():
                 if k is None or p not in files:
                     continue
                 st = os.lstat(os.path.join(real, p))
                 if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
                     return  # not this build's site any more
-                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, pre]
+                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, pre, extra]
             write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time
         return

@@ -239,12 +239,12 @@ class Stage:
 
     def write_chunks(self, path: str, chunks, each=None) -> tuple[str, int]:
         """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
-        is written); its (SHA-256, size).  An OSError is a located SiteError."""
+        is written, but a :class:`Kept` one); its (SHA-256, size).  An OSError is a located SiteError."""
         h, n = hashlib.sha256(), 0
         try:
             with open(os.path.join(self.root, path), "wb") as fh:
                 for chunk in chunks:
-                    if each is not None:
+                    if each is not None and type(chunk) is not Kept:
                         each(chunk)
                     h.update(chunk)
                     n += len(chunk)
@@ -252,6 +252,11 @@ class Stage:
         except OSError as exc:
             _write_failed(exc, self.root / path, self.locale)
         return h.hexdigest(), n
+
+
+class Kept(bytes):
+    """A chunk taken over from the last build's file: scanned when it was made (under the same masked
+    names), so :meth:`Stage.write_chunks` hashes and writes it without scanning it again."""
 
 
 def write_file(target: str, data: bytes) -> None:

@@ -244,27 +244,38 @@ def data_pages(data: SiteData) -> Iterator[Route]:
             continue
         current = data.project.current_version(scheme_id)
         title = current.scheme.title
-        # the records of every period, digested a period at a time, once per process: the files' inputs
-        made_of = Once(partial(dataset_stream.inputs, data, scheme_id))
+        # each published period's key (its results, names, status ...), made once per process: the files'
+        # pre-keys, and what their pieces are recorded under (dataset_stream.DatasetFile)
+        pks = Once(partial(dataset_stream.period_keys, data, scheme_id))
+        # the records of every period, digested a period at a time (or remembered by period key), once
+        # per process: the files' inputs
+        made_of = Once(partial(dataset_stream.inputs, data, scheme_id, pks))
         files = []
         for name in TABLES:
             target = paths.dataset(scheme_id, name, "csv")
             files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text(f"data.file.{name}", loc)})
-            yield Route(target, "download", make=partial(dataset_stream.csv_chunks, data, scheme_id, name),
-                        inputs=partial(lambda name, made_of: keyed(name, made_of()), name, made_of))
+            yield Route(target, "download", make=partial(dataset_stream.csv_chunks, data, scheme_id, name, target, pks),
+                        inputs=partial(lambda name, made_of: keyed(name, made_of()), name, made_of),
+                        prekey=partial(lambda name, pks: keyed(name, pks()), name, pks))
         target = paths.dataset(scheme_id, None, "json")
         files.append({"target": target, "file": target.rsplit("/", 1)[-1], "what": i18n.text("data.file.json", loc)})
         fixed = dataset_fixed(data, scheme_id, title)
-        yield Route(target, "download", make=partial(dataset_stream.json_chunks, data, scheme_id, fixed),
-                    inputs=partial(lambda fixed, made_of: keyed(fixed, made_of()), fixed, made_of))
+        yield Route(target, "download", make=partial(dataset_stream.json_chunks, data, scheme_id, fixed, target, pks),
+                    inputs=partial(lambda fixed, made_of: keyed(fixed, made_of()), fixed, made_of),
+                    prekey=partial(lambda fixed, pks: keyed(fixed, pks()), fixed, pks))
         target = paths.datapackage(scheme_id)
         files.append({"target": target, "file": "datapackage.json", "what": i18n.text("data.file.datapackage", loc)})
         yield Route(target, "download", data=datapackage(data, scheme_id, title))
+        # the page shows the scheme's versions (their indicators), the files, and examples from the records
+        # of the first periods: unchanged when those and the periods' keys are
+        versions = tuple(data.project.schemes[scheme_id].values())
         yield lazy_page(paths.data_dictionary(scheme_id), "data", "data.html",
-                        partial(_dictionary_page, data, scheme_id, current, files))
+                        partial(_dictionary_page, data, scheme_id, current, files, pks),
+                        prekey=partial(lambda pre, pks: keyed(*pre, pks()), (scheme_id, loc, data.project.site.sample,
+                                                                             files, current, versions), pks))
 
 
-def _dictionary_page(data: SiteData, scheme_id: str, current, files: list) -> tuple[PageMeta, dict]:
+def _dictionary_page(data: SiteData, scheme_id: str, current, files: list, pks=None) -> tuple[PageMeta, dict]:
     loc = data.locale
     stem = f"{scheme_id}-<{i18n.text('data.placeholder.period', loc)}>"
     notice_files = [
@@ -276,7 +287,7 @@ def _dictionary_page(data: SiteData, scheme_id: str, current, files: list) -> tu
     ]
     places = current.scheme.rounding.places
     fixed, indicators = table_columns(data, scheme_id, loc)
-    found = dataset_stream.examples(data, scheme_id)
+    found = dataset_stream.examples(data, scheme_id, pks)
     meta = PageMeta(
         path=paths.data_dictionary(scheme_id),
         title=i18n.text("data.title", loc, scheme=data.scheme_title(current)),
