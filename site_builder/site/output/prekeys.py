@@ -15,7 +15,7 @@ What such a page of period *p*, as a :class:`~site_builder.site.data.SiteData` s
   (with its records), its results, the results of the period before it (“上期”: rank and total),
   and the versions of its notice when corrected (:func:`history_part`: each version's period,
   results, project and archived body, and the changes between them);
-- for the notice page, the text of ``content/`` (:func:`content_part`: its body);
+- for the notice page, the text of its body in ``content/`` (:func:`body_part`);
 - the unit (a card) — the path, kind and template are in the pre-key's head (:mod:`.reuse`).
 
 The build's key (code, templates, the settings every page shows, the masked names) is part of every
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from site_builder.site.output.digest import digest
@@ -115,11 +115,13 @@ def history_part(history: Any) -> str | None:
     return _memo("history", history, make)
 
 
-def content_part(data: Any) -> str | None:
-    """The text of every ``content/`` file (a notice's body)."""
-    content: Mapping[str, bytes] = data.content
-    return _memo("content", content, lambda: digest(
-        "content", tuple(sorted((k, _bytes(v)) for k, v in content.items())), swap=False))
+def body_part(data: Any, period: Any) -> str:
+    """The text of the notice's body (``content/`` as ``data`` has it: an earlier version's is the
+    archived one)."""
+    n = period.scores.notice
+    if n is None or not n.body:
+        return "no body"
+    return _bytes(data.content.get(f"content/{n.body}")) or "no file"
 
 
 def period_part(data: Any, period: Any) -> str | None:

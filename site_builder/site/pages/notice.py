@@ -150,7 +150,7 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
     part = Once(lambda: prekeys.period_part(data, period))
     context = partial(_notice_context, data, period, view, tables, history, shown)
     route = lazy_page(view["target"], kind, "notice.html", context,
-                      prekey=lambda: keyed(part(), prekeys.content_part(data)))
+                      prekey=lambda: keyed(part(), prekeys.body_part(data, period)))
     yield dataclasses.replace(route, done=tables.done)
     yield from _downloads(
         data, period, tables, view, shown or (history.current.n if history else 1), part
