@@ -12,7 +12,7 @@ What such a page of period *p*, as a :class:`~site_builder.site.data.SiteData` s
   embargo: the only way a page reads the as-of date), the preview and dev-server options, the
   build version, the earlier version being shown, the locale;
 - **the period's part** (:func:`period_part`, once per process and period): the period itself
-  (with its records), its results, the results of the period before it (“上期”: rank and total),
+  (with its records: the bytes of its file), its results, the results of the period before it (“上期”: rank and total),
   and the versions of its notice when corrected (:func:`history_part`: each version's period,
   results, project and archived body, and the changes between them);
 - for the notice page, the text of its body in ``content/`` (:func:`body_part`);
@@ -124,6 +124,17 @@ def body_part(data: Any, period: Any) -> str:
     return _bytes(data.content.get(f"content/{n.body}")) or "no file"
 
 
+def _period(data: Any, period: Any) -> Any:
+    """A period of the project as the build read it counts by its file's bytes (the period is made
+    from them, the schemes and the unit registry, which the site-wide part holds, by the code, which
+    the build's key holds): hashing the file is far cheaper than pickling the period.  An earlier
+    version's period (from the archive) counts by its own digest."""
+    raw = data.project.sources.get(period.path) if data.earlier is None else None
+    if raw is None or not any(p is period for p in data.project.periods):
+        return period
+    return ("period file", period.path, _bytes(raw))
+
+
 def period_part(data: Any, period: Any) -> str | None:
     """The site-wide part, the period with its records and results, the previous period's results
     and the notice's versions (see the module): once per process and period."""
@@ -134,7 +145,7 @@ def period_part(data: Any, period: Any) -> str | None:
             return None
         prev = data.previous(period)
         before = data.result(prev) if prev is not None else None
-        return digest("period", site, period, data.result(period), before, history,
+        return digest("period", site, _period(data, period), data.result(period), before, history,
                       data.shown_version(period))
 
     return _memo(f"period {period.scheme}/{period.id}", data, make)
