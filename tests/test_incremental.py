@@ -577,3 +577,19 @@ def test_pre_keys_link_unchanged_cards_and_notices_without_making_them(project: 
     build(project, out)
     assert sorted({p.split("/")[-2] for p in made}) == ["2018-Q1"], made
     assert len(made) == 5 + 1
+
+
+def test_a_template_that_loads_the_search_index_everywhere_puts_its_name_in_the_pre_key(monkeypatch) -> None:
+    """The search index's file name changes with the units and periods it lists; a page whose template
+    loads it outside ``{% if "search" in page.scripts %}`` reads that name, so its pre-key holds it."""
+    from site_builder.site.plan import Route
+
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    route = Route("p.html", "page", "page.html", make=lambda: {"page": None}, prekey=lambda: ("results", 1))
+
+    def pre(use: str, search: str) -> str | None:
+        return reuse.route_keys(reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, use)}, search), route, None)[1]
+
+    assert pre("always", "search.1.js") != pre("always", "search.2.js")
+    assert pre("scripts", "search.1.js") == pre("scripts", "search.2.js")  # read from the page: its pre-key's part
+    assert pre("never", "search.1.js") == pre("never", "search.2.js")
