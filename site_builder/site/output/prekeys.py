@@ -95,10 +95,10 @@ def _bytes(raw: bytes | None) -> str | None:
     return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
-def history_part(history: Any) -> str | None:
+def history_part(data: Any, history: Any) -> str | None:
     """Every version of a corrected notice: its period, results, project (every period in it,
     with records), results of every period, archived body and what the notice showed; and the
-    changes between versions."""
+    changes between versions.  A period that is the project's own counts by its file (:func:`_period`)."""
     if history is None:
         return "no history"
 
@@ -108,11 +108,13 @@ def history_part(history: Any) -> str | None:
             project = project_part(v.project)
             if project is None:
                 return None
-            versions.append((v.n, v.correction, v.period, v.result, project, tuple(v.project.periods),
+            periods = tuple(_period(data, q) for q in v.project.periods)
+            versions.append((v.n, v.correction, _period(data, v.period), v.result, project, periods,
                              dict(v.results), _bytes(v.body), v.stage, v.items))
         return digest("history", tuple(versions), history.changes, history.items)
 
-    return _memo("history", history, make)
+    # by history and site data: how a period counts depends on the data (the project's own, or not)
+    return _memo(f"history {id(history)}", data, make)
 
 
 def body_part(data: Any, period: Any) -> str:
@@ -140,7 +142,7 @@ def period_part(data: Any, period: Any) -> str | None:
     and the notice's versions (see the module): once per process and period."""
 
     def make() -> str | None:
-        site, history = site_part(data), history_part(data.history(period))
+        site, history = site_part(data), history_part(data, data.history(period))
         if site is None or history is None:
             return None
         prev = data.previous(period)
