@@ -12,20 +12,20 @@ What such a page of period *p*, as a :class:`~site_builder.site.data.SiteData` s
   embargo: the only way a page reads the as-of date), the preview and dev-server options, the
   build version, the earlier version being shown, the locale;
 - **the period's part** (:func:`period_part`, once per process and period): the period itself
-  (with its records: the bytes of its file), its results, the results of the period before it (“上期”: rank and total),
-  and the versions of its notice when corrected (:func:`history_part`: each version's period,
-  results, project and archived body, and the changes between them);
+  (with its records: the bytes of its file), its results, the results of the period before it
+  (“上期”: rank and total), and the versions of its notice when corrected (:func:`history_part`:
+  each version's period, results, project and archived body, and the changes between them);
 - for the notice page, the text of its body in ``content/`` (:func:`body_part`);
 - the unit (a card) — the path, kind and template are in the pre-key's head (:mod:`.reuse`).
 
 The build's key (code, templates, the settings every page shows, the masked names) is part of every
-key already.  A period's records (the facts of its units) are read only through its own part: a
-change
-in one period leaves the pre-keys of every other period's pages as they were, except that the next
-period's cards and notice read its results (the previous period) and a corrected notice's versions
-read the results of every period (conservative).  ``SITE_BUILDER_CHECK_PREKEYS`` (on in the tests)
-checks every matched pre-key against the full key (``tests/test_prekeys.py``,
-``tests/test_incremental.py``).
+key already.  A period's records (the facts of its units) are read only through its own part and its
+results: a change in one period leaves the pre-keys of the other periods' pages as they were,
+unless their results change with it (running totals, streaks of later periods), they show it as
+their previous period, or their notice was corrected (its versions hold every period's results:
+conservative).  A template that reads the search index where the page lists ``"search"`` reads
+``page.scripts``, which is constant for these pages.  ``SITE_BUILDER_CHECK_PREKEYS`` (on in the
+tests) checks every matched pre-key against the full key (``tests/test_incremental.py``).
 """
 
 from __future__ import annotations
