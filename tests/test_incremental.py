@@ -593,3 +593,37 @@ def test_a_template_that_loads_the_search_index_everywhere_puts_its_name_in_the_
     assert pre("always", "search.1.js") != pre("always", "search.2.js")
     assert pre("scripts", "search.1.js") == pre("scripts", "search.2.js")  # read from the page: its pre-key's part
     assert pre("never", "search.1.js") == pre("never", "search.2.js")
+
+
+def test_a_change_that_runs_into_later_periods_gives_the_clean_build(tmp_path: Path) -> None:
+    """The synthetic benchmark project ranks by running totals over the year (年度累计排名) and keeps
+    streaks (流动红旗): a fact changed in its first month changes every later month's results.  Each
+    rebuild is checked against a clean build, with every matched pre-key checked against the full key."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        from synth import generate
+    finally:
+        sys.path.pop(0)
+    root, out, clean = tmp_path / "project", tmp_path / "site", tmp_path / "clean"
+    generate(root, units=16, periods=4)
+    assert os.environ.get(reuse.CHECK_ENV)
+    AS_OF[root] = dt.date(2025, 12, 31)  # every month published
+
+    def change(month: int, value: str) -> None:
+        path = root / "scores" / "bench" / f"2025-{month:02d}.yaml"
+        text = path.read_text("utf-8")
+        new = re.sub(r"(\n  u00005:\n    facts: \{t1a0: )[0-9.]+", rf"\g<1>{value}", text, count=1)
+        assert new != text
+        path.write_text(new, "utf-8")
+
+    with cache_on(tmp_path):
+        build(root, out)
+        for month, value in ((1, "0.7"), (4, "0.3"), (2, "1.7"), (1, "0.1")):
+            change(month, value)
+            again = build(root, out)
+            clean_build(root, clean)
+            assert files(out) == files(clean), (month, value)
+            assert 0 < again.reused < again.files
+    AS_OF.pop(root)
