@@ -75,8 +75,12 @@ def files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+# the as-of date of a project's builds (a change of kind "as_of" sets it; default DAY)
+AS_OF: dict[Path, dt.date] = {}
+
+
 def build(root: Path, out: Path):
-    return build_site(root, out, quiet=True, jobs=1, as_of=DAY)
+    return build_site(root, out, quiet=True, jobs=1, as_of=AS_OF.get(root, DAY))
 
 
 def clean_build(root: Path, out: Path):
@@ -121,6 +125,70 @@ def change_content(root: Path, n: int) -> None:
           lambda t: re.sub(r"\n补充说明：.*\n", "\n", t) + f"\n补充说明：第{n}次。\n")
 
 
+def set_as_of(root: Path, day: str) -> None:
+    """Build on another day: a 公示 in or past its window, a notice under embargo or out."""
+    AS_OF[root] = dt.date.fromisoformat(day)
+
+
+def set_description(root: Path, n: int) -> None:
+    """A site.yaml setting."""
+    _edit(root / "site.yaml", lambda t: re.sub(r"^description: .*$", f"description: 公布本县机关效能考核结果（{n}）。",
+                                              t, count=1, flags=re.M))
+
+
+def set_former_name(root: Path, until: str) -> None:
+    """Until when 县教育体育局 was called 县教育局: which notices show the old name."""
+    _edit(root / "units.yaml", lambda t: re.sub(r'(name: 县教育局\n        until: )"[^"]*"', rf'\1"{until}"', t, count=1))
+
+
+def set_notice_number(root: Path, period: str, n: int) -> None:
+    """A notice's 文号 (its metadata, on its page, its files and its cards' crumbs and titles)."""
+    _edit(root / "scores" / "xiaoneng" / f"{period}.yaml",
+          lambda t: re.sub(r"^(  number: 示效办〔20\d\d〕)\d+(号)$", rf"\g<1>{n}\2", t, count=1, flags=re.M))
+
+
+def set_notice_date(root: Path, day: str) -> None:
+    """The 2018-Q1 公示's notice date and first day (a period's header: its notice, its cards, the home page)."""
+    def fn(t: str) -> str:
+        t = re.sub(r'^(notice:\n(?:  .*\n)*?  date: )"[^"]*"', rf'\1"{day}"', t, count=1, flags=re.M)
+        until = dt.date.fromisoformat(day) + dt.timedelta(days=6)  # five working days, Wednesday or Thursday on
+        return re.sub(r'^(public_notice:\n  from: )"[^"]*"\n  until: "[^"]*"', rf'\1"{day}"\n  until: "{until}"', t,
+                      count=1, flags=re.M)
+
+    _edit(root / "scores" / "xiaoneng" / "2018-Q1.yaml", fn)
+
+
+EXTRA = "2018-Q3"
+
+
+def set_extra_period(root: Path, present: bool) -> None:
+    """A published period after the draft (added, or removed again)."""
+    path = root / "scores" / "xiaoneng" / f"{EXTRA}.yaml"
+    if not present:
+        path.unlink(missing_ok=True)
+        return
+    text = (root / "scores" / "xiaoneng" / "2018-Q1.yaml").read_text("utf-8")
+    text = text.replace("period: 2018-Q1", f"period: {EXTRA}").replace("status: public_notice", "status: published")
+    text = re.sub(r"public_notice:\n(?:  .*\n)*", "", text)
+    text = re.sub(r'^(notice:\n(?:  .*\n)*?  date: )"[^"]*"', r'\1"2018-10-15"', text, count=1, flags=re.M)
+    text = text.replace("示效办〔2018〕8号", "示效办〔2018〕20号").replace('tuijin: "57"', 'tuijin: "53"')
+    path.write_text(text, "utf-8")
+
+
+def correct(root: Path, period: str, unit: str, value: int, n: int, strict: bool = True) -> None:
+    """A corrected figure with its correction recorded (更正), then ``lock``: the notice's next version."""
+    set_score(root, period, unit, value)
+    item = f'  - date: "2018-05-0{n}"\n    number: 示效办〔2018〕{20 + n}号\n    reason: 录入错误，经复核更正（{n}）。\n'
+
+    def add(t: str) -> str:
+        if "\ncorrections:\n" in t:
+            return t.replace("\nunits:\n", "\n" + item + "units:\n", 1)
+        return t.replace("\nunits:\n", "\ncorrections:\n" + item + "units:\n", 1)
+
+    _edit(root / "scores" / "xiaoneng" / f"{period}.yaml", add)
+    lock(root, strict)
+
+
 def lock(root: Path, strict: bool = True) -> None:
     """``site-builder lock``; in a random sequence it may be refused (a locked notice was changed
     first): then it says so and changes nothing, which the next build checks like any other state."""
@@ -138,11 +206,13 @@ def lock(root: Path, strict: bool = True) -> None:
 
 def apply(root: Path, change: tuple, strict: bool = True) -> None:
     kind, *args = change
-    if kind == "lock":
-        lock(root, strict)
+    if kind in ("lock", "correct"):
+        (lock if kind == "lock" else correct)(root, *args, strict=strict)
         return
     {"score": set_score, "scheme": set_scheme_title, "unit": rename_unit, "template": change_template,
-     "content": change_content, "lock": lock}[kind](root, *args)
+     "content": change_content, "lock": lock, "as_of": set_as_of, "site": set_description,
+     "former_name": set_former_name, "notice_number": set_notice_number, "notice_date": set_notice_date,
+     "period": set_extra_period, "correct": correct}[kind](root, *args)
 
 
 KINDS = {
@@ -154,6 +224,14 @@ KINDS = {
     "base template": ("template", "base.html", 2),
     "content page": ("content", 5),
     "lock": ("lock",),
+    "as-of date in the 公示 window": ("as_of", "2018-04-15"),
+    "as-of date before a notice": ("as_of", "2018-04-01"),
+    "site setting": ("site", 2),
+    "former name's date": ("former_name", "2017-10-01"),
+    "notice number": ("notice_number", "2017-Q3", 11),
+    "notice date": ("notice_date", "2018-04-11"),
+    "new period": ("period", True),
+    "correction": ("correct", "2017-Q4", "fgw", 49, 1),
 }
 
 
@@ -173,11 +251,13 @@ def test_each_kind_of_change_gives_the_clean_build(kind: str, project: Path, tmp
     clean_build(project, clean)
     assert files(out) == files(clean)
     # something was made again and something was taken over (every change here leaves some page alone,
-    # except a change to the base template, which every page uses)
+    # except a change to the base template, which every page uses, and to site.yaml, which every page shows)
     made = again.files - again.reused
     assert made > 0
     if kind == "base template":
         assert again.reused <= 2 + len([p for p in files(out) if not p.endswith(".html")])
+    elif kind == "site setting":
+        assert again.reused == 0
     else:
         assert again.reused > 0
 
@@ -280,6 +360,14 @@ CHANGE = st.one_of(
               st.integers(1, 3)),
     st.tuples(st.just("content"), st.integers(1, 3)),
     st.tuples(st.just("lock")),
+    st.tuples(st.just("as_of"), st.sampled_from(["2018-04-01", "2018-04-15", "2019-01-10"])),
+    st.tuples(st.just("site"), st.integers(1, 3)),
+    st.tuples(st.just("former_name"), st.sampled_from(["2017-10-01", "2017-12-31", "2018-01-31"])),
+    st.tuples(st.just("notice_number"), st.sampled_from(PERIODS[:3]), st.integers(9, 11)),
+    st.tuples(st.just("notice_date"), st.sampled_from(["2018-04-12", "2018-04-11"])),
+    st.tuples(st.just("period"), st.booleans()),
+    st.tuples(st.just("correct"), st.sampled_from(PERIODS[:3]), st.sampled_from(UNITS), st.integers(40, 60),
+              st.integers(1, 3)),
 )
 
 
@@ -402,3 +490,140 @@ def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> 
     assert reuse.route_keys(key, page(1, 7), previous)[0] == full and made == [1]
     with pytest.raises(AssertionError, match="pre-key"):
         reuse.route_keys(key, page(2, 7), previous)  # same pre-key, other inputs: a pre-key bug
+
+
+# a scripted sequence over every change a per-period page's pre-key must see (site_builder/site/output/
+# prekeys.py); then a lock and corrections, so that corrected notices and their earlier versions are on
+# the site (a locked notice's names, number and body can only change by a correction)
+SITE_WIDE = [
+    ("as_of", "2018-04-15"),  # 2018-Q1 back in its 公示 window: 公示, not 通报
+    ("as_of", "2018-04-01"),  # before its notice date: under embargo, off the site
+    ("as_of", DAY.isoformat()),
+    ("former_name", "2017-10-01"),  # 2017-Q3's notice and cards now show the new name
+    ("former_name", "2018-01-31"),  # 2017-Q4's the old one
+    ("notice_number", "2017-Q4", 11),
+    ("notice_date", "2018-04-11"),
+    ("period", True),  # 2018-Q3 after 2018-Q1: its cards show 2018-Q1 as the previous period
+    ("score", "2018-Q1", "fgw", 44),  # the previous period's results change under 2018-Q3's cards
+    ("unit", "czj", 2),
+    ("content", 7),
+    ("period", False),
+    ("lock",),
+    ("correct", "2017-Q3", "fgw", 50, 1),  # a correction, locked: a second version of 2017-Q3
+    ("as_of", "2018-04-15"),
+    ("correct", "2017-Q3", "fgw", 51, 2),  # a third version: the earlier versions' banners change
+    ("as_of", DAY.isoformat()),
+    ("score", "2018-Q2", "czj", 41),  # the draft
+    ("site", 3),
+]
+
+
+def test_a_sequence_of_site_wide_changes_gives_the_clean_build(project: Path, tmp_path: Path) -> None:
+    """Every change a card, notice or download reads besides its own period — the as-of date, a
+    unit's names by date, a notice's metadata and date, another period added or removed, the
+    previous period's results, a correction and its versions, the notice body, site.yaml — each
+    followed by an incremental build checked against a clean one, with every matched pre-key
+    checked against the full key (SITE_BUILDER_CHECK_PREKEYS, tests/conftest.py)."""
+    assert os.environ.get(reuse.CHECK_ENV)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(project, out)
+    for change in SITE_WIDE:
+        apply(project, change)
+        again = build(project, out)
+        clean_build(project, clean)
+        assert files(out) == files(clean), change
+        assert again.reused > 0 or change[0] == "site", change
+    assert (out / "notices/xiaoneng/2017-Q3/v2/index.html").is_file()
+
+
+def test_pre_keys_link_unchanged_cards_and_notices_without_making_them(project: Path, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    """A change to one period's figures makes the contexts of that period's cards and notice (and of
+    the next period's, which show it as the previous period) and of no other period's; a change to the
+    notice body alone makes no card's.  Checked without SITE_BUILDER_CHECK_PREKEYS, which makes
+    every context to check it."""
+    from site_builder.site.pages import notice, scorecard
+
+    made: list[str] = []
+
+    def counting(module, name: str):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            meta, ctx = real(*args, **kwargs)
+            made.append(meta.path)
+            return meta, ctx
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(scorecard, "_card_context")
+    counting(notice, "_notice_context")
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    out = tmp_path / "site"
+    build(project, out)
+    cards = [p for p in made if p.startswith("units/")]
+    assert len(cards) == 3 * 5 and len(made) == len(cards) + 3  # three published periods: 5 cards each, a notice
+    made.clear()
+    change_content(project, 1)  # the body of 2017-Q3's notice
+    build(project, out)
+    assert made == ["notices/xiaoneng/2017-Q3/index.html"]
+    made.clear()
+    set_score(project, "2017-Q4", "fgw", 49)
+    build(project, out)
+    assert sorted({p.split("/")[-2] for p in made}) == ["2017-Q4", "2018-Q1"], made
+    assert "notices/xiaoneng/2017-Q3/index.html" not in made
+    made.clear()
+    set_score(project, "2018-Q1", "wjw", 57)  # the last published period: its own pages only
+    build(project, out)
+    assert sorted({p.split("/")[-2] for p in made}) == ["2018-Q1"], made
+    assert len(made) == 5 + 1
+
+
+def test_a_template_that_loads_the_search_index_everywhere_puts_its_name_in_the_pre_key(monkeypatch) -> None:
+    """The search index's file name changes with the units and periods it lists; a page whose template
+    loads it outside ``{% if "search" in page.scripts %}`` reads that name, so its pre-key holds it."""
+    from site_builder.site.plan import Route
+
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    route = Route("p.html", "page", "page.html", make=lambda: {"page": None}, prekey=lambda: ("results", 1))
+
+    def pre(use: str, search: str) -> str | None:
+        return reuse.route_keys(reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, use)}, search), route, None)[1]
+
+    assert pre("always", "search.1.js") != pre("always", "search.2.js")
+    assert pre("scripts", "search.1.js") == pre("scripts", "search.2.js")  # read from the page: its pre-key's part
+    assert pre("never", "search.1.js") == pre("never", "search.2.js")
+
+
+def test_a_change_that_runs_into_later_periods_gives_the_clean_build(tmp_path: Path) -> None:
+    """The synthetic benchmark project ranks by running totals over the year (年度累计排名) and keeps
+    streaks (流动红旗): a fact changed in its first month changes every later month's results.  Each
+    rebuild is checked against a clean build, with every matched pre-key checked against the full key."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        from synth import generate
+    finally:
+        sys.path.pop(0)
+    root, out, clean = tmp_path / "project", tmp_path / "site", tmp_path / "clean"
+    generate(root, units=16, periods=4)
+    assert os.environ.get(reuse.CHECK_ENV)
+    AS_OF[root] = dt.date(2025, 12, 31)  # every month published
+
+    def change(month: int, value: str) -> None:
+        path = root / "scores" / "bench" / f"2025-{month:02d}.yaml"
+        text = path.read_text("utf-8")
+        new = re.sub(r"(\n  u00005:\n    facts: \{t1a0: )[0-9.]+", rf"\g<1>{value}", text, count=1)
+        assert new != text
+        path.write_text(new, "utf-8")
+
+    with cache_on(tmp_path):
+        build(root, out)
+        for month, value in ((1, "0.7"), (4, "0.3"), (2, "1.7"), (1, "0.1")):
+            change(month, value)
+            again = build(root, out)
+            clean_build(root, clean)
+            assert files(out) == files(clean), (month, value)
+            assert 0 < again.reused < again.files
+    AS_OF.pop(root)

@@ -131,10 +131,13 @@ def digest(*objs: Any, swap: bool = True) -> str | None:
 
 
 def forget_shared() -> None:
-    """Drop the per-process digests of shared objects and the table of model classes (at the end
-    of a build)."""
+    """Drop the per-process digests of shared objects, the table of model classes and the pre-keys'
+    parts (at the end of a build)."""
+    from site_builder.site.output import prekeys
+
     _MEMO.clear()
     _TABLE.clear()
+    prekeys.forget()
 
 
 def keyed(*parts: Any) -> tuple | None:

@@ -160,7 +160,11 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
         got = _head(key, route)
         given = None if got is None else route.prekey()
         inner = None if given is None else digest(given)
-        pre = None if inner is None else digest(got[0], "prekey", inner, swap=False)
+        # a template that loads the search index on every page: its file name is an input too (a
+        # template that loads it where the page lists "search" reads that from the page, which the
+        # route's pre-key covers)
+        search = key.search if got is not None and got[1] is not None and got[1][1] == "always" else None
+        pre = None if inner is None else digest(got[0], "prekey", search, inner, swap=False)
         known = previous.known(route.path, pre) if previous is not None and pre is not None else None
         if known is not None:
             if not os.environ.get(CHECK_ENV):

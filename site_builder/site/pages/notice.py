@@ -17,6 +17,7 @@ The views of corrections and earlier versions are in :mod:`.notice_versions`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset, dataset_stream, downloads
+from site_builder.site.output import dataset, dataset_stream, downloads, prekeys
 from site_builder.site.output.dataset import TABLES
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
@@ -35,7 +36,7 @@ from site_builder.site.data import SiteData
 from site_builder.site.present.markdown_html import render_markdown
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.present import sharing
-from site_builder.site.plan import Once, PageMeta, Route, page, page_kind
+from site_builder.site.plan import Once, PageMeta, Route, lazy_page, page, page_kind
 from site_builder.site.present.tables import notice_tables
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view, version_links
 
@@ -136,12 +137,28 @@ def print_address(data: SiteData, target: str) -> str:
 
 
 def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
-    """The notice of ``period`` as ``data`` shows it (current, or an earlier version), with downloads."""
+    """The notice of ``period`` as ``data`` shows it (current, or an earlier version), with downloads.
+
+    The page and its files are made when written, from the notice's tables made once for them; an
+    unchanged notice is recognised by its period's pre-key (:mod:`..output.prekeys`) without them."""
     shown = data.shown_version(period)
-    sv = data.version_of(period)
-    tables = notice_tables(data, period)
     view = notice_view(data, period)
     history = data.history(period)
+    kind = "notice" if not (history and shown) else "notice_version"
+    # used by the page and its six files (csv, the long tables, xlsx, json)
+    tables = Once(lambda: notice_tables(data, period), users=1 + 3 + len(LONG_TABLES))
+    part = Once(lambda: prekeys.period_part(data, period))
+    context = partial(_notice_context, data, period, view, tables, history, shown)
+    route = lazy_page(view["target"], kind, "notice.html", context,
+                      prekey=lambda: keyed(part(), prekeys.body_part(data, period)))
+    yield dataclasses.replace(route, done=tables.done)
+    yield from _downloads(
+        data, period, tables, view, shown or (history.current.n if history else 1), part
+    )
+
+
+def _notice_context(data: SiteData, period: Period, view: dict, tables: Once, history, shown) -> tuple[PageMeta, dict]:
+    sv = data.version_of(period)
     superseded = superseded_view(data, period, history, shown) if history and shown else None
     meta = PageMeta(
         path=view["target"],
@@ -163,13 +180,11 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
     ]
     # how long each lasts (“自2025年第9周起，至本阶段结束”), beside ``vetoed`` so that older themes still render
     vetoed_lasting = [veto_lasting(v, lasts.get(v.id, "period"), data.locale) for _, v in vetoed]
-    yield page(
-        meta,
-        "notice.html",
+    return meta, dict(
         notice=view,
         body=body_of(data, period),
-        tables=tables,
-        attachments=attachments_of(view, tables, data.locale),
+        tables=tables(),
+        attachments=attachments_of(view, tables(), data.locale),
         print_address=print_address(data, view["target"]),
         signed_in_body=body_signs_off(data, period),
         vetoed=vetoed,
@@ -179,9 +194,6 @@ def notice_routes(data: SiteData, period: Period) -> Iterator[Route]:
         superseded=superseded,
         max_total=sv.scheme.total,
         footer_issuer=view["issuer"],  # the footer names the notice's issuer, as its 落款 does
-    )
-    yield from _downloads(
-        data, period, tables, view, shown or (history.current.n if history else 1)
     )
 
 
@@ -212,9 +224,10 @@ def earlier_notice_pages(data: SiteData) -> Iterator[Route]:
         yield from notice_routes(version_data, period)
 
 
-def _downloads(data: SiteData, period: Period, tables, view, version: int) -> Iterator[Route]:
+def _downloads(data: SiteData, period: Period, tables: Once, view, version: int, period_part: Once) -> Iterator[Route]:
     """The notice's files (CSV, long tables, XLSX, JSON), made when written: each is a function of
-    the notice's tables and view, the period's records and the JSON's meta, which are its inputs."""
+    the notice's tables and view, the period's records and the JSON's meta, which are its inputs;
+    each is recognised as unchanged by the period's pre-key without them."""
     loc = data.locale
     records = Once(lambda: dataset_stream.records_of(data, period), users=3 + len(LONG_TABLES))
     meta = {
@@ -235,19 +248,26 @@ def _downloads(data: SiteData, period: Period, tables, view, version: int) -> It
         "current": data.shown_version(period) is None,
     }
     # the digests of the tables and of the records, made once for the six files' keys (not once a file)
-    tables_key = Once(lambda: digest(tables, loc, swap=False))
+    tables_key = Once(lambda: digest(tables(), loc, swap=False))
     records_key = Once(lambda: digest(tuple(records().table(n) for n in TABLES), swap=False))
     files = {
-        "csv": (lambda: downloads.to_csv(tables, loc), lambda: keyed(tables_key())),
+        "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
         **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),
                   partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
-        "xlsx": (lambda: downloads.to_xlsx(tables, loc, view["title"], view["date"], records()),
+        "xlsx": (lambda: downloads.to_xlsx(tables(), loc, view["title"], view["date"], records()),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
-        "json": (lambda: downloads.to_json(tables, meta, records()), lambda: keyed(tables_key(), meta, records_key())),
+        "json": (lambda: downloads.to_json(tables(), meta, records()), lambda: keyed(tables_key(), meta, records_key())),
     }
-    for part in ("csv", *LONG_TABLES, "xlsx", "json"):
-        make, inputs = files[part]
-        yield Route(view["downloads"][part], "download", make=make, inputs=inputs, done=records.done)
+    prekey = lambda: keyed(period_part())  # noqa: E731 - every file of the notice: its period's part
+    for name in ("csv", *LONG_TABLES, "xlsx", "json"):
+        make, inputs = files[name]
+        yield Route(view["downloads"][name], "download", make=make, inputs=inputs, done=partial(_done, records, tables),
+                    prekey=prekey)
+
+
+def _done(*shared: Once) -> None:
+    for once in shared:
+        once.done()
 
 
 def _contact_meta(contact) -> dict | None:

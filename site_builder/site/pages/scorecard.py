@@ -31,6 +31,8 @@ from site_builder.site.pages.common import earlier_versions, is_draft, notice_cr
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view
 from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
+from site_builder.site.output import prekeys
+from site_builder.site.output.digest import keyed
 from site_builder.site.output.personal_names import mask_name
 from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
@@ -276,9 +278,17 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     shown = data.shown_version(period)
     kind = "scorecard" if shown is None else "scorecard_version"
     shared = Once(lambda: _CardsOfPeriod(data, period))
+    part = Once(lambda: prekeys.period_part(data, period))
     for uid in sorted(result.units):
         yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
-                        partial(_card_context, shared, uid, kind))
+                        partial(_card_context, shared, uid, kind), prekey=partial(_card_prekey, part, uid))
+
+
+def _card_prekey(part: Once, uid: str) -> tuple | None:
+    """What a card is a function of besides its path, kind and template: its period's part (the
+    site-wide part, the period, its results and the previous period's, the notice's versions:
+    :mod:`..output.prekeys`) and the unit."""
+    return keyed(part(), uid)
 
 
 class _CardsOfPeriod:
