@@ -359,7 +359,12 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         return None
     cache.commit()
     found.sort(key=lambda p: (p.scheme, p.start, p.id))
-    return Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found), sources=dict(sorted(sources.items())))
+    project = Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found),
+                      sources=dict(sorted(sources.items())))
+    from site_builder.scoring import period_cache
+
+    period_cache.loaded(project)  # its periods are those of its sources: the period cache may key them so
+    return project
 
 
 def _suggest_id(stem: str) -> dict[str, str]:
@@ -376,33 +381,66 @@ def compute(project: Project, include_drafts: bool = True):
 
     Scoring and ranking take turns, period by period, each scheme after the schemes
     it reads: a period's history lines (streaks, running totals) read the ranked
-    results of the periods before it, so neither engine calls the other.
+    results of the periods before it, so neither engine calls the other.  The first
+    periods whose inputs did not change since a run without failures come from the
+    period cache (site_builder/scoring/period_cache.py); the rest are computed.
     """
     from site_builder.ranking.engine import rank_period
-    from site_builder.ranking.levels import grade, raise_level_failures
-    from site_builder.scoring.engine import SchemeScoring, scheme_order
+    from site_builder.ranking.levels import grade, raise_level_failures, record_levels
+    from site_builder.scoring.engine import SchemeScoring, previous_period, scheme_order
     from site_builder.scoring.failures import raise_failures
     from site_builder.scoring.history import History
+    from site_builder.scoring.period_cache import PeriodCache
 
-    out = {}
+    steps = [(sid, project.schemes[sid][p.version], p) for sid in scheme_order(project) for p in project.periods
+             if p.scheme == sid and (include_drafts or p.status != "draft")]
+    periods = [p for _, _, p in steps]
+    cache = PeriodCache.open(project, include_drafts, periods, lambda: _calendar_digest(project.root))
+    hits = cache.hits(periods) if cache is not None else []
+    graded = [hit.result for hit in hits]
     failures: list = []
     level_failures: list = []
-    history = History.for_project(project)  # filled period by period: read by history lines
-    for scheme_id in scheme_order(project):
-        scoring = SchemeScoring(project, failures, history)
-        state: dict = {}  # what ranking carries from period to period
-        previous = None
-        for period in project.periods:
-            if period.scheme != scheme_id or (not include_drafts and period.status == "draft"):
-                continue
-            sv = project.schemes[scheme_id][period.version]
+    if len(hits) < len(steps):
+        history = History.for_project(project)  # filled period by period: read by history lines
+        for (_, sv, period), result in zip(steps, graded):
+            history.add(result, period.name_en)
+            record_levels(history, sv, period, result.levels)
+        scheme_id = None
+        for i in range(len(hits), len(steps)):
+            sid, sv, period = steps[i]
+            if sid != scheme_id:
+                scheme_id = sid
+                scoring = SchemeScoring(project, failures, history)
+                state: dict = {}  # what ranking carries from period to period
+                previous = None
+                done = [j for j in range(len(hits)) if steps[j][0] == sid]  # its periods read from the cache
+                if done:
+                    scoring.ledger, state, _ = hits[done[-1]].state()
+                    state["honours"] = {}
+                    for j in done:
+                        for hid, added in hits[j].state()[2].items():
+                            state["honours"].setdefault(hid, []).extend(added)
+                    previous = steps[done[-1]][2].id
+                    scoring.previous = previous_period(steps[done[-1]][2], graded[done[-1]].units)
+            streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
             ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
             history.add(ranked, period.name_en)
             # levels as results (等次): after ranking, reading the history with this period in it
-            out[(scheme_id, period.id)] = grade(sv, period, ranked, history, level_failures)
+            graded.append(grade(sv, period, ranked, history, level_failures))
             previous = period.id
+            if cache is not None:
+                cache.carry(i, scoring.ledger, {k: v for k, v in state.items() if k != "honours"},
+                            {hid: v[streaks.get(hid, 0):] for hid, v in state.get("honours", {}).items()
+                             if len(v) > streaks.get(hid, 0)})
     raise_failures(project, failures)
     raise_level_failures(project, level_failures)
+    if cache is not None:
+        cache.save(graded, len(hits))
+        from site_builder.site.output import digest
+
+        for key, result in zip(cache.keys, graded):
+            digest.remember(result, key)  # equal chain key, equal result: no need to pickle it again
+    out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
     return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
 
 
