@@ -435,11 +435,14 @@ def compute(project: Project, include_drafts: bool = True):
     raise_failures(project, failures)
     raise_level_failures(project, level_failures)
     if cache is not None:
-        cache.save(graded, len(hits))
+        cache.save(graded, periods, len(hits))
         from site_builder.site.output import digest
 
-        for key, result in zip(cache.keys, graded):
-            digest.remember(result, key)  # equal chain key, equal result: no need to pickle it again
+        # the keys stand in for the digests of the site stage's incremental keys: no need to pickle
+        # a period or a result again (equal key, equal object)
+        for key, period_key, period, result in zip(cache.keys, cache.period_keys, periods, graded):
+            digest.remember(result, key)
+            digest.remember(period, period_key)
     out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
     return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
 

@@ -422,18 +422,22 @@ def test_failures_are_reported_as_before_and_write_nothing(tmp_path, scored):
 # ---------------------------------------------------------------- the site stage's digests
 
 
-def test_each_result_is_digested_by_its_chain_key_until_the_build_ends(project, scored):
+def test_each_result_and_period_is_digested_by_its_key_until_the_build_ends(project, scored):
     import hashlib
 
     from site_builder.scoring.period_cache import PeriodCache
     from site_builder.site.output import digest
 
     p, results = pipeline.check(project)
-    keys = PeriodCache.open(p, True, list(p.periods), lambda: pipeline._calendar_digest(p.root)).keys
-    assert [digest._shared_digest(results[c]) for c in CHAIN] == keys
-    digest.forget_shared()
+    chain = PeriodCache.open(p, True, list(p.periods), lambda: pipeline._calendar_digest(p.root))
+    assert [digest._shared_digest(results[c]) for c in CHAIN] == chain.keys
+    # and each period by a key of its file and the project-wide sources (as the parse cache keys it)
+    assert [digest._shared_digest(x) for x in p.periods] == chain.period_keys
+    assert len(set(chain.keys + chain.period_keys)) == 2 * len(CHAIN)
+    digest.forget_shared()  # the end of a build: pickled again when asked
     r = results[CHAIN[0]]
     assert digest._shared_digest(r) == hashlib.sha256(digest._dumps(r)).hexdigest()
+    assert digest._shared_digest(p.periods[0]) == hashlib.sha256(digest._dumps(p.periods[0])).hexdigest()
     digest.forget_shared()
 
 

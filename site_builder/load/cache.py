@@ -348,10 +348,14 @@ def decode(blob: bytes, key: bytes) -> object | None:
         return None
 
 
-def loads(data: bytes) -> object:
+def loads(data: bytes, persistent_load=None) -> object:
     """Unpickle ``data`` written by this tool inside a verified entry, with the same restricted loader
-    (raises on anything else)."""
-    return _Unpickler(io.BytesIO(data)).load()
+    (raises on anything else); ``persistent_load`` resolves the references the writer left in place of
+    objects the reader already holds."""
+    unpickler = _Unpickler(io.BytesIO(data))
+    if persistent_load is not None:
+        unpickler.persistent_load = persistent_load
+    return unpickler.load()
 
 
 def digest(data: bytes) -> bytes:

@@ -39,6 +39,7 @@ the site stage's incremental keys (compute passes it to
 from __future__ import annotations
 
 import gc
+import io
 import pickle
 import weakref
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 
 from site_builder.load.cache import SourceCache, digest, loads
 from site_builder.model import Period, Project
+from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.results import PeriodResult
 
 FORMAT = "1"
@@ -79,9 +81,11 @@ class Hit:
 class PeriodCache:
     """The chain keys of one compute, and its entries."""
 
-    def __init__(self, entries: SourceCache, keys: list[str]) -> None:
+    def __init__(self, entries: SourceCache, keys: list[str], period_keys: list[str]) -> None:
         self.entries = entries
-        self.keys = keys
+        self.keys = keys  # K_1 … K_n
+        #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
+        self.period_keys = period_keys
         self.carried: dict[int, bytes] = {}  # step -> its carried state, for the entries written at the end
 
     @classmethod
@@ -99,13 +103,14 @@ class PeriodCache:
             return None
         project_wide = [name.encode() + b"\0" + digest(raw) for name, raw in project.sources.items()
                         if name not in paths and not name.startswith("content/")]
-        key = SourceCache.key("period chain", FORMAT, "drafts" if include_drafts else "published", calendar(),
-                              *sorted(project_wide))
-        keys = []
+        base = SourceCache.key("project-wide inputs", FORMAT, calendar(), *sorted(project_wide))
+        key = SourceCache.key("period chain", base, "drafts" if include_drafts else "published")
+        keys, period_keys = [], []
         for p in steps:
-            key = SourceCache.key("step", key, p.scheme, p.id, p.path, digest(project.sources[p.path]))
+            period_keys.append(SourceCache.key("period", base, p.path, digest(project.sources[p.path])))
+            key = SourceCache.key("step", key, period_keys[-1], p.scheme, p.id)
             keys.append(key)
-        return cls(entries, keys)
+        return cls(entries, keys, period_keys)
 
     def hits(self, steps: list[Period]) -> list[Hit]:
         """The entries of the first steps, up to the first miss."""
@@ -125,24 +130,67 @@ class PeriodCache:
 
     def _read(self, key: str, period: Period) -> Hit | None:
         got = self.entries.get(key)
-        if not (isinstance(got, tuple) and len(got) == 4 and got[0] == FORMAT and got[1] == key):
+        if not (isinstance(got, tuple) and len(got) == 4 and got[0] == FORMAT and got[1] == key
+                and isinstance(got[2], bytes) and isinstance(got[3], bytes)):
             return None
-        result, carried = got[2], got[3]
-        if not (isinstance(result, PeriodResult) and isinstance(carried, bytes)
-                and result.scheme == period.scheme and result.period == period.id):
+        try:
+            result = loads(got[2], _facts_of(period))
+        except Exception:  # noqa: BLE001 - a reference the period does not hold: a miss
             return None
-        return Hit(result, carried)
+        if not (isinstance(result, PeriodResult) and result.scheme == period.scheme and result.period == period.id):
+            return None
+        return Hit(result, got[3])
 
     def carry(self, step: int, ledger: object, ranking: dict, added: dict) -> None:
         """The state after ``step``, taken now (the next steps change it)."""
         self.carried[step] = pickle.dumps((ledger, ranking, added), protocol=5)
 
-    def save(self, results: list[PeriodResult], first: int) -> None:
+    def save(self, results: list[PeriodResult], steps: list[Period], first: int) -> None:
         """After a compute without failures: write the steps from ``first`` on, keep those read,
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
         for i in range(first, len(results)):
-            self.entries.store(self.keys[i], (FORMAT, self.keys[i], results[i], self.carried[i]))
+            blob = _dump(results[i], steps[i])
+            self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
         self.entries.prune()
         self.carried.clear()
+
+
+class _Pickler(pickle.Pickler):
+    """Writes each of the period's facts a line's result holds as a reference to it: the period is
+    equal whenever the entry is read (its file is in the key), and the result then shares its facts
+    with it, as a computed one does."""
+
+    def __init__(self, file, facts: dict[int, tuple[str, str] | str]) -> None:
+        super().__init__(file, protocol=5)
+        self.facts = facts
+
+    def persistent_id(self, obj: object) -> tuple[str, str] | str | None:
+        if type(obj) is Facts:
+            return self.facts.get(id(obj))
+        return None
+
+
+def _dump(result: PeriodResult, period: Period) -> bytes:
+    facts: dict[int, tuple[str, str] | str] = {id(EMPTY_FACTS): "empty"}
+    for uid, leaves in period.facts.items():
+        for leaf, f in leaves.items():
+            facts[id(f)] = (uid, leaf)
+    buf = io.BytesIO()
+    _Pickler(buf, facts).dump(result)
+    return buf.getvalue()
+
+
+def _facts_of(period: Period) -> Callable[[object], Facts]:
+    def load(ref: object) -> Facts:
+        if ref == "empty":
+            return EMPTY_FACTS
+        if not (isinstance(ref, tuple) and len(ref) == 2):
+            raise pickle.UnpicklingError("not a reference to facts")
+        f = period.facts[ref[0]][ref[1]]
+        if type(f) is not Facts:
+            raise pickle.UnpicklingError("not facts")
+        return f
+
+    return load
