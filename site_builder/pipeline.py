@@ -395,7 +395,7 @@ def compute(project: Project, include_drafts: bool = True):
     steps = [(sid, project.schemes[sid][p.version], p) for sid in scheme_order(project) for p in project.periods
              if p.scheme == sid and (include_drafts or p.status != "draft")]
     periods = [p for _, _, p in steps]
-    cache = PeriodCache.open(project, include_drafts, periods, lambda: _calendar_digest(project.root))
+    cache = PeriodCache.open(project, include_drafts, periods, lambda: _compute_inputs(project))
     hits = cache.hits(periods) if cache is not None else []
     graded = [hit.result for hit in hits]
     failures: list = []
@@ -445,6 +445,19 @@ def compute(project: Project, include_drafts: bool = True):
             digest.remember(period, period_key)
     out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
     return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
+
+
+def _compute_inputs(project: Project):
+    """What compute reads besides the period files, digested for the period cache's keys (as the site
+    stage digests its inputs: equal objects, equal digests, in every process), or None."""
+    from site_builder.scoring.period_cache import Inputs
+    from site_builder.site.output import digest
+
+    versions = {(sid, v): digest.digest(sv) for sid, svs in project.schemes.items() for v, sv in svs.items()}
+    site, units = digest.digest(project.site, swap=False), digest.digest(project.units, swap=False)
+    if site is None or units is None or None in versions.values():
+        return None
+    return Inputs(site, units, versions, _calendar_digest(project.root))
 
 
 def check(root: Path, locale: str | None = None, warnings: Problems | None = None, include_drafts: bool = True):

@@ -265,6 +265,15 @@ def test_the_stage_cap_and_a_lasting_veto_come_through_the_cache(project, scored
     assert "a2" not in march.chosen and "a2" in dict(march.excluded)
 
 
+def test_a_comment_in_a_project_wide_file_scores_nothing(project, scored):
+    # the keys digest what site.yaml, the registry and the schemes load to, not their bytes
+    make_project(project, {"site.yaml": SITE + "# 说明\n", "units/units.yaml": "# 名册\n" + UNITS,
+                           "schemes/m/2024.yaml": MONTHLY + "# 备注\n"}, base=False)
+    results, calls = cached(project, scored)
+    assert calls == []
+    assert results == fresh(project)
+
+
 def test_a_scheme_change_scores_everything(project, scored):
     make_project(project, {"schemes/m/2024.yaml": MONTHLY.replace("title: 月度评比", "title: 月度评比办法")},
                  base=False)
@@ -337,7 +346,7 @@ def test_a_damaged_entry_is_a_miss(project, scored, damage):
     from site_builder.scoring.period_cache import PeriodCache
 
     p, _ = pipeline.check(project)
-    keys = PeriodCache.open(p, True, [x for x in p.periods], lambda: pipeline._calendar_digest(p.root)).keys
+    keys = PeriodCache.open(p, True, [x for x in p.periods], lambda: pipeline._compute_inputs(p)).keys
     folder = project / FOLDERS[True]
     path = folder / keys[3]  # April's
     blob = path.read_bytes()
@@ -429,7 +438,7 @@ def test_each_result_and_period_is_digested_by_its_key_until_the_build_ends(proj
     from site_builder.site.output import digest
 
     p, results = pipeline.check(project)
-    chain = PeriodCache.open(p, True, list(p.periods), lambda: pipeline._calendar_digest(p.root))
+    chain = PeriodCache.open(p, True, list(p.periods), lambda: pipeline._compute_inputs(p))
     assert [digest._shared_digest(results[c]) for c in CHAIN] == chain.keys
     # and each period by a key of its file and the project-wide sources (as the parse cache keys it)
     assert [digest._shared_digest(x) for x in p.periods] == chain.period_keys

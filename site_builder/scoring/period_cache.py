@@ -7,14 +7,17 @@ order), carrying state from step to step: what a scheme's later periods read
 totals, honour streaks, ``previous(x)``) and the history every scheme reads.
 Each step has a key
 
-    K_0 = H(the tool's code, this cache's format, drafts in or out, every project-wide
-            source (site.yaml, the unit registry, every scheme version) and calendar.yaml)
-    K_i = H(K_{i-1}, the period file of step i: its path and bytes)
+    K_0 = H(the tool's code, this cache's format, drafts in or out, the site settings, the unit
+            registry and every scheme version (digests of the objects, as the site stage makes
+            them: a comment changes nothing), and the bytes of calendar.yaml)
+    P_i = H(the period file of step i (path and bytes), its scheme version, the registry, the calendar)
+    K_i = H(K_{i-1}, P_i)
 
 so equal K_i means equal inputs to every step up to i, hence an equal result of
-step i and equal state after it.  A period file decides its period given the
-sources of K_0 (the parse cache keys a checked period the same way); notice
-bodies are only checked, never read by scoring, and are left out.
+step i and equal state after it.  The loader makes a period of its file, its scheme
+version, the registry and the calendar alone (notice bodies are only checked,
+never read by scoring), so equal P_i means an equal period: P_i stands in for the
+period's digest in the site stage's keys as K_i does for its result.
 
 An entry per step holds the step's graded result and the state its scheme carries
 after it (without the history: that is rebuilt from the results of the steps
@@ -31,9 +34,7 @@ a preview with drafts).  Entries are signed and read as in
 The cache is used only for a project as :func:`site_builder.pipeline.load_project`
 made it (its periods are those of its source bytes); a project assembled
 otherwise (e.g. with periods from the archive of earlier versions) is computed
-without it.  The key of each step also stands in for the digest of its result in
-the site stage's incremental keys (compute passes it to
-:func:`site_builder.site.output.digest.remember`).
+without it.  compute passes K_i and P_i to :func:`site_builder.site.output.digest.remember`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ def _is_loaded(project: Project) -> bool:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """Digests of what a compute reads besides the period files: the objects themselves (so that a
+    comment or a reformatted line in a source changes nothing), and the bytes of calendar.yaml."""
+
+    site: str
+    units: str
+    versions: dict[tuple[str, str], str]  # (scheme id, version) -> digest of the scheme version
+    calendar: bytes
+
+
+@dataclass(frozen=True)
 class Hit:
     """One step read from the cache: its graded result and the state its scheme carries after it."""
 
@@ -90,24 +102,25 @@ class PeriodCache:
 
     @classmethod
     def open(cls, project: Project, include_drafts: bool, steps: list[Period],
-             calendar: Callable[[], bytes]) -> PeriodCache | None:
-        """The cache of this compute, or None (off, no secret, or a project not read from its sources).
-        ``calendar``: the digest of calendar.yaml, which the rules read (workdays)."""
+             inputs: Callable[[], Inputs | None]) -> PeriodCache | None:
+        """The cache of this compute, or None (off, no secret, a project not read from its sources, or
+        inputs that cannot be digested).  ``inputs`` digests what is read besides the period files."""
         if not _is_loaded(project):
             return None
         entries = SourceCache(project.root, folder=FOLDERS[include_drafts])
-        if not entries.enabled:
+        if not entries.enabled or any(p.path not in project.sources for p in steps):
             return None
-        paths = {p.path for p in project.periods}
-        if any(p.path not in project.sources for p in steps):
+        got = inputs()
+        if got is None:
             return None
-        project_wide = [name.encode() + b"\0" + digest(raw) for name, raw in project.sources.items()
-                        if name not in paths and not name.startswith("content/")]
-        base = SourceCache.key("project-wide inputs", FORMAT, calendar(), *sorted(project_wide))
-        key = SourceCache.key("period chain", base, "drafts" if include_drafts else "published")
+        key = SourceCache.key("period chain", FORMAT, "drafts" if include_drafts else "published", got.calendar,
+                              got.site, got.units, *(f"{sid}/{v}:{d}" for (sid, v), d in sorted(got.versions.items())))
         keys, period_keys = [], []
         for p in steps:
-            period_keys.append(SourceCache.key("period", base, p.path, digest(project.sources[p.path])))
+            # what the loader made the period of: its file, its scheme version, the registry, the calendar
+            period_keys.append(SourceCache.key("period", FORMAT, got.calendar, got.units,
+                                               got.versions[(p.scheme, p.version)], p.path,
+                                               digest(project.sources[p.path])))
             key = SourceCache.key("step", key, period_keys[-1], p.scheme, p.id)
             keys.append(key)
         return cls(entries, keys, period_keys)
@@ -150,9 +163,15 @@ class PeriodCache:
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
-        for i in range(first, len(results)):
-            blob = _dump(results[i], steps[i])
-            self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
+        paused = gc.isenabled()
+        gc.disable()  # pickling makes no garbage: the collector would only walk the results again
+        try:
+            for i in range(first, len(results)):
+                blob = _dump(results[i], steps[i])
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
+        finally:
+            if paused:
+                gc.enable()
         self.entries.prune()
         self.carried.clear()
 
