@@ -450,18 +450,27 @@ def test_each_result_and_period_is_digested_by_its_key_until_the_build_ends(proj
     digest.forget_shared()
 
 
-def test_a_warm_build_is_byte_identical_to_a_build_without_cache(tmp_path, scored):
+def test_a_warm_build_is_byte_identical_to_a_build_without_cache(tmp_path, scored, monkeypatch):
     from site_builder.site.build import build_site
+    from site_builder.site.output import digest
+
+    remembered: list[object] = []
+    real = digest.remember
+    monkeypatch.setattr(digest, "remember", lambda obj, hexdigest: (remembered.append(obj), real(obj, hexdigest)))
 
     def tree(out: Path) -> dict[str, bytes]:
         return {q.relative_to(out).as_posix(): q.read_bytes() for q in sorted(out.rglob("*")) if q.is_file()}
 
     root = make_project(tmp_path / "p", files(), base=False)
     build_site(root, tmp_path / "cold", as_of=AS_OF, quiet=True)
+    # every build that computes remembers each result and period (as serve does, in one process),
+    # and forgets them when it ends
+    assert len(remembered) == 2 * len(CHAIN) and not digest._MEMO
     edit(root, "04", 2, 10)
     scored.clear()
     build_site(root, tmp_path / "cold", as_of=AS_OF, quiet=True)  # incremental, into the same folder
     assert ("m", "2024-03") not in scored and ("m", "2024-04") in scored
+    assert len(remembered) == 4 * len(CHAIN) and not digest._MEMO
     shutil.rmtree(root / ".site-builder")
     os.environ[cache_mod.ENV_OFF] = "1"
     try:
