@@ -6,6 +6,7 @@ stage.  Each step is a plain function of its inputs.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
@@ -359,7 +360,12 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         return None
     cache.commit()
     found.sort(key=lambda p: (p.scheme, p.start, p.id))
-    return Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found), sources=dict(sorted(sources.items())))
+    project = Project(root=root, site=site, units=units, schemes=schemes, periods=tuple(found),
+                      sources=dict(sorted(sources.items())))
+    from site_builder.scoring import period_cache
+
+    period_cache.loaded(project)  # its periods are those of its sources: the period cache may key them so
+    return project
 
 
 def _suggest_id(stem: str) -> dict[str, str]:
@@ -371,39 +377,102 @@ def _suggest_id(stem: str) -> dict[str, str]:
     return {"guess": guess}
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def compute(project: Project, include_drafts: bool = True):
     """Score and rank every period: ``{(scheme, period): PeriodResult}``.
 
     Scoring and ranking take turns, period by period, each scheme after the schemes
     it reads: a period's history lines (streaks, running totals) read the ranked
-    results of the periods before it, so neither engine calls the other.
+    results of the periods before it, so neither engine calls the other.  The first
+    periods whose inputs did not change since a run without failures come from the
+    period cache (site_builder/scoring/period_cache.py); the rest are computed.
     """
     from site_builder.ranking.engine import rank_period
-    from site_builder.ranking.levels import grade, raise_level_failures
-    from site_builder.scoring.engine import SchemeScoring, scheme_order
+    from site_builder.ranking.levels import grade, raise_level_failures, record_levels
+    from site_builder.scoring.engine import SchemeScoring, previous_period, scheme_order
     from site_builder.scoring.failures import raise_failures
     from site_builder.scoring.history import History
+    from site_builder.scoring.period_cache import PeriodCache
 
-    out = {}
-    failures: list = []
-    level_failures: list = []
-    history = History.for_project(project)  # filled period by period: read by history lines
-    for scheme_id in scheme_order(project):
-        scoring = SchemeScoring(project, failures, history)
-        state: dict = {}  # what ranking carries from period to period
-        previous = None
-        for period in project.periods:
-            if period.scheme != scheme_id or (not include_drafts and period.status == "draft"):
-                continue
-            sv = project.schemes[scheme_id][period.version]
-            ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
-            history.add(ranked, period.name_en)
-            # levels as results (等次): after ranking, reading the history with this period in it
-            out[(scheme_id, period.id)] = grade(sv, period, ranked, history, level_failures)
-            previous = period.id
-    raise_failures(project, failures)
-    raise_level_failures(project, level_failures)
-    return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
+    # Scoring makes hundreds of thousands of long-lived objects (the results) and little garbage:
+    # the collector would walk them and the project again and again (as in load_project).
+    with _collector_paused():
+        steps = [(sid, project.schemes[sid][p.version], p) for sid in scheme_order(project) for p in project.periods
+                 if p.scheme == sid and (include_drafts or p.status != "draft")]
+        periods = [p for _, _, p in steps]
+        cache = PeriodCache.open(project, include_drafts, periods, lambda: _compute_inputs(project))
+        hits = cache.hits(periods) if cache is not None else []
+        graded = [hit.result for hit in hits]
+        failures: list = []
+        level_failures: list = []
+        if len(hits) < len(steps):
+            history = History.for_project(project)  # filled period by period: read by history lines
+            for (_, sv, period), result in zip(steps, graded):
+                history.add(result, period.name_en)
+                record_levels(history, sv, period, result.levels)
+            scheme_id = None
+            for i in range(len(hits), len(steps)):
+                sid, sv, period = steps[i]
+                if sid != scheme_id:
+                    scheme_id = sid
+                    scoring = SchemeScoring(project, failures, history)
+                    state: dict = {}  # what ranking carries from period to period
+                    previous = None
+                    done = [j for j in range(len(hits)) if steps[j][0] == sid]  # its periods read from the cache
+                    if done:
+                        scoring.ledger, state, _ = hits[done[-1]].state()
+                        state["honours"] = {}
+                        for j in done:
+                            for hid, added in hits[j].state()[2].items():
+                                state["honours"].setdefault(hid, []).extend(added)
+                        previous = steps[done[-1]][2].id
+                        scoring.previous = previous_period(steps[done[-1]][2], graded[done[-1]].units)
+                streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
+                ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
+                history.add(ranked, period.name_en)
+                # levels as results (等次): after ranking, reading the history with this period in it
+                graded.append(grade(sv, period, ranked, history, level_failures))
+                previous = period.id
+                if cache is not None:
+                    cache.carry(i, scoring.ledger, {k: v for k, v in state.items() if k != "honours"},
+                                {hid: v[streaks.get(hid, 0):] for hid, v in state.get("honours", {}).items()
+                                 if len(v) > streaks.get(hid, 0)})
+        raise_failures(project, failures)
+        raise_level_failures(project, level_failures)
+        if cache is not None:
+            cache.save(graded, periods, len(hits))
+            from site_builder.site.output import digest
+
+            # the keys stand in for the digests of the site stage's incremental keys: no need to pickle
+            # a period or a result again (equal key, equal object)
+            for key, period_key, period, result in zip(cache.keys, cache.period_keys, periods, graded):
+                digest.remember(result, key)
+                digest.remember(period, period_key)
+        out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
+        return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
+
+
+def _compute_inputs(project: Project):
+    """What compute reads besides the period files, digested for the period cache's keys (as the site
+    stage digests its inputs: equal objects, equal digests, in every process), or None."""
+    from site_builder.scoring.period_cache import Inputs
+    from site_builder.site.output import digest
+
+    versions = {(sid, v): digest.digest(sv) for sid, svs in project.schemes.items() for v, sv in svs.items()}
+    site, units = digest.digest(project.site, swap=False), digest.digest(project.units, swap=False)
+    if site is None or units is None or None in versions.values():
+        return None
+    return Inputs(site, units, versions, _calendar_digest(project.root))
 
 
 def check(root: Path, locale: str | None = None, warnings: Problems | None = None, include_drafts: bool = True):

@@ -150,11 +150,13 @@ def _safe_dir(path: Path) -> bool:
 class SourceCache:
     """The cache of one project; every method is silent about failures."""
 
-    def __init__(self, root: Path, enabled: bool | None = None) -> None:
+    def __init__(self, root: Path, enabled: bool | None = None, folder: str = CACHE_DIR) -> None:
+        """``folder``: another folder of ``.site-builder/`` with entries of its own, pruned on
+        its own (the period cache's, site_builder/scoring/period_cache.py)."""
         if enabled is None:
             enabled = os.environ.get(ENV_OFF, "") in ("", "0")
         self.root = Path(root)
-        self.dir = self.root / CACHE_DIR
+        self.dir = self.root / folder
         self.enabled = enabled
         self.used: set[str] = set()
         self.hits = 0
@@ -245,6 +247,19 @@ class SourceCache:
         except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
             pass
 
+    def store(self, key: str, obj: object) -> None:
+        """Write ``obj`` under ``key`` now (atomically), for a caller that decides itself when a run
+        succeeded and then calls :meth:`prune`; nothing is kept in memory."""
+        if not self.enabled:
+            return
+        self.used.add(key)
+        try:
+            blob = encode(obj, self.secret)
+        except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
+            return
+        if self._prepare():
+            self._write(key, blob)
+
     def commit(self) -> None:
         """Write the new entries (each atomically) and delete those the load did not use.
 
@@ -331,6 +346,16 @@ def decode(blob: bytes, key: bytes) -> object | None:
         return _Unpickler(io.BytesIO(payload)).load()
     except Exception:  # noqa: BLE001 - a damaged entry is a miss
         return None
+
+
+def loads(data: bytes, persistent_load=None) -> object:
+    """Unpickle ``data`` written by this tool inside a verified entry, with the same restricted loader
+    (raises on anything else); ``persistent_load`` resolves the references the writer left in place of
+    objects the reader already holds."""
+    unpickler = _Unpickler(io.BytesIO(data))
+    if persistent_load is not None:
+        unpickler.persistent_load = persistent_load
+    return unpickler.load()
 
 
 def digest(data: bytes) -> bytes:

@@ -430,11 +430,17 @@ def grade(sv: SchemeVersion, period: Period, result: PeriodResult, history: Hist
     levels, failed = grade_period(sv, result, past)
     failures += [LevelFailure(sv, period, uid, index, error) for uid, index, error in failed]
     if history is not None:
-        for uid, lv in levels.items():
-            recs = history.records.get((sv.id, uid), {})
-            if period.id in recs:
-                recs[period.id] = replace(recs[period.id], level=lv.level)
+        record_levels(history, sv, period, levels)
     return replace(result, levels=levels)
+
+
+def record_levels(history: History, sv: SchemeVersion, period: Period, levels: Mapping[str, UnitLevel]) -> None:
+    """Each unit's level in its record of the history, for later readers (also when a graded
+    period comes from the period cache)."""
+    for uid, lv in levels.items():
+        recs = history.records.get((sv.id, uid), {})
+        if period.id in recs:
+            recs[period.id] = replace(recs[period.id], level=lv.level)
 
 
 def raise_level_failures(project: Project, failures: list[LevelFailure]) -> None:

@@ -15,7 +15,7 @@ ranked in turn by :func:`site_builder.pipeline.compute` (this module never impor
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 
 from site_builder import messages
@@ -97,15 +97,16 @@ def _rounded_step(node: Indicator, computed: Decimal, shown: Decimal, rounding: 
     return (step("explain.line_rounded", places=r.places, mode_zh=zh, mode_en=en, shown=format(shown, "f")),)
 
 
+@dataclass
 class _Ledger:
     """What later periods of a scheme carry: points already booked against caps that
-    span a stage or a year, and vetoes that last to the end of a stage or year."""
+    span a stage or a year, and vetoes that last to the end of a stage or year.  A
+    dataclass of plain values, so the period cache can store it (scoring/period_cache.py)."""
 
-    def __init__(self) -> None:
-        self.used: dict[tuple[str, str, str], Decimal] = {}
-        self.lost: dict[tuple[str, str, str], Decimal] = {}  # a balance's deductions so far in its span
-        self.vetoes: dict[tuple[str, str, str], dict[str, VetoResult]] = {}
-        self.stage_names: dict[str, tuple[str, str]] = {}  # stage id -> (zh, en) name, for the score card
+    used: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
+    lost: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)  # a balance's deductions so far in its span
+    vetoes: dict[tuple[str, str, str], dict[str, VetoResult]] = field(default_factory=dict)
+    stage_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage id -> (zh, en) name, for the score card
 
     @staticmethod
     def veto_spans(unit: str, period: Period) -> dict[str, tuple[str, str, str]]:
@@ -575,8 +576,14 @@ class SchemeScoring:
 
     def score(self, sv: SchemeVersion, period: Period) -> dict[str, UnitResult]:
         units = score_period(self.project, sv, period, self.ledger, self.failures, self.history, self.previous)
-        assessed = {u: r for u, r in units.items() if r.status == "assessed"}
-        self.previous = PreviousPeriod(
-            period.name, {u: period.facts.get(u, {}) for u in assessed},
-            {u: {ln.id: ln.points for ln in r.lines} for u, r in assessed.items()})
+        self.previous = previous_period(period, units)
         return units
+
+
+def previous_period(period: Period, units: dict[str, UnitResult]) -> PreviousPeriod:
+    """What ``previous(x)`` reads in the next period of the scheme: the facts and points of the
+    units assessed in ``period`` (also rebuilt from a cached period's results)."""
+    assessed = {u: r for u, r in units.items() if r.status == "assessed"}
+    return PreviousPeriod(
+        period.name, {u: period.facts.get(u, {}) for u in assessed},
+        {u: {ln.id: ln.points for ln in r.lines} for u, r in assessed.items()})

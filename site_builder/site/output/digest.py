@@ -101,6 +101,14 @@ def _shared_digest(obj: Any) -> str:
     return got[1]
 
 
+def remember(obj: Any, hexdigest: str) -> None:
+    """Take ``hexdigest`` as the digest of the shared object ``obj`` until :func:`forget_shared`, instead
+    of pickling it.  Only for a stand-in that is sound: equal stand-ins mean equal objects, byte for
+    byte (a scored period's chain key, site_builder/scoring/period_cache.py).  The memo keeps
+    ``obj``, so its id cannot pass to another object while the digest is remembered."""
+    _MEMO[id(obj)] = (obj, hexdigest)
+
+
 def _swap_shared(value: Any, shared: tuple[type, ...], depth: int = 6) -> Any:
     """``value`` with each shared object in it — itself, or anywhere in its dicts, lists and tuples,
     a few levels deep — replaced by its digest."""

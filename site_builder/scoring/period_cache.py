@@ -1,0 +1,215 @@
+"""A cache of scored, ranked and graded periods (``.site-builder/periods/``).
+
+:func:`site_builder.pipeline.compute` walks the periods of every scheme in one
+chain (schemes in the order of their ``inputs``, each scheme's periods in
+order), carrying state from step to step: what a scheme's later periods read
+(points booked against caps over a stage or year, lasting vetoes, running
+totals, honour streaks, ``previous(x)``) and the history every scheme reads.
+Each step has a key
+
+    K_0 = H(the tool's code, this cache's format, drafts in or out, the site settings, the unit
+            registry and every scheme version (digests of the objects, as the site stage makes
+            them: a comment changes nothing), and the bytes of calendar.yaml)
+    P_i = H(the period file of step i (path and bytes), its scheme version, the registry, the calendar)
+    K_i = H(K_{i-1}, P_i)
+
+so equal K_i means equal inputs to every step up to i, hence an equal result of
+step i and equal state after it.  The loader makes a period of its file, its scheme
+version, the registry and the calendar alone (notice bodies are only checked,
+never read by scoring), so equal P_i means an equal period: P_i stands in for the
+period's digest in the site stage's keys as K_i does for its result.
+
+An entry per step holds the step's graded result and the state its scheme carries
+after it (without the history: that is rebuilt from the results of the steps
+before, and the honour streaks from each step's new part, so an entry does not
+grow with the number of earlier periods).  A compute reads the longest run of
+hits from the first step, and from the first miss on computes exactly as
+without a cache.  Entries are written only after a compute without any failure,
+so a hit is a step that once went through cleanly; the entries a successful
+compute did not use are deleted then (one folder for what is published, one for
+a preview with drafts).  Entries are signed and read as in
+:mod:`site_builder.load.cache` (a damaged, altered or foreign entry is a miss);
+``--no-cache`` turns it off; a folder that cannot be written means no cache.
+
+The cache is used only for a project as :func:`site_builder.pipeline.load_project`
+made it (its periods are those of its source bytes); a project assembled
+otherwise (e.g. with periods from the archive of earlier versions) is computed
+without it.  compute passes K_i and P_i to :func:`site_builder.site.output.digest.remember`.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import pickle
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from site_builder.load.cache import SourceCache, digest, loads
+from site_builder.model import Period, Project
+from site_builder.scoring.facts import EMPTY_FACTS, Facts
+from site_builder.scoring.results import PeriodResult
+
+FORMAT = "1"
+#: One folder per kind of compute, pruned on its own: published results, a preview with drafts.
+FOLDERS = {False: ".site-builder/periods", True: ".site-builder/periods-drafts"}
+
+_LOADED: weakref.WeakValueDictionary[int, Project] = weakref.WeakValueDictionary()
+
+
+def loaded(project: Project) -> None:
+    """Note that ``project`` is as the loader read it from its sources (called by load_project)."""
+    _LOADED[id(project)] = project
+
+
+def _is_loaded(project: Project) -> bool:
+    return _LOADED.get(id(project)) is project
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Digests of what a compute reads besides the period files: the objects themselves (so that a
+    comment or a reformatted line in a source changes nothing), and the bytes of calendar.yaml."""
+
+    site: str
+    units: str
+    versions: dict[tuple[str, str], str]  # (scheme id, version) -> digest of the scheme version
+    calendar: bytes
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One step read from the cache: its graded result and the state its scheme carries after it."""
+
+    result: PeriodResult
+    carried: bytes  # pickled (ledger, ranking state without honour streaks, honour streaks added)
+
+    def state(self) -> tuple[object, dict, dict]:
+        ledger, ranking, added = loads(self.carried)
+        return ledger, ranking, added
+
+
+class PeriodCache:
+    """The chain keys of one compute, and its entries."""
+
+    def __init__(self, entries: SourceCache, keys: list[str], period_keys: list[str]) -> None:
+        self.entries = entries
+        self.keys = keys  # K_1 … K_n
+        #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
+        self.period_keys = period_keys
+        self.carried: dict[int, bytes] = {}  # step -> its carried state, for the entries written at the end
+
+    @classmethod
+    def open(cls, project: Project, include_drafts: bool, steps: list[Period],
+             inputs: Callable[[], Inputs | None]) -> PeriodCache | None:
+        """The cache of this compute, or None (off, no secret, a project not read from its sources, or
+        inputs that cannot be digested).  ``inputs`` digests what is read besides the period files."""
+        if not _is_loaded(project):
+            return None
+        entries = SourceCache(project.root, folder=FOLDERS[include_drafts])
+        if not entries.enabled or any(p.path not in project.sources for p in steps):
+            return None
+        got = inputs()
+        if got is None:
+            return None
+        key = SourceCache.key("period chain", FORMAT, "drafts" if include_drafts else "published", got.calendar,
+                              got.site, got.units, *(f"{sid}/{v}:{d}" for (sid, v), d in sorted(got.versions.items())))
+        keys, period_keys = [], []
+        for p in steps:
+            # what the loader made the period of: its file, its scheme version, the registry, the calendar
+            period_keys.append(SourceCache.key("period", FORMAT, got.calendar, got.units,
+                                               got.versions[(p.scheme, p.version)], p.path,
+                                               digest(project.sources[p.path])))
+            key = SourceCache.key("step", key, period_keys[-1], p.scheme, p.id)
+            keys.append(key)
+        return cls(entries, keys, period_keys)
+
+    def hits(self, steps: list[Period]) -> list[Hit]:
+        """The entries of the first steps, up to the first miss."""
+        out: list[Hit] = []
+        paused = gc.isenabled()
+        gc.disable()  # unpickling makes many objects and no garbage
+        try:
+            for key, period in zip(self.keys, steps):
+                hit = self._read(key, period)
+                if hit is None:
+                    break
+                out.append(hit)
+        finally:
+            if paused:
+                gc.enable()
+        return out
+
+    def _read(self, key: str, period: Period) -> Hit | None:
+        got = self.entries.get(key)
+        if not (isinstance(got, tuple) and len(got) == 4 and got[0] == FORMAT and got[1] == key
+                and isinstance(got[2], bytes) and isinstance(got[3], bytes)):
+            return None
+        try:
+            result = loads(got[2], _facts_of(period))
+        except Exception:  # noqa: BLE001 - a reference the period does not hold: a miss
+            return None
+        if not (isinstance(result, PeriodResult) and result.scheme == period.scheme and result.period == period.id):
+            return None
+        return Hit(result, got[3])
+
+    def carry(self, step: int, ledger: object, ranking: dict, added: dict) -> None:
+        """The state after ``step``, taken now (the next steps change it)."""
+        self.carried[step] = pickle.dumps((ledger, ranking, added), protocol=5)
+
+    def save(self, results: list[PeriodResult], steps: list[Period], first: int) -> None:
+        """After a compute without failures: write the steps from ``first`` on, keep those read,
+        delete the rest of the folder."""
+        for i in range(first):
+            self.entries.keep(self.keys[i])
+        paused = gc.isenabled()
+        gc.disable()  # pickling makes no garbage: the collector would only walk the results again
+        try:
+            for i in range(first, len(results)):
+                blob = _dump(results[i], steps[i])
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
+        finally:
+            if paused:
+                gc.enable()
+        self.entries.prune()
+        self.carried.clear()
+
+
+class _Pickler(pickle.Pickler):
+    """Writes each of the period's facts a line's result holds as a reference to it: the period is
+    equal whenever the entry is read (its file is in the key), and the result then shares its facts
+    with it, as a computed one does."""
+
+    def __init__(self, file, facts: dict[int, tuple[str, str] | str]) -> None:
+        super().__init__(file, protocol=5)
+        self.facts = facts
+
+    def persistent_id(self, obj: object) -> tuple[str, str] | str | None:
+        if type(obj) is Facts:
+            return self.facts.get(id(obj))
+        return None
+
+
+def _dump(result: PeriodResult, period: Period) -> bytes:
+    facts: dict[int, tuple[str, str] | str] = {id(EMPTY_FACTS): "empty"}
+    for uid, leaves in period.facts.items():
+        for leaf, f in leaves.items():
+            facts[id(f)] = (uid, leaf)
+    buf = io.BytesIO()
+    _Pickler(buf, facts).dump(result)
+    return buf.getvalue()
+
+
+def _facts_of(period: Period) -> Callable[[object], Facts]:
+    def load(ref: object) -> Facts:
+        if ref == "empty":
+            return EMPTY_FACTS
+        if not (isinstance(ref, tuple) and len(ref) == 2):
+            raise pickle.UnpicklingError("not a reference to facts")
+        f = period.facts[ref[0]][ref[1]]
+        if type(f) is not Facts:
+            raise pickle.UnpicklingError("not facts")
+        return f
+
+    return load
