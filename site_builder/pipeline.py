@@ -6,7 +6,6 @@ stage.  Each step is a plain function of its inputs.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import os
@@ -18,6 +17,7 @@ from site_builder import messages
 from site_builder.checks.input_checks import check_inputs
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
+from site_builder.collector import settled
 from site_builder.errors import InputError, Mark, Problems
 from site_builder.load.cache import SourceCache, digest
 from site_builder.load.files import (
@@ -377,17 +377,6 @@ def _suggest_id(stem: str) -> dict[str, str]:
     return {"guess": guess}
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def compute(project: Project, include_drafts: bool = True):
     """Score and rank every period: ``{(scheme, period): PeriodResult}``.
 
@@ -405,8 +394,8 @@ def compute(project: Project, include_drafts: bool = True):
     from site_builder.scoring.period_cache import PeriodCache
 
     # Scoring makes hundreds of thousands of long-lived objects (the results) and little garbage:
-    # the collector would walk them and the project again and again (as in load_project).
-    with _collector_paused():
+    # the collector would walk them and the project again and again (site_builder/collector.py).
+    with settled():
         steps = [(sid, project.schemes[sid][p.version], p) for sid in scheme_order(project) for p in project.periods
                  if p.scheme == sid and (include_drafts or p.status != "draft")]
         periods = [p for _, _, p in steps]

@@ -23,6 +23,7 @@ from pathlib import Path
 import click
 
 from site_builder import pipeline
+from site_builder.collector import settled
 from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
@@ -258,10 +259,11 @@ def render_site(
             findings += render_pool.privacy_findings({path: blob}, sources, names)
         job = render_pool._Job(env, routes, locale, sources, names, stage, 1, build_key, previous)
         try:
-            if parallel:
-                done, more = render_pool._render_parallel(job, jobs, show)
-            else:
-                done, more = render_pool._render_serial(job, show)
+            with settled(None):  # the planned site frozen out of collections, shared by forked workers
+                if parallel:
+                    done, more = render_pool._render_parallel(job, jobs, show)
+                else:
+                    done, more = render_pool._render_serial(job, show)
         finally:
             reuse.forget_shared()
             dataset_stream.forget()
