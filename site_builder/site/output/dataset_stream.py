@@ -143,14 +143,21 @@ def records_digest(data: SiteData, period, pk: str | None) -> str | None:
     """The digest of the period's records: remembered by its period key (from the last build's record
     or made earlier in this process) or made; with ``SITE_BUILDER_CHECK_PREKEYS`` a remembered digest
     is checked against the records."""
-    known = _LAST.digests.get(pk) if pk is not None else None
+    return _remembered(_LAST.digests, pk, lambda: _records_digest(records_of(data, period)), period, "records")
+
+
+def _remembered(table: dict, pk: str | None, make, period, what: str) -> Any:
+    """``table[pk]`` (remembered by the period's key from the last build's record, or made earlier in
+    this process), or ``make()`` remembered there; with ``SITE_BUILDER_CHECK_PREKEYS`` a remembered
+    value is checked against a made one."""
+    known = table.get(pk) if pk is not None else None
     if known is not None and not os.environ.get(reuse.CHECK_ENV):
         return known
-    made = _records_digest(records_of(data, period))
+    made = make()
     if known is not None and made != known:
-        raise AssertionError(f"{period.path}: equal period keys, other records (dataset_stream.period_key)")
+        raise AssertionError(f"{period.path}: equal period keys, other {what} (dataset_stream.period_key)")
     if pk is not None and made is not None:
-        _LAST.digests[pk] = made
+        table[pk] = made
     return made
 
 
@@ -323,15 +330,7 @@ def period_examples(records: Records) -> dict[str, dict[str, Any]]:
 
 def _examples_of(data: SiteData, period, pk: str | None) -> dict[str, dict[str, Any]]:
     """:func:`period_examples` of the period: remembered by its period key, or made."""
-    known = _LAST.examples.get(pk) if pk is not None else None
-    if known is not None and not os.environ.get(reuse.CHECK_ENV):
-        return known
-    made = period_examples(records_of(data, period))
-    if known is not None and made != known:
-        raise AssertionError(f"{period.path}: equal period keys, other examples (dataset_stream.period_key)")
-    if pk is not None:
-        _LAST.examples[pk] = made
-    return made
+    return _remembered(_LAST.examples, pk, lambda: period_examples(records_of(data, period)), period, "examples")
 
 
 def examples(data: SiteData, scheme_id: str, keys=None) -> dict[str, dict[str, Any]]:
