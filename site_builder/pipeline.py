@@ -417,15 +417,12 @@ def compute(project: Project, include_drafts: bool = True):
                     scoring = SchemeScoring(project, failures, history)
                     state: dict = {}  # what ranking carries from period to period
                     previous = None
-                    done = [j for j in range(len(hits)) if steps[j][0] == sid]  # its periods read from the cache
-                    if done:
-                        scoring.ledger, state, _ = hits[done[-1]].state()
-                        state["honours"] = {}
-                        for j in done:
-                            for hid, added in hits[j].state()[2].items():
-                                state["honours"].setdefault(hid, []).extend(added)
-                        previous = steps[done[-1]][2].id
-                        scoring.previous = previous_period(steps[done[-1]][2], graded[done[-1]].units)
+                    # its periods read from the cache: carry on from the last of them
+                    resumed = PeriodCache.resume(hits, [s for s, _, _ in steps], sid)
+                    if resumed is not None:
+                        scoring.ledger, state, last = resumed
+                        previous = steps[last][2].id
+                        scoring.previous = previous_period(steps[last][2], graded[last].units)
                 streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
                 ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
                 history.add(ranked, period.name_en)
@@ -433,9 +430,7 @@ def compute(project: Project, include_drafts: bool = True):
                 graded.append(grade(sv, period, ranked, history, level_failures))
                 previous = period.id
                 if cache is not None:
-                    cache.carry(i, scoring.ledger, {k: v for k, v in state.items() if k != "honours"},
-                                {hid: v[streaks.get(hid, 0):] for hid, v in state.get("honours", {}).items()
-                                 if len(v) > streaks.get(hid, 0)})
+                    cache.carry(i, scoring.ledger, state, streaks)
         raise_failures(project, failures)
         raise_level_failures(project, level_failures)
         if cache is not None:

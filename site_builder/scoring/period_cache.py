@@ -39,7 +39,6 @@ without it.  compute passes K_i and P_i to :func:`site_builder.site.output.diges
 
 from __future__ import annotations
 
-import gc
 import io
 import pickle
 import weakref
@@ -127,18 +126,12 @@ class PeriodCache:
 
     def hits(self, steps: list[Period]) -> list[Hit]:
         """The entries of the first steps, up to the first miss."""
-        out: list[Hit] = []
-        paused = gc.isenabled()
-        gc.disable()  # unpickling makes many objects and no garbage
-        try:
-            for key, period in zip(self.keys, steps):
-                hit = self._read(key, period)
-                if hit is None:
-                    break
-                out.append(hit)
-        finally:
-            if paused:
-                gc.enable()
+        out: list[Hit] = []  # (compute runs with the collector settled: site_builder/collector.py)
+        for key, period in zip(self.keys, steps):
+            hit = self._read(key, period)
+            if hit is None:
+                break
+            out.append(hit)
         return out
 
     def _read(self, key: str, period: Period) -> Hit | None:
@@ -154,24 +147,40 @@ class PeriodCache:
             return None
         return Hit(result, got[3])
 
-    def carry(self, step: int, ledger: object, ranking: dict, added: dict) -> None:
-        """The state after ``step``, taken now (the next steps change it)."""
-        self.carried[step] = pickle.dumps((ledger, ranking, added), protocol=5)
+    def carry(self, step: int, ledger: object, ranking: dict, streaks_before: dict[str, int]) -> None:
+        """The state after ``step``, taken now (the next steps change it): the ledger, the ranking's
+        state without its honour streaks, and what this step added to each streak (its length before
+        the step in ``streaks_before``)."""
+        honours = ranking.get("honours", {})
+        added = {hid: v[streaks_before.get(hid, 0):] for hid, v in honours.items()
+                 if len(v) > streaks_before.get(hid, 0)}
+        rest = {k: v for k, v in ranking.items() if k != "honours"}
+        self.carried[step] = pickle.dumps((ledger, rest, added), protocol=5)
+
+    @staticmethod
+    def resume(hits: list[Hit], schemes: list[str], scheme_id: str) -> tuple[object, dict, int] | None:
+        """What scheme ``scheme_id`` carries after its last step read from the cache: (ledger, the
+        ranking's state with its honour streaks rebuilt from every read step's part, that step's
+        index); None when none of its steps was read.  ``schemes``: each step's scheme."""
+        done = [j for j in range(len(hits)) if schemes[j] == scheme_id]
+        if not done:
+            return None
+        honours: dict[str, list] = {}
+        for j in done:
+            ledger, ranking, added = hits[j].state()
+            for hid, new in added.items():
+                honours.setdefault(hid, []).extend(new)
+        ranking["honours"] = honours
+        return ledger, ranking, done[-1]
 
     def save(self, results: list[PeriodResult], steps: list[Period], first: int) -> None:
         """After a compute without failures: write the steps from ``first`` on, keep those read,
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
-        paused = gc.isenabled()
-        gc.disable()  # pickling makes no garbage: the collector would only walk the results again
-        try:
-            for i in range(first, len(results)):
-                blob = _dump(results[i], steps[i])
-                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
-        finally:
-            if paused:
-                gc.enable()
+        for i in range(first, len(results)):
+            blob = _dump(results[i], steps[i])
+            self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
         self.entries.prune()
         self.carried.clear()
 
