@@ -640,24 +640,17 @@ def main() -> None:
                 "hugo": round(med(n_h), 3),
                 "ours_runs": [round(x, 3) for x in n_o],
             }
-        if args.one_change:
+        changes = [("one_change_s", "one unit's facts changed, median", False),
+                   ("last_change_s", "one unit's facts changed in the last period, median", True)]
+        for name, label, last in changes:
+            if not (args.last_change if last else args.one_change):
+                continue
             c_runs, what = [], ""
             for i in range(args.runs):
-                what = change_one_fact(inc_project, args.periods, args.units, i)
+                what = change_one_fact(inc_project, args.periods, args.units, i, last=last)
                 c_runs.append(measure(ours_cmd(inc_project, inc_out), REPO, inc_out, env).wall)
-            rows.append(("one unit's facts changed, median", f"{med(c_runs):.2f}", "—"))
-            result["one_change_s"] = {
-                "ours": round(med(c_runs), 3),
-                "ours_runs": [round(x, 3) for x in c_runs],
-                "change": what,
-            }
-        if args.last_change:
-            c_runs, what = [], ""
-            for i in range(args.runs):
-                what = change_one_fact(inc_project, args.periods, args.units, i, last=True)
-                c_runs.append(measure(ours_cmd(inc_project, inc_out), REPO, inc_out, env).wall)
-            rows.append(("one unit's facts changed in the last period, median", f"{med(c_runs):.2f}", "—"))
-            result["last_change_s"] = {
+            rows.append((label, f"{med(c_runs):.2f}", "—"))
+            result[name] = {
                 "ours": round(med(c_runs), 3),
                 "ours_runs": [round(x, 3) for x in c_runs],
                 "change": what,
