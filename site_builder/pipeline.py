@@ -7,7 +7,6 @@ stage.  Each step is a plain function of its inputs.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import re
 import unicodedata
@@ -17,7 +16,7 @@ from site_builder import messages
 from site_builder.checks.input_checks import check_inputs
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
-from site_builder.collector import settled
+from site_builder.collector import paused, settled
 from site_builder.errors import InputError, Mark, Problems
 from site_builder.load.cache import SourceCache, digest
 from site_builder.load.files import (
@@ -195,13 +194,8 @@ def load_project(root: Path, problems: Problems, cache: SourceCache | None = Non
         cache = SourceCache(root)
     # Loading makes hundreds of thousands of small objects and almost no garbage: the
     # collector would only walk them again and again (2/3 of a warm load, 1/3 of a cold one).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _load_project(root, problems, cache)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project | None:

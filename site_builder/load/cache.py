@@ -48,6 +48,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from site_builder.collector import paused
+
 CACHE_DIR = ".site-builder/cache"
 ENV_OFF = "SITE_BUILDER_NO_CACHE"
 MAGIC = b"site-builder cache\n"
@@ -355,7 +357,8 @@ def loads(data: bytes, persistent_load=None) -> object:
     unpickler = _Unpickler(io.BytesIO(data))
     if persistent_load is not None:
         unpickler.persistent_load = persistent_load
-    return unpickler.load()
+    with paused():
+        return unpickler.load()
 
 
 def digest(data: bytes) -> bytes:

@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 
 from site_builder import pipeline
-from site_builder.collector import settled
+from site_builder.collector import held, settled
 from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
@@ -73,62 +73,65 @@ def _build(
     if same is not None:
         return _unchanged(same, Path(out), started, quiet)
     fingerprint.forget(root, Path(out))
-    warnings = Problems()
-    # Published figures never depend on drafts (a draft before a published period
-    # would otherwise feed its cumulative totals, streaks and "previous period"),
-    # so drafts are computed only for a preview, and then separately.
-    project, public = pipeline.check(root, warnings=warnings, include_drafts=False)
-    locale = project.site.locale
-    check_out(root, Path(out), locale)
-    privacy_check(root, project, warnings, locale)
-    locked = check_lock(project, public, locale)
-    histories = notice_histories(project, public, locked, locale) if locked else {}
-    results = pipeline.compute(project, include_drafts=True) if preview else public
-    default = site_data.default_as_of(project)  # also refuses a malformed SOURCE_DATE_EPOCH
-    options = Options(as_of=as_of or default, preview=preview, serve=serve)
-    # Earlier versions show their archived body; only those locked before bodies
-    # were archived read theirs from content/.
-    periods = [
-        *project.periods,
-        *(v.period for h in histories.values() for v in h.earlier if v.body is None),
-    ]
-    data = SiteData(
-        project,
-        results,
-        options,
-        build_version(root),
-        read_content(root, periods, options, locale, project.sources),
-        histories=histories,
-        archive=archive_sources(root, locked),
-    )
-    # the dev server builds beside its HTTP threads: forking a threaded process is not safe
-    jobs = 1 if serve else jobs
-    keys = reuse.Keys()
-    files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
-                        root=root, keys=keys)
-    reuse.save(root, Path(out), keys, files)  # nothing with --no-cache (no build key)
-    notes = tuple(p.render(locale) for p in warnings.warnings)
-    if not quiet:
-        for line in notes:
-            click.echo(line, err=True)
-    report = BuildReport(
-        out=Path(out),
-        pages=sum(1 for p in files if p.endswith(".html")),
-        files=len(files),
-        bytes=sum(n for _, n in files.values()),
-        seconds=time.perf_counter() - started,
-        as_of=options.as_of,
-        warnings=notes,
-        locale=locale,
-        embargoed=tuple(p.path for p in data.embargoed_periods()),
-        reused=keys.linked,
-        as_of_from=site_data.as_of_source(as_of),
-    )
-    fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], {
-        "pages": report.pages, "files": report.files, "bytes": report.bytes, "as_of": report.as_of.isoformat(),
-        "warnings": list(notes), "locale": locale, "embargoed": list(report.embargoed),
-        "as_of_from": report.as_of_from})
-    return report
+    # the project and every stage's results live until the build ends: once frozen out of
+    # collections, they stay so (site_builder/collector.py)
+    with held():
+        warnings = Problems()
+        # Published figures never depend on drafts (a draft before a published period
+        # would otherwise feed its cumulative totals, streaks and "previous period"),
+        # so drafts are computed only for a preview, and then separately.
+        project, public = pipeline.check(root, warnings=warnings, include_drafts=False)
+        locale = project.site.locale
+        check_out(root, Path(out), locale)
+        privacy_check(root, project, warnings, locale)
+        locked = check_lock(project, public, locale)
+        histories = notice_histories(project, public, locked, locale) if locked else {}
+        results = pipeline.compute(project, include_drafts=True) if preview else public
+        default = site_data.default_as_of(project)  # also refuses a malformed SOURCE_DATE_EPOCH
+        options = Options(as_of=as_of or default, preview=preview, serve=serve)
+        # Earlier versions show their archived body; only those locked before bodies
+        # were archived read theirs from content/.
+        periods = [
+            *project.periods,
+            *(v.period for h in histories.values() for v in h.earlier if v.body is None),
+        ]
+        data = SiteData(
+            project,
+            results,
+            options,
+            build_version(root),
+            read_content(root, periods, options, locale, project.sources),
+            histories=histories,
+            archive=archive_sources(root, locked),
+        )
+        # the dev server builds beside its HTTP threads: forking a threaded process is not safe
+        jobs = 1 if serve else jobs
+        keys = reuse.Keys()
+        files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
+                            root=root, keys=keys)
+        reuse.save(root, Path(out), keys, files)  # nothing with --no-cache (no build key)
+        notes = tuple(p.render(locale) for p in warnings.warnings)
+        if not quiet:
+            for line in notes:
+                click.echo(line, err=True)
+        report = BuildReport(
+            out=Path(out),
+            pages=sum(1 for p in files if p.endswith(".html")),
+            files=len(files),
+            bytes=sum(n for _, n in files.values()),
+            seconds=time.perf_counter() - started,
+            as_of=options.as_of,
+            warnings=notes,
+            locale=locale,
+            embargoed=tuple(p.path for p in data.embargoed_periods()),
+            reused=keys.linked,
+            as_of_from=site_data.as_of_source(as_of),
+        )
+        fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], {
+            "pages": report.pages, "files": report.files, "bytes": report.bytes, "as_of": report.as_of.isoformat(),
+            "warnings": list(notes), "locale": locale, "embargoed": list(report.embargoed),
+            "as_of_from": report.as_of_from})
+        return report
 
 
 def _unchanged(same: dict, out: Path, started: float, quiet: bool) -> BuildReport:
