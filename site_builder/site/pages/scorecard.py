@@ -334,7 +334,6 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
     return meta, dict(
         unit={"id": uid, "name": name, "target": paths.unit(uid)},
         result=u,
-        period=period,
         group=data.group_name(sv, u.group),
         group_target=paths.group(period.scheme, u.group),
         lines=lines,

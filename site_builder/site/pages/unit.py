@@ -53,7 +53,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
         ranking = data.unit_ranking(result, unit_id)  # the category's when the group is ranked only within categories
         rows.append(
             {
-                "period": period,
+                "period_id": period.id,
                 "period_name": data.period_name(period),
                 "status": u.status,
                 "reason": u.reason,
@@ -76,7 +76,7 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
     if not rows:
         return None
     title = data.scheme_title(data.project.current_version(scheme_id))
-    labels = [r["period"].id for r in rows]
+    labels = [r["period_id"] for r in rows]
     loc = data.locale
     totals: list[Decimal | None] = [r["total"] for r in rows]
     ranks: list[Decimal | None] = [Decimal(r["rank"]) if r["rank"] else None for r in rows]
