@@ -45,6 +45,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from site_builder import aside
 from site_builder.load.cache import SourceCache, digest, loads
 from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
@@ -178,11 +179,15 @@ class PeriodCache:
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
-        for i in range(first, len(results)):
-            blob = _dump(results[i], steps[i])
-            self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, self.carried[i]))
-        self.entries.prune()
-        self.carried.clear()
+        carried, self.carried = self.carried, {}
+
+        def write() -> None:
+            for i in range(first, len(results)):
+                blob = _dump(results[i], steps[i])
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i]))
+            self.entries.prune()
+
+        aside.run(write)  # in a build, by a forked child while the build goes on (site_builder/aside.py)
 
 
 class _Pickler(pickle.Pickler):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from site_builder import pipeline
+from site_builder import aside, pipeline
 from site_builder.collector import held, settled
 from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
@@ -75,7 +75,7 @@ def _build(
     fingerprint.forget(root, Path(out))
     # the project and every stage's results live until the build ends: once frozen out of
     # collections, they stay so (site_builder/collector.py)
-    with held():
+    with held(), aside.allowed():  # work aside (the period cache's entries) done before returning
         warnings = Problems()
         # Published figures never depend on drafts (a draft before a published period
         # would otherwise feed its cumulative totals, streaks and "previous period"),
