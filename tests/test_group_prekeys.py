@@ -192,3 +192,31 @@ def test_remembered_group_digests_stand_in_until_forgotten(result) -> None:
         assert prekeys.group_digests(result) == prekeys._group_digests(result)
     finally:
         prekeys.forget()
+
+
+def test_the_period_cache_keeps_the_group_digests_of_unchanged_periods(tmp_path: Path, counted: list,
+                                                                      monkeypatch) -> None:
+    """A rebuild pickles only the results scored again (to store their group digests); the periods
+    read from the period cache come with theirs."""
+    from site_builder.scoring import period_cache
+
+    pickled: list[str] = []
+    real = prekeys._group_digests
+
+    def wrapper(result):
+        pickled.append(result.period)
+        return real(result)
+
+    monkeypatch.setattr(prekeys, "_group_digests", wrapper)
+    with cache_on(tmp_path):
+        root = make_project(tmp_path)
+        out = tmp_path / "site"
+        build(root, out)
+        assert sorted(pickled) == ["2017-Q3", "2017-Q4", "2018-Q1"]  # the published periods, once each
+        assert list((root / period_cache.FOLDERS[False]).iterdir())
+        pickled.clear()
+        counted.clear()
+        set_score(root, "2018-Q1", "fgw", 47)
+        build(root, out)
+        assert pickled == ["2018-Q1"]
+        assert sorted(counted) == [_card(u, "2018-Q1") for u in ZONGHE]
