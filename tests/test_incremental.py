@@ -573,10 +573,10 @@ def test_pre_keys_link_unchanged_cards_and_notices_without_making_them(project: 
     assert sorted({p.split("/")[-2] for p in made}) == ["2017-Q4", "2018-Q1"], made
     assert "notices/xiaoneng/2017-Q3/index.html" not in made
     made.clear()
-    set_score(project, "2018-Q1", "wjw", 57)  # the last published period: its own pages only
-    build(project, out)
-    assert sorted({p.split("/")[-2] for p in made}) == ["2018-Q1"], made
-    assert len(made) == 5 + 1
+    set_score(project, "2018-Q1", "wjw", 57)  # the last published period: its own pages only, and of
+    build(project, out)                       # its cards only those of the unit's group (社会事业部门组)
+    assert sorted(made) == ["notices/xiaoneng/2018-Q1/index.html", "units/jyj/xiaoneng/2018-Q1/index.html",
+                            "units/wjw/xiaoneng/2018-Q1/index.html"], made
 
 
 def test_a_template_that_loads_the_search_index_everywhere_puts_its_name_in_the_pre_key(monkeypatch) -> None:

@@ -19,7 +19,9 @@ version, the registry and the calendar alone (notice bodies are only checked,
 never read by scoring), so equal P_i means an equal period: P_i stands in for the
 period's digest in the site stage's keys as K_i does for its result.
 
-An entry per step holds the step's graded result and the state its scheme carries
+An entry per step holds the step's graded result, the digests of each group's part of it (what
+a score card's pre-key reads: :func:`site_builder.site.output.prekeys.group_part`; restored on a
+hit, so an unchanged period costs the site stage no pickling) and the state its scheme carries
 after it (without the history: that is rebuilt from the results of the steps
 before, and the honour streaks from each step's new part, so an entry does not
 grow with the number of earlier periods).  A compute reads the longest run of
@@ -51,7 +53,7 @@ from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.results import PeriodResult
 
-FORMAT = "1"
+FORMAT = "2"  # 2: an entry holds its result's group digests
 #: One folder per kind of compute, pruned on its own: published results, a preview with drafts.
 FOLDERS = {False: ".site-builder/periods", True: ".site-builder/periods-drafts"}
 
@@ -137,8 +139,8 @@ class PeriodCache:
 
     def _read(self, key: str, period: Period) -> Hit | None:
         got = self.entries.get(key)
-        if not (isinstance(got, tuple) and len(got) == 4 and got[0] == FORMAT and got[1] == key
-                and isinstance(got[2], bytes) and isinstance(got[3], bytes)):
+        if not (isinstance(got, tuple) and len(got) == 5 and got[0] == FORMAT and got[1] == key
+                and isinstance(got[2], bytes) and isinstance(got[3], bytes) and _digests(got[4])):
             return None
         try:
             result = loads(got[2], _facts_of(period))
@@ -146,6 +148,10 @@ class PeriodCache:
             return None
         if not (isinstance(result, PeriodResult) and result.scheme == period.scheme and result.period == period.id):
             return None
+        if got[4]:  # made of an equal result (equal key): no need to pickle it again for the cards' pre-keys
+            from site_builder.site.output import prekeys
+
+            prekeys.remember_groups(result, got[4])
         return Hit(result, got[3])
 
     def carry(self, step: int, ledger: object, ranking: dict, streaks_before: dict[str, int]) -> None:
@@ -182,12 +188,21 @@ class PeriodCache:
         carried, self.carried = self.carried, {}
 
         def write() -> None:
+            from site_builder.site.output import prekeys
+
             for i in range(first, len(results)):
                 blob = _dump(results[i], steps[i])
-                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i]))
+                # the digests the score cards' pre-keys read (the site stage makes its own when it needs them)
+                groups = prekeys.group_digests(results[i]) or {}
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups))
             self.entries.prune()
 
         aside.run(write)  # in a build, by a forked child while the build goes on (site_builder/aside.py)
+
+
+def _digests(value: object) -> bool:
+    """Group digests as an entry stores them: group id → hex digest ({}: none)."""
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 class _Pickler(pickle.Pickler):

@@ -18,6 +18,38 @@ What such a page of period *p*, as a :class:`~site_builder.site.data.SiteData` s
 - for the notice page, the text of its body in ``content/`` (:func:`body_part`);
 - the unit (a card) — the path, kind and template are in the pre-key's head (:mod:`.reuse`).
 
+**A score card reads only its unit's group** (:func:`group_part`).  ``scorecard._card_context`` and
+what it calls (``rank_summary``, ``line_views``, ``group_line_stats``, ``why_summary``,
+``folded_lines``, ``sharing.card``, ``honours_of``, ``card_level``, ``_cumulative``,
+``_cumulative_note`` / ``running_basis``, ``unit_corrections``, ``superseded_card``, ``EntryIndex``,
+``notice_crumbs``) read, for unit *u* of group *g* in period *p*:
+
+- of *p*: its header only (name, dates, status, sample, notice title/date/number; ``folded_lines``
+  its start and end) — never another unit's records;
+- of *p*'s results: the head (scheme, version, period, its name, dates, stage, previous period);
+  ``units[u]`` (lines with their facts, totals, vetoes); *g*'s median (``group_medians[g]``) and the
+  line statistics of *g* (made of the results of *g*'s units only); the rankings of *g* — the main
+  one, or the category slots of its leading ranking; ``of`` is the number of entries of the whole
+  ranking — and the first cumulative ranking that ranks *u*, with its span; the honours that chose
+  *u* (with *u*'s streak); ``cumulative[u]``, ``running[r][u]``, ``stage_totals[u]``, ``levels[u]``
+  (the level's tests and figures: a level decided by a quota over all units is *u*'s level);
+- of the previous period's results (上期): ``units[u]`` and *u*'s entry in the ranking of the group
+  *u* was in then;
+- the scheme version, the unit registry, settings, status and embargo of periods, the notice's
+  versions and the version shown (the site-wide part and :func:`history_part`).
+
+So the group part holds, of each result, per group *g* (:func:`_group_digests`): the head, the
+results of *g*'s units, every ranking and honour that is *g*'s **or names a unit of g** (a ranking
+or honour spanning groups counts in each group it names: conservative), and the per-unit figures
+(cumulative, stage totals, levels, running, composites, conversions) of *g*'s units and *g*'s
+median; of the previous period, the parts of the groups *g*'s units were in then.  One pass and one
+pickle per group, once per process and result; the period cache stores them with each entry and
+restores them on a hit (:mod:`site_builder.scoring.period_cache`), so an unchanged period costs
+nothing.  A fact changed in one group's unit leaves the other groups' cards of that period and the
+later ones linked, unmade, unless the change reaches them (a ranking or honour spanning the groups,
+a shared pool of places).  The header is also in the site-wide part; it is named on its own so that
+the group part does not depend on that.
+
 The build's key (code, templates, the settings every page shows, the masked names) is part of every
 key already.  A period's records (the facts of its units) are read only through its own part and its
 results: a change in one period leaves the pre-keys of the other periods' pages as they were,
@@ -151,3 +183,88 @@ def period_part(data: Any, period: Any) -> str | None:
                       data.shown_version(period))
 
     return _memo(f"period {period.scheme}/{period.id}", data, make)
+
+
+# ------------------------------------------------------------------ a score card's group
+def _group_digests(result: Any) -> dict[str, str] | None:
+    """group id → the digest of what of ``result`` a card of a unit of that group reads (see
+    :func:`group_part`): one pass over the result, one pickle per group."""
+    of = {uid: u.group for uid, u in result.units.items()}
+    groups = sorted(set(of.values()))
+    members: dict[str, list[str]] = {g: [] for g in groups}
+    for uid in sorted(of):
+        members[of[uid]].append(uid)
+
+    def touching(own: str, units: Any) -> set[str]:
+        return {own} | {of[u] for u in units if u in of}
+
+    rankings: dict[str, list] = {g: [] for g in groups}
+    for r in result.rankings:  # a ranking of another group that ranks a unit of this one counts too
+        touched = touching(r.group, [e.unit for e in r.entries] + [u for u, _ in r.unranked])
+        for g in groups:
+            if g in touched:
+                rankings[g].append(r)
+    honours: dict[str, list] = {g: [] for g in groups}
+    for h in result.honours:  # its places (a pool shared between groups) are in its own note and places
+        touched = touching(h.group, [*h.chosen, *(u for u, _ in h.excluded), *h.streaks])
+        for g in groups:
+            if g in touched:
+                honours[g].append(h)
+    head = (result.scheme, result.version, result.period, result.period_name, result.start, result.end,
+            result.stage, result.previous)
+    out: dict[str, str] = {}
+    for g in groups:
+        mine = members[g]
+
+        def per(values: dict) -> tuple:
+            return tuple((u, values[u]) for u in mine if u in values)
+
+        got = digest("result group", head, g, tuple((u, result.units[u]) for u in mine), tuple(rankings[g]),
+                     tuple(honours[g]), per(result.cumulative), per(result.stage_totals), per(result.levels),
+                     tuple((k, per(v)) for k, v in result.running.items()),
+                     tuple((k, per(v)) for k, v in result.composites.items()),
+                     tuple((k, per(v)) for k, v in result.conversions.items()),
+                     result.group_medians.get(g), swap=False)
+        if got is None:
+            return None
+        out[g] = got
+    return out
+
+
+def group_digests(result: Any) -> dict[str, str] | None:
+    """:func:`_group_digests` once per process and result (or as :func:`remember_groups` gave them)."""
+    return _memo("groups", result, lambda: _group_digests(result))  # type: ignore[return-value]
+
+
+def remember_groups(result: Any, digests: dict[str, str]) -> None:
+    """Take ``digests`` as the group digests of ``result`` (stored with it in the period cache, made of
+    an equal result: equal chain key) until :func:`forget`."""
+    _MEMO[("groups", id(result))] = (result, digests)
+
+
+def group_part(data: Any, period: Any, group: str) -> str | None:
+    """What a score card of a unit of ``group`` in ``period`` reads (see the module): the site-wide
+    part, the period's header, the group's part of its results, the previous period's parts of the
+    groups its units were in then, the notice's versions and the version shown.  Once per process,
+    period and group."""
+
+    def make() -> str | None:
+        site, history = site_part(data), history_part(data, data.history(period))
+        result = data.result(period)
+        mine = group_digests(result)
+        head = header(period)
+        if site is None or history is None or head is None or mine is None or group not in mine:
+            return None
+        before = None
+        prev = data.previous(period)
+        if prev is not None:
+            pres = data.result(prev)
+            theirs = group_digests(pres)
+            if theirs is None:
+                return None
+            then = sorted({pres.units[u].group for u, x in result.units.items() if x.group == group and u in pres.units})
+            before = (prev.scheme, prev.id, tuple((g, theirs[g]) for g in then))
+        return digest("group", site, head, group, mine[group], before, history,
+                      data.shown_version(period), swap=False)
+
+    return _memo(f"group {period.scheme}/{period.id}/{group}", data, make)

@@ -278,17 +278,18 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     shown = data.shown_version(period)
     kind = "scorecard" if shown is None else "scorecard_version"
     shared = Once(lambda: _CardsOfPeriod(data, period))
-    part = Once(lambda: prekeys.period_part(data, period))
     for uid in sorted(result.units):
         yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
-                        partial(_card_context, shared, uid, kind), prekey=partial(_card_prekey, part, uid))
+                        partial(_card_context, shared, uid, kind),
+                        prekey=partial(_card_prekey, data, period, uid, result.units[uid].group))
 
 
-def _card_prekey(part: Once, uid: str) -> tuple | None:
-    """What a card is a function of besides its path, kind and template: its period's part (the
-    site-wide part, the period, its results and the previous period's, the notice's versions:
-    :mod:`..output.prekeys`) and the unit."""
-    return keyed(part(), uid)
+def _card_prekey(data: SiteData, period: Period, uid: str, group: str) -> tuple | None:
+    """What a card is a function of besides its path, kind and template: its group's part (the
+    site-wide part, the period's header, what of its results and the previous period's the group's
+    units read, the notice's versions: :func:`..output.prekeys.group_part`) and the unit.  A change to
+    another group's facts leaves it as it was, though the period's results changed."""
+    return keyed(prekeys.group_part(data, period, group), uid)
 
 
 class _CardsOfPeriod:
