@@ -329,11 +329,11 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                     if w.status[leaf_id] == "not_applicable" and (w.facts.get(leaf_id) or EMPTY_FACTS).na:
                         w.outcomes[leaf_id] = Outcome(avg, avg, None, (step("explain.na_average", points=fmt(round_points(avg, scheme.rounding))),))
         # 3–4. aggregate, total
-        shapes: dict[str, tuple[dict[str, int], list[str], dict[str, Rounding | None]]] = {}
+        shapes: dict[str, _Shape] = {}
         for uid, w in works.items():
             shape = shapes.get(w.tree.id)
             if shape is None:
-                shape = shapes[w.tree.id] = _shape(w.tree, scheme.rounding)
+                shape = shapes[w.tree.id] = _shape(w.tree, sv.types[w.tree.id], scheme.rounding)
             results[uid] = _aggregate(project, sv, period, w, ledger, shape)
         for uid in sorted(sv.unit_group):
             if uid not in results:
@@ -347,12 +347,24 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
     return results
 
 
-def _shape(tree: Tree, rounding: Rounding) -> tuple[dict[str, int], list[str], dict[str, Rounding | None]]:
+_Shape = tuple[dict[str, int], list[str], dict[str, "Rounding | None"], dict[str, Decimal]]
+
+
+def _shape(tree: Tree, types: dict[str, str], rounding: Rounding) -> _Shape:
     """What summing a unit's tree reads that is the same for every unit: each node's depth, the
-    node ids in pre-order (the order of the lines), each leaf's rounding (:func:`line_rounding`)."""
+    node ids in pre-order (the order of the lines), each leaf's rounding (:func:`line_rounding`),
+    and the most each top-level score line with children can give when no leaf is excluded
+    (``reachable(n, True)`` in :func:`_aggregate`, the same arithmetic)."""
     depth_of: dict[str, int] = {}
     preorder: list[str] = []
     roundings: dict[str, Rounding | None] = {}
+    reach: dict[str, Decimal] = {}
+
+    def reachable(node: Indicator) -> Decimal:
+        if not node.children:
+            return node.max or ZERO
+        s = sum((reachable(c) for c in node.children if types[c.id] == "score" and c.counts), ZERO)
+        return min(s, node.max) if node.max is not None else s
 
     def walk(nodes: list[Indicator], d: int) -> None:
         for n in nodes:
@@ -363,11 +375,14 @@ def _shape(tree: Tree, rounding: Rounding) -> tuple[dict[str, int], list[str], d
             walk(n.children, d + 1)
 
     walk(tree.indicators, 0)
-    return depth_of, preorder, roundings
+    for n in tree.indicators:
+        if types[n.id] == "score" and n.counts and n.children:
+            reach[n.id] = reachable(n)
+    return depth_of, preorder, roundings, reach
 
 
 def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger,
-               shape: tuple[dict[str, int], list[str], dict[str, Rounding | None]] | None = None) -> UnitResult:
+               shape: _Shape | None = None) -> UnitResult:
     scheme = sv.scheme
     tree = w.tree
     types = sv.types[tree.id]
@@ -376,7 +391,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     values: dict[str, Decimal | None] = {}
     lines: dict[str, LineResult] = {}
     disq: list[str] = []
-    depth_of, preorder, roundings = shape if shape is not None else _shape(tree, rounding)
+    depth_of, preorder, roundings, reach = shape if shape is not None else _shape(tree, types, rounding)
 
     def cap_by(node: Indicator, t: str, v: Decimal) -> tuple[Decimal, str | None]:
         """“同一单位减分总数不超过加分总数”: limit ``v`` by another node's points (leaves and subtotals alike)."""
@@ -404,20 +419,28 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                 return None
             r = roundings[node.id]
             pts = round_points(o.points, r) if r is not None else o.points
-            rounded = _rounded_step(r, o.points, pts)
-            pts, by_note = cap_by(node, t, pts)
-            pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
+            steps = o.steps
+            if r is not None:
+                steps = (*steps, *_rounded_step(r, o.points, pts))
+            span_note = by_note = None
+            if node.cap_by:
+                pts, by_note = cap_by(node, t, pts)
+            if node.cap_span != "period":
+                pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
             span_note = span_note or by_note
-            pts, balance = _balance(node, pts, w.unit, period, ledger)
+            if node.balance_span is not None:
+                pts, balance = _balance(node, pts, w.unit, period, ledger)
+                steps = (*steps, *balance)
+            facts = w.facts.get(node.id)
             disqualified = False
             if node.disqualify is not None:
-                n = max(o.occurrences, (w.facts.get(node.id) or EMPTY_FACTS).incidents or 0)
+                n = max(o.occurrences, (facts or EMPTY_FACTS).incidents or 0)
                 if n >= node.disqualify.at_least:
                     disqualified = True
                     disq.append(node.disqualify.reason or node.name)
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
-                                        span_note, (*o.steps, *rounded, *balance), w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
+                                        span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
                                         True, disqualified, counts=node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]
@@ -491,10 +514,13 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         return min(s, node.max) if node.max is not None else s
 
     # excluded leaves inside a present top-level line lower the maximum by what they could
-    # have given: never more than the line's own maximum under a capped parent
+    # have given: never more than the line's own maximum under a capped parent (with no leaf
+    # excluded, what a line can give is what it could give: the tree's own figure)
+    excluded = None in values.values()
     for n in tree.indicators:
         if types[n.id] == "score" and n.counts and n.children and values.get(n.id) is not None:
-            excluded_max += reachable(n, True) - reachable(n, False)
+            everything = reach[n.id]
+            excluded_max += everything - (reachable(n, False) if excluded else everything)
     entry = period.scores.units[w.unit]
     total = base + bonus + deduction + adjustment
     max_total = tree.total - excluded_max
