@@ -34,6 +34,21 @@ class LineResult:
     disqualified: bool = False
     counts: bool = True  # False: display-only (counts: false), left out of subtotals and the total
 
+    def __reduce__(self) -> tuple:
+        # pickled as its values in order, without the field names (a period's results hold one
+        # per line per unit: the period cache writes and reads them faster)
+        return (_line_result, tuple(map(self.__dict__.__getitem__, _LINE_FIELDS)))
+
+
+_LINE_FIELDS = tuple(f for f in LineResult.__dataclass_fields__)
+
+
+def _line_result(*values: object) -> LineResult:
+    """A :class:`LineResult` from its pickled values (its fields, as ``__init__`` sets them)."""
+    line = object.__new__(LineResult)
+    line.__dict__.update(zip(_LINE_FIELDS, values))
+    return line
+
 
 @dataclass(frozen=True)
 class VetoResult:
