@@ -6,6 +6,7 @@ models); the scoring stage writes only these.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,18 +37,15 @@ class LineResult:
 
     def __reduce__(self) -> tuple:
         # pickled as its values in order, without the field names (a period's results hold one
-        # per line per unit: the period cache writes and reads them faster)
-        return (_line_result, tuple(map(self.__dict__.__getitem__, _LINE_FIELDS)))
+        # per line per unit: the period cache writes and reads them faster); made again as pickle
+        # makes any object, by the class and its state, without calling anything else
+        return (copyreg.__newobj__, (LineResult,), tuple(map(self.__dict__.__getitem__, _LINE_FIELDS)))
+
+    def __setstate__(self, values: tuple | dict) -> None:
+        self.__dict__.update(values if isinstance(values, dict) else zip(_LINE_FIELDS, values))
 
 
-_LINE_FIELDS = tuple(f for f in LineResult.__dataclass_fields__)
-
-
-def _line_result(*values: object) -> LineResult:
-    """A :class:`LineResult` from its pickled values (its fields, as ``__init__`` sets them)."""
-    line = object.__new__(LineResult)
-    line.__dict__.update(zip(_LINE_FIELDS, values))
-    return line
+_LINE_FIELDS = tuple(LineResult.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
