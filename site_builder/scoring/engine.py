@@ -139,13 +139,15 @@ class _Ledger:
 
 
 def _leaf(node: Indicator, line: LineSpec, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
-          failed: list[FormulaError] | None = None, history: History | None = None) -> tuple[Outcome | None, str, Facts | None]:
+          failed: list[FormulaError] | None = None, history: History | None = None,
+          scoped: bool = True) -> tuple[Outcome | None, str, Facts | None]:
     """Score one leaf from the unit's own facts; (None, status) when excluded or deferred.
 
     ``line`` is the leaf's :class:`LineSpec` with the period's context (the same for every unit:
-    made once per period, :func:`_leaf_plan`).  A formula that fails with these facts (division
+    made once per period, :func:`_leaf_plan`); ``scoped`` False when no node of its chain limits
+    where it applies (``applies_to``, ``applies_in``).  A formula that fails with these facts (division
     by zero, …) is appended to ``failed`` and scores 0, so the run goes on and reports every such line."""
-    if not applies(chain, unit, group, period.id, period.stage):
+    if scoped and not applies(chain, unit, group, period.id, period.stage):
         return None, "out_of_scope", None
     rule = node.rule
     assert rule is not None
@@ -238,11 +240,12 @@ def _relative_order(chains: dict[str, list[Indicator]], index: dict[str, Indicat
 _NO_FACTS: dict[str, Facts] = {}
 
 
-def _leaf_plan(sv: SchemeVersion, tree: Tree, context: PeriodContext) -> list[tuple[str, list[Indicator], Indicator, LineSpec]]:
-    """(leaf id, chain, leaf, line spec) of every leaf of ``tree`` in order: what scoring a leaf
+def _leaf_plan(sv: SchemeVersion, tree: Tree, context: PeriodContext) -> list[tuple[str, list[Indicator], Indicator, LineSpec, bool]]:
+    """(leaf id, chain, leaf, line spec, scoped) of every leaf of ``tree`` in order: what scoring a leaf
     needs that is the same for every unit of the period, made once."""
     types = sv.types[tree.id]
-    return [(leaf_id, chain, chain[-1], LineSpec(chain[-1].id, chain[-1].name, types[chain[-1].id], chain[-1].max, context))
+    return [(leaf_id, chain, chain[-1], LineSpec(chain[-1].id, chain[-1].name, types[chain[-1].id], chain[-1].max, context),
+             any(n.applies_to or n.applies_in for n in chain))
             for leaf_id, chain in sv.chains[tree.id].items()]
 
 
@@ -257,7 +260,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
         # 1. leaves from own facts
         context = period_context(project.root, period.start, period.end, scheme.rounding.mode)
         ledger.stage_names.update({st.id: (st.name, st.name) for st in scheme.period.stages})
-        plans: dict[str, list[tuple[str, list[Indicator], Indicator, LineSpec]]] = {}
+        plans: dict[str, list[tuple[str, list[Indicator], Indicator, LineSpec, bool]]] = {}
         for uid in sorted(sv.unit_group):
             entry = period.scores.units.get(uid)
             group = sv.unit_group[uid]
@@ -270,10 +273,10 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                 plan = plans[tree.id] = _leaf_plan(sv, tree, context)
             own = period.facts.get(uid, _NO_FACTS)
             outcomes, status_of, facts_of = w.outcomes, w.status, w.facts
-            for leaf_id, chain, node, line in plan:
+            for leaf_id, chain, node, line, scoped in plan:
                 failed: list[FormulaError] = []
                 out, status, f = _leaf(node, line, own.get(leaf_id), uid, group, chain, period,
-                                       failed if failures is not None else None, history)
+                                       failed if failures is not None else None, history, scoped)
                 if failed and failures is not None:
                     failures.append(Failure(sv, period, uid, node, failed[0]))
                 outcomes[leaf_id], status_of[leaf_id], facts_of[leaf_id] = out, status, f
@@ -441,7 +444,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
                                         span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
-                                        True, disqualified, counts=node.counts)
+                                        True, disqualified, node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]
         if all(v is None for v in child_vals):

@@ -100,7 +100,7 @@ _STEPS: dict[tuple[str, tuple[tuple[str, object], ...]], Step] = {}
 def step(code: str, **params: object) -> Step:
     """A step; one whose parameters are all text or whole numbers is made once and shared (“未发现问题，
     得满分 10 分” on many cards): a period's results hold, and its cache entry pickles, one object."""
-    items = tuple(sorted(params.items()))
+    items = tuple(sorted(params.items())) if len(params) > 1 else tuple(params.items())
     for _, v in items:
         if type(v) is not str and type(v) is not int:
             return Step(code, items)

@@ -315,8 +315,20 @@ class TallyRule(Rule):
         got = _RATE_INDEX.get(id(self))
         if got is None or got[0] is not self:
             rates = {r.id: r for r in self._rates}
-            got = _RATE_INDEX[id(self)] = (self, rates, next(iter(rates.values())) if len(rates) == 1 else None)
+            got = _RATE_INDEX[id(self)] = [self, rates, next(iter(rates.values())) if len(rates) == 1 else None, None]
         return got[1], got[2]
+
+    def _line_figures(self, line: LineSpec) -> tuple[Bounds, Decimal]:
+        """``bounds(line)`` and ``_start(line)``: kept for the line last asked about (a rule scores
+        one line, the same for every unit), recomputed for any other type or maximum object."""
+        self._rate_index()
+        entry = _RATE_INDEX[id(self)]
+        kept = entry[3]
+        if kept is not None and kept[0] == line.type and kept[1] is line.max:
+            return kept[2], kept[3]
+        figures = (self.bounds(line), self._start(line))
+        entry[3] = (line.type, line.max, *figures)
+        return figures
 
     def _items(self, facts: Facts) -> list[tuple[Rate, int, Decimal, Event | None]]:
         """(rate, count, amount per occurrence, event) for every record."""
@@ -385,10 +397,10 @@ class TallyRule(Rule):
             steps.append(step("explain.tally_none"))
         cap = self._cap(line)
         clip: str | None = None
+        bounds, start = self._line_figures(line)
         if line.type == "bonus" or line.type == "deduction":
             raw = added - deducted
         else:
-            start = self._start(line)
             d = deducted
             if cap is not None and d > cap:
                 steps.append(step("explain.tally_capped", amount=fmt(d), cap=fmt(cap)))
@@ -396,9 +408,8 @@ class TallyRule(Rule):
             raw = start - d + added
             if items:
                 steps.append(step("explain.tally_result", start=fmt(start), deducted=fmt(d), added=fmt(added)))
-            value, c2 = clamp(raw, self.bounds(line))
+            value, c2 = clamp(raw, bounds)
             return Outcome(value, start - deducted + added, clip or c2, tuple(steps), occurrences)
-        bounds = self.bounds(line)
         value, clip = clamp(raw, bounds)
         if clip is not None:
             clip = "cap"
@@ -461,7 +472,8 @@ class TallyRule(Rule):
     unit_en: ClassVar[str] = "occurrence"
 
 
-_RATE_INDEX: dict[int, tuple[TallyRule, dict[str, Rate], Rate | None]] = {}
+#: id(rule) -> [rule, rates by id, the only rate, (type, max, bounds, start) of the line last scored]
+_RATE_INDEX: dict[int, list] = {}
 
 
 def _label(rate: Rate, ev: Event | None) -> str:
