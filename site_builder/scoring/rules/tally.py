@@ -259,9 +259,8 @@ class TallyRule(Rule):
         return out
 
     def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
-        rates = {r.id: r for r in self.rate_list()}
+        rates, single = self._rate_index()
         known = ", ".join(rates) or "—"
-        single = next(iter(rates.values())) if len(rates) == 1 else None
         for path, ev in self._records(facts):
             key = ev.key
             rate = rates.get(key) if key else single
