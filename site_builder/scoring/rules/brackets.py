@@ -107,6 +107,8 @@ def _words_zh(b: Bracket, unit: str) -> str:
     """``b.words(unit, "zh-CN")``, worded once per bracket (the same for every unit scored in it)."""
     got = _WORDS_ZH.get((id(b), unit))
     if got is None or got[0] is not b:
+        if len(_WORDS_ZH) >= 4096:  # brackets of schemes loaded again and again (serve): not kept forever
+            _WORDS_ZH.clear()
         got = _WORDS_ZH[(id(b), unit)] = (b, b.words(unit, "zh-CN"))
     return got[1]
 

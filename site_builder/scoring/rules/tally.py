@@ -314,6 +314,8 @@ class TallyRule(Rule):
         got = _RATE_INDEX.get(id(self))
         if got is None or got[0] is not self:
             rates = {r.id: r for r in self._rates}
+            if len(_RATE_INDEX) >= 4096:  # rules of schemes loaded again and again (serve): not kept forever
+                _RATE_INDEX.clear()
             got = _RATE_INDEX[id(self)] = [self, rates, next(iter(rates.values())) if len(rates) == 1 else None, None]
         return got[1], got[2]
 
@@ -321,7 +323,7 @@ class TallyRule(Rule):
         """``bounds(line)`` and ``_start(line)``: kept for the line last asked about (a rule scores
         one line, the same for every unit), recomputed for any other type or maximum object."""
         self._rate_index()
-        entry = _RATE_INDEX[id(self)]
+        entry = _RATE_INDEX[id(self)]  # present: made just now if it was not
         kept = entry[3]
         if kept is not None and kept[0] == line.type and kept[1] is line.max:
             return kept[2], kept[3]
