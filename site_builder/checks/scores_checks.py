@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from site_builder import messages, periods
 from site_builder.checks import unknown_ref
 from site_builder.checks.ranking_checks import check_places
-from site_builder.checks.tree import applies, leaves, line_spec
+from site_builder.checks.tree import applies, leaves
 from site_builder.errors import Mark, Problems
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
@@ -20,7 +19,7 @@ from site_builder.schema.convert import validate
 from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
 from site_builder.scoring.facts import Facts
-from site_builder.scoring.rules.base import AT_KEY, period_context
+from site_builder.scoring.rules.base import AT_KEY, LineSpec, period_context
 
 messages.register(
     {
@@ -154,6 +153,7 @@ def check_period(
     # computed, and one warning says how many are left; a notice may not.
     unfilled = []
     written: list[tuple[str, str, Facts, Any]] = []  # validated records, for transfers between units
+    lines: dict[tuple[str, str], LineSpec] = {}  # (tree, leaf) -> what its rule may know, with the period
     for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
@@ -221,7 +221,9 @@ def check_period(
                     problems.add("scores.na_forbidden", doc.mark(fpath), name=node.name)
                 facts[key] = f
                 continue
-            line = replace(line_spec(node, types[node.id]), context=context)
+            line = lines.get((tree.id, key))
+            if line is None:  # the same for every unit: made once per line
+                line = lines[(tree.id, key)] = LineSpec(node.id, node.name, types[node.id], node.max, context)
 
             def report(code: str, sub: tuple = (), _fp=fpath, **params: object) -> None:
                 if sub and sub[-1] == AT_KEY:  # the key itself is wrong: point at it, not at its value

@@ -30,7 +30,7 @@ from site_builder.scoring.derived import PreviousPeriod
 from site_builder.scoring.formula import FormulaError
 from site_builder.scoring.history import History, Past, dependency_order
 from site_builder.scoring.results import LineResult, UnitResult, VetoResult
-from site_builder.scoring.rules.base import ZERO, Outcome, PeriodContext, Step, fmt, period_context, step
+from site_builder.scoring.rules.base import ZERO, LineSpec, Outcome, PeriodContext, Step, fmt, period_context, step
 from site_builder.scoring.transfers import apply_transfers, transfers_of
 
 messages.register(
@@ -88,9 +88,9 @@ _MODE_WORDS = {"half_up": ("", ""), "half_even": ("（银行家舍入）", ", ha
                "up": ("（进位）", ", rounded up")}
 
 
-def _rounded_step(node: Indicator, computed: Decimal, shown: Decimal, rounding: Rounding) -> tuple[Step, ...]:
-    """“按规定保留1位小数，计 17.2 分”: said when a line's published figure differs from its computed one."""
-    r = line_rounding(node, rounding)
+def _rounded_step(r: Rounding | None, computed: Decimal, shown: Decimal) -> tuple[Step, ...]:
+    """“按规定保留1位小数，计 17.2 分”: said when a line's published figure differs from its computed
+    one; ``r`` is the line's rounding (:func:`line_rounding`)."""
     if r is None or shown == computed:
         return ()
     zh, en = _MODE_WORDS[r.mode]
@@ -138,18 +138,19 @@ class _Ledger:
         return span_of(kind, period.end, period.stage)
 
 
-def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
-          failed: list[FormulaError] | None = None, context: PeriodContext | None = None,
-          past: Past | None = None) -> tuple[Outcome | None, str, Facts | None]:
+def _leaf(node: Indicator, line: LineSpec, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
+          failed: list[FormulaError] | None = None, history: History | None = None,
+          scoped: bool = True) -> tuple[Outcome | None, str, Facts | None]:
     """Score one leaf from the unit's own facts; (None, status) when excluded or deferred.
 
-    A formula that fails with these facts (division by zero, …) is appended to
-    ``failed`` and scores 0, so the run goes on and reports every such line."""
-    if not applies(chain, unit, group, period.id, period.stage):
+    ``line`` is the leaf's :class:`LineSpec` with the period's context (the same for every unit:
+    made once per period, :func:`_leaf_plan`); ``scoped`` False when no node of its chain limits
+    where it applies (``applies_to``, ``applies_in``).  A formula that fails with these facts (division
+    by zero, …) is appended to ``failed`` and scores 0, so the run goes on and reports every such line."""
+    if scoped and not applies(chain, unit, group, period.id, period.stage):
         return None, "out_of_scope", None
     rule = node.rule
     assert rule is not None
-    line = replace(line_spec(node, ntype), context=context)
     f = facts if facts is not None else EMPTY_FACTS
     if f.na:
         top = node.max or ZERO
@@ -162,7 +163,8 @@ def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: st
         return None, "deferred", f
     try:
         # a history line reads the results computed so far (none when scored on its own)
-        out = rule.score_history(line, past or Past(History(), unit, period)) if rule.reads_history else rule.score(line, f)
+        out = (rule.score_history(line, Past(history if history is not None else History(), unit, period))
+               if rule.reads_history else rule.score(line, f))
     except FormulaError as exc:
         if failed is None:
             raise
@@ -172,6 +174,8 @@ def _leaf(node: Indicator, ntype: str, facts: Facts | None, unit: str, group: st
 
 
 def _modify(node: Indicator, out: Outcome, f: Facts) -> Outcome:
+    if not node.modifiers:
+        return out
     n = f.incidents or 0
     for mod in node.modifiers:
         chosen = None
@@ -233,6 +237,18 @@ def _relative_order(chains: dict[str, list[Indicator]], index: dict[str, Indicat
     return done
 
 
+_NO_FACTS: dict[str, Facts] = {}
+
+
+def _leaf_plan(sv: SchemeVersion, tree: Tree, context: PeriodContext) -> list[tuple[str, list[Indicator], Indicator, LineSpec, bool]]:
+    """(leaf id, chain, leaf, line spec, scoped) of every leaf of ``tree`` in order: what scoring a leaf
+    needs that is the same for every unit of the period, made once."""
+    types = sv.types[tree.id]
+    return [(leaf_id, chain, chain[-1], LineSpec(chain[-1].id, chain[-1].name, types[chain[-1].id], chain[-1].max, context),
+             any(n.applies_to or n.applies_in for n in chain))
+            for leaf_id, chain in sv.chains[tree.id].items()]
+
+
 def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _Ledger,
                  failures: list[Failure] | None = None, history: History | None = None,
                  previous: PreviousPeriod | None = None) -> dict[str, UnitResult]:
@@ -244,6 +260,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
         # 1. leaves from own facts
         context = period_context(project.root, period.start, period.end, scheme.rounding.mode)
         ledger.stage_names.update({st.id: (st.name, st.name) for st in scheme.period.stages})
+        plans: dict[str, list[tuple[str, list[Indicator], Indicator, LineSpec, bool]]] = {}
         for uid in sorted(sv.unit_group):
             entry = period.scores.units.get(uid)
             group = sv.unit_group[uid]
@@ -251,16 +268,18 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             if entry is None or entry.status != "assessed":
                 continue
             w = _UnitWork(uid, group, tree)
-            types = sv.types[tree.id]
-            for leaf_id, chain in sv.chains[tree.id].items():
-                node = chain[-1]
+            plan = plans.get(tree.id)
+            if plan is None:
+                plan = plans[tree.id] = _leaf_plan(sv, tree, context)
+            own = period.facts.get(uid, _NO_FACTS)
+            outcomes, status_of, facts_of = w.outcomes, w.status, w.facts
+            for leaf_id, chain, node, line, scoped in plan:
                 failed: list[FormulaError] = []
-                out, status, f = _leaf(node, types[node.id], period.facts.get(uid, {}).get(leaf_id), uid, group, chain, period,
-                                       failed if failures is not None else None, context,
-                                       Past(history, uid, period) if history is not None else None)
+                out, status, f = _leaf(node, line, own.get(leaf_id), uid, group, chain, period,
+                                       failed if failures is not None else None, history, scoped)
                 if failed and failures is not None:
                     failures.append(Failure(sv, period, uid, node, failed[0]))
-                w.outcomes[leaf_id], w.status[leaf_id], w.facts[leaf_id] = out, status, f
+                outcomes[leaf_id], status_of[leaf_id], facts_of[leaf_id] = out, status, f
             works[uid] = w
         # 1b. points moved between units (transfer_to): both sides in this period, before any
         # group comparison reads the receiving line
@@ -313,8 +332,12 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                     if w.status[leaf_id] == "not_applicable" and (w.facts.get(leaf_id) or EMPTY_FACTS).na:
                         w.outcomes[leaf_id] = Outcome(avg, avg, None, (step("explain.na_average", points=fmt(round_points(avg, scheme.rounding))),))
         # 3–4. aggregate, total
+        shapes: dict[str, _Shape] = {}
         for uid, w in works.items():
-            results[uid] = _aggregate(project, sv, period, w, ledger)
+            shape = shapes.get(w.tree.id)
+            if shape is None:
+                shape = shapes[w.tree.id] = _shape(w.tree, sv.types[w.tree.id], scheme.rounding)
+            results[uid] = _aggregate(project, sv, period, w, ledger, shape)
         for uid in sorted(sv.unit_group):
             if uid not in results:
                 entry = period.scores.units[uid]
@@ -327,7 +350,42 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
     return results
 
 
-def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger) -> UnitResult:
+_Shape = tuple[dict[str, int], list[str], dict[str, "Rounding | None"], dict[str, Decimal]]
+
+
+def _shape(tree: Tree, types: dict[str, str], rounding: Rounding) -> _Shape:
+    """What summing a unit's tree reads that is the same for every unit: each node's depth, the
+    node ids in pre-order (the order of the lines), each leaf's rounding (:func:`line_rounding`),
+    and the most each top-level score line with children can give when no leaf is excluded
+    (``reachable(n, True)`` in :func:`_aggregate`, the same arithmetic)."""
+    depth_of: dict[str, int] = {}
+    preorder: list[str] = []
+    roundings: dict[str, Rounding | None] = {}
+    reach: dict[str, Decimal] = {}
+
+    def reachable(node: Indicator) -> Decimal:
+        if not node.children:
+            return node.max or ZERO
+        s = sum((reachable(c) for c in node.children if types[c.id] == "score" and c.counts), ZERO)
+        return min(s, node.max) if node.max is not None else s
+
+    def walk(nodes: list[Indicator], d: int) -> None:
+        for n in nodes:
+            depth_of[n.id] = d
+            preorder.append(n.id)
+            if not n.children:
+                roundings[n.id] = line_rounding(n, rounding)
+            walk(n.children, d + 1)
+
+    walk(tree.indicators, 0)
+    for n in tree.indicators:
+        if types[n.id] == "score" and n.counts and n.children:
+            reach[n.id] = reachable(n)
+    return depth_of, preorder, roundings, reach
+
+
+def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger,
+               shape: _Shape | None = None) -> UnitResult:
     scheme = sv.scheme
     tree = w.tree
     types = sv.types[tree.id]
@@ -336,14 +394,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     values: dict[str, Decimal | None] = {}
     lines: dict[str, LineResult] = {}
     disq: list[str] = []
-    depth_of: dict[str, int] = {}
-
-    def depths(nodes: list[Indicator], d: int) -> None:
-        for n in nodes:
-            depth_of[n.id] = d
-            depths(n.children, d + 1)
-
-    depths(tree.indicators, 0)
+    depth_of, preorder, roundings, reach = shape if shape is not None else _shape(tree, types, rounding)
 
     def cap_by(node: Indicator, t: str, v: Decimal) -> tuple[Decimal, str | None]:
         """“同一单位减分总数不超过加分总数”: limit ``v`` by another node's points (leaves and subtotals alike)."""
@@ -369,22 +420,31 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
                                             (step("explain.out_of_scope"),) if status == "out_of_scope" else (step("explain.na_excluded"),),
                                             w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
                 return None
-            pts = published_points(node, o.points, rounding)
-            rounded = _rounded_step(node, o.points, pts, rounding)
-            pts, by_note = cap_by(node, t, pts)
-            pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
+            r = roundings[node.id]
+            pts = round_points(o.points, r) if r is not None else o.points
+            steps = o.steps
+            if r is not None:
+                steps = (*steps, *_rounded_step(r, o.points, pts))
+            span_note = by_note = None
+            if node.cap_by:
+                pts, by_note = cap_by(node, t, pts)
+            if node.cap_span != "period":
+                pts, span_note = _span_cap(node, t, pts, w.unit, period, ledger)
             span_note = span_note or by_note
-            pts, balance = _balance(node, pts, w.unit, period, ledger)
+            if node.balance_span is not None:
+                pts, balance = _balance(node, pts, w.unit, period, ledger)
+                steps = (*steps, *balance)
+            facts = w.facts.get(node.id)
             disqualified = False
             if node.disqualify is not None:
-                n = max(o.occurrences, (w.facts.get(node.id) or EMPTY_FACTS).incidents or 0)
+                n = max(o.occurrences, (facts or EMPTY_FACTS).incidents or 0)
                 if n >= node.disqualify.at_least:
                     disqualified = True
                     disq.append(node.disqualify.reason or node.name)
             values[node.id] = pts
             lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
-                                        span_note, (*o.steps, *rounded, *balance), w.facts.get(node.id), "scored" if status != "not_applicable" else "not_applicable",
-                                        True, disqualified, counts=node.counts)
+                                        span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
+                                        True, disqualified, node.counts)
             return pts
         child_vals = [compute(c, depth + 1) for c in node.children]
         if all(v is None for v in child_vals):
@@ -422,14 +482,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     # nodes capped by another node are computed after it (compute() recurses into the reference)
     for n in tree.indicators:
         compute(n, 0)
-    ordered: list[LineResult] = []
-
-    def order(nodes: list[Indicator]) -> None:
-        for n in nodes:
-            ordered.append(lines[n.id])
-            order(n.children)
-
-    order(tree.indicators)
+    ordered = [lines[i] for i in preorder]
     base = bonus = deduction = adjustment = ZERO
     excluded_max = ZERO
     rescale = False
@@ -464,10 +517,13 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         return min(s, node.max) if node.max is not None else s
 
     # excluded leaves inside a present top-level line lower the maximum by what they could
-    # have given: never more than the line's own maximum under a capped parent
+    # have given: never more than the line's own maximum under a capped parent (with no leaf
+    # excluded, what a line can give is what it could give: the tree's own figure)
+    excluded = None in values.values()
     for n in tree.indicators:
         if types[n.id] == "score" and n.counts and n.children and values.get(n.id) is not None:
-            excluded_max += reachable(n, True) - reachable(n, False)
+            everything = reach[n.id]
+            excluded_max += everything - (reachable(n, False) if excluded else everything)
     entry = period.scores.units[w.unit]
     total = base + bonus + deduction + adjustment
     max_total = tree.total - excluded_max

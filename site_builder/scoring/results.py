@@ -6,6 +6,7 @@ models); the scoring stage writes only these.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +34,18 @@ class LineResult:
     is_leaf: bool = True
     disqualified: bool = False
     counts: bool = True  # False: display-only (counts: false), left out of subtotals and the total
+
+    def __reduce__(self) -> tuple:
+        # pickled as its values in order, without the field names (a period's results hold one
+        # per line per unit: the period cache writes and reads them faster); made again as pickle
+        # makes any object, by the class and its state, without calling anything else
+        return (copyreg.__newobj__, (LineResult,), tuple(map(self.__dict__.__getitem__, _LINE_FIELDS)))
+
+    def __setstate__(self, values: tuple | dict) -> None:
+        self.__dict__.update(values if isinstance(values, dict) else zip(_LINE_FIELDS, values))
+
+
+_LINE_FIELDS = tuple(LineResult.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,23 @@ def _render_plain(code: str, params: tuple[tuple[str, object], ...], locale: str
     return messages.get(code).what(locale, dict(params))
 
 
+_STEPS: dict[tuple[str, tuple[tuple[str, object], ...]], Step] = {}
+
+
 def step(code: str, **params: object) -> Step:
-    return Step(code, tuple(sorted(params.items())))
+    """A step; one whose parameters are all text or whole numbers is made once and shared (“未发现问题，
+    得满分 10 分” on many cards): a period's results hold, and its cache entry pickles, one object."""
+    items = tuple(sorted(params.items())) if len(params) > 1 else tuple(params.items())
+    for _, v in items:
+        if type(v) is not str and type(v) is not int:
+            return Step(code, items)
+    key = (code, items)
+    got = _STEPS.get(key)
+    if got is None:
+        if len(_STEPS) >= 65536:
+            _STEPS.clear()
+        got = _STEPS[key] = Step(code, items)
+    return got
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,7 @@ def clamp(value: Decimal, bounds: Bounds) -> tuple[Decimal, str | None]:
 
 
 SHOWN_PLACES = 4  # a longer fraction (e.g. 1/3 from a ratio) is shown rounded, marked ≈
+_FMT: dict[Decimal, str] = {}  # fmt's common case, by value
 
 
 def fmt(d: Decimal | int) -> str:
@@ -207,13 +223,20 @@ def fmt(d: Decimal | int) -> str:
     if isinstance(d, int):
         return str(d)
     if d.is_finite():  # the common case, without a context: exact digits, at most four decimals
+        if d:  # equal values print the same here (but −0 and 0 do not): each printed once
+            got = _FMT.get(d)
+            if got is not None:
+                return got
         text = format(d, "f")
         whole, _, fraction = text.partition(".")
         fraction = fraction.rstrip("0")
-        if not fraction:
-            return whole
-        if len(fraction) <= SHOWN_PLACES:
-            return f"{whole}.{fraction}"
+        if not fraction or len(fraction) <= SHOWN_PLACES:
+            text = f"{whole}.{fraction}" if fraction else whole
+            if d:
+                if len(_FMT) >= 65536:
+                    _FMT.clear()
+                _FMT[d] = text
+            return text
     # A context wide enough for any value: quantize() in the default one raises
     # InvalidOperation once the result has more digits than its precision.
     with localcontext() as ctx:

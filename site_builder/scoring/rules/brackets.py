@@ -100,6 +100,19 @@ class Bracket(Strict):
         return pick(locale, "任何数值", "any value")
 
 
+_WORDS_ZH: dict[tuple[int, str], tuple[Bracket, str]] = {}  # (id(bracket), unit) -> (bracket, its words)
+
+
+def _words_zh(b: Bracket, unit: str) -> str:
+    """``b.words(unit, "zh-CN")``, worded once per bracket (the same for every unit scored in it)."""
+    got = _WORDS_ZH.get((id(b), unit))
+    if got is None or got[0] is not b:
+        if len(_WORDS_ZH) >= 4096:  # brackets of schemes loaded again and again (serve): not kept forever
+            _WORDS_ZH.clear()
+        got = _WORDS_ZH[(id(b), unit)] = (b, b.words(unit, "zh-CN"))
+    return got[1]
+
+
 #: Units of a measure that may fall below 0 (a change of a rate, points); any other unit counts things.
 SIGNED_UNITS = frozenset({"", "%", "‰", "分", "元", "万元", "个百分点"})
 
@@ -157,7 +170,7 @@ class Brackets(Rule):
         b = self._find(v)
         assert b is not None
         pts = -b.points if line.type == "deduction" else b.points
-        s = step("explain.bracket", label=self.label, value=fmt(v), unit=self.unit, range=b.words(self.unit, "zh-CN"), points=fmt(b.points))
+        s = step("explain.bracket", label=self.label, value=fmt(v), unit=self.unit, range=_words_zh(b, self.unit), points=fmt(b.points))
         # a whole-number count is also the line's number of occurrences (for disqualify)
         n = int(v) if self.is_integer() and v >= 0 and v == v.to_integral_value() else 0
         return Outcome(pts, pts, None, (s,), n)

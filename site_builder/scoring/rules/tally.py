@@ -216,7 +216,7 @@ class TallyRule(Rule):
             return ZERO
         if self.start == "max":
             return line.max or ZERO
-        deducts = any(self.effect_of(r, line) == "deduct" for r in self.rate_list())
+        deducts = any(self.effect_of(r, line) == "deduct" for r in self._rates)
         return (line.max or ZERO) if deducts else ZERO
 
     def _cap(self, line: LineSpec) -> Decimal | None:
@@ -259,9 +259,8 @@ class TallyRule(Rule):
         return out
 
     def check_facts(self, line: LineSpec, facts: Facts, report: Report) -> None:
-        rates = {r.id: r for r in self.rate_list()}
+        rates, single = self._rate_index()
         known = ", ".join(rates) or "—"
-        single = next(iter(rates.values())) if len(rates) == 1 else None
         for path, ev in self._records(facts):
             key = ev.key
             rate = rates.get(key) if key else single
@@ -309,21 +308,46 @@ class TallyRule(Rule):
             report("rule.fixed_points_given", (*path, "points"), rate=rate.name, per=fmt(rate.per))
 
     # -- scoring -----------------------------------------------------------
+    def _rate_index(self) -> tuple[dict[str, Rate], Rate | None]:
+        """The rates by id, and the only one when there is one: made once per rule (kept outside
+        the model, whose state must stay its parameters)."""
+        got = _RATE_INDEX.get(id(self))
+        if got is None or got[0] is not self:
+            rates = {r.id: r for r in self._rates}
+            if len(_RATE_INDEX) >= 4096:  # rules of schemes loaded again and again (serve): not kept forever
+                _RATE_INDEX.clear()
+            got = _RATE_INDEX[id(self)] = [self, rates, next(iter(rates.values())) if len(rates) == 1 else None, None]
+        return got[1], got[2]
+
+    def _line_figures(self, line: LineSpec) -> tuple[Bounds, Decimal]:
+        """``bounds(line)`` and ``_start(line)``: kept for the line last asked about (a rule scores
+        one line, the same for every unit), recomputed for any other type or maximum object."""
+        self._rate_index()
+        entry = _RATE_INDEX[id(self)]  # present: made just now if it was not
+        kept = entry[3]
+        if kept is not None and kept[0] == line.type and kept[1] is line.max:
+            return kept[2], kept[3]
+        figures = (self.bounds(line), self._start(line))
+        entry[3] = (line.type, line.max, *figures)
+        return figures
+
     def _items(self, facts: Facts) -> list[tuple[Rate, int, Decimal, Event | None]]:
         """(rate, count, amount per occurrence, event) for every record."""
-        rates = {r.id: r for r in self.rate_list()}
-        single = next(iter(rates.values())) if len(rates) == 1 else None
+        rates, single = self._rate_index()
         items: list[tuple[Rate, int, Decimal, Event | None]] = []
-        for _, ev in self._records(facts):
-            rate = rates.get(ev.key) if ev.key else single
-            assert rate is not None
-            per = ev.points if isinstance(rate.per, Range) else rate.per
-            assert per is not None
-            items.append((rate, ev.count, per, ev))
-        for key, n in sorted((facts.counts or {}).items()):
-            rate = rates[key]
-            assert not isinstance(rate.per, Range)
-            items.append((rate, n, rate.per, None))
+        for field in ("events", "people", "awards"):
+            for ev in getattr(facts, field):
+                key = ev.key
+                rate = rates.get(key) if key else single
+                assert rate is not None
+                per = ev.points if isinstance(rate.per, Range) else rate.per
+                assert per is not None
+                items.append((rate, ev.count, per, ev))
+        if facts.counts:
+            for key, n in sorted(facts.counts.items()):
+                rate = rates[key]
+                assert not isinstance(rate.per, Range)
+                items.append((rate, n, rate.per, None))
         if facts.count:
             assert single is not None and not isinstance(single.per, Range)
             items.append((single, facts.count, single.per, None))
@@ -357,9 +381,11 @@ class TallyRule(Rule):
                 steps.append(step("explain.tally_item_discretionary", name=name, amount=fmt(amount)))
             else:
                 steps.append(step("explain.tally_item", name=name, count=n, per=fmt(per), amount=fmt(amount)))
-        for rate in self.rate_list():  # a rate's own cap, inside the line's cap
+        for rate in self._rates:  # a rate's own cap, inside the line's cap
+            if rate.cap is None:
+                continue
             got = by_rate.get(rate.id, ZERO)
-            if rate.cap is not None and got > rate.cap:
+            if got > rate.cap:
                 steps.append(step("explain.tally_rate_capped", name=rate.name, amount=fmt(got), cap=fmt(rate.cap)))
                 if self.effect_of(rate, line) == "add":
                     added -= got - rate.cap
@@ -372,10 +398,10 @@ class TallyRule(Rule):
             steps.append(step("explain.tally_none"))
         cap = self._cap(line)
         clip: str | None = None
+        bounds, start = self._line_figures(line)
         if line.type == "bonus" or line.type == "deduction":
             raw = added - deducted
         else:
-            start = self._start(line)
             d = deducted
             if cap is not None and d > cap:
                 steps.append(step("explain.tally_capped", amount=fmt(d), cap=fmt(cap)))
@@ -383,9 +409,8 @@ class TallyRule(Rule):
             raw = start - d + added
             if items:
                 steps.append(step("explain.tally_result", start=fmt(start), deducted=fmt(d), added=fmt(added)))
-            value, c2 = clamp(raw, self.bounds(line))
+            value, c2 = clamp(raw, bounds)
             return Outcome(value, start - deducted + added, clip or c2, tuple(steps), occurrences)
-        bounds = self.bounds(line)
         value, clip = clamp(raw, bounds)
         if clip is not None:
             clip = "cap"
@@ -446,6 +471,10 @@ class TallyRule(Rule):
 
     unit_zh: ClassVar[str] = "次"
     unit_en: ClassVar[str] = "occurrence"
+
+
+#: id(rule) -> [rule, rates by id, the only rate, (type, max, bounds, start) of the line last scored]
+_RATE_INDEX: dict[int, list] = {}
 
 
 def _label(rate: Rate, ev: Event | None) -> str:
