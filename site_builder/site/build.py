@@ -40,7 +40,7 @@ from site_builder.site.theme import PACKAGE_THEME, theme_dir  # noqa: F401 - re-
 from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
-from site_builder.site.output.write import Outputs, check_out, staging, wait_removed
+from site_builder.site.output.write import Outputs, check_out, staging
 from site_builder.site.report import BuildReport  # noqa: F401 - re-exported
 
 
@@ -131,7 +131,6 @@ def _build(
             "pages": report.pages, "files": report.files, "bytes": report.bytes, "as_of": report.as_of.isoformat(),
             "warnings": list(notes), "locale": locale, "embargoed": list(report.embargoed),
             "as_of_from": report.as_of_from})
-        wait_removed()  # the previous site, deleted meanwhile (its folder's lock held until it is gone)
         return report
 
 
@@ -253,7 +252,7 @@ def render_site(
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     jobs = render_pool.default_jobs() if jobs is None else max(1, jobs)
     parallel = jobs > 1 and len(routes) >= render_pool.PARALLEL_MIN_ROUTES and render_pool._can_fork()
-    with staging(out, locale, background=True) as stage:  # the caller waits: wait_removed()
+    with staging(out, locale) as stage:
         stage.make_dirs(outputs.paths)
         records: dict[str, tuple[str, int]] = {}
         findings: list = []

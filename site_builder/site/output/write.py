@@ -36,7 +36,6 @@ import shutil
 import stat
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -271,22 +270,18 @@ def write_file(target: str, data: bytes) -> None:
 
 
 @contextmanager
-def staging(out: Path, locale: str = "zh-CN", *, background: bool = False) -> Iterator[Stage]:
+def staging(out: Path, locale: str = "zh-CN") -> Iterator[Stage]:
     """A staging folder beside ``out``, swapped in when the block ends without an error.
 
     Any failure inside the block (a privacy finding, a template error, a full
-    disk) removes the staging folder; the previous site is untouched.  The
-    previous site, swapped out, is deleted before the block ends, or with
-    ``background`` by a thread that holds the folder's lock until it is gone
-    (the build goes on meanwhile; :func:`wait_removed` waits for it).
+    disk) removes the staging folder; the previous site is untouched.
     """
     out = real_out(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _write_failed(exc, out.parent, locale)
-    lock = _lock(out.parent, locale)
-    try:
+    with _exclusive(out.parent, locale):
         _remove_stale_staging(out.parent)
         stage = None
         try:
@@ -302,39 +297,7 @@ def staging(out: Path, locale: str = "zh-CN", *, background: bool = False) -> It
             if stage is not None:
                 _rmtree(stage)
             raise
-        # ``stage`` now holds the previous site
-        if background:
-            _remove_later(stage, lock)
-            lock = None
-        else:
-            _rmtree(stage)
-    finally:
-        _unlock(lock)
-
-
-_removing: list[threading.Thread] = []
-
-
-def _remove_later(old: Path, lock: int | None) -> None:
-    """Delete the swapped-out site ``old`` in a thread, then release the folder's ``lock``: another
-    build into the folder waits until it is gone, as when it is deleted before :func:`staging`
-    returns.  The thread is not a daemon: the process does not end before it is done."""
-
-    def remove() -> None:
-        try:
-            _rmtree(old)
-        finally:
-            _unlock(lock)
-
-    thread = threading.Thread(target=remove, name="site-builder: old site")
-    _removing.append(thread)
-    thread.start()
-
-
-def wait_removed() -> None:
-    """Wait until every previous site this process swapped out is deleted (their locks released)."""
-    while _removing:
-        _removing.pop().join()
+        _rmtree(stage)  # now holds the previous site
 
 
 def _write_failed(exc: OSError, where: Path, locale: str):
@@ -345,11 +308,12 @@ def _write_failed(exc: OSError, where: Path, locale: str):
     fail("site.write_failed", locale, Mark(str(path)), error=error)
 
 
-def _lock(parent: Path, locale: str) -> int | None:
-    """An exclusive ``flock`` on the folder ``parent`` (waiting up to :data:`LOCK_WAIT`): the open
-    folder to give to :func:`_unlock` (None where there is no ``flock``)."""
+@contextmanager
+def _exclusive(parent: Path, locale: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the folder ``parent`` (waiting up to :data:`LOCK_WAIT`)."""
     if fcntl is None:  # pragma: no cover
-        return None
+        yield
+        return
     try:
         fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
@@ -372,50 +336,13 @@ def _lock(parent: Path, locale: str) -> int | None:
                 time.sleep(0.05)
             except OSError:  # a file system without flock: build unguarded
                 break
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def _unlock(fd: int | None) -> None:
-    if fd is not None:
+        yield
+    finally:
         os.close(fd)  # releases the lock
 
 
-@contextmanager
-def _exclusive(parent: Path, locale: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the folder ``parent`` (waiting up to :data:`LOCK_WAIT`)."""
-    fd = _lock(parent, locale)
-    try:
-        yield
-    finally:
-        _unlock(fd)
-
-
 def _rmtree(path: Path) -> None:
-    """Remove ``path`` even where a read-only folder inside it would stop ``rmtree``.
-
-    A folder of the tool's own (a staging folder, a swapped-out site): emptied through open
-    folders, each entry unlinked by its name in its folder as the folder listing typed it (no
-    ``stat`` of every entry, no path looked up from the root again); a link is removed, never
-    followed.  Anything that walk cannot remove (a read-only folder inside, an entry that changed
-    meanwhile) is left to ``shutil.rmtree``, which makes folders writable where it must.
-    """
-    if _FD_WALK:
-        try:
-            fd = os.open(path, _DIR_FLAGS)
-        except OSError:
-            fd = None
-        if fd is not None:
-            try:
-                _empty(fd)
-                os.rmdir(path)
-                return
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
+    """Remove ``path`` even where a read-only folder inside it would stop ``rmtree``."""
 
     def retry(func, p, _exc):
         try:
@@ -426,34 +353,10 @@ def _rmtree(path: Path) -> None:
         except OSError:
             pass
 
-    if not os.path.lexists(path):
-        return
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=retry)
     else:
         shutil.rmtree(path, onerror=retry)
-
-
-# the walk through open folders needs names relative to a folder (not on Windows)
-_FD_WALK = {os.open, os.unlink, os.rmdir} <= os.supports_dir_fd and os.scandir in os.supports_fd
-_DIR_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
-              | getattr(os, "O_CLOEXEC", 0))
-
-
-def _empty(fd: int) -> None:
-    """Remove everything in the open folder ``fd`` (an OSError stops at the first failure)."""
-    with os.scandir(fd) as it:
-        entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
-    for name, is_dir in entries:
-        if is_dir:
-            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
-            try:
-                _empty(sub)
-            finally:
-                os.close(sub)
-            os.rmdir(name, dir_fd=fd)
-        else:
-            os.unlink(name, dir_fd=fd)
 
 
 def _swap(stage: Path, out: Path) -> None:
