@@ -159,6 +159,14 @@ def test_rmtree_of_a_link_removes_nothing_it_points_to(tmp_path):
     assert tree(target) == {"f": b"f"}
 
 
+def test_rmtree_of_nothing_leaves_the_folder_it_is_in_alone(tmp_path):
+    folder = tmp_path / "www"
+    folder.mkdir()
+    folder.chmod(0o755)
+    write._rmtree(folder / ".site-1-gone")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
 # ------------------------------------------------------------------ compiled templates
 
 

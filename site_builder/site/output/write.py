@@ -353,6 +353,8 @@ def _rmtree(path: Path) -> None:
         except OSError:
             pass
 
+    if not os.path.lexists(path):  # else the retry would make the folder it is in private (0700)
+        return
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=retry)
     else:
