@@ -228,7 +228,7 @@ def render_site(
         "serve": data.options.serve,
         "preview": data.options.preview,
     }
-    env = make_environment(theme / "templates", common)
+    env = make_environment(theme / "templates", common, cache_root=root)  # compiled templates kept with the cache
     build_key = previous = None
     if root is not None:
         if fingerprint.enabled():  # --no-cache: every file is made

@@ -221,13 +221,18 @@ class Stage:
         self._dirs: set[str] = {""}
 
     def make_dirs(self, paths) -> None:
-        """Every folder the files at ``paths`` go into, made once (before workers write)."""
+        """Every folder the files at ``paths`` go into, made once (before workers write): each folder
+        and its parents gathered first, then made in sorted order (a parent sorts before what is in
+        it), one ``mkdir`` each, with the permissions ``os.makedirs`` would give them."""
+        new: set[str] = set()
         for path in paths:
             folder = path.rpartition("/")[0]
-            if folder not in self._dirs:
-                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
-                parts = folder.split("/")
-                self._dirs.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+            while folder not in self._dirs and folder not in new:
+                new.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(new):
+            os.mkdir(os.path.join(self.root, folder))
+        self._dirs |= new
 
     def write(self, path: str, data: bytes) -> None:
         """Write one file (its folder made by :meth:`make_dirs`); an OSError is a located SiteError."""
@@ -348,6 +353,8 @@ def _rmtree(path: Path) -> None:
         except OSError:
             pass
 
+    if not os.path.lexists(path):  # else the retry would make the folder it is in private (0700)
+        return
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=retry)
     else:

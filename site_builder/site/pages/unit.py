@@ -9,52 +9,85 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 
+from site_builder.scoring.results import GroupRanking
 from site_builder.site import paths
-
-from site_builder.site.present import i18n
-from site_builder.site.present.charts import line_chart
 from site_builder.site.data import SiteData
 from site_builder.site.pages.common import home_crumb
-from site_builder.site.pages.scorecard import cumulative_kind
-from site_builder.site.present.tables import running_basis
-from site_builder.site.present import sharing
-from site_builder.site.plan import Crumb, PageMeta, Route, page, page_kind
+from site_builder.site.pages.scorecard import EntryIndex, cumulative_kind
+from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page, page_kind
+from site_builder.site.present import i18n, sharing
+from site_builder.site.present.charts import line_chart
 from site_builder.site.present.render import trim
+from site_builder.site.present.tables import running_basis
 
 
-def _running_ranking(result, unit_id: str):
-    """The first running-total ranking (stage or cumulative, any span) that ranks the unit."""
-    return next((gr for gr in result.rankings if gr.span is not None and any(e.unit == unit_id for e in gr.entries)), None)
+class _UnitsOfSite:
+    """What every unit page shares, made once per process (the first unit page rendered in it): each
+    scheme's published periods with what their rows read, and each period's results indexed by unit
+    once — a unit's place, its first running-total ranking and its honours are dict lookups, not
+    scans of every ranking's entries for every unit and period (O(units × periods), not O(units² ×
+    periods))."""
+
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self.entry_of = EntryIndex(data)
+        self.periods = {sid: [_PeriodOfUnits(data, p) for p in data.periods_of(sid)]
+                        for sid in sorted(data.project.schemes)}
 
 
-def _running(result, unit_id: str) -> Decimal | None:
-    gr = _running_ranking(result, unit_id)
-    if gr is None:
-        return result.cumulative.get(unit_id)
-    return result.running.get(gr.ranking, {}).get(unit_id)
+class _PeriodOfUnits:
+    """One period as the unit pages show it."""
+
+    __slots__ = ("cumulative", "draft", "honours", "name", "period", "places", "result", "running", "sample", "sv")
+
+    def __init__(self, data: SiteData, period) -> None:
+        self.period = period
+        self.result = result = data.result(period)
+        self.sv = sv = data.version_of(period)
+        self.name = data.period_name(period)
+        self.draft = data.status(period) == "draft"
+        self.sample = data.period_sample(period)
+        self.cumulative = bool(cumulative_kind(sv))
+        self.places = sv.scheme.rounding.places
+        # each unit's first running-total ranking (stage or cumulative, any span) and what it sums
+        self.running: dict[str, tuple[GroupRanking, str | None]] = {}
+        for gr in result.rankings:
+            if gr.span is None:
+                continue
+            basis = running_basis(data, period, gr)
+            note = basis[1] if basis else None
+            for e in gr.entries:
+                self.running.setdefault(e.unit, (gr, note))
+        self.honours: dict[str, list[str]] = {}
+        for h in result.honours:
+            for unit in dict.fromkeys(h.chosen):
+                self.honours.setdefault(unit, []).append(h.name)
+
+    def total_running(self, unit_id: str) -> Decimal | None:
+        """The unit's running total: of its first running-total ranking, else its cumulative total."""
+        got = self.running.get(unit_id)
+        if got is None:
+            return self.result.cumulative.get(unit_id)
+        return self.result.running.get(got[0].ranking, {}).get(unit_id)
 
 
-def _running_note(data: SiteData, period, result, unit_id: str) -> str | None:
-    gr = _running_ranking(result, unit_id)
-    basis = running_basis(data, period, gr) if gr is not None else None
-    return basis[1] if basis else None
-
-
-def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
+def _series(shared: _UnitsOfSite, unit_id: str, scheme_id: str) -> dict | None:
+    data = shared.data
     rows = []
-    for period in data.periods_of(scheme_id):
-        result = data.result(period)
+    for p in shared.periods[scheme_id]:
+        result, period, sv = p.result, p.period, p.sv
         u = result.units.get(unit_id)
         if u is None:
             continue
-        sv = data.version_of(period)
-        entry = data.rank_entry(result, unit_id)
+        entry = shared.entry_of(result, unit_id)
         ranking = data.unit_ranking(result, unit_id)  # the category's when the group is ranked only within categories
+        running = p.running.get(unit_id)
         rows.append(
             {
                 "period_id": period.id,
-                "period_name": data.period_name(period),
+                "period_name": p.name,
                 "status": u.status,
                 "reason": u.reason,
                 "total": u.total if u.status == "assessed" else None,
@@ -64,13 +97,13 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
                 "of": len(ranking.entries) if ranking else 0,
                 "group": (i18n.text("notice.in_category", data.locale, name=data.group_name(sv, u.group), category=ranking.category_name)
                           if ranking is not None and ranking.category_name else data.group_name(sv, u.group)),
-                "cumulative": trim(_running(result, unit_id), sv.scheme.rounding.places) if cumulative_kind(sv) else None,
-                "running_note": _running_note(data, period, result, unit_id),
-                "honours": [h[0] for h in data.honours_of(result, unit_id)],
+                "cumulative": trim(p.total_running(unit_id), p.places) if p.cumulative else None,
+                "running_note": running[1] if running is not None else None,
+                "honours": list(p.honours.get(unit_id, ())),
                 "level": result.levels[unit_id].name if unit_id in result.levels else None,
                 "card": paths.scorecard(unit_id, period.scheme, period.id),
-                "draft": data.status(period) == "draft",
-                "sample": data.period_sample(period),
+                "draft": p.draft,
+                "sample": p.sample,
             }
         )
     if not rows:
@@ -117,26 +150,32 @@ def _series(data: SiteData, unit_id: str, scheme_id: str) -> dict | None:
 
 @page_kind("unit")
 def unit_pages(data: SiteData) -> Iterator[Route]:
-    loc = data.locale
+    """Every unit's page, made when it is rendered (:func:`lazy_page`): planning holds paths only."""
+    shared = Once(lambda: _UnitsOfSite(data))
     for uid in sorted(data.project.units):
-        unit = data.project.units[uid]
-        schemes = [
-            s for s in (_series(data, uid, sid) for sid in sorted(data.project.schemes)) if s
-        ]
-        merged = None
-        if unit.retired and unit.retired.merged_into in data.project.units:
-            target = unit.retired.merged_into
-            merged = {"name": data.project.units[target].name, "target": paths.unit(target)}
-        meta = PageMeta(
-            path=paths.unit(uid),
-            title=i18n.text("unit.title", loc, unit=unit.name),
-            kind="unit",
-            sample=data.project.site.sample or any(r["sample"] for s in schemes for r in s["rows"]),
-            draft=any(r["draft"] for s in schemes for r in s["rows"]),
-            crumbs=(home_crumb(data), Crumb(i18n.text("nav.units", loc), paths.units_index())),
-            description=sharing.unit(data, unit.name),
-        )
-        yield page(meta, "unit.html", unit=unit, schemes=schemes, merged=merged)
+        yield lazy_page(paths.unit(uid), "unit", "unit.html", partial(_unit_context, shared, uid))
+
+
+def _unit_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
+    c: _UnitsOfSite = shared()
+    data = c.data
+    loc = data.locale
+    unit = data.project.units[uid]
+    schemes = [s for s in (_series(c, uid, sid) for sid in sorted(data.project.schemes)) if s]
+    merged = None
+    if unit.retired and unit.retired.merged_into in data.project.units:
+        target = unit.retired.merged_into
+        merged = {"name": data.project.units[target].name, "target": paths.unit(target)}
+    meta = PageMeta(
+        path=paths.unit(uid),
+        title=i18n.text("unit.title", loc, unit=unit.name),
+        kind="unit",
+        sample=data.project.site.sample or any(r["sample"] for s in schemes for r in s["rows"]),
+        draft=any(r["draft"] for s in schemes for r in s["rows"]),
+        crumbs=(home_crumb(data), Crumb(i18n.text("nav.units", loc), paths.units_index())),
+        description=sharing.unit(data, unit.name),
+    )
+    return meta, {"unit": unit, "schemes": schemes, "merged": merged}
 
 
 @page_kind("units")

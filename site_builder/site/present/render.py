@@ -9,22 +9,29 @@ from :mod:`.markdown_html`, SVG from :mod:`.charts`); data is always text.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2 import pass_context
 
-from site_builder.site.present import i18n
+from site_builder.load.cache import SourceCache
 from site_builder.site.failures import fail
 from site_builder.site.plan import Route
+from site_builder.site.present import i18n
 from site_builder.site.urls import absolute, relative, root_prefix
 
 
-def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Environment:
-    """One environment per build; ``common`` holds what every page shows (site, assets, version)."""
+def make_environment(templates: Path, common: Mapping[str, Any], cache_root: Path | None = None) -> jinja2.Environment:
+    """One environment per build; ``common`` holds what every page shows (site, assets, version).
+
+    With ``cache_root`` (a project, the cache on) templates compiled by an earlier build are read
+    from its ``.site-builder/templates/`` instead of being parsed and compiled again
+    (:class:`TemplateCache`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -45,7 +52,56 @@ def make_environment(templates: Path, common: Mapping[str, Any]) -> jinja2.Envir
     env.filters["signed"] = signed
     env.filters["pts"] = pts
     env.filters["date"] = lambda d: format_date(d, locale)
+    if cache_root is not None:
+        env.bytecode_cache = TemplateCache.of(cache_root, env)
     return env
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in ``.site-builder/templates/``, one entry per template source.
+
+    Jinja's own file cache would run whatever code a file in its folder holds, once its header
+    names the template's checksum; here an entry is the cache's (:mod:`site_builder.load.cache`):
+    signed with this user's secret key (a truncated, altered, planted or copied entry never
+    verifies and is compiled afresh), keyed by the tool's fingerprint, Jinja's version, the
+    template's name and file and the digest of its source.  Entries of templates that changed or
+    went away are deleted when the cache is opened.
+    """
+
+    FOLDER = ".site-builder/templates"
+
+    def __init__(self, cache: SourceCache) -> None:
+        self.cache = cache
+
+    @classmethod
+    def of(cls, root: Path, env: jinja2.Environment) -> TemplateCache | None:
+        """The cache of the project at ``root`` for ``env``'s templates (None with the cache off)."""
+        cache = SourceCache(root, folder=cls.FOLDER)
+        if not cache.enabled:
+            return None
+        self = cls(cache)
+        try:  # keep the entries of today's templates, delete the rest
+            for name in env.loader.list_templates():
+                source, filename, _ = env.loader.get_source(env, name)
+                cache.keep(self.entry(self.get_cache_key(name, filename), self.get_source_checksum(source)))
+        except (OSError, jinja2.TemplateError, UnicodeError):
+            return self  # a template that cannot be read fails when rendered; nothing is pruned
+        cache.prune()
+        return self
+
+    @staticmethod
+    def entry(key: str, checksum: str) -> str:
+        return SourceCache.key("jinja", jinja2.__version__, key, checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        blob = self.cache.get(self.entry(bucket.key, bucket.checksum))
+        if isinstance(blob, bytes):
+            bucket.load_bytecode(io.BytesIO(blob))  # Jinja checks its header and the checksum again
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        self.cache.store(self.entry(bucket.key, bucket.checksum), out.getvalue())
 
 
 def _text_of(locale: str) -> Callable[..., str]:
