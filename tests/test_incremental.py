@@ -170,6 +170,8 @@ def set_extra_period(root: Path, present: bool) -> None:
     text = (root / "scores" / "xiaoneng" / "2018-Q1.yaml").read_text("utf-8")
     text = text.replace("period: 2018-Q1", f"period: {EXTRA}").replace("status: public_notice", "status: published")
     text = re.sub(r"public_notice:\n(?:  .*\n)*", "", text)
+    # a correction of the copied notice (a "correct" change earlier in a sequence) is not this one's
+    text = re.sub(r"^corrections:\n(?:  .*\n)*", "", text, flags=re.M)
     text = re.sub(r'^(notice:\n(?:  .*\n)*?  date: )"[^"]*"', r'\1"2018-10-15"', text, count=1, flags=re.M)
     text = text.replace("示效办〔2018〕8号", "示效办〔2018〕20号").replace('tuijin: "57"', 'tuijin: "53"')
     path.write_text(text, "utf-8")
