@@ -89,6 +89,60 @@ def test_group_keyed_cards_are_checked_against_their_full_keys(tmp_path: Path) -
             assert files(out) == files(clean), (period, unit)
 
 
+
+def test_a_change_in_one_group_leaves_the_other_groups_unit_pages_linked_unmade(tmp_path: Path, monkeypatch) -> None:
+    """A unit's page lists every period's figures of that unit: it is keyed by its group's part of each
+    period's results (``prekeys.unit_part``), so a fact changed in the other group leaves it unmade."""
+    from site_builder.site.pages import unit as unit_pages
+
+    made: list[str] = []
+    real = unit_pages._unit_context
+
+    def wrapper(*args, **kwargs):
+        meta, ctx = real(*args, **kwargs)
+        made.append(meta.path)
+        return meta, ctx
+
+    monkeypatch.setattr(unit_pages, "_unit_context", wrapper)
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    with cache_on(tmp_path):
+        root = make_project(tmp_path)
+        out, clean = tmp_path / "site", tmp_path / "clean"
+        build(root, out)
+        every = len(made)
+        assert every >= len(ZONGHE + SHEHUI)
+        inode = {p: (out / p).stat().st_ino for p in files(out)}
+        made.clear()
+        set_score(root, "2017-Q4", "jyj", 44)  # 社会事业部门组
+        build(root, out)
+        assert sorted(made) == [f"units/{u}/index.html" for u in SHEHUI]
+        for u in ZONGHE:
+            assert (out / f"units/{u}/index.html").stat().st_ino == inode[f"units/{u}/index.html"]
+        clean_build(root, clean)
+        assert files(out) == files(clean)
+        made.clear()
+        build(root, out)  # nothing changed: nothing made
+        assert made == []
+
+
+def test_unit_pages_keyed_by_group_are_checked_against_their_full_keys(tmp_path: Path) -> None:
+    """Under SITE_BUILDER_CHECK_PREKEYS a matched unit pre-key whose full key differs raises: changes in
+    either group, a rename and a scheme title, one after the other, give the clean build."""
+    from tests.test_incremental import rename_unit, set_scheme_title
+
+    assert os.environ.get(reuse.CHECK_ENV)
+    with cache_on(tmp_path):
+        root = make_project(tmp_path)
+        out, clean = tmp_path / "site", tmp_path / "clean"
+        build(root, out)
+        for change in (lambda: set_score(root, "2017-Q3", "czj", 43), lambda: rename_unit(root, "wjw", 2),
+                       lambda: set_scheme_title(root, 4), lambda: set_score(root, "2018-Q1", "wjw", 50)):
+            change()
+            build(root, out)
+            clean_build(root, clean)
+            assert files(out) == files(clean)
+
+
 # ------------------------------------------------------------------ each part of a result is read
 @pytest.fixture(scope="module")
 def result():

@@ -268,3 +268,36 @@ def group_part(data: Any, period: Any, group: str) -> str | None:
                       data.shown_version(period), swap=False)
 
     return _memo(f"group {period.scheme}/{period.id}/{group}", data, make)
+
+
+def _units_of(data: Any, period: Any) -> tuple[str | None, dict[str, tuple[str, str]]] | None:
+    """The period's header, and each unit of its results with its group and that group's digest."""
+
+    def make() -> tuple[str | None, dict[str, tuple[str, str]]] | None:
+        result = data.result(period)
+        groups = group_digests(result)
+        if groups is None:
+            return None
+        return header(period), {uid: (u.group, groups[u.group]) for uid, u in result.units.items()}
+
+    return _memo(f"units of {period.scheme}/{period.id}", data, make)  # type: ignore[return-value]
+
+
+def unit_part(data: Any, uid: str) -> str | None:
+    """What a unit's page (``pages/unit.py``) reads: the site-wide part (the registry, schemes, which
+    periods are shown and how) and, for each period it lists, that period's header and the group part
+    of its results of the group the unit was in then (its result, place, the size of its ranking, its
+    running total and what it sums, honours and level: all of them in that group's digest, see
+    :func:`_group_digests`), or that it has no result there.  A change to another group's facts
+    leaves it as it was."""
+    site = site_part(data)
+    if site is None:
+        return None
+    rows = []
+    for sid in sorted(data.project.schemes):
+        for period in data.periods_of(sid):
+            got = _units_of(data, period)
+            if got is None or got[0] is None:
+                return None
+            rows.append((sid, period.id, got[0], got[1].get(uid)))
+    return digest("unit", site, uid, tuple(rows), swap=False)

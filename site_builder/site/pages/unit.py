@@ -14,6 +14,8 @@ from functools import partial
 from site_builder.scoring.results import GroupRanking
 from site_builder.site import paths
 from site_builder.site.data import SiteData
+from site_builder.site.output import prekeys
+from site_builder.site.output.digest import keyed
 from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import EntryIndex, cumulative_kind
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page, page_kind
@@ -153,7 +155,14 @@ def unit_pages(data: SiteData) -> Iterator[Route]:
     """Every unit's page, made when it is rendered (:func:`lazy_page`): planning holds paths only."""
     shared = Once(lambda: _UnitsOfSite(data))
     for uid in sorted(data.project.units):
-        yield lazy_page(paths.unit(uid), "unit", "unit.html", partial(_unit_context, shared, uid))
+        yield lazy_page(paths.unit(uid), "unit", "unit.html", partial(_unit_context, shared, uid),
+                        prekey=partial(_unit_prekey, data, uid))
+
+
+def _unit_prekey(data: SiteData, uid: str) -> tuple | None:
+    """What a unit's page is a function of besides its path, kind and template: for every period it
+    lists, the part of the results of the unit's group (:func:`..output.prekeys.unit_part`)."""
+    return keyed(prekeys.unit_part(data, uid))
 
 
 def _unit_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
