@@ -194,8 +194,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
             ws = wb.sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used), freeze="A2")
             ws.append([f.name for f in fields], bold=True)
             rows = records.table(name)
-            for row in zip(*(_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields)):
-                ws.append(row)
+            ws.extend_columns([_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields])
     return wb.save()
 
 

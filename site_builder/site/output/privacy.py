@@ -23,7 +23,7 @@ bank-card number (16–19 digits, starting 3–6 as the card networks' numbers d
 passing Luhn) are refused — by ``check``, ``build`` and ``lock`` alike — in
 every source file read (site, units, schemes, period files, drafts included,
 notice bodies; comments too), in every file of ``published/``, and — the
-safety net — in every output file, the XLSX downloads (their sheet XML),
+safety net — in every output file, the XLSX downloads (every cell, sheet name and property),
 manifest, feed, sitemap and search index included.
 
 How text is read so that writing cannot dodge the scan:
@@ -36,8 +36,10 @@ How text is read so that writing cannot dodge the scan:
   read too, after the text, for what attributes publish (``href="tel:…"``);
   in sources, Markdown's emphasis, code and strike-through marks (``*``,
   backquotes, ``~``) are dropped as well; in
-  JSON and JS, ``\\uXXXX`` escapes are decoded; an XLSX is read through its
-  sheet XML.
+  JSON and JS, ``\\uXXXX`` escapes are decoded; an XLSX is read through the
+  text of its XML parts and its sheets' names — one our writer made, through the
+  text it kept of every cell as it wrote it (:class:`.xlsx.Package`), the same
+  characters, not inflated again.
 - A number may be written in *groups* of digits.  Between two groups one
   separator is allowed: 1–3 spaces (any Unicode space), or one hyphen/dash
   (``-‐‑‒–—―−``), dot (``.·・``) or underscore with at most one space on each
