@@ -118,8 +118,8 @@ class Sheet:
         as long): the same XML as appending each row, formed without a Python step per cell.
 
         Each column's distinct values become once a piece of the row with the row number left
-        open (``<c r="B{0}" …``; ``""`` for a blank), a row is its pieces joined and formatted
-        with its number.
+        open (``<c r="B\\0" …``, a NUL no cell's XML holds; ``""`` for a blank), a row is its
+        pieces joined, the NULs replaced with its number.
         """
         if not columns:
             return
@@ -133,9 +133,9 @@ class Sheet:
             one_kind = len(kinds) <= 1 and kinds <= {str, int, Number}
             pieces.append(map(cells.__getitem__ if one_kind else cells.piece, column))
         first = len(self._rows) + 1
-        bodies = map("".join, zip(repeat('<row r="{0}">'), *pieces, repeat("</row>")))
+        bodies = map("".join, zip(repeat('<row r="\0">'), *pieces, repeat("</row>")))
         n = len(self._rows)
-        self._rows.extend(map(str.format, bodies, count(first)))
+        self._rows.extend(map(str.replace, bodies, repeat("\0"), map(str, count(first))))
         if len(self._rows) > n:
             self._width = max(self._width, len(columns))
 
@@ -159,9 +159,9 @@ class Sheet:
 
 
 class _Pieces(dict):
-    """One column's cells by value: the cell's XML with its row number as ``{0}`` (the braces of
-    its text doubled), ``""`` for a blank.  Only for a column of one kind of value (and blanks):
-    values of different kinds can compare equal (a :class:`Number` and the same text)."""
+    """One column's cells by value: the cell's XML with its row number as a NUL, ``""`` for a
+    blank.  Only for a column of one kind of value (and blanks): values of different kinds can
+    compare equal (a :class:`Number` and the same text)."""
 
     def __init__(self, book: "Workbook", head: str) -> None:
         super().__init__()
@@ -174,7 +174,10 @@ class _Pieces(dict):
     def piece(self, v) -> str:
         if v is None:
             return ""
-        return self.head + '{0}"' + _tail(self.book, v).replace("{", "{{").replace("}", "}}")
+        tail = _tail(self.book, v)
+        if "\0" in tail:  # pragma: no cover - XML cannot hold it: texts are cleaned of it, numbers are digits
+            raise ValueError(f"a NUL in a cell: {v!r}")
+        return self.head + '\0"' + tail
 
 
 def _tail(book: "Workbook", v) -> str:
