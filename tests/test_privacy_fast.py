@@ -8,6 +8,7 @@ neither may let a personal number through.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -99,3 +100,27 @@ markup = st.lists(
 @given(markup)
 def test_inline_tags_are_the_same_tags_as_before(text):
     assert scan_text._INLINE.sub("", text) == INLINE_BEFORE.sub("", text)
+
+
+def _html_text_before(text: str) -> str:
+    """output_text of an HTML page as it was: every tag and comment found by one pattern."""
+    found = "\n".join(scan_text._MARKUP_ANY.findall(text))
+    return html.unescape(scan_text._TAG.sub("\n", scan_text._INLINE.sub("", scan_text._COMMENT.sub("", text))) + "\n" + found)
+
+
+@settings(max_examples=800, deadline=None)
+@given(markup)
+def test_a_page_without_comments_reads_as_with_the_comment_pattern(text):
+    # the tags of a page holding no "<!--" are found with the plain tag pattern
+    assert scan_text.output_text("p.html", text.encode("utf-8")) == _html_text_before(text)
+
+
+@pytest.mark.parametrize("page", [
+    "<p>联系人 138<!-- -->12345678</p>",
+    "<p>a<!-- 138 1234 5678 -->x</p>",
+    "<p>a<!-- unclosed 138 1234 5678",
+    "<p>a<b>1</b>&amp;<span title=\"138 1234 5678\">x</span></p>",
+])
+def test_a_page_with_and_without_comments_reads_as_before(page):
+    assert scan_text.output_text("p.html", page.encode("utf-8")) == _html_text_before(page)
+    assert [f.kind for f in privacy.scan({"p.html": page.encode("utf-8")}, {})] == ["mobile"]

@@ -47,8 +47,12 @@ def output_text(path: str, data: bytes) -> str | None:
         # Text as read: comments and inline tags vanish, other tags end a line.  The
         # tags and comments themselves follow, one a line: an attribute
         # (href="tel:…", alt, title, content) or a comment is published too.
-        markup = "\n".join(_MARKUP_ANY.findall(text))
-        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))) + "\n" + markup)
+        if "<!--" in text:
+            markup = "\n".join(_MARKUP_ANY.findall(text))
+            text = _COMMENT.sub("", text)
+        else:  # no comment (the usual page): its tags alone, found with the simpler pattern
+            markup = "\n".join(_TAG.findall(text))
+        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", text)) + "\n" + markup)
     elif lower.endswith((".json", ".js", ".webmanifest")):
         text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
