@@ -260,9 +260,11 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
     lines_of: dict[str, list] = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
-        for rec in records.lines:
-            lines_of.setdefault(rec["unit_id"], []).append(
-                {k: v for k, v in rec.items() if k not in ("scheme_id", "period_id", "unit_id", "unit")})
+        for rec in records.lines:  # without the fields the row holds (the JSON sorts keys: order is free)
+            line = rec.copy()
+            for k in ("scheme_id", "period_id", "unit_id", "unit"):
+                line.pop(k, None)
+            lines_of.setdefault(rec["unit_id"], []).append(line)
         for rec in records.results:
             extra_of[rec["unit_id"]] = {k: rec[k] for k in ("cumulative", "stage_total") if rec[k] is not None}
     groups = []
