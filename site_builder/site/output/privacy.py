@@ -151,13 +151,14 @@ def scan_outputs(
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
     names = maskable_names(names)
+    once = _lines_once if not any("\n" in n for n in names) else str  # a name across lines: read every line
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
         text = output_text(page, files[page])
         if text is None:
             continue
-        norm = normalise(page + "\n" + text)
+        norm = normalise(page + "\n" + once(text))
         if numbers:
             for kind, number, _, _ in find_spans(norm):
                 mark, written = index.where(number)
@@ -167,6 +168,14 @@ def scan_outputs(
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
     return findings
+
+
+def _lines_once(text: str) -> str:
+    """``text`` with each of its lines once (the first time it occurs): no number or name spans a
+    line break, nor does NFKC change one, so the same numbers and names are found in it — each
+    once, as the report lists each once — and a page's repeated lines (blank ones, the same cell
+    or tag) are read once."""
+    return "\n".join(dict.fromkeys(text.split("\n")))
 
 
 class _SourceIndex:
