@@ -783,8 +783,8 @@ def test_a_number_planted_in_an_xlsx_cell_alone_is_refused_at_its_source_and_not
     line = _line_of(path, "138 1234 5678")
     col = next(l for l in path.read_text("utf-8").splitlines() if "138 1234" in l).index("138 1234") + 1
     assert err.value.message.splitlines() == [
-        f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: 生成的 notices/xiaoneng/2017-Q3/xiaoneng-2017-Q3.xlsx "
-        "含有手机号“138 **** 5678” — 个人号码不得公开：请从这里的备注或记录中删除",
+        (f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: 生成的 notices/xiaoneng/2017-Q3/xiaoneng-2017-Q3.xlsx "
+         "含有手机号“138 **** 5678” — 个人号码不得公开：请从这里的备注或记录中删除"),
         "共 1 个错误；未写出任何文件。",
     ]
     assert not (root / "_site").exists()

@@ -163,7 +163,7 @@ class _Pieces(dict):
     blank.  Only for a column of one kind of value (and blanks): values of different kinds can
     compare equal (a :class:`Number` and the same text)."""
 
-    def __init__(self, book: "Workbook", head: str) -> None:
+    def __init__(self, book: Workbook, head: str) -> None:
         super().__init__()
         self.book, self.head = book, head
 
@@ -180,7 +180,7 @@ class _Pieces(dict):
         return self.head + '\0"' + tail
 
 
-def _tail(book: "Workbook", v) -> str:
+def _tail(book: Workbook, v) -> str:
     """A cell's XML after its reference, as :meth:`Sheet.append` makes it (not bold)."""
     texts, numbers, ints = book.cells(False)
     kind = type(v)
