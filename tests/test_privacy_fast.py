@@ -8,6 +8,7 @@ neither may let a personal number through.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -99,3 +100,54 @@ markup = st.lists(
 @given(markup)
 def test_inline_tags_are_the_same_tags_as_before(text):
     assert scan_text._INLINE.sub("", text) == INLINE_BEFORE.sub("", text)
+
+
+def _html_text_before(text: str) -> str:
+    """output_text of an HTML page as it was: every tag and comment found by one pattern."""
+    found = "\n".join(scan_text._MARKUP_ANY.findall(text))
+    return html.unescape(scan_text._TAG.sub("\n", scan_text._INLINE.sub("", scan_text._COMMENT.sub("", text))) + "\n" + found)
+
+
+@settings(max_examples=800, deadline=None)
+@given(markup)
+def test_a_page_without_comments_reads_as_with_the_comment_pattern(text):
+    # the tags of a page holding no "<!--" are found with the plain tag pattern
+    assert scan_text.output_text("p.html", text.encode("utf-8")) == _html_text_before(text)
+
+
+@pytest.mark.parametrize("page", [
+    "<p>联系人 138<!-- -->12345678</p>",
+    "<p>a<!-- 138 1234 5678 -->x</p>",
+    "<p>a<!-- unclosed 138 1234 5678",
+    "<p>a<b>1</b>&amp;<span title=\"138 1234 5678\">x</span></p>",
+])
+def test_a_page_with_and_without_comments_reads_as_before(page):
+    assert scan_text.output_text("p.html", page.encode("utf-8")) == _html_text_before(page)
+    assert [f.kind for f in privacy.scan({"p.html": page.encode("utf-8")}, {})] == ["mobile"]
+
+
+line = st.lists(st.sampled_from(["138", "1234", "5678", "6222", "0212", "3456", "7890", "128", "110105", "19491231", "002",
+                                 "X", "x", "-", " ", "  ", ".", "a", "f", "张三", "张", "三", "县", "，", "１３８", "\u0301", "\u200b",
+                                 "e", "\u3000", "…", "86", "0"]), max_size=10).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(line, max_size=8), st.lists(st.integers(0, 7), max_size=6))
+def test_each_line_once_finds_the_same_numbers_and_names(lines, repeats):
+    # a page's repeated lines are read once: nothing found in the page is missed, nothing is added
+    lines = lines + [lines[i] for i in repeats if i < len(lines)]
+    text = "\n".join(lines)
+    once = privacy._lines_once(text)
+    found = {(k, n) for k, n, _, _ in personal_numbers.find_spans(normalise("p.html\n" + text))}
+    assert {(k, n) for k, n, _, _ in personal_numbers.find_spans(normalise("p.html\n" + once))} == found
+    names = ["张三", "张*"]
+    assert set(privacy.names_in(normalise(once), names)) == set(privacy.names_in(normalise(text), names))
+    assert {(f.kind, f.text) for f in privacy.scan_outputs({"p.txt": text.encode()}, {}, ["张三"])} == (
+        {(k, personal_numbers.redact_number(n)) for k, n in found} | ({("name", "张*")} if "张三" in normalise(text) else set()))
+
+
+def test_a_name_written_across_two_lines_is_read_with_every_line():
+    text = "张\n县\n张\n三"  # its first line repeats: read once, 张 would not stand before 三
+    assert "张\n三" not in privacy._lines_once(text)
+    findings = privacy.scan_outputs({"p.txt": text.encode()}, {}, ["张\n三"])
+    assert [f.kind for f in findings] == ["name"]

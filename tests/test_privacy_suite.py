@@ -719,3 +719,76 @@ def test_the_output_scan_reads_attributes_and_comments():
 )
 def test_the_message_shows_the_number_as_written_and_masked(written, shown):
     assert [w for *_, w in personal_numbers.locate_written(f"联系 {written}。")] == [shown]
+
+
+# ---------------------------------------------------------------- the XLSX our writer makes
+
+
+def _workbook(cells: list, sheet: str = "结果", title: str = "通报") -> bytes:
+    import datetime as dt
+
+    from site_builder.site.output import xlsx
+
+    wb = xlsx.Workbook(title, dt.datetime(2018, 1, 15))
+    ws = wb.sheet(sheet)
+    ws.append(["单位", "备注"], bold=True)
+    ws.extend_columns([["县财政局"] * len(cells), cells])
+    return wb.save()
+
+
+@pytest.mark.parametrize(
+    ("cells", "sheet", "title", "found"),
+    [
+        (["联系人 138-1234-5678"], "结果", "通报", [("mobile", "138-****-5678")]),
+        (["联系人 １３８１２３４５６７８", "96.40"], "结果", "通报", [("mobile", "138-****-5678")]),
+        (["a&b <138 1234 5678>"], "结果", "通报", [("mobile", "138-****-5678")]),
+        (["{0}", "}{"], "结果", "通报", []),
+        ([None, 13812345678], "结果", "通报", [("mobile", "138-****-5678")]),
+        (["卡号 6222 0212 3456 7890 128"], "结果", "通报", [("bank_card", "622" + "*" * 12 + "0128")]),
+        (["96.40"], "电话13812345678", "通报", [("mobile", "138-****-5678")]),
+        (["96.40"], "结果", "电话 138 1234 5678", [("mobile", "138-****-5678")]),
+    ],
+)
+def test_a_number_in_a_cell_sheet_name_or_title_of_our_xlsx_is_found_without_inflating_it(
+        monkeypatch, cells, sheet, title, found):
+    from site_builder.site.output import xlsx
+
+    data = _workbook(cells, sheet, title)
+    assert isinstance(data, xlsx.Package)
+    inflated = privacy.scan({"t.xlsx": bytes(data)}, SOURCE)  # read as any other XLSX: inflated
+    with monkeypatch.context() as m:
+        m.setattr(scan_text.zipfile, "ZipFile", None)  # the writer's text is read: nothing inflated
+        direct = privacy.scan({"t.xlsx": data}, SOURCE)
+    assert [(f.kind, f.text) for f in privacy.unique(direct)] == found
+    assert privacy.unique(direct) == privacy.unique(inflated)
+
+
+def test_a_number_planted_in_an_xlsx_cell_alone_is_refused_at_its_source_and_nothing_is_written(tmp_path, monkeypatch):
+    """Only the XLSX carries it (a writer that leaked a field no page shows): the scan of what the
+    writer made still finds it, names that file and the source line, and the build writes nothing."""
+    from site_builder.site.output import xlsx
+
+    root = _project(tmp_path)
+    path = _put(root, "event_evidence", "请联系138 1234 5678")  # published nowhere
+    seen = _scan_only_outputs(monkeypatch)
+    save = xlsx.Workbook.save
+
+    def leaking(self):
+        self.sheet("附表").append(["证据：请联系138 1234 5678"])
+        return save(self)
+
+    monkeypatch.setattr(xlsx.Workbook, "save", leaking)
+    with pytest.raises(SiteError) as err:
+        build_site(root, root / "_site", quiet=True)
+    line = _line_of(path, "138 1234 5678")
+    col = next(l for l in path.read_text("utf-8").splitlines() if "138 1234" in l).index("138 1234") + 1
+    assert err.value.message.splitlines() == [
+        (f"scores/xiaoneng/2017-Q3.yaml:{line}:{col}: 生成的 notices/xiaoneng/2017-Q3/xiaoneng-2017-Q3.xlsx "
+         "含有手机号“138 **** 5678” — 个人号码不得公开：请从这里的备注或记录中删除"),
+        "共 1 个错误；未写出任何文件。",
+    ]
+    assert not (root / "_site").exists()
+    # every notice's XLSX had it planted (one message: one place in the sources), no other file
+    flagged = {p for p, data in seen.items() if privacy.scan({p: data}, {})}
+    assert flagged == {p for p in seen if p.endswith(".xlsx")}
+    assert "notices/xiaoneng/2017-Q3/xiaoneng-2017-Q3.xlsx" in flagged

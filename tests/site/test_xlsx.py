@@ -197,3 +197,58 @@ def test_libreoffice_opens_it_and_shows_the_published_figures(built_site, tmp_pa
         if lo_rows[0] == published[0]:
             shown.extend(lo_rows[1:])
     assert shown == published[1:]
+
+
+def _by_rows_and_by_columns(rows: list[list]) -> tuple[bytes, bytes]:
+    """The same sheet written a row at a time (:meth:`Sheet.append`) and column by column
+    (:meth:`Sheet.extend_columns`), after the same bold header row."""
+    out = []
+    for by_columns in (False, True):
+        wb = xlsx.Workbook("t", _dt.datetime(2018, 1, 15))
+        ws = wb.sheet("s", freeze="A2")
+        ws.append(["a", "b", "c", "d"], bold=True)
+        if by_columns:
+            ws.extend_columns([list(col) for col in zip(*rows)])
+        else:
+            for row in rows:
+                ws.append(row)
+        out.append(wb.save())
+    return out[0], out[1]
+
+
+def test_a_sheet_written_column_by_column_is_the_same_bytes_as_row_by_row():
+    # braces, which the row's pieces are formatted with; a figure and the same text in one column;
+    # formula-like, escaped and illegal characters; blanks, a row of blanks, numbers
+    rows = [
+        ["{0}", xlsx.Number("1"), 7, None],
+        ["}{", "1", 8, "a<&>\"b"],
+        ["{{r}}", None, 1, "=1+1"],
+        [None, None, None, None],
+        [" 县 ", xlsx.Number("96.29"), 13812345678, "x\x00y"],
+        ["{0}", xlsx.Number("1"), 7, None],
+    ]
+    by_rows, by_columns = _by_rows_and_by_columns(rows)
+    assert by_rows == by_columns
+    (_, sheet), = _sheets(by_columns)
+    assert [t for _, _, t in sheet[1]] == ["{0}", "1", "7"]
+    assert [(k, t) for k, _, t in sheet[2]] == [("s", "}{"), ("s", "1"), ("n", "8"), ("s", 'a<&>"b')]
+    assert sheet[4] == []
+    assert [k for k, _, _ in sheet[5]] == ["s", "n", "n", "s"]
+    assert b'<row r="5"></row>' in zipfile.ZipFile(io.BytesIO(by_columns)).read("xl/worksheets/sheet1.xml")
+
+
+def test_no_rows_given_column_by_column_leave_the_sheet_as_it_was():
+    assert _by_rows_and_by_columns([])[0] == _by_rows_and_by_columns([])[1]
+    wb = xlsx.Workbook("t", _dt.datetime(2018, 1, 15))
+    ws = wb.sheet("s")
+    ws.extend_columns([[], []])
+    ws.extend_columns([])
+    assert '<dimension' not in ws.xml(True) and "<sheetData></sheetData>" in ws.xml(True)
+
+
+def test_a_cell_value_of_no_known_kind_is_refused_column_by_column_too():
+    ws = xlsx.Workbook("t", _dt.datetime(2018, 1, 15)).sheet("s")
+    with pytest.raises(TypeError):
+        ws.extend_columns([["a", True]])
+    with pytest.raises(ValueError):
+        ws.extend_columns([[xlsx.Number("1e3")]])

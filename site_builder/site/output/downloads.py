@@ -194,8 +194,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
             ws = wb.sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used), freeze="A2")
             ws.append([f.name for f in fields], bold=True)
             rows = records.table(name)
-            for row in zip(*(_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields)):
-                ws.append(row)
+            ws.extend_columns([_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields])
     return wb.save()
 
 
@@ -261,9 +260,11 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
     lines_of: dict[str, list] = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
-        for rec in records.lines:
-            lines_of.setdefault(rec["unit_id"], []).append(
-                {k: v for k, v in rec.items() if k not in ("scheme_id", "period_id", "unit_id", "unit")})
+        for rec in records.lines:  # without the fields the row holds (the JSON sorts keys: order is free)
+            line = rec.copy()
+            for k in ("scheme_id", "period_id", "unit_id", "unit"):
+                line.pop(k, None)
+            lines_of.setdefault(rec["unit_id"], []).append(line)
         for rec in records.results:
             extra_of[rec["unit_id"]] = {k: rec[k] for k in ("cumulative", "stage_total") if rec[k] is not None}
     groups = []

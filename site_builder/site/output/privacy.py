@@ -23,7 +23,7 @@ bank-card number (16–19 digits, starting 3–6 as the card networks' numbers d
 passing Luhn) are refused — by ``check``, ``build`` and ``lock`` alike — in
 every source file read (site, units, schemes, period files, drafts included,
 notice bodies; comments too), in every file of ``published/``, and — the
-safety net — in every output file, the XLSX downloads (their sheet XML),
+safety net — in every output file, the XLSX downloads (every cell, sheet name and property),
 manifest, feed, sitemap and search index included.
 
 How text is read so that writing cannot dodge the scan:
@@ -36,8 +36,10 @@ How text is read so that writing cannot dodge the scan:
   read too, after the text, for what attributes publish (``href="tel:…"``);
   in sources, Markdown's emphasis, code and strike-through marks (``*``,
   backquotes, ``~``) are dropped as well; in
-  JSON and JS, ``\\uXXXX`` escapes are decoded; an XLSX is read through its
-  sheet XML.
+  JSON and JS, ``\\uXXXX`` escapes are decoded; an XLSX is read through the
+  text of its XML parts and its sheets' names — one our writer made, through the
+  text it kept of every cell as it wrote it (:class:`.xlsx.Package`), the same
+  characters, not inflated again.
 - A number may be written in *groups* of digits.  Between two groups one
   separator is allowed: 1–3 spaces (any Unicode space), or one hyphen/dash
   (``-‐‑‒–—―−``), dot (``.·・``) or underscore with at most one space on each
@@ -149,13 +151,14 @@ def scan_outputs(
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
     names = maskable_names(names)
+    once = _lines_once if not any("\n" in n for n in names) else str  # a name across lines: read every line
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
         text = output_text(page, files[page])
         if text is None:
             continue
-        norm = normalise(page + "\n" + text)
+        norm = normalise(page + "\n" + once(text))
         if numbers:
             for kind, number, _, _ in find_spans(norm):
                 mark, written = index.where(number)
@@ -165,6 +168,14 @@ def scan_outputs(
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
     return findings
+
+
+def _lines_once(text: str) -> str:
+    """``text`` with each of its lines once (the first time it occurs): no number or name spans a
+    line break, nor does NFKC change one, so the same numbers and names are found in it — each
+    once, as the report lists each once — and a page's repeated lines (blank ones, the same cell
+    or tag) are read once."""
+    return "\n".join(dict.fromkeys(text.split("\n")))
 
 
 class _SourceIndex:

@@ -3,7 +3,9 @@
 HTML and XML: comments and inline tags dropped, entities decoded, other tags
 ending a number, and the tags themselves read after the text (for what
 attributes publish); JSON and JS: ``\\uXXXX`` escapes decoded; an XLSX through
-its sheet XML; images, fonts and PDFs not at all.
+its XML parts' text and its sheets' names — for a workbook our writer just made,
+through the text it kept of them (:class:`.xlsx.Package`), not inflated again;
+images, fonts and PDFs not at all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import html
 import io
 import re
 import zipfile
+
+from site_builder.site.output.xlsx import Package
 
 BINARY_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".pdf")
 
@@ -27,6 +31,7 @@ _TAG = re.compile(r"<[^>]*>")
 _MARKUP_ANY = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 # In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
 _XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
+_SHEET_NAME = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"')
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -42,8 +47,12 @@ def output_text(path: str, data: bytes) -> str | None:
         # Text as read: comments and inline tags vanish, other tags end a line.  The
         # tags and comments themselves follow, one a line: an attribute
         # (href="tel:…", alt, title, content) or a comment is published too.
-        markup = "\n".join(_MARKUP_ANY.findall(text))
-        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", _COMMENT.sub("", text))) + "\n" + markup)
+        if "<!--" in text:
+            markup = "\n".join(_MARKUP_ANY.findall(text))
+            text = _COMMENT.sub("", text)
+        else:  # no comment (the usual page): its tags alone, found with the simpler pattern
+            markup = "\n".join(_TAG.findall(text))
+        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", text)) + "\n" + markup)
     elif lower.endswith((".json", ".js", ".webmanifest")):
         text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
@@ -51,13 +60,31 @@ def output_text(path: str, data: bytes) -> str | None:
 
 def _zip_text(data: bytes) -> str:
     """The text of every XML part of an XLSX (shared strings, sheets, properties)."""
+    if isinstance(data, Package):
+        return _package_text(data)
     parts = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             for info in sorted(z.infolist(), key=lambda i: i.filename):
                 if info.filename.endswith((".xml", ".rels")) and info.file_size <= 64 * 2**20:
                     xml = z.read(info).decode("utf-8", errors="replace")
-                    parts.append(html.unescape(_TAG.sub("", _XLSX_BREAK.sub("\n", xml))))
+                    parts.append(_xml_text(xml))
+                    if info.filename == "xl/workbook.xml":  # the sheets' names: tabs a reader sees
+                        parts.extend(html.unescape(name) for name in _SHEET_NAME.findall(xml))
     except (zipfile.BadZipFile, OSError, ValueError):
         return data.decode("utf-8", errors="replace")
     return "\n".join(parts)
+
+
+def _xml_text(xml: str) -> str:
+    """A spreadsheet XML part's text: cells, rows and strings on lines of their own, tags dropped."""
+    return html.unescape(_TAG.sub("", _XLSX_BREAK.sub("\n", xml)))
+
+
+def _package_text(data: Package) -> str:
+    """The text of a workbook our writer made, from what it kept of it (:class:`.xlsx.Package`):
+    its small parts read as :func:`_zip_text` reads them, and for the sheets every cell's text once,
+    a line each, and the sheets' names.  The same findings as inflating it: a number or a name
+    never spans two cells, and one found twice in a file is one finding."""
+    parts = [_xml_text(xml) for _, xml in sorted(data.parts)]
+    return "\n".join([*parts, *data.cells])
