@@ -88,28 +88,11 @@ class Sheet:
         """One row: ``None`` a blank, ``int`` a number, :class:`Number` a figure, ``str`` a text."""
         r = len(self._rows) + 1
         book = self.book
-        texts, numbers, ints = book.cells(bold)  # a cell's XML after its reference, by value (names repeat a lot)
         at = f'{r}"'
         cells = []
         for col, v in zip(book.columns(len(values)), values):
-            kind = type(v)
-            if kind is str:
-                tail = texts.get(v)
-                if tail is None:
-                    tail = texts[v] = book.text_tail(v, bold)
-            elif v is None:
-                continue
-            elif kind is Number:
-                tail = numbers.get(v)
-                if tail is None:
-                    tail = numbers[v] = book.number_tail(v, bold)
-            elif kind is int:
-                tail = ints.get(v)
-                if tail is None:
-                    tail = ints[v] = book.other_tail(v, bold)
-            else:
-                tail = book.other_tail(v, bold)
-            cells.append(f'<c r="{col}{at}{tail}')
+            if v is not None:
+                cells.append(f'<c r="{col}{at}{_tail(book, v, bold)}')
         self._width = max(self._width, len(values))
         self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
 
@@ -180,24 +163,25 @@ class _Pieces(dict):
         return self.head + '\0"' + tail
 
 
-def _tail(book: Workbook, v) -> str:
-    """A cell's XML after its reference, as :meth:`Sheet.append` makes it (not bold)."""
-    texts, numbers, ints = book.cells(False)
+def _tail(book: Workbook, v, bold: bool = False) -> str:
+    """A cell's XML after its reference (``v`` not None; a cell's XML by value is kept: names repeat
+    a lot)."""
+    texts, numbers, ints = book.cells(bold)
     kind = type(v)
     if kind is str:
         tail = texts.get(v)
         if tail is None:
-            tail = texts[v] = book.text_tail(v, False)
+            tail = texts[v] = book.text_tail(v, bold)
     elif kind is Number:
         tail = numbers.get(v)
         if tail is None:
-            tail = numbers[v] = book.number_tail(v, False)
+            tail = numbers[v] = book.number_tail(v, bold)
     elif kind is int:
         tail = ints.get(v)
         if tail is None:
-            tail = ints[v] = book.other_tail(v, False)
+            tail = ints[v] = book.other_tail(v, bold)
     else:
-        tail = book.other_tail(v, False)
+        tail = book.other_tail(v, bold)
     return tail
 
 
