@@ -16,6 +16,13 @@ from site_builder.scoring.period_cache import FOLDERS
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="work aside needs fork (not on Windows)")
 
 
+@pytest.fixture
+def one_thread(monkeypatch):
+    """This process as the command line runs a build: one thread.  (Earlier tests of the suite may
+    leave an idle server thread behind, and work aside is then done in line, as in ``serve``.)"""
+    monkeypatch.setattr(aside.threading, "active_count", lambda: 1)
+
+
 def _note(path: Path, delay: float = 0.0):
     def work() -> None:
         time.sleep(delay)
@@ -24,7 +31,7 @@ def _note(path: Path, delay: float = 0.0):
     return work
 
 
-def test_within_a_build_the_work_runs_in_a_child_and_is_done_when_the_build_ends(tmp_path: Path) -> None:
+def test_within_a_build_the_work_runs_in_a_child_and_is_done_when_the_build_ends(tmp_path: Path, one_thread) -> None:
     done = tmp_path / "done"
     with aside.allowed():
         aside.run(_note(done, delay=0.5))
@@ -45,6 +52,7 @@ def test_with_another_thread_running_the_work_is_done_in_line(tmp_path: Path) ->
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
+        assert threading.active_count() > 1
         with aside.allowed():
             aside.run(_note(done))
             assert int(done.read_text()) == os.getpid()
@@ -53,7 +61,7 @@ def test_with_another_thread_running_the_work_is_done_in_line(tmp_path: Path) ->
         other.join()
 
 
-def test_a_failing_child_does_not_fail_the_build(tmp_path: Path) -> None:
+def test_a_failing_child_does_not_fail_the_build(tmp_path: Path, one_thread) -> None:
     def broken() -> None:
         raise OSError("disk full")
 
@@ -64,7 +72,7 @@ def test_a_failing_child_does_not_fail_the_build(tmp_path: Path) -> None:
     assert done.exists() and not aside._CHILDREN
 
 
-def test_an_error_in_the_build_still_waits_for_its_children(tmp_path: Path) -> None:
+def test_an_error_in_the_build_still_waits_for_its_children(tmp_path: Path, one_thread) -> None:
     done = tmp_path / "done"
     with pytest.raises(ValueError), aside.allowed():
         aside.run(_note(done, delay=0.3))
@@ -72,7 +80,8 @@ def test_an_error_in_the_build_still_waits_for_its_children(tmp_path: Path) -> N
     assert done.exists() and not aside._CHILDREN
 
 
-def test_a_build_writes_the_period_cache_aside_and_the_next_build_reads_it(tmp_path: Path, monkeypatch) -> None:
+def test_a_build_writes_the_period_cache_aside_and_the_next_build_reads_it(tmp_path: Path, monkeypatch,
+                                                                          one_thread) -> None:
     """The entries a build writes are written by a child, and are all there when build_site returns."""
     from test_incremental import build, cache_on, make_project, set_score
 

@@ -221,9 +221,8 @@ class Stage:
         self._dirs: set[str] = {""}
 
     def make_dirs(self, paths) -> None:
-        """Every folder the files at ``paths`` go into, made once (before workers write): each folder
-        and its parents gathered first, then made in sorted order (a parent sorts before what is in
-        it), one ``mkdir`` each, with the permissions ``os.makedirs`` would give them."""
+        """Every folder the files at ``paths`` go into (and its parents), made once before workers
+        write: in sorted order, a parent first, one ``mkdir`` each (the permissions of ``makedirs``)."""
         new: set[str] = set()
         for path in paths:
             folder = path.rpartition("/")[0]
@@ -355,10 +354,7 @@ def _rmtree(path: Path) -> None:
 
     if not os.path.lexists(path):  # else the retry would make the folder it is in private (0700)
         return
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=retry)
-    else:
-        shutil.rmtree(path, onerror=retry)
+    shutil.rmtree(path, **{"onexc" if sys.version_info >= (3, 12) else "onerror": retry})
 
 
 def _swap(stage: Path, out: Path) -> None:
@@ -391,12 +387,8 @@ def _rename_exchange(a: Path, b: Path) -> bool:
 
 
 def _remove_stale_staging(parent: Path) -> None:
-    """Staging directories of killed builds.
-
-    Called with the folder's lock held, so no other build is writing here:
-    every staging directory left is stale, even when its process id has since
-    been reused by another process.
-    """
+    """Staging directories of killed builds.  Called with the folder's lock held, so no other build
+    is writing here: every staging directory left is stale, even when its process id was reused."""
     for entry in parent.glob(f"{_STAGING_PREFIX}*"):
         m = re.match(rf"{re.escape(_STAGING_PREFIX)}(\d+)-", entry.name)
         if not m or entry.is_symlink() or not entry.is_dir():
