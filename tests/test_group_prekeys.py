@@ -28,22 +28,28 @@ def _card(unit: str, period: str) -> str:
     return f"units/{unit}/xiaoneng/{period}/index.html"
 
 
-@pytest.fixture
-def counted(monkeypatch):
-    """The paths of the cards whose context was made (pre-keys not checked: a matched one is linked)."""
-    from site_builder.site.pages import scorecard
-
+def _made(monkeypatch, module, name: str) -> list[str]:
+    """The paths of the pages whose context ``module.name`` made (pre-keys not checked: a matched
+    one is linked)."""
     made: list[str] = []
-    real = scorecard._card_context
+    real = getattr(module, name)
 
     def wrapper(*args, **kwargs):
         meta, ctx = real(*args, **kwargs)
         made.append(meta.path)
         return meta, ctx
 
-    monkeypatch.setattr(scorecard, "_card_context", wrapper)
+    monkeypatch.setattr(module, name, wrapper)
     monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
     return made
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The paths of the cards whose context was made."""
+    from site_builder.site.pages import scorecard
+
+    return _made(monkeypatch, scorecard, "_card_context")
 
 
 def test_a_change_in_one_group_leaves_the_other_groups_cards_linked_unmade(tmp_path: Path, counted: list) -> None:
@@ -95,16 +101,7 @@ def test_a_change_in_one_group_leaves_the_other_groups_unit_pages_linked_unmade(
     period's results (``prekeys.unit_part``), so a fact changed in the other group leaves it unmade."""
     from site_builder.site.pages import unit as unit_pages
 
-    made: list[str] = []
-    real = unit_pages._unit_context
-
-    def wrapper(*args, **kwargs):
-        meta, ctx = real(*args, **kwargs)
-        made.append(meta.path)
-        return meta, ctx
-
-    monkeypatch.setattr(unit_pages, "_unit_context", wrapper)
-    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    made = _made(monkeypatch, unit_pages, "_unit_context")
     with cache_on(tmp_path):
         root = make_project(tmp_path)
         out, clean = tmp_path / "site", tmp_path / "clean"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from site_builder import messages
 from site_builder.schema.types import Strict
@@ -92,6 +92,20 @@ def _render_plain(code: str, params: tuple[tuple[str, object], ...], locale: str
     Decimal 1 and 1.0): the same sentence wherever it recurs (“未发现问题，得满分 10 分” on many
     cards), rendered once."""
     return messages.get(code).what(locale, dict(params))
+
+
+def per_object(store: dict, obj: object, make: Callable[[], Any], *key: object, limit: int = 4096) -> Any:
+    """``make()`` once per object ``obj`` (and ``key``), kept in ``store`` outside the object: a rule
+    or bracket is a model whose state must stay its parameters.  By identity, with the object kept
+    beside its value so that its id cannot pass to another; at most ``limit`` kept (the rules of
+    schemes loaded again and again by ``serve`` are not kept forever)."""
+    k = (id(obj), *key)
+    got = store.get(k)
+    if got is None or got[0] is not obj:
+        if len(store) >= limit:
+            store.clear()
+        got = store[k] = (obj, make())
+    return got[1]
 
 
 _STEPS: dict[tuple[str, tuple[tuple[str, object], ...]], Step] = {}

@@ -26,6 +26,7 @@ from site_builder.scoring.rules.base import (
     Report,
     Rule,
     fmt,
+    per_object,
     pick,
     rule_kind,
     step,
@@ -100,17 +101,12 @@ class Bracket(Strict):
         return pick(locale, "任何数值", "any value")
 
 
-_WORDS_ZH: dict[tuple[int, str], tuple[Bracket, str]] = {}  # (id(bracket), unit) -> (bracket, its words)
+_WORDS_ZH: dict = {}  # (id(bracket), unit) -> (bracket, its words): see per_object
 
 
 def _words_zh(b: Bracket, unit: str) -> str:
     """``b.words(unit, "zh-CN")``, worded once per bracket (the same for every unit scored in it)."""
-    got = _WORDS_ZH.get((id(b), unit))
-    if got is None or got[0] is not b:
-        if len(_WORDS_ZH) >= 4096:  # brackets of schemes loaded again and again (serve): not kept forever
-            _WORDS_ZH.clear()
-        got = _WORDS_ZH[(id(b), unit)] = (b, b.words(unit, "zh-CN"))
-    return got[1]
+    return per_object(_WORDS_ZH, b, lambda: b.words(unit, "zh-CN"), unit)
 
 
 #: Units of a measure that may fall below 0 (a change of a rate, points); any other unit counts things.

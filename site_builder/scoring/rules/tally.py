@@ -39,6 +39,7 @@ from site_builder.scoring.rules.base import (
     Step,
     clamp,
     fmt,
+    per_object,
     pick,
     step,
 )
@@ -309,27 +310,20 @@ class TallyRule(Rule):
 
     # -- scoring -----------------------------------------------------------
     def _rate_index(self) -> tuple[dict[str, Rate], Rate | None]:
-        """The rates by id, and the only one when there is one: made once per rule (kept outside
-        the model, whose state must stay its parameters)."""
-        got = _RATE_INDEX.get(id(self))
-        if got is None or got[0] is not self:
+        """The rates by id, and the only one when there is one: made once per rule."""
+
+        def make() -> tuple[dict[str, Rate], Rate | None]:
             rates = {r.id: r for r in self._rates}
-            if len(_RATE_INDEX) >= 4096:  # rules of schemes loaded again and again (serve): not kept forever
-                _RATE_INDEX.clear()
-            got = _RATE_INDEX[id(self)] = [self, rates, next(iter(rates.values())) if len(rates) == 1 else None, None]
-        return got[1], got[2]
+            return rates, next(iter(rates.values())) if len(rates) == 1 else None
+
+        return per_object(_RATE_INDEX, self, make)
 
     def _line_figures(self, line: LineSpec) -> tuple[Bounds, Decimal]:
-        """``bounds(line)`` and ``_start(line)``: kept for the line last asked about (a rule scores
-        one line, the same for every unit), recomputed for any other type or maximum object."""
-        self._rate_index()
-        entry = _RATE_INDEX[id(self)]  # present: made just now if it was not
-        kept = entry[3]
-        if kept is not None and kept[0] == line.type and kept[1] is line.max:
-            return kept[2], kept[3]
-        figures = (self.bounds(line), self._start(line))
-        entry[3] = (line.type, line.max, *figures)
-        return figures
+        """``bounds(line)`` and ``_start(line)``, once per rule and line (a rule scores one line, the
+        same for every unit): by the line's type and its maximum as an object (10 and 10.0 are equal,
+        not the same figure), which the value keeps, so that its id stays its own."""
+        return per_object(_LINE_FIGURES, self, lambda: (self.bounds(line), self._start(line), line.max),
+                          line.type, id(line.max))[:2]
 
     def _items(self, facts: Facts) -> list[tuple[Rate, int, Decimal, Event | None]]:
         """(rate, count, amount per occurrence, event) for every record."""
@@ -473,8 +467,8 @@ class TallyRule(Rule):
     unit_en: ClassVar[str] = "occurrence"
 
 
-#: id(rule) -> [rule, rates by id, the only rate, (type, max, bounds, start) of the line last scored]
-_RATE_INDEX: dict[int, list] = {}
+_RATE_INDEX: dict = {}  # id(rule) -> (rule, (rates by id, the only rate)): see per_object
+_LINE_FIGURES: dict = {}  # (id(rule), type, id(max)) -> (rule, (bounds, start, max))
 
 
 def _label(rate: Rate, ev: Event | None) -> str:
