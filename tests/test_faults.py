@@ -158,23 +158,22 @@ def test_kill_9_as_soon_as_the_write_stage_starts(old_and_new):
 
 WRAPPER = '''
 import os, signal, sys
-from site_builder.site.output import write
+from site_builder.site.output import stage, write
 
 mode = sys.argv.pop(1)
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)
 if mode.startswith("after-files-"):
     limit = int(mode.rsplit("-", 1)[1])
     count = [0]
-    real_open = open
+    real_open = stage.Stage._open
 
-    def dying_open(path, m="r", *a, **k):
-        if "w" in m:
-            count[0] += 1
-            if count[0] > limit:
-                die()
-        return real_open(path, m, *a, **k)
+    def dying_open(self, path):  # every file the write stage makes, fresh or in a refilled folder
+        count[0] += 1
+        if count[0] > limit:
+            die()
+        return real_open(self, path)
 
-    write.open = dying_open
+    stage.Stage._open = dying_open
 elif mode == "before-swap":
     write._swap = lambda stage, out: die()
 elif mode == "after-swap":
@@ -224,6 +223,36 @@ def test_kill_9_inside_the_write_stage(old_and_new, tmp_path, mode):
     assert r.returncode == 0, r.stderr
     assert tree(out) == new
     assert staging(out.parent) == []
+
+
+@pytest.mark.parametrize("mode", ["after-files-1", "after-files-20", "before-swap", "after-swap"])
+def test_kill_9_while_refilling_the_site_before_the_last(project, tmp_path, mode):
+    """With the cache on, the site before the last build is the staging folder (stage.py): a kill
+    while it is refilled leaves the live site whole, and the next build makes the right site."""
+    cached = env(XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    cached.pop("SITE_BUILDER_NO_CACHE", None)
+    out = tmp_path / "pub" / "_site"
+    for title in ("第一次的标题", "第二次的标题"):
+        retitle(project, title)
+        r = subprocess.run(build_cmd(project, out), cwd=REPO, env=cached, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    prev = out.parent / ".site-prev-_site"
+    assert prev.is_dir() and tree(prev) != tree(out)  # the first site, kept to be refilled
+    old = tree(out)
+    retitle(project, "第三次的标题")
+    assert run_build(project, tmp_path / "clean").returncode == 0
+    new = tree(tmp_path / "clean")
+    wrapper = tmp_path / "killer.py"
+    wrapper.write_text(WRAPPER, "utf-8")
+    cmd = [sys.executable, str(wrapper), mode, *build_cmd(project, out)[3:]]
+    r = subprocess.run(cmd, cwd=REPO, env=cached, capture_output=True, text=True, timeout=300)
+    assert r.returncode == -signal.SIGKILL, (r.returncode, r.stderr)
+    assert tree(out) == (new if mode == "after-swap" else old), "a killed build left a mix of two sites"
+    assert not prev.exists() and staging(out.parent), "the folder being refilled is a stale staging folder now"
+    r = subprocess.run(build_cmd(project, out), cwd=REPO, env=cached, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert tree(out) == new
+    assert staging(out.parent) == [".site-prev-_site"]
 
 
 def test_kill_9_of_the_build_holding_the_lock_lets_the_waiting_one_finish(old_and_new, tmp_path):

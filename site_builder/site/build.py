@@ -40,7 +40,8 @@ from site_builder.site.theme import PACKAGE_THEME, theme_dir  # noqa: F401 - re-
 from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
-from site_builder.site.output.write import Outputs, check_out, staging
+from site_builder.site.output.outfolder import check_out
+from site_builder.site.output.write import Outputs, staging
 from site_builder.site.report import BuildReport  # noqa: F401 - re-exported
 
 
@@ -252,7 +253,9 @@ def render_site(
         outputs.add("sitemap.xml", feeds.sitemap(site.base_url, pages), origin="sitemap")
     jobs = render_pool.default_jobs() if jobs is None else max(1, jobs)
     parallel = jobs > 1 and len(routes) >= render_pool.PARALLEL_MIN_ROUTES and render_pool._can_fork()
-    with staging(out, locale) as stage:
+    # with the cache on, the site before the last build is refilled instead of a new folder made
+    recycle = root is not None and fingerprint.enabled()
+    with staging(out, locale, recycle) as stage:
         stage.make_dirs(outputs.paths)
         records: dict[str, tuple[str, int]] = {}
         findings: list = []

@@ -83,7 +83,7 @@ def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int
     never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked, what
     a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
     old = job.previous.reusable(route.path, key) if job.previous is not None else None
-    if old is not None and job.previous.link(route.path, job.stage.root):
+    if old is not None and job.previous.link(route.path, job.stage):
         return old[0], old[1], True, job.previous.extra(route.path)
     route = route.resolved()
     if route.template is None and route.data is not None and not isinstance(route.data, bytes):

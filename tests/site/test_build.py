@@ -79,7 +79,7 @@ def test_failed_build_leaves_previous_site_untouched(project, tmp_path, monkeypa
         .replace("示范县机关效能考核结果公示", "改过的标题"),
         "utf-8",
     )
-    from site_builder.site.output import write
+    from site_builder.site.output import stage as write  # where files are opened
 
     calls = {"n": 0}
     real_open = open

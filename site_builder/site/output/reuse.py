@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -238,19 +237,10 @@ class Previous:
             return None
         return rec[1], rec[2]
 
-    def link(self, path: str, stage_root: Path) -> bool:
-        """The previous file at ``path`` into the staging folder (a hard link, else a copy)."""
-        src, dst = os.path.join(self.out, path), os.path.join(stage_root, path)
-        try:
-            os.link(src, dst, follow_symlinks=False)
-            return True
-        except OSError:
-            pass
-        try:
-            shutil.copyfile(src, dst, follow_symlinks=False)
-            return True
-        except OSError:
-            return False
+    def link(self, path: str, stage) -> bool:
+        """The previous file at ``path`` into the staging folder (:meth:`.write.Stage.link`: a hard
+        link, else a copy)."""
+        return stage.link(os.path.join(self.out, path), path)
 
 
 class Recorded:

@@ -1,0 +1,250 @@
+"""The staging folder's contents: each folder made once, each file written once — into a fresh
+folder, or into the site before the last build, refilled (:func:`take_recycled`).
+
+A refilled folder is never written into: a name it holds may be a hard link to a file of the live
+site (or to anything planted there), so a file is written as a new file and renamed over its name,
+a file taken over is linked unless the name already is that very file, and :meth:`Stage.prune`
+removes whatever the new site does not hold.  A folder holding anything but plain files and
+folders of this user's is not refilled.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import stat
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from site_builder.errors import Mark
+from site_builder.site.failures import fail
+
+
+class Stage:
+    """The staging folder being filled: each folder made once, each file written once.
+
+    A recycled staging folder (the site before the last build, ``tree``: its files and folders)
+    is filled in place: a name it holds is unlinked before a file is written there or linked
+    there, and :meth:`prune` removes what the new site does not hold."""
+
+    def __init__(self, root: Path, locale: str, tree: tuple[set[str], set[str]] | None = None) -> None:
+        self.root = root
+        self.locale = locale
+        self._dirs: set[str] = {""}
+        self._old_files, self._old_dirs = tree if tree is not None else (set(), set())
+        self._kept: set[str] = set()  # every file of the new site (what prune leaves)
+
+    def make_dirs(self, paths) -> None:
+        """Every folder the files at ``paths`` go into (and its parents), made once before workers
+        write: in sorted order, a parent first, one ``mkdir`` each (the permissions of ``makedirs``).
+        A recycled folder keeps the folders it has; a file where a folder now goes is removed."""
+        new: set[str] = set()
+        for path in paths:
+            self._kept.add(path)
+            folder = path.rpartition("/")[0]
+            while folder not in self._dirs and folder not in new:
+                new.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(new):
+            if folder in self._old_dirs:
+                continue
+            if folder in self._old_files:
+                _unlink(os.path.join(self.root, folder))
+            os.mkdir(os.path.join(self.root, folder))
+        self._dirs |= new
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write one file (its folder made by :meth:`make_dirs`); an OSError is a located SiteError."""
+        self._kept.add(path)
+        try:
+            with self._open(path) as fh:
+                fh.write(data)
+        except OSError as exc:
+            _write_failed(exc, self.root / path, self.locale)
+
+    def write_chunks(self, path: str, chunks, each=None) -> tuple[str, int]:
+        """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
+        is written, but a :class:`Kept` one); its (SHA-256, size).  An OSError is a located SiteError."""
+        h, n = hashlib.sha256(), 0
+        try:
+            with self._open(path) as fh:
+                for chunk in chunks:
+                    if each is not None and type(chunk) is not Kept:
+                        each(chunk)
+                    h.update(chunk)
+                    n += len(chunk)
+                    fh.write(chunk)
+        except OSError as exc:
+            _write_failed(exc, self.root / path, self.locale)
+        return h.hexdigest(), n
+
+    def link(self, src: str, path: str) -> bool:
+        """The file ``src`` (of the previous site) at ``path``: a hard link, else a copy; False when
+        neither works.  In a recycled folder a name that already is that file is left as it is."""
+        dst = os.path.join(self.root, path)
+        if self._old_files or self._old_dirs:
+            try:
+                if os.path.samestat(os.lstat(src), os.lstat(dst)):
+                    return True
+            except OSError:
+                pass
+            self._clear(path, dst)
+        try:
+            os.link(src, dst, follow_symlinks=False)
+            return True
+        except OSError:
+            pass
+        try:
+            shutil.copyfile(src, dst, follow_symlinks=False)
+            return True
+        except OSError:
+            return False
+
+    def prune(self) -> None:
+        """Remove from a recycled folder every file and folder the new site does not hold."""
+        for path in self._old_files - self._kept - self._dirs:  # (a file where a folder now is: gone)
+            _unlink(os.path.join(self.root, path))
+        for folder in sorted(self._old_dirs - self._dirs, reverse=True):  # a folder after what is in it
+            target = os.path.join(self.root, folder)
+            try:
+                os.rmdir(target)
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+            except OSError:
+                _rmtree(Path(target))
+
+    @contextmanager
+    def _open(self, path: str):
+        target = os.path.join(self.root, path)
+        if not (self._old_files or self._old_dirs):
+            with open(target, "wb") as fh:
+                yield fh
+            return
+        # A recycled folder: a new file, renamed over the name when complete, never a file written
+        # into.  The name may be a hard link to the live site's file, which a stream may still be
+        # reading (a dataset's unchanged pieces): unlinking it first would change that file's times.
+        if path in self._old_dirs:
+            _rmtree(Path(target))
+        fresh = target + "~"  # never a site path (write._SAFE); one lying there is garbage
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(fresh, flags, 0o666)
+        except FileExistsError:
+            _discard(Path(fresh))
+            fd = os.open(fresh, flags, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(fresh, target)
+
+    def _clear(self, path: str, target: str) -> None:
+        if path in self._old_dirs:
+            _rmtree(Path(target))
+        else:
+            _unlink(target)
+
+
+def _unlink(target: str) -> None:
+    try:
+        os.unlink(target)
+    except (FileNotFoundError, NotADirectoryError):  # gone already, with the folder it was in
+        pass
+
+
+class Kept(bytes):
+    """A chunk taken over from the last build's file: scanned when it was made (under the same masked
+    names), so :meth:`Stage.write_chunks` hashes and writes it without scanning it again."""
+
+
+def take_recycled(kept: Path, stage: Path) -> tuple[set[str], set[str]] | None:
+    """The folder ``kept`` (the site before the last build) moved to ``stage`` (empty, made by
+    mkdtemp), so that a killed build leaves it as a stale staging folder: its (files, folders);
+    None, and ``kept`` deleted, when it holds anything but plain files and folders of this user's."""
+    try:
+        st = os.lstat(kept)
+    except OSError:
+        return None
+    if not (stat.S_ISDIR(st.st_mode) and _ours(st)):
+        return _discard(kept)
+    try:
+        os.rmdir(stage)
+        os.rename(kept, stage)
+        os.chmod(stage, 0o700)
+    except OSError:  # left where it is: a fresh staging folder instead
+        if not os.path.isdir(stage):
+            os.mkdir(stage, 0o700)
+        return None
+    files: set[str] = set()
+    dirs: set[str] = set()
+
+    def walk(folder: str, rel: str) -> bool:
+        with os.scandir(folder) as it:
+            for e in it:
+                name = rel + e.name
+                if e.is_dir(follow_symlinks=False):
+                    if not _ours(e.stat(follow_symlinks=False)):
+                        return False
+                    dirs.add(name)
+                    if not walk(e.path, name + "/"):
+                        return False
+                elif e.is_file(follow_symlinks=False):
+                    files.add(name)
+                else:  # a link, a FIFO, a device: not a folder this tool left
+                    return False
+        return True
+
+    try:
+        good = walk(str(stage), "")
+    except OSError:
+        good = False
+    if good:
+        return files, dirs
+    _rmtree(stage)
+    os.mkdir(stage, 0o700)
+    return None
+
+
+def _discard(path: Path) -> None:
+    """Delete ``path`` whatever it is (a link is removed, never followed); None."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        _rmtree(path)
+    else:
+        _unlink(str(path))
+    return None
+
+
+def _ours(st: os.stat_result) -> bool:
+    """A folder this user owns and may write into (a folder made read-only is not refilled)."""
+    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return owner and st.st_mode & stat.S_IRWXU == stat.S_IRWXU
+
+
+def _write_failed(exc: OSError, where: Path, locale: str):
+    path = exc.filename or where
+    error = f"{exc.strerror or exc} ({path})"
+    if exc.errno == errno.ENOSPC and locale != "en":
+        error = f"磁盘空间不足，{error}"
+    fail("site.write_failed", locale, Mark(str(path)), error=error)
+
+
+def _rmtree(path: Path) -> None:
+    """Remove ``path`` even where a read-only folder inside it would stop ``rmtree``."""
+
+    def retry(func, p, _exc):
+        try:
+            os.chmod(os.path.dirname(p), stat.S_IRWXU)
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.chmod(p, stat.S_IRWXU)
+            func(p)
+        except OSError:
+            pass
+
+    if not os.path.lexists(path):  # else the retry would make the folder it is in private (0700)
+        return
+    shutil.rmtree(path, **{"onexc" if sys.version_info >= (3, 12) else "onerror": retry})
