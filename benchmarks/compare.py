@@ -257,14 +257,14 @@ PHASES: dict[str, list[str]] = {
     # planning, and the contexts (and bytes) of lazy routes made when they are written
     "plan": ["site_builder.site.build.plan_site", "site_builder.site.plan.Route.resolved"],
     "render": ["site_builder.site.render_pool.render_route", "site_builder.site.build.make_environment"],
-    "write": ["site_builder.site.output.write.write_file"],
+    "write": ["site_builder.site.output.stage.Stage.write"],
     # inside the stages above, shown apart because each is a cost of its own
     "downloads": [
         "site_builder.site.output.downloads.to_xlsx",
         "site_builder.site.output.downloads.to_csv",
         "site_builder.site.output.downloads.to_json",
         "site_builder.site.output.dataset.period_records",
-        "site_builder.site.output.write.Stage.write_chunks",
+        "site_builder.site.output.stage.Stage.write_chunks",
     ],
     # the keys of incremental builds: digests of each file's inputs, the record, links
     "reuse": [
