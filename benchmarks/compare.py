@@ -29,6 +29,10 @@
    something); ``--last-change``: the same in the last period, the clerk's usual
    edit (the month being prepared).  Hugo's no-op rebuild is shown for reference (Hugo has no
    incremental mode outside ``hugo server``).
+6. ``--serve``: the same two edits, each rebuilt inside one process that built
+   the site before (what ``site-builder serve`` does after a save: the build
+   function called again in the same process, dev pages and all), timed from
+   the call to its return.
 
 Prints a table, and as the last line one JSON object with the figures.
 """
@@ -394,6 +398,36 @@ def change_one_fact(project: Path, periods: int, units: int, turn: int, last: bo
     return f"{path.relative_to(project)}: {unit} t1a0 {value} → {new}"
 
 
+def run_serve(project: Path, out: Path, periods: int, units: int, runs: int) -> dict:
+    """In one process, as ``serve`` rebuilds: a first build (not timed), then ``runs`` rebuilds after
+    one fact changed in the middle period and ``runs`` after one changed in the last."""
+    from site_builder.site.build import _build
+
+    def rebuild() -> float:
+        t0 = time.perf_counter()
+        _build(project, out, as_of=None, preview=False, quiet=True, serve=True)
+        return time.perf_counter() - t0
+
+    rebuild()
+    got: dict = {}
+    for name, last in (("middle", False), ("last", True)):
+        got[name] = []
+        for i in range(runs):
+            change_one_fact(project, periods, units, i, last=last)
+            got[name].append(rebuild())
+    got["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return got
+
+
+def serve_subprocess(project: Path, out: Path, periods: int, units: int, runs: int) -> dict:
+    res = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--_serve", str(project), str(out),
+         str(periods), str(units), str(runs)],
+        cwd=REPO, env=_env(), check=True, stdout=subprocess.PIPE,
+    )
+    return json.loads(res.stdout.decode().strip().splitlines()[-1])
+
+
 # --------------------------------------------------------------------------- reporting
 
 
@@ -451,14 +485,24 @@ def main() -> None:
         action="store_true",
         help="also time rebuilds after one unit's facts changed in the last period (the clerk's usual edit)",
     )
+    ap.add_argument(
+        "--serve",
+        action="store_true",
+        help="also time the same edits rebuilt inside one running process, as `serve` rebuilds after a save",
+    )
     ap.add_argument("--no-full", action="store_true", help="skip the cold full builds")
     ap.add_argument(
         "--no-phases", action="store_true", help="skip the in-process run timing our stages"
     )
     ap.add_argument("--_phases", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--_serve", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._phases:
         print(json.dumps(run_phases(Path(args._phases[0]), Path(args._phases[1]))))
+        return
+    if args._serve:
+        p, o, n_periods, n_units, n_runs = args._serve
+        print(json.dumps(run_serve(Path(p), Path(o), int(n_periods), int(n_units), int(n_runs))))
         return
     hugo = Path(args.hugo)
     if not os.access(hugo, os.X_OK):
@@ -611,7 +655,7 @@ def main() -> None:
         ]
         result["phases_s"] = {k: v for k, v in ph.items() if k not in ("pages", "peak_rss_mib")}
 
-    if args.noop or args.one_change or args.last_change:
+    if args.noop or args.one_change or args.last_change or args.serve:
         inc = work / "incremental"
         inc_project = inc / "project"
         _clear(inc)
@@ -655,6 +699,14 @@ def main() -> None:
                 "ours_runs": [round(x, 3) for x in c_runs],
                 "change": what,
             }
+        if args.serve:
+            served = serve_subprocess(inc_project, inc / "serve-out", args.periods, args.units, args.runs)
+            for name, label in (("middle", "in `serve`: one unit's facts changed, median"),
+                                ("last", "in `serve`: the same in the last period, median")):
+                rows.append((label, f"{med(served[name]):.2f}", "—"))
+                result[f"serve_{name}_change_s"] = {"ours": round(med(served[name]), 3),
+                                                     "ours_runs": [round(x, 3) for x in served[name]]}
+            result["serve_peak_rss_mib"] = served["peak_rss_mib"]
         lines += ["", table(rows)]
         _clear(inc)
 
