@@ -1,0 +1,106 @@
+"""What the builds of one ``serve`` session read from the disk caches, kept in memory for the next one.
+
+``site-builder serve`` builds again in the same process after every save.  Without this, each
+of those builds unpickles the parse cache (``.site-builder/cache/``) and the period cache
+(``.site-builder/periods/``) as a new process would, although it already made or read those very
+objects a moment before.  Inside :func:`session` (``serve`` opens one for its whole run) a cache
+takes an object from its :class:`Memo` instead, by exactly the key its disk entry has (the source's
+digest, kind and the tool's fingerprint; a period's chain key K_i), so an object is taken only where
+the disk entry would have been read, and it is the object that entry holds.
+
+Why sharing the very objects between builds is sound:
+
+- they are never changed after they are made: the validated models are frozen, the documents,
+  periods and results are frozen dataclasses, and every stage that needs another value makes a
+  copy (``dataclasses.replace``, ``model_copy``, the masked copy of the site's data).  The tests
+  check it: with ``SITE_BUILDER_CHECK_PREKEYS=1`` (the whole suite) an object is sealed (the digest
+  of its pickle) when it is noted and checked when it is taken; a changed one stops the build;
+- the memos keyed by an object's identity (``digest.remember``, ``prekeys.remember_groups``, the
+  rules' ``per_object``) hold the object beside its value, and each value is a function of that
+  object alone (a period's chain key stands for its result only where the result is the very one
+  read or computed under that key), so sharing an object across builds shares a right value;
+- bounded: a memo holds only what the last successful load or compute used (:meth:`Memo.replace`
+  drops the rest), so a long session does not grow;
+- a failed build changes nothing: a cache notes objects as it goes and hands them to its memo only
+  where it writes its disk entries, after a load without problems or a compute without failures;
+- ``--no-cache`` never reaches it: a cache that is off reads nothing, from disk or from here.
+
+Outside a session (``build``, ``check``, the command line) nothing is kept: a process that builds
+once would only hold the objects longer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+#: The tests (tests/conftest.py): every object is sealed when noted and checked when taken.
+CHECK_ENV = "SITE_BUILDER_CHECK_PREKEYS"
+
+Noted = tuple[object, bytes | None]  # an object and its seal (None unless checking)
+
+
+def _seal(obj: object) -> bytes | None:
+    if not os.environ.get(CHECK_ENV):
+        return None
+    try:
+        return hashlib.sha256(pickle.dumps(obj, protocol=5)).digest()
+    except Exception:  # noqa: BLE001 - what cannot be pickled is not checked
+        return None
+
+
+def note(obj: object) -> Noted:
+    """``obj`` as a cache notes it for its memo, at the moment it was read or made."""
+    return obj, _seal(obj)
+
+
+class Memo:
+    """The objects of one cache folder by their entries' keys, as its last successful run used them."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Noted] = {}
+
+    def take(self, key: str) -> object | None:
+        got = self.entries.get(key)
+        if got is None:
+            return None
+        obj, seal = got
+        if seal is not None and _seal(obj) != seal:
+            raise AssertionError(f"an object kept for the next build was changed after it was made ({key})")
+        return obj
+
+    def replace(self, used: dict[str, Noted]) -> None:
+        """Keep exactly ``used`` (what a successful run read or made), nothing else."""
+        self.entries = dict(used)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+_SESSION: dict[str, Memo] | None = None
+
+
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """Keep what the builds inside read from the caches, for the next build (a ``serve`` run);
+    everything is dropped when it ends.  A session inside another is the same session."""
+    global _SESSION
+    if _SESSION is not None:
+        yield
+        return
+    _SESSION = {}
+    try:
+        yield
+    finally:
+        _SESSION = None
+
+
+def memo(folder: Path, part: str = "entries") -> Memo | None:
+    """The memo of a cache folder (``part``: which objects of it), or None outside a session."""
+    if _SESSION is None:
+        return None
+    return _SESSION.setdefault(f"{part}\0{folder}", Memo())
