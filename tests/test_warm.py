@@ -16,6 +16,20 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_incremental import (
+    AS_OF,
+    CHANGE,
+    DAY,
+    apply,
+    cache_off,
+    cache_on,
+    files,
+    lock,
+    make_project,
+    set_score,
+)
 
 from site_builder.errors import SiteBuilderError
 from site_builder.load import cache as cache_mod
@@ -24,7 +38,6 @@ from site_builder.pipeline import _parse_key
 from site_builder.scoring import period_cache
 from site_builder.site.build import _build
 from site_builder.site.output import reuse
-from test_incremental import AS_OF, DAY, apply, cache_off, cache_on, files, lock, make_project, set_score
 
 
 def serve_build(root: Path, out: Path, preview: bool = False):
@@ -264,3 +277,27 @@ def test_template_digests_follow_the_sources(tmp_path: Path) -> None:
     assert sorted(third) == ["base.html", "loose.html", "page.html"]
     assert third["base.html"] == second["base.html"]
     assert re.fullmatch(r"[0-9a-f]{64}", third["loose.html"][0])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                              HealthCheck.too_slow])
+@given(changes=st.lists(CHANGE, min_size=1, max_size=4), preview=st.booleans())
+def test_random_sequences_in_a_session_give_the_clean_build(changes: list, preview: bool, tmp_path_factory) -> None:
+    base = tmp_path_factory.mktemp("warm")
+    with cache_on(base), warm.session():
+        root = make_project(base)
+        out, clean = base / "dev", base / "clean"
+        serve_build(root, out, preview)
+        for change in changes:
+            apply(root, change, strict=False)
+            before = files(out)
+            try:
+                serve_build(root, out, preview)
+            except SiteBuilderError:
+                # refused (a locked notice changed): the dev site is untouched, and a clean build refuses too
+                assert files(out) == before
+                with pytest.raises(SiteBuilderError):
+                    clean_serve_build(root, clean, preview)
+                continue
+            clean_serve_build(root, clean, preview)
+            assert files(out) == files(clean), change
