@@ -160,8 +160,7 @@ class SourceCache:
                  remember: bool = True) -> None:
         """``folder``: another folder of ``.site-builder/`` with entries of its own, pruned on
         its own (the period cache's, site_builder/scoring/period_cache.py).  ``remember``: during
-        serve, keep the objects of a load that commits for the next one (a cache that never
-        commits, or keeps objects of its own, says False)."""
+        serve, keep what a load that commits read or made for the next one."""
         if enabled is None:
             enabled = os.environ.get(ENV_OFF, "") in ("", "0")
         self.root = Path(root)
@@ -177,8 +176,8 @@ class SourceCache:
             self.enabled = False
         # during serve: the objects of the last load that committed, and those of this one
         self.memo = warm.memo(self.dir) if self.enabled and remember else None
-        self.taken = 0  # objects taken from the memo (not unpickled)
         self.noted: dict[str, warm.Noted] = {}
+        self.taken = 0  # objects taken from the memo (not unpickled)
 
     # -------------------------------------------------------------- keys
     @staticmethod
@@ -217,13 +216,10 @@ class SourceCache:
         if not self.enabled:
             return None
         self.used.add(key)
-        if self.memo is not None:
-            held = self.memo.take(key)
-            if held is not None:
-                self.noted[key] = self.memo.entries[key]
-                self.hits += 1
-                self.taken += 1
-                return held
+        held = self.memo.take(key) if self.memo is not None else None
+        if held is not None:  # what the last load of this serve session read or made under this key
+            self.noted[key], self.hits, self.taken = self.memo.entries[key], self.hits + 1, self.taken + 1
+            return held
         path = self.dir / key
         try:
             if not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
@@ -289,8 +285,7 @@ class SourceCache:
 
         Called only after a load without errors: a run that reports problems
         writes nothing at all.  Any failure turns the cache off quietly.  During serve the objects
-        this load read or made (and no others) are kept for the next one, even when the folder
-        cannot be written: they are what the entries would hold.
+        this load read or made (and no others) are kept for the next one.
         """
         pending, self.pending = self.pending, {}
         if self.memo is not None:
