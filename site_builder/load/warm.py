@@ -12,7 +12,9 @@ Why sharing the very objects between builds is sound:
 
 - they are never changed after they are made: the validated models are frozen, the documents,
   periods and results are frozen dataclasses, and every stage that needs another value makes a
-  copy (``dataclasses.replace``, ``model_copy``, the masked copy of the site's data).  The tests
+  copy (grading returns ``dataclasses.replace(result, levels=…)``, a pre-key's header a
+  ``model_copy``, the privacy stage a masked copy of the site's data; ``extends`` merges wrapped
+  copies of a scheme's document).  The tests
   check it: with ``SITE_BUILDER_CHECK_PREKEYS=1`` (the whole suite) an object is sealed (the digest
   of its pickle) when it is noted and checked when it is taken; a changed one stops the build;
 - the memos keyed by an object's identity (``digest.remember``, ``prekeys.remember_groups``, the
