@@ -1,9 +1,9 @@
 """``serve`` rebuilds in one process: what the last build held is taken again, and the site is the clean one.
 
-Inside a :func:`warm.session` (as ``serve`` runs its builds) each build takes the validated sources
-and the scored periods the last successful build read or made, by the keys of their disk entries,
-instead of unpickling them (site_builder/load/warm.py).  After every change of a sequence the dev
-site must be byte for byte the site a clean build (no cache, no session, a new folder) makes of the
+Each build for serve (``_build(serve=True)``, as ``serve`` rebuilds after a save) takes the validated
+sources and the scored periods the last successful one read or made, by the keys of their disk
+entries, instead of unpickling them (site_builder/load/warm.py).  After every change of a sequence the dev
+site must be byte for byte the site a clean build (no cache, no record, a new folder) makes of the
 same sources; failed builds in between must not leave anything a later build takes wrongly.  The
 whole suite runs with ``SITE_BUILDER_CHECK_PREKEYS=1``: every object taken from the memo is checked
 against the seal it got when it was read or made (an object changed by a build stops the next one).
@@ -46,29 +46,25 @@ def serve_build(root: Path, out: Path, preview: bool = False):
 
 
 def clean_serve_build(root: Path, out: Path, preview: bool = False):
-    """The same build from nothing: no cache, no record, no session, a folder of its own."""
+    """The same build from nothing: no cache (nothing read from disk or memory), no record, a folder
+    of its own."""
     import shutil
 
     shutil.rmtree(out, ignore_errors=True)
-    saved = warm._SESSION
-    warm._SESSION = None
-    try:
-        with cache_off():
-            return serve_build(root, out, preview)
-    finally:
-        warm._SESSION = saved
+    with cache_off():
+        return serve_build(root, out, preview)
 
 
 def memo_of(root: Path, folder: str, part: str = "entries") -> warm.Memo:
-    memo = warm.memo(root / folder, part)
-    assert memo is not None
-    return memo
+    """What the builds for serve of ``root`` keep for the next one."""
+    return warm._MEMOS[f"{part}\0{root.resolve() / folder}"]
 
 
 @pytest.fixture
 def project(tmp_path: Path):
-    with cache_on(tmp_path), warm.session():
+    with cache_on(tmp_path):
         yield make_project(tmp_path)
+    warm.forget()
 
 
 @pytest.fixture
@@ -240,17 +236,27 @@ def test_an_object_changed_after_it_was_kept_stops_the_next_build(project: Path,
         serve_build(project, out)
 
 
-def test_outside_a_session_nothing_is_kept(tmp_path: Path) -> None:
-    with cache_on(tmp_path):
-        root = make_project(tmp_path)
-        assert warm.memo(root / cache_mod.CACHE_DIR) is None
-        serve_build(root, tmp_path / "dev")
-        assert warm._SESSION is None
-        with warm.session():
-            assert cache_mod.SourceCache(root).memo is not None
-            with cache_off():
-                assert cache_mod.SourceCache(root).memo is None
-        assert warm._SESSION is None
+def test_only_builds_for_serve_keep_anything(project: Path, tmp_path: Path) -> None:
+    from site_builder.site.build import build_site
+
+    warm.forget()
+    build_site(project, tmp_path / "site", quiet=True, jobs=1, as_of=DAY)
+    assert warm._MEMOS == {}
+    assert cache_mod.SourceCache(project).memo is None
+    with warm.serving(project):
+        assert cache_mod.SourceCache(project).memo is not None
+        with cache_off():
+            assert cache_mod.SourceCache(project).memo is None  # --no-cache: nothing from memory either
+    serve_build(project, tmp_path / "dev")
+    assert len(memo_of(project, cache_mod.CACHE_DIR)) > 0
+    # another project served: the first one's objects are let go
+    other = tmp_path / "other"
+    other.mkdir()
+    second = make_project(other)
+    serve_build(second, tmp_path / "dev2")
+    assert all(str(second.resolve()) in k for k in warm._MEMOS)
+    warm.forget()
+    assert warm._MEMOS == {}
 
 
 def test_template_digests_follow_the_sources(tmp_path: Path) -> None:
@@ -284,7 +290,7 @@ def test_template_digests_follow_the_sources(tmp_path: Path) -> None:
 @given(changes=st.lists(CHANGE, min_size=1, max_size=4), preview=st.booleans())
 def test_random_sequences_in_a_session_give_the_clean_build(changes: list, preview: bool, tmp_path_factory) -> None:
     base = tmp_path_factory.mktemp("warm")
-    with cache_on(base), warm.session():
+    with cache_on(base):
         root = make_project(base)
         out, clean = base / "dev", base / "clean"
         serve_build(root, out, preview)
@@ -301,3 +307,4 @@ def test_random_sequences_in_a_session_give_the_clean_build(changes: list, previ
                 continue
             clean_serve_build(root, clean, preview)
             assert files(out) == files(clean), change
+    warm.forget()

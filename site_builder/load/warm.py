@@ -3,10 +3,10 @@
 ``site-builder serve`` builds again in the same process after every save.  Without this, each
 of those builds unpickles the parse cache (``.site-builder/cache/``) and the period cache
 (``.site-builder/periods/``) as a new process would, although it already made or read those very
-objects a moment before.  Inside :func:`session` (``serve`` opens one for its whole run) a cache
-takes an object from its :class:`Memo` instead, by exactly the key its disk entry has (the source's
-digest, kind and the tool's fingerprint; a period's chain key K_i), so an object is taken only where
-the disk entry would have been read, and it is the object that entry holds.
+objects a moment before.  In a build for serve (:func:`serving`, entered by ``_build(serve=True)``)
+a cache takes an object from its :class:`Memo` instead, by exactly the key its disk entry has (the
+source's digest, kind and the tool's fingerprint; a period's chain key K_i), so an object is taken
+only where the disk entry would have been read, and it is the object that entry holds.
 
 Why sharing the very objects between builds is sound:
 
@@ -22,13 +22,14 @@ Why sharing the very objects between builds is sound:
   object alone (a period's chain key stands for its result only where the result is the very one
   read or computed under that key), so sharing an object across builds shares a right value;
 - bounded: a memo holds only what the last successful load or compute used (:meth:`Memo.replace`
-  drops the rest), so a long session does not grow;
+  drops the rest), and only the memos of the last project served are kept, so a long session does
+  not grow; ``serve`` lets them all go when it ends (:func:`forget`);
 - a failed build changes nothing: a cache notes objects as it goes and hands them to its memo only
   where it writes its disk entries, after a load without problems or a compute without failures;
 - ``--no-cache`` never reaches it: a cache that is off reads nothing, from disk or from here.
 
-Outside a session (``build``, ``check``, the command line) nothing is kept: a process that builds
-once would only hold the objects longer.
+Outside a build for serve (``build``, ``check``, the command line) nothing is taken or kept: a
+process that builds once would only hold the objects longer.
 """
 
 from __future__ import annotations
@@ -83,26 +84,34 @@ class Memo:
         return len(self.entries)
 
 
-_SESSION: dict[str, Memo] | None = None
+_MEMOS: dict[str, Memo] = {}  # by cache folder and part: those of the project served last
+_SERVED: list[Path] = []  # that project's root
+_ACTIVE: list[bool] = []  # one per build for serve in progress
 
 
 @contextlib.contextmanager
-def session() -> Iterator[None]:
-    """Keep what the builds inside read from the caches, for the next build (a ``serve`` run);
-    everything is dropped when it ends.  A session inside another is the same session."""
-    global _SESSION
-    if _SESSION is not None:
-        yield
-        return
-    _SESSION = {}
+def serving(root: Path) -> Iterator[None]:
+    """A build for serve of the project at ``root``: its caches take what the last such build held and
+    keep what it uses.  A project other than the last one served starts from nothing."""
+    root = Path(root)
+    if _SERVED != [root]:
+        _MEMOS.clear()
+        _SERVED[:] = [root]
+    _ACTIVE.append(True)
     try:
         yield
     finally:
-        _SESSION = None
+        _ACTIVE.pop()
+
+
+def forget() -> None:
+    """Let go of everything kept (the end of a serve run)."""
+    _MEMOS.clear()
+    _SERVED.clear()
 
 
 def memo(folder: Path, part: str = "entries") -> Memo | None:
-    """The memo of a cache folder (``part``: which objects of it), or None outside a session."""
-    if _SESSION is None:
+    """The memo of a cache folder (``part``: which objects of it), or None outside a build for serve."""
+    if not _ACTIVE:
         return None
-    return _SESSION.setdefault(f"{part}\0{folder}", Memo())
+    return _MEMOS.setdefault(f"{part}\0{folder}", Memo())

@@ -341,8 +341,10 @@ def serve(
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else dev_out(root)
     prepare_out(root, out)
-    with warm.session():  # every build of the session takes what the last one held
+    try:  # each build takes what the last one held (site_builder/load/warm.py): let go at the end
         _serve(root, out, host, port, as_of, preview, stop, ready, theme_dir(root), _guess_locale(root))
+    finally:
+        warm.forget()
 
 
 def _serve(root: Path, out: Path, host: str, port: int, as_of: dt.date | None, preview: bool,

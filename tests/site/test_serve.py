@@ -110,14 +110,14 @@ def test_a_session_keeps_what_its_builds_read_and_drops_it_at_the_end(project: P
 
     monkeypatch.delenv(ENV_OFF, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    kept = f"entries\0{project.resolve() / CACHE_DIR}"
     with serving(project) as base:
         first = state(base)
-        kept = warm.memo(project.resolve() / CACHE_DIR)
-        assert kept is not None and len(kept) > 0  # the first build's sources
+        assert len(warm._MEMOS[kept]) > 0  # the first build's sources
         (project / "site.yaml").write_text(retitle(project, "示范县考核公示（再改）"), "utf-8")
         wait_for(rebuilt_after(base, first["token"]), "a rebuild after a change")
         assert "示范县考核公示（再改）" in get(f"{base}/index.html")[1]
-    assert warm._SESSION is None
+    assert warm._MEMOS == {}
 
 
 def test_failed_rebuild_keeps_last_good_site_and_lists_problems(project: Path) -> None:
