@@ -1,4 +1,4 @@
-"""What the builds of one ``serve`` session read from the disk caches, kept in memory for the next one.
+"""What a build for ``serve`` read from the disk caches, kept in memory for the next one.
 
 ``site-builder serve`` builds again in the same process after every save.  Without this, each
 of those builds unpickles the parse cache (``.site-builder/cache/``) and the period cache
@@ -14,9 +14,9 @@ Why sharing the very objects between builds is sound:
   periods and results are frozen dataclasses, and every stage that needs another value makes a
   copy (grading returns ``dataclasses.replace(result, levels=…)``, a pre-key's header a
   ``model_copy``, the privacy stage a masked copy of the site's data; ``extends`` merges wrapped
-  copies of a scheme's document).  The tests
-  check it: with ``SITE_BUILDER_CHECK_PREKEYS=1`` (the whole suite) an object is sealed (the digest
-  of its pickle) when it is noted and checked when it is taken; a changed one stops the build;
+  copies of a scheme's document).  The tests check it: with ``SITE_BUILDER_CHECK_PREKEYS=1`` (the
+  whole suite) an object is sealed (the digest of its pickle) when it is noted and checked when it
+  is taken; a changed one stops the build;
 - the memos keyed by an object's identity (``digest.remember``, ``prekeys.remember_groups``, the
   rules' ``per_object``) hold the object beside its value, and each value is a function of that
   object alone (a period's chain key stands for its result only where the result is the very one
