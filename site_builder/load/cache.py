@@ -33,6 +33,9 @@ are written only after a load without errors (a run that reports problems writes
 nothing), and those not used by it are deleted then, so the folder does not grow.
 
 ``SITE_BUILDER_NO_CACHE=1`` (set by ``--no-cache``) turns it off.
+
+During ``serve`` (:mod:`site_builder.load.warm`) what a load read or made is also kept in memory
+when it commits, by the same keys, and the next load takes those objects instead of unpickling.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ import tempfile
 from pathlib import Path
 
 from site_builder.collector import paused
+from site_builder.load import warm
 
 CACHE_DIR = ".site-builder/cache"
 ENV_OFF = "SITE_BUILDER_NO_CACHE"
@@ -152,9 +156,11 @@ def _safe_dir(path: Path) -> bool:
 class SourceCache:
     """The cache of one project; every method is silent about failures."""
 
-    def __init__(self, root: Path, enabled: bool | None = None, folder: str = CACHE_DIR) -> None:
+    def __init__(self, root: Path, enabled: bool | None = None, folder: str = CACHE_DIR,
+                 remember: bool = True) -> None:
         """``folder``: another folder of ``.site-builder/`` with entries of its own, pruned on
-        its own (the period cache's, site_builder/scoring/period_cache.py)."""
+        its own (the period cache's, site_builder/scoring/period_cache.py).  ``remember``: during
+        serve, keep what a load that commits read or made for the next one."""
         if enabled is None:
             enabled = os.environ.get(ENV_OFF, "") in ("", "0")
         self.root = Path(root)
@@ -168,6 +174,10 @@ class SourceCache:
         self.secret = secret() if enabled else None
         if self.secret is None:
             self.enabled = False
+        # during serve: the objects of the last load that committed, and those of this one
+        self.memo = warm.memo(self.dir) if self.enabled and remember else None
+        self.noted: dict[str, warm.Noted] = {}
+        self.taken = 0  # objects taken from the memo (not unpickled)
 
     # -------------------------------------------------------------- keys
     @staticmethod
@@ -206,6 +216,10 @@ class SourceCache:
         if not self.enabled:
             return None
         self.used.add(key)
+        held = self.memo.take(key) if self.memo is not None else None
+        if held is not None:  # what the last load of this serve session read or made under this key
+            self.noted[key], self.hits, self.taken = self.memo.entries[key], self.hits + 1, self.taken + 1
+            return held
         path = self.dir / key
         try:
             if not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
@@ -229,6 +243,8 @@ class SourceCache:
         if obj is None:
             return self._miss()
         self.hits += 1
+        if self.memo is not None:
+            self.noted[key] = warm.note(obj)
         return obj
 
     def _miss(self) -> None:
@@ -247,7 +263,9 @@ class SourceCache:
         try:
             self.pending[key] = encode(obj, self.secret)
         except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
-            pass
+            return
+        if self.memo is not None:
+            self.noted[key] = warm.note(obj)
 
     def store(self, key: str, obj: object) -> None:
         """Write ``obj`` under ``key`` now (atomically), for a caller that decides itself when a run
@@ -266,9 +284,13 @@ class SourceCache:
         """Write the new entries (each atomically) and delete those the load did not use.
 
         Called only after a load without errors: a run that reports problems
-        writes nothing at all.  Any failure turns the cache off quietly.
+        writes nothing at all.  Any failure turns the cache off quietly.  During serve the objects
+        this load read or made (and no others) are kept for the next one.
         """
         pending, self.pending = self.pending, {}
+        if self.memo is not None:
+            self.memo.replace(self.noted)
+        self.noted = {}
         if not pending and not self.enabled:
             return
         if pending and not self._prepare():

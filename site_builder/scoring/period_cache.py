@@ -37,6 +37,11 @@ The cache is used only for a project as :func:`site_builder.pipeline.load_projec
 made it (its periods are those of its source bytes); a project assembled
 otherwise (e.g. with periods from the archive of earlier versions) is computed
 without it.  compute passes K_i and P_i to :func:`site_builder.site.output.digest.remember`.
+
+During ``serve`` (:mod:`site_builder.load.warm`) the steps a successful compute read or computed are
+kept in memory with their period object, and the next compute takes a step's result from there
+instead of unpickling its entry, when its key is K_i and its period is the very same object (the
+loader gives an unchanged period file the same object again; a result shares its facts with it).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from site_builder import aside
+from site_builder.load import warm
 from site_builder.load.cache import SourceCache, digest, loads
 from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
@@ -101,6 +107,10 @@ class PeriodCache:
         #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
         self.period_keys = period_keys
         self.carried: dict[int, bytes] = {}  # step -> its carried state, for the entries written at the end
+        # during serve: K_i -> (its period, its hit, its group digests or None) of the last successful
+        # compute, and of this one
+        self.memo = warm.memo(entries.dir, "results")
+        self.noted: dict[str, warm.Noted] = {}
 
     @classmethod
     def open(cls, project: Project, include_drafts: bool, steps: list[Period],
@@ -109,7 +119,7 @@ class PeriodCache:
         inputs that cannot be digested).  ``inputs`` digests what is read besides the period files."""
         if not _is_loaded(project):
             return None
-        entries = SourceCache(project.root, folder=FOLDERS[include_drafts])
+        entries = SourceCache(project.root, folder=FOLDERS[include_drafts], remember=False)  # results kept here
         if not entries.enabled or any(p.path not in project.sources for p in steps):
             return None
         got = inputs()
@@ -138,6 +148,9 @@ class PeriodCache:
         return out
 
     def _read(self, key: str, period: Period) -> Hit | None:
+        held = self.memo.take(key) if self.memo is not None else None
+        if isinstance(held, tuple) and held[0] is period:
+            return self._held(key, held)
         got = self.entries.get(key)
         if not (isinstance(got, tuple) and len(got) == 5 and got[0] == FORMAT and got[1] == key
                 and isinstance(got[2], bytes) and isinstance(got[3], bytes) and _digests(got[4])):
@@ -152,7 +165,27 @@ class PeriodCache:
             from site_builder.site.output import prekeys
 
             prekeys.remember_groups(result, got[4])
-        return Hit(result, got[3])
+        hit = Hit(result, got[3])
+        if self.memo is not None:
+            self.noted[key] = warm.note((period, hit, got[4]))
+        return hit
+
+    def _held(self, key: str, held: tuple) -> Hit:
+        """A step the last compute of this session read or computed, taken as it is.  A computed one has
+        no group digests yet: they are in the entry written aside, read once (its result is not)."""
+        period, hit, groups = held
+        noted = self.memo.entries[key]
+        if groups is None:
+            got = self.entries.get(key)
+            groups = got[4] if (isinstance(got, tuple) and len(got) == 5 and got[1] == key
+                                and _digests(got[4])) else {}
+            noted = warm.note((period, hit, groups))
+        if groups:
+            from site_builder.site.output import prekeys
+
+            prekeys.remember_groups(hit.result, groups)
+        self.noted[key] = noted
+        return hit
 
     def carry(self, step: int, ledger: object, ranking: dict, streaks_before: dict[str, int]) -> None:
         """The state after ``step``, taken now (the next steps change it): the ledger, the ranking's
@@ -186,6 +219,11 @@ class PeriodCache:
         for i in range(first):
             self.entries.keep(self.keys[i])
         carried, self.carried = self.carried, {}
+        if self.memo is not None:  # this compute's steps, and no others, for the next one of the session
+            for i in range(first, len(results)):
+                self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i]), None))
+            self.memo.replace(self.noted)
+            self.noted = {}
 
         def write() -> None:
             from site_builder.site.output import prekeys

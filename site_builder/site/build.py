@@ -11,6 +11,7 @@ failure anywhere removes it and leaves the previous site untouched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ import click
 from site_builder import aside, pipeline
 from site_builder.collector import held, settled
 from site_builder.errors import Mark, Problems
+from site_builder.load import warm
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
@@ -75,8 +77,9 @@ def _build(
         return _unchanged(same, Path(out), started, quiet)
     fingerprint.forget(root, Path(out))
     # the project and every stage's results live until the build ends: once frozen out of
-    # collections, they stay so (site_builder/collector.py)
-    with held(), aside.allowed():  # work aside (the period cache's entries) done before returning
+    # collections, they stay so (site_builder/collector.py); work aside (the period cache's entries)
+    # is done before returning; a build for serve takes what the last one held (load/warm.py)
+    with held(), aside.allowed(), warm.serving(root) if serve else contextlib.nullcontext():
         warnings = Problems()
         # Published figures never depend on drafts (a draft before a published period
         # would otherwise feed its cumulative totals, streaks and "previous period"),

@@ -13,6 +13,10 @@ Sources are watched by polling their paths (``os.stat`` by name), not by
 watching inodes: an editor's atomic save (write a temporary file, rename it
 over ``site.yaml``), a delete and re-create, or a replaced folder are all seen.
 
+The builds of one session share what they read from the caches: a rebuild takes the
+validated sources and scored periods the last build held instead of unpickling them
+again (:mod:`site_builder.load.warm`), and the templates' digests of an unchanged theme.
+
 Missing pages get the site's own ``404.html``; other HTTP errors a short
 Chinese (or English) page, never Python's English error page.  Responses
 carry the production CSP, so a page that would break under the real headers
@@ -330,21 +334,30 @@ def serve(
     ``stop`` ends the session (tests; Ctrl+C otherwise); ``ready`` is called
     with the server's address once it answers.
     """
+    from site_builder.load import warm
     from site_builder.pipeline import _guess_locale
     from site_builder.site.build import theme_dir
 
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else dev_out(root)
     prepare_out(root, out)
+    try:  # each build takes what the last one held (site_builder/load/warm.py): let go at the end
+        _serve(root, out, host, port, as_of, preview, stop, ready, theme_dir(root), _guess_locale(root))
+    finally:
+        warm.forget()
+
+
+def _serve(root: Path, out: Path, host: str, port: int, as_of: dt.date | None, preview: bool,
+           stop: threading.Event | None, ready: Callable[[str], object] | None, theme: Path, locale: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     stop = stop or threading.Event()
-    state = State(_guess_locale(root))
+    state = State(locale)
     # taken before the first build: a save while it runs is seen, not mistaken for the baseline
     sources = source_snapshot(root, out)
     rebuild(root, out, as_of, preview, state)
     if not state.built and (out / "index.html").is_file():
         state.built = True  # the previous session's site: the last good one
-    handler = type("Handler", (Handler,), {"state": state, "theme_static": theme_dir(root) / "static"})
+    handler = type("Handler", (Handler,), {"state": state, "theme_static": theme / "static"})
     server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -101,6 +101,25 @@ def test_serve_builds_into_its_own_folder_and_rebuilds(project: Path) -> None:
     assert not (project / "_site").exists()
 
 
+def test_a_session_keeps_what_its_builds_read_and_drops_it_at_the_end(project: Path, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """With the cache on, the builds of one serve run share what the last one held
+    (site_builder/load/warm.py); the run's end lets it all go."""
+    from site_builder.load import warm
+    from site_builder.load.cache import CACHE_DIR, ENV_OFF
+
+    monkeypatch.delenv(ENV_OFF, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    kept = f"entries\0{project.resolve() / CACHE_DIR}"
+    with serving(project) as base:
+        first = state(base)
+        assert len(warm._MEMOS[kept]) > 0  # the first build's sources
+        (project / "site.yaml").write_text(retitle(project, "示范县考核公示（再改）"), "utf-8")
+        wait_for(rebuilt_after(base, first["token"]), "a rebuild after a change")
+        assert "示范县考核公示（再改）" in get(f"{base}/index.html")[1]
+    assert warm._MEMOS == {}
+
+
 def test_failed_rebuild_keeps_last_good_site_and_lists_problems(project: Path) -> None:
     site = project / "site.yaml"
     good = site.read_text("utf-8")

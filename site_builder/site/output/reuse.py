@@ -55,15 +55,45 @@ def template_digests(env: Any) -> dict[str, str]:
     """Each template's digest over its own source and every template it extends, includes or
     imports, as far as they reach (a page made from ``scorecard.html`` is made again when
     ``macros.html`` changes, not when ``notice.html`` does); a template that names another by an
-    expression cannot be followed and is left out (its pages are always made)."""
+    expression cannot be followed and is left out (its pages are always made).
+
+    A function of the templates' names and sources alone (and of the syntax the environment
+    parses them with): the last answer is kept by their digest, so ``serve`` does not parse an
+    unchanged theme again on every rebuild."""
+    import jinja2
+
+    global _LAST_TEMPLATES
+    loader = env.loader
+    sources = {name: loader.get_source(env, name)[0] for name in loader.list_templates()}
+    h = hashlib.sha256(repr((jinja2.__version__, _syntax(env))).encode())
+    for name, source in sources.items():
+        for part in (name, source):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "big") + data)
+    seen = h.digest()
+    if _LAST_TEMPLATES is not None and _LAST_TEMPLATES[0] == seen:
+        return dict(_LAST_TEMPLATES[1])
+    out = _template_digests(env, sources)
+    _LAST_TEMPLATES = (seen, dict(out))
+    return out
+
+
+_LAST_TEMPLATES: tuple[bytes, dict] | None = None  # (digest of the sources, their template digests)
+
+
+def _syntax(env: Any) -> tuple:
+    """What decides how the environment parses a template (which templates it names)."""
+    return (type(env).__qualname__, env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string,
+            env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+            env.newline_sequence, env.keep_trailing_newline, tuple(sorted(env.extensions)))
+
+
+def _template_digests(env: Any, sources: dict[str, str]) -> dict[str, str]:
     from jinja2 import meta
 
-    loader = env.loader
-    sources: dict[str, str] = {}
     refs: dict[str, set[str] | None] = {}
-    for name in loader.list_templates():
-        source = loader.get_source(env, name)[0]
-        sources[name] = source
+    for name, source in sources.items():
         try:
             found = set(meta.find_referenced_templates(env.parse(source)))
         except Exception:  # noqa: BLE001 - a template Jinja cannot parse fails when rendered

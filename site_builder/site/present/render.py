@@ -76,7 +76,7 @@ class TemplateCache(jinja2.BytecodeCache):
     @classmethod
     def of(cls, root: Path, env: jinja2.Environment) -> TemplateCache | None:
         """The cache of the project at ``root`` for ``env``'s templates (None with the cache off)."""
-        cache = SourceCache(root, folder=cls.FOLDER)
+        cache = SourceCache(root, folder=cls.FOLDER, remember=False)
         if not cache.enabled:
             return None
         self = cls(cache)
