@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
 from decimal import Decimal
+from typing import NamedTuple
 
 from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import LineResult, PeriodResult, RankEntry, UnitResult
@@ -38,8 +38,7 @@ from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
 
 
-@dataclass(frozen=True)
-class EventView:
+class EventView(NamedTuple):
     date: dt.date | None
     text: str  # title / note / event
     person: str | None  # masked unless published by law
@@ -49,8 +48,10 @@ class EventView:
     evidence: str | None
 
 
-@dataclass(frozen=True)
-class LineView:
+class LineView(NamedTuple):
+    """A line as the card shows it (a named tuple: a card makes some fifty, and a tuple is made
+    and pickled for the page's key faster than a frozen dataclass)."""
+
     id: str
     name: str
     depth: int
@@ -74,18 +75,19 @@ class LineView:
 
 
 def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None,
-            said: str | None = None) -> tuple[EventView, ...]:
+            steps: tuple[str, ...] | None = None) -> tuple[EventView, ...]:
     """The recorded events; one recorded by its rate alone (``{rate: late}``) is named by the rate.
 
-    ``said``: the line's explanation in Chinese, when the caller has it already (rendered once)."""
+    ``steps``: the line's explanation in Chinese, when the caller has it already (rendered once)."""
     if line.facts is None:
         return ()
     out = []
+    said = None
     for ev in line.facts.all_events():
         if ev.note and not (ev.date or ev.title or ev.event or ev.name or ev.evidence
                             or ev.count != 1 or ev.points is not None):
             if said is None:  # the explanation (a record's note may be in it)
-                said = "".join(st.render("zh-CN") for st in line.steps)
+                said = "".join(steps if steps is not None else [st.render("zh-CN") for st in line.steps])
             if ev.note in said:
                 continue  # only a note, and the explanation already says it (“向卫生区丢弃杂物（…）：1 次”)
         person = None
@@ -113,12 +115,14 @@ def _clip(line: LineResult, locale: str) -> str | None:
     return line.clip_note or i18n.text(f"card.clip.{line.clip}", locale)
 
 
-def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | None = None) -> tuple[LineView, ...]:
-    """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`)."""
+def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | None = None,
+               fixed: dict | None = None) -> tuple[LineView, ...]:
+    """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`);
+    ``fixed``: a dict kept by the caller for the lines' clause links, caps and rate names, the same
+    on every card of ``sv`` (:func:`_fixed`), worked out once per line and tree."""
     peers = (stats or {}).get(u.group, {})
     tree = sv.group_tree.get(u.group, "main")
-    ntrees = len(sv.trees)
-    doc = paths.scheme_doc(sv.id, sv.version)
+    fixed = {} if fixed is None else fixed
     publish = sv.scheme.personal_data.publish_names
     locale = data.locale
     zh = locale != "en"  # the explanation is also what _events reads notes in: render it once
@@ -126,6 +130,8 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
     for line in u.lines:
         facts = line.facts
         steps = tuple([s.render(locale) for s in line.steps])
+        clause, uncapped, rates = fixed.get((tree, line.id)) or _fixed(sv, tree, line.id, fixed)
+        clip = line.clip
         out.append(
             LineView(
                 id=line.id,
@@ -134,23 +140,32 @@ def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | N
                 type=line.type,
                 max=line.max,
                 points=line.points,
-                raw=line.raw if line.clip else None,
+                raw=line.raw if clip else None,
                 status=line.status,
                 is_leaf=line.is_leaf,
                 clip=_clip(line, locale),
-                clip_kind=line.clip,
+                clip_kind=clip,
                 steps=steps,
-                events=_events(line, publish, _rate_names(sv, line.id), "".join(steps) if zh else None),
+                events=_events(line, publish, rates, steps if zh else None) if facts is not None else (),
                 note=facts.note if facts else None,
                 evidence=facts.evidence if facts else None,
-                clause=f"{doc}#{paths.indicator_anchor(tree, line.id, ntrees)}",
+                clause=clause,
                 disqualified=line.disqualified,
                 counts=line.counts,
-                uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
+                uncapped=uncapped,
                 peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
             )
         )
     return tuple(out)
+
+
+def _fixed(sv: SchemeVersion, tree: str, line_id: str, fixed: dict) -> tuple[str, bool, dict[str, str]]:
+    """What a line shows the same on every card of ``sv``: the link to its clause, whether it is
+    declared “不设上限”, its rates' names; remembered in ``fixed``."""
+    clause = f"{paths.scheme_doc(sv.id, sv.version)}#{paths.indicator_anchor(tree, line_id, len(sv.trees))}"
+    uncapped = bool(getattr(sv.indicators.get(tree, {}).get(line_id), "uncapped", False))
+    fixed[(tree, line_id)] = got = (clause, uncapped, _rate_names(sv, line_id))
+    return got
 
 
 class EntryIndex:
@@ -308,6 +323,7 @@ class _CardsOfPeriod:
         self.notice_title = title
         self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
         self.entries = EntryIndex(data)
+        self.fixed: dict = {}  # what every card of the period shows the same of a line (line_views)
 
 
 def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
@@ -330,7 +346,7 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
         noindex=shown is not None,
         description=sharing.card(data, period, uid),
     )
-    lines = line_views(data, sv, u, c.stats)
+    lines = line_views(data, sv, u, c.stats, c.fixed)
     places = sv.scheme.rounding.places
     return meta, dict(
         unit={"id": uid, "name": name, "target": paths.unit(uid)},
