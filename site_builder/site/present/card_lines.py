@@ -24,7 +24,7 @@ from site_builder.site.present.render import format_date, num, pts
 from site_builder.site.urls import relative
 
 
-@lru_cache(maxsize=65536, typed=True)
+@lru_cache(maxsize=16384, typed=True)
 def _esc(text: str) -> str:
     """``text`` escaped, as plain text to join.  Names, explanations and the group's figures repeat
     from card to card, so most are escaped once per process.  ``typed``: a ``Markup`` is never
