@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from scratch import SCHEME, SCORES, UNITS, built_site, make_project
 
-from site_builder.site.pages.scorecard import EventView, LineView
+from site_builder.site.present.card_views import CardResult, EventView, LineView
 from site_builder.site.present.card_why import WhyItem
 from site_builder.site.present.render import make_environment
 
@@ -184,3 +184,19 @@ def test_hostile_unit_and_indicator_names_come_out_escaped_on_the_card(tmp_path)
     assert f'<span class="vh">：值守纪律{escaped}</span>' in a1
     assert f'<li><time datetime="2024-02-01">2024年2月1日</time> 缺岗{escaped}</li>' in a2
     assert f'<ul class="steps"><li>缺岗{escaped}：1 次 × 1 分 = 1 分</li>' in a2
+
+
+def test_the_cards_result_is_every_figure_of_the_units_result_but_its_lines():
+    """The card's ``result`` leaves out only the lines (shown as ``lines``; two thirds of a card's key)."""
+    from dataclasses import fields
+
+    from site_builder.scoring.results import UnitResult, VetoResult
+
+    assert CardResult._fields == tuple(f.name for f in fields(UnitResult) if f.name != "lines")
+    veto = VetoResult("v", "被通报", "zero", "原因", dt.date(2024, 3, 1))
+    u = UnitResult("a1", "g", "assessed", None, (LINES[1],), D("80.5"), D(2), D(-1), D(1), D("81.5"), D("81.50"),
+                   D(100), (veto,), ("工作推进",), "说明", D("0.5"))
+    card = CardResult.of(u)
+    assert card == ("a1", "g", "assessed", None, D("80.5"), D(2), D(-1), D(1), D("81.5"), D("81.50"), D(100),
+                    (veto,), ("工作推进",), "说明", D("0.5"))
+    assert all(getattr(card, k) == getattr(u, k) for k in CardResult._fields)

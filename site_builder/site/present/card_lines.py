@@ -34,7 +34,7 @@ def _esc(text: str) -> str:
 
 @pass_context
 def card_lines(ctx: Any, lines: Iterable[Any], hidden: Iterable[str]) -> Markup:
-    """The ``<li>`` of every line (:class:`..pages.scorecard.LineView`) whose id is not in
+    """The ``<li>`` of every line (:class:`.card_views.LineView`) whose id is not in
     ``hidden`` (the lines folded away), each ending in a newline."""
     words = _Words(ctx)
     hidden = set(hidden)
