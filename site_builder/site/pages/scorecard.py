@@ -14,17 +14,15 @@ the notice's earlier version and with this unit's changes.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import partial
-from decimal import Decimal
 
 from site_builder.model import Period, SchemeVersion
-from site_builder.scoring.results import LineResult, PeriodResult, RankEntry, UnitResult
+from site_builder.scoring.results import PeriodResult, RankEntry
 from site_builder.site import paths
 from site_builder.site.present import i18n
-from site_builder.site.present.card_why import folded_lines, group_line_stats, stat_text, why_summary
+from site_builder.site.present.card_views import CardResult, line_views
+from site_builder.site.present.card_why import folded_lines, group_line_stats, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
@@ -33,124 +31,8 @@ from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output import prekeys
 from site_builder.site.output.digest import keyed
-from site_builder.site.output.personal_names import mask_name
 from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
-
-
-@dataclass(frozen=True)
-class EventView:
-    date: dt.date | None
-    text: str  # title / note / event
-    person: str | None  # masked unless published by law
-    count: int
-    points: Decimal | None
-    note: str | None
-    evidence: str | None
-
-
-@dataclass(frozen=True)
-class LineView:
-    id: str
-    name: str
-    depth: int
-    type: str
-    max: Decimal | None
-    points: Decimal | None
-    raw: Decimal | None
-    status: str
-    is_leaf: bool
-    clip: str | None  # words
-    clip_kind: str | None  # max | cap | floor
-    steps: tuple[str, ...]
-    events: tuple[EventView, ...]
-    note: str | None
-    evidence: str | None
-    clause: str  # link target in the scheme document
-    disqualified: bool
-    counts: bool = True  # False: display-only line (counts: false)
-    uncapped: bool = False  # a bonus/deduction/adjustment declared “不设上限”
-    peers: str | None = None  # the group's median and best for this line, in words
-
-
-def _events(line: LineResult, publish_names: bool, rate_names: dict[str, str] | None = None,
-            said: str | None = None) -> tuple[EventView, ...]:
-    """The recorded events; one recorded by its rate alone (``{rate: late}``) is named by the rate.
-
-    ``said``: the line's explanation in Chinese, when the caller has it already (rendered once)."""
-    if line.facts is None:
-        return ()
-    out = []
-    for ev in line.facts.all_events():
-        if ev.note and not (ev.date or ev.title or ev.event or ev.name or ev.evidence
-                            or ev.count != 1 or ev.points is not None):
-            if said is None:  # the explanation (a record's note may be in it)
-                said = "".join(st.render("zh-CN") for st in line.steps)
-            if ev.note in said:
-                continue  # only a note, and the explanation already says it (“向卫生区丢弃杂物（…）：1 次”)
-        person = None
-        if ev.name:
-            person = ev.name if publish_names else mask_name(ev.name)
-        text = ev.title or ev.event or ("" if ev.note else (rate_names or {}).get(ev.key or "", ""))
-        if not (ev.date or text or person or ev.count != 1 or ev.points is not None or ev.note):
-            continue  # nothing to say beyond the explanation's count: no empty item
-        out.append(EventView(ev.date, text, person, ev.count, ev.points, ev.note, ev.evidence))
-    return tuple(out)
-
-
-def _rate_names(sv: SchemeVersion, line_id: str) -> dict[str, str]:
-    """rate id → name for a line counted by rates (tally kinds), else nothing
-    (looked up in :attr:`SchemeVersion.rate_names`, built once per scheme version)."""
-    return sv.rate_names.get(line_id, _NO_RATES)
-
-
-_NO_RATES: dict[str, str] = {}
-
-
-def _clip(line: LineResult, locale: str) -> str | None:
-    if line.clip is None:
-        return None
-    return line.clip_note or i18n.text(f"card.clip.{line.clip}", locale)
-
-
-def line_views(data: SiteData, sv: SchemeVersion, u: UnitResult, stats: dict | None = None) -> tuple[LineView, ...]:
-    """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`)."""
-    peers = (stats or {}).get(u.group, {})
-    tree = sv.group_tree.get(u.group, "main")
-    ntrees = len(sv.trees)
-    doc = paths.scheme_doc(sv.id, sv.version)
-    publish = sv.scheme.personal_data.publish_names
-    locale = data.locale
-    zh = locale != "en"  # the explanation is also what _events reads notes in: render it once
-    out = []
-    for line in u.lines:
-        facts = line.facts
-        steps = tuple([s.render(locale) for s in line.steps])
-        out.append(
-            LineView(
-                id=line.id,
-                name=line.name,
-                depth=line.depth,
-                type=line.type,
-                max=line.max,
-                points=line.points,
-                raw=line.raw if line.clip else None,
-                status=line.status,
-                is_leaf=line.is_leaf,
-                clip=_clip(line, locale),
-                clip_kind=line.clip,
-                steps=steps,
-                events=_events(line, publish, _rate_names(sv, line.id), "".join(steps) if zh else None),
-                note=facts.note if facts else None,
-                evidence=facts.evidence if facts else None,
-                clause=f"{doc}#{paths.indicator_anchor(tree, line.id, ntrees)}",
-                disqualified=line.disqualified,
-                counts=line.counts,
-                uncapped=bool(getattr(sv.indicators.get(tree, {}).get(line.id), "uncapped", False)),
-                peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
-            )
-        )
-    return tuple(out)
 
 
 class EntryIndex:
@@ -308,6 +190,7 @@ class _CardsOfPeriod:
         self.notice_title = title
         self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
         self.entries = EntryIndex(data)
+        self.fixed: dict = {}  # what every card of the period shows the same of a line (line_views)
 
 
 def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
@@ -330,11 +213,11 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
         noindex=shown is not None,
         description=sharing.card(data, period, uid),
     )
-    lines = line_views(data, sv, u, c.stats)
+    lines = line_views(data.locale, sv, u, c.stats, c.fixed)
     places = sv.scheme.rounding.places
     return meta, dict(
         unit={"id": uid, "name": name, "target": paths.unit(uid)},
-        result=u,
+        result=CardResult.of(u),
         group=data.group_name(sv, u.group),
         group_target=paths.group(period.scheme, u.group),
         lines=lines,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
+from typing import NamedTuple
 
 from site_builder.model import Period, SchemeVersion
 from site_builder.periods import parse_period
@@ -96,8 +97,10 @@ def _signed(v: Decimal) -> str:
 # ---------------------------------------------------------------- lost and gained
 
 
-@dataclass(frozen=True)
-class WhyItem:
+class WhyItem(NamedTuple):
+    """A line's points lost or gained (a named tuple: a card has some twenty-five, made and pickled
+    for the page's key faster than a frozen dataclass)."""
+
     id: str
     name: str
     clause: str  # link target in the scheme document
@@ -164,12 +167,10 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
     if u.status != "assessed" or u.total is None:
         return None
     by_id = {v.id: v for v in views}
-    kids = _children(u.lines)
+    kids, counted, top = _shape(u.lines)
     lost: list[tuple[Decimal, int, WhyItem]] = []
     gained: list[tuple[Decimal, int, WhyItem]] = []
     leaf_sum = {"score": ZERO, "deduction": ZERO, "bonus": ZERO, "adjustment": ZERO}
-    counted = _counted_ids(u.lines)
-    top = _top_types(u.lines)
     for order, ln in enumerate(u.lines):
         if not ln.is_leaf or ln.points is None or ln.id not in counted:
             continue
@@ -182,8 +183,12 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
         if amount == 0:
             continue
         v = by_id[ln.id]
-        item = WhyItem(ln.id, ln.name, v.clause, brief(v, abs(amount), locale, frozenset(i for i, st in enumerate(ln.steps) if st.code == "explain.line_rounded")), abs(amount))
-        (lost if amount > 0 else gained).append((abs(amount), order, item))
+        size = abs(amount)
+        # the rounding step is said in the line itself: not a fact (looked for only where brief reads steps)
+        skip = frozenset(i for i, st in enumerate(ln.steps) if st.code == "explain.line_rounded") \
+            if len(ln.steps) > 1 else _NONE
+        item = WhyItem(ln.id, ln.name, v.clause, brief(v, size, locale, skip), size)
+        (lost if amount > 0 else gained).append((size, order, item))
     # what the top-level lines put into the total
     full = sum((_reachable(ln, kids) for ln in u.top_lines if ln.type == "score" and ln.counts and ln.points is not None), ZERO)
     short = full - u.base
@@ -221,29 +226,34 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
                sums, tuple(notes))
 
 
-def _top_types(lines: Sequence[LineResult]) -> dict[str, str]:
-    """line id → the type of its top-level line (whose figure it goes into)."""
-    out: dict[str, str] = {}
+_NONE: frozenset[int] = frozenset()
+
+
+def _shape(lines: Sequence[LineResult]) -> tuple[dict[str, list[LineResult]], set[str], dict[str, str]]:
+    """In one pass over ``lines`` (pre-order, with depths): each line's direct children
+    (:func:`_children`); the lines that count (not display-only, ``counts: false``, and not under a
+    display-only subtotal); line id → the type of its top-level line (whose figure it goes into)."""
+    kids: dict[str, list[LineResult]] = defaultdict(list)
+    counted: set[str] = set()
+    top: dict[str, str] = {}
+    stack: list[tuple[LineResult, bool]] = []  # the lines above, with whether each counts
     kind = "score"
     for ln in lines:
-        if ln.depth == 0:
-            kind = ln.type
-        out[ln.id] = kind
-    return out
-
-
-def _counted_ids(lines: Sequence[LineResult]) -> set[str]:
-    """The lines that count: not display-only (counts: false) and not under a display-only subtotal."""
-    out: set[str] = set()
-    stack: list[tuple[int, bool]] = []  # (depth, counts) of the lines above
-    for ln in lines:
-        while stack and stack[-1][0] >= ln.depth:
+        depth = ln.depth
+        while stack and stack[-1][0].depth >= depth:
             stack.pop()
-        counts = ln.counts and (not stack or stack[-1][1])
+        counts = ln.counts
+        if stack:
+            above = stack[-1]
+            kids[above[0].id].append(ln)
+            counts = counts and above[1]
         if counts:
-            out.add(ln.id)
-        stack.append((ln.depth, counts))
-    return out
+            counted.add(ln.id)
+        if depth == 0:
+            kind = ln.type
+        top[ln.id] = kind
+        stack.append((ln, counts))
+    return kids, counted, top
 
 
 def _reachable(ln: LineResult, kids: dict[str, list[LineResult]]) -> Decimal:

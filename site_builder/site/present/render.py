@@ -48,6 +48,11 @@ def make_environment(templates: Path, common: Mapping[str, Any], cache_root: Pat
     env.globals["page_url"] = _page_url
     env.globals["t"] = t = _text_of(locale)
     env.globals["max_text"] = _max_text_of(t)
+    # a card's lines, made in Python (they use this module's filters: imported here)
+    from site_builder.site.present.card_lines import card_lines, card_why_items
+
+    env.globals["card_lines"] = card_lines
+    env.globals["card_why_items"] = card_why_items
     env.filters["num"] = num
     env.filters["signed"] = signed
     env.filters["pts"] = pts

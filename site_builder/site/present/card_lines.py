@@ -1,0 +1,146 @@
+"""A score card's lists made in Python, one call per list: ``card_lines`` (every line with its
+points, maximum, explanation, events, the group's figures and the link to its clause) and
+``card_why_items`` (the points lost or gained, by line), both called from ``scorecard.html``.
+
+A card shows some fifty lines; as template markup each line was dozens of escapes, attribute
+look-ups and function calls, the largest single cost of a build.  Here a line is a few string
+joins.  Every piece of data is escaped where it is joined (:func:`_esc`, markupsafe's escape);
+the only text not escaped is this module's own markup and figures put in words by
+:func:`.render.pts` (digits, sign, point, ≈).  The markup is what the template wrote, byte for
+byte (``tests/site/test_card_lines.py`` renders both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+
+from site_builder.site.present.render import format_date, num, pts
+from site_builder.site.urls import relative
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _esc(text: str) -> str:
+    """``text`` escaped, as plain text to join.  Names, explanations and the group's figures repeat
+    from card to card, so most are escaped once per process.  ``typed``: a ``Markup`` is never
+    taken for the plain string it equals, nor the string for it."""
+    return str(escape(text))
+
+
+@pass_context
+def card_lines(ctx: Any, lines: Iterable[Any], hidden: Iterable[str]) -> Markup:
+    """The ``<li>`` of every line (:class:`.card_views.LineView`) whose id is not in
+    ``hidden`` (the lines folded away), each ending in a newline."""
+    words = _Words(ctx)
+    hidden = set(hidden)
+    out: list[str] = []
+    for line in lines:
+        if line.id not in hidden:
+            _line(line, words, out)
+    return Markup("".join(out))
+
+
+@pass_context
+def card_why_items(ctx: Any, items: Iterable[Any], key: str) -> Markup:
+    """The ``<li>`` of every item (:class:`.card_why.WhyItem`) of the points lost or gained, its
+    points in the words of ``key`` (``card.why.item_lost``: “失 2 分”), each ending in a newline."""
+    t = ctx["t"]
+    colon, semi = _esc(t("p.colon")), _esc(t("p.semi"))
+    out = []
+    for i in items:
+        facts = f"{_esc(i.facts)}{semi}" if i.facts else ""
+        out.append(f'<li><a href="#line-{_esc(i.id)}">{_esc(i.name)}</a>{colon}{facts}'
+                   f'<strong>{_esc(t(key, n=pts(i.points)))}</strong></li>\n')
+    return Markup("".join(out))
+
+
+class _Words:
+    """What every line of one card repeats, looked up and escaped once per card."""
+
+    def __init__(self, ctx: Any) -> None:
+        t: Callable[..., str] = ctx["t"]
+        self.t, self.max_text, self.locale, self.link = t, ctx["max_text"], ctx["locale"], _linker(ctx)
+        self.lp, self.rp = _esc(t("p.lp")), _esc(t("p.rp"))
+        self.uncapped = _esc(t("max.uncapped"))
+        self.display_only = _esc(t("card.display_only"))
+        self.events = _esc(t("card.events"))
+        self.clause_open = f'">{_esc(t("card.clause"))}<span class="vh">{_esc(t("p.colon"))}'
+        self.maxima: dict[tuple[str, Decimal | None], str] = {}
+
+    def maximum(self, type: str, max: Decimal | None) -> str:
+        got = self.maxima.get((type, max))
+        if got is None:
+            got = self.maxima[(type, max)] = _esc(self.max_text(type, max))
+        return got
+
+
+def _linker(ctx: Any) -> Callable[[str], str]:
+    """``url(target)`` of the page being rendered (render.py's ``_url``), for many targets."""
+    fixed = ctx.get("url_root")
+    page = ctx["page"].path
+    if fixed:
+        return lambda target: target if target.startswith(("#", "http://", "https://")) else fixed + target
+    return lambda target: relative(page, target)
+
+
+def _line(line: Any, w: _Words, out: list[str]) -> None:
+    leaf = line.is_leaf
+    name = _esc(line.name)
+    out.append(f'<li class="d{line.depth:d}{"" if leaf else " sub"}" id="line-{_esc(line.id)}">\n'
+               f'<div class="lh">{name if leaf else f"<strong>{name}</strong>"} <span class="lp">')
+    points = line.points
+    if points is None:
+        out.append("—")
+    else:
+        plus = "+" if line.type == "adjustment" and points > 0 else ""
+        out.append(f"<strong>{plus}{pts(points)}</strong>")
+    out.append(f"<small> / {w.uncapped if line.uncapped else w.maximum(line.type, line.max)}</small>")
+    if not line.counts:
+        out.append(f' <span class="mark mark-display-only">{w.display_only}</span>')
+    out.append("</span></div>\n")
+    if leaf:
+        if line.steps:
+            out.append(f'<ul class="steps">{"".join([f"<li>{_esc(s)}</li>" for s in line.steps])}</ul>\n')
+        if line.events:
+            out.append(f'<ul class="events" aria-label="{w.events}">\n')
+            for e in line.events:
+                _event(e, w, out)
+            out.append("</ul>\n")
+        if line.note:
+            out.append(f'<p>{_esc(w.t("card.note", note=line.note))}</p>\n')
+        if line.peers:
+            out.append(f'<p class="peer">{_esc(line.peers)}</p>\n')
+        if line.clip:
+            _clip(line, w, out)
+        out.append(f'<p class="clause-link"><a href="{_esc(w.link(line.clause))}{w.clause_open}{name}</span></a></p>\n')
+    elif line.clip:
+        _clip(line, w, out)
+    out.append("</li>\n")
+
+
+def _event(e: Any, w: _Words, out: list[str]) -> None:
+    out.append("<li>")
+    if e.date:
+        out.append(f'<time datetime="{_esc(e.date.isoformat())}">{_esc(format_date(e.date, w.locale))}</time> ')
+    out.append(_esc(e.text))
+    if e.person:
+        out.append(f"{w.lp}{_esc(e.person)}{w.rp}")
+    if e.count != 1:
+        out.append(f'，{_esc(w.t("card.event.count", n=e.count))}')
+    if e.points is not None:
+        out.append(f'，{_esc(w.t("card.event.points", n=num(e.points)))}')
+    if e.note:
+        out.append(f'{"；" if e.text else ""}{_esc(e.note)}')
+    out.append("</li>\n")
+
+
+def _clip(line: Any, w: _Words, out: list[str]) -> None:
+    out.append(f'<p class="clip">{_esc(w.t("card.clipped." + line.clip_kind, note=line.clip))}')
+    if line.raw is not None:
+        out.append(f'{w.lp}{_esc(w.t("card.raw", raw=pts(line.raw)))}{w.rp}')
+    out.append("</p>\n")
