@@ -33,10 +33,12 @@ LINES_AS_TEMPLATE = """\
 {% if l.events %}
 <ul class="events" aria-label="{{ t('card.events') }}">
 {% for e in l.events %}
-<li>{% if e.date %}<time datetime="{{ e.date.isoformat() }}">{{ e.date|date }}</time> {% endif %}{{ e.text }}\
-{% if e.person %}{{ lp }}{{ e.person }}{{ rp }}{% endif %}{% if e.count != 1 %}，{{ t("card.event.count", n=e.count) }}{% endif %}\
-{% if e.points is not none %}，{{ t("card.event.points", n=e.points|num) }}{% endif %}\
-{% if e.note %}{% if e.text %}；{% endif %}{{ e.note }}{% endif %}</li>
+{% set text, note = (e.text, e.note) if e.text or e.person else (e.note or "", none) %}\
+<li>{% if e.date %}<time datetime="{{ e.date.isoformat() }}">{{ e.date|date }}</time> {% endif %}{{ text }}\
+{% if e.person %}{{ lp }}{{ e.person }}{{ rp }}{% endif %}\
+{% if e.count != 1 %}{% if text or e.person %}，{% endif %}{{ t("card.event.count", n=e.count) }}{% endif %}\
+{% if e.points is not none %}{% if text or e.person or e.count != 1 %}，{% endif %}{{ t("card.event.points", n=e.points|num) }}{% endif %}\
+{% if note %}{% if text or e.person or e.count != 1 or e.points is not none %}；{% endif %}{{ note }}{% endif %}</li>
 {% endfor %}
 </ul>
 {% endif %}
@@ -135,6 +137,26 @@ def test_a_line_in_words_hand_checked():
         '</li>\n'
     )
 
+
+
+def test_an_event_without_a_title_reads_as_a_sentence():
+    """An event with a date, points and a note but no title: the note says what happened, and no
+    separator stands where nothing came before it (it read “2025年1月3日 ，-3 分暗访发现”)."""
+    env = make_environment(THEME / "templates", {"locale": "zh-CN"})
+    page = SimpleNamespace(path="units/a1/demo/2024-Q1/index.html")
+    events = (
+        EventView(dt.date(2025, 1, 3), "", None, 1, D(-3), "暗访发现", None),
+        EventView(None, "", None, 2, D("1.50"), None, None),
+        EventView(dt.date(2025, 1, 4), "", "张*", 1, None, "缺岗", None),
+    )
+    line = _line("ev", type="deduction", points=D(-3), max=D(5), events=events)
+    got = env.from_string("{{ card_lines(lines, ()) }}").render(lines=(line,), page=page)
+    items = got.split('<ul class="events"', 1)[1].split(">\n", 1)[1].split("</ul>")[0]
+    assert items == (
+        '<li><time datetime="2025-01-03">2025年1月3日</time> 暗访发现，-3 分</li>\n'
+        "<li>2 次，1.50 分</li>\n"
+        '<li><time datetime="2025-01-04">2025年1月4日</time> （张*）；缺岗</li>\n'
+    )
 
 ITEMS = (
     WhyItem("late", "迟到", f"{DOC}#ind-late", "迟到 3 次", D("1.50")),

@@ -124,18 +124,26 @@ def _line(line: Any, w: _Words, out: list[str]) -> None:
 
 
 def _event(e: Any, w: _Words, out: list[str]) -> None:
+    """One event: its date, what happened (its title; else its note, which then says it) and who,
+    then its count and points, each after a “，” only when something came before it, and its note
+    after a “；” likewise."""
     out.append("<li>")
     if e.date:
         out.append(f'<time datetime="{_esc(e.date.isoformat())}">{_esc(format_date(e.date, w.locale))}</time> ')
-    out.append(_esc(e.text))
+    text, note = e.text, e.note
+    if not text and not e.person:  # a note alone says what happened: it comes first
+        text, note = note or "", None
+    out.append(_esc(text))
     if e.person:
         out.append(f"{w.lp}{_esc(e.person)}{w.rp}")
-    if e.count != 1:
-        out.append(f'，{_esc(w.t("card.event.count", n=e.count))}')
-    if e.points is not None:
-        out.append(f'，{_esc(w.t("card.event.points", n=num(e.points)))}')
-    if e.note:
-        out.append(f'{"；" if e.text else ""}{_esc(e.note)}')
+    said = bool(text or e.person)
+    for shown, key, n in ((e.count != 1, "card.event.count", e.count),
+                          (e.points is not None, "card.event.points", e.points)):
+        if shown:
+            out.append(f'{"，" if said else ""}{_esc(w.t(key, n=n if key.endswith("count") else num(n)))}')
+            said = True
+    if note:
+        out.append(f'{"；" if said else ""}{_esc(note)}')
     out.append("</li>\n")
 
 
