@@ -36,9 +36,9 @@ LINES_AS_TEMPLATE = """\
 {% set text, note = (e.text, e.note) if e.text or e.person else (e.note or "", none) %}\
 <li>{% if e.date %}<time datetime="{{ e.date.isoformat() }}">{{ e.date|date }}</time> {% endif %}{{ text }}\
 {% if e.person %}{{ lp }}{{ e.person }}{{ rp }}{% endif %}\
-{% if e.count != 1 %}{% if text or e.person %}，{% endif %}{{ t("card.event.count", n=e.count) }}{% endif %}\
-{% if e.points is not none %}{% if text or e.person or e.count != 1 %}，{% endif %}{{ t("card.event.points", n=e.points|num) }}{% endif %}\
-{% if note %}{% if text or e.person or e.count != 1 or e.points is not none %}；{% endif %}{{ note }}{% endif %}</li>
+{% if e.count != 1 %}{% if text or e.person %}{{ t("p.comma") }}{% endif %}{{ t("card.event.count", n=e.count) }}{% endif %}\
+{% if e.points is not none %}{% if text or e.person or e.count != 1 %}{{ t("p.comma") }}{% endif %}{{ t("card.event.points", n=e.points|num) }}{% endif %}\
+{% if note %}{% if text or e.person or e.count != 1 or e.points is not none %}{{ t("p.semi") }}{% endif %}{{ note }}{% endif %}</li>
 {% endfor %}
 </ul>
 {% endif %}

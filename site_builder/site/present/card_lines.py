@@ -66,6 +66,7 @@ class _Words:
         t: Callable[..., str] = ctx["t"]
         self.t, self.max_text, self.locale, self.link = t, ctx["max_text"], ctx["locale"], _linker(ctx)
         self.lp, self.rp = _esc(t("p.lp")), _esc(t("p.rp"))
+        self.comma, self.semi = _esc(t("p.comma")), _esc(t("p.semi"))
         self.uncapped = _esc(t("max.uncapped"))
         self.display_only = _esc(t("card.display_only"))
         self.events = _esc(t("card.events"))
@@ -125,8 +126,8 @@ def _line(line: Any, w: _Words, out: list[str]) -> None:
 
 def _event(e: Any, w: _Words, out: list[str]) -> None:
     """One event: its date, what happened (its title; else its note, which then says it) and who,
-    then its count and points, each after a “，” only when something came before it, and its note
-    after a “；” likewise."""
+    then its count and points, each after a comma only when something came before it, and its note
+    after a semicolon likewise (“，” and “；” in Chinese)."""
     out.append("<li>")
     if e.date:
         out.append(f'<time datetime="{_esc(e.date.isoformat())}">{_esc(format_date(e.date, w.locale))}</time> ')
@@ -140,10 +141,10 @@ def _event(e: Any, w: _Words, out: list[str]) -> None:
     for shown, key, n in ((e.count != 1, "card.event.count", e.count),
                           (e.points is not None, "card.event.points", e.points)):
         if shown:
-            out.append(f'{"，" if said else ""}{_esc(w.t(key, n=n if key.endswith("count") else num(n)))}')
+            out.append(f'{w.comma if said else ""}{_esc(w.t(key, n=n if key.endswith("count") else num(n)))}')
             said = True
     if note:
-        out.append(f'{"；" if said else ""}{_esc(note)}')
+        out.append(f'{w.semi if said else ""}{_esc(note)}')
     out.append("</li>\n")
 
 

@@ -101,4 +101,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     "p.colon": ("：", ": "),
     "p.stop": ("。", ". "),
     "p.semi": ("；", "; "),
+    "p.comma": ("，", ", "),
 }
