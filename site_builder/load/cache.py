@@ -51,6 +51,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from site_builder import aside
 from site_builder.collector import paused
 from site_builder.load import warm
 
@@ -169,7 +170,7 @@ class SourceCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
-        self.pending: dict[str, bytes] = {}
+        self.pending: dict[str, object] = {}  # key -> what the load made, written by commit
         self._ready = False
         self.secret = secret() if enabled else None
         if self.secret is None:
@@ -260,10 +261,7 @@ class SourceCache:
         if not self.enabled:
             return
         self.used.add(key)
-        try:
-            self.pending[key] = encode(obj, self.secret)
-        except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
-            return
+        self.pending[key] = obj
         if self.memo is not None:
             self.noted[key] = warm.note(obj)
 
@@ -284,8 +282,10 @@ class SourceCache:
         """Write the new entries (each atomically) and delete those the load did not use.
 
         Called only after a load without errors: a run that reports problems
-        writes nothing at all.  Any failure turns the cache off quietly.  During serve the objects
-        this load read or made (and no others) are kept for the next one.
+        writes nothing at all.  Any failure turns the cache off quietly.  In a build the entries
+        are pickled and written by a forked process while the build goes on (site_builder/aside.py;
+        the objects are immutable).  During serve the objects this load read or made (and no
+        others) are kept for the next one.
         """
         pending, self.pending = self.pending, {}
         if self.memo is not None:
@@ -293,9 +293,16 @@ class SourceCache:
         self.noted = {}
         if not pending and not self.enabled:
             return
+        aside.run(lambda: self._commit(pending))
+
+    def _commit(self, pending: dict[str, object]) -> None:
         if pending and not self._prepare():
             return
-        for key, blob in pending.items():
+        for key, obj in pending.items():
+            try:
+                blob = encode(obj, self.secret)
+            except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
+                continue
             if not self._write(key, blob):
                 return
         self.prune()
