@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from pydantic import BaseModel
 
+from site_builder.scoring.rules.base import per_object
 from site_builder.site.output.personal_numbers import normalise
 
 
@@ -36,15 +37,23 @@ def mask_name(name: str) -> str:
 # these functions.
 
 
-def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> set[str]:
-    """Every person's name recorded in one period's validated facts (unit -> line -> Facts)."""
+def person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> frozenset[str]:
+    """Every person's name recorded in one period's validated facts (unit -> line -> Facts): read
+    once per period's facts (the privacy stage, the notice documents and the lock each ask)."""
+    return per_object(_PERSONS, facts_by_unit, lambda: _person_names(facts_by_unit))
+
+
+_PERSONS: dict = {}
+
+
+def _person_names(facts_by_unit: Mapping[str, Mapping[str, object]]) -> frozenset[str]:
     names: set[str] = set()
     for lines in facts_by_unit.values():
         for facts in lines.values():
             for ev in getattr(facts, "all_events", lambda: [])():
                 if ev.name and ev.name.strip():
                     names.add(ev.name.strip())
-    return names
+    return frozenset(names)
 
 
 def maskable_names(names: Iterable[str]) -> list[str]:
