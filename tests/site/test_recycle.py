@@ -31,6 +31,15 @@ def kept(out: Path) -> Path:
     return out.parent / f"{write.RECYCLED_PREFIX}{out.name}"
 
 
+def built_twice(project: Path, out: Path) -> Path:
+    """Two builds into ``out`` with a score changed between them: the folder kept beside it then
+    holds the first site (the second build refilled the empty one the first left)."""
+    build(project, out)
+    set_score(project, "2018-Q1", "fgw", 44)
+    build(project, out)
+    return kept(out)
+
+
 def staging_left(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if p.name.startswith(".site-") and not p.name.startswith(".site-prev-"))
 
@@ -66,10 +75,7 @@ def test_the_replaced_site_is_kept_private_and_refilled(project: Path, tmp_path:
 
 def test_what_the_new_site_does_not_hold_is_removed(project: Path, tmp_path: Path) -> None:
     out, clean = tmp_path / "site", tmp_path / "clean"
-    build(project, out)
-    set_score(project, "2018-Q1", "fgw", 44)
-    build(project, out)
-    prev = kept(out)
+    prev = built_twice(project, out)
     # planted: a stray file, a stray folder, a file where a folder goes, a folder where a file goes
     (prev / "stray.html").write_text("stray", "utf-8")
     (prev / "stray" / "deep").mkdir(parents=True)
@@ -91,10 +97,7 @@ def test_what_the_new_site_does_not_hold_is_removed(project: Path, tmp_path: Pat
 
 def test_a_file_planted_there_is_never_written_into(project: Path, tmp_path: Path) -> None:
     out, clean = tmp_path / "site", tmp_path / "clean"
-    build(project, out)
-    set_score(project, "2018-Q1", "fgw", 44)
-    build(project, out)
-    prev = kept(out)
+    prev = built_twice(project, out)
     outside = tmp_path / "outside.txt"
     outside.write_text("mine", "utf-8")
     card = "units/fgw/xiaoneng/2018-Q1/index.html"
@@ -110,10 +113,7 @@ def test_a_file_planted_there_is_never_written_into(project: Path, tmp_path: Pat
 @pytest.mark.parametrize("planted", ["link in it", "link as it", "read-only folder in it"])
 def test_a_folder_that_is_not_plainly_ours_is_not_refilled(planted: str, project: Path, tmp_path: Path) -> None:
     out, clean = tmp_path / "site", tmp_path / "clean"
-    build(project, out)
-    set_score(project, "2018-Q1", "fgw", 44)
-    build(project, out)
-    prev = kept(out)
+    prev = built_twice(project, out)
     target = tmp_path / "elsewhere"
     target.mkdir()
     (target / "keep.txt").write_text("mine", "utf-8")
