@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 
 from site_builder.load import cache
 from site_builder.site.output import fingerprint, reuse
@@ -186,3 +187,40 @@ def test_an_altered_record_entry_is_made_again(project: Path, tmp_path: Path, mo
     clean_build(project, clean)
     assert files(out) == files(clean)
     shutil.rmtree(clean)
+
+
+# ------------------------------------------------------------------ digests of models (digest.py)
+class Tagged(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    tags: frozenset[str] = frozenset()
+
+
+def test_a_models_digest_is_its_values_its_fields_set_and_its_sets_in_sorted_order() -> None:
+    """A model counts by its class, the values of its fields, which fields were set (a page may show
+    only those) and anything else in its state; a set-valued field counts in sorted order, whatever
+    order the set iterates in."""
+    from decimal import Decimal
+
+    from site_builder.scoring.facts import Event, Facts
+    from site_builder.site.output.digest import digest, forget_shared
+
+    forget_shared()  # the table of model classes is made again with the class above in it
+    try:
+        one = Facts(points=Decimal("2.5"), events=[Event(count=2, note="迟到")])
+        assert digest(one) is not None and digest(Tagged(name="a")) is not None
+        assert digest(one) == digest(Facts(points=Decimal("2.5"), events=[Event(count=2, note="迟到")]))
+        assert digest(one) != digest(Facts(points=Decimal("2.50"), events=[Event(count=2, note="迟到")]))
+        assert digest(one) != digest(Facts(points=Decimal("2.5"), events=[Event(count=1, note="迟到")]))
+        assert digest(Facts(na=False)) != digest(Facts())  # the same values, another field set
+        assert digest(Facts(na=False, note="甲")) == digest(Facts(note="甲", na=False))
+        assert digest(Facts(points=Decimal(1))) != digest(Facts(value=Decimal(1)))  # which field holds it
+        words = [f"单位{i}" for i in range(50)]
+        ahead, behind = Tagged(name="a", tags=frozenset(words)), Tagged(name="a", tags=frozenset(reversed(words)))
+        assert digest(ahead) == digest(behind)
+        assert digest(ahead) != digest(Tagged(name="a", tags=frozenset(words[1:])))
+        more = Tagged(name="a")
+        object.__setattr__(more, "__dict__", {**more.__dict__, "cached": 1})  # a value beside the fields
+        assert digest(more) != digest(Tagged(name="a"))
+    finally:
+        forget_shared()

@@ -62,15 +62,26 @@ def _dispatch_table() -> dict:
     return _TABLE
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SETS = frozenset((set, frozenset))
+
+
 def _reduce_model(obj: Any) -> tuple:
-    state = dict(obj.__getstate__())
-    fields = state.get("__pydantic_fields_set__")
-    if fields is not None:
-        state["__pydantic_fields_set__"] = tuple(sorted(fields))
-    values = state.get("__dict__")
-    if isinstance(values, dict) and any(type(v) in (set, frozenset) for v in values.values()):
-        state["__dict__"] = {k: _sorted_set(v) if type(v) in (set, frozenset) else v for k, v in values.items()}
-    return (type(obj), (), state)
+    """A model as its class and its state: the values of its fields in their declared order (their
+    names only when its values are not exactly its fields), its fields set in sorted order, its
+    extra and private values; a set-valued field in sorted order (:func:`_sorted_set`)."""
+    cls = type(obj)
+    values = obj.__dict__
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+    got = tuple(values.values())
+    if not _SETS.isdisjoint(map(type, got)):
+        got = tuple(_sorted_set(v) if type(v) in _SETS else v for v in got)
+    keys = tuple(values)
+    fields = obj.__pydantic_fields_set__
+    return (cls, (), (None if keys == names else keys, got, tuple(sorted(fields)) if len(fields) > 1 else tuple(fields),
+                      obj.__pydantic_extra__, obj.__pydantic_private__))
 
 
 def _sorted_set(value: set | frozenset) -> tuple:
@@ -145,6 +156,7 @@ def forget_shared() -> None:
 
     _MEMO.clear()
     _TABLE.clear()
+    _FIELDS.clear()
     prekeys.forget()
 
 
