@@ -20,7 +20,16 @@ from pydantic import BaseModel, ConfigDict
 
 from site_builder.load import cache
 from site_builder.site.output import fingerprint, reuse
-from tests.test_incremental import AS_OF, build, cache_on, change_content, clean_build, files, make_project, set_score
+from tests.test_incremental import (
+    AS_OF,
+    build,
+    cache_on,
+    change_content,
+    clean_build,
+    files,
+    make_project,
+    set_score,
+)
 
 CARD = "units/fgw/xiaoneng/2017-Q4/index.html"
 
