@@ -233,3 +233,26 @@ def test_a_models_digest_is_its_values_its_fields_set_and_its_sets_in_sorted_ord
         assert digest(more) != digest(Tagged(name="a"))
     finally:
         forget_shared()
+
+
+def test_a_digest_writes_the_common_classes_by_number_and_names_their_table(monkeypatch) -> None:
+    """A figure, a step or a line of results is pickled with its class written as its number in a
+    table of common classes (not its module and name), so every digest hashes the table's names
+    first: numbered otherwise, the same pickle names other classes and must give another digest."""
+    import hashlib
+    from decimal import Decimal
+
+    from site_builder.scoring.rules.base import Step
+    from site_builder.site.output import digest as dg
+
+    value = (Decimal("1.5"), Step("rule.assessed", (("points", Decimal("2")),)))
+    pickled = dg._dumps(value)
+    assert b"decimal" not in pickled and b"Step" not in pickled  # by number
+    one = dg.digest(value, swap=False)
+    assert one is not None and one == dg.digest((Decimal("1.5"), Step("rule.assessed", (("points", Decimal("2")),))),
+                                                swap=False)
+    table, _ = dg._named()
+    renumbered = {k: (len(table) - 1 - i, c) for k, (i, c) in table.items()}
+    monkeypatch.setattr(dg, "_named", lambda: (renumbered, hashlib.sha256(b"another order").digest()))
+    assert dg._dumps(value) != pickled
+    assert dg.digest(value, swap=False) != one

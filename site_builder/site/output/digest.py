@@ -35,9 +35,40 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file) -> None:
         super().__init__(file, protocol=5)
         # no memo: equal values give equal bytes whether or not they are one object (a name read
-        # from the parse cache is a copy, the same name parsed from YAML may be shared)
+        # from the parse cache is a copy, the same name parsed from YAML may be shared) — but for
+        # the classes and functions named in nearly every digest (:func:`_named`), each written as
+        # its number in that table instead of its module and name, and never looked up again
         self.fast = True
+        self.memo = _named()[0]
         self.dispatch_table = _dispatch_table()
+
+
+@functools.cache
+def _named() -> tuple[dict[int, tuple[int, Any]], bytes]:
+    """The classes and functions a period's results are pickled with (a line, an explanation step,
+    the facts, figures and dates; the reconstructors of pickle), numbered in the order of their
+    names, and the digest of those names.  A digest hashes that digest before its pickle: equal
+    digests, equal tables, so a number written in a pickle names the same class in every process."""
+    import copyreg
+    import datetime as dt
+    from decimal import Decimal
+
+    from site_builder.scoring import results
+    from site_builder.scoring.facts import Event, Facts
+    from site_builder.scoring.rules.base import Step
+
+    found = {Decimal, dt.date, copyreg.__newobj__, copyreg._reconstructor, Step, Facts, Event}
+    found.update(v for v in vars(results).values() if isinstance(v, type) and v.__module__ == results.__name__)
+    ordered = sorted(found, key=lambda c: (c.__module__, c.__qualname__))
+    names = "\n".join(f"{c.__module__}.{c.__qualname__}" for c in ordered)
+    return {id(c): (i, c) for i, c in enumerate(ordered)}, hashlib.sha256(names.encode("utf-8")).digest()
+
+
+def _hash(data: bytes) -> str:
+    """The SHA-256 of a pickle made here, after the digest of the table of :func:`_named`."""
+    h = hashlib.sha256(_named()[1])
+    h.update(data)
+    return h.hexdigest()
 
 
 _TABLE: dict = {}
@@ -108,7 +139,7 @@ def _shared_digest(obj: Any) -> str:
     kept in the memo, so its id stays its own)."""
     got = _MEMO.get(id(obj))
     if got is None or got[0] is not obj:
-        got = _MEMO[id(obj)] = (obj, hashlib.sha256(_dumps(obj)).hexdigest())
+        got = _MEMO[id(obj)] = (obj, _hash(_dumps(obj)))
     return got[1]
 
 
@@ -144,7 +175,7 @@ def digest(*objs: Any, swap: bool = True) -> str | None:
         if swap:
             shared = _shared_types()
             objs = tuple(_swap_shared(o, shared) for o in objs)
-        return hashlib.sha256(_dumps(objs)).hexdigest()
+        return _hash(_dumps(objs))
     except _Unkeyable:
         return None
 
