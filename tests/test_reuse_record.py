@@ -245,11 +245,11 @@ def test_a_digest_writes_the_common_classes_by_number_and_names_their_table(monk
     from site_builder.scoring.rules.base import Step
     from site_builder.site.output import digest as dg
 
-    value = (Decimal("1.5"), Step("rule.assessed", (("points", Decimal("2")),)))
+    value = (Decimal("1.5"), Step("rule.assessed", (("points", Decimal(2)),)))
     pickled = dg._dumps(value)
     assert b"decimal" not in pickled and b"Step" not in pickled  # by number
     one = dg.digest(value, swap=False)
-    assert one is not None and one == dg.digest((Decimal("1.5"), Step("rule.assessed", (("points", Decimal("2")),))),
+    assert one is not None and one == dg.digest((Decimal("1.5"), Step("rule.assessed", (("points", Decimal(2)),))),
                                                 swap=False)
     table, _ = dg._named()
     renumbered = {k: (len(table) - 1 - i, c) for k, (i, c) in table.items()}
