@@ -464,10 +464,12 @@ def test_inputs_that_cannot_be_digested_give_no_key() -> None:
 
 
 def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> None:
-    """A route whose pre-key is the one recorded gets the recorded key without its context being
-    made; under ``SITE_BUILDER_CHECK_PREKEYS`` the full key is made too, and a pre-key that matched
-    while the page's inputs changed stops the build (a pre-key missing an input never gives a stale
-    page in the tests)."""
+    """A route with a pre-key that the last build did not record (a cold build) is keyed by its
+    pre-key alone, without its context being made; the recorded pre-key then gives the recorded key,
+    unmade; a route whose pre-key changed gets its full key (made), so that an unchanged context is
+    still linked.  Under ``SITE_BUILDER_CHECK_PREKEYS`` the full key is made too and kept for the next
+    build, and a pre-key that matched while the page's inputs changed stops the build (a pre-key
+    missing an input never gives a stale page in the tests)."""
     from site_builder.site.plan import Route
 
     key = reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, "never")})
@@ -479,17 +481,31 @@ def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> 
             return {"page": None, "n": n}
         return Route("p.html", "page", "page.html", make=context, prekey=lambda: ("results", pre))
 
+    def record(k: reuse.Keyed) -> list:
+        return [k.key, "s" * 64, 1, 1, 1, 1, k.pre, None, k.check]
+
     monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
-    full, pre, _ = reuse.route_keys(key, page(1, 7), None)
-    assert full is not None and pre is not None and made == [1]
-    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": [full, "s" * 64, 1, 1, 1, 1, pre]})
+    cold, _ = reuse.route_keys(key, page(1, 7), None)
+    assert cold.key == reuse.PRE + cold.pre and cold.check is None and made == []  # nothing pickled
+    assert reuse.route_keys(key, page(1, 7), reuse.Previous(Path("/nonexistent"), None))[0] == cold  # no record
+    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(cold)})
+    assert reuse.route_keys(key, page(1, 7), previous)[0] == cold and made == []  # the same pre-key: unmade
+    changed, _ = reuse.route_keys(key, page(1, 8), previous)  # another pre-key: the full key, made
+    assert made == [1] and changed.pre not in (None, cold.pre) and not changed.key.startswith(reuse.PRE)
+    assert changed.key == reuse.route_key(key, page(1, 0))[0]  # the key of the context, whatever its pre-key
     made.clear()
-    assert reuse.route_keys(key, page(1, 7), previous)[:2] == (full, pre) and made == []
-    other, other_pre, _ = reuse.route_keys(key, page(2, 8), previous)  # another pre-key: made, own key
-    assert made == [2] and other not in (None, full) and other_pre != pre
+    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(changed)})
+    assert reuse.route_keys(key, page(1, 8), previous)[0].key == changed.key and made == []
+    assert reuse.route_keys(key, page(1, 9), previous)[0].key == changed.key and made == [1]  # linked: same page
+    other, _ = reuse.route_keys(key, page(2, 10), previous)
+    assert other.key not in (None, changed.key)
+
     monkeypatch.setenv(reuse.CHECK_ENV, "1")
     made.clear()
-    assert reuse.route_keys(key, page(1, 7), previous)[0] == full and made == [1]
+    checked, _ = reuse.route_keys(key, page(1, 7), None)
+    assert (checked.key, checked.pre) == (cold.key, cold.pre) and checked.check == changed.key and made == [1]
+    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(checked)})
+    assert reuse.route_keys(key, page(1, 7), previous)[0] == checked  # decided as without the check
     with pytest.raises(AssertionError, match="pre-key"):
         reuse.route_keys(key, page(2, 7), previous)  # same pre-key, other inputs: a pre-key bug
 
@@ -590,7 +606,7 @@ def test_a_template_that_loads_the_search_index_everywhere_puts_its_name_in_the_
     route = Route("p.html", "page", "page.html", make=lambda: {"page": None}, prekey=lambda: ("results", 1))
 
     def pre(use: str, search: str) -> str | None:
-        return reuse.route_keys(reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, use)}, search), route, None)[1]
+        return reuse.route_keys(reuse.BuildKey("b" * 64, {"page.html": ("t" * 64, use)}, search), route, None)[0].pre
 
     assert pre("always", "search.1.js") != pre("always", "search.2.js")
     assert pre("scripts", "search.1.js") == pre("scripts", "search.2.js")  # read from the page: its pre-key's part

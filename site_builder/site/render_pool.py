@@ -60,20 +60,20 @@ def _share(k: int, n: int, tasks: int) -> range:
 
 def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
     """Share ``k`` of the routes made (or linked from the last build when unchanged), scanned and
-    written: their (path, hash, size, (key, pre-key), linked) records, privacy findings, and the first failure
+    written: their (path, hash, size, (keys, what the maker recorded), linked) records, privacy findings, and the first failure
     (route index, problems)."""
     job = _JOB
     assert job is not None
     records, findings = [], []
     for i in _share(k, len(job.routes), job.tasks):
         try:
-            key, pre, route = reuse.route_keys(job.build_key, job.routes[i], job.previous)
-            sha, size, linked, extra = _output(job, route, key, findings)
+            keyed, route = reuse.route_keys(job.build_key, job.routes[i], job.previous)
+            sha, size, linked, extra = _output(job, route, keyed.key, findings)
         except SiteError as exc:
             return records, findings, (i, exc.problems)
         if route.done is not None:
             route.done()
-        records.append((route.path, sha, size, (key, pre, extra), linked))
+        records.append((route.path, sha, size, (keyed, extra), linked))
     return records, findings, None
 
 

@@ -35,9 +35,40 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file) -> None:
         super().__init__(file, protocol=5)
         # no memo: equal values give equal bytes whether or not they are one object (a name read
-        # from the parse cache is a copy, the same name parsed from YAML may be shared)
+        # from the parse cache is a copy, the same name parsed from YAML may be shared) — but for
+        # the classes and functions named in nearly every digest (:func:`_named`), each written as
+        # its number in that table instead of its module and name, and never looked up again
         self.fast = True
+        self.memo = _named()[0]
         self.dispatch_table = _dispatch_table()
+
+
+@functools.cache
+def _named() -> tuple[dict[int, tuple[int, Any]], bytes]:
+    """The classes and functions a period's results are pickled with (a line, an explanation step,
+    the facts, figures and dates; the reconstructors of pickle), numbered in the order of their
+    names, and the digest of those names.  A digest hashes that digest before its pickle: equal
+    digests, equal tables, so a number written in a pickle names the same class in every process."""
+    import copyreg
+    import datetime as dt
+    from decimal import Decimal
+
+    from site_builder.scoring import results
+    from site_builder.scoring.facts import Event, Facts
+    from site_builder.scoring.rules.base import Step
+
+    found = {Decimal, dt.date, copyreg.__newobj__, copyreg._reconstructor, Step, Facts, Event}
+    found.update(v for v in vars(results).values() if isinstance(v, type) and v.__module__ == results.__name__)
+    ordered = sorted(found, key=lambda c: (c.__module__, c.__qualname__))
+    names = "\n".join(f"{c.__module__}.{c.__qualname__}" for c in ordered)
+    return {id(c): (i, c) for i, c in enumerate(ordered)}, hashlib.sha256(names.encode("utf-8")).digest()
+
+
+def _hash(data: bytes) -> str:
+    """The SHA-256 of a pickle made here, after the digest of the table of :func:`_named`."""
+    h = hashlib.sha256(_named()[1])
+    h.update(data)
+    return h.hexdigest()
 
 
 _TABLE: dict = {}
@@ -62,15 +93,26 @@ def _dispatch_table() -> dict:
     return _TABLE
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SETS = frozenset((set, frozenset))
+
+
 def _reduce_model(obj: Any) -> tuple:
-    state = dict(obj.__getstate__())
-    fields = state.get("__pydantic_fields_set__")
-    if fields is not None:
-        state["__pydantic_fields_set__"] = tuple(sorted(fields))
-    values = state.get("__dict__")
-    if isinstance(values, dict) and any(type(v) in (set, frozenset) for v in values.values()):
-        state["__dict__"] = {k: _sorted_set(v) if type(v) in (set, frozenset) else v for k, v in values.items()}
-    return (type(obj), (), state)
+    """A model as its class and its state: the values of its fields in their declared order (their
+    names only when its values are not exactly its fields), its fields set in sorted order, its
+    extra and private values; a set-valued field in sorted order (:func:`_sorted_set`)."""
+    cls = type(obj)
+    values = obj.__dict__
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+    got = tuple(values.values())
+    if not _SETS.isdisjoint(map(type, got)):
+        got = tuple(_sorted_set(v) if type(v) in _SETS else v for v in got)
+    keys = tuple(values)
+    fields = obj.__pydantic_fields_set__
+    return (cls, (), (None if keys == names else keys, got, tuple(sorted(fields)) if len(fields) > 1 else tuple(fields),
+                      obj.__pydantic_extra__, obj.__pydantic_private__))
 
 
 def _sorted_set(value: set | frozenset) -> tuple:
@@ -97,7 +139,7 @@ def _shared_digest(obj: Any) -> str:
     kept in the memo, so its id stays its own)."""
     got = _MEMO.get(id(obj))
     if got is None or got[0] is not obj:
-        got = _MEMO[id(obj)] = (obj, hashlib.sha256(_dumps(obj)).hexdigest())
+        got = _MEMO[id(obj)] = (obj, _hash(_dumps(obj)))
     return got[1]
 
 
@@ -133,7 +175,7 @@ def digest(*objs: Any, swap: bool = True) -> str | None:
         if swap:
             shared = _shared_types()
             objs = tuple(_swap_shared(o, shared) for o in objs)
-        return hashlib.sha256(_dumps(objs)).hexdigest()
+        return _hash(_dumps(objs))
     except _Unkeyable:
         return None
 
@@ -145,6 +187,7 @@ def forget_shared() -> None:
 
     _MEMO.clear()
     _TABLE.clear()
+    _FIELDS.clear()
     prekeys.forget()
 
 

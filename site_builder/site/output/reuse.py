@@ -17,6 +17,13 @@ state is written in sorted order, and a large model object (a period, a scheme v
 period's results) is replaced by its own digest, computed once per process.
 Anything that cannot be pickled has no key and is always made.
 
+A route that declares a *pre-key* (a few cheap inputs its bytes are a function of,
+:mod:`.prekeys`) is keyed by its pre-key alone (``"pre:"`` and the pre-key) until its
+pre-key changes: a cold build pickles no context of such a page for its key, since the
+next build links it when its pre-key is the same.  A page whose pre-key changed gets
+its full key, recorded from then on, so that a later change of its pre-key that leaves
+its context as it was links it (:func:`route_keys`).
+
 After each successful build the keys and the size, SHA-256 and file times of
 every output file are recorded (:func:`save`, signed with this user's cache
 key, like the no-op record of :mod:`.fingerprint`).  The next build into the
@@ -38,14 +45,14 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 from site_builder.load import cache
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.write import real_out
 
-FORMAT = 3
+FORMAT = 4  # 4: a key may be a route's pre-key alone ("pre:"); the full key checked in the tests
 CHECK_ENV = "SITE_BUILDER_CHECK_PREKEYS"  # the tests: a matched pre-key is checked against the full key
 SUFFIX = ".routes"
 MAX_RECORD = 256 * 1024 * 1024
@@ -174,36 +181,71 @@ def _head(key: BuildKey, route: Any) -> tuple[tuple, tuple[str, str] | None] | N
     return (key.build, route.path, route.kind, route.template, template and template[0]), template
 
 
-def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") -> tuple[str | None, str | None, Any]:
-    """(key, pre-key, route) of ``route``.  A route that declares a ``prekey`` — a few cheap inputs
-    its context or bytes are a function of (e.g. a period's results and the site's settings, each
-    digested once per process) — and whose pre-key is the one the last build recorded for its path
-    gets that build's key without its context being made; otherwise its key is made as by
-    :func:`route_key`.  With ``SITE_BUILDER_CHECK_PREKEYS=1`` (the tests) the full key is made
-    anyway and a pre-key that matched while the full key differs stops the build: a pre-key that
-    misses an input is a bug, never a stale page."""
+PRE = "pre:"  # a key made of a route's pre-key alone (its full key was not made)
+
+
+class Keyed(NamedTuple):
+    """What a route's file is recorded under: its key (None: always made), its pre-key, and (the tests,
+    ``SITE_BUILDER_CHECK_PREKEYS``) its full key, against which the next build checks a matched pre-key."""
+
+    key: str | None
+    pre: str | None = None
+    check: str | None = None
+
+
+def _prekey(key: BuildKey, route: Any) -> str | None:
+    """The pre-key of ``route``: its head, what its ``prekey`` returns and, for a template that loads
+    the search index on every page, the index's file name (None: it has none)."""
+    got = _head(key, route)
+    if got is None:
+        return None
+    given = route.prekey()
+    inner = None if given is None else digest(given)
+    if inner is None:
+        return None
+    # a template that loads the search index on every page: its file name is an input too (a
+    # template that loads it where the page lists "search" reads that from the page, which the
+    # route's pre-key covers)
+    search = key.search if got[1] is not None and got[1][1] == "always" else None
+    return digest(got[0], "prekey", search, inner, swap=False)
+
+
+def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") -> tuple[Keyed, Any]:
+    """The keys of ``route`` (:class:`Keyed`) and the route, with its context or bytes made when its
+    key needed them.
+
+    A route that declares a ``prekey`` — a few cheap inputs its context or bytes are a function of
+    (e.g. a period's results and the site's settings, each digested once per process) — and whose
+    pre-key is the one the last build recorded for its path gets the key recorded with it, without
+    its context being made.  A pre-key promises equal bytes for equal pre-keys, so a route the last
+    build did not record (a cold build, a new page) is keyed by its pre-key alone (``"pre:"`` and the
+    pre-key): no context is pickled for a key that nothing can match yet.  A route whose pre-key
+    changed gets its full key (:func:`route_key`): it is linked when its context did not change
+    after all (a later period's score cards after an edit in the middle of the year), and the next
+    build compares full keys again when its pre-key changes again.  With
+    ``SITE_BUILDER_CHECK_PREKEYS=1`` (the tests) the full key is made anyway and kept in the record
+    (:attr:`Keyed.check`), and a pre-key that matched the last build's while the full key differs
+    stops the build: a pre-key that misses an input is a bug, never a stale page.  A route without a
+    pre-key gets its full key."""
     if key is None:
-        return None, None, route
-    pre = None
-    if route.prekey is not None:
-        got = _head(key, route)
-        given = None if got is None else route.prekey()
-        inner = None if given is None else digest(given)
-        # a template that loads the search index on every page: its file name is an input too (a
-        # template that loads it where the page lists "search" reads that from the page, which the
-        # route's pre-key covers)
-        search = key.search if got is not None and got[1] is not None and got[1][1] == "always" else None
-        pre = None if inner is None else digest(got[0], "prekey", search, inner, swap=False)
-        known = previous.known(route.path, pre) if previous is not None and pre is not None else None
-        if known is not None:
-            if not os.environ.get(CHECK_ENV):
-                return known, pre, route
-            full, route = route_key(key, route)
-            if full != known:
-                raise AssertionError(f"{route.path}: pre-key matched the last build's but the page's inputs changed")
-            return full, pre, route
-    full, route = route_key(key, route)
-    return full, pre, route
+        return Keyed(None), route
+    pre = _prekey(key, route) if route.prekey is not None else None
+    if pre is None:
+        full, route = route_key(key, route)
+        return Keyed(full), route
+    rec = previous.files.get(route.path) if previous is not None and previous.build is not None else None
+    check = None
+    if os.environ.get(CHECK_ENV):
+        check, route = route_key(key, route)
+        if rec is not None and rec[6] == pre and rec[8] is not None and check != rec[8]:
+            raise AssertionError(f"{route.path}: pre-key matched the last build's but the page's inputs changed")
+    if rec is None:
+        got = PRE + pre
+    elif rec[6] == pre:
+        got = rec[0]
+    else:
+        got, route = (check, route) if check is not None else route_key(key, route)
+    return Keyed(got if got is not None else PRE + pre, pre, check), route
 
 
 def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
@@ -241,11 +283,6 @@ class Previous:
     out: Path
     build: str | None
     files: dict[str, list] = field(default_factory=dict)
-
-    def known(self, path: str, pre: str) -> str | None:
-        """The key the last build recorded for ``path`` when it recorded this pre-key with it."""
-        rec = self.files.get(path)
-        return rec[0] if rec is not None and rec[6] == pre else None
 
     def extra(self, path: str) -> Any:
         """What the file's maker recorded of it besides its key (:class:`Recorded`; None: nothing)."""
@@ -286,8 +323,8 @@ class Keys:
     """What a build records for the next: its build key and every output file's key."""
 
     build: str | None = None
-    # path → (key, pre-key, what its maker recorded of it: :class:`Recorded`)
-    files: dict[str, tuple[str | None, str | None, Any]] = field(default_factory=dict)
+    # path → (its keys, what its maker recorded of it: :class:`Recorded`)
+    files: dict[str, tuple[Keyed, Any]] = field(default_factory=dict)
     linked: int = 0  # files taken over unchanged from the last build
 
 
@@ -316,8 +353,10 @@ def load(root: Path, out: Path, build: str | None) -> Previous:
 
 
 def _valid(path: Any, rec: Any) -> bool:
-    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 8
-            and isinstance(rec[0], str) and isinstance(rec[1], str) and (rec[6] is None or isinstance(rec[6], str))
+    return (isinstance(path, str) and isinstance(rec, list) and len(rec) == 9
+            and isinstance(rec[0], str) and isinstance(rec[1], str)
+            and all(x is None or isinstance(x, str) for x in (rec[6], rec[8]))
+            and (not rec[0].startswith(PRE) or rec[0] == f"{PRE}{rec[6]}")  # a pre-key alone is its own
             and all(isinstance(x, int) and not isinstance(x, bool) for x in rec[2:6])
             and ".." not in path.split("/") and not path.startswith("/"))
 
@@ -346,13 +385,14 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
             return
         with _exclusive(real.parent, "zh-CN"):
             recs: dict[str, list] = {}
-            for p, (k, pre, extra) in keys.files.items():
-                if k is None or p not in files:
+            for p, (k, extra) in keys.files.items():
+                if k.key is None or p not in files:
                     continue
                 st = os.lstat(os.path.join(real, p))
                 if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
                     return  # not this build's site any more
-                recs[p] = [k, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, pre, extra]
+                recs[p] = [k.key, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, k.pre, extra,
+                           k.check]
             write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time
         return
