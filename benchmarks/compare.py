@@ -272,6 +272,7 @@ PHASES: dict[str, list[str]] = {
     ],
     # the keys of incremental builds: digests of each file's inputs, the record, links
     "reuse": [
+        "site_builder.site.output.reuse.route_keys",
         "site_builder.site.output.reuse.route_key",
         "site_builder.site.output.reuse.load",
         "site_builder.site.output.reuse.save",
