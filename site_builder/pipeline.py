@@ -428,13 +428,6 @@ def compute(project: Project, include_drafts: bool = True):
         raise_failures(project, failures)
         raise_level_failures(project, level_failures)
         if cache is not None:
-            from site_builder.site.output import prekeys
-
-            # each computed result's group digests (what a score card's pre-key reads), made once here:
-            # the forked process that writes the cache and the render workers inherit them, instead of
-            # each making them again (an unchanged period's come with its entry)
-            for result in graded[len(hits):]:
-                prekeys.group_digests(result)
             cache.save(graded, periods, len(hits))
             from site_builder.site.output import digest
 

@@ -107,7 +107,7 @@ class PeriodCache:
         #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
         self.period_keys = period_keys
         self.carried: dict[int, bytes] = {}  # step -> its carried state, for the entries written at the end
-        # during serve: K_i -> (its period, its hit, its group digests or None) of the last successful
+        # during serve: K_i -> (its period, its hit, its group digests) of the last successful
         # compute, and of this one
         self.memo = warm.memo(entries.dir, "results")
         self.noted: dict[str, warm.Noted] = {}
@@ -171,20 +171,14 @@ class PeriodCache:
         return hit
 
     def _held(self, key: str, held: tuple) -> Hit:
-        """A step the last compute of this session read or computed, taken as it is.  A computed one has
-        no group digests yet: they are in the entry written aside, read once (its result is not)."""
+        """A step the last compute of this session read or computed, taken as it is, with its group
+        digests."""
         period, hit, groups = held
-        noted = self.memo.entries[key]
-        if groups is None:
-            got = self.entries.get(key)
-            groups = got[4] if (isinstance(got, tuple) and len(got) == 5 and got[1] == key
-                                and _digests(got[4])) else {}
-            noted = warm.note((period, hit, groups))
         if groups:
             from site_builder.site.output import prekeys
 
             prekeys.remember_groups(hit.result, groups)
-        self.noted[key] = noted
+        self.noted[key] = self.memo.entries[key]
         return hit
 
     def carry(self, step: int, ledger: object, ranking: dict, streaks_before: dict[str, int]) -> None:
@@ -219,20 +213,22 @@ class PeriodCache:
         for i in range(first):
             self.entries.keep(self.keys[i])
         carried, self.carried = self.carried, {}
+        from site_builder.site.output import prekeys
+
+        # each computed step's group digests (what a score card's pre-key reads), made once here before
+        # the writer is forked: the entry stores them, and the writer, the render workers forked later
+        # and the next compute of a serve session take them instead of making them again
+        groups = {i: prekeys.group_digests(results[i]) or {} for i in range(first, len(results))}
         if self.memo is not None:  # this compute's steps, and no others, for the next one of the session
-            for i in range(first, len(results)):
-                self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i]), None))
+            for i in groups:
+                self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i]), groups[i]))
             self.memo.replace(self.noted)
             self.noted = {}
 
         def write() -> None:
-            from site_builder.site.output import prekeys
-
-            for i in range(first, len(results)):
+            for i in groups:
                 blob = _dump(results[i], steps[i])
-                # the digests the score cards' pre-keys read (the site stage makes its own when it needs them)
-                groups = prekeys.group_digests(results[i]) or {}
-                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups))
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i]))
             self.entries.prune()
 
         aside.run(write)  # in a build, by a forked child while the build goes on (site_builder/aside.py)

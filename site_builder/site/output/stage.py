@@ -35,6 +35,7 @@ class Stage:
         self.locale = locale
         self._dirs: set[str] = {""}
         self._old_files, self._old_dirs = tree if tree is not None else (set(), set())
+        self._refilled = bool(self._old_files or self._old_dirs)  # names there may be taken
         self._kept: set[str] = set()  # every file of the new site (what prune leaves)
 
     def make_dirs(self, paths) -> None:
@@ -85,7 +86,7 @@ class Stage:
         """The file ``src`` (of the previous site) at ``path``: a hard link, else a copy; False when
         neither works.  In a recycled folder a name that already is that file is left as it is."""
         dst = os.path.join(self.root, path)
-        if self._old_files or self._old_dirs:
+        if self._refilled:
             try:
                 if os.path.samestat(os.lstat(src), os.lstat(dst)):
                     return True
@@ -119,7 +120,7 @@ class Stage:
     @contextmanager
     def _open(self, path: str):
         target = os.path.join(self.root, path)
-        if not (self._old_files or self._old_dirs):
+        if not self._refilled:
             with open(target, "wb") as fh:
                 yield fh
             return
@@ -167,7 +168,8 @@ def take_recycled(kept: Path, stage: Path) -> tuple[set[str], set[str]] | None:
     except OSError:
         return None
     if not (stat.S_ISDIR(st.st_mode) and _ours(st)):
-        return _discard(kept)
+        _discard(kept)
+        return None
     try:
         os.rmdir(stage)
         os.rename(kept, stage)
@@ -207,16 +209,15 @@ def take_recycled(kept: Path, stage: Path) -> tuple[set[str], set[str]] | None:
 
 
 def _discard(path: Path) -> None:
-    """Delete ``path`` whatever it is (a link is removed, never followed); None."""
+    """Delete ``path`` whatever it is (a link is removed, never followed)."""
     try:
         st = os.lstat(path)
     except OSError:
-        return None
+        return
     if stat.S_ISDIR(st.st_mode):
         _rmtree(path)
     else:
         _unlink(str(path))
-    return None
 
 
 def _ours(st: os.stat_result) -> bool:

@@ -148,7 +148,11 @@ def staging(out: Path, locale: str = "zh-CN", recycle: bool = False) -> Iterator
         stage = None
         try:
             stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
-            tree = take_recycled(kept, stage) if recycle else _discard(kept)
+            if recycle:
+                tree = take_recycled(kept, stage)
+            else:
+                tree = None
+                _discard(kept)
             filled = Stage(stage, locale, tree)
             yield filled
             filled.prune()
