@@ -116,19 +116,6 @@ class Why:
     notes: tuple[str, ...]  # what joins the sum to the total: caps, coefficient, veto, rounding
 
 
-def _children(lines: Sequence[LineResult]) -> dict[str, list[LineResult]]:
-    """line id → its direct children (the lines come in pre-order with depths)."""
-    out: dict[str, list[LineResult]] = defaultdict(list)
-    stack: list[LineResult] = []
-    for ln in lines:
-        while stack and stack[-1].depth >= ln.depth:
-            stack.pop()
-        if stack:
-            out[stack[-1].id].append(ln)
-        stack.append(ln)
-    return out
-
-
 def _leaves_under(line: LineResult, kids: dict[str, list[LineResult]]) -> list[LineResult]:
     if line.is_leaf:
         return [line]
@@ -230,8 +217,8 @@ _NONE: frozenset[int] = frozenset()
 
 
 def _shape(lines: Sequence[LineResult]) -> tuple[dict[str, list[LineResult]], set[str], dict[str, str]]:
-    """In one pass over ``lines`` (pre-order, with depths): each line's direct children
-    (:func:`_children`); the lines that count (not display-only, ``counts: false``, and not under a
+    """In one pass over ``lines`` (pre-order, with depths): line id → its direct children; the lines
+    that count (not display-only, ``counts: false``, and not under a
     display-only subtotal); line id → the type of its top-level line (whose figure it goes into)."""
     kids: dict[str, list[LineResult]] = defaultdict(list)
     counted: set[str] = set()
@@ -326,7 +313,7 @@ def _period_of(sv: SchemeVersion, pid: str):
 
 def folded_lines(u: UnitResult, views: Sequence, sv: SchemeVersion, period: Period, locale: str) -> Folded:
     by_id = {v.id: v for v in views}
-    kids = _children(u.lines)
+    kids = _shape(u.lines)[0]
     hidden: set[str] = set()
     not_scored, no_ded, no_bonus = [], [], []
     for ln in u.lines:
