@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from site_builder.site.present.render import format_date, num, pts
-from site_builder.site.urls import relative
+from site_builder.site.present.render import _url, format_date, num, pts
 
 
 @lru_cache(maxsize=16384, typed=True)
@@ -82,11 +81,7 @@ class _Words:
 
 def _linker(ctx: Any) -> Callable[[str], str]:
     """``url(target)`` of the page being rendered (render.py's ``_url``), for many targets."""
-    fixed = ctx.get("url_root")
-    page = ctx["page"].path
-    if fixed:
-        return lambda target: target if target.startswith(("#", "http://", "https://")) else fixed + target
-    return lambda target: relative(page, target)
+    return partial(_url, ctx)
 
 
 def _line(line: Any, w: _Words, out: list[str]) -> None:
