@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,9 @@ from site_builder.load.markdown_check import check_markdown
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
 from site_builder.schema.convert import validate
-from site_builder.schema.scores import ScoresFile
+from site_builder.schema.scores import ScoresFile, UnitEntry
 from site_builder.schema.units import Unit
-from site_builder.scoring.facts import Facts
+from site_builder.scoring.facts import Facts, written_key
 from site_builder.scoring.rules.base import AT_KEY, LineSpec, period_context
 
 messages.register(
@@ -154,6 +156,7 @@ def check_period(
     unfilled = []
     written: list[tuple[str, str, Facts, Any]] = []  # validated records, for transfers between units
     lines: dict[tuple[str, str], LineSpec] = {}  # (tree, leaf) -> what its rule may know, with the period
+    made: dict[Hashable, Facts] = {}  # a record as written -> its facts, shared by every unit that wrote it
     for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
@@ -213,13 +216,18 @@ def check_period(
             if not ok:
                 problems.add("scores.shorthand", doc.mark(fpath), line=key, kind=rule.kind, field="values")
                 continue
-            f = validate(Facts, doc, problems, prefix=fpath, data=data)
+            written_as = written_key(data)
+            f = made.get(written_as) if written_as is not None else None
             if f is None:
-                continue
+                f = validate(Facts, doc, problems, prefix=fpath, data=data)
+                if f is None:
+                    continue
+                if written_as is not None:
+                    made[written_as] = f
             if f.na:
                 if node.not_applicable == "forbidden":
                     problems.add("scores.na_forbidden", doc.mark(fpath), name=node.name)
-                facts[key] = f
+                facts[node.id] = f  # the scheme's own text of the id (equal to key): one string for every unit
                 continue
             line = lines.get((tree.id, key))
             if line is None:  # the same for every unit: made once per line
@@ -233,7 +241,7 @@ def check_period(
                     problems.add(code, doc.mark((*_fp, *sub)), **params)
 
             rule.check_facts(line, f, report)
-            facts[key] = f
+            facts[node.id] = f
             written.append((uid, key, f, raw))
         for leaf_id, ch in chain.items():
             node = ch[-1]
@@ -263,5 +271,36 @@ def check_period(
         return None
     return Period(
         scheme=sv.id, version=sv.version, id=scores.period, name=name, name_en=name_en, start=start, end=end,
-        stage=stage, path=path, scores=scores, facts=all_facts,
+        stage=stage, path=path, scores=_checked(scores), facts=all_facts,
     )
+
+
+def _checked(scores: ScoresFile) -> ScoresFile:
+    """The file as its period keeps it: each unit's facts as written (text as the YAML had it, for
+    validation and its messages) are dropped once validated — the period's ``facts`` hold them —
+    so a build does not carry the whole document twice."""
+    same: dict[Hashable, UnitEntry] = {}  # most units' entries are then alike (assessed, nothing else said)
+    units: dict[str, UnitEntry] = {}
+    for uid, e in scores.units.items():
+        if e.facts:
+            e = e.model_copy(update={"facts": {}})
+        key = _entry_key(e)
+        units[uid] = e if key is None else same.setdefault(key, e)
+    return scores.model_copy(update={"units": units})
+
+
+def _entry_key(entry: UnitEntry) -> Hashable | None:
+    """An entry's fields given and values, exactly (a figure by its text: 1.0 is not 1), as a key; None
+    when it holds anything but text, figures and empty lists or mappings (a veto record)."""
+    out: list = [tuple(sorted(entry.model_fields_set))]
+    for name, value in entry.__dict__.items():
+        kind = type(value)
+        if value is None or kind is str:
+            out += (name, value)
+        elif kind is Decimal:
+            out += (name, ("Decimal", str(value)))
+        elif kind in (list, dict) and not value:
+            out += (name, kind.__name__)
+        else:
+            return None
+    return tuple(out)
