@@ -68,6 +68,23 @@ def test_records_written_alike_share_one_fact_and_others_keep_their_own(tmp_path
     assert a2["bonus"] is not a1["bonus"] and a2["bonus"].note == "另有说明" and a1["bonus"].note is None
     assert a1["bonus"] is a3["bonus"] and a1["bonus"].awards == [Event(level="prov", title="省级表彰")]
     assert digest(a1["bonus"]) != digest(a2["bonus"])
+    # ... but the award it wrote alike is the one a1 wrote
+    assert a2["bonus"].awards[0] is a1["bonus"].awards[0]
+    assert a2["bonus"].model_fields_set == {"awards", "note"} and a1["bonus"].model_fields_set == {"awards"}
+
+
+def test_records_inside_facts_are_shared_only_when_written_alike(tmp_path):
+    scores = ALIKE.replace(
+        "      duty: 1\n      bonus: {awards: [{level: prov, title: 省级表彰}], note",
+        "      duty: {events: [{date: 2024-02-01, note: 缺岗}, {date: 2024-02-03, note: 迟到}]}\n"
+        "      bonus: {awards: [{level: prov, title: 省级表彰}], note",
+    ).replace('    facts: {work: "9.5", duty: 1,',
+              '    facts: {work: "9.5", duty: {events: [{date: 2024-02-03, note: 迟到}, {date: "2024-02-01", note: 缺岗}]},')
+    period = _period(make_project(tmp_path, {"scores/demo/2024-Q1.yaml": scores}))
+    a2, a3 = period.facts["a2"]["duty"].events, period.facts["a3"]["duty"].events
+    assert a2[1] is a3[0] and a2[1].note == "迟到"  # the same record, in another list, at another place
+    assert a2[0] is not a3[1] and a2[0] == a3[1] and digest(a2[0]) == digest(a3[1])  # one date quoted
+    assert period.facts["a2"]["duty"].model_fields_set == {"events"}
 
 
 def test_a_figure_written_with_more_places_is_not_taken_for_the_shorter_one(tmp_path):

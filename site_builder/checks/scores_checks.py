@@ -20,7 +20,7 @@ from site_builder.model import Period, SchemeVersion
 from site_builder.schema.convert import validate
 from site_builder.schema.scores import ScoresFile, UnitEntry
 from site_builder.schema.units import Unit
-from site_builder.scoring.facts import Facts, written_key
+from site_builder.scoring.facts import Event, Facts, with_shared_records, written_key
 from site_builder.scoring.rules.base import AT_KEY, LineSpec, period_context
 
 messages.register(
@@ -157,6 +157,7 @@ def check_period(
     written: list[tuple[str, str, Facts, Any]] = []  # validated records, for transfers between units
     lines: dict[tuple[str, str], LineSpec] = {}  # (tree, leaf) -> what its rule may know, with the period
     made: dict[Hashable, Facts] = {}  # a record as written -> its facts, shared by every unit that wrote it
+    records: dict[Hashable, Event] = {}  # an event, person or award as written -> the one shared
     for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
@@ -222,6 +223,7 @@ def check_period(
                 f = validate(Facts, doc, problems, prefix=fpath, data=data)
                 if f is None:
                     continue
+                f = with_shared_records(f, data, records)
                 if written_as is not None:
                     made[written_as] = f
             if f.na:

@@ -121,3 +121,31 @@ def written_key(data: object) -> Hashable | None:
             items.append(got)
         return tuple(items)
     return None
+
+
+_RECORDS = ("events", "people", "awards")
+
+
+def with_shared_records(facts: Facts, data: object, made: dict[Hashable, Event]) -> Facts:
+    """``facts``, validated from ``data``, with each event, person or award written exactly as one
+    before (``made``: by :func:`written_key` of the record as written) replaced by that one.
+
+    Units of a period often record the same occurrence or award alike in otherwise different
+    facts (the same inspection on the same day, the same provincial honour): one frozen
+    :class:`Event` serves them all.  A list is replaced, never changed: a new ``Facts`` is made.
+    """
+    if type(data) is not dict:
+        return facts
+    update: dict[str, list[Event]] = {}
+    for name in _RECORDS:
+        got: list[Event] = getattr(facts, name)
+        raw = data.get(name)
+        if not got or type(raw) is not list or len(raw) != len(got):
+            continue
+        shared = []
+        for written, event in zip(raw, got):
+            key = written_key(written)
+            shared.append(event if key is None else made.setdefault(key, event))
+        if any(a is not b for a, b in zip(shared, got)):
+            update[name] = shared
+    return facts.model_copy(update=update) if update else facts
