@@ -230,3 +230,19 @@ def test_a_period_keeps_at_most_a_small_budget_per_recorded_fact(tmp_path):
     five = _retained(tmp_path / "five", ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1"], units)
     per_fact = (five - one) / (4 * units * LINES)
     assert 0 < per_fact < BUDGET_PER_FACT, per_fact
+
+
+def test_a_wrong_record_written_alike_is_reported_where_each_unit_wrote_it(tmp_path):
+    from scratch import BASE_FILES, check_output
+
+    # work: 11 is over the line's maximum of 10 (checked for each unit, though validated once);
+    # duty: abc is no number (never shared: each unit's record is validated on its own)
+    scores = SCORES.replace("      work: 9.5\n      duty: 1\n", "      work: 11\n      duty: abc\n").replace(
+        "      work: 10\n      duty: {events: [{date: 2024-02-01, note: 缺岗}]}",
+        "      work: 11\n      duty: abc").replace("    facts: {work: 8, duty: 0}", "    facts: {work: 11, duty: 0}")
+    code, out = check_output(tmp_path, {**BASE_FILES, "scores/demo/2024-Q1.yaml": scores}, {})
+    assert code != 0
+    lines = [ln for ln in out.splitlines() if "scores/demo/2024-Q1.yaml:" in ln]
+    assert [ln.split(" ")[0] for ln in lines if "超过本项满分" in ln] == [
+        "scores/demo/2024-Q1.yaml:9:13:", "scores/demo/2024-Q1.yaml:14:13:", "scores/demo/2024-Q1.yaml:17:19:"], out
+    assert len([ln for ln in lines if "abc" in ln]) == 2, out
