@@ -68,7 +68,7 @@ class Period:
     end: dt.date
     stage: str | None
     path: str
-    scores: ScoresFile
+    scores: ScoresFile  # the file as checked: its units' facts as written are dropped (``facts`` holds them validated)
     facts: dict[str, dict[str, Facts]]  # unit -> leaf id -> validated facts
 
     @property

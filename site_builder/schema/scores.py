@@ -1,8 +1,9 @@
 """``scores/<scheme-id>/<period>.yaml``: what was recorded in one period.
 
 Facts per unit and line stay raw here: they can only be validated against the
-scheme version the file names, which :mod:`site_builder.scoring.facts_check`
-does with the line's rule.
+scheme version the file names, which
+:func:`site_builder.checks.scores_checks.check_period` does with the line's rule.
+Once they are (``Period.facts``), the period keeps this file without them.
 """
 
 from __future__ import annotations
