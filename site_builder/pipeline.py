@@ -385,6 +385,7 @@ def compute(project: Project, include_drafts: bool = True):
     from site_builder.scoring.engine import SchemeScoring, previous_period, scheme_order
     from site_builder.scoring.failures import raise_failures
     from site_builder.scoring.history import History
+    from site_builder.load.warm import CHECK_ENV
     from site_builder.scoring.period_cache import PeriodCache
 
     # Scoring makes hundreds of thousands of long-lived objects (the results) and little garbage:
@@ -418,13 +419,26 @@ def compute(project: Project, include_drafts: bool = True):
                         previous = steps[last][2].id
                         scoring.previous = previous_period(steps[last][2], graded[last].units)
                 streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
-                ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
+                units = None
+                if cache is not None and cache.score_key(i, scoring.reads(sv, period)) is not None:
+                    # the period scored before from equal inputs (a later period than the one edited)
+                    got = cache.scores(i, period)
+                    if got is not None:
+                        if os.environ.get(CHECK_ENV):
+                            scoring.check(sv, period, *got)
+                        units = scoring.reuse(period, *got)
+                if units is None:
+                    units = scoring.score(sv, period)
+                    if cache is not None:
+                        cache.scored_now(i, units, scoring.ledger.view(period))
+                ranked = rank_period(project, sv, period, units, state, previous)
                 history.add(ranked, period.name_en)
                 # levels as results (等次): after ranking, reading the history with this period in it
                 graded.append(grade(sv, period, ranked, history, level_failures))
                 previous = period.id
                 if cache is not None:
                     cache.carry(i, scoring.ledger, state, streaks)
+                    cache.result_key(i, graded[-1])
         raise_failures(project, failures)
         raise_level_failures(project, level_failures)
         if cache is not None:
@@ -432,9 +446,11 @@ def compute(project: Project, include_drafts: bool = True):
             from site_builder.site.output import digest
 
             # the keys stand in for the digests of the site stage's incremental keys: no need to pickle
-            # a period or a result again (equal key, equal object)
-            for key, period_key, period, result in zip(cache.keys, cache.period_keys, periods, graded):
-                digest.remember(result, key)
+            # a period or a result again (equal key, equal object); a result's key is of its content
+            # (R_i), so a later period that comes out as before keeps its pages' keys
+            for result_key, period_key, period, result in zip(cache.result_keys, cache.period_keys, periods, graded):
+                if result_key is not None:
+                    digest.remember(result, result_key)
                 digest.remember(period, period_key)
         out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
         return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order
