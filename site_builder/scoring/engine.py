@@ -659,7 +659,7 @@ class SchemeScoring:
     caller ranks each period and adds it to ``history`` before scoring the next
     (:func:`site_builder.pipeline.compute`)."""
 
-    def __init__(self, project: Project, failures: list[Failure], history: History) -> None:
+    def __init__(self, project: Project, failures: list[Failure], history: History | None) -> None:
         self.project = project
         self.failures = failures
         self.history = history
