@@ -288,6 +288,22 @@ def test_a_damaged_scoring_is_a_miss(tmp_path, scored, damage):
     assert (folder / cache.score_keys[4]).read_bytes() != (folder / cache.score_keys[5]).read_bytes()
 
 
+def test_a_step_read_whole_takes_its_units_from_its_scoring(tmp_path, scored):
+    # a step's entry holds its result without the units (they are in its scoring entry, stored once):
+    # April's scoring damaged, April is no longer read whole, and is scored again; May and June are
+    # ranked again from their scorings
+    root = start(tmp_path, scored)
+    p, _ = pipeline.check(root)
+    cache = PeriodCache.open(p, True, list(p.periods), lambda: pipeline._compute_inputs(p))
+    cache.hits(list(p.periods))
+    path = root / SCORE_FOLDERS[True] / cache.score_keys[3]
+    path.write_bytes(path.read_bytes()[:-10])
+    results, calls = cached(root, scored)
+    assert calls == [("p", "2024-04")]
+    assert results == fresh(root)
+    assert cached(root, scored) == (results, [])
+
+
 def test_a_key_that_misses_an_input_is_caught(tmp_path, scored, monkeypatch):
     # a key without the ledger's view: March would be taken as it was, with February's cap usage
     # changed under it; the check (on in the tests) scores it again and stops the run

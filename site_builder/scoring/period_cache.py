@@ -43,8 +43,10 @@ only when its view of the ledger, the period before it (``previous``) or the his
 **Content keys.**  R_i = H(S_i, the digest of the graded result without its units) is the key of a
 result's content: equal S_i, equal units; equal digests, equal rankings, honours, totals and levels.
 R_i (not K_i) stands in for the result's digest in the site stage's keys, so a later period that
-comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i and S_i (a step read
-whole keeps its scoring entry, for the edit that comes before it next time).  Under
+comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i and S_i, and its
+result without the units, which its scoring entry holds (pickled once: a step ranked again after a
+reused scoring writes only its rankings, honours and totals); a step read whole reads its units from
+there and keeps that entry, for the edit that comes before it next time.  Under
 ``SITE_BUILDER_CHECK_PREKEYS`` (the test suite) a reused scoring is scored again on a copy of the
 ledger and compared (``SchemeScoring.check``).
 
@@ -201,9 +203,10 @@ class PeriodCache:
         if isinstance(held, tuple) and held[0] is period:
             return self._held(key, held)
         got = self.entries.get(key)
-        if not (isinstance(got, tuple) and len(got) == 7 and got[0] == FORMAT and got[1] == key
+        if not (isinstance(got, tuple) and len(got) == 8 and got[0] == FORMAT and got[1] == key
                 and isinstance(got[2], bytes) and isinstance(got[3], bytes) and _digests(got[4])
-                and all(x is None or isinstance(x, str) for x in got[5:])):
+                and all(x is None or isinstance(x, str) for x in got[5:7]) and got[7] in (True, False)
+                and (got[6] is not None or not got[7])):
             return None
         try:
             result = loads(got[2], _facts_of(period))
@@ -211,6 +214,11 @@ class PeriodCache:
             return None
         if not (isinstance(result, PeriodResult) and result.scheme == period.scheme and result.period == period.id):
             return None
+        if got[7]:  # its units are those of its scoring entry (S_i), stored once
+            units = self._units(got[6], period)
+            if units is None or result.units:
+                return None
+            result = dataclasses.replace(result, units=dict(sorted(units.items())))
         if got[4]:  # made of an equal result (equal key): no need to pickle it again for the cards' pre-keys
             from site_builder.site.output import prekeys
 
@@ -260,6 +268,17 @@ class PeriodCache:
             self.snoted[skey] = self.smemo.entries[skey]
             self.reused += 1
             return held[1], held[2]
+        got = self._scoring(skey, period)
+        if got is None:
+            return None
+        units, after = got
+        if self.smemo is not None:
+            self.snoted[skey] = warm.note((period, units, after))
+        self.reused += 1
+        return units, after
+
+    def _scoring(self, skey: str, period: Period) -> tuple[dict, tuple] | None:
+        """A scoring entry read from the disk: (units, ledger view after), or None."""
         got = self.scorings.get(skey)
         if not (isinstance(got, tuple) and len(got) == 5 and got[:3] == (FORMAT, "scores", skey)
                 and isinstance(got[3], bytes) and isinstance(got[4], bytes)):
@@ -273,10 +292,20 @@ class PeriodCache:
                                                 for k, v in units.items())
                 and isinstance(after, tuple) and len(after) == 4):
             return None
-        if self.smemo is not None:
-            self.snoted[skey] = warm.note((period, units, after))
-        self.reused += 1
         return units, after
+
+    def _units(self, skey: str, period: Period) -> dict | None:
+        """The units of a step's scoring, for its entry that holds the rest of its result."""
+        held = self.smemo.take(skey) if self.smemo is not None else None
+        if isinstance(held, tuple) and held[0] is period:
+            self.snoted[skey] = self.smemo.entries[skey]
+            return held[1]
+        got = self._scoring(skey, period)
+        if got is None:
+            return None
+        if self.smemo is not None:
+            self.snoted[skey] = warm.note((period, *got))
+        return got[0]
 
     def scored_now(self, step: int, units: dict, after: tuple) -> None:
         """A step scored in this compute, for its scoring entry."""
@@ -358,9 +387,11 @@ class PeriodCache:
 
         def write() -> None:
             for i in groups:
-                blob = _dump(results[i], steps[i])
+                # the units are in the step's scoring entry (written or kept now): not pickled twice
+                apart = self.score_keys[i] is not None
+                blob = _dump(dataclasses.replace(results[i], units={}) if apart else results[i], steps[i])
                 self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i],
-                                                  self.result_keys[i], self.score_keys[i]))
+                                                  self.result_keys[i], self.score_keys[i], apart))
             for i, (units, after) in scored.items():
                 skey = self.score_keys[i]
                 if skey is not None:
