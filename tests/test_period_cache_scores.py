@@ -255,6 +255,21 @@ def test_previous_is_read_by_the_next_month_only(tmp_path, scored):
     assert results == fresh(root)
 
 
+def test_a_month_added_before_is_read_by_previous(tmp_path, scored):
+    # without January, February is the first month: previous(reports, reports) reads its own reports;
+    # January added, February reads January's (its file, its spans' ledger: all as before)
+    root = start(tmp_path, scored, PREVIOUS)
+    (root / "scores/p/2024-01.yaml").unlink()
+    results, calls = cached(root, scored)
+    assert results == fresh(root)
+    assert results[("p", "2024-02")].units["a1"].line("info").points == 0
+    make_project(root, {"scores/p/2024-01.yaml": month("01", DATA["01"])}, base=False)
+    results, calls = cached(root, scored)
+    assert calls[:2] == CHAIN[:2]
+    assert results == fresh(root)
+    assert results[("p", "2024-02")].units["a1"].line("info").points == Decimal("1.5")  # (5 − 2) × 0.5
+
+
 def test_history_lines_score_every_later_month_again(tmp_path, scored):
     root = start(tmp_path, scored, HISTORY)
     edit(root, "03", 1, work=6)

@@ -675,8 +675,10 @@ class SchemeScoring:
         """What scoring ``period`` reads from the periods before it, besides the period itself, its
         scheme version, the unit registry and the calendar: the ledger's view of its spans
         (:meth:`_Ledger.view`, sorted), what ``previous(x)`` reads when a line of ``sv`` uses it, and
-        whether it reads the history (history lines: the caller keys that, it holds every scheme)."""
-        prev = self.previous if reads_previous(sv) else None
+        whether it reads the history (history lines: the caller keys that, it holds every scheme).
+        ``previous(x)`` read is ``("previous", None)`` in the first period of a scheme: it reads that
+        there is none (a period added before it then changes its key)."""
+        prev = ("previous", self.previous) if reads_previous(sv) else None
         return _Ledger.canonical(self.ledger.view(period)), prev, reads_history(sv)
 
     def reuse(self, period: Period, units: dict[str, UnitResult], after: tuple) -> dict[str, UnitResult]:

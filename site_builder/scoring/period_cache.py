@@ -27,7 +27,8 @@ it) is read back when what it reads is equal.  It has a key of its own
             against caps of its month, quarter, stage and year, the balances of those spans, the
             vetoes lasting to their end, the stage names), sorted;
             when a line of its scheme version reads previous(x): the digest of the previous period
-            of the scheme as previous(x) reads it (its facts and every line's points);
+            of the scheme as previous(x) reads it (its facts and every line's points), or that
+            there is none;
             when a line reads the history: R_j of every step j before it)
 
 which holds everything ``engine.score_period`` reads besides the code (K_0 holds it): the period,
@@ -156,7 +157,6 @@ class PeriodCache:
         self.scored: dict[int, tuple[dict, tuple]] = {}  # step -> (its units, its ledger view after): scored now
         self.smemo = warm.memo(self.scorings.dir, "scores")  # during serve: S_i -> (period, units, view after)
         self.snoted: dict[str, warm.Noted] = {}
-        self.reused = 0  # steps whose scoring was read (tests count them)
 
     @classmethod
     def open(cls, project: Project, include_drafts: bool, steps: list[Period],
@@ -266,7 +266,6 @@ class PeriodCache:
         held = self.smemo.take(skey) if self.smemo is not None else None
         if isinstance(held, tuple) and held[0] is period:
             self.snoted[skey] = self.smemo.entries[skey]
-            self.reused += 1
             return held[1], held[2]
         got = self._scoring(skey, period)
         if got is None:
@@ -274,7 +273,6 @@ class PeriodCache:
         units, after = got
         if self.smemo is not None:
             self.snoted[skey] = warm.note((period, units, after))
-        self.reused += 1
         return units, after
 
     def _scoring(self, skey: str, period: Period) -> tuple[dict, tuple] | None:
