@@ -382,9 +382,10 @@ def compute(project: Project, include_drafts: bool = True):
     """
     from site_builder.ranking.engine import rank_period
     from site_builder.ranking.levels import grade, raise_level_failures, record_levels
-    from site_builder.scoring.engine import SchemeScoring, previous_period, scheme_order
+    from site_builder.scoring.engine import SchemeScoring, previous_period, reads_history, scheme_order
     from site_builder.scoring.failures import raise_failures
     from site_builder.scoring.history import History
+    from site_builder.load.warm import CHECK_ENV
     from site_builder.scoring.period_cache import PeriodCache
 
     # Scoring makes hundreds of thousands of long-lived objects (the results) and little garbage:
@@ -399,8 +400,12 @@ def compute(project: Project, include_drafts: bool = True):
         failures: list = []
         level_failures: list = []
         if len(hits) < len(steps):
-            history = History.for_project(project)  # filled period by period: read by history lines
-            for (_, sv, period), result in zip(steps, graded):
+            # filled period by period; read by history lines and levels (grades:) only: without any,
+            # not made at all (recording every unit of every period costs ~0.05 s a period at 500 units)
+            read = any(reads_history(sv) or sv.scheme.grades is not None
+                       for versions in project.schemes.values() for sv in versions.values())
+            history = History.for_project(project) if read else None
+            for (_, sv, period), result in zip(steps, graded if history is not None else ()):
                 history.add(result, period.name_en)
                 record_levels(history, sv, period, result.levels)
             scheme_id = None
@@ -418,13 +423,27 @@ def compute(project: Project, include_drafts: bool = True):
                         previous = steps[last][2].id
                         scoring.previous = previous_period(steps[last][2], graded[last].units)
                 streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
-                ranked = rank_period(project, sv, period, scoring.score(sv, period), state, previous)
-                history.add(ranked, period.name_en)
+                units = None
+                if cache is not None and cache.score_key(i, scoring.reads(sv, period)) is not None:
+                    # the period scored before from equal inputs (a later period than the one edited)
+                    got = cache.scores(i, period)
+                    if got is not None:
+                        if os.environ.get(CHECK_ENV):
+                            scoring.check(sv, period, *got)
+                        units = scoring.reuse(period, *got)
+                if units is None:
+                    units = scoring.score(sv, period)
+                    if cache is not None:
+                        cache.scored_now(i, units, scoring.ledger.view(period))
+                ranked = rank_period(project, sv, period, units, state, previous)
+                if history is not None:
+                    history.add(ranked, period.name_en)
                 # levels as results (等次): after ranking, reading the history with this period in it
                 graded.append(grade(sv, period, ranked, history, level_failures))
                 previous = period.id
                 if cache is not None:
                     cache.carry(i, scoring.ledger, state, streaks)
+                    cache.result_key(i, graded[-1])
         raise_failures(project, failures)
         raise_level_failures(project, level_failures)
         if cache is not None:
@@ -432,9 +451,11 @@ def compute(project: Project, include_drafts: bool = True):
             from site_builder.site.output import digest
 
             # the keys stand in for the digests of the site stage's incremental keys: no need to pickle
-            # a period or a result again (equal key, equal object)
-            for key, period_key, period, result in zip(cache.keys, cache.period_keys, periods, graded):
-                digest.remember(result, key)
+            # a period or a result again (equal key, equal object); a result's key is of its content
+            # (R_i), so a later period that comes out as before keeps its pages' keys
+            for result_key, period_key, period, result in zip(cache.result_keys, cache.period_keys, periods, graded):
+                if result_key is not None:
+                    digest.remember(result, result_key)
                 digest.remember(period, period_key)
         out = {(sid, period.id): result for (sid, _, period), result in zip(steps, graded)}
         return dict(sorted(out.items(), key=lambda kv: kv[0][0]))  # by scheme id; periods in order

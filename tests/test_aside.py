@@ -11,7 +11,7 @@ import pytest
 
 from site_builder import aside
 from site_builder.scoring import period_cache
-from site_builder.scoring.period_cache import FOLDERS
+from site_builder.scoring.period_cache import FOLDERS, SCORE_FOLDERS
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="work aside needs fork (not on Windows)")
 
@@ -99,9 +99,10 @@ def test_a_build_writes_the_period_cache_aside_and_the_next_build_reads_it(tmp_p
         build(root, tmp_path / "out")
         writers = set(pids.read_text().split())
         assert writers and str(os.getpid()) not in writers  # pickled and written by the child
-        folder = root / FOLDERS[False]
-        assert len(list(folder.iterdir())) == len(pids.read_text().split())  # every period's entry, now
+        folder, scores = root / FOLDERS[False], root / SCORE_FOLDERS[False]
+        # every period's entry and its scoring's, now
+        assert len(list(folder.iterdir())) + len(list(scores.iterdir())) == len(pids.read_text().split())
         pids.unlink()
         set_score(root, "2018-Q1", "wjw", 57)  # the last published period: only it is scored and written again
         build(root, tmp_path / "out")
-        assert len(pids.read_text().split()) == 1
+        assert len(pids.read_text().split()) == 2  # its entry and its scoring

@@ -137,6 +137,39 @@ class _Ledger:
         """The month, quarter, stage or year a period belongs to: the one it ends in (:func:`span_of`)."""
         return span_of(kind, period.end, period.stage)
 
+    def view(self, period: Period) -> tuple:
+        """Everything scoring ``period`` can read or change of the ledger, as plain values in the
+        ledger's order: the entries of the spans the period belongs to (each kind of span the
+        period is in; every key a cap, a balance or a lasting veto of the period makes ends in one
+        of them: :meth:`key`, :func:`_balance`, :meth:`veto_spans`) and the stage names.  Equal views
+        before a period (and equal other inputs) mean an equal scoring and an equal view after it,
+        and the entries outside the view are left as they were (the period cache's scoring entries:
+        scoring/period_cache.py)."""
+        mine = {self.span(kind, period) for kind in (*SPAN_WORDS, "period")}
+        return (tuple((k, v) for k, v in self.used.items() if k[2] in mine),
+                tuple((k, v) for k, v in self.lost.items() if k[2] in mine),
+                tuple((k, tuple(v.items())) for k, v in self.vetoes.items() if k[2] in mine),
+                tuple(self.stage_names.items()))
+
+    @staticmethod
+    def canonical(view: tuple) -> tuple:
+        """A view in sorted order, for a key: scoring reads the ledger by key only (and sorts the
+        carried vetoes), so the order of its entries changes nothing."""
+        used, lost, vetoes, names = view
+        return (tuple(sorted(used)), tuple(sorted(lost)), tuple(sorted((k, tuple(sorted(v))) for k, v in vetoes)),
+                tuple(sorted(names)))
+
+    def restore(self, view: tuple) -> None:
+        """Take a view made after a period (:meth:`view`) as this ledger's entries of that period's
+        spans: what scoring the period from an equal view would have left (new entries added in the
+        order scoring adds them)."""
+        used, lost, vetoes, names = view
+        self.used.update(used)
+        self.lost.update(lost)
+        for k, v in vetoes:
+            self.vetoes[k] = dict(v)
+        self.stage_names.update(names)
+
 
 def _leaf(node: Indicator, line: LineSpec, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
           failed: list[FormulaError] | None = None, history: History | None = None,
@@ -349,6 +382,9 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
                 )
     return results
 
+
+#: the check's own scoring (:meth:`SchemeScoring.check`), not counted where tests count scorings
+_score_again = score_period
 
 _Shape = tuple[dict[str, int], list[str], dict[str, "Rounding | None"], dict[str, Decimal]]
 
@@ -623,7 +659,7 @@ class SchemeScoring:
     caller ranks each period and adds it to ``history`` before scoring the next
     (:func:`site_builder.pipeline.compute`)."""
 
-    def __init__(self, project: Project, failures: list[Failure], history: History) -> None:
+    def __init__(self, project: Project, failures: list[Failure], history: History | None) -> None:
         self.project = project
         self.failures = failures
         self.history = history
@@ -634,6 +670,51 @@ class SchemeScoring:
         units = score_period(self.project, sv, period, self.ledger, self.failures, self.history, self.previous)
         self.previous = previous_period(period, units)
         return units
+
+    def reads(self, sv: SchemeVersion, period: Period) -> tuple:
+        """What scoring ``period`` reads from the periods before it, besides the period itself, its
+        scheme version, the unit registry and the calendar: the ledger's view of its spans
+        (:meth:`_Ledger.view`, sorted), what ``previous(x)`` reads when a line of ``sv`` uses it, and
+        whether it reads the history (history lines: the caller keys that, it holds every scheme).
+        ``previous(x)`` read is ``("previous", None)`` in the first period of a scheme: it reads that
+        there is none (a period added before it then changes its key)."""
+        prev = ("previous", self.previous) if reads_previous(sv) else None
+        return _Ledger.canonical(self.ledger.view(period)), prev, reads_history(sv)
+
+    def reuse(self, period: Period, units: dict[str, UnitResult], after: tuple) -> dict[str, UnitResult]:
+        """A period scored before from equal inputs (:meth:`reads`): its units as then, and the ledger
+        as scoring it leaves it (``after``: its view after that scoring)."""
+        self.ledger.restore(after)
+        self.previous = previous_period(period, units)
+        return units
+
+    def check(self, sv: SchemeVersion, period: Period, units: dict[str, UnitResult], after: tuple) -> None:
+        """Under the tests' check (``SITE_BUILDER_CHECK_PREKEYS``): score the period afresh, on a copy of
+        the ledger, and stop when the reused scoring differs from it (its key missed an input)."""
+        import copy
+
+        from site_builder.site.output import digest
+
+        ledger = copy.deepcopy(self.ledger)
+        fresh = _score_again(self.project, sv, period, ledger, [], self.history, self.previous)
+        if (digest.digest(fresh, swap=False) != digest.digest(units, swap=False)
+                or _Ledger.canonical(ledger.view(period)) != _Ledger.canonical(after)):
+            raise AssertionError(f"a reused scoring of {period.scheme}/{period.id} differs from scoring it again")
+
+
+def reads_previous(sv: SchemeVersion) -> bool:
+    """Whether a line of ``sv`` reads the previous period (``previous(x)`` in a formula rule: the only
+    rule that can; derived values may not)."""
+    from site_builder.scoring.rules.formula_rule import FormulaRule
+
+    return any(isinstance(chain[-1].rule, FormulaRule) and any(fn == "previous" for fn, _ in chain[-1].rule._lookups())
+               for chains in sv.chains.values() for chain in chains.values())
+
+
+def reads_history(sv: SchemeVersion) -> bool:
+    """Whether a line of ``sv`` reads the history of results (history lines)."""
+    return any(chain[-1].rule is not None and chain[-1].rule.reads_history
+               for chains in sv.chains.values() for chain in chains.values())
 
 
 def previous_period(period: Period, units: dict[str, UnitResult]) -> PreviousPeriod:

@@ -17,7 +17,39 @@ so equal K_i means equal inputs to every step up to i, hence an equal result of
 step i and equal state after it.  The loader makes a period of its file, its scheme
 version, the registry and the calendar alone (notice bodies are only checked,
 never read by scoring), so equal P_i means an equal period: P_i stands in for the
-period's digest in the site stage's keys as K_i does for its result.
+period's digest in the site stage's keys.
+
+**Scorings** (``.site-builder/scores/``).  From the first changed step on, each step is ranked and
+graded again, but its *scoring* (the units' lines and totals before ranking, and the ledger after
+it) is read back when what it reads is equal.  It has a key of its own
+
+    S_i = H(K_0, P_i, the ledger's view of period i's spans (engine._Ledger.view: the points booked
+            against caps of its month, quarter, stage and year, the balances of those spans, the
+            vetoes lasting to their end, the stage names), sorted;
+            when a line of its scheme version reads previous(x): the digest of the previous period
+            of the scheme as previous(x) reads it (its facts and every line's points), or that
+            there is none;
+            when a line reads the history: R_j of every step j before it)
+
+which holds everything ``engine.score_period`` reads besides the code (K_0 holds it): the period,
+its scheme version, the registry and the calendar (P_i, K_0), the ledger through those keys only
+(every key a cap, a balance or a lasting veto of period i reads or writes ends in one of its
+spans), the previous period's units and facts (``previous``) and the history (``history``); it
+writes nothing else but entries of its view (so the view after it is stored, and the rest of the
+ledger is the one it started from).  A history is made of the results of the steps before and their
+periods (the schemes a scheme reads come before it), hence of R_j.  So equal S_i, equal scoring,
+whatever changed before period i: an edit in the middle period scores that period, and a later one
+only when its view of the ledger, the period before it (``previous``) or the history changed.
+
+**Content keys.**  R_i = H(S_i, the digest of the graded result without its units) is the key of a
+result's content: equal S_i, equal units; equal digests, equal rankings, honours, totals and levels.
+R_i (not K_i) stands in for the result's digest in the site stage's keys, so a later period that
+comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i and S_i, and its
+result without the units, which its scoring entry holds (pickled once: a step ranked again after a
+reused scoring writes only its rankings, honours and totals); a step read whole reads its units from
+there and keeps that entry, for the edit that comes before it next time.  Under
+``SITE_BUILDER_CHECK_PREKEYS`` (the test suite) a reused scoring is scored again on a copy of the
+ledger and compared (``SchemeScoring.check``).
 
 An entry per step holds the step's graded result, the digests of each group's part of it (what
 a score card's pre-key reads: :func:`site_builder.site.output.prekeys.group_part`; restored on a
@@ -36,16 +68,18 @@ a preview with drafts).  Entries are signed and read as in
 The cache is used only for a project as :func:`site_builder.pipeline.load_project`
 made it (its periods are those of its source bytes); a project assembled
 otherwise (e.g. with periods from the archive of earlier versions) is computed
-without it.  compute passes K_i and P_i to :func:`site_builder.site.output.digest.remember`.
+without it.  compute passes R_i and P_i to :func:`site_builder.site.output.digest.remember`.
 
 During ``serve`` (:mod:`site_builder.load.warm`) the steps a successful compute read or computed are
 kept in memory with their period object, and the next compute takes a step's result from there
 instead of unpickling its entry, when its key is K_i and its period is the very same object (the
-loader gives an unchanged period file the same object again; a result shares its facts with it).
+loader gives an unchanged period file the same object again; a result shares its facts with it);
+the same for the scorings, by S_i.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 import weakref
@@ -57,11 +91,13 @@ from site_builder.load import warm
 from site_builder.load.cache import SourceCache, digest, loads
 from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
-from site_builder.scoring.results import PeriodResult
+from site_builder.scoring.results import PeriodResult, UnitResult
 
-FORMAT = "2"  # 2: an entry holds its result's group digests
+FORMAT = "3"  # 2: an entry holds its result's group digests; 3: its content key and scoring key, scoring entries
 #: One folder per kind of compute, pruned on its own: published results, a preview with drafts.
 FOLDERS = {False: ".site-builder/periods", True: ".site-builder/periods-drafts"}
+#: The steps' scorings (their units before ranking, and the ledger after them), by S_i, beside them.
+SCORE_FOLDERS = {False: ".site-builder/scores", True: ".site-builder/scores-drafts"}
 
 _LOADED: weakref.WeakValueDictionary[int, Project] = weakref.WeakValueDictionary()
 
@@ -92,6 +128,8 @@ class Hit:
 
     result: PeriodResult
     carried: bytes  # pickled (ledger, ranking state without honour streaks, honour streaks added)
+    result_key: str | None = None  # R_i: the content key of the result (see the module)
+    score_key: str | None = None  # S_i: the key of its scoring entry
 
     def state(self) -> tuple[object, dict, dict]:
         ledger, ranking, added = loads(self.carried)
@@ -101,8 +139,10 @@ class Hit:
 class PeriodCache:
     """The chain keys of one compute, and its entries."""
 
-    def __init__(self, entries: SourceCache, keys: list[str], period_keys: list[str]) -> None:
+    def __init__(self, entries: SourceCache, keys: list[str], period_keys: list[str],
+                 scorings: SourceCache | None = None) -> None:
         self.entries = entries
+        self.scorings = scorings if scorings is not None else entries
         self.keys = keys  # K_1 … K_n
         #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
         self.period_keys = period_keys
@@ -111,6 +151,12 @@ class PeriodCache:
         # compute, and of this one
         self.memo = warm.memo(entries.dir, "results")
         self.noted: dict[str, warm.Noted] = {}
+        self.base = ""  # K_0
+        self.result_keys: list[str | None] = [None] * len(keys)  # R_i, as each step is read or computed
+        self.score_keys: list[str | None] = [None] * len(keys)  # S_i
+        self.scored: dict[int, tuple[dict, tuple]] = {}  # step -> (its units, its ledger view after): scored now
+        self.smemo = warm.memo(self.scorings.dir, "scores")  # during serve: S_i -> (period, units, view after)
+        self.snoted: dict[str, warm.Noted] = {}
 
     @classmethod
     def open(cls, project: Project, include_drafts: bool, steps: list[Period],
@@ -128,6 +174,7 @@ class PeriodCache:
         key = SourceCache.key("period chain", FORMAT, "drafts" if include_drafts else "published", got.calendar,
                               got.site, got.units, *(f"{sid}/{v}:{d}" for (sid, v), d in sorted(got.versions.items())))
         keys, period_keys = [], []
+        base = key
         for p in steps:
             # what the loader made the period of: its file, its scheme version, the registry, the calendar
             period_keys.append(SourceCache.key("period", FORMAT, got.calendar, got.units,
@@ -135,16 +182,20 @@ class PeriodCache:
                                                digest(project.sources[p.path])))
             key = SourceCache.key("step", key, period_keys[-1], p.scheme, p.id)
             keys.append(key)
-        return cls(entries, keys, period_keys)
+        cache = cls(entries, keys, period_keys, SourceCache(project.root, folder=SCORE_FOLDERS[include_drafts],
+                                                            remember=False))
+        cache.base = base
+        return cache
 
     def hits(self, steps: list[Period]) -> list[Hit]:
         """The entries of the first steps, up to the first miss."""
         out: list[Hit] = []  # (compute runs with the collector settled: site_builder/collector.py)
-        for key, period in zip(self.keys, steps):
+        for i, (key, period) in enumerate(zip(self.keys, steps)):
             hit = self._read(key, period)
             if hit is None:
                 break
             out.append(hit)
+            self.result_keys[i], self.score_keys[i] = hit.result_key, hit.score_key
         return out
 
     def _read(self, key: str, period: Period) -> Hit | None:
@@ -152,8 +203,10 @@ class PeriodCache:
         if isinstance(held, tuple) and held[0] is period:
             return self._held(key, held)
         got = self.entries.get(key)
-        if not (isinstance(got, tuple) and len(got) == 5 and got[0] == FORMAT and got[1] == key
-                and isinstance(got[2], bytes) and isinstance(got[3], bytes) and _digests(got[4])):
+        if not (isinstance(got, tuple) and len(got) == 8 and got[0] == FORMAT and got[1] == key
+                and isinstance(got[2], bytes) and isinstance(got[3], bytes) and _digests(got[4])
+                and all(x is None or isinstance(x, str) for x in got[5:7]) and got[7] in (True, False)
+                and (got[6] is not None or not got[7])):
             return None
         try:
             result = loads(got[2], _facts_of(period))
@@ -161,11 +214,16 @@ class PeriodCache:
             return None
         if not (isinstance(result, PeriodResult) and result.scheme == period.scheme and result.period == period.id):
             return None
+        if got[7]:  # its units are those of its scoring entry (S_i), stored once
+            units = self._units(got[6], period)
+            if units is None or result.units:
+                return None
+            result = dataclasses.replace(result, units=dict(sorted(units.items())))
         if got[4]:  # made of an equal result (equal key): no need to pickle it again for the cards' pre-keys
             from site_builder.site.output import prekeys
 
             prekeys.remember_groups(result, got[4])
-        hit = Hit(result, got[3])
+        hit = Hit(result, got[3], got[5], got[6])
         if self.memo is not None:
             self.noted[key] = warm.note((period, hit, got[4]))
         return hit
@@ -180,6 +238,90 @@ class PeriodCache:
             prekeys.remember_groups(hit.result, groups)
         self.noted[key] = self.memo.entries[key]
         return hit
+
+    def score_key(self, step: int, reads: tuple) -> str | None:
+        """S_i: the key of step ``step``'s scoring (its units before ranking, and the ledger after it), of
+        what scoring reads (:meth:`SchemeScoring.reads`): K_0, P_i, the ledger's view of the period's
+        spans, the previous period's facts and points when a line reads ``previous(x)``, and when a line
+        reads the history, the content keys of every step before (the history is made of their results
+        and periods, P_j being part of R_j).  None: cannot be keyed (no reuse)."""
+        from site_builder.site.output import digest
+
+        view, previous, history = reads
+        parts = [self.base, self.period_keys[step], digest.digest("ledger view", view, swap=False)]
+        if previous is not None:
+            parts.append(digest.digest("previous", previous, swap=False))
+        if history:
+            parts += self.result_keys[:step]
+        if any(p is None for p in parts):
+            return None
+        key = self.score_keys[step] = SourceCache.key("scores", FORMAT, *parts)
+        return key
+
+    def scores(self, step: int, period: Period) -> tuple[dict, tuple] | None:
+        """The units and the ledger view after of a scoring with an equal key (:meth:`score_key`), or None."""
+        skey = self.score_keys[step]
+        if skey is None:
+            return None
+        held = self.smemo.take(skey) if self.smemo is not None else None
+        if isinstance(held, tuple) and held[0] is period:
+            self.snoted[skey] = self.smemo.entries[skey]
+            return held[1], held[2]
+        got = self._scoring(skey, period)
+        if got is None:
+            return None
+        units, after = got
+        if self.smemo is not None:
+            self.snoted[skey] = warm.note((period, units, after))
+        return units, after
+
+    def _scoring(self, skey: str, period: Period) -> tuple[dict, tuple] | None:
+        """A scoring entry read from the disk: (units, ledger view after), or None."""
+        got = self.scorings.get(skey)
+        if not (isinstance(got, tuple) and len(got) == 5 and got[:3] == (FORMAT, "scores", skey)
+                and isinstance(got[3], bytes) and isinstance(got[4], bytes)):
+            return None
+        try:
+            units = loads(got[3], _facts_of(period))
+            after = loads(got[4])
+        except Exception:  # noqa: BLE001 - a reference the period does not hold: a miss
+            return None
+        if not (isinstance(units, dict) and all(isinstance(k, str) and isinstance(v, UnitResult) and v.unit == k
+                                                for k, v in units.items())
+                and isinstance(after, tuple) and len(after) == 4):
+            return None
+        return units, after
+
+    def _units(self, skey: str, period: Period) -> dict | None:
+        """The units of a step's scoring, for its entry that holds the rest of its result."""
+        held = self.smemo.take(skey) if self.smemo is not None else None
+        if isinstance(held, tuple) and held[0] is period:
+            self.snoted[skey] = self.smemo.entries[skey]
+            return held[1]
+        got = self._scoring(skey, period)
+        if got is None:
+            return None
+        if self.smemo is not None:
+            self.snoted[skey] = warm.note((period, *got))
+        return got[0]
+
+    def scored_now(self, step: int, units: dict, after: tuple) -> None:
+        """A step scored in this compute, for its scoring entry."""
+        if self.score_keys[step] is not None:
+            self.scored[step] = (units, after)
+
+    def result_key(self, step: int, result: PeriodResult) -> str | None:
+        """R_i of a computed step: its scoring key (equal key, equal units) and the digest of the rest of
+        its graded result (rankings, honours, totals, levels: equal digests, equal values).  Equal R_i,
+        equal result byte for byte, whatever the chain before: it stands in for the result's digest in
+        the site stage's keys."""
+        from site_builder.site.output import digest
+
+        skey = self.score_keys[step]
+        rest = digest.digest("ranked", dataclasses.replace(result, units={}), swap=False) if skey else None
+        got = None if rest is None else SourceCache.key("result", FORMAT, skey, rest)
+        self.result_keys[step] = got
+        return got
 
     def carry(self, step: int, ledger: object, ranking: dict, streaks_before: dict[str, int]) -> None:
         """The state after ``step``, taken now (the next steps change it): the ledger, the ranking's
@@ -212,6 +354,21 @@ class PeriodCache:
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
+        # every step's scoring entry, also of the steps read whole: an edit before them re-scores them
+        scored, self.scored = self.scored, {}
+        for i, skey in enumerate(self.score_keys):
+            if skey is None:
+                continue
+            if i in scored:
+                if self.smemo is not None:
+                    self.snoted[skey] = warm.note((steps[i], *scored[i]))
+            else:
+                self.scorings.keep(skey)
+                if self.smemo is not None and skey in self.smemo.entries and skey not in self.snoted:
+                    self.snoted[skey] = self.smemo.entries[skey]
+        if self.smemo is not None:
+            self.smemo.replace(self.snoted)
+            self.snoted = {}
         carried, self.carried = self.carried, {}
         from site_builder.site.output import prekeys
 
@@ -221,15 +378,25 @@ class PeriodCache:
         groups = {i: prekeys.group_digests(results[i]) or {} for i in range(first, len(results))}
         if self.memo is not None:  # this compute's steps, and no others, for the next one of the session
             for i in groups:
-                self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i]), groups[i]))
+                self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i], self.result_keys[i],
+                                                                    self.score_keys[i]), groups[i]))
             self.memo.replace(self.noted)
             self.noted = {}
 
         def write() -> None:
             for i in groups:
-                blob = _dump(results[i], steps[i])
-                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i]))
+                # the units are in the step's scoring entry (written or kept now): not pickled twice
+                apart = self.score_keys[i] is not None
+                blob = _dump(dataclasses.replace(results[i], units={}) if apart else results[i], steps[i])
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i],
+                                                  self.result_keys[i], self.score_keys[i], apart))
+            for i, (units, after) in scored.items():
+                skey = self.score_keys[i]
+                if skey is not None:
+                    self.scorings.store(skey, (FORMAT, "scores", skey, _dump(units, steps[i]),
+                                               pickle.dumps(after, protocol=5)))
             self.entries.prune()
+            self.scorings.prune()
 
         aside.run(write)  # in a build, by a forked child while the build goes on (site_builder/aside.py)
 
