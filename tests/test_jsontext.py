@@ -106,3 +106,34 @@ def test_without_the_c_encoder_the_same_text(monkeypatch):
     for doc in docs:
         assert jsontext.dumps(doc) == reference(doc)
     assert jsontext.dumps({1: "a"}) == reference({1: "a"})  # a number as key: json.dumps writes it
+
+
+def _lazy(doc, rnd):
+    """``doc`` with some of its text-keyed dicts as :class:`jsontext.Parts` and lists as :class:`jsontext.Items`."""
+    if isinstance(doc, dict) and all(isinstance(k, str) for k in doc) and rnd.random() < 0.6:
+        return jsontext.Parts({k: _lazy(v, rnd) for k, v in doc.items()})
+    if isinstance(doc, (list, tuple)) and rnd.random() < 0.6:
+        items = [_lazy(v, rnd) for v in doc]
+        return jsontext.Items(lambda: iter(items))
+    return doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents.filter(lambda d: isinstance(d, (dict, list, tuple))), st.randoms(use_true_random=False),
+       st.integers(1, 300))
+def test_a_document_written_in_pieces_is_the_text_of_json_dumps(doc, rnd, size):
+    """Parts and Items written a value at a time (pieces of about ``size`` characters): the bytes of the
+    whole document, each piece whole UTF-8 (never cut inside a text)."""
+    pieces = list(jsontext.chunks(_lazy(doc, rnd), size=size))
+    assert b"".join(pieces) == jsontext.document(doc) == (reference(doc) + "\n").encode("utf-8")
+    for piece in pieces[:-1]:
+        assert len(piece.decode("utf-8")) >= size
+
+
+def test_a_piece_json_dumps_must_write_is_written_as_json_dumps_writes_it():
+    # a dict with a number as a key inside a lazy list: that item left to json.dumps, indented to its depth
+    doc = {"rows": [{"a": {1: "x", 2: [None]}}, {"b": float("nan")}], "z": "县"}
+    lazy = jsontext.Parts(rows=jsontext.Items(lambda: iter(doc["rows"])), z="县")
+    assert b"".join(jsontext.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
+    assert b"".join(jsontext.chunks(jsontext.Items(lambda: ()))) == b"[]\n"
+    assert b"".join(jsontext.chunks(jsontext.Parts())) == b"{}\n"

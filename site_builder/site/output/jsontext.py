@@ -10,12 +10,19 @@ record of a long table), given the line break and indentation of its depth as
 the separator between items.  Anything else (a key that is not text, a value
 JSON has no form for, a cycle) is left to ``json.dumps`` for the whole
 document, so that it fails, or succeeds, exactly as before.
+
+A document too big to hold whole (a notice's JSON with every line of every unit) is written by
+:func:`chunks` a piece at a time: its big lists given as :class:`Items` (what makes their items,
+called when the list is reached) inside :class:`Parts` (dicts written a value at a time); each item
+is written as above (or, failing that, by ``json.dumps`` indented to its depth: the same text as
+``json.dumps`` of the whole document).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import c_make_encoder, encode_basestring
 
 _SCALARS = frozenset({str, int, bool, float, type(None)})
@@ -38,6 +45,70 @@ def dumps(doc: object) -> str:
 def document(doc: object) -> bytes:
     """A JSON download's bytes: :func:`dumps`, a final line break, UTF-8."""
     return (dumps(doc) + "\n").encode("utf-8")
+
+
+class Items:
+    """A list of a document written an item at a time by :func:`chunks`: ``make()`` gives its items
+    when the list is reached (never held as a list)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Iterable[object]]) -> None:
+        self.make = make
+
+
+class Parts(dict):
+    """A dict of a document (text keys) holding :class:`Items` at some depth: written by :func:`chunks`
+    a value at a time, in the order of its keys."""
+
+
+def chunks(doc: object, size: int = 1 << 16) -> Iterator[bytes]:
+    """:func:`document`'s bytes for a document of :class:`Parts` and :class:`Items`, in pieces of about
+    ``size`` characters or more, each ending between two of its values (never inside a text)."""
+    buf: list[str] = []
+    n = 0
+    for piece in _pieces(doc, 0):
+        buf.append(piece)
+        n += len(piece)
+        if n >= size:
+            yield "".join(buf).encode("utf-8")
+            buf, n = [], 0
+    buf.append("\n")
+    yield "".join(buf).encode("utf-8")
+
+
+def _pieces(o: object, depth: int) -> Iterator[str]:
+    if isinstance(o, Items):
+        inner = "\n" + " " * (depth + 1)
+        sep = "[" + inner
+        for item in o.make():
+            yield sep
+            sep = "," + inner
+            yield from _pieces(item, depth + 1)
+        yield "[]" if sep[0] == "[" else inner[:-1] + "]"
+    elif isinstance(o, Parts):
+        if not o:
+            yield "{}"
+            return
+        if not all(isinstance(k, str) for k in o):
+            raise TypeError("the keys of a document's Parts are texts")
+        inner = "\n" + " " * (depth + 1)
+        sep = "{" + inner
+        for k, v in sorted(o.items()):
+            yield sep + encode_basestring(k) + ": "
+            sep = "," + inner
+            yield from _pieces(v, depth + 1)
+        yield inner[:-1] + "}"
+    else:
+        yield part(o, depth)
+
+
+def part(o: object, depth: int) -> str:
+    """A value of a document at ``depth`` as :func:`dumps` writes it there (indented to its depth)."""
+    try:
+        return _value(o, depth)
+    except (_Other, TypeError, ValueError, RecursionError):
+        return json.dumps(o, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n" + " " * depth)
 
 
 def _scalar(o: object) -> str:
