@@ -330,7 +330,7 @@ def _json_row(t: GroupTable, r, lines_of: dict[str, list], extra_of: dict[str, d
         **extra_of.get(r.unit, {}),
     }
     if lines:
-        row["lines"] = [{k: v for k, v in rec.items() if k not in _LINE_OMITS} for rec in lines_of.get(r.unit, ())]
+        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS)
     if t.show:
         row["level"] = r.level
         row["reward"] = r.reward or None
