@@ -158,9 +158,12 @@ def period_records(data: SiteData, period: Period) -> Records:
     results, lines = [], []
     places_of: dict = {}  # (indicator tree, line id) -> the line's published places
     maxima: dict = {}  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    placed = _Placed(data, result)
+    figures = _Figures()  # a line's published points by (points, places): figures repeat
     for u in units:
-        ranking = data.unit_ranking(result, u.unit)
-        entry = None if level_only else data.rank_entry(result, u.unit)
+        ranking, entry = placed.of(u.unit, u.group)
+        if level_only:
+            entry = None
         level = result.levels.get(u.unit)
         assessed = u.status == "assessed" and not level_only
         results.append({
@@ -212,7 +215,7 @@ def period_records(data: SiteData, period: Period) -> Records:
                 "depth": line.depth,
                 "leaf": line.is_leaf,
                 "type": line.type,
-                "points": figure(line.points, lp),
+                "points": figures[line.points, lp],
                 "max": maximum,
                 "status": line.status,
                 "counts": line.counts,
@@ -250,6 +253,53 @@ def period_records(data: SiteData, period: Period) -> Records:
                             "outcome": "carried" if v.since_period else "recorded", "streak": None,
                             "reason": v.reason})
     return Records(tuple(results), tuple(lines), tuple(rankings), tuple(honours))
+
+
+class _Placed:
+    """Each unit's ranking and entry as :meth:`.SiteData.unit_ranking` and :meth:`.SiteData.rank_entry`
+    give them, found once per group (not by searching the period's rankings and entries for every
+    unit: that grew with the square of the units)."""
+
+    def __init__(self, data: SiteData, result) -> None:
+        self.data, self.result = data, result
+        self.groups: dict[str, tuple[dict, dict]] = {}
+
+    def of(self, unit: str, group: str):
+        """(the unit's ranking, its entry in it), either None."""
+        got = self.groups.get(group)
+        if got is None:
+            got = self.groups[group] = self._group(group)
+        rankings, entries = got
+        ranking = rankings.get(unit, rankings.get(None))
+        if ranking is None:
+            return None, None
+        return ranking, entries[id(ranking)].get(unit)
+
+    def _group(self, group: str) -> tuple[dict, dict]:
+        """(unit -> its ranking, None -> the group's main ranking; id(ranking) -> unit -> its first entry)."""
+        main = self.data.main_ranking(self.result, group)
+        slots = [main] if main is not None else self.data.category_rankings(self.result, group)
+        rankings: dict = {None: main}
+        entries: dict = {}
+        for r in slots:
+            first: dict = {}
+            for e in r.entries:
+                first.setdefault(e.unit, e)
+                if main is None:
+                    rankings.setdefault(e.unit, r)  # the first category ranking that names the unit
+            if main is None:
+                for uid, _ in r.unranked:
+                    rankings.setdefault(uid, r)
+            entries[id(r)] = first
+        return rankings, entries
+
+
+class _Figures(dict):
+    """Published figures (:func:`.figures.figure`) by (value, places): equal values, equal figures."""
+
+    def __missing__(self, key):
+        text = self[key] = figure(*key)
+        return text
 
 
 def published_periods(data: SiteData, scheme_id: str) -> tuple[Period, ...]:
