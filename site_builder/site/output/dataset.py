@@ -156,8 +156,8 @@ def period_records(data: SiteData, period: Period) -> Records:
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], []
-    places_of: dict = {}  # (indicator tree, line id) -> the line's published places
-    maxima: dict = {}  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    places_of: dict = {}  # indicator tree -> line id -> the line's published places
+    maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     placed = _Placed(data, result)
     figures = _Figures()  # a line's published points by (points, places): figures repeat
     for u in units:
@@ -192,31 +192,23 @@ def period_records(data: SiteData, period: Period) -> Records:
             "level": level.name if level else None,
         })
         tree = sv.group_tree[u.group]
-        nodes = sv.indicators[tree]
-        uname = results[-1]["unit"]
+        known = places_of.get(tree)
+        if known is None:
+            known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
+        head = {**common, "unit_id": u.unit, "unit": results[-1]["unit"]}
         parents: list[str] = []
         for line in u.lines:
             del parents[line.depth:]
-            key = (tree, line.id)
-            lp = places_of.get(key, places_of)
-            if lp is places_of:  # not yet known
-                node = nodes.get(line.id)
-                lp = places_of[key] = line_places(node, scheme.rounding) if node is not None else None
-            maximum = maxima.get(line.max)
-            if maximum is None:
-                maximum = maxima[line.max] = figure(line.max)
             lines.append({
-                **common,
-                "unit_id": u.unit,
-                "unit": uname,
+                **head,
                 "line_id": line.id,
                 "line": line.name,
                 "parent_id": parents[-1] if parents else None,
                 "depth": line.depth,
                 "leaf": line.is_leaf,
                 "type": line.type,
-                "points": figures[line.points, lp],
-                "max": maximum,
+                "points": figures[line.points, known[line.id]],
+                "max": maxima[line.max],
                 "status": line.status,
                 "counts": line.counts,
             })
@@ -292,6 +284,27 @@ class _Placed:
                     rankings.setdefault(uid, r)
             entries[id(r)] = first
         return rankings, entries
+
+
+class _LinePlaces(dict):
+    """The published places of each line of an indicator tree, by line id (None: not in the tree)."""
+
+    def __init__(self, nodes, rounding) -> None:
+        super().__init__()
+        self.nodes, self.rounding = nodes, rounding
+
+    def __missing__(self, line_id: str):
+        node = self.nodes.get(line_id)
+        places = self[line_id] = line_places(node, self.rounding) if node is not None else None
+        return places
+
+
+class _Maxima(dict):
+    """A line's maximum's figure by value (:func:`.figures.figure`, places as written)."""
+
+    def __missing__(self, value):
+        text = self[value] = figure(value)
+        return text
 
 
 class _Figures(dict):
