@@ -143,7 +143,8 @@ def period_records(data: SiteData, period: Period) -> Records:
     common = {"scheme_id": period.scheme, "period_id": period.id}
     groups = {g.id: g.name for g in scheme.groups}
     order = {g.id: i for i, g in enumerate(scheme.groups)}
-    name = lambda uid: data.unit_name(uid, on)  # noqa: E731
+    name = _Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
+    period_name, status, notice_date = data.period_name(period), data.status(period), on.isoformat()
     bases = {r.basis: r.id for r in reversed(scheme.rankings)}  # the first ranking of each basis
 
     def running(basis: str, fallback: Mapping, uid: str):
@@ -168,10 +169,10 @@ def period_records(data: SiteData, period: Period) -> Records:
         assessed = u.status == "assessed" and not level_only
         results.append({
             **common,
-            "period": data.period_name(period),
+            "period": period_name,
             "scheme_version": period.version,
-            "notice_status": data.status(period),
-            "notice_date": on.isoformat(),
+            "notice_status": status,
+            "notice_date": notice_date,
             "group_id": u.group,
             "group": groups.get(u.group, u.group),
             "unit_id": u.unit,
@@ -284,6 +285,18 @@ class _Placed:
                     rankings.setdefault(uid, r)
             entries[id(r)] = first
         return rankings, entries
+
+
+class _Names(dict):
+    """Units' names on one date (:meth:`.SiteData.unit_name`), by unit id."""
+
+    def __init__(self, data: SiteData, on) -> None:
+        super().__init__()
+        self.data, self.on = data, on
+
+    def __missing__(self, uid: str) -> str:
+        name = self[uid] = self.data.unit_name(uid, self.on)
+        return name
 
 
 class _LinePlaces(dict):
