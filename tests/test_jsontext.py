@@ -106,3 +106,87 @@ def test_without_the_c_encoder_the_same_text(monkeypatch):
     for doc in docs:
         assert jsontext.dumps(doc) == reference(doc)
     assert jsontext.dumps({1: "a"}) == reference({1: "a"})  # a number as key: json.dumps writes it
+
+
+def _lazy(doc, rnd):
+    """``doc`` with some of its text-keyed dicts as :class:`jsontext.Parts` and lists as :class:`jsontext.Items`."""
+    if isinstance(doc, dict) and all(isinstance(k, str) for k in doc) and rnd.random() < 0.6:
+        return jsontext.Parts({k: _lazy(v, rnd) for k, v in doc.items()})
+    if isinstance(doc, (list, tuple)) and rnd.random() < 0.6:
+        items = [_lazy(v, rnd) for v in doc]
+        return jsontext.Items(lambda: iter(items))
+    return doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents.filter(lambda d: isinstance(d, (dict, list, tuple))), st.randoms(use_true_random=False),
+       st.integers(1, 300))
+def test_a_document_written_in_pieces_is_the_text_of_json_dumps(doc, rnd, size):
+    """Parts and Items written a value at a time (pieces of about ``size`` characters): the bytes of the
+    whole document, each piece whole UTF-8 (never cut inside a text)."""
+    pieces = list(jsontext.chunks(_lazy(doc, rnd), size=size))
+    assert b"".join(pieces) == jsontext.document(doc) == (reference(doc) + "\n").encode("utf-8")
+    for piece in pieces[:-1]:
+        assert len(piece.decode("utf-8")) >= size
+
+
+def test_a_piece_json_dumps_must_write_is_written_as_json_dumps_writes_it():
+    # a dict with a number as a key inside a lazy list: that item left to json.dumps, indented to its depth
+    doc = {"rows": [{"a": {1: "x", 2: [None]}}, {"b": float("nan")}], "z": "县"}
+    lazy = jsontext.Parts(rows=jsontext.Items(lambda: iter(doc["rows"])), z="县")
+    assert b"".join(jsontext.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
+    assert b"".join(jsontext.chunks(jsontext.Items(lambda: ()))) == b"[]\n"
+    assert b"".join(jsontext.chunks(jsontext.Parts())) == b"{}\n"
+
+
+@st.composite
+def tables(draw):
+    """Rows of one set of text keys (a long table's records), now and then one row that differs."""
+    keys = draw(st.lists(texts, min_size=1, max_size=6, unique=True))
+    rows = draw(st.lists(st.fixed_dictionaries({k: scalars for k in keys}), min_size=1, max_size=8))
+    if draw(st.booleans()):
+        odd = draw(st.one_of(st.dictionaries(texts, scalars, max_size=3),
+                             st.fixed_dictionaries({k: st.lists(scalars, max_size=2) for k in keys})))
+        rows.insert(draw(st.integers(0, len(rows))), odd)
+    return rows
+
+
+@settings(max_examples=400, deadline=None)
+@given(tables(), st.integers(0, 4))
+def test_rows_of_one_set_of_keys_encoded_together_as_json_dumps(rows, depth):
+    doc = {"t": rows}
+    assert jsontext.dumps(doc) == reference(doc)
+    together = jsontext.records(rows, depth)
+    if together is not None:  # rows of one set of keys holding no container: as each row written alone
+        assert together == ("," + "\n" + " " * depth).join(jsontext._value(r, depth) for r in rows)
+    else:
+        assert len({frozenset(r) for r in rows}) > 1 or any(
+            type(v) not in (str, int, bool, float, type(None)) for r in rows for v in r.values()) or not rows[0]
+
+
+def test_rows_encoded_together_exact_layout():
+    rows = [{"b": 1, "a": "县\x00\"", "c": None}, {"a": "x", "c": 2.5, "b": True}]
+    assert jsontext.records(rows, 2) == (
+        '{\n   "a": "县\\u0000\\"",\n   "b": 1,\n   "c": null\n  },\n'
+        '  {\n   "a": "x",\n   "b": true,\n   "c": 2.5\n  }')
+    assert jsontext.records([{"a": 1}, {"b": 1}], 2) is None
+    assert jsontext.records([{"a": [1]}], 2) is None
+    assert jsontext.records([{}], 2) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables(), st.sets(texts, max_size=3), st.randoms(use_true_random=False))
+def test_rows_written_without_some_keys_as_json_dumps_of_the_rows_without_them(rows, omit, rnd):
+    omit = frozenset(omit | set(rnd.sample(sorted(rows[0]), min(1, len(rows[0])))))
+    plain = [{k: v for k, v in r.items() if k not in omit} for r in rows]
+    doc = {"a": 1, "rows": plain}
+    lazy = jsontext.Parts(a=1, rows=jsontext.Rows(rows, omit))
+    assert b"".join(jsontext.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
+    assert jsontext.dumps({"a": 1, "rows": jsontext.Rows(rows, omit)}) == reference(doc)
+
+
+def test_rows_inside_a_value_json_dumps_must_write():
+    rows = [{"unit_id": "u1", "x": "1.5"}, {"unit_id": "u2", "x": None}]
+    doc = {"k": {1: ["a number as a key: left to json.dumps"]}, "rows": jsontext.Rows(rows, frozenset({"unit_id"}))}
+    assert jsontext.dumps(doc) == reference({"k": doc["k"], "rows": [{"x": "1.5"}, {"x": None}]})
+    assert jsontext.dumps({"rows": jsontext.Rows([])}) == reference({"rows": []})

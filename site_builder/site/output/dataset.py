@@ -143,7 +143,8 @@ def period_records(data: SiteData, period: Period) -> Records:
     common = {"scheme_id": period.scheme, "period_id": period.id}
     groups = {g.id: g.name for g in scheme.groups}
     order = {g.id: i for i, g in enumerate(scheme.groups)}
-    name = lambda uid: data.unit_name(uid, on)  # noqa: E731
+    name = _Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
+    period_name, status, notice_date = data.period_name(period), data.status(period), on.isoformat()
     bases = {r.basis: r.id for r in reversed(scheme.rankings)}  # the first ranking of each basis
 
     def running(basis: str, fallback: Mapping, uid: str):
@@ -156,19 +157,22 @@ def period_records(data: SiteData, period: Period) -> Records:
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], []
-    places_of: dict = {}  # (indicator tree, line id) -> the line's published places
-    maxima: dict = {}  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    places_of: dict = {}  # indicator tree -> line id -> the line's published places
+    maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    placed = _Placed(data, result)
+    figures = _Figures()  # a line's published points by (points, places): figures repeat
     for u in units:
-        ranking = data.unit_ranking(result, u.unit)
-        entry = None if level_only else data.rank_entry(result, u.unit)
+        ranking, entry = placed.of(u.unit, u.group)
+        if level_only:
+            entry = None
         level = result.levels.get(u.unit)
         assessed = u.status == "assessed" and not level_only
         results.append({
             **common,
-            "period": data.period_name(period),
+            "period": period_name,
             "scheme_version": period.version,
-            "notice_status": data.status(period),
-            "notice_date": on.isoformat(),
+            "notice_status": status,
+            "notice_date": notice_date,
             "group_id": u.group,
             "group": groups.get(u.group, u.group),
             "unit_id": u.unit,
@@ -189,31 +193,23 @@ def period_records(data: SiteData, period: Period) -> Records:
             "level": level.name if level else None,
         })
         tree = sv.group_tree[u.group]
-        nodes = sv.indicators[tree]
-        uname = results[-1]["unit"]
+        known = places_of.get(tree)
+        if known is None:
+            known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
+        head = {**common, "unit_id": u.unit, "unit": results[-1]["unit"]}
         parents: list[str] = []
         for line in u.lines:
             del parents[line.depth:]
-            key = (tree, line.id)
-            lp = places_of.get(key, places_of)
-            if lp is places_of:  # not yet known
-                node = nodes.get(line.id)
-                lp = places_of[key] = line_places(node, scheme.rounding) if node is not None else None
-            maximum = maxima.get(line.max)
-            if maximum is None:
-                maximum = maxima[line.max] = figure(line.max)
             lines.append({
-                **common,
-                "unit_id": u.unit,
-                "unit": uname,
+                **head,
                 "line_id": line.id,
                 "line": line.name,
                 "parent_id": parents[-1] if parents else None,
                 "depth": line.depth,
                 "leaf": line.is_leaf,
                 "type": line.type,
-                "points": figure(line.points, lp),
-                "max": maximum,
+                "points": figures[line.points, known[line.id]],
+                "max": maxima[line.max],
                 "status": line.status,
                 "counts": line.counts,
             })
@@ -250,6 +246,86 @@ def period_records(data: SiteData, period: Period) -> Records:
                             "outcome": "carried" if v.since_period else "recorded", "streak": None,
                             "reason": v.reason})
     return Records(tuple(results), tuple(lines), tuple(rankings), tuple(honours))
+
+
+class _Placed:
+    """Each unit's ranking and entry as :meth:`.SiteData.unit_ranking` and :meth:`.SiteData.rank_entry`
+    give them, found once per group (not by searching the period's rankings and entries for every
+    unit: that grew with the square of the units)."""
+
+    def __init__(self, data: SiteData, result) -> None:
+        self.data, self.result = data, result
+        self.groups: dict[str, tuple[dict, dict]] = {}
+
+    def of(self, unit: str, group: str):
+        """(the unit's ranking, its entry in it), either None."""
+        got = self.groups.get(group)
+        if got is None:
+            got = self.groups[group] = self._group(group)
+        rankings, entries = got
+        ranking = rankings.get(unit, rankings.get(None))
+        if ranking is None:
+            return None, None
+        return ranking, entries[id(ranking)].get(unit)
+
+    def _group(self, group: str) -> tuple[dict, dict]:
+        """(unit -> its ranking, None -> the group's main ranking; id(ranking) -> unit -> its first entry)."""
+        main = self.data.main_ranking(self.result, group)
+        slots = [main] if main is not None else self.data.category_rankings(self.result, group)
+        rankings: dict = {None: main}
+        entries: dict = {}
+        for r in slots:
+            first: dict = {}
+            for e in r.entries:
+                first.setdefault(e.unit, e)
+                if main is None:
+                    rankings.setdefault(e.unit, r)  # the first category ranking that names the unit
+            if main is None:
+                for uid, _ in r.unranked:
+                    rankings.setdefault(uid, r)
+            entries[id(r)] = first
+        return rankings, entries
+
+
+class _Names(dict):
+    """Units' names on one date (:meth:`.SiteData.unit_name`), by unit id."""
+
+    def __init__(self, data: SiteData, on) -> None:
+        super().__init__()
+        self.data, self.on = data, on
+
+    def __missing__(self, uid: str) -> str:
+        name = self[uid] = self.data.unit_name(uid, self.on)
+        return name
+
+
+class _LinePlaces(dict):
+    """The published places of each line of an indicator tree, by line id (None: not in the tree)."""
+
+    def __init__(self, nodes, rounding) -> None:
+        super().__init__()
+        self.nodes, self.rounding = nodes, rounding
+
+    def __missing__(self, line_id: str):
+        node = self.nodes.get(line_id)
+        places = self[line_id] = line_places(node, self.rounding) if node is not None else None
+        return places
+
+
+class _Maxima(dict):
+    """A line's maximum's figure by value (:func:`.figures.figure`, places as written)."""
+
+    def __missing__(self, value):
+        text = self[value] = figure(value)
+        return text
+
+
+class _Figures(dict):
+    """Published figures (:func:`.figures.figure`) by (value, places): equal values, equal figures."""
+
+    def __missing__(self, key):
+        text = self[key] = figure(*key)
+        return text
 
 
 def published_periods(data: SiteData, scheme_id: str) -> tuple[Period, ...]:

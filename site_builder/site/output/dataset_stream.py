@@ -183,7 +183,10 @@ def _csv_batch(name: str, rows: tuple) -> bytes:
 
 def _json_batch(rows: tuple) -> bytes:
     """A batch of records as items of a list of the JSON document (without the separators around)."""
-    return ",\n  ".join(_record(r) for r in rows).encode("utf-8")
+    text = jsontext.records(rows, 2)
+    if text is None:
+        text = ",\n  ".join(_record(r) for r in rows)
+    return text.encode("utf-8")
 
 
 def _record(row: Any) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from operator import itemgetter
 
@@ -253,84 +253,92 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> bytes:
+_LINE_OMITS = frozenset({"scheme_id", "period_id", "unit_id", "unit"})  # a line's fields its row holds
+
+
+def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterator[bytes]:
     """The notice as JSON: every figure a string with its published decimals (``"96.40"``), never a
     float; ranks and counts integers.  With ``records`` (:class:`.dataset.Records`): each row's
-    points of every line, every ranking of the period and every honour, level and veto with unit ids."""
+    points of every line, every ranking of the period and every honour, level and veto with unit ids.
+
+    The file's bytes a piece at a time (:func:`.jsontext.chunks`): each row (with its lines), ranking
+    and outcome is made when it is written, never the whole document at once."""
     lines_of: dict[str, list] = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
-        for rec in records.lines:  # without the fields the row holds (the JSON sorts keys: order is free)
-            line = rec.copy()
-            for k in ("scheme_id", "period_id", "unit_id", "unit"):
-                line.pop(k, None)
-            lines_of.setdefault(rec["unit_id"], []).append(line)
+        for rec in records.lines:
+            lines_of.setdefault(rec["unit_id"], []).append(rec)
         for rec in records.results:
             extra_of[rec["unit_id"]] = {k: rec[k] for k in ("cumulative", "stage_total") if rec[k] is not None}
-    groups = []
-    for t in tables:
-        groups.append(
-            {
-                "id": t.id,
-                "name": t.name,
-                "ranking": t.ranking,
-                "places": t.places,
-                "columns": [
-                    {"id": c.id, "name": c.name, "type": c.type, "max": figure(c.max), "places": c.places}
-                    for c in t.columns
-                ],
-                "rows": [
-                    {
-                        "rank": r.rank,
-                        "tied": r.tied,
-                        "unit": r.unit,
-                        "name": r.name,
-                        "scores": {c.id: figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
-                        "coefficient": (_coefficient(r.coefficient) or None) if t.has_coefficient else None,
-                        "total": figure(r.total, t.places),
-                        "marks": list(r.marks),
-                        **({"category": r.category} if r.category else {}),  # the place is within this category
-                        **extra_of.get(r.unit, {}),
-                        **({"lines": lines_of.get(r.unit, [])} if records is not None else {}),
-                    }
-                    for r in t.rows
-                ],
-                "unranked": [
-                    {"unit": u.unit, "name": u.name, "reason": u.reason} for u in t.unranked
-                ],
-                "honours": [
-                    {
-                        "name": h.name,
-                        "kind": h.kind,
-                        "units": [{"unit": i, "name": n} for i, n in zip(h.chosen_ids, h.chosen, strict=True)],
-                        "excluded": [{"unit": i, "name": n, "reason": why}
-                                     for i, (n, why) in zip(h.excluded_ids, h.excluded, strict=True)],
-                        **({"pending": h.pending} if h.pending else {}),  # not decided this period
-                        **({"places": h.note} if h.note and not h.pending else {}),  # a pool or “about N”
-                    }
-                    for h in t.honours
-                ],
-            }
-        )
-        if t.show:  # levels as results (等次): the level of each row and every level's units and rewards
-            group = groups[-1]
-            group["show"] = t.show
-            for row, r in zip(group["rows"], t.rows, strict=True):
-                row["level"] = r.level
-                row["reward"] = r.reward or None
-                if t.show == "level":
-                    row["rank"] = row["total"] = None
-                    row["tied"] = False
-                    row["scores"] = {}
-            group["levels"] = [{"id": x.id, "name": x.name, "reward": x.reward or None,
-                                "units": [{"unit": i, "name": n} for i, n in zip(x.unit_ids, x.units, strict=True)]}
-                               for x in t.levels]
-    doc = {**meta, "groups": groups}
+    doc = jsontext.Parts(meta)
+    doc["groups"] = jsontext.Items(lambda: (_json_group(t, lines_of, extra_of, records is not None) for t in tables))
     if records is not None:
-        doc["rankings"] = _rankings(records.rankings)
-        doc["outcomes"] = [{k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
-                           for rec in records.honours]
-    return jsontext.document(doc)
+        doc["rankings"] = jsontext.Items(lambda: _rankings(records.rankings))
+        doc["outcomes"] = jsontext.Items(lambda: ({k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
+                                                  for rec in records.honours))
+    return jsontext.chunks(doc)
+
+
+def _json_group(t: GroupTable, lines_of: dict[str, list], extra_of: dict[str, dict], lines: bool) -> jsontext.Parts:
+    """A group of the notice's JSON: its rows (each with its lines) made as they are written."""
+    group = jsontext.Parts({
+        "id": t.id,
+        "name": t.name,
+        "ranking": t.ranking,
+        "places": t.places,
+        "columns": [
+            {"id": c.id, "name": c.name, "type": c.type, "max": figure(c.max), "places": c.places}
+            for c in t.columns
+        ],
+        "rows": jsontext.Items(lambda: (_json_row(t, r, lines_of, extra_of, lines) for r in t.rows)),
+        "unranked": [
+            {"unit": u.unit, "name": u.name, "reason": u.reason} for u in t.unranked
+        ],
+        "honours": [
+            {
+                "name": h.name,
+                "kind": h.kind,
+                "units": [{"unit": i, "name": n} for i, n in zip(h.chosen_ids, h.chosen, strict=True)],
+                "excluded": [{"unit": i, "name": n, "reason": why}
+                             for i, (n, why) in zip(h.excluded_ids, h.excluded, strict=True)],
+                **({"pending": h.pending} if h.pending else {}),  # not decided this period
+                **({"places": h.note} if h.note and not h.pending else {}),  # a pool or “about N”
+            }
+            for h in t.honours
+        ],
+    })
+    if t.show:  # levels as results (等次): the level of each row and every level's units and rewards
+        group["show"] = t.show
+        group["levels"] = [{"id": x.id, "name": x.name, "reward": x.reward or None,
+                            "units": [{"unit": i, "name": n} for i, n in zip(x.unit_ids, x.units, strict=True)]}
+                           for x in t.levels]
+    return group
+
+
+def _json_row(t: GroupTable, r, lines_of: dict[str, list], extra_of: dict[str, dict], lines: bool) -> dict:
+    """A row of a group of the notice's JSON, with its points of every line (``lines``)."""
+    row = {
+        "rank": r.rank,
+        "tied": r.tied,
+        "unit": r.unit,
+        "name": r.name,
+        "scores": {c.id: figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
+        "coefficient": (_coefficient(r.coefficient) or None) if t.has_coefficient else None,
+        "total": figure(r.total, t.places),
+        "marks": list(r.marks),
+        **({"category": r.category} if r.category else {}),  # the place is within this category
+        **extra_of.get(r.unit, {}),
+    }
+    if lines:
+        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS)
+    if t.show:
+        row["level"] = r.level
+        row["reward"] = r.reward or None
+        if t.show == "level":
+            row["rank"] = row["total"] = None
+            row["tied"] = False
+            row["scores"] = {}
+    return row
 
 
 def _rankings(rows) -> list[dict]:

@@ -10,17 +10,27 @@ record of a long table), given the line break and indentation of its depth as
 the separator between items.  Anything else (a key that is not text, a value
 JSON has no form for, a cycle) is left to ``json.dumps`` for the whole
 document, so that it fails, or succeeds, exactly as before.
+
+A document too big to hold whole (a notice's JSON with every line of every unit) is written by
+:func:`chunks` a piece at a time: its big lists given as :class:`Items` (what makes their items,
+called when the list is reached) inside :class:`Parts` (dicts written a value at a time); each item
+is written as above (or, failing that, by ``json.dumps`` indented to its depth: the same text as
+``json.dumps`` of the whole document).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring
+from operator import itemgetter
 
 _SCALARS = frozenset({str, int, bool, float, type(None)})
 _INF = float("inf")
 _flat: dict[int, object] = {}  # depth -> C encoder of a container of scalars at that depth
+_APART = "\0"  # between values encoded together (never in an encoded value: a text's NUL is \u0000)
 
 
 class _Other(Exception):
@@ -32,12 +42,98 @@ def dumps(doc: object) -> str:
     try:
         return _value(doc, 0)
     except (_Other, TypeError, ValueError, RecursionError):
-        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True)
+        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=_plain)
 
 
 def document(doc: object) -> bytes:
     """A JSON download's bytes: :func:`dumps`, a final line break, UTF-8."""
     return (dumps(doc) + "\n").encode("utf-8")
+
+
+class Items:
+    """A list of a document written an item at a time by :func:`chunks`: ``make()`` gives its items
+    when the list is reached (never held as a list)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Iterable[object]]) -> None:
+        self.make = make
+
+
+class Parts(dict):
+    """A dict of a document (text keys) holding :class:`Items` at some depth: written by :func:`chunks`
+    a value at a time, in the order of its keys."""
+
+
+class Rows:
+    """A list of records (dicts) written without the keys in ``omit`` — a long table's rows inside a
+    document that holds those fields beside them — without a copy of each row made."""
+
+    __slots__ = ("omit", "rows")
+
+    def __init__(self, rows: Sequence[dict], omit: frozenset[str] = frozenset()) -> None:
+        self.rows, self.omit = rows, omit
+
+    def as_list(self) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in self.omit} for r in self.rows]
+
+
+def _plain(o: object) -> object:
+    """``json.dumps``' ``default``: :class:`Rows` as the list they stand for, any other value refused
+    as ``json.dumps`` refuses it."""
+    if type(o) is Rows:
+        return o.as_list()
+    raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+
+def chunks(doc: object, size: int = 1 << 16) -> Iterator[bytes]:
+    """:func:`document`'s bytes for a document of :class:`Parts` and :class:`Items`, in pieces of about
+    ``size`` characters or more, each ending between two of its values (never inside a text)."""
+    buf: list[str] = []
+    n = 0
+    for piece in _pieces(doc, 0):
+        buf.append(piece)
+        n += len(piece)
+        if n >= size:
+            yield "".join(buf).encode("utf-8")
+            buf, n = [], 0
+    buf.append("\n")
+    yield "".join(buf).encode("utf-8")
+
+
+def _pieces(o: object, depth: int) -> Iterator[str]:
+    if isinstance(o, Items):
+        inner = "\n" + " " * (depth + 1)
+        sep = "[" + inner
+        for item in o.make():
+            yield sep
+            sep = "," + inner
+            yield from _pieces(item, depth + 1)
+        yield "[]" if sep[0] == "[" else inner[:-1] + "]"
+    elif isinstance(o, Parts):
+        if not o:
+            yield "{}"
+            return
+        if not all(isinstance(k, str) for k in o):
+            raise TypeError("the keys of a document's Parts are texts")
+        inner = "\n" + " " * (depth + 1)
+        sep = "{" + inner
+        for k, v in sorted(o.items()):
+            yield sep + encode_basestring(k) + ": "
+            sep = "," + inner
+            yield from _pieces(v, depth + 1)
+        yield inner[:-1] + "}"
+    else:
+        yield part(o, depth)
+
+
+def part(o: object, depth: int) -> str:
+    """A value of a document at ``depth`` as :func:`dumps` writes it there (indented to its depth)."""
+    try:
+        return _value(o, depth)
+    except (_Other, TypeError, ValueError, RecursionError):
+        return json.dumps(o, ensure_ascii=False, indent=1, sort_keys=True, default=_plain).replace(
+            "\n", "\n" + " " * depth)
 
 
 def _scalar(o: object) -> str:
@@ -66,13 +162,24 @@ def _scalar(o: object) -> str:
 def _value(o: object, depth: int) -> str:
     if isinstance(o, (str, int, float)) or o is None:
         return _scalar(o)
+    if type(o) is Rows:
+        if not o.rows:
+            return "[]"
+        inner = "\n" + " " * (depth + 1)
+        text = records(o.rows, depth + 1, o.omit)
+        if text is None:
+            return _value(o.as_list(), depth)
+        return "[" + inner + text + inner[:-1] + "]"
     if isinstance(o, (list, tuple)):
         if not o:
             return "[]"
         inner = "\n" + " " * (depth + 1)
         if _SCALARS.issuperset(map(type, o)):
             return "[" + inner + _flat_items(o, depth + 1) + inner[:-1] + "]"
-        return "[" + inner + ("," + inner).join([_value(v, depth + 1) for v in o]) + inner[:-1] + "]"
+        text = records(o, depth + 1) if type(o[0]) is dict else None
+        if text is None:
+            text = ("," + inner).join([_value(v, depth + 1) for v in o])
+        return "[" + inner + text + inner[:-1] + "]"
     if isinstance(o, dict):
         if not o:
             return "{}"
@@ -86,6 +193,43 @@ def _value(o: object, depth: int) -> str:
         pairs = [encode_basestring(k) + ": " + _value(v, depth + 1) for k, v in items]
         return "{" + inner + ("," + inner).join(pairs) + inner[:-1] + "}"
     raise _Other
+
+
+def records(rows: Sequence[dict], depth: int, omit: frozenset[str] = frozenset()) -> str | None:
+    """``_value`` of each row at ``depth``, joined as the items of a list (``,`` and a line break
+    indented to ``depth``) — for rows that are dicts of the same text keys, each holding no container
+    (a long table's records): every value of every row encoded by one call of the standard library's
+    C encoder, each row laid out from its keys' fixed pieces.  None for any other rows."""
+    if c_make_encoder is None or not rows or type(rows[0]) is not dict or not rows[0]:
+        return None
+    keys = rows[0].keys()
+    if not all(type(r) is dict for r in rows) or not all(type(k) is str for k in keys):
+        return None
+    if not all(map(keys.__eq__, map(dict.keys, rows))):
+        return None
+    order = sorted(keys - omit) if omit else sorted(keys)
+    k = len(order)
+    if not k:
+        return None
+    get = itemgetter(*order)
+    values = list(chain.from_iterable(map(get, rows))) if k > 1 else list(map(get, rows))
+    if not _SCALARS.issuperset(map(type, values)):
+        return None
+    enc = _flat.get(_APART)
+    if enc is None:
+        enc = _flat[_APART] = c_make_encoder(None, _refuse, encode_basestring, None, ": ", _APART, True, False, True)
+    try:
+        encoded = "".join(enc(values, 0))[1:-1].split(_APART)
+    except _Other:  # pragma: no cover - every value is a scalar
+        return None
+    inner = "\n" + " " * (depth + 1)
+    between = inner[:-1] + "}," + "\n" + " " * depth  # the end of a row and the start of the next
+    labels = [between + "{" + inner + encode_basestring(order[0]) + ": ",
+              *("," + inner + encode_basestring(key) + ": " for key in order[1:])]
+    parts = [""] * (2 * k * len(rows))
+    parts[0::2] = labels * len(rows)
+    parts[1::2] = encoded
+    return "".join(parts)[len(between):] + inner[:-1] + "}"
 
 
 def _flat_items(o: object, depth: int) -> str:

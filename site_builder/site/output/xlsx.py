@@ -20,7 +20,9 @@ import datetime as dt
 import io
 import re
 import zipfile
-from itertools import count, repeat
+from collections.abc import Iterator
+from itertools import repeat
+from operator import itemgetter
 
 from site_builder.site.present.figures import number_format
 
@@ -79,14 +81,20 @@ def _column(n: int) -> str:
 
 
 class Sheet:
+    """A sheet's rows as they are added: a row given whole (:meth:`append`) as its XML, rows given
+    column by column (:meth:`extend_columns`) as their columns and each column's cells by value —
+    the rows' XML is made only when the workbook is saved, a batch of rows at a time, and deflated
+    as it is made (:meth:`chunks`), so a long table's sheet is never held whole as text."""
+
     def __init__(self, book: Workbook, name: str, freeze: str | None, widths: dict[int, float] | None):
         self.book, self.name, self.freeze, self.widths = book, name, freeze, widths or {}
-        self._rows: list[str] = []
+        self._blocks: list[list[str] | _Block] = []  # in order: runs of appended rows' XML, blocks of columns
+        self._count = 0  # rows
         self._width = 0
 
     def append(self, values, bold: bool = False) -> None:
         """One row: ``None`` a blank, ``int`` a number, :class:`Number` a figure, ``str`` a text."""
-        r = len(self._rows) + 1
+        r = self._count + 1
         book = self.book
         at = f'{r}"'
         cells = []
@@ -94,38 +102,52 @@ class Sheet:
             if v is not None:
                 cells.append(f'<c r="{col}{at}{_tail(book, v, bold)}')
         self._width = max(self._width, len(values))
-        self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if not self._blocks or not isinstance(self._blocks[-1], list):
+            self._blocks.append([])
+        self._blocks[-1].append(f'<row r="{r}">{"".join(cells)}</row>')
+        self._count = r
 
     def extend_columns(self, columns: list) -> None:
         """Rows given column by column (each an iterable of cells as :meth:`append` takes them, all
         as long): the same XML as appending each row, formed without a Python step per cell.
 
         Each column's distinct values become once a piece of the row with the row number left
-        open (``<c r="B\\0" …``, a NUL no cell's XML holds; ``""`` for a blank), a row is its
-        pieces joined, the NULs replaced with its number.
+        open (``<c r="B\\0" …``, a NUL no cell's XML holds; ``""`` for a blank) — made in the order
+        appending the rows would first meet them (a cell's style and the cells a reader sees are
+        numbered in that order) —; the rows themselves are made when the sheet is written
+        (:meth:`chunks`).
         """
         if not columns:
             return
         book = self.book
         cols = book.columns(len(columns))
-        pieces = []
-        for letter, column in zip(cols, columns):
-            column = list(column)
-            cells = _Pieces(book, '<c r="' + letter)
+        values = [list(column) for column in columns]
+        n = min(map(len, values))
+        if not n:
+            return
+        firsts = []  # (row, column, key) of the first cell of each distinct key of each column
+        lookups = []
+        for j, column in enumerate(values):
+            del column[n:]
             kinds = set(map(type, column)) - {type(None)}
             one_kind = len(kinds) <= 1 and kinds <= {str, int, Number}
-            pieces.append(map(cells.__getitem__ if one_kind else cells.piece, column))
-        first = len(self._rows) + 1
-        bodies = map("".join, zip(repeat('<row r="\0">'), *pieces, repeat("</row>")))
-        n = len(self._rows)
-        self._rows.extend(map(str.replace, bodies, repeat("\0"), map(str, count(first))))
-        if len(self._rows) > n:
-            self._width = max(self._width, len(columns))
+            # values of different kinds can compare equal (a Number and the same text): keyed by kind too
+            keys = column if one_kind else list(zip(map(type, column), column))
+            values[j] = keys
+            first = dict(zip(reversed(keys), range(n - 1, -1, -1)))
+            firsts.extend(zip(first.values(), repeat(j), first))
+            lookups.append(_Pieces(book, '<c r="' + cols[j], one_kind))
+        for _, j, key in sorted(firsts, key=itemgetter(0, 1)):
+            lookups[j][key]  # made now, in the order the rows meet them
+        self._blocks.append(_Block(self._count + 1, n, values, lookups))
+        self._count += n
+        self._width = max(self._width, len(columns))
 
-    def xml(self, selected: bool) -> str:
+    def chunks(self, selected: bool, rows: int = 1000) -> Iterator[str]:
+        """The sheet's XML in pieces of at most ``rows`` rows (the same text whatever their size)."""
         parts = [_HEAD, f'<worksheet xmlns="{_MAIN}">']
-        if self._rows and self._width:
-            parts.append(f'<dimension ref="A1:{_column(self._width - 1)}{len(self._rows)}"/>')
+        if self._count and self._width:
+            parts.append(f'<dimension ref="A1:{_column(self._width - 1)}{self._count}"/>')
         selected_attr = ' tabSelected="1"' if selected else ""
         parts.append(f'<sheetViews><sheetView{selected_attr} workbookViewId="0">')
         parts.append(_pane(self.freeze))
@@ -136,22 +158,48 @@ class Sheet:
                 parts.append(f'<col min="{col + 1}" max="{col + 1}" width="{width:g}" customWidth="1"/>')
             parts.append("</cols>")
         parts.append("<sheetData>")
-        parts.extend(self._rows)
-        parts.append("</sheetData></worksheet>")
-        return "".join(parts)
+        yield "".join(parts)
+        for block in self._blocks:
+            if isinstance(block, list):
+                for a in range(0, len(block), rows):
+                    yield "".join(block[a:a + rows])
+            else:
+                yield from block.xml(rows)
+        yield "</sheetData></worksheet>"
+
+    def xml(self, selected: bool) -> str:
+        return "".join(self.chunks(selected))
+
+
+class _Block:
+    """Rows given column by column: the first row's number, how many, each column's values (or
+    (kind, value) keys) and its cells by them (:class:`_Pieces`)."""
+
+    def __init__(self, first: int, count: int, columns: list[list], pieces: list[_Pieces]) -> None:
+        self.first, self.count, self.columns, self.pieces = first, count, columns, pieces
+
+    def xml(self, rows: int) -> Iterator[str]:
+        """The rows' XML, ``rows`` rows a piece: a row is its cells' pieces joined, the NULs replaced
+        with its number."""
+        getters = [p.__getitem__ for p in self.pieces]
+        for a in range(0, self.count, rows):
+            b = min(self.count, a + rows)
+            cells = [map(get, column[a:b]) for get, column in zip(getters, self.columns)]
+            bodies = map("".join, zip(repeat('<row r="\0">'), *cells, repeat("</row>")))
+            numbers = map(str, range(self.first + a, self.first + b))
+            yield "".join(map(str.replace, bodies, repeat("\0"), numbers))
 
 
 class _Pieces(dict):
-    """One column's cells by value: the cell's XML with its row number as a NUL, ``""`` for a
-    blank.  Only for a column of one kind of value (and blanks): values of different kinds can
-    compare equal (a :class:`Number` and the same text)."""
+    """One column's cells by value (or, in a column of values of more than one kind, by (kind,
+    value)): the cell's XML with its row number as a NUL, ``""`` for a blank."""
 
-    def __init__(self, book: Workbook, head: str) -> None:
+    def __init__(self, book: Workbook, head: str, one_kind: bool = True) -> None:
         super().__init__()
-        self.book, self.head = book, head
+        self.book, self.head, self.one_kind = book, head, one_kind
 
-    def __missing__(self, v):
-        piece = self[v] = self.piece(v)
+    def __missing__(self, key):
+        piece = self[key] = self.piece(key if self.one_kind else key[1])
         return piece
 
     def piece(self, v) -> str:
@@ -183,6 +231,19 @@ def _tail(book: Workbook, v, bold: bool = False) -> str:
     else:
         tail = book.other_tail(v, bold)
     return tail
+
+
+def _member(z: zipfile.ZipFile, name: str, texts) -> None:
+    """One part of the package, its text given in pieces: deflated a piece at a time into a member
+    whose header (fixed date, system and mode; sizes and CRC written back into it, no data
+    descriptor: the archive is seekable) is the one ``ZipFile.writestr`` writes."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # the same bytes whichever system builds
+    info.external_attr = 0o644 << 16
+    with z.open(info, "w") as dest:
+        for text in texts:
+            dest.write(text.encode("utf-8"))
 
 
 def _s(style: int) -> str:
@@ -274,7 +335,9 @@ class Workbook:
         return ws
 
     def save(self) -> Package:
-        """The file's bytes, with what the privacy scan reads of them (:class:`Package`)."""
+        """The file's bytes, with what the privacy scan reads of them (:class:`Package`).  A sheet is
+        deflated as its XML is made, a batch of rows at a time (:meth:`Sheet.chunks`): the same
+        bytes as deflating it whole (one deflate stream, flushed once at its end)."""
         n = len(self.sheets)
         parts = [
             ("[Content_Types].xml", self._content_types()),
@@ -291,21 +354,18 @@ class Workbook:
              + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                        for i in range(1, n + 1))
              + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
-            ("xl/styles.xml", self._styles_xml()),
-            *((f"xl/worksheets/sheet{i}.xml", ws.xml(i == 1)) for i, ws in enumerate(self.sheets, 1)),
+            ("xl/styles.xml", self._styles_xml()),  # every cell's style is known: cells are made when added
         ]
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             for name, text in parts:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # the same bytes whichever system builds
-                info.external_attr = 0o644 << 16
-                z.writestr(info, text.encode("utf-8"))
-        package = Package(out.getvalue())
+                _member(z, name, (text,))
+            for i, ws in enumerate(self.sheets, 1):
+                _member(z, f"xl/worksheets/sheet{i}.xml", ws.chunks(i == 1))
+        package = Package(out.getbuffer())
         # every part but the sheets as written; of the sheets, each cell's text (a text as it was
         # escaped into the XML, a number's digits) and each sheet's name (a tab a reader sees)
-        package.parts = tuple((name, text) for name, text in parts if not name.startswith("xl/worksheets/"))
+        package.parts = tuple(parts)
         package.cells = (*(ws.name for ws in self.sheets), *dict.fromkeys(self._shown))
         return package
 
