@@ -87,7 +87,7 @@ from site_builder.site.output.personal_names import (
     publishes_names,
 )
 from site_builder.site.output.personal_numbers import find_spans, line_col, locate_written, normalise, redact_number
-from site_builder.site.output.scan_text import output_text
+from site_builder.site.output.scan_text import output_lines, output_text
 
 
 messages.register(
@@ -151,14 +151,23 @@ def scan_outputs(
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
     names = maskable_names(names)
-    once = _lines_once if not any("\n" in n for n in names) else str  # a name across lines: read every line
+    # a name across lines: every line read, where it is
+    clean = None if any("\n" in n for n in names) else _CLEAN.kept_for((numbers, tuple(names)))
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
-        text = output_text(page, files[page])
-        if text is None:
-            continue
-        norm = normalise(page + "\n" + once(text))
+        if clean is None:
+            text = output_text(page, files[page])
+            if text is None:
+                continue
+        else:
+            lines = output_lines(page, files[page])
+            if lines is None:
+                continue
+            lines = clean.unknown(lines)
+            text = "\n".join(lines)
+        found = len(findings)
+        norm = normalise(page + "\n" + text)
         if numbers:
             for kind, number, _, _ in find_spans(norm):
                 mark, written = index.where(number)
@@ -167,6 +176,8 @@ def scan_outputs(
         for name in names_in(norm, names):
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
+        if clean is not None and len(findings) == found:  # a page with a finding: none of its lines kept
+            clean.add(lines)
     return findings
 
 
@@ -176,6 +187,55 @@ def _lines_once(text: str) -> str:
     once, as the report lists each once — and a page's repeated lines (blank ones, the same cell
     or tag) are read once."""
     return "\n".join(dict.fromkeys(text.split("\n")))
+
+
+class _CleanLines:
+    """The lines this process's scan found clean — no personal number, no registered name —
+    so that another page holding them (the chrome, a table's labels, common figures) does
+    not read them again: no number or name spans a line break, nor does NFKC change one,
+    so a line clean on one page is clean on every page.
+
+    Only lines of a page with no finding are kept: every page holding a number or a name
+    reports it.  Kept for one set of names searched (another set starts again); lines of
+    at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
+    ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
+    site does not grow it without end (a few MiB)."""
+
+    LIMIT = 16_000
+    CHARS = 800_000
+    LONGEST = 400
+
+    def __init__(self) -> None:
+        self.key: object = None
+        self.new: set[str] = set()
+        self.old: set[str] = set()
+        self.chars = 0
+
+    def kept_for(self, key: object) -> _CleanLines:
+        if key != self.key:
+            self.key, self.new, self.old, self.chars = key, set(), set(), 0
+        return self
+
+    def unknown(self, lines: Iterable[str]) -> list[str]:
+        """``lines`` not known clean, in their order."""
+        new, old = self.new, self.old
+        return [line for line in lines if line not in new and line not in old]
+
+    def add(self, lines: Iterable[str]) -> None:
+        """Remember ``lines`` (none of them known yet) as clean."""
+        new = self.new
+        for line in lines:
+            size = len(line)
+            if size > self.LONGEST:
+                continue
+            if len(new) >= self.LIMIT or self.chars + size > self.CHARS:
+                self.old, self.new, self.chars = new, set(), 0
+                new = self.new
+            new.add(line)
+            self.chars += size
+
+
+_CLEAN = _CleanLines()
 
 
 class _SourceIndex:
