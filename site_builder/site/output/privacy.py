@@ -71,8 +71,10 @@ This module holds the scan (outputs, sources and the archive) and its messages;
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +201,8 @@ class _CleanLines:
     reports it.  Kept for one set of names searched (another set starts again); lines of
     at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
     ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
-    site does not grow it without end (a few MiB)."""
+    site does not grow it without end (a few MiB).  Everything here runs in C loops: a
+    lookup must cost less than the search it saves."""
 
     LIMIT = 16_000
     CHARS = 800_000
@@ -221,18 +224,16 @@ class _CleanLines:
         new, old = self.new, self.old
         return [line for line in lines if line not in new and line not in old]
 
-    def add(self, lines: Iterable[str]) -> None:
-        """Remember ``lines`` (none of them known yet) as clean."""
-        new = self.new
-        for line in lines:
-            size = len(line)
-            if size > self.LONGEST:
-                continue
-            if len(new) >= self.LIMIT or self.chars + size > self.CHARS:
-                self.old, self.new, self.chars = new, set(), 0
-                new = self.new
-            new.add(line)
-            self.chars += size
+    def add(self, lines: list[str]) -> None:
+        """Remember ``lines`` (none of them known yet) as clean, as many as the newer
+        generation has room for; when it is full, it becomes the older."""
+        short = list(compress(lines, map(self.LONGEST.__ge__, map(len, lines))))
+        room = bisect_right(list(accumulate(map(len, short))), self.CHARS - self.chars)
+        kept = short[: min(room, self.LIMIT - len(self.new))]
+        self.new.update(kept)
+        self.chars += sum(map(len, kept))
+        if len(kept) < len(short) or len(self.new) >= self.LIMIT:
+            self.old, self.new, self.chars = self.new, set(), 0
 
 
 _CLEAN = _CleanLines()
