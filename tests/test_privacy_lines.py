@@ -2,7 +2,7 @@
 it reports exactly what it reported when it read every page whole with three patterns.
 
 ``scan_outputs`` skips the lines an earlier page of the same process found clean
-(:class:`privacy._CleanLines`), and reads a page through ``output_lines`` (its
+(:class:`scan_text._CleanLines`), and reads a page through ``output_lines`` (its
 distinct lines; an HTML page split at its tags once).  The reading before both is
 kept here as the reference (``old_output_text``, ``old_scan``); the findings —
 kind, masked text, page, sources, location, order — must be equal for any page,
@@ -129,23 +129,27 @@ CHROME = "<nav><a href=\"../index.html\">首页</a></nav>\n<p>考核得分 96.40
 
 
 def test_a_line_found_clean_is_not_searched_again_but_a_number_is_reported_on_every_page(monkeypatch):
-    clean = privacy._CleanLines()
-    monkeypatch.setattr(privacy, "_CLEAN", clean)
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
     privacy.scan_outputs({"a.html": CHROME.encode()}, {}, [])
-    assert {"考核得分 96.40 分", "<a href=\"../index.html\">", "首页"} <= clean.new
+    clean = scan_text._CLEAN
+    assert clean.key == (True, ()) and {"考核得分 96.40 分", "<a href=\"../index.html\">", "首页"} <= clean.new
     page = (CHROME + "<p>联系电话 138 1234 5678</p>").encode()
     for path in ("b.html", "c.html", "b.html"):
         found = privacy.scan_outputs({path: page}, {}, [])
         assert [(f.kind, f.text, f.page) for f in found] == [("mobile", "138****5678", path)]
-    assert not any("138" in line for line in clean.new | clean.old)
+    assert scan_text._CLEAN is clean and not any("138" in line for line in clean.new | clean.old)
 
 
 def test_the_lines_remembered_are_those_of_the_names_searched(monkeypatch):
-    monkeypatch.setattr(privacy, "_CLEAN", privacy._CleanLines())
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
     page = "<p>经张三同志核实</p>".encode()
     assert privacy.scan_outputs({"a.html": page}, {}, []) == []  # no name registered: clean
+    before = scan_text._CLEAN
+    assert "经张三同志核实" in before.new
     found = privacy.scan_outputs({"a.html": page}, {}, ["张三"])
     assert [(f.kind, f.text) for f in found] == [("name", "张*")]
+    assert scan_text._CLEAN.key == (True, ("张三",)) and "经张三同志核实" not in scan_text._CLEAN.new
+    assert "经张三同志核实" in before.new  # a scan that holds it still reads what it knew
     # a number is clean to a scan of names only, and is found by the next scan of numbers
     number = "<p>电话 13812345678</p>".encode()
     assert privacy.scan_outputs({"b.html": number}, {}, ["张三"], numbers=False) == []
@@ -153,36 +157,35 @@ def test_the_lines_remembered_are_those_of_the_names_searched(monkeypatch):
 
 
 def test_a_name_across_lines_reads_every_line_in_place(monkeypatch):
-    clean = privacy._CleanLines()
-    monkeypatch.setattr(privacy, "_CLEAN", clean)
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
     privacy.scan_outputs({"a.txt": "县\n张".encode()}, {}, [])  # "张" remembered clean
     found = privacy.scan_outputs({"b.txt": "张\n三".encode()}, {}, ["张\n三"])
     assert [(f.kind, f.text) for f in found] == [("name", "张**")]
 
 
 def test_the_lines_remembered_are_bounded(monkeypatch):
-    clean = privacy._CleanLines()
-    monkeypatch.setattr(privacy, "_CLEAN", clean)
-    monkeypatch.setattr(privacy._CleanLines, "LIMIT", 50)
-    monkeypatch.setattr(privacy._CleanLines, "LONGEST", 20)
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    monkeypatch.setattr(scan_text._CleanLines, "LIMIT", 50)
+    monkeypatch.setattr(scan_text._CleanLines, "LONGEST", 20)
     for i in range(40):
         text = "\n".join(f"第 {i} 页第 {j} 行" for j in range(10)) + "\n" + "长" * 21
         privacy.scan_outputs({f"p{i}.txt": text.encode()}, {}, [])
+        clean = scan_text._CLEAN
         assert len(clean.new) <= 50 and len(clean.old) <= 50
     assert "第 39 页第 9 行" in clean.new | clean.old and "长" * 21 not in clean.new | clean.old
     assert "第 0 页第 0 行" not in clean.new | clean.old  # the oldest generation dropped
     # one page fills a generation at most (the rest of it is not remembered this time)
-    clean = privacy._CleanLines()
-    monkeypatch.setattr(privacy, "_CLEAN", clean)
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
     lines = [f"行 {j}" for j in range(80)]
     privacy.scan_outputs({"many.txt": "\n".join(lines).encode()}, {}, [])
+    clean = scan_text._CLEAN
     assert (clean.old, clean.new) == (set(lines[:50]), set())
     # and no more characters than it may hold: 6 lines of 16 characters
-    clean = privacy._CleanLines()
-    monkeypatch.setattr(privacy, "_CLEAN", clean)
-    monkeypatch.setattr(privacy._CleanLines, "CHARS", 100)
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    monkeypatch.setattr(scan_text._CleanLines, "CHARS", 100)
     lines = [f"行 {j:03d} " + "字" * 10 for j in range(30)]
     privacy.scan_outputs({"q.txt": "\n".join(lines).encode()}, {}, [])
+    clean = scan_text._CLEAN
     assert (clean.old, clean.new, clean.chars) == (set(lines[:6]), set(), 0)
     privacy.scan_outputs({"r.txt": "\n".join(lines[:3]).encode()}, {}, [])
     assert (clean.new, clean.chars) == (set(), 0)  # known already
@@ -200,7 +203,7 @@ def test_a_long_tag_is_read_but_not_remembered(monkeypatch):
 
 
 def test_a_finding_is_located_at_its_source_as_before(monkeypatch):
-    monkeypatch.setattr(privacy, "_CLEAN", privacy._CleanLines())
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
     sources = {"units.yaml": "- id: u1\n  note: 电话 138-1234-5678\n".encode()}
     files = {"u/index.html": "<p>电话 138-1234-5678</p>".encode(), "a.html": "<p>电话</p>".encode()}
     found = privacy.scan_outputs(files, sources, [])

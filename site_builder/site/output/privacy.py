@@ -71,10 +71,8 @@ This module holds the scan (outputs, sources and the archive) and its messages;
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +87,7 @@ from site_builder.site.output.personal_names import (
     publishes_names,
 )
 from site_builder.site.output.personal_numbers import find_spans, line_col, locate_written, normalise, redact_number
-from site_builder.site.output.scan_text import output_lines, output_text
+from site_builder.site.output.scan_text import clean_lines, output_lines, output_text
 
 
 messages.register(
@@ -154,7 +152,7 @@ def scan_outputs(
     in the output files — the path of each file included — located at their source."""
     names = maskable_names(names)
     # a name across lines: every line read, where it is
-    clean = None if any("\n" in n for n in names) else _CLEAN.kept_for((numbers, tuple(names)))
+    clean = None if any("\n" in n for n in names) else clean_lines((numbers, tuple(names)))
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
@@ -189,54 +187,6 @@ def _lines_once(text: str) -> str:
     once, as the report lists each once — and a page's repeated lines (blank ones, the same cell
     or tag) are read once."""
     return "\n".join(dict.fromkeys(text.split("\n")))
-
-
-class _CleanLines:
-    """The lines this process's scan found clean — no personal number, no registered name —
-    so that another page holding them (the chrome, a table's labels, common figures) does
-    not read them again: no number or name spans a line break, nor does NFKC change one,
-    so a line clean on one page is clean on every page.
-
-    Only lines of a page with no finding are kept: every page holding a number or a name
-    reports it.  Kept for one set of names searched (another set starts again); lines of
-    at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
-    ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
-    site does not grow it without end (a few MiB).  Everything here runs in C loops: a
-    lookup must cost less than the search it saves."""
-
-    LIMIT = 16_000
-    CHARS = 800_000
-    LONGEST = 400
-
-    def __init__(self) -> None:
-        self.key: object = None
-        self.new: set[str] = set()
-        self.old: set[str] = set()
-        self.chars = 0
-
-    def kept_for(self, key: object) -> _CleanLines:
-        if key != self.key:
-            self.key, self.new, self.old, self.chars = key, set(), set(), 0
-        return self
-
-    def unknown(self, lines: Iterable[str]) -> list[str]:
-        """``lines`` not known clean, in their order."""
-        new, old = self.new, self.old
-        return [line for line in lines if line not in new and line not in old]
-
-    def add(self, lines: list[str]) -> None:
-        """Remember ``lines`` (none of them known yet) as clean, as many as the newer
-        generation has room for; when it is full, it becomes the older."""
-        short = list(compress(lines, map(self.LONGEST.__ge__, map(len, lines))))
-        room = bisect_right(list(accumulate(map(len, short))), self.CHARS - self.chars)
-        kept = short[: min(room, self.LIMIT - len(self.new))]
-        self.new.update(kept)
-        self.chars += sum(map(len, kept))
-        if len(kept) < len(short) or len(self.new) >= self.LIMIT:
-            self.old, self.new, self.chars = self.new, set(), 0
-
-
-_CLEAN = _CleanLines()
 
 
 class _SourceIndex:

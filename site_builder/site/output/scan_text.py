@@ -8,8 +8,9 @@ through the text it kept of them (:class:`.xlsx.Package`), not inflated again;
 images, fonts and PDFs not at all.
 
 The scan reads :func:`output_lines`: the distinct lines of that text, in the order
-they first occur (no number or name spans a line break).  An HTML page is split
-at its tags in one pass for both.
+they first occur (no number or name spans a line break), less those it found clean
+on an earlier page of the same process (:func:`clean_lines`).  An HTML page is
+split at its tags in one pass for both.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import html
 import io
 import re
 import zipfile
+from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import accumulate, compress
 
 from site_builder.site.output.xlsx import Package
 
@@ -158,3 +162,58 @@ def _package_text(data: Package) -> str:
     never spans two cells, and one found twice in a file is one finding."""
     parts = [_xml_text(xml) for _, xml in sorted(data.parts)]
     return "\n".join([*parts, *data.cells])
+
+
+# ------------------------------------------------------------------ lines known clean
+
+
+class _CleanLines:
+    """The lines this process's scan found clean — no personal number, no registered name —
+    so that another page holding them (the chrome, a table's labels, common figures) does
+    not read them again: no number or name spans a line break, nor does NFKC change one,
+    so a line clean on one page is clean on every page.
+
+    Only lines of a page with no finding are kept: every page holding a number or a name
+    reports it.  Kept for one set of names searched (another set starts again); lines of
+    at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
+    ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
+    site does not grow it without end (a few MiB).  Everything here runs in C loops: a
+    lookup must cost less than the search it saves."""
+
+    LIMIT = 16_000
+    CHARS = 800_000
+    LONGEST = 400
+
+    def __init__(self, key: object = None) -> None:
+        self.key = key
+        self.new: set[str] = set()
+        self.old: set[str] = set()
+        self.chars = 0
+
+    def unknown(self, lines: Iterable[str]) -> list[str]:
+        """``lines`` not known clean, in their order."""
+        new, old = self.new, self.old
+        return [line for line in lines if line not in new and line not in old]
+
+    def add(self, lines: list[str]) -> None:
+        """Remember ``lines`` (none of them known yet) as clean, as many as the newer
+        generation has room for; when it is full, it becomes the older."""
+        short = list(compress(lines, map(self.LONGEST.__ge__, map(len, lines))))
+        room = bisect_right(list(accumulate(map(len, short))), self.CHARS - self.chars)
+        kept = short[: min(room, self.LIMIT - len(self.new))]
+        self.new.update(kept)
+        self.chars += sum(map(len, kept))
+        if len(kept) < len(short) or len(self.new) >= self.LIMIT:
+            self.old, self.new, self.chars = self.new, set(), 0
+
+
+_CLEAN = _CleanLines()
+
+
+def clean_lines(key: object) -> _CleanLines:
+    """The lines known clean to a scan for ``key`` (whether it looks for numbers, the names it
+    looks for): another key starts afresh, and a scan keeps the object it was given."""
+    global _CLEAN
+    if _CLEAN.key != key:
+        _CLEAN = _CleanLines(key)
+    return _CLEAN
