@@ -193,6 +193,16 @@ def test_the_lines_remembered_are_bounded(monkeypatch):
     assert (clean.new, clean.chars) == (set(lines[6:9]), 48)
 
 
+def test_a_page_of_rows_of_its_own_is_not_remembered(monkeypatch):
+    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    monkeypatch.setattr(scan_text._CleanLines, "PAGE", 20)
+    rows = "\n".join(f"县{j},96.{j:02d}" for j in range(21)).encode()
+    assert privacy.scan_outputs({"data.csv": rows}, {}, []) == []
+    assert (scan_text._CLEAN.new, scan_text._CLEAN.old) == (set(), set())
+    privacy.scan_outputs({"less.csv": b"\n".join(rows.split(b"\n")[1:])}, {}, [])
+    assert len(scan_text._CLEAN.new) == 20
+
+
 def test_a_long_tag_is_read_but_not_remembered(monkeypatch):
     seps = scan_text._Separators()
     monkeypatch.setattr(scan_text, "_SEPARATOR", seps)

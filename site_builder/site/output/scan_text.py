@@ -177,12 +177,14 @@ class _CleanLines:
     reports it.  Kept for one set of names searched (another set starts again); lines of
     at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
     ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
-    site does not grow it without end (a few MiB).  Everything here runs in C loops: a
+    site does not grow it without end (a few MiB); a page with more than ``PAGE`` lines
+    not known yet is not remembered.  Everything here runs in C loops: a
     lookup must cost less than the search it saves."""
 
     LIMIT = 16_000
     CHARS = 800_000
     LONGEST = 400
+    PAGE = 2_000
 
     def __init__(self, key: object = None) -> None:
         self.key = key
@@ -197,7 +199,11 @@ class _CleanLines:
 
     def add(self, lines: list[str]) -> None:
         """Remember ``lines`` (none of them known yet) as clean, as many as the newer
-        generation has room for; when it is full, it becomes the older."""
+        generation has room for; when it is full, it becomes the older.  A page with more
+        new lines than ``PAGE`` (a table of data rows, most of them its own) is not
+        remembered: its lines would push out those the pages share."""
+        if len(lines) > self.PAGE:
+            return
         short = list(compress(lines, map(self.LONGEST.__ge__, map(len, lines))))
         room = bisect_right(list(accumulate(map(len, short))), self.CHARS - self.chars)
         kept = short[: min(room, self.LIMIT - len(self.new))]
