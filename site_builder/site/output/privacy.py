@@ -87,7 +87,7 @@ from site_builder.site.output.personal_names import (
     publishes_names,
 )
 from site_builder.site.output.personal_numbers import find_spans, line_col, locate_written, normalise, redact_number
-from site_builder.site.output.scan_text import output_text
+from site_builder.site.output.scan_text import clean_lines, output_lines, output_text
 
 
 messages.register(
@@ -151,14 +151,23 @@ def scan_outputs(
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
     names = maskable_names(names)
-    once = _lines_once if not any("\n" in n for n in names) else str  # a name across lines: read every line
+    # a name across lines: every line read, where it is
+    clean = None if any("\n" in n for n in names) else clean_lines((numbers, tuple(names)))
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
-        text = output_text(page, files[page])
-        if text is None:
-            continue
-        norm = normalise(page + "\n" + once(text))
+        if clean is None:
+            text = output_text(page, files[page])
+            if text is None:
+                continue
+        else:
+            lines = output_lines(page, files[page])
+            if lines is None:
+                continue
+            lines = clean.unknown(lines)
+            text = "\n".join(lines)
+        found = len(findings)
+        norm = normalise(page + "\n" + text)
         if numbers:
             for kind, number, _, _ in find_spans(norm):
                 mark, written = index.where(number)
@@ -167,6 +176,8 @@ def scan_outputs(
         for name in names_in(norm, names):
             mark = _name_mark(name, sources)
             findings.append(Finding("name", mask_name(name), page, (mark.path,) if mark else (), mark))
+        if clean is not None and len(findings) == found:  # a page with a finding: none of its lines kept
+            clean.add(lines)
     return findings
 
 

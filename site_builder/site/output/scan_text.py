@@ -6,6 +6,11 @@ attributes publish); JSON and JS: ``\\uXXXX`` escapes decoded; an XLSX through
 its XML parts' text and its sheets' names — for a workbook our writer just made,
 through the text it kept of them (:class:`.xlsx.Package`), not inflated again;
 images, fonts and PDFs not at all.
+
+The scan reads :func:`output_lines`: the distinct lines of that text, in the order
+they first occur (no number or name spans a line break), less those it found clean
+on an earlier page of the same process (:func:`clean_lines`).  An HTML page is
+split at its tags in one pass for both.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import html
 import io
 import re
 import zipfile
+from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import accumulate, compress
 
 from site_builder.site.output.xlsx import Package
 
@@ -28,6 +36,7 @@ _INLINE = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
+_SPLIT = re.compile(r"(<[^>]*>)")  # text, tag, text, tag, … text
 _MARKUP_ANY = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 # In spreadsheet XML a cell, row or shared string ends a text; rich-text runs do not.
 _XLSX_BREAK = re.compile(r"</?(?:c|row|si|is|v|f|sheetData|cols?|rPh|phoneticPr)\b[^>]*>")
@@ -43,19 +52,84 @@ def output_text(path: str, data: bytes) -> str | None:
     if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         return _zip_text(data)
     text = data.decode("utf-8", errors="replace")
-    if lower.endswith((".html", ".htm", ".xml", ".svg", ".rss", ".atom")):
-        # Text as read: comments and inline tags vanish, other tags end a line.  The
-        # tags and comments themselves follow, one a line: an attribute
-        # (href="tel:…", alt, title, content) or a comment is published too.
-        if "<!--" in text:
-            markup = "\n".join(_MARKUP_ANY.findall(text))
-            text = _COMMENT.sub("", text)
-        else:  # no comment (the usual page): its tags alone, found with the simpler pattern
-            markup = "\n".join(_TAG.findall(text))
-        text = html.unescape(_TAG.sub("\n", _INLINE.sub("", text)) + "\n" + markup)
-    elif lower.endswith((".json", ".js", ".webmanifest")):
+    if lower.endswith(_MARKUP_SUFFIXES):
+        split = _split_page(text)
+        if split is not None:
+            body, tags = split
+            return html.unescape(body + "\n" + "\n".join(tags))
+        return _markup_text(text)
+    if lower.endswith((".json", ".js", ".webmanifest")):
         text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return text
+
+
+def output_lines(path: str, data: bytes) -> list[str] | None:
+    """The distinct lines of :func:`output_text`, in the order they first occur: what the scan
+    reads (no number or name spans a line break, so it finds the same in them).  A page's
+    repeated tags are read once before their text is joined."""
+    lower = path.lower()
+    if lower.endswith(_MARKUP_SUFFIXES) and data[:4] != b"PK\x03\x04":
+        text = data.decode("utf-8", errors="replace")
+        split = _split_page(text)
+        if split is None:
+            return list(dict.fromkeys(_markup_text(text).split("\n")))
+        body, tags = split
+        # html.unescape never reads across a line break, so it reads each tag as it would in
+        # the whole text; a tag repeated adds only lines already there
+        return list(dict.fromkeys(html.unescape(body + "\n" + "\n".join(dict.fromkeys(tags))).split("\n")))
+    text = output_text(path, data)
+    return None if text is None else list(dict.fromkeys(text.split("\n")))
+
+
+_MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".rss", ".atom")
+
+
+def _markup_text(text: str) -> str:
+    """HTML or XML as read: comments and inline tags vanish, other tags end a line.  The
+    tags and comments themselves follow, one a line: an attribute (href="tel:…", alt,
+    title, content) or a comment is published too."""
+    if "<!--" in text:
+        markup = "\n".join(_MARKUP_ANY.findall(text))
+        text = _COMMENT.sub("", text)
+    else:  # no comment: its tags alone, found with the simpler pattern
+        markup = "\n".join(_TAG.findall(text))
+    return html.unescape(_TAG.sub("\n", _INLINE.sub("", text)) + "\n" + markup)
+
+
+def _split_page(text: str) -> tuple[str, list[str]] | None:
+    """:func:`_markup_text`'s text before entities are decoded, and the page's tags, in one pass:
+    the text between the tags joined by nothing at an inline tag and by a line break at any other.
+
+    The same as :func:`_markup_text` reads when every "<" of the page begins a tag (none
+    stands alone or inside a tag) and no comment is there: each inline tag the pattern
+    would drop is then one of the tags, whole.  Otherwise None: the patterns read it."""
+    if "<!--" in text:
+        return None
+    parts = _SPLIT.split(text)
+    tags = parts[1::2]
+    if len(tags) != text.count("<"):
+        return None
+    parts[1::2] = map(_SEPARATOR.__getitem__, tags)
+    return "".join(parts), tags
+
+
+class _Separators(dict):
+    """What a tag leaves in the text read: nothing for an inline tag, a line break for any
+    other; remembered per process (a site's pages share most of their tags), bounded."""
+
+    LIMIT = 20_000
+    LONGEST = 200
+
+    def __missing__(self, tag: str) -> str:
+        sep = "" if _INLINE.fullmatch(tag) else "\n"
+        if len(tag) <= self.LONGEST:
+            if len(self) >= self.LIMIT:
+                self.clear()
+            self[tag] = sep
+        return sep
+
+
+_SEPARATOR = _Separators()
 
 
 def _zip_text(data: bytes) -> str:
@@ -88,3 +162,64 @@ def _package_text(data: Package) -> str:
     never spans two cells, and one found twice in a file is one finding."""
     parts = [_xml_text(xml) for _, xml in sorted(data.parts)]
     return "\n".join([*parts, *data.cells])
+
+
+# ------------------------------------------------------------------ lines known clean
+
+
+class _CleanLines:
+    """The lines this process's scan found clean — no personal number, no registered name —
+    so that another page holding them (the chrome, a table's labels, common figures) does
+    not read them again: no number or name spans a line break, nor does NFKC change one,
+    so a line clean on one page is clean on every page.
+
+    Only lines of a page with no finding are kept: every page holding a number or a name
+    reports it.  Kept for one set of names searched (another set starts again); lines of
+    at most ``LONGEST`` characters, in two generations of at most ``LIMIT`` lines and
+    ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
+    site does not grow it without end (a few MiB); a page with more than ``PAGE`` lines
+    not known yet is not remembered.  Everything here runs in C loops: a
+    lookup must cost less than the search it saves."""
+
+    LIMIT = 16_000
+    CHARS = 800_000
+    LONGEST = 400
+    PAGE = 2_000
+
+    def __init__(self, key: object = None) -> None:
+        self.key = key
+        self.new: set[str] = set()
+        self.old: set[str] = set()
+        self.chars = 0
+
+    def unknown(self, lines: Iterable[str]) -> list[str]:
+        """``lines`` not known clean, in their order."""
+        new, old = self.new, self.old
+        return [line for line in lines if line not in new and line not in old]
+
+    def add(self, lines: list[str]) -> None:
+        """Remember ``lines`` (none of them known yet) as clean, as many as the newer
+        generation has room for; when it is full, it becomes the older.  A page with more
+        new lines than ``PAGE`` (a table of data rows, most of them its own) is not
+        remembered: its lines would push out those the pages share."""
+        if len(lines) > self.PAGE:
+            return
+        short = list(compress(lines, map(self.LONGEST.__ge__, map(len, lines))))
+        room = bisect_right(list(accumulate(map(len, short))), self.CHARS - self.chars)
+        kept = short[: min(room, self.LIMIT - len(self.new))]
+        self.new.update(kept)
+        self.chars += sum(map(len, kept))
+        if len(kept) < len(short) or len(self.new) >= self.LIMIT:
+            self.old, self.new, self.chars = self.new, set(), 0
+
+
+_CLEAN = _CleanLines()
+
+
+def clean_lines(key: object) -> _CleanLines:
+    """The lines known clean to a scan for ``key`` (whether it looks for numbers, the names it
+    looks for): another key starts afresh, and a scan keeps the object it was given."""
+    global _CLEAN
+    if _CLEAN.key != key:
+        _CLEAN = _CleanLines(key)
+    return _CLEAN
