@@ -253,20 +253,19 @@ class _Shared:
 
     - ``outcomes``: (id of the leaf's line spec, id of the facts) -> a leaf's scoring (:func:`_leaf`);
     - ``lines``: a line made of the same objects -> that line (:func:`_aggregate`): a leaf by its node,
-      outcome, facts and status, a subtotal by its node and its children's lines;
-    - ``figures``: a subtotal by its figures (children that differ may sum alike).
+      outcome, facts and status, a subtotal by its node and its children's lines (and a subtotal of
+      other lines by its content, in every period: :func:`_subtotal`).
 
     Keys made of ids hold ids of objects their entry keeps (or that live as long as the scheme
     version: its trees and nodes), so an id in a key cannot pass to another object meanwhile.
     Everything shared is immutable: frozen outcomes, steps and lines; a later stage that needs another
     value makes a copy (a transfer's outcome is a new one, ``dataclasses.replace``)."""
 
-    __slots__ = ("outcomes", "lines", "figures")
+    __slots__ = ("outcomes", "lines")
 
     def __init__(self) -> None:
         self.outcomes: dict[tuple[int, int], tuple[tuple, tuple[Outcome | None, str, Facts | None]]] = {}
         self.lines: dict[tuple, tuple[tuple, LineResult]] = {}
-        self.figures: dict[tuple, LineResult] = {}
 
 
 class _UnitWork:
@@ -525,6 +524,8 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             shared.lines[key] = (made, line)  # type: ignore[union-attr]
         return line.points
 
+    fig = _figure if shared is not None else _same
+
     def make(node: Indicator, depth: int) -> LineResult:
         t = types[node.id]
         clip = clip_note = None
@@ -554,7 +555,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             if node.disqualify is not None:
                 n = max(o.occurrences, (facts or EMPTY_FACTS).incidents or 0)
                 disqualified = n >= node.disqualify.at_least
-            return LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
+            return LineResult(node.id, node.name, depth, t, node.max, fig(pts), fig(o.raw), o.clip or ("cap" if span_note else None),
                               span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
                               True, disqualified, node.counts)
         child_vals = [compute(c, depth + 1) for c in node.children]
@@ -584,14 +585,7 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             clip, clip_note = "cap", span_note
         v, balance = _balance(node, v, w.unit, period, ledger)
         if shared is not None and not balance:
-            # children of other lines may sum to the same figures: one line for equal figures, each
-            # figure by its text (Decimal 1 and 1.0 are equal but print differently)
-            same = (id(tree), id(node), depth, str(v), str(raw), clip, clip_note)  # tree and node live as long as sv
-            got = shared.figures.get(same)
-            if got is None:
-                got = shared.figures[same] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, (), None, "scored",
-                                                False, counts=node.counts)
-            return got
+            return _subtotal(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, node.counts)
         return LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, balance, None, "scored", False,
                           counts=node.counts)
 
@@ -668,10 +662,50 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     rounded = total if rounding.total == "sum_of_lines" and not scaled else round_points(total, rounding)
     return UnitResult(
         unit=w.unit, group=w.group, status="assessed", reason=entry.reason, lines=tuple(ordered),
-        base=base, bonus=bonus, deduction=deduction, coefficient=coefficient, total=rounded, exact_total=exact,
-        max_total=max_total, vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
-        adjustment=adjustment,
+        base=fig(base), bonus=fig(bonus), deduction=fig(deduction), coefficient=fig(coefficient), total=fig(rounded),
+        exact_total=fig(exact), max_total=fig(max_total), vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
+        adjustment=fig(adjustment),
     )
+
+
+_SUBTOTALS: dict[tuple, LineResult] = {}
+
+
+def _subtotal(nid: str, name: str, depth: int, t: str, top: Decimal | None, v: Decimal, raw: Decimal, clip: str | None,
+              clip_note: str | None, counts: bool) -> LineResult:
+    """A subtotal's line, one object for equal content (children that differ may sum alike, and a
+    subtotal holds no facts: in every period and every unit alike), by its content with each figure
+    by its text (Decimal 1 and 1.0 are equal but print differently); at most 65,536 kept."""
+    texts = str(v), str(raw)
+    key = (nid, name, depth, t, None if top is None else str(top), *texts, clip, clip_note, counts)
+    got = _SUBTOTALS.get(key)
+    if got is None:
+        if len(_SUBTOTALS) >= 65536:
+            _SUBTOTALS.clear()
+        got = _SUBTOTALS[key] = LineResult(nid, name, depth, t, top, _figure(v, texts[0]), _figure(raw, texts[1]), clip, clip_note,
+                                           (), None, "scored", False, counts=counts)
+    return got
+
+
+_FIGURES: dict[str, Decimal] = {}
+
+
+def _figure(value: Decimal, text: str | None = None) -> Decimal:
+    """One Decimal object for each figure written alike (“10”, “9.5”: a few hundred figures recur in
+    hundreds of thousands of lines and totals), by its text: Decimal 1 and 1.0 are equal but print
+    differently, 0 and −0 too.  A Decimal is immutable; at most 65,536 kept, then begun again."""
+    if text is None:
+        text = str(value)
+    got = _FIGURES.get(text)
+    if got is None:
+        if len(_FIGURES) >= 65536:
+            _FIGURES.clear()
+        got = _FIGURES[text] = value
+    return got
+
+
+def _same(value: Decimal) -> Decimal:
+    return value
 
 
 def _signed(v: Decimal) -> str:
