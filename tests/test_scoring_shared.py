@@ -99,7 +99,7 @@ def test_a_line_result_comes_back_from_a_cache_entry_equal_field_by_field():
 
 def test_a_line_result_pickled_with_its_field_names_still_loads():
     line = _line()
-    state = dict(line.__dict__)
+    state = {name: getattr(line, name) for name in LineResult.__dataclass_fields__}  # the fields by name
     back = object.__new__(LineResult)
     back.__setstate__(state)
     assert back == line

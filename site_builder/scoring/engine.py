@@ -56,6 +56,9 @@ messages.register(
 
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 PRECISION = 34
+#: Whether a period's equal outcomes and lines are one shared object (:func:`score_period`); the tests
+#: turn it off to show the site is the same byte for byte either way.
+SHARE = True
 
 
 def round_points(value: Decimal, rounding: Rounding) -> Decimal:
@@ -173,18 +176,40 @@ class _Ledger:
 
 def _leaf(node: Indicator, line: LineSpec, facts: Facts | None, unit: str, group: str, chain: list[Indicator], period: Period,
           failed: list[FormulaError] | None = None, history: History | None = None,
-          scoped: bool = True) -> tuple[Outcome | None, str, Facts | None]:
+          scoped: bool = True, shared: _Shared | None = None) -> tuple[Outcome | None, str, Facts | None]:
     """Score one leaf from the unit's own facts; (None, status) when excluded or deferred.
 
     ``line`` is the leaf's :class:`LineSpec` with the period's context (the same for every unit:
     made once per period, :func:`_leaf_plan`); ``scoped`` False when no node of its chain limits
     where it applies (``applies_to``, ``applies_in``).  A formula that fails with these facts (division
-    by zero, …) is appended to ``failed`` and scores 0, so the run goes on and reports every such line."""
+    by zero, …) is appended to ``failed`` and scores 0, so the run goes on and reports every such line.
+
+    ``shared`` (one per period, :func:`score_period`): a leaf scored from the very facts object
+    another unit's was scored from (a period's facts written alike are one object) gives that unit's
+    outcome itself — what a rule makes of a line is a function of the line and the facts alone — except
+    a history line (it reads the unit's own record) and a formula that failed (each unit is reported)."""
     if scoped and not applies(chain, unit, group, period.id, period.stage):
         return None, "out_of_scope", None
     rule = node.rule
     assert rule is not None
     f = facts if facts is not None else EMPTY_FACTS
+    if shared is None or rule.reads_history:
+        return _leaf_scored(node, line, f, unit, period, failed, history)
+    key = (id(line), id(f))
+    got = shared.outcomes.get(key)
+    if got is not None:
+        return got[1]
+    before = len(failed) if failed is not None else 0
+    made = _leaf_scored(node, line, f, unit, period, failed, history)
+    if failed is None or len(failed) == before:
+        shared.outcomes[key] = ((line, f), made)
+    return made
+
+
+def _leaf_scored(node: Indicator, line: LineSpec, f: Facts, unit: str, period: Period,
+                 failed: list[FormulaError] | None, history: History | None) -> tuple[Outcome | None, str, Facts | None]:
+    rule = node.rule
+    assert rule is not None
     if f.na:
         top = node.max or ZERO
         if node.not_applicable == "full":
@@ -219,6 +244,28 @@ def _modify(node: Indicator, out: Outcome, f: Facts) -> Outcome:
             pts = out.points * chosen.factor
             out = Outcome(pts, out.raw, out.clip, (*out.steps, step("explain.modifier", label=mod.label, count=n, factor=fmt(chosen.factor))), out.occurrences)
     return out
+
+
+class _Shared:
+    """What one period's scoring makes once and shares between its units (:data:`SHARE`): many units'
+    lines are scored from the very same facts object (a period's facts written alike are one object)
+    by the same rule and come out equal, and a period's results are held for the whole build.
+
+    - ``outcomes``: (id of the leaf's line spec, id of the facts) -> a leaf's scoring (:func:`_leaf`);
+    - ``lines``: a line made of the same objects -> that line (:func:`_aggregate`): a leaf by its node,
+      outcome, facts and status, a subtotal by its node and its children's lines (and a subtotal of
+      other lines by its content, in every period: :func:`_subtotal`).
+
+    Keys made of ids hold ids of objects their entry keeps (or that live as long as the scheme
+    version: its trees and nodes), so an id in a key cannot pass to another object meanwhile.
+    Everything shared is immutable: frozen outcomes, steps and lines; a later stage that needs another
+    value makes a copy (a transfer's outcome is a new one, ``dataclasses.replace``)."""
+
+    __slots__ = ("outcomes", "lines")
+
+    def __init__(self) -> None:
+        self.outcomes: dict[tuple[int, int], tuple[tuple, tuple[Outcome | None, str, Facts | None]]] = {}
+        self.lines: dict[tuple, tuple[tuple, LineResult]] = {}
 
 
 class _UnitWork:
@@ -288,6 +335,8 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
     scheme = sv.scheme
     works: dict[str, _UnitWork] = {}
     results: dict[str, UnitResult] = {}
+    # outcomes and lines made once per period and shared by every unit they are equal for (SHARE)
+    shared = _Shared() if SHARE else None
     with localcontext() as ctx:
         ctx.prec = PRECISION
         # 1. leaves from own facts
@@ -309,7 +358,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             for leaf_id, chain, node, line, scoped in plan:
                 failed: list[FormulaError] = []
                 out, status, f = _leaf(node, line, own.get(leaf_id), uid, group, chain, period,
-                                       failed if failures is not None else None, history, scoped)
+                                       failed if failures is not None else None, history, scoped, shared)
                 if failed and failures is not None:
                     failures.append(Failure(sv, period, uid, node, failed[0]))
                 outcomes[leaf_id], status_of[leaf_id], facts_of[leaf_id] = out, status, f
@@ -370,7 +419,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             shape = shapes.get(w.tree.id)
             if shape is None:
                 shape = shapes[w.tree.id] = _shape(w.tree, sv.types[w.tree.id], scheme.rounding)
-            results[uid] = _aggregate(project, sv, period, w, ledger, shape)
+            results[uid] = _aggregate(project, sv, period, w, ledger, shape, shared)
         for uid in sorted(sv.unit_group):
             if uid not in results:
                 entry = period.scores.units[uid]
@@ -421,7 +470,7 @@ def _shape(tree: Tree, types: dict[str, str], rounding: Rounding) -> _Shape:
 
 
 def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork, ledger: _Ledger,
-               shape: _Shape | None = None) -> UnitResult:
+               shape: _Shape | None = None, shared: _Shared | None = None) -> UnitResult:
     scheme = sv.scheme
     tree = w.tree
     types = sv.types[tree.id]
@@ -445,17 +494,48 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     def compute(node: Indicator, depth: int) -> Decimal | None:
         if node.id in values:
             return values[node.id]
+        # A line that reads neither another line (cap_by) nor the ledger (caps and balances over a
+        # span) is a function of its node and of what it is made of: a leaf of its outcome, facts and
+        # status, a subtotal of its children's lines.  Made once per period and shared (``shared``):
+        # the key holds ids of objects its entry keeps, so an id in it cannot pass to another object.
+        key = None
+        if shared is not None and not node.cap_by and node.cap_span == "period" and node.balance_span is None:
+            if not node.children:
+                made = (tree, node, w.outcomes.get(node.id), w.facts.get(node.id), w.status.get(node.id, "scored"))
+            else:
+                for c in node.children:
+                    compute(c, depth + 1)
+                made = (tree, node, *(lines[c.id] for c in node.children))
+            key = (depth, *map(id, made))
+            got = shared.lines.get(key)
+            if got is not None:
+                line = got[1]
+                values[node.id] = line.points
+                lines[node.id] = line
+                if line.disqualified:
+                    disq.append(node.disqualify.reason or node.name)  # type: ignore[union-attr]
+                return line.points
+        line = make(node, depth)
+        values[node.id] = line.points
+        lines[node.id] = line
+        if line.disqualified:
+            disq.append(node.disqualify.reason or node.name)  # type: ignore[union-attr]
+        if key is not None:
+            shared.lines[key] = (made, line)  # type: ignore[union-attr]
+        return line.points
+
+    fig = _figure if shared is not None else _same
+
+    def make(node: Indicator, depth: int) -> LineResult:
         t = types[node.id]
         clip = clip_note = None
         if not node.children:
             o = w.outcomes.get(node.id)
             status = w.status.get(node.id, "scored")
             if o is None:
-                values[node.id] = None
-                lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None,
-                                            (step("explain.out_of_scope"),) if status == "out_of_scope" else (step("explain.na_excluded"),),
-                                            w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
-                return None
+                return LineResult(node.id, node.name, depth, t, node.max, None, None, None, None,
+                                  (step("explain.out_of_scope"),) if status == "out_of_scope" else (step("explain.na_excluded"),),
+                                  w.facts.get(node.id), status if status != "deferred" else "not_applicable", True)
             r = roundings[node.id]
             pts = round_points(o.points, r) if r is not None else o.points
             steps = o.steps
@@ -474,20 +554,14 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
             disqualified = False
             if node.disqualify is not None:
                 n = max(o.occurrences, (facts or EMPTY_FACTS).incidents or 0)
-                if n >= node.disqualify.at_least:
-                    disqualified = True
-                    disq.append(node.disqualify.reason or node.name)
-            values[node.id] = pts
-            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, pts, o.raw, o.clip or ("cap" if span_note else None),
-                                        span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
-                                        True, disqualified, node.counts)
-            return pts
+                disqualified = n >= node.disqualify.at_least
+            return LineResult(node.id, node.name, depth, t, node.max, fig(pts), fig(o.raw), o.clip or ("cap" if span_note else None),
+                              span_note, steps, facts, "scored" if status != "not_applicable" else "not_applicable",
+                              True, disqualified, node.counts)
         child_vals = [compute(c, depth + 1) for c in node.children]
         if all(v is None for v in child_vals):
-            values[node.id] = None
-            lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, None, None, None, None, (), None, "not_applicable", False,
-                                        counts=node.counts)
-            return None
+            return LineResult(node.id, node.name, depth, t, node.max, None, None, None, None, (), None, "not_applicable", False,
+                              counts=node.counts)
         # display-only children (counts: false) are shown but left out of the subtotal
         raw = sum((v for c, v in zip(node.children, child_vals) if v is not None and c.counts), ZERO)
         v = raw
@@ -510,10 +584,10 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
         if span_note:
             clip, clip_note = "cap", span_note
         v, balance = _balance(node, v, w.unit, period, ledger)
-        values[node.id] = v
-        lines[node.id] = LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, balance, None, "scored", False,
-                                    counts=node.counts)
-        return v
+        if shared is not None and not balance:
+            return _subtotal(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, node.counts)
+        return LineResult(node.id, node.name, depth, t, node.max, v, raw, clip, clip_note, balance, None, "scored", False,
+                          counts=node.counts)
 
     # nodes capped by another node are computed after it (compute() recurses into the reference)
     for n in tree.indicators:
@@ -588,10 +662,50 @@ def _aggregate(project: Project, sv: SchemeVersion, period: Period, w: _UnitWork
     rounded = total if rounding.total == "sum_of_lines" and not scaled else round_points(total, rounding)
     return UnitResult(
         unit=w.unit, group=w.group, status="assessed", reason=entry.reason, lines=tuple(ordered),
-        base=base, bonus=bonus, deduction=deduction, coefficient=coefficient, total=rounded, exact_total=exact,
-        max_total=max_total, vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
-        adjustment=adjustment,
+        base=fig(base), bonus=fig(bonus), deduction=fig(deduction), coefficient=fig(coefficient), total=fig(rounded),
+        exact_total=fig(exact), max_total=fig(max_total), vetoes=tuple(vetoes), disqualified_by=tuple(disq), note=entry.note,
+        adjustment=fig(adjustment),
     )
+
+
+_SUBTOTALS: dict[tuple, LineResult] = {}
+
+
+def _subtotal(nid: str, name: str, depth: int, t: str, top: Decimal | None, v: Decimal, raw: Decimal, clip: str | None,
+              clip_note: str | None, counts: bool) -> LineResult:
+    """A subtotal's line, one object for equal content (children that differ may sum alike, and a
+    subtotal holds no facts: in every period and every unit alike), by its content with each figure
+    by its text (Decimal 1 and 1.0 are equal but print differently); at most 65,536 kept."""
+    texts = str(v), str(raw)
+    key = (nid, name, depth, t, None if top is None else str(top), *texts, clip, clip_note, counts)
+    got = _SUBTOTALS.get(key)
+    if got is None:
+        if len(_SUBTOTALS) >= 65536:
+            _SUBTOTALS.clear()
+        got = _SUBTOTALS[key] = LineResult(nid, name, depth, t, top, _figure(v, texts[0]), _figure(raw, texts[1]), clip, clip_note,
+                                           (), None, "scored", False, counts=counts)
+    return got
+
+
+_FIGURES: dict[str, Decimal] = {}
+
+
+def _figure(value: Decimal, text: str | None = None) -> Decimal:
+    """One Decimal object for each figure written alike (“10”, “9.5”: a few hundred figures recur in
+    hundreds of thousands of lines and totals), by its text: Decimal 1 and 1.0 are equal but print
+    differently, 0 and −0 too.  A Decimal is immutable; at most 65,536 kept, then begun again."""
+    if text is None:
+        text = str(value)
+    got = _FIGURES.get(text)
+    if got is None:
+        if len(_FIGURES) >= 65536:
+            _FIGURES.clear()
+        got = _FIGURES[text] = value
+    return got
+
+
+def _same(value: Decimal) -> Decimal:
+    return value
 
 
 def _signed(v: Decimal) -> str:

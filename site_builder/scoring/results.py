@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copyreg
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,9 +16,13 @@ from site_builder.scoring.facts import Facts
 from site_builder.scoring.rules.base import Outcome, Step
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineResult:
-    """One node of the indicator tree for one unit (leaf or subtotal)."""
+    """One node of the indicator tree for one unit (leaf or subtotal).
+
+    Immutable and shared: the units of a period whose line came out equal hold one object
+    (scoring/engine.py ``_Shared``), so it has slots rather than a ``__dict__`` (a third smaller) and
+    nothing may change it after it is made."""
 
     id: str
     name: str
@@ -39,13 +44,22 @@ class LineResult:
         # pickled as its values in order, without the field names (a period's results hold one
         # per line per unit: the period cache writes and reads them faster); made again as pickle
         # makes any object, by the class and its state, without calling anything else
-        return (copyreg.__newobj__, (LineResult,), tuple(map(self.__dict__.__getitem__, _LINE_FIELDS)))
+        return (copyreg.__newobj__, (LineResult,), _line_values(self))
 
     def __setstate__(self, values: tuple | dict) -> None:
-        self.__dict__.update(values if isinstance(values, dict) else zip(_LINE_FIELDS, values))
+        # for pickle and copy only, while they make the object (its slots set one by one, past the
+        # frozen class's refusal): a line made already is shared and must never be changed
+        if type(values) is tuple:
+            for put, value in zip(_LINE_SLOTS, values):
+                put(self, value)
+        else:
+            for name, value in values.items():
+                object.__setattr__(self, name, value)
 
 
 _LINE_FIELDS = tuple(LineResult.__dataclass_fields__)
+_line_values = operator.attrgetter(*_LINE_FIELDS)
+_LINE_SLOTS = tuple(getattr(LineResult, name).__set__ for name in _LINE_FIELDS)
 
 
 @dataclass(frozen=True)
