@@ -32,6 +32,7 @@ from typing import Any
 from site_builder.model import Period
 from site_builder.site.data import SiteData
 from site_builder.site.output.downloads import inert
+from site_builder.site.output.jsontext import Columns
 from site_builder.site.present.figures import figure, line_places
 from site_builder.site.present.render import trim
 
@@ -117,30 +118,51 @@ TABLES: dict[str, tuple[Field, ...]] = {
 }
 
 
+NAMES: dict[str, tuple[str, ...]] = {t: tuple(f.name for f in fields) for t, fields in TABLES.items()}
+
+
 @dataclass(frozen=True)
 class Records:
-    """The four tables of one period, or of many."""
+    """The four tables of one period, or of many, each as :class:`.jsontext.Columns` (a tuple of
+    values per field, in the order of :data:`TABLES`; read as a sequence, a dict per row).  Rows
+    given as dicts are kept as columns too."""
 
-    results: tuple[Row, ...] = ()
-    lines: tuple[Row, ...] = ()
-    rankings: tuple[Row, ...] = ()
-    honours: tuple[Row, ...] = ()
+    results: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    lines: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    rankings: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    honours: Columns = ()  # type: ignore[assignment]  # (columns once made)
 
-    def table(self, name: str) -> tuple[Row, ...]:
+    def __post_init__(self) -> None:
+        for name, names in NAMES.items():
+            rows = getattr(self, name)
+            if type(rows) is not Columns or rows.names != names:
+                object.__setattr__(self, name, Columns.of_dicts(names, rows))
+
+    def table(self, name: str) -> Columns:
         return getattr(self, name)
 
     def __add__(self, other: Records) -> Records:
         return Records(*(self.table(n) + other.table(n) for n in TABLES))
 
+    def digest_parts(self) -> tuple:
+        """What a digest of the records is made of: each table's columns (text, integers, yes/no and
+        none: equal records, equal pickles in every process, :mod:`.digest`)."""
+        return tuple(self.table(n).columns for n in TABLES)
+
+    def cells(self) -> int:
+        """How many values the records hold (what they weigh: eight bytes each, :class:`.jsontext.Columns`)."""
+        return sum(len(self.table(n)) * len(names) for n, names in NAMES.items())
+
 
 def period_records(data: SiteData, period: Period) -> Records:
-    """The four tables of ``period`` as ``data`` shows it (current, or an earlier version)."""
+    """The four tables of ``period`` as ``data`` shows it (current, or an earlier version): each row a
+    tuple of its values in the order of :data:`TABLES`, each table kept as columns."""
     result = data.result(period)
     sv = data.version_of(period)
     scheme = sv.scheme
     places = scheme.rounding.places
     on = data.notice_date(period)
-    common = {"scheme_id": period.scheme, "period_id": period.id}
+    common = (period.scheme, period.id)
     groups = {g.id: g.name for g in scheme.groups}
     order = {g.id: i for i, g in enumerate(scheme.groups)}
     name = _Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
@@ -161,91 +183,86 @@ def period_records(data: SiteData, period: Period) -> Records:
     maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     placed = _Placed(data, result)
     figures = _Figures()  # a line's published points by (points, places): figures repeat
+    head_of_results = (*common, period_name, period.version, status, notice_date)
     for u in units:
         ranking, entry = placed.of(u.unit, u.group)
         if level_only:
             entry = None
         level = result.levels.get(u.unit)
         assessed = u.status == "assessed" and not level_only
-        results.append({
-            **common,
-            "period": period_name,
-            "scheme_version": period.version,
-            "notice_status": status,
-            "notice_date": notice_date,
-            "group_id": u.group,
-            "group": groups.get(u.group, u.group),
-            "unit_id": u.unit,
-            "unit": name(u.unit),
-            "status": u.status,
-            "reason": u.reason,
-            "total": None if level_only else figure(u.total, places),
-            "max_total": figure(u.max_total),
-            # as written in the scheme (1.05, 1.0), as the page and the table show it
-            "coefficient": format(u.coefficient, "f") if scheme.coefficient is not None and assessed else None,
-            "ranking_id": ranking.ranking if ranking is not None and entry is not None else None,
-            "category": ranking.category_name if ranking is not None and entry is not None else None,
-            "rank": entry.rank if entry is not None else None,
-            "tied": entry.tied if entry is not None else None,
-            "cumulative": running("cumulative", result.cumulative, u.unit) if assessed else None,
-            "stage_total": running("stage", result.stage_totals, u.unit) if assessed else None,
-            "level_id": level.level if level else None,
-            "level": level.name if level else None,
-        })
+        unit_name = name(u.unit)
+        in_ranking = ranking is not None and entry is not None
+        results.append((
+            *head_of_results,
+            u.group,  # group_id
+            groups.get(u.group, u.group),  # group
+            u.unit,  # unit_id
+            unit_name,  # unit
+            u.status,
+            u.reason,
+            None if level_only else figure(u.total, places),  # total
+            figure(u.max_total),  # max_total
+            # coefficient: as written in the scheme (1.05, 1.0), as the page and the table show it
+            format(u.coefficient, "f") if scheme.coefficient is not None and assessed else None,
+            ranking.ranking if in_ranking else None,  # ranking_id
+            ranking.category_name if in_ranking else None,  # category
+            entry.rank if entry is not None else None,  # rank
+            entry.tied if entry is not None else None,  # tied
+            running("cumulative", result.cumulative, u.unit) if assessed else None,  # cumulative
+            running("stage", result.stage_totals, u.unit) if assessed else None,  # stage_total
+            level.level if level else None,  # level_id
+            level.name if level else None,  # level
+        ))
         tree = sv.group_tree[u.group]
         known = places_of.get(tree)
         if known is None:
             known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
-        head = {**common, "unit_id": u.unit, "unit": results[-1]["unit"]}
+        head = (*common, u.unit, unit_name)
         parents: list[str] = []
         for line in u.lines:
             del parents[line.depth:]
-            lines.append({
-                **head,
-                "line_id": line.id,
-                "line": line.name,
-                "parent_id": parents[-1] if parents else None,
-                "depth": line.depth,
-                "leaf": line.is_leaf,
-                "type": line.type,
-                "points": figures[line.points, known[line.id]],
-                "max": maxima[line.max],
-                "status": line.status,
-                "counts": line.counts,
-            })
+            lines.append((
+                *head,
+                line.id,  # line_id
+                line.name,  # line
+                parents[-1] if parents else None,  # parent_id
+                line.depth,
+                line.is_leaf,  # leaf
+                line.type,
+                figures[line.points, known[line.id]],  # points
+                maxima[line.max],  # max
+                line.status,
+                line.counts,
+            ))
             parents.append(line.id)
     rankings = []
     for r in () if level_only else result.rankings:
-        head = {**common, "ranking_id": r.ranking, "ranking": r.name, "basis": r.basis, "group_id": r.group,
-                "category": r.category_name}
+        # ranking_id, ranking, basis, group_id, category
+        head = (*common, r.ranking, r.name, r.basis, r.group, r.category_name)
         for e in sorted(r.entries, key=lambda e: (e.rank, e.unit)):
-            rankings.append({**head, "unit_id": e.unit, "unit": name(e.unit), "rank": e.rank, "tied": e.tied,
-                             "value": figure(trim(e.value, places), places), "reason": None})
+            # unit_id, unit, rank, tied, value, reason
+            rankings.append((*head, e.unit, name(e.unit), e.rank, e.tied, figure(trim(e.value, places), places), None))
         for uid, reason in r.unranked:
-            rankings.append({**head, "unit_id": uid, "unit": name(uid), "rank": None, "tied": None,
-                             "value": None, "reason": reason})
+            rankings.append((*head, uid, name(uid), None, None, None, reason))
     honours = []
     for h in result.honours:
-        head = {**common, "kind": h.kind, "honour_id": h.honour, "honour": h.name, "group_id": h.group,
-                "category": h.category_name}
+        # kind, honour_id, honour, group_id, category
+        head = (*common, h.kind, h.honour, h.name, h.group, h.category_name)
         for uid in h.chosen:
-            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "chosen",
-                            "streak": h.streaks.get(uid) or None, "reason": None})
+            # unit_id, unit, outcome, streak, reason
+            honours.append((*head, uid, name(uid), "chosen", h.streaks.get(uid) or None, None))
         for uid, reason in h.excluded:
-            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "excluded",
-                            "streak": None, "reason": reason})
+            honours.append((*head, uid, name(uid), "excluded", None, reason))
     for u in units:
         level = result.levels.get(u.unit)
         if level is not None:
-            honours.append({**common, "kind": "level", "honour_id": level.level, "honour": level.name,
-                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
-                            "outcome": level.how, "streak": None, "reason": None})
+            honours.append((*common, "level", level.level, level.name, u.group, None, u.unit, name(u.unit),
+                            level.how, None, None))
         for v in u.vetoes:
-            honours.append({**common, "kind": v.called, "honour_id": v.id, "honour": v.name,
-                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
-                            "outcome": "carried" if v.since_period else "recorded", "streak": None,
-                            "reason": v.reason})
-    return Records(tuple(results), tuple(lines), tuple(rankings), tuple(honours))
+            honours.append((*common, v.called, v.id, v.name, u.group, None, u.unit, name(u.unit),
+                            "carried" if v.since_period else "recorded", None, v.reason))
+    return Records(*(Columns.of_rows(NAMES[t], rows) for t, rows in
+                     (("results", results), ("lines", lines), ("rankings", rankings), ("honours", honours))))
 
 
 class _Placed:
@@ -384,12 +401,17 @@ def _column(values: list, field: Field) -> Iterable:
     return [cell(v, number) for v in values]
 
 
-def to_csv(table: str, rows: Iterable[Row]) -> bytes:
-    """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header."""
+def to_csv(table: str, rows: Iterable[Row] | Columns) -> bytes:
+    """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header; rows as
+    dicts or as :class:`.jsontext.Columns` (read a column at a time)."""
     fields = TABLES[table]
-    rows = rows if isinstance(rows, (list, tuple)) else list(rows)
+    if type(rows) is Columns:
+        columns = [rows.column(f.name) for f in fields]
+    else:
+        rows = rows if isinstance(rows, (list, tuple)) else list(rows)
+        columns = [list(map(itemgetter(f.name), rows)) for f in fields]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f.name for f in fields])
-    w.writerows(zip(*(_column(list(map(itemgetter(f.name), rows)), f) for f in fields)))
+    w.writerows(zip(*(_column(values, f) for values, f in zip(columns, fields))))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
