@@ -178,7 +178,7 @@ def period_records(data: SiteData, period: Period) -> Records:
     # levels as the only result (grades.show: level): no totals or places, as the notice publishes none
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
-    results, lines = [], []
+    results, lines = [], _Growing(NAMES["lines"])  # (the lines a unit at a time: no tuple per row kept)
     places_of: dict = {}  # indicator tree -> line id -> the line's published places
     maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     placed = _Placed(data, result)
@@ -219,9 +219,10 @@ def period_records(data: SiteData, period: Period) -> Records:
             known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
         head = (*common, u.unit, unit_name)
         parents: list[str] = []
+        rows = []  # the unit's line rows, put into the columns at once
         for line in u.lines:
             del parents[line.depth:]
-            lines.append((
+            rows.append((
                 *head,
                 line.id,  # line_id
                 line.name,  # line
@@ -235,6 +236,7 @@ def period_records(data: SiteData, period: Period) -> Records:
                 line.counts,
             ))
             parents.append(line.id)
+        lines.add(rows)
     rankings = []
     for r in () if level_only else result.rankings:
         # ranking_id, ranking, basis, group_id, category
@@ -261,8 +263,31 @@ def period_records(data: SiteData, period: Period) -> Records:
         for v in u.vetoes:
             honours.append((*common, v.called, v.id, v.name, u.group, None, u.unit, name(u.unit),
                             "carried" if v.since_period else "recorded", None, v.reason))
-    return Records(*(Columns.of_rows(NAMES[t], rows) for t, rows in
-                     (("results", results), ("lines", lines), ("rankings", rankings), ("honours", honours))))
+    return Records(Columns.of_rows(NAMES["results"], results), lines.done(),
+                   Columns.of_rows(NAMES["rankings"], rankings), Columns.of_rows(NAMES["honours"], honours))
+
+
+class _Growing:
+    """A table's columns made a few rows at a time (the rows as tuples never all held at once)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.columns: list[list] = [[] for _ in names]
+
+    def add(self, rows: list[tuple]) -> None:
+        if rows:
+            parts = list(zip(*rows))
+            if len(parts) != len(self.names):
+                raise ValueError("one value per field")
+            for column, part in zip(self.columns, parts):
+                column.extend(part)
+
+    def done(self) -> Columns:
+        columns = self.columns
+        out = []
+        while columns:  # each list dropped as soon as its tuple is made
+            out.append(tuple(columns.pop(0)))
+        return Columns(self.names, tuple(out))
 
 
 class _Placed:

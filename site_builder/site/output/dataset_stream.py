@@ -35,10 +35,11 @@ BATCH = 2000  # rows per chunk
 
 # Values of records kept per process between the files that read them: eight bytes each (the
 # tables are columns, :class:`.jsontext.Columns`; the texts and figures they point to are shared
-# by many rows), so 8,000,000 values are about 61 MiB.  A period of 500 units and 40 indicators
-# holds about 430,000 values (28,000 line rows of 14 fields, the results, rankings and honours):
-# every period of a scheme of 12 fits; at 10,000 units (8.6 million values a period) none does,
-# and each file makes a period's records again when it reads them (memory stays bounded).
+# by many rows), so 8,000,000 values are about 61 MiB (measured: 8.5 bytes a value with the
+# figures a period makes).  A period of 500 units and 40 indicators holds about 376,000 values
+# (25,000 line rows of 14 fields, the results, rankings and honours): all 12 periods of such a
+# scheme fit (4.5 million values, ~37 MiB).  At 10,000 units a period holds 7.5 million values: the
+# first period is kept and the others are made again when read again (memory stays bounded).
 VALUES_KEPT = 8_000_000
 
 
