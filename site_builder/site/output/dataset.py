@@ -18,6 +18,10 @@ Figures are the published texts of :mod:`.figures` (strings, never floats);
 ranks, depths and streaks are integers.  :data:`TABLES` declares every field
 (its type, what it is counted in and its places); the data dictionary page,
 ``datapackage.json`` and the tests read that one declaration.
+
+A period's tables are kept as columns (:class:`.jsontext.Columns`: a tuple of values per
+field, eight bytes a value, no dict per row); the writers read them a column at a time and
+write the bytes the rows as dicts gave (``tests/site/test_dataset_columns.py``).
 """
 
 from __future__ import annotations
@@ -31,9 +35,17 @@ from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
+from site_builder.site.output.dataset_parts import (
+    Figures,
+    Growing,
+    LinePlaces,
+    Maxima,
+    Names,
+    Placed,
+)
 from site_builder.site.output.downloads import inert
 from site_builder.site.output.jsontext import Columns
-from site_builder.site.present.figures import figure, line_places
+from site_builder.site.present.figures import figure
 from site_builder.site.present.render import trim
 
 Row = dict[str, Any]  # field name -> str | int | bool | None (figures as str)
@@ -165,7 +177,7 @@ def period_records(data: SiteData, period: Period) -> Records:
     common = (period.scheme, period.id)
     groups = {g.id: g.name for g in scheme.groups}
     order = {g.id: i for i, g in enumerate(scheme.groups)}
-    name = _Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
+    name = Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
     period_name, status, notice_date = data.period_name(period), data.status(period), on.isoformat()
     bases = {r.basis: r.id for r in reversed(scheme.rankings)}  # the first ranking of each basis
 
@@ -178,11 +190,11 @@ def period_records(data: SiteData, period: Period) -> Records:
     # levels as the only result (grades.show: level): no totals or places, as the notice publishes none
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
-    results, lines = [], _Growing(NAMES["lines"])  # (the lines a unit at a time: no tuple per row kept)
+    results, lines = [], Growing(NAMES["lines"])  # (the lines a unit at a time: no tuple per row kept)
     places_of: dict = {}  # indicator tree -> line id -> the line's published places
-    maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
-    placed = _Placed(data, result)
-    figures = _Figures()  # a line's published points by (points, places): figures repeat
+    maxima = Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    placed = Placed(data, result)
+    figures = Figures()  # a line's published points by (points, places): figures repeat
     head_of_results = (*common, period_name, period.version, status, notice_date)
     for u in units:
         ranking, entry = placed.of(u.unit, u.group)
@@ -216,7 +228,7 @@ def period_records(data: SiteData, period: Period) -> Records:
         tree = sv.group_tree[u.group]
         known = places_of.get(tree)
         if known is None:
-            known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
+            known = places_of[tree] = LinePlaces(sv.indicators[tree], scheme.rounding)
         head = (*common, u.unit, unit_name)
         parents: list[str] = []
         rows = []  # the unit's line rows, put into the columns at once
@@ -267,107 +279,7 @@ def period_records(data: SiteData, period: Period) -> Records:
                    Columns.of_rows(NAMES["rankings"], rankings), Columns.of_rows(NAMES["honours"], honours))
 
 
-class _Growing:
-    """A table's columns made a few rows at a time (the rows as tuples never all held at once)."""
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = names
-        self.columns: list[list] = [[] for _ in names]
-
-    def add(self, rows: list[tuple]) -> None:
-        if rows:
-            parts = list(zip(*rows))
-            if len(parts) != len(self.names):
-                raise ValueError("one value per field")
-            for column, part in zip(self.columns, parts):
-                column.extend(part)
-
-    def done(self) -> Columns:
-        columns = self.columns
-        out = []
-        while columns:  # each list dropped as soon as its tuple is made
-            out.append(tuple(columns.pop(0)))
-        return Columns(self.names, tuple(out))
-
-
-class _Placed:
-    """Each unit's ranking and entry as :meth:`.SiteData.unit_ranking` and :meth:`.SiteData.rank_entry`
-    give them, found once per group (not by searching the period's rankings and entries for every
-    unit: that grew with the square of the units)."""
-
-    def __init__(self, data: SiteData, result) -> None:
-        self.data, self.result = data, result
-        self.groups: dict[str, tuple[dict, dict]] = {}
-
-    def of(self, unit: str, group: str):
-        """(the unit's ranking, its entry in it), either None."""
-        got = self.groups.get(group)
-        if got is None:
-            got = self.groups[group] = self._group(group)
-        rankings, entries = got
-        ranking = rankings.get(unit, rankings.get(None))
-        if ranking is None:
-            return None, None
-        return ranking, entries[id(ranking)].get(unit)
-
-    def _group(self, group: str) -> tuple[dict, dict]:
-        """(unit -> its ranking, None -> the group's main ranking; id(ranking) -> unit -> its first entry)."""
-        main = self.data.main_ranking(self.result, group)
-        slots = [main] if main is not None else self.data.category_rankings(self.result, group)
-        rankings: dict = {None: main}
-        entries: dict = {}
-        for r in slots:
-            first: dict = {}
-            for e in r.entries:
-                first.setdefault(e.unit, e)
-                if main is None:
-                    rankings.setdefault(e.unit, r)  # the first category ranking that names the unit
-            if main is None:
-                for uid, _ in r.unranked:
-                    rankings.setdefault(uid, r)
-            entries[id(r)] = first
-        return rankings, entries
-
-
-class _Names(dict):
-    """Units' names on one date (:meth:`.SiteData.unit_name`), by unit id."""
-
-    def __init__(self, data: SiteData, on) -> None:
-        super().__init__()
-        self.data, self.on = data, on
-
-    def __missing__(self, uid: str) -> str:
-        name = self[uid] = self.data.unit_name(uid, self.on)
-        return name
-
-
-class _LinePlaces(dict):
-    """The published places of each line of an indicator tree, by line id (None: not in the tree)."""
-
-    def __init__(self, nodes, rounding) -> None:
-        super().__init__()
-        self.nodes, self.rounding = nodes, rounding
-
-    def __missing__(self, line_id: str):
-        node = self.nodes.get(line_id)
-        places = self[line_id] = line_places(node, self.rounding) if node is not None else None
-        return places
-
-
-class _Maxima(dict):
-    """A line's maximum's figure by value (:func:`.figures.figure`, places as written)."""
-
-    def __missing__(self, value):
-        text = self[value] = figure(value)
-        return text
-
-
-class _Figures(dict):
-    """Published figures (:func:`.figures.figure`) by (value, places): equal values, equal figures."""
-
-    def __missing__(self, key):
-        text = self[key] = figure(*key)
-        return text
+_Placed = Placed  # (its name in tests/site/test_dataset_records.py)
 
 
 def published_periods(data: SiteData, scheme_id: str) -> tuple[Period, ...]:

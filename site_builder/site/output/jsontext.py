@@ -16,6 +16,9 @@ A document too big to hold whole (a notice's JSON with every line of every unit)
 called when the list is reached) inside :class:`Parts` (dicts written a value at a time); each item
 is written as above (or, failing that, by ``json.dumps`` indented to its depth: the same text as
 ``json.dumps`` of the whole document).
+
+A long table's rows may be given as :class:`Columns` (a tuple of values per field, the compact
+form the dataset's records are kept in): written exactly as the same rows as dicts.
 """
 
 from __future__ import annotations
