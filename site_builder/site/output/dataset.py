@@ -18,6 +18,10 @@ Figures are the published texts of :mod:`.figures` (strings, never floats);
 ranks, depths and streaks are integers.  :data:`TABLES` declares every field
 (its type, what it is counted in and its places); the data dictionary page,
 ``datapackage.json`` and the tests read that one declaration.
+
+A period's tables are kept as columns (:class:`.jsontext.Columns`: a tuple of values per
+field, eight bytes a value, no dict per row); the writers read them a column at a time and
+write the bytes the rows as dicts gave (``tests/site/test_dataset_columns.py``).
 """
 
 from __future__ import annotations
@@ -31,8 +35,17 @@ from typing import Any
 
 from site_builder.model import Period
 from site_builder.site.data import SiteData
+from site_builder.site.output.dataset_parts import (
+    Figures,
+    Growing,
+    LinePlaces,
+    Maxima,
+    Names,
+    Placed,
+)
 from site_builder.site.output.downloads import inert
-from site_builder.site.present.figures import figure, line_places
+from site_builder.site.output.jsontext import Columns
+from site_builder.site.present.figures import figure
 from site_builder.site.present.render import trim
 
 Row = dict[str, Any]  # field name -> str | int | bool | None (figures as str)
@@ -117,33 +130,54 @@ TABLES: dict[str, tuple[Field, ...]] = {
 }
 
 
+NAMES: dict[str, tuple[str, ...]] = {t: tuple(f.name for f in fields) for t, fields in TABLES.items()}
+
+
 @dataclass(frozen=True)
 class Records:
-    """The four tables of one period, or of many."""
+    """The four tables of one period, or of many, each as :class:`.jsontext.Columns` (a tuple of
+    values per field, in the order of :data:`TABLES`; read as a sequence, a dict per row).  Rows
+    given as dicts are kept as columns too."""
 
-    results: tuple[Row, ...] = ()
-    lines: tuple[Row, ...] = ()
-    rankings: tuple[Row, ...] = ()
-    honours: tuple[Row, ...] = ()
+    results: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    lines: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    rankings: Columns = ()  # type: ignore[assignment]  # (columns once made)
+    honours: Columns = ()  # type: ignore[assignment]  # (columns once made)
 
-    def table(self, name: str) -> tuple[Row, ...]:
+    def __post_init__(self) -> None:
+        for name, names in NAMES.items():
+            rows = getattr(self, name)
+            if type(rows) is not Columns or rows.names != names:
+                object.__setattr__(self, name, Columns.of_dicts(names, rows))
+
+    def table(self, name: str) -> Columns:
         return getattr(self, name)
 
     def __add__(self, other: Records) -> Records:
         return Records(*(self.table(n) + other.table(n) for n in TABLES))
 
+    def digest_parts(self) -> tuple:
+        """What a digest of the records is made of: each table's columns (text, integers, yes/no and
+        none: equal records, equal pickles in every process, :mod:`.digest`)."""
+        return tuple(self.table(n).columns for n in TABLES)
+
+    def cells(self) -> int:
+        """How many values the records hold (what they weigh: eight bytes each, :class:`.jsontext.Columns`)."""
+        return sum(len(self.table(n)) * len(names) for n, names in NAMES.items())
+
 
 def period_records(data: SiteData, period: Period) -> Records:
-    """The four tables of ``period`` as ``data`` shows it (current, or an earlier version)."""
+    """The four tables of ``period`` as ``data`` shows it (current, or an earlier version): each row a
+    tuple of its values in the order of :data:`TABLES`, each table kept as columns."""
     result = data.result(period)
     sv = data.version_of(period)
     scheme = sv.scheme
     places = scheme.rounding.places
     on = data.notice_date(period)
-    common = {"scheme_id": period.scheme, "period_id": period.id}
+    common = (period.scheme, period.id)
     groups = {g.id: g.name for g in scheme.groups}
     order = {g.id: i for i, g in enumerate(scheme.groups)}
-    name = _Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
+    name = Names(data, on).__getitem__  # a unit's name on the notice date, found once per unit
     period_name, status, notice_date = data.period_name(period), data.status(period), on.isoformat()
     bases = {r.basis: r.id for r in reversed(scheme.rankings)}  # the first ranking of each basis
 
@@ -156,176 +190,96 @@ def period_records(data: SiteData, period: Period) -> Records:
     # levels as the only result (grades.show: level): no totals or places, as the notice publishes none
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
-    results, lines = [], []
+    results, lines = [], Growing(NAMES["lines"])  # (the lines a unit at a time: no tuple per row kept)
     places_of: dict = {}  # indicator tree -> line id -> the line's published places
-    maxima = _Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
-    placed = _Placed(data, result)
-    figures = _Figures()  # a line's published points by (points, places): figures repeat
+    maxima = Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
+    placed = Placed(data, result)
+    figures = Figures()  # a line's published points by (points, places): figures repeat
+    head_of_results = (*common, period_name, period.version, status, notice_date)
     for u in units:
         ranking, entry = placed.of(u.unit, u.group)
         if level_only:
             entry = None
         level = result.levels.get(u.unit)
         assessed = u.status == "assessed" and not level_only
-        results.append({
-            **common,
-            "period": period_name,
-            "scheme_version": period.version,
-            "notice_status": status,
-            "notice_date": notice_date,
-            "group_id": u.group,
-            "group": groups.get(u.group, u.group),
-            "unit_id": u.unit,
-            "unit": name(u.unit),
-            "status": u.status,
-            "reason": u.reason,
-            "total": None if level_only else figure(u.total, places),
-            "max_total": figure(u.max_total),
-            # as written in the scheme (1.05, 1.0), as the page and the table show it
-            "coefficient": format(u.coefficient, "f") if scheme.coefficient is not None and assessed else None,
-            "ranking_id": ranking.ranking if ranking is not None and entry is not None else None,
-            "category": ranking.category_name if ranking is not None and entry is not None else None,
-            "rank": entry.rank if entry is not None else None,
-            "tied": entry.tied if entry is not None else None,
-            "cumulative": running("cumulative", result.cumulative, u.unit) if assessed else None,
-            "stage_total": running("stage", result.stage_totals, u.unit) if assessed else None,
-            "level_id": level.level if level else None,
-            "level": level.name if level else None,
-        })
+        unit_name = name(u.unit)
+        in_ranking = ranking is not None and entry is not None
+        results.append((
+            *head_of_results,
+            u.group,  # group_id
+            groups.get(u.group, u.group),  # group
+            u.unit,  # unit_id
+            unit_name,  # unit
+            u.status,
+            u.reason,
+            None if level_only else figure(u.total, places),  # total
+            figure(u.max_total),  # max_total
+            # coefficient: as written in the scheme (1.05, 1.0), as the page and the table show it
+            format(u.coefficient, "f") if scheme.coefficient is not None and assessed else None,
+            ranking.ranking if in_ranking else None,  # ranking_id
+            ranking.category_name if in_ranking else None,  # category
+            entry.rank if entry is not None else None,  # rank
+            entry.tied if entry is not None else None,  # tied
+            running("cumulative", result.cumulative, u.unit) if assessed else None,  # cumulative
+            running("stage", result.stage_totals, u.unit) if assessed else None,  # stage_total
+            level.level if level else None,  # level_id
+            level.name if level else None,  # level
+        ))
         tree = sv.group_tree[u.group]
         known = places_of.get(tree)
         if known is None:
-            known = places_of[tree] = _LinePlaces(sv.indicators[tree], scheme.rounding)
-        head = {**common, "unit_id": u.unit, "unit": results[-1]["unit"]}
+            known = places_of[tree] = LinePlaces(sv.indicators[tree], scheme.rounding)
+        head = (*common, u.unit, unit_name)
         parents: list[str] = []
+        rows = []  # the unit's line rows, put into the columns at once
         for line in u.lines:
             del parents[line.depth:]
-            lines.append({
-                **head,
-                "line_id": line.id,
-                "line": line.name,
-                "parent_id": parents[-1] if parents else None,
-                "depth": line.depth,
-                "leaf": line.is_leaf,
-                "type": line.type,
-                "points": figures[line.points, known[line.id]],
-                "max": maxima[line.max],
-                "status": line.status,
-                "counts": line.counts,
-            })
+            rows.append((
+                *head,
+                line.id,  # line_id
+                line.name,  # line
+                parents[-1] if parents else None,  # parent_id
+                line.depth,
+                line.is_leaf,  # leaf
+                line.type,
+                figures[line.points, known[line.id]],  # points
+                maxima[line.max],  # max
+                line.status,
+                line.counts,
+            ))
             parents.append(line.id)
+        lines.add(rows)
     rankings = []
     for r in () if level_only else result.rankings:
-        head = {**common, "ranking_id": r.ranking, "ranking": r.name, "basis": r.basis, "group_id": r.group,
-                "category": r.category_name}
+        # ranking_id, ranking, basis, group_id, category
+        head = (*common, r.ranking, r.name, r.basis, r.group, r.category_name)
         for e in sorted(r.entries, key=lambda e: (e.rank, e.unit)):
-            rankings.append({**head, "unit_id": e.unit, "unit": name(e.unit), "rank": e.rank, "tied": e.tied,
-                             "value": figure(trim(e.value, places), places), "reason": None})
+            # unit_id, unit, rank, tied, value, reason
+            rankings.append((*head, e.unit, name(e.unit), e.rank, e.tied, figure(trim(e.value, places), places), None))
         for uid, reason in r.unranked:
-            rankings.append({**head, "unit_id": uid, "unit": name(uid), "rank": None, "tied": None,
-                             "value": None, "reason": reason})
+            rankings.append((*head, uid, name(uid), None, None, None, reason))
     honours = []
     for h in result.honours:
-        head = {**common, "kind": h.kind, "honour_id": h.honour, "honour": h.name, "group_id": h.group,
-                "category": h.category_name}
+        # kind, honour_id, honour, group_id, category
+        head = (*common, h.kind, h.honour, h.name, h.group, h.category_name)
         for uid in h.chosen:
-            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "chosen",
-                            "streak": h.streaks.get(uid) or None, "reason": None})
+            # unit_id, unit, outcome, streak, reason
+            honours.append((*head, uid, name(uid), "chosen", h.streaks.get(uid) or None, None))
         for uid, reason in h.excluded:
-            honours.append({**head, "unit_id": uid, "unit": name(uid), "outcome": "excluded",
-                            "streak": None, "reason": reason})
+            honours.append((*head, uid, name(uid), "excluded", None, reason))
     for u in units:
         level = result.levels.get(u.unit)
         if level is not None:
-            honours.append({**common, "kind": "level", "honour_id": level.level, "honour": level.name,
-                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
-                            "outcome": level.how, "streak": None, "reason": None})
+            honours.append((*common, "level", level.level, level.name, u.group, None, u.unit, name(u.unit),
+                            level.how, None, None))
         for v in u.vetoes:
-            honours.append({**common, "kind": v.called, "honour_id": v.id, "honour": v.name,
-                            "group_id": u.group, "category": None, "unit_id": u.unit, "unit": name(u.unit),
-                            "outcome": "carried" if v.since_period else "recorded", "streak": None,
-                            "reason": v.reason})
-    return Records(tuple(results), tuple(lines), tuple(rankings), tuple(honours))
+            honours.append((*common, v.called, v.id, v.name, u.group, None, u.unit, name(u.unit),
+                            "carried" if v.since_period else "recorded", None, v.reason))
+    return Records(Columns.of_rows(NAMES["results"], results), lines.done(),
+                   Columns.of_rows(NAMES["rankings"], rankings), Columns.of_rows(NAMES["honours"], honours))
 
 
-class _Placed:
-    """Each unit's ranking and entry as :meth:`.SiteData.unit_ranking` and :meth:`.SiteData.rank_entry`
-    give them, found once per group (not by searching the period's rankings and entries for every
-    unit: that grew with the square of the units)."""
-
-    def __init__(self, data: SiteData, result) -> None:
-        self.data, self.result = data, result
-        self.groups: dict[str, tuple[dict, dict]] = {}
-
-    def of(self, unit: str, group: str):
-        """(the unit's ranking, its entry in it), either None."""
-        got = self.groups.get(group)
-        if got is None:
-            got = self.groups[group] = self._group(group)
-        rankings, entries = got
-        ranking = rankings.get(unit, rankings.get(None))
-        if ranking is None:
-            return None, None
-        return ranking, entries[id(ranking)].get(unit)
-
-    def _group(self, group: str) -> tuple[dict, dict]:
-        """(unit -> its ranking, None -> the group's main ranking; id(ranking) -> unit -> its first entry)."""
-        main = self.data.main_ranking(self.result, group)
-        slots = [main] if main is not None else self.data.category_rankings(self.result, group)
-        rankings: dict = {None: main}
-        entries: dict = {}
-        for r in slots:
-            first: dict = {}
-            for e in r.entries:
-                first.setdefault(e.unit, e)
-                if main is None:
-                    rankings.setdefault(e.unit, r)  # the first category ranking that names the unit
-            if main is None:
-                for uid, _ in r.unranked:
-                    rankings.setdefault(uid, r)
-            entries[id(r)] = first
-        return rankings, entries
-
-
-class _Names(dict):
-    """Units' names on one date (:meth:`.SiteData.unit_name`), by unit id."""
-
-    def __init__(self, data: SiteData, on) -> None:
-        super().__init__()
-        self.data, self.on = data, on
-
-    def __missing__(self, uid: str) -> str:
-        name = self[uid] = self.data.unit_name(uid, self.on)
-        return name
-
-
-class _LinePlaces(dict):
-    """The published places of each line of an indicator tree, by line id (None: not in the tree)."""
-
-    def __init__(self, nodes, rounding) -> None:
-        super().__init__()
-        self.nodes, self.rounding = nodes, rounding
-
-    def __missing__(self, line_id: str):
-        node = self.nodes.get(line_id)
-        places = self[line_id] = line_places(node, self.rounding) if node is not None else None
-        return places
-
-
-class _Maxima(dict):
-    """A line's maximum's figure by value (:func:`.figures.figure`, places as written)."""
-
-    def __missing__(self, value):
-        text = self[value] = figure(value)
-        return text
-
-
-class _Figures(dict):
-    """Published figures (:func:`.figures.figure`) by (value, places): equal values, equal figures."""
-
-    def __missing__(self, key):
-        text = self[key] = figure(*key)
-        return text
+_Placed = Placed  # (its name in tests/site/test_dataset_records.py)
 
 
 def published_periods(data: SiteData, scheme_id: str) -> tuple[Period, ...]:
@@ -384,12 +338,17 @@ def _column(values: list, field: Field) -> Iterable:
     return [cell(v, number) for v in values]
 
 
-def to_csv(table: str, rows: Iterable[Row]) -> bytes:
-    """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header."""
+def to_csv(table: str, rows: Iterable[Row] | Columns) -> bytes:
+    """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header; rows as
+    dicts or as :class:`.jsontext.Columns` (read a column at a time)."""
     fields = TABLES[table]
-    rows = rows if isinstance(rows, (list, tuple)) else list(rows)
+    if type(rows) is Columns:
+        columns = [rows.column(f.name) for f in fields]
+    else:
+        rows = rows if isinstance(rows, (list, tuple)) else list(rows)
+        columns = [list(map(itemgetter(f.name), rows)) for f in fields]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([f.name for f in fields])
-    w.writerows(zip(*(_column(list(map(itemgetter(f.name), rows)), f) for f in fields)))
+    w.writerows(zip(*(_column(values, f) for values, f in zip(columns, fields))))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -33,18 +33,25 @@ from site_builder.site.output.digest import digest, keyed
 BATCH = 2000  # rows per chunk
 
 
-ROWS_KEPT = 200_000  # rows of records kept per process between the files that read them
+# Values of records kept per process between the files that read them: eight bytes each (the
+# tables are columns, :class:`.jsontext.Columns`; the texts and figures they point to are shared
+# by many rows), so 8,000,000 values are about 61 MiB (measured: 8.5 bytes a value with the
+# figures a period makes).  A period of 500 units and 40 indicators holds about 376,000 values
+# (25,000 line rows of 14 fields, the results, rankings and honours): all 12 periods of such a
+# scheme fit (4.5 million values, ~37 MiB).  At 10,000 units a period holds 7.5 million values: the
+# first period is kept and the others are made again when read again (memory stays bounded).
+VALUES_KEPT = 8_000_000
 
 
 class _Kept:
-    """Periods' records kept in this process while they fit in :data:`ROWS_KEPT` rows: a scheme's
-    five dataset files and a notice's downloads read the same periods' records, which at a county's
-    or a city's size are made once; at a province's, those that do not fit are made again when read
-    again (memory stays bounded)."""
+    """Periods' records kept in this process while they fit in :data:`VALUES_KEPT` values: a scheme's
+    five dataset files and a notice's downloads read the same periods' records, which at a county's,
+    a city's or a province's 500 units are made once; beyond, those that do not fit are made again
+    when read again (memory stays bounded)."""
 
     def __init__(self) -> None:
         self.items: dict[tuple[int, str], tuple[SiteData, Records, int]] = {}
-        self.rows = 0
+        self.values = 0
 
     def get(self, data: SiteData, period) -> Records:
         key = (id(data), period.path)
@@ -52,12 +59,12 @@ class _Kept:
         if got is not None and got[0] is data:
             return got[1]
         records = dataset.period_records(data, period)
-        n = sum(len(records.table(t)) for t in TABLES)
+        n = records.cells()
         # when full, nothing more is kept (rather than the oldest dropped: the files read the periods
         # in order, so dropping the oldest would make every read a miss)
-        if self.rows + n <= ROWS_KEPT:
+        if self.values + n <= VALUES_KEPT:
             self.items[key] = (data, records, n)
-            self.rows += n
+            self.values += n
         return records
 
 
@@ -83,7 +90,7 @@ def forget() -> None:
     """Drop the kept records and the last build's pieces (at the end of a build)."""
     global _LAST
     _KEPT.items.clear()
-    _KEPT.rows = 0
+    _KEPT.values = 0
     _LAST = dataset_pieces.Last()
 
 
@@ -136,7 +143,7 @@ def period_keys(data: SiteData, scheme_id: str) -> tuple[str, ...] | None:
 
 
 def _records_digest(records: Records) -> str | None:
-    return digest(tuple(records.table(n) for n in TABLES), swap=False)
+    return digest(records.digest_parts(), swap=False)
 
 
 def records_digest(data: SiteData, period, pk: str | None) -> str | None:
@@ -289,7 +296,7 @@ class DatasetFile(reuse.Recorded):
         for i, rows in enumerate(_batches(records.table(table))):
             if i < n:  # taken over before a piece that was not intact
                 continue
-            rows_digest = digest(rows, swap=False) if out is not None else None
+            rows_digest = digest(rows.columns, swap=False) if out is not None else None
             got = old.same_rows(table, rows_digest) if old is not None and rows_digest is not None else None
             if got is not None:
                 if os.environ.get(reuse.CHECK_ENV) and self._encode(table, rows) != got[0]:
@@ -325,7 +332,7 @@ def period_examples(records: Records) -> dict[str, dict[str, Any]]:
         rows = records.table(table)
         have = out[table] = {}
         for f in fields:
-            value = next((r[f.name] for r in rows if r[f.name] not in (None, "")), None)
+            value = next((v for v in rows.column(f.name) if v is not None and v != ""), None)
             if value is not None:
                 have[f.name] = value
     return out

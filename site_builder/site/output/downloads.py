@@ -23,7 +23,6 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from operator import itemgetter
 
 from site_builder.site.output import jsontext, xlsx
 from site_builder.site.output.xlsx import formula_like
@@ -193,8 +192,8 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
                 continue  # the group sheets above
             ws = wb.sheet(_sheet_name(i18n.text(f"data.sheet.{name}", locale), used), freeze="A2")
             ws.append([f.name for f in fields], bold=True)
-            rows = records.table(name)
-            ws.extend_columns([_cells(list(map(itemgetter(f.name), rows)), f.type == "number") for f in fields])
+            rows = records.table(name)  # columns (:class:`.jsontext.Columns`)
+            ws.extend_columns([_cells(rows.column(f.name), f.type == "number") for f in fields])
     return wb.save()
 
 
@@ -263,13 +262,13 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterato
 
     The file's bytes a piece at a time (:func:`.jsontext.chunks`): each row (with its lines), ranking
     and outcome is made when it is written, never the whole document at once."""
-    lines_of: dict[str, list] = {}
+    lines_of: dict = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
-        for rec in records.lines:
-            lines_of.setdefault(rec["unit_id"], []).append(rec)
-        for rec in records.results:
-            extra_of[rec["unit_id"]] = {k: rec[k] for k in ("cumulative", "stage_total") if rec[k] is not None}
+        lines_of = _UnitRows(records.lines)
+        results = records.results
+        for uid, *values in zip(*map(results.column, ("unit_id", "cumulative", "stage_total"))):
+            extra_of[uid] = {k: v for k, v in zip(("cumulative", "stage_total"), values) if v is not None}
     doc = jsontext.Parts(meta)
     doc["groups"] = jsontext.Items(lambda: (_json_group(t, lines_of, extra_of, records is not None) for t in tables))
     if records is not None:
@@ -277,6 +276,31 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterato
         doc["outcomes"] = jsontext.Items(lambda: ({k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
                                                   for rec in records.honours))
     return jsontext.chunks(doc)
+
+
+class _UnitRows:
+    """A unit's rows of a long table (:class:`.jsontext.Columns`, a unit's rows one after the other),
+    by unit id: a slice of the columns made when asked for (never a dict per row)."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+        self.runs: dict[str, list[tuple[int, int]]] = {}
+        uids = table.column("unit_id")
+        start = 0
+        for i in range(1, len(uids) + 1):
+            if i == len(uids) or uids[i] != uids[start]:
+                self.runs.setdefault(uids[start], []).append((start, i))
+                start = i
+
+    def get(self, uid: str, default=()):
+        runs = self.runs.get(uid)
+        if runs is None:
+            return default
+        (a, b), *more = runs
+        out = self.table[a:b]
+        for a, b in more:
+            out = out + self.table[a:b]
+        return out
 
 
 def _json_group(t: GroupTable, lines_of: dict[str, list], extra_of: dict[str, dict], lines: bool) -> jsontext.Parts:

@@ -28,7 +28,6 @@ from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
 from site_builder.site.output import dataset, dataset_stream, downloads, prekeys
-from site_builder.site.output.dataset import TABLES
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
@@ -249,7 +248,7 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
     }
     # the digests of the tables and of the records, made once for the six files' keys (not once a file)
     tables_key = Once(lambda: digest(tables(), loc, swap=False))
-    records_key = Once(lambda: digest(tuple(records().table(n) for n in TABLES), swap=False))
+    records_key = Once(lambda: digest(records().digest_parts(), swap=False))
     files = {
         "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
         **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),

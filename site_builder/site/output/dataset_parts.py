@@ -1,0 +1,113 @@
+"""What :func:`.dataset.period_records` looks up once and reads many times while it makes a period's
+tables: each unit's ranking and entry, units' names on the notice date, a line's published places,
+figures by value; and a table's columns made a few rows at a time."""
+
+from __future__ import annotations
+
+from site_builder.site.data import SiteData
+from site_builder.site.output.jsontext import Columns
+from site_builder.site.present.figures import figure, line_places
+
+
+class Growing:
+    """A table's columns made a few rows at a time (the rows as tuples never all held at once)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.columns: list[list] = [[] for _ in names]
+
+    def add(self, rows: list[tuple]) -> None:
+        if rows:
+            parts = list(zip(*rows))
+            if len(parts) != len(self.names):
+                raise ValueError("one value per field")
+            for column, part in zip(self.columns, parts):
+                column.extend(part)
+
+    def done(self) -> Columns:
+        columns = self.columns
+        out = []
+        while columns:  # each list dropped as soon as its tuple is made
+            out.append(tuple(columns.pop(0)))
+        return Columns(self.names, tuple(out))
+
+
+class Placed:
+    """Each unit's ranking and entry as :meth:`.SiteData.unit_ranking` and :meth:`.SiteData.rank_entry`
+    give them, found once per group (not by searching the period's rankings and entries for every
+    unit: that grew with the square of the units)."""
+
+    def __init__(self, data: SiteData, result) -> None:
+        self.data, self.result = data, result
+        self.groups: dict[str, tuple[dict, dict]] = {}
+
+    def of(self, unit: str, group: str):
+        """(the unit's ranking, its entry in it), either None."""
+        got = self.groups.get(group)
+        if got is None:
+            got = self.groups[group] = self._group(group)
+        rankings, entries = got
+        ranking = rankings.get(unit, rankings.get(None))
+        if ranking is None:
+            return None, None
+        return ranking, entries[id(ranking)].get(unit)
+
+    def _group(self, group: str) -> tuple[dict, dict]:
+        """(unit -> its ranking, None -> the group's main ranking; id(ranking) -> unit -> its first entry)."""
+        main = self.data.main_ranking(self.result, group)
+        slots = [main] if main is not None else self.data.category_rankings(self.result, group)
+        rankings: dict = {None: main}
+        entries: dict = {}
+        for r in slots:
+            first: dict = {}
+            for e in r.entries:
+                first.setdefault(e.unit, e)
+                if main is None:
+                    rankings.setdefault(e.unit, r)  # the first category ranking that names the unit
+            if main is None:
+                for uid, _ in r.unranked:
+                    rankings.setdefault(uid, r)
+            entries[id(r)] = first
+        return rankings, entries
+
+
+class Names(dict):
+    """Units' names on one date (:meth:`.SiteData.unit_name`), by unit id."""
+
+    def __init__(self, data: SiteData, on) -> None:
+        super().__init__()
+        self.data, self.on = data, on
+
+    def __missing__(self, uid: str) -> str:
+        name = self[uid] = self.data.unit_name(uid, self.on)
+        return name
+
+
+class LinePlaces(dict):
+    """The published places of each line of an indicator tree, by line id (None: not in the tree)."""
+
+    def __init__(self, nodes, rounding) -> None:
+        super().__init__()
+        self.nodes, self.rounding = nodes, rounding
+
+    def __missing__(self, line_id: str):
+        node = self.nodes.get(line_id)
+        places = self[line_id] = line_places(node, self.rounding) if node is not None else None
+        return places
+
+
+class Maxima(dict):
+    """A line's maximum's figure by value (:func:`.figures.figure`, places as written)."""
+
+    def __missing__(self, value):
+        text = self[value] = figure(value)
+        return text
+
+
+class Figures(dict):
+    """Published figures (:func:`.figures.figure`) by (value, places): equal values, equal figures."""
+
+    def __missing__(self, key):
+        text = self[key] = figure(*key)
+        return text
+
