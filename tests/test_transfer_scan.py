@@ -5,8 +5,8 @@ at its own line and column."""
 from __future__ import annotations
 
 import pytest
-
 from scratch import SCORES, make_project
+
 from site_builder.errors import InputError
 from site_builder.pipeline import check
 
