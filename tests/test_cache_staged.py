@@ -205,3 +205,24 @@ def test_a_small_project_is_written_once_at_the_end_as_before(tmp_path, monkeypa
     project, problems, _ = _load(root, "in line")
     assert project is not None and not problems.items and staged == []
     assert len(_files(root) - {".gitignore"}) == 3 + 2 * len(QUARTERS)
+
+
+def test_a_document_round_trips_through_an_entry_with_its_marks(tmp_path):
+    """Mark has __slots__ and pickles as a tuple: the restricted loader rebuilds equal, hashable,
+    frozen marks, and keys written alike share one string."""
+    from site_builder.errors import Mark
+    from site_builder.load.cache import decode, encode, secret
+
+    raw = _quarters()["scores/demo/2024-Q2.yaml"].encode()
+    doc = pipeline.load_yaml_bytes(raw, "scores/demo/2024-Q2.yaml", Problems(), pipeline.CAPS["scores"])
+    key = secret()
+    again = decode(encode(doc, key), key)
+    assert again == doc and again is not doc
+    mark = again.marks[("units", "a2", "facts", "work")]
+    assert mark == Mark("scores/demo/2024-Q2.yaml", 14, 13) and str(mark) == "scores/demo/2024-Q2.yaml:14:13"
+    assert hash(mark) == hash(Mark("scores/demo/2024-Q2.yaml", 14, 13)) and not hasattr(mark, "__dict__")
+    with pytest.raises(AttributeError):
+        mark.line = 1  # frozen
+    a1, a2 = (next(k for k in doc.data["units"][u]["facts"] if k == "work") for u in ("a1", "a2"))
+    assert a1 is a2  # interned
+    assert doc.key_marks[("units", "a1", "facts")] == Mark("scores/demo/2024-Q2.yaml", 8, 5)
