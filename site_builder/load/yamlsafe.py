@@ -231,6 +231,7 @@ class _Builder:
         self.marks: dict[tuple, Mark] = {}
         self.key_marks: dict[tuple, Mark] = {}
         self.documents = 0
+        self.plain: dict[str, PlainStr] = {}
 
     def drain(self, events: _Events) -> None:
         for token in events.flagged:
@@ -319,7 +320,9 @@ class _Builder:
             if event.style is not None:
                 value = event.value
             elif event.value != "":
-                value = PlainStr(event.value)
+                value = self.plain.get(event.value)
+                if value is None:  # the same few values on every unit ("9.5", a date): one object each
+                    value = self.plain[event.value] = PlainStr(event.value)
         elif isinstance(event, SequenceStartEvent):
             value = []
         elif isinstance(event, MappingStartEvent):
