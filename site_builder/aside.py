@@ -43,11 +43,12 @@ def _may_fork() -> bool:
     return bool(_ALLOWED) and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def run(work: Callable[[], None]) -> None:
-    """``work()`` in a forked child when a build allows it, else now."""
+def run(work: Callable[[], None]) -> int | None:
+    """``work()`` in a forked child when a build allows it (returns its id for :func:`wait_for`),
+    else now (returns None)."""
     if not _may_fork():
         work()
-        return
+        return None
     pid = os.fork()
     if pid == 0:  # the child: do the work, then leave without running the parent's exit handlers
         code = 1
@@ -58,6 +59,17 @@ def run(work: Callable[[], None]) -> None:
         finally:
             os._exit(code)
     _CHILDREN.append(pid)
+    return pid
+
+
+def wait_for(pid: int | None) -> None:
+    """Wait for the child ``pid`` of :func:`run` (nothing when its work was done in line or was
+    waited for already): work aside that must be finished before the next step begins."""
+    if pid is None or pid not in _CHILDREN:
+        return
+    _CHILDREN.remove(pid)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def wait() -> None:

@@ -19,13 +19,25 @@ from site_builder import messages
 from site_builder.messages import DEFAULT_LOCALE
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Mark:
-    """A position in a source file (1-based line and column)."""
+    """A position in a source file (1-based line and column).
+
+    With ``__slots__``: a period file of 500 units holds ~20,000 of them in its document (and the
+    parse cache pickles them), each half the size it would be with a ``__dict__``."""
 
     path: str
     line: int = 0
     column: int = 0
+
+    def __getstate__(self) -> tuple:  # pickled as a tuple (the default of a slotted dataclass is slower)
+        return (self.path, self.line, self.column)
+
+    def __setstate__(self, state: tuple) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "path", state[0])
+        setattr_(self, "line", state[1])
+        setattr_(self, "column", state[2])
 
     def __str__(self) -> str:
         if self.line:

@@ -108,7 +108,7 @@ def _parse(raw: bytes, display: str, problems: Problems, cache: SourceCache, kin
     doc = load_yaml_bytes(raw, display, problems, CAPS[kind])
     value = validate(model, doc, problems) if doc is not None and model is not None else None
     if doc is not None and len(problems.items) == before and (model is None or value is not None):
-        cache.put(key, (doc, value))
+        cache.put(key, (doc, value), size=len(raw))
     return doc, value
 
 
@@ -351,6 +351,7 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         if period is not None:
             found.append(period)
     if problems.errors or site is None:
+        cache.discard()
         return None
     cache.commit()
     found.sort(key=lambda p: (p.scheme, p.start, p.id))

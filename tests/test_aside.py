@@ -106,3 +106,23 @@ def test_a_build_writes_the_period_cache_aside_and_the_next_build_reads_it(tmp_p
         set_score(root, "2018-Q1", "wjw", 57)  # the last published period: only it is scored and written again
         build(root, tmp_path / "out")
         assert len(pids.read_text().split()) == 2  # its entry and its scoring
+
+
+def test_wait_for_one_child_waits_for_it_alone(tmp_path: Path, one_thread) -> None:
+    """What the parse cache stages aside must be complete before its commit renames it."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    with aside.allowed():
+        pid = aside.run(_note(first, delay=0.3))
+        other = aside.run(_note(second, delay=1.0))
+        assert isinstance(pid, int) and pid != os.getpid()
+        aside.wait_for(pid)
+        assert first.exists() and not second.exists()
+        aside.wait_for(pid)  # waited for already: nothing
+        aside.wait_for(None)  # work done in line: nothing
+        assert other in aside._CHILDREN and pid not in aside._CHILDREN
+    assert second.exists()
+
+
+def test_in_line_work_has_no_child_to_wait_for(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    assert aside.run(_note(done)) is None and done.exists()

@@ -183,8 +183,16 @@ def check_period_transfers(sv: SchemeVersion, scores: ScoresFile, doc: Document,
                            stage: str | None) -> None:
     """Every ``to:`` of the period file: declared, another unit, one that can receive.
 
-    ``written``: (unit, line, facts, the YAML as written) of every validated record."""
+    ``written``: (unit, line, facts, the YAML as written) of every validated record.  Units that wrote
+    the same record share one :class:`Facts` (``check_period``), so whether a record carries any ``to:``
+    is looked at once per distinct record, and a record without one costs nothing more."""
+    carries: dict[int, bool] = {}  # id(facts) -> any of its events, people or awards has to:
     for uid, key, f, raw in written:
+        moves = carries.get(id(f))
+        if moves is None:
+            moves = carries[id(f)] = any(ev.to is not None for field in (f.events, f.people, f.awards) for ev in field)
+        if not moves:
+            continue
         tree_id = sv.group_tree[sv.unit_group[uid]]
         node = sv.chains[tree_id][key][-1]
         fpath = ("units", uid, "facts", key)

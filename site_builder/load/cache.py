@@ -32,6 +32,17 @@ folder should be) simply means no cache; nothing is ever reported.  Entries
 are written only after a load without errors (a run that reports problems writes
 nothing), and those not used by it are deleted then, so the folder does not grow.
 
+A load does not hold everything it made until then: a period file's document is ~50 times its
+bytes in memory (8 MiB at 500 units), twelve of them more than the whole loaded project.  Once
+the new entries held stand for more than :data:`HOLD_BYTES` of source, they are written aside
+(site_builder/aside.py) under *staged* names (``.staged-<run>-<key>``, never read as entries) and
+let go; :meth:`SourceCache.commit` renames the staged files to their keys, and a load with
+problems deletes them (:meth:`SourceCache.discard`).  So the guarantees stay: an entry appears
+only after a load without errors; a process killed at any moment leaves entries that are whole
+(each written to a temporary file renamed into place) and staged files that nothing reads, which
+the next successful load deletes with the unused entries.  A project whose files fit in the
+budget (every small one) is written in one go at the end, as it always was.
+
 ``SITE_BUILDER_NO_CACHE=1`` (set by ``--no-cache``) turns it off.
 
 During ``serve`` (:mod:`site_builder.load.warm`) what a load read or made is also kept in memory
@@ -61,6 +72,9 @@ MAGIC = b"site-builder cache\n"
 FORMAT = 1
 _HEAD = len(MAGIC) + 2 + 32
 MAX_ENTRY = 512 * 1024 * 1024
+#: Source bytes whose new entries a load may hold in memory before it writes them aside (staged).
+HOLD_BYTES = 256 * 1024
+STAGED = ".staged-"
 _IGNORE = "# site-builder: local preview builds and cache, never committed\n*\n"
 
 # What an entry may contain besides the tool's own classes (no callables).
@@ -171,6 +185,10 @@ class SourceCache:
         self.hits = 0
         self.misses = 0
         self.pending: dict[str, object] = {}  # key -> what the load made, written by commit
+        self.pending_bytes = 0  # source bytes of what is pending (put(size=))
+        self.staged: dict[str, str] = {}  # key -> the name it was written aside under (renamed by commit)
+        self._writer: int | None = None  # the child writing staged entries (aside.run), if any
+        self._run = os.urandom(6).hex()  # staged names of this load: another load's are never taken
         self._ready = False
         self.secret = secret() if enabled else None
         if self.secret is None:
@@ -256,14 +274,28 @@ class SourceCache:
         """Keep the entry ``key`` through :meth:`prune` without reading it."""
         self.used.add(key)
 
-    def put(self, key: str, obj: object) -> None:
-        """Store ``obj`` under ``key`` when the load completes (:meth:`commit`)."""
+    def put(self, key: str, obj: object, size: int = 0) -> None:
+        """Store ``obj`` under ``key`` when the load completes (:meth:`commit`).
+
+        ``size``: the bytes of the source it was made of; once what is pending stands for more
+        than :data:`HOLD_BYTES`, it is written aside under staged names and let go (:meth:`_stage`)."""
         if not self.enabled:
             return
         self.used.add(key)
         self.pending[key] = obj
         if self.memo is not None:
             self.noted[key] = warm.note(obj)
+        self.pending_bytes += size
+        if self.pending_bytes > HOLD_BYTES:
+            self._stage()
+
+    def _stage(self) -> None:
+        """Hand what is pending to a writer (a forked child in a build) under staged names, and drop it."""
+        batch, self.pending, self.pending_bytes = self.pending, {}, 0
+        names = {key: f"{STAGED}{self._run}-{key}" for key in batch}
+        self.staged.update(names)
+        aside.wait_for(self._writer)  # one writer at a time (the last one is usually done by now)
+        self._writer = aside.run(lambda: self._write_all(batch, names))
 
     def store(self, key: str, obj: object) -> None:
         """Write ``obj`` under ``key`` now (atomically), for a caller that decides itself when a run
@@ -287,25 +319,55 @@ class SourceCache:
         the objects are immutable).  During serve the objects this load read or made (and no
         others) are kept for the next one.
         """
-        pending, self.pending = self.pending, {}
+        pending, self.pending, self.pending_bytes = self.pending, {}, 0
+        staged, self.staged = self.staged, {}
         if self.memo is not None:
             self.memo.replace(self.noted)
         self.noted = {}
         if not pending and not self.enabled:
             return
-        aside.run(lambda: self._commit(pending))
+        aside.wait_for(self._writer)  # every staged file is complete (or its writer failed) before renaming
+        self._writer = None
+        aside.run(lambda: self._commit(pending, staged))
 
-    def _commit(self, pending: dict[str, object]) -> None:
-        if pending and not self._prepare():
+    def _commit(self, pending: dict[str, object], staged: dict[str, str]) -> None:
+        if (pending or staged) and not self._prepare():
             return
-        for key, obj in pending.items():
+        for key, name in staged.items():
+            try:
+                os.replace(self.dir / name, self.dir / key)
+            except OSError:  # its writer failed: a miss next time
+                pass
+        if not self._write_all(pending):
+            return
+        self.prune()
+
+    def discard(self) -> None:
+        """A load with problems: nothing it made becomes an entry (what it staged is deleted)."""
+        self.pending, self.pending_bytes = {}, 0
+        staged, self.staged = self.staged, {}
+        aside.wait_for(self._writer)
+        self._writer = None
+        if not staged or not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
+            return
+        for name in staged.values():
+            try:
+                os.unlink(self.dir / name)
+            except OSError:
+                pass
+
+    def _write_all(self, entries: dict[str, object], names: dict[str, str] | None = None) -> bool:
+        """Write each entry (under its staged name when ``names`` gives one); False once writing fails."""
+        if entries and not self._prepare():
+            return False
+        for key, obj in entries.items():
             try:
                 blob = encode(obj, self.secret)
             except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
                 continue
-            if not self._write(key, blob):
-                return
-        self.prune()
+            if not self._write(names[key] if names else key, blob):
+                return False
+        return True
 
     def _write(self, key: str, blob: bytes) -> bool:
         try:

@@ -21,6 +21,7 @@ Whatever bytes come in, :func:`load_yaml_bytes` only ever returns a
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,6 +221,7 @@ class _Frame:
     is_key: bool = False
     awaiting_key: bool = True
     key: str | None = None
+    key_path: tuple | None = None  # path + (key,): one tuple for the key's mark and its value's
     seen: dict[str, Mark] = field(default_factory=dict)
 
 
@@ -229,6 +231,7 @@ class _Builder:
         self.marks: dict[tuple, Mark] = {}
         self.key_marks: dict[tuple, Mark] = {}
         self.documents = 0
+        self.plain: dict[str, PlainStr] = {}
 
     def drain(self, events: _Events) -> None:
         for token in events.flagged:
@@ -279,10 +282,10 @@ class _Builder:
     def _key(self, stack: list[_Frame], event: yaml.Event) -> None:
         top = stack[-1]
         top.awaiting_key = False
-        top.key = None
+        top.key = top.key_path = None
         mark = _at(self.rep, event.start_mark)
         if isinstance(event, ScalarEvent):
-            text = event.value
+            text = sys.intern(event.value)  # the same few keys on every unit: one string each
             if event.style is None and text == "<<":
                 self.rep.error("yaml.merge_key", mark)
             elif text == "":
@@ -293,8 +296,9 @@ class _Builder:
             else:
                 top.seen[text] = mark
                 top.key = text
+                top.key_path = top.path + (text,)
                 if top.store:
-                    self.key_marks[top.path + (text,)] = mark
+                    self.key_marks[top.key_path] = mark
         elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
             self.rep.error("yaml.complex_key", mark)
             kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
@@ -309,14 +313,16 @@ class _Builder:
         elif top.kind == "seq":
             path = top.path + (len(top.container),)
         else:
-            path = top.path + (top.key,)
+            path = top.key_path if top.key_path is not None else top.path + (top.key,)
         store = top.store and (top.kind != "map" or top.key is not None)
         value: object = None
         if isinstance(event, ScalarEvent):
             if event.style is not None:
                 value = event.value
             elif event.value != "":
-                value = PlainStr(event.value)
+                value = self.plain.get(event.value)
+                if value is None:  # the same few values on every unit ("9.5", a date): one object each
+                    value = self.plain[event.value] = PlainStr(event.value)
         elif isinstance(event, SequenceStartEvent):
             value = []
         elif isinstance(event, MappingStartEvent):
