@@ -26,7 +26,7 @@ from site_builder.load import cache as cache_mod
 from site_builder.load.cache import SourceCache
 from site_builder.model import Period
 from site_builder.pipeline import load_project
-from site_builder.scoring.facts import Event, Facts, written_key
+from site_builder.scoring.facts import Event, written_key
 from site_builder.site.output.digest import digest
 
 ALIKE = SCORES.replace(

@@ -26,7 +26,6 @@ from site_builder.errors import Problems
 from site_builder.load.cache import SourceCache
 from site_builder.pipeline import compute, load_project
 from site_builder.scoring import engine
-from site_builder.scoring.results import LineResult
 from site_builder.site.output.digest import digest
 
 REPO = Path(__file__).resolve().parents[1]
