@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from scratch import SCORES, make_project
+from scratch import SCORES, make_project, many_units
 from site_builder.checks import scores_checks
 from site_builder.errors import Problems
 from site_builder.load import cache as cache_mod
@@ -182,27 +182,9 @@ LINES = 8
 VALUES = ("8", "8.5", "9", "9.5", "10")
 
 
-def _scheme(units: int) -> str:
-    ids = ", ".join(f"u{i:03}" for i in range(units))
-    lines = "".join(f"  - {{id: l{j}, name: 指标{j}, max: 10, rule: {{kind: assessed}}}}\n" for j in range(LINES))
-    return (f"title: 测试考核办法\nissuer: 测试县考核办\neffective: {{from: 2024-01-01}}\ntotal: {10 * LINES}\n"
-            f"period: {{kind: quarter}}\ngroups:\n  - {{id: g, name: 全体, units: [{ids}]}}\nindicators:\n{lines}")
-
-
-def _scores(period: str, units: int) -> str:
-    rows = "".join(
-        f"  u{i:03}:\n    facts: {{{', '.join(f'l{j}: {VALUES[(i * 7 + j * 3) % len(VALUES)]}' for j in range(LINES))}}}\n"
-        for i in range(units))
-    return f'scheme: demo\nversion: "2024"\nperiod: {period}\nstatus: draft\nunits:\n{rows}'
-
-
 def _retained(tmp_path: Path, periods: list[str], units: int) -> int:
-    files = {
-        "units/units.yaml": "units:\n" + "".join(f"  - {{id: u{i:03}, name: 单位{i}}}\n" for i in range(units)),
-        "schemes/demo/2024.yaml": _scheme(units),
-        "scores/demo/2024-Q1.yaml": None,
-        **{f"scores/demo/{p}.yaml": _scores(p, units) for p in periods},
-    }
+    lines = "".join(f"  - {{id: l{j}, name: 指标{j}, max: 10, rule: {{kind: assessed}}}}\n" for j in range(LINES))
+    files = many_units(units, periods, LINES, lines, lambda i, j, period: VALUES[(i * 7 + j * 3) % len(VALUES)])
     root = make_project(tmp_path, files)
     gc.collect()
     tracemalloc.start()

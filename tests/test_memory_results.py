@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from scratch import SCORES, make_project
+from scratch import SCORES, make_project, many_units
 from site_builder.errors import Problems
 from site_builder.load.cache import SourceCache
 from site_builder.pipeline import compute, load_project
@@ -189,31 +189,14 @@ LEAVES = 8
 VALUES = ("8", "8.5", "9", "9.5", "10")
 
 
-def _scheme(units: int) -> str:
-    ids = ", ".join(f"u{i:03}" for i in range(units))
+def _kept(tmp_path: Path, periods: list[str], units: int) -> int:
+    """Bytes the scored results of ``periods`` keep (traced from the start of compute, the loaded project aside)."""
     half = LEAVES // 2
     kids = [[f"      - {{id: l{j}, name: 指标{j}, max: 10, rule: {{kind: assessed}}}}\n" for j in range(p * half, (p + 1) * half)]
             for p in range(2)]
     tree = "".join(f"  - id: p{p}\n    name: 方面{p}\n    max: {10 * half}\n    children:\n{''.join(kids[p])}" for p in range(2))
-    return (f"title: 测试考核办法\nissuer: 测试县考核办\neffective: {{from: 2024-01-01}}\ntotal: {10 * LEAVES}\n"
-            f"period: {{kind: quarter}}\ngroups:\n  - {{id: g, name: 全体, units: [{ids}]}}\nindicators:\n{tree}")
-
-
-def _scores(period: str, units: int) -> str:
-    rows = "".join(
-        f"  u{i:03}:\n    facts: {{{', '.join(f'l{j}: {VALUES[(i * 7 + j * 3 + len(period)) % len(VALUES)]}' for j in range(LEAVES))}}}\n"
-        for i in range(units))
-    return f'scheme: demo\nversion: "2024"\nperiod: {period}\nstatus: draft\nunits:\n{rows}'
-
-
-def _kept(tmp_path: Path, periods: list[str], units: int) -> int:
-    """Bytes the scored results of ``periods`` keep (traced from the start of compute, the loaded project aside)."""
-    files = {
-        "units/units.yaml": "units:\n" + "".join(f"  - {{id: u{i:03}, name: 单位{i}}}\n" for i in range(units)),
-        "schemes/demo/2024.yaml": _scheme(units),
-        "scores/demo/2024-Q1.yaml": None,
-        **{f"scores/demo/{p}.yaml": _scores(p, units) for p in periods},
-    }
+    files = many_units(units, periods, LEAVES, tree,
+                       lambda i, j, period: VALUES[(i * 7 + j * 3 + len(period)) % len(VALUES)])
     root = make_project(tmp_path, files)
     project = load_project(root, Problems(), SourceCache(root, enabled=False))
     assert project is not None and len(project.periods) == len(periods)

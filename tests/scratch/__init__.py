@@ -113,6 +113,28 @@ def make_project(tmp_path: Path, files: dict[str, str | bytes | None] | None = N
     return tmp_path
 
 
+def many_units(units: int, periods: list[str], leaves: int, indicators: str, value) -> dict[str, str | None]:
+    """A project of ``units`` units u000… in one group, each scored on leaves l0…l{leaves-1} (the
+    scheme's ``indicators:`` block given, 10 points a leaf) in each of ``periods`` (quarters), the
+    fact of unit i, leaf j in a period being ``value(i, j, period)``: files for :func:`make_project`."""
+    ids = ", ".join(f"u{i:03}" for i in range(units))
+    scheme = (f"title: 测试考核办法\nissuer: 测试县考核办\neffective: {{from: 2024-01-01}}\ntotal: {10 * leaves}\n"
+              f"period: {{kind: quarter}}\ngroups:\n  - {{id: g, name: 全体, units: [{ids}]}}\nindicators:\n{indicators}")
+
+    def scores(period: str) -> str:
+        rows = "".join(
+            f"  u{i:03}:\n    facts: {{{', '.join(f'l{j}: {value(i, j, period)}' for j in range(leaves))}}}\n"
+            for i in range(units))
+        return f'scheme: demo\nversion: "2024"\nperiod: {period}\nstatus: draft\nunits:\n{rows}'
+
+    return {
+        "units/units.yaml": "units:\n" + "".join(f"  - {{id: u{i:03}, name: 单位{i}}}\n" for i in range(units)),
+        "schemes/demo/2024.yaml": scheme,
+        "scores/demo/2024-Q1.yaml": None,
+        **{f"scores/demo/{p}.yaml": scores(p) for p in periods},
+    }
+
+
 def listing(root: Path) -> dict[str, tuple[int, int]]:
     """Every file under ``root`` with its size and mtime: to prove nothing was written."""
     out: dict[str, tuple[int, int]] = {}
