@@ -18,15 +18,16 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
 from scratch import SCORES, make_project, many_units
-from site_builder.checks import scores_checks
+
+from site_builder.checks import alike, scores_checks
+from site_builder.checks.alike import written_key
 from site_builder.errors import Problems
 from site_builder.load import cache as cache_mod
 from site_builder.load.cache import SourceCache
 from site_builder.model import Period
 from site_builder.pipeline import load_project
-from site_builder.scoring.facts import Event, written_key
+from site_builder.scoring.facts import Event
 from site_builder.site.output.digest import digest
 
 ALIKE = SCORES.replace(
@@ -136,7 +137,7 @@ def test_a_unit_entry_with_a_veto_or_a_coefficient_keeps_its_own(tmp_path):
     period = _period(make_project(tmp_path, {"scores/demo/2024-Q1.yaml": scores}))
     units = period.scores.units
     assert units["a1"] is not units["a2"] and units["a1"].note == "本期调整" and units["a2"].note is None
-    key = scores_checks._entry_key
+    key = alike._entry_key
     assert key(units["a1"]) != key(units["a2"])
     from site_builder.schema.scores import UnitEntry
 
@@ -169,7 +170,7 @@ def test_a_build_is_byte_identical_with_or_without_sharing(tmp_path, monkeypatch
 
     build_site(make_project(tmp_path / "a", files), tmp_path / "shared", quiet=True, jobs=1)
     monkeypatch.setattr(scores_checks, "written_key", lambda data: None)  # every record validated on its own
-    monkeypatch.setattr(scores_checks, "_checked", lambda scores: scores)  # the text as written kept
+    monkeypatch.setattr(scores_checks, "checked", lambda scores: scores)  # the text as written kept
     build_site(make_project(tmp_path / "b", files), tmp_path / "own", quiet=True, jobs=1)
     shared, own = tree(tmp_path / "shared"), tree(tmp_path / "own")
     assert shared.keys() == own.keys() and len(shared) > 20

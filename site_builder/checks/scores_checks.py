@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from site_builder import messages, periods
 from site_builder.checks import unknown_ref
+from site_builder.checks.alike import checked, with_shared_records, written_key
 from site_builder.checks.ranking_checks import check_places
 from site_builder.checks.tree import applies, leaves
 from site_builder.errors import Mark, Problems
@@ -18,9 +18,9 @@ from site_builder.load.markdown_check import check_markdown
 from site_builder.load.yamlsafe import Document
 from site_builder.model import Period, SchemeVersion
 from site_builder.schema.convert import validate
-from site_builder.schema.scores import ScoresFile, UnitEntry
+from site_builder.schema.scores import ScoresFile
 from site_builder.schema.units import Unit
-from site_builder.scoring.facts import Event, Facts, with_shared_records, written_key
+from site_builder.scoring.facts import Event, Facts
 from site_builder.scoring.rules.base import AT_KEY, LineSpec, period_context
 
 messages.register(
@@ -273,36 +273,5 @@ def check_period(
         return None
     return Period(
         scheme=sv.id, version=sv.version, id=scores.period, name=name, name_en=name_en, start=start, end=end,
-        stage=stage, path=path, scores=_checked(scores), facts=all_facts,
+        stage=stage, path=path, scores=checked(scores), facts=all_facts,
     )
-
-
-def _checked(scores: ScoresFile) -> ScoresFile:
-    """The file as its period keeps it: each unit's facts as written (text as the YAML had it, for
-    validation and its messages) are dropped once validated — the period's ``facts`` hold them —
-    so a build does not carry the whole document twice."""
-    same: dict[Hashable, UnitEntry] = {}  # most units' entries are then alike (assessed, nothing else said)
-    units: dict[str, UnitEntry] = {}
-    for uid, e in scores.units.items():
-        if e.facts:
-            e = e.model_copy(update={"facts": {}})
-        key = _entry_key(e)
-        units[uid] = e if key is None else same.setdefault(key, e)
-    return scores.model_copy(update={"units": units})
-
-
-def _entry_key(entry: UnitEntry) -> Hashable | None:
-    """An entry's fields given and values, exactly (a figure by its text: 1.0 is not 1), as a key; None
-    when it holds anything but text, figures and empty lists or mappings (a veto record)."""
-    out: list = [tuple(sorted(entry.model_fields_set))]
-    for name, value in entry.__dict__.items():
-        kind = type(value)
-        if value is None or kind is str:
-            out += (name, value)
-        elif kind is Decimal:
-            out += (name, ("Decimal", str(value)))
-        elif kind in (list, dict) and not value:
-            out += (name, kind.__name__)
-        else:
-            return None
-    return tuple(out)
