@@ -383,10 +383,14 @@ def compute(project: Project, include_drafts: bool = True):
     """
     from site_builder.ranking.engine import rank_period
     from site_builder.ranking.levels import grade, raise_level_failures, record_levels
-    from site_builder.scoring.engine import SchemeScoring, previous_period, reads_history, scheme_order
+    from site_builder.scoring.engine import (
+        SchemeScoring,
+        previous_period,
+        reads_history,
+        scheme_order,
+    )
     from site_builder.scoring.failures import raise_failures
     from site_builder.scoring.history import History
-    from site_builder.load.warm import CHECK_ENV
     from site_builder.scoring.period_cache import PeriodCache
 
     # Scoring makes hundreds of thousands of long-lived objects (the results) and little garbage:
@@ -424,18 +428,7 @@ def compute(project: Project, include_drafts: bool = True):
                         previous = steps[last][2].id
                         scoring.previous = previous_period(steps[last][2], graded[last].units)
                 streaks = {hid: len(v) for hid, v in state.get("honours", {}).items()}
-                units = None
-                if cache is not None and cache.score_key(i, scoring.reads(sv, period)) is not None:
-                    # the period scored before from equal inputs (a later period than the one edited)
-                    got = cache.scores(i, period)
-                    if got is not None:
-                        if os.environ.get(CHECK_ENV):
-                            scoring.check(sv, period, *got)
-                        units = scoring.reuse(period, *got)
-                if units is None:
-                    units = scoring.score(sv, period)
-                    if cache is not None:
-                        cache.scored_now(i, units, scoring.ledger.view(period))
+                units = cache.score(i, scoring, sv, period) if cache is not None else scoring.score(sv, period)
                 ranked = rank_period(project, sv, period, units, state, previous)
                 if history is not None:
                     history.add(ranked, period.name_en)
