@@ -47,7 +47,7 @@ def old_output_text(path: str, data: bytes) -> str | None:
 def old_scan(files, sources, names, numbers=True) -> list[Finding]:
     """scan_outputs as it was: every page read whole, each of its lines once, nothing remembered."""
     names = maskable_names(names)
-    once = privacy._lines_once if not any("\n" in n for n in names) else str
+    once = (lambda t: "\n".join(scan_text.distinct_lines(t))) if not any("\n" in n for n in names) else str
     findings = []
     index = privacy._SourceIndex(sources)
     for page in sorted(files):

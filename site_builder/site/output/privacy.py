@@ -181,14 +181,6 @@ def scan_outputs(
     return findings
 
 
-def _lines_once(text: str) -> str:
-    """``text`` with each of its lines once (the first time it occurs): no number or name spans a
-    line break, nor does NFKC change one, so the same numbers and names are found in it — each
-    once, as the report lists each once — and a page's repeated lines (blank ones, the same cell
-    or tag) are read once."""
-    return "\n".join(dict.fromkeys(text.split("\n")))
-
-
 class _SourceIndex:
     """The personal numbers of the source files, located, computed once."""
 

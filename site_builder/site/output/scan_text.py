@@ -72,13 +72,21 @@ def output_lines(path: str, data: bytes) -> list[str] | None:
         text = data.decode("utf-8", errors="replace")
         split = _split_page(text)
         if split is None:
-            return list(dict.fromkeys(_markup_text(text).split("\n")))
+            return distinct_lines(_markup_text(text))
         body, tags = split
         # html.unescape never reads across a line break, so it reads each tag as it would in
         # the whole text; a tag repeated adds only lines already there
-        return list(dict.fromkeys(html.unescape(body + "\n" + "\n".join(dict.fromkeys(tags))).split("\n")))
+        return distinct_lines(html.unescape(body + "\n" + "\n".join(dict.fromkeys(tags))))
     text = output_text(path, data)
-    return None if text is None else list(dict.fromkeys(text.split("\n")))
+    return None if text is None else distinct_lines(text)
+
+
+def distinct_lines(text: str) -> list[str]:
+    """``text``'s lines, each once (the first time it occurs): no number or name spans a line break,
+    nor does NFKC change one, so the same numbers and names are found in them — each once, as the
+    report lists each once — and a page's repeated lines (blank ones, the same cell or tag) are read
+    once."""
+    return list(dict.fromkeys(text.split("\n")))
 
 
 _MARKUP_SUFFIXES = (".html", ".htm", ".xml", ".svg", ".rss", ".atom")
