@@ -128,28 +128,34 @@ def test_hostile_pages_read_in_one_pass_as_before(text):
 CHROME = "<nav><a href=\"../index.html\">首页</a></nav>\n<p>考核得分 96.40 分</p>\n"
 
 
+def raw_memo(monkeypatch, kind: str = "markup"):
+    """The raw lines known clean for ``kind`` of reading, afresh; call the result to read it."""
+    monkeypatch.setattr(scan_text, "_RAW", {})
+    return lambda: scan_text._RAW[kind]
+
+
 def test_a_line_found_clean_is_not_searched_again_but_a_number_is_reported_on_every_page(monkeypatch):
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    memo = raw_memo(monkeypatch)
     privacy.scan_outputs({"a.html": CHROME.encode()}, {}, [])
-    clean = scan_text._CLEAN
-    assert clean.key == (True, ()) and {"考核得分 96.40 分", "<a href=\"../index.html\">", "首页"} <= clean.new
+    clean = memo()
+    assert clean.key == (True, ()) and clean.new == {"<nav><a href=\"../index.html\">首页</a></nav>", "<p>考核得分 96.40 分</p>", ""}
     page = (CHROME + "<p>联系电话 138 1234 5678</p>").encode()
     for path in ("b.html", "c.html", "b.html"):
         found = privacy.scan_outputs({path: page}, {}, [])
         assert [(f.kind, f.text, f.page) for f in found] == [("mobile", "138****5678", path)]
-    assert scan_text._CLEAN is clean and not any("138" in line for line in clean.new | clean.old)
+    assert memo() is clean and not any("138" in line for line in clean.new | clean.old)
 
 
 def test_the_lines_remembered_are_those_of_the_names_searched(monkeypatch):
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    memo = raw_memo(monkeypatch)
     page = "<p>经张三同志核实</p>".encode()
     assert privacy.scan_outputs({"a.html": page}, {}, []) == []  # no name registered: clean
-    before = scan_text._CLEAN
-    assert "经张三同志核实" in before.new
+    before = memo()
+    assert "<p>经张三同志核实</p>" in before.new
     found = privacy.scan_outputs({"a.html": page}, {}, ["张三"])
     assert [(f.kind, f.text) for f in found] == [("name", "张*")]
-    assert scan_text._CLEAN.key == (True, ("张三",)) and "经张三同志核实" not in scan_text._CLEAN.new
-    assert "经张三同志核实" in before.new  # a scan that holds it still reads what it knew
+    assert memo().key == (True, ("张三",)) and "<p>经张三同志核实</p>" not in memo().new
+    assert "<p>经张三同志核实</p>" in before.new  # a scan that holds it still reads what it knew
     # a number is clean to a scan of names only, and is found by the next scan of numbers
     number = "<p>电话 13812345678</p>".encode()
     assert privacy.scan_outputs({"b.html": number}, {}, ["张三"], numbers=False) == []
@@ -164,43 +170,44 @@ def test_a_name_across_lines_reads_every_line_in_place(monkeypatch):
 
 
 def test_the_lines_remembered_are_bounded(monkeypatch):
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    memo = raw_memo(monkeypatch)
     monkeypatch.setattr(scan_text._CleanLines, "LIMIT", 50)
     monkeypatch.setattr(scan_text._CleanLines, "LONGEST", 20)
     for i in range(40):
         text = "\n".join(f"第 {i} 页第 {j} 行" for j in range(10)) + "\n" + "长" * 21
-        privacy.scan_outputs({f"p{i}.txt": text.encode()}, {}, [])
-        clean = scan_text._CLEAN
+        privacy.scan_outputs({f"p{i}.html": text.encode()}, {}, [])
+        clean = memo()
         assert len(clean.new) <= 50 and len(clean.old) <= 50
     assert "第 39 页第 9 行" in clean.new | clean.old and "长" * 21 not in clean.new | clean.old
     assert "第 0 页第 0 行" not in clean.new | clean.old  # the oldest generation dropped
-    # one page fills a generation at most (the rest of it is not remembered this time)
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
-    lines = [f"行 {j}" for j in range(80)]
-    privacy.scan_outputs({"many.txt": "\n".join(lines).encode()}, {}, [])
-    clean = scan_text._CLEAN
+    # one page fills a generation at most (the rest of it is not remembered this time); the
+    # lines not known are taken in sorted order
+    memo = raw_memo(monkeypatch)
+    lines = [f"行 {j:02d}" for j in range(80)]
+    privacy.scan_outputs({"many.html": "\n".join(lines).encode()}, {}, [])
+    clean = memo()
     assert (clean.old, clean.new) == (set(lines[:50]), set())
     # and no more characters than it may hold: 6 lines of 16 characters
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    memo = raw_memo(monkeypatch)
     monkeypatch.setattr(scan_text._CleanLines, "CHARS", 100)
     lines = [f"行 {j:03d} " + "字" * 10 for j in range(30)]
-    privacy.scan_outputs({"q.txt": "\n".join(lines).encode()}, {}, [])
-    clean = scan_text._CLEAN
+    privacy.scan_outputs({"q.html": "\n".join(lines).encode()}, {}, [])
+    clean = memo()
     assert (clean.old, clean.new, clean.chars) == (set(lines[:6]), set(), 0)
-    privacy.scan_outputs({"r.txt": "\n".join(lines[:3]).encode()}, {}, [])
+    privacy.scan_outputs({"r.html": "\n".join(lines[:3]).encode()}, {}, [])
     assert (clean.new, clean.chars) == (set(), 0)  # known already
-    privacy.scan_outputs({"r.txt": "\n".join(lines[5:9]).encode()}, {}, [])
+    privacy.scan_outputs({"r.html": "\n".join(lines[5:9]).encode()}, {}, [])
     assert (clean.new, clean.chars) == (set(lines[6:9]), 48)
 
 
 def test_a_page_of_rows_of_its_own_is_not_remembered(monkeypatch):
-    monkeypatch.setattr(scan_text, "_CLEAN", scan_text._CleanLines())
+    memo = raw_memo(monkeypatch)
     monkeypatch.setattr(scan_text._CleanLines, "PAGE", 20)
-    rows = "\n".join(f"县{j},96.{j:02d}" for j in range(21)).encode()
-    assert privacy.scan_outputs({"data.csv": rows}, {}, []) == []
-    assert (scan_text._CLEAN.new, scan_text._CLEAN.old) == (set(), set())
-    privacy.scan_outputs({"less.csv": b"\n".join(rows.split(b"\n")[1:])}, {}, [])
-    assert len(scan_text._CLEAN.new) == 20
+    rows = "\n".join(f"<tr><td>县{j}</td><td>96.{j:02d}</td></tr>" for j in range(21)).encode()
+    assert privacy.scan_outputs({"data.html": rows}, {}, []) == []
+    assert (memo().new, memo().old) == (set(), set())
+    privacy.scan_outputs({"less.html": b"\n".join(rows.split(b"\n")[1:])}, {}, [])
+    assert len(memo().new) == 20
 
 
 def test_a_long_tag_is_read_but_not_remembered(monkeypatch):

@@ -188,6 +188,47 @@ def find_spans(text: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+# A glance at a text file's bytes (:func:`surely_none`): ASCII digits, spaces and separators read
+# as "0"; bytes that begin a character other than a CJK ideograph (U+4000-U+9FFF: leading bytes
+# E4-E9), and backslashes (JSON escapes), as "!"; every other byte as "a".
+_GLANCE = bytes(
+    ord("0") if chr(b) in "0123456789 \t-._"
+    else ord("!") if b == 0x5C or (b >= 0xC0 and not 0xE4 <= b <= 0xE9)
+    else ord("a")
+    for b in range(256)
+)
+# the digits alone: spaces and separators dropped
+_DIGIT_BYTES = bytes(ord("0") if 0x30 <= b <= 0x39 else ord("a") for b in range(256))
+_SEPARATOR_BYTES = b" \t-._"
+# Characters (besides ASCII and those ideographs) that NFKC leaves alone or makes plain punctuation,
+# none of them a digit, a space, a separator or invisible: they end a number as they are.
+_PLAIN_WIDE = "，：；（）！？、。《》〔〕【】“”‘’"
+_OTHER_CHAR = re.compile(f"[^\\x00-\\x7f\\u4000-\\u9fff{_PLAIN_WIDE}]")
+
+
+def surely_none(data: bytes, escapes: bool = False, *, numbers: bool = True) -> bool:
+    """Whether a text file's bytes surely hold no personal number, at a glance (C loops over the
+    bytes, no line split): when not sure, read it as :func:`find_spans` does.
+
+    A number is at least 11 ASCII digits once normalised, with at most spaces and separators
+    between them.  So bytes that, their spaces and separators dropped, hold no 11 ASCII digits in
+    a row, and whose other characters NFKC can make no digit, space, separator or nothing of (CJK
+    ideographs, common full-width punctuation, a BOM first), hold none; nor ``\\uXXXX`` escapes
+    when ``escapes`` (JSON).  Their text normalised then differs from their text only in that
+    punctuation and the BOM.  With ``numbers`` false, only whether that is so (names are then
+    found in the text as in the text normalised)."""
+    glance = data.translate(_GLANCE)
+    if numbers and b"0" * 11 in glance and b"0" * 11 in data.translate(_DIGIT_BYTES, _SEPARATOR_BYTES):
+        return False
+    if b"!" in glance:
+        if escapes and b"\\u" in data:
+            return False
+        text = data.decode("utf-8", errors="replace")
+        if _OTHER_CHAR.search(text, 1 if text[:1] == "\ufeff" else 0):
+            return False
+    return True
+
+
 # Full-width punctuation and the ideographic space, on nearly every Chinese page: each replaced by
 # its compatibility decomposition (which NFKC would make of it anyway: the result is the same),
 # so that a page holding no other character NFKC changes is found normalised and not rewritten.

@@ -86,8 +86,15 @@ from site_builder.site.output.personal_names import (
     person_names,
     publishes_names,
 )
-from site_builder.site.output.personal_numbers import find_spans, line_col, locate_written, normalise, redact_number
-from site_builder.site.output.scan_text import clean_lines, output_lines, output_text
+from site_builder.site.output.personal_numbers import (
+    find_spans,
+    line_col,
+    locate_written,
+    normalise,
+    redact_number,
+    surely_none,
+)
+from site_builder.site.output.scan_text import clean_lines, clean_raw_lines, output_lines, output_text, reading, unread_text
 
 
 messages.register(
@@ -153,9 +160,12 @@ def scan_outputs(
     names = maskable_names(names)
     # a name across lines: every line read, where it is
     clean = None if any("\n" in n for n in names) else clean_lines((numbers, tuple(names)))
+    raw = None if clean is None else clean_raw_lines((numbers, tuple(names)))
     findings = []
     index = _SourceIndex(sources)
     for page in sorted(files):
+        if raw is not None and _clean_at_a_glance(page, files[page], raw, numbers, names):
+            continue
         if clean is None:
             text = output_text(page, files[page])
             if text is None:
@@ -179,6 +189,38 @@ def scan_outputs(
         if clean is not None and len(findings) == found:  # a page with a finding: none of its lines kept
             clean.add(lines)
     return findings
+
+
+def _clean_at_a_glance(page: str, data: bytes, raw: Any, numbers: bool, names: list[str]) -> bool:
+    """Whether a file surely holds no finding, read only where its raw lines are not known clean
+    (:func:`.scan_text.unread_text`); its raw lines are then known clean.  A file that may hold
+    one (or is not read so) is read whole as before: what it reports, and in which order, is
+    the same."""
+    kind = reading(page, data)
+    if kind in ("plain", "json") and _plain_names(names) and surely_none(data, kind == "json", numbers=numbers):
+        # the bytes at a glance: no line split, no set
+        head = normalise(page)
+        found = numbers and find_spans(head) or names_in(head, names)
+        if not found and not (names and names_in(data.decode("utf-8", errors="replace"), names)):
+            return True
+    unread = unread_text(page, data, raw)
+    if unread is None:
+        return False
+    text, lines, memo = unread
+    norm = normalise(page + "\n" + text)
+    if numbers and find_spans(norm) or names_in(norm, names):
+        return False
+    memo.add(lines)
+    return True
+
+
+def _plain_names(names: list[str]) -> bool:
+    """Whether ``names`` are found in a text holding no character NFKC changes but common full-width
+    punctuation (:func:`.personal_numbers.surely_none`) as in that text normalised."""
+    return not any(ch in _PUNCTUATION for name in names for ch in name)
+
+
+_PUNCTUATION = frozenset("，：；（）！？,:;()!?\ufeff")
 
 
 class _SourceIndex:

@@ -7,10 +7,13 @@ its XML parts' text and its sheets' names — for a workbook our writer just mad
 through the text it kept of them (:class:`.xlsx.Package`), not inflated again;
 images, fonts and PDFs not at all.
 
-The scan reads :func:`output_lines`: the distinct lines of that text, in the order
-they first occur (no number or name spans a line break), less those it found clean
-on an earlier page of the same process (:func:`clean_lines`).  An HTML page is
-split at its tags in one pass for both.
+The scan first glances at a file (:func:`unread_text`): a page's raw lines known clean
+(:func:`clean_raw_lines`) are skipped and only the others are split at their tags; a CSV or
+JSON file's bytes are looked over whole (:func:`.personal_numbers.surely_none`).  A file that
+may hold a finding is read as before, whole: :func:`output_lines`, the distinct lines of that
+text in the order they first occur (no number or name spans a line break), less those found
+clean on an earlier page of the same process (:func:`clean_lines`).  An HTML page is split at
+its tags in one pass for both.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import io
 import re
 import zipfile
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate, compress
 
 from site_builder.site.output.xlsx import Package
@@ -79,6 +82,62 @@ def output_lines(path: str, data: bytes) -> list[str] | None:
         return distinct_lines(html.unescape(body + "\n" + "\n".join(dict.fromkeys(tags))))
     text = output_text(path, data)
     return None if text is None else distinct_lines(text)
+
+
+def reading(path: str, data: bytes) -> str | None:
+    """How :func:`output_text` reads ``path``: "markup" (tags, entities), "json" (escapes) or
+    "plain"; None for an image, a font or a workbook."""
+    lower = path.lower()
+    if lower.endswith(BINARY_SUFFIXES) or lower.endswith(".xlsx") or isinstance(data, Package):
+        return None
+    if data[:4] == b"PK\x03\x04":
+        return None
+    if lower.endswith(_MARKUP_SUFFIXES):
+        return "markup"
+    return "json" if lower.endswith((".json", ".js", ".webmanifest")) else "plain"
+
+
+def unread_text(
+    path: str, data: bytes, known: Callable[[str], _CleanLines]
+) -> tuple[str, list[str], _CleanLines] | None:
+    """A file at a glance: the text the scan reads of its raw lines not known clean (as
+    :func:`output_lines` reads them), those raw lines, and the lines known clean to a reading of
+    this kind (``known(kind)``: markup, JSON or plain), to remember them in when that text is
+    clean.  None when the file is to be read whole: an image or font, a workbook, or a markup
+    page with a comment or a "<" that does not begin a tag closed on its own line.
+
+    Every other file reads line by line as it reads whole: no number, name, entity, escape or
+    tag (in a page read here) spans a line break, so the lines read of a raw line are the same
+    whatever the other lines hold.  A raw line found clean once is clean in every file read
+    the same way, and a site's pages, which share most of their lines (the chrome, a table's
+    labels), are read only where they differ; the lines are compared as sets, in C."""
+    kind = reading(path, data)
+    if kind is None:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    if kind == "markup":
+        if "<!--" in text:
+            return None
+        memo = known("markup")
+        lines = memo.unknown_set(text.split("\n"))
+        if not lines:
+            return "", lines, memo
+        unread = "\n".join(lines)
+        parts = _LINE_SPLIT.split(unread)
+        tags = parts[1::2]
+        if len(tags) != unread.count("<"):
+            return None
+        parts[1::2] = map(_SEPARATOR.__getitem__, tags)
+        return html.unescape("".join(parts) + "\n" + "\n".join(dict.fromkeys(tags))), lines, memo
+    memo = known(kind)
+    lines = memo.unknown_set(text.split("\n"))
+    unread = "\n".join(lines)
+    if kind == "json" and "\\u" in unread:
+        unread = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), unread)
+    return unread, lines, memo
+
+
+_LINE_SPLIT = re.compile(r"(<[^>\n]*>)")  # a tag closed on its own line
 
 
 def distinct_lines(text: str) -> list[str]:
@@ -205,6 +264,12 @@ class _CleanLines:
         new, old = self.new, self.old
         return [line for line in lines if line not in new and line not in old]
 
+    def unknown_set(self, lines: Iterable[str]) -> list[str]:
+        """The distinct ``lines`` not known clean, sorted (set operations: what is remembered of
+        them when not all fit does not depend on the order of a set)."""
+        # one set at a time: difference() walks the smaller side only when given one set
+        return sorted(set(lines).difference(self.new).difference(self.old))
+
     def add(self, lines: list[str]) -> None:
         """Remember ``lines`` (none of them known yet) as clean, as many as the newer
         generation has room for; when it is full, it becomes the older.  A page with more
@@ -231,3 +296,22 @@ def clean_lines(key: object) -> _CleanLines:
     if _CLEAN.key != key:
         _CLEAN = _CleanLines(key)
     return _CLEAN
+
+
+_RAW: dict[str, _CleanLines] = {}
+
+
+def clean_raw_lines(key: object) -> Callable[[str], _CleanLines]:
+    """The raw lines of the files read at a glance (:func:`unread_text`) known clean to a scan
+    for ``key``, by the way they are read: markup (tags and entities in them), JSON (escapes)
+    or plain.  Kept apart from each other and from :func:`clean_lines`, whose lines are text
+    as read: a raw line clean read one way need not be clean read another (a tag or an escape
+    in it may split a number)."""
+
+    def known(kind: str) -> _CleanLines:
+        memo = _RAW.get(kind)
+        if memo is None or memo.key != key:
+            memo = _RAW[kind] = _CleanLines(key)
+        return memo
+
+    return known
