@@ -86,13 +86,13 @@ def test_a_line_clean_on_many_pages_and_a_number_on_one():
     for path, text in pages.items():
         assert scan({path: text}) == []
     known = scan_text._RAW["markup"]
-    assert "<p>第 3 名，得分 96.40 分</p>" in known.new and "<p>第 49 页</p>" in known.new
+    assert "<p>第 3 名，得分 96.40 分</p>".encode() in known.new and "<p>第 49 页</p>".encode() in known.new
     # the chrome is known clean: the new line is read, and its number found
     page = CHROME + "<p>第 7 页</p>\n<td>1101051949<b>1231</b>002X</td>\n"
     assert seen(scan({"u007/index.html": page})) == [("id_card", "110***********002X", "u007/index.html")]
     # a number on a line known clean elsewhere only as part of a tag spanning two lines is found
     scan({"x.html": "<p>138</p>\n"})
-    assert "<p>138</p>" in known.new
+    assert b"<p>138</p>" in known.new
     assert seen(scan({"y.html": "<p>138<b\n>12345678</p>\n"})) == [("mobile", "138****5678", "y.html")]
 
 
@@ -190,3 +190,17 @@ def test_the_scan_finds_what_the_plain_reading_finds(runs, names, numbers):
     for files in runs + runs:
         encoded = {p: t.encode("utf-8") for p, t in files.items()}
         assert privacy.scan_outputs(encoded, {}, names, numbers=numbers) == old_scan(encoded, {}, names, numbers)
+
+
+# pieces of bytes: the hostile text, and bytes that are no UTF-8 (a character cut at a line end)
+BYTE_PIECES = [p.encode() for p in GLANCE_PIECES] + [b"\xe4\xb8", b"\xe4", b"\xff", b"\x80", b"\xef\xbc", b"\xf0\x9f\x98"]
+byte_files = st.dictionaries(
+    st.sampled_from(PATHS), st.lists(st.sampled_from(BYTE_PIECES), max_size=40).map(b"".join), min_size=1, max_size=4
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(byte_files, min_size=1, max_size=3), st.sampled_from(NAMES))
+def test_files_that_are_no_utf8_report_what_the_plain_reading_reports(runs, names):
+    for files in runs + runs:
+        assert privacy.scan_outputs(files, {}, names) == old_scan(files, {}, names)

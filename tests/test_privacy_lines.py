@@ -138,12 +138,13 @@ def test_a_line_found_clean_is_not_searched_again_but_a_number_is_reported_on_ev
     memo = raw_memo(monkeypatch)
     privacy.scan_outputs({"a.html": CHROME.encode()}, {}, [])
     clean = memo()
-    assert clean.key == (True, ()) and clean.new == {"<nav><a href=\"../index.html\">首页</a></nav>", "<p>考核得分 96.40 分</p>", ""}
+    # the page's raw lines, as bytes
+    assert clean.key == (True, ()) and clean.new == {"<nav><a href=\"../index.html\">首页</a></nav>".encode(), "<p>考核得分 96.40 分</p>".encode(), b""}
     page = (CHROME + "<p>联系电话 138 1234 5678</p>").encode()
     for path in ("b.html", "c.html", "b.html"):
         found = privacy.scan_outputs({path: page}, {}, [])
         assert [(f.kind, f.text, f.page) for f in found] == [("mobile", "138****5678", path)]
-    assert memo() is clean and not any("138" in line for line in clean.new | clean.old)
+    assert memo() is clean and not any(b"138" in line for line in clean.new | clean.old)
 
 
 def test_the_lines_remembered_are_those_of_the_names_searched(monkeypatch):
@@ -151,11 +152,12 @@ def test_the_lines_remembered_are_those_of_the_names_searched(monkeypatch):
     page = "<p>经张三同志核实</p>".encode()
     assert privacy.scan_outputs({"a.html": page}, {}, []) == []  # no name registered: clean
     before = memo()
-    assert "<p>经张三同志核实</p>" in before.new
+    line = "<p>经张三同志核实</p>".encode()
+    assert line in before.new
     found = privacy.scan_outputs({"a.html": page}, {}, ["张三"])
     assert [(f.kind, f.text) for f in found] == [("name", "张*")]
-    assert memo().key == (True, ("张三",)) and "<p>经张三同志核实</p>" not in memo().new
-    assert "<p>经张三同志核实</p>" in before.new  # a scan that holds it still reads what it knew
+    assert memo().key == (True, ("张三",)) and line not in memo().new
+    assert line in before.new  # a scan that holds it still reads what it knew
     # a number is clean to a scan of names only, and is found by the next scan of numbers
     number = "<p>电话 13812345678</p>".encode()
     assert privacy.scan_outputs({"b.html": number}, {}, ["张三"], numbers=False) == []
@@ -178,25 +180,26 @@ def test_the_lines_remembered_are_bounded(monkeypatch):
         privacy.scan_outputs({f"p{i}.html": text.encode()}, {}, [])
         clean = memo()
         assert len(clean.new) <= 50 and len(clean.old) <= 50
-    assert "第 39 页第 9 行" in clean.new | clean.old and "长" * 21 not in clean.new | clean.old
-    assert "第 0 页第 0 行" not in clean.new | clean.old  # the oldest generation dropped
+    # lines of at most 20 bytes ("第 39 页第 9 行" is 19)
+    assert "第 39 页第 9 行".encode() in clean.new | clean.old and ("长" * 21).encode() not in clean.new | clean.old
+    assert "第 0 页第 0 行".encode() not in clean.new | clean.old  # the oldest generation dropped
     # one page fills a generation at most (the rest of it is not remembered this time); the
     # lines not known are taken in sorted order
     memo = raw_memo(monkeypatch)
-    lines = [f"行 {j:02d}" for j in range(80)]
-    privacy.scan_outputs({"many.html": "\n".join(lines).encode()}, {}, [])
+    lines = [f"行 {j:02d}".encode() for j in range(80)]
+    privacy.scan_outputs({"many.html": b"\n".join(lines)}, {}, [])
     clean = memo()
     assert (clean.old, clean.new) == (set(lines[:50]), set())
-    # and no more characters than it may hold: 6 lines of 16 characters
+    # and no more bytes than it may hold: 6 lines of 16 bytes
     memo = raw_memo(monkeypatch)
     monkeypatch.setattr(scan_text._CleanLines, "CHARS", 100)
-    lines = [f"行 {j:03d} " + "字" * 10 for j in range(30)]
-    privacy.scan_outputs({"q.html": "\n".join(lines).encode()}, {}, [])
+    lines = [f"line {j:03d} abcdefg".encode() for j in range(30)]
+    privacy.scan_outputs({"q.html": b"\n".join(lines)}, {}, [])
     clean = memo()
     assert (clean.old, clean.new, clean.chars) == (set(lines[:6]), set(), 0)
-    privacy.scan_outputs({"r.html": "\n".join(lines[:3]).encode()}, {}, [])
+    privacy.scan_outputs({"r.html": b"\n".join(lines[:3])}, {}, [])
     assert (clean.new, clean.chars) == (set(), 0)  # known already
-    privacy.scan_outputs({"r.html": "\n".join(lines[5:9]).encode()}, {}, [])
+    privacy.scan_outputs({"r.html": b"\n".join(lines[5:9])}, {}, [])
     assert (clean.new, clean.chars) == (set(lines[6:9]), 48)
 
 

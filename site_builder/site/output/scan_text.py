@@ -99,39 +99,32 @@ def reading(path: str, data: bytes) -> str | None:
 
 def unread_text(
     path: str, data: bytes, known: Callable[[str], _CleanLines]
-) -> tuple[str, list[str], _CleanLines] | None:
+) -> tuple[str, list[bytes], _CleanLines] | None:
     """A file at a glance: the text the scan reads of its raw lines not known clean (as
-    :func:`output_lines` reads them), those raw lines, and the lines known clean to a reading of
-    this kind (``known(kind)``: markup, JSON or plain), to remember them in when that text is
-    clean.  None when the file is to be read whole: an image or font, a workbook, or a markup
-    page with a comment or a "<" that does not begin a tag closed on its own line.
+    :func:`output_lines` reads them), those raw lines (bytes), and the lines known clean to a
+    reading of this kind (``known(kind)``: markup, JSON or plain), to remember them in when that
+    text is clean.  None when the file is to be read whole: an image or font, a workbook, or a
+    markup page with a comment or a "<" that does not begin a tag closed on its own line.
 
     Every other file reads line by line as it reads whole: no number, name, entity, escape or
-    tag (in a page read here) spans a line break, so the lines read of a raw line are the same
-    whatever the other lines hold.  A raw line found clean once is clean in every file read
-    the same way, and a site's pages, which share most of their lines (the chrome, a table's
-    labels), are read only where they differ; the lines are compared as sets, in C."""
+    tag (in a page read here) spans a line break, nor does decoding UTF-8 (a line break is never
+    part of a character), so the lines read of a raw line are the same whatever the other lines
+    hold.  A raw line found clean once is clean in every file read the same way, and a site's
+    pages, which share most of their lines (the chrome, a table's labels), are decoded and read
+    only where they differ; the lines are compared as sets of bytes, in C."""
     kind = reading(path, data)
-    if kind is None:
+    if kind is None or (kind == "markup" and b"<!--" in data):
         return None
-    text = data.decode("utf-8", errors="replace")
+    memo = known(kind)
+    lines = memo.unknown_set(data.split(b"\n"))
+    unread = b"\n".join(lines).decode("utf-8", errors="replace")
     if kind == "markup":
-        if "<!--" in text:
-            return None
-        memo = known("markup")
-        lines = memo.unknown_set(text.split("\n"))
-        if not lines:
-            return "", lines, memo
-        unread = "\n".join(lines)
         parts = _LINE_SPLIT.split(unread)
         tags = parts[1::2]
         if len(tags) != unread.count("<"):
             return None
         parts[1::2] = map(_SEPARATOR.__getitem__, tags)
         return html.unescape("".join(parts) + "\n" + "\n".join(dict.fromkeys(tags))), lines, memo
-    memo = known(kind)
-    lines = memo.unknown_set(text.split("\n"))
-    unread = "\n".join(lines)
     if kind == "json" and "\\u" in unread:
         unread = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), unread)
     return unread, lines, memo
@@ -246,7 +239,9 @@ class _CleanLines:
     ``CHARS`` characters each (when the newer is full, the older is dropped), so a large
     site does not grow it without end (a few MiB); a page with more than ``PAGE`` lines
     not known yet is not remembered.  Everything here runs in C loops: a
-    lookup must cost less than the search it saves."""
+    lookup must cost less than the search it saves.  The lines are text as read
+    (:func:`clean_lines`) or a file's raw lines, bytes, their length counted in bytes
+    (:func:`clean_raw_lines`)."""
 
     LIMIT = 16_000
     CHARS = 800_000
@@ -255,8 +250,8 @@ class _CleanLines:
 
     def __init__(self, key: object = None) -> None:
         self.key = key
-        self.new: set[str] = set()
-        self.old: set[str] = set()
+        self.new: set = set()
+        self.old: set = set()
         self.chars = 0
 
     def unknown(self, lines: Iterable[str]) -> list[str]:
@@ -264,13 +259,13 @@ class _CleanLines:
         new, old = self.new, self.old
         return [line for line in lines if line not in new and line not in old]
 
-    def unknown_set(self, lines: Iterable[str]) -> list[str]:
+    def unknown_set(self, lines: Iterable[bytes]) -> list[bytes]:
         """The distinct ``lines`` not known clean, sorted (set operations: what is remembered of
         them when not all fit does not depend on the order of a set)."""
         # one set at a time: difference() walks the smaller side only when given one set
         return sorted(set(lines).difference(self.new).difference(self.old))
 
-    def add(self, lines: list[str]) -> None:
+    def add(self, lines: list) -> None:
         """Remember ``lines`` (none of them known yet) as clean, as many as the newer
         generation has room for; when it is full, it becomes the older.  A page with more
         new lines than ``PAGE`` (a table of data rows, most of them its own) is not
