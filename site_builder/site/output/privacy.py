@@ -70,6 +70,7 @@ This module holds the scan (outputs, sources and the archive) and its messages;
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def scan_outputs(
 ) -> list[Finding]:
     """Personal numbers (unless ``numbers`` is false) and unmasked registered ``names``
     in the output files — the path of each file included — located at their source."""
-    names = maskable_names(names)
+    names = _maskable(tuple(names))
     # a name across lines: every line read, where it is
     clean = None if any("\n" in n for n in names) else clean_lines((numbers, tuple(names)))
     raw = None if clean is None else clean_raw_lines((numbers, tuple(names)))
@@ -212,6 +213,13 @@ def _clean_at_a_glance(page: str, data: bytes, raw: Any, numbers: bool, names: l
         return False
     memo.add(lines)
     return True
+
+
+@functools.lru_cache(maxsize=8)
+def _maskable(names: tuple[str, ...]) -> list[str]:
+    """:func:`.personal_names.maskable_names`, once per set of names (a build scans each output
+    file with the same names)."""
+    return maskable_names(names)
 
 
 def _plain_names(names: list[str]) -> bool:
