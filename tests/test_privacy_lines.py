@@ -1,9 +1,10 @@
 """The privacy scan reads each distinct line once per process, and an HTML page in one pass:
 it reports exactly what it reported when it read every page whole with three patterns.
 
-``scan_outputs`` skips the lines an earlier page of the same process found clean
-(:class:`scan_text._CleanLines`), and reads a page through ``output_lines`` (its
-distinct lines; an HTML page split at its tags once).  The reading before both is
+``scan_outputs`` skips the raw lines an earlier page of the same process found clean
+(:class:`scan_text._CleanLines`, :func:`scan_text.unread_text`), and reads a page that may
+hold a finding through ``output_lines`` (its distinct lines; an HTML page split at its tags
+once).  The reading before both is
 kept here as the reference (``old_output_text``, ``old_scan``); the findings —
 kind, masked text, page, sources, location, order — must be equal for any page,
 the hostile ones above all.
