@@ -218,8 +218,9 @@ def surely_none(data: bytes, escapes: bool = False, *, numbers: bool = True) -> 
     punctuation and the BOM.  With ``numbers`` false, only whether that is so (names are then
     found in the text as in the text normalised)."""
     glance = data.translate(_GLANCE)
-    if numbers and b"0" * 11 in glance and b"0" * 11 in data.translate(_DIGIT_BYTES, _SEPARATOR_BYTES):
-        return False
+    if numbers and b"0" * 11 in glance:  # 11 digits, spaces, separators in a row: the digits?
+        if b"0" * 11 in data.translate(_DIGIT_BYTES, _SEPARATOR_BYTES):
+            return False
     if b"!" in glance:
         if escapes and b"\\u" in data:
             return False

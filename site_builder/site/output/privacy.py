@@ -95,7 +95,14 @@ from site_builder.site.output.personal_numbers import (
     redact_number,
     surely_none,
 )
-from site_builder.site.output.scan_text import clean_lines, clean_raw_lines, output_lines, output_text, reading, unread_text
+from site_builder.site.output.scan_text import (
+    clean_lines,
+    clean_raw_lines,
+    output_lines,
+    output_text,
+    reading,
+    unread_text,
+)
 
 
 messages.register(
@@ -198,7 +205,8 @@ def _clean_at_a_glance(page: str, data: bytes, raw: Any, numbers: bool, names: l
     one (or is not read so) is read whole as before: what it reports, and in which order, is
     the same."""
     kind = reading(page, data)
-    if kind in ("plain", "json") and _plain_names(names) and surely_none(data, kind == "json", numbers=numbers):
+    plain = kind in ("plain", "json") and _plain_names(names)
+    if plain and surely_none(data, kind == "json", numbers=numbers):
         # the bytes at a glance: no line split, no set
         head = normalise(page)
         found = numbers and find_spans(head) or names_in(head, names)
