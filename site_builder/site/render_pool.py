@@ -80,8 +80,9 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
 def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int, bool, object]:
     """One file into the staging folder: linked from the last build when its key says it is
     unchanged, else made — rendered, or a download's bytes or stream of chunks (a scheme's dataset,
-    never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked, what
-    a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
+    never held whole) — and scanned and written a chunk at a time, or linked all the same when the
+    bytes made are those the last build left there (:meth:`.reuse.Previous.same`); its (SHA-256,
+    size, linked, what a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
     old = job.previous.reusable(route.path, key) if job.previous is not None else None
     if old is not None and job.previous.link(route.path, job.stage):
         return old[0], old[1], True, job.previous.extra(route.path)
@@ -89,7 +90,12 @@ def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int
     if route.template is None and route.data is not None and not isinstance(route.data, bytes):
         chunks = route.data
     else:
-        chunks = (render_route(job.env, route, job.locale),)
+        data = render_route(job.env, route, job.locale)
+        # made again (its key changed: a pre-key changed) but come out as the last build left it: kept
+        same = job.previous.same(route.path, data) if job.previous is not None else None
+        if same is not None and job.previous.link(route.path, job.stage):
+            return same[0], same[1], True, None
+        chunks = (data,)
 
     def scan(chunk: bytes) -> None:
         findings.extend(privacy_findings({route.path: chunk}, job.sources, job.names))

@@ -18,11 +18,13 @@ period's results) is replaced by its own digest, computed once per process.
 Anything that cannot be pickled has no key and is always made.
 
 A route that declares a *pre-key* (a few cheap inputs its bytes are a function of,
-:mod:`.prekeys`) is keyed by its pre-key alone (``"pre:"`` and the pre-key) until its
-pre-key changes: a cold build pickles no context of such a page for its key, since the
-next build links it when its pre-key is the same.  A page whose pre-key changed gets
-its full key, recorded from then on, so that a later change of its pre-key that leaves
-its context as it was links it (:func:`route_keys`).
+:mod:`.prekeys`) is keyed by its pre-key alone (``"pre:"`` and the pre-key): a build
+pickles no context of such a page for its key, since the next build links it when its
+pre-key is the same.  A page whose pre-key changed is made again, and when its bytes come
+out as the last build recorded them (their SHA-256) the old file is kept all the same
+(:meth:`Previous.same`): most pages whose pre-key changed did change, and rendering one
+costs less than pickling its context would (:func:`route_keys`).  A download whose
+pre-key changed gets its full key, of its declared inputs (far cheaper than its bytes).
 
 After each successful build the keys and the size, SHA-256 and file times of
 every output file are recorded (:func:`save`, signed with this user's cache
@@ -217,16 +219,18 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
     A route that declares a ``prekey`` — a few cheap inputs its context or bytes are a function of
     (e.g. a period's results and the site's settings, each digested once per process) — and whose
     pre-key is the one the last build recorded for its path gets the key recorded with it, without
-    its context being made.  A pre-key promises equal bytes for equal pre-keys, so a route the last
-    build did not record (a cold build, a new page) is keyed by its pre-key alone (``"pre:"`` and the
-    pre-key): no context is pickled for a key that nothing can match yet.  A route whose pre-key
-    changed gets its full key (:func:`route_key`): it is linked when its context did not change
-    after all (a later period's score cards after an edit in the middle of the year), and the next
-    build compares full keys again when its pre-key changes again.  With
-    ``SITE_BUILDER_CHECK_PREKEYS=1`` (the tests) the full key is made anyway and kept in the record
-    (:attr:`Keyed.check`), and a pre-key that matched the last build's while the full key differs
-    stops the build: a pre-key that misses an input is a bug, never a stale page.  A route without a
-    pre-key gets its full key."""
+    its context being made.  A pre-key promises equal bytes for equal pre-keys, so any other route
+    with a pre-key is keyed by its pre-key alone (``"pre:"`` and the pre-key): no context is pickled
+    for a key.  Such a page whose pre-key changed is made again; when its bytes are those the last
+    build recorded for its path, the old file is kept (:meth:`Previous.same`, in the render pool).
+    At an edit in the middle of the year nearly every page whose pre-key changed did change (479
+    of 506 at 500 units), so pickling their contexts to find the few that did not cost more
+    (~2.7 ms a card) than making those few again.  A download whose pre-key changed gets its full
+    key (:func:`route_key`, of its declared ``inputs``: far cheaper than its bytes), so that it is
+    linked unmade when its inputs did not change after all.  With ``SITE_BUILDER_CHECK_PREKEYS=1``
+    (the tests) the full key is made anyway and kept in the record (:attr:`Keyed.check`), and a
+    pre-key that matched the last build's while the full key differs stops the build: a pre-key that
+    misses an input is a bug, never a stale page.  A route without a pre-key gets its full key."""
     if key is None:
         return Keyed(None), route
     pre = _prekey(key, route) if route.prekey is not None else None
@@ -239,11 +243,10 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
         check, route = route_key(key, route)
         if rec is not None and rec[6] == pre and rec[8] is not None and check != rec[8]:
             raise AssertionError(f"{route.path}: pre-key matched the last build's but the page's inputs changed")
-    if rec is None:
-        got = PRE + pre
-    elif rec[6] == pre:
+    got = None
+    if rec is not None and rec[6] == pre:
         got = rec[0]
-    else:
+    elif rec is not None and route.make is not None and route.inputs is not None:
         got, route = (check, route) if check is not None else route_key(key, route)
     return Keyed(got if got is not None else PRE + pre, pre, check), route
 
@@ -295,6 +298,23 @@ class Previous:
             return None
         rec = self.files.get(path)
         if rec is None or rec[0] != key:
+            return None
+        try:
+            st = os.lstat(os.path.join(self.out, path))
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:6]:
+            return None
+        return rec[1], rec[2]
+
+    def same(self, path: str, data: bytes) -> tuple[str, int] | None:
+        """(SHA-256, size) of the file at ``path`` when ``data``, just made for it, are the bytes the
+        last build recorded for it and the file lies there as that build left it: it can be linked
+        instead of written (its privacy scan is the one those bytes passed under the same names)."""
+        if self.build is None:
+            return None
+        rec = self.files.get(path)
+        if rec is None or rec[2] != len(data) or rec[1] != hashlib.sha256(data).hexdigest():
             return None
         try:
             st = os.lstat(os.path.join(self.out, path))
