@@ -68,7 +68,10 @@ def template_digests(env: Any) -> dict[str, str]:
 
     A function of the templates' names and sources alone (and of the syntax the environment
     parses them with): the last answer is kept by their digest, so ``serve`` does not parse an
-    unchanged theme again on every rebuild."""
+    unchanged theme again on every rebuild, and with the project's cache of compiled templates
+    (``env.bytecode_cache``, :class:`~site_builder.site.present.render.TemplateCache`) in
+    ``.site-builder/template-digests/`` (signed, as the cache's entries), so that a build from the
+    command line does not parse them either (~0.25 s)."""
     import jinja2
 
     global _LAST_TEMPLATES
@@ -82,9 +85,39 @@ def template_digests(env: Any) -> dict[str, str]:
     seen = h.digest()
     if _LAST_TEMPLATES is not None and _LAST_TEMPLATES[0] == seen:
         return dict(_LAST_TEMPLATES[1])
-    out = _template_digests(env, sources)
+    store = _digests_store(env)
+    entry = cache.SourceCache.key("template digests", str(FORMAT), seen)
+    got = store.get(entry) if store is not None else None
+    if _stored_digests(got, sources):
+        out = dict(got)  # type: ignore[call-overload]
+    else:
+        out = _template_digests(env, sources)
+        if store is not None:
+            store.store(entry, out)
+    if store is not None:
+        store.prune()  # the entry of today's templates alone
     _LAST_TEMPLATES = (seen, dict(out))
     return out
+
+
+DIGESTS_FOLDER = ".site-builder/template-digests"
+
+
+def _digests_store(env: Any) -> "cache.SourceCache | None":
+    """The folder of the templates' digests in the project whose compiled templates ``env`` keeps
+    (None: no such cache, e.g. ``--no-cache``)."""
+    kept = getattr(getattr(env, "bytecode_cache", None), "cache", None)
+    if not isinstance(kept, cache.SourceCache) or not kept.enabled:
+        return None
+    store = cache.SourceCache(kept.root, folder=DIGESTS_FOLDER, remember=False)
+    return store if store.enabled else None
+
+
+def _stored_digests(got: Any, sources: Mapping[str, str]) -> bool:
+    """An entry as :func:`template_digests` stores it: template name → (digest, search use)."""
+    return isinstance(got, dict) and all(
+        isinstance(name, str) and name in sources and isinstance(v, tuple) and len(v) == 2
+        and isinstance(v[0], str) and v[1] in ("never", "scripts", "always") for name, v in got.items())
 
 
 _LAST_TEMPLATES: tuple[bytes, dict] | None = None  # (digest of the sources, their template digests)
