@@ -235,14 +235,13 @@ def _prekey(key: BuildKey, route: Any) -> str | None:
     if got is None:
         return None
     given = route.prekey()
-    inner = None if given is None else digest(given)
-    if inner is None:
+    if given is None:
         return None
     # a template that loads the search index on every page: its file name is an input too (a
     # template that loads it where the page lists "search" reads that from the page, which the
-    # route's pre-key covers)
+    # route's pre-key covers); one digest of all (a shared object in what ``prekey`` gave by its own)
     search = key.search if got[1] is not None and got[1][1] == "always" else None
-    return digest(got[0], "prekey", search, inner, swap=False)
+    return digest(got[0], "prekey", search, given)
 
 
 def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") -> tuple[Keyed, Any]:
