@@ -167,3 +167,25 @@ def test_a_kept_page_is_written_when_the_old_file_was_touched(tmp_path) -> None:
     assert records["a/index.html"][3] is False
     assert os.lstat(new / "a/index.html").st_ino != os.lstat(old / "a/index.html").st_ino
     assert (new / "a/index.html").read_bytes() == b"<p>80</p>"
+
+
+# ------------------------------------------------------------------ the shares of the workers
+def test_the_downloads_are_spread_over_the_shares_not_all_in_the_first() -> None:
+    """The downloads of every period lie together (``notices/…``) before the score cards; shares of
+    equal weight (a download as :data:`render_pool.DOWNLOAD_WEIGHT` pages) spread them over several
+    shares, every route in exactly one share, in order."""
+    downloads = [Route(f"notices/p{i // 10}/{i}.xlsx", "download", make=bytes) for i in range(120)]
+    cards = [Route(f"units/u{i:05d}/index.html", "scorecard", "card.html", make=dict) for i in range(6000)]
+    routes = downloads + cards
+    bounds = render_pool._bounds(routes, 16)
+    assert len(bounds) == 17 and bounds[0] == 0 and bounds[-1] == len(routes) and bounds == sorted(bounds)
+    with_downloads = [k for k in range(16) if bounds[k] < 120]
+    # 120 × 20 + 6000 = 8400, 525 a share: about 26 downloads a share, in the first five shares
+    assert with_downloads == [0, 1, 2, 3, 4] and bounds[1] == 27
+    render_pool._JOB = render_pool._Job(None, routes, "zh-CN", {}, (), None, 16, bounds=bounds)
+    try:
+        shares = [render_pool._share(k, len(routes), 16) for k in range(16)]
+    finally:
+        render_pool._JOB = None
+    assert [i for s in shares for i in s] == list(range(len(routes)))
+    assert render_pool._bounds(routes[:3], 3) == [0, 1, 2, 3]  # (fewer routes than shares: one each)
