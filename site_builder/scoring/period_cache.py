@@ -47,7 +47,10 @@ R_i (not K_i) stands in for the result's digest in the site stage's keys, so a l
 comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i and S_i, and its
 result without the units, which its scoring entry holds (pickled once: a step ranked again after a
 reused scoring writes only its rankings, honours and totals); a step read whole reads its units from
-there and keeps that entry, for the edit that comes before it next time.  Under
+there and keeps that entry, for the edit that comes before it next time.  A scoring entry also
+holds its units' digests (:func:`site_builder.site.output.prekeys.unit_digest`, made for the group
+digests of the step it was scored for), so that a later period ranked again from it gets its cards'
+group digests without pickling a unit (checked under ``SITE_BUILDER_CHECK_PREKEYS``).  Under
 ``SITE_BUILDER_CHECK_PREKEYS`` (the test suite) a reused scoring is scored again on a copy of the
 ledger and compared (``SchemeScoring.check``).
 

@@ -42,12 +42,16 @@ So the group part holds, of each result, per group *g* (:func:`_group_digests`):
 results of *g*'s units, every ranking and honour that is *g*'s **or names a unit of g** (a ranking
 or honour spanning groups counts in each group it names: conservative), and the per-unit figures
 (cumulative, stage totals, levels, running, composites, conversions) of *g*'s units and *g*'s
-median; of the previous period, the parts of the groups *g*'s units were in then.  One pass and one
-pickle per group, once per process and result; the period cache stores them with each entry and
-restores them on a hit (:mod:`site_builder.scoring.period_cache`), so an unchanged period costs
-nothing.  A fact changed in one group's unit leaves the other groups' cards of that period and the
-later ones linked, unmade, unless the change reaches them (a ranking or honour spanning the groups,
-a shared pool of places).  The header is also in the site-wide part; it is named on its own so that
+median; of the previous period, the parts of the groups *g*'s units were in then.  A unit's result
+counts by its digest (:func:`unit_digest`), made of the digests of its lines: a period's units share
+a line when it came out equal (one frozen object), so each distinct line is pickled once, not once
+per unit (at 500 units, 0.4 s instead of 1.4 s for the twelve periods of a cold build).  One pass
+and one small pickle per group, once per process and result; the period cache stores the group
+digests with each entry and restores them on a hit, and the units' digests with each scoring, so
+that a later period ranked again from a reused scoring pickles no unit
+(:mod:`site_builder.scoring.period_cache`): an unchanged period costs nothing.  A fact changed in
+one group's unit leaves the other groups' cards of that period and the later ones linked, unmade,
+unless the change reaches them (a ranking or honour spanning the groups, a shared pool of places).  The header is also in the site-wide part; it is named on its own so that
 the group part does not depend on that.
 
 The build's key (code, templates, the settings every page shows, the masked names) is part of every
@@ -274,7 +278,8 @@ def remember_unit(unit: Any, hexdigest: str) -> None:
 
 def _group_digests(result: Any) -> dict[str, str] | None:
     """group id → the digest of what of ``result`` a card of a unit of that group reads (see
-    :func:`group_part`): one pass over the result, one pickle per group."""
+    :func:`group_part`): one pass over the result, one pickle per group of its units' digests
+    (:func:`unit_digest`) and of what else of the result the group's cards read."""
     of = {uid: u.group for uid, u in result.units.items()}
     groups = sorted(set(of.values()))
     members: dict[str, list[str]] = {g: [] for g in groups}
