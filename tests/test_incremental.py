@@ -466,8 +466,10 @@ def test_inputs_that_cannot_be_digested_give_no_key() -> None:
 def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> None:
     """A route with a pre-key that the last build did not record (a cold build) is keyed by its
     pre-key alone, without its context being made; the recorded pre-key then gives the recorded key,
-    unmade; a route whose pre-key changed gets its full key (made), so that an unchanged context is
-    still linked.  Under ``SITE_BUILDER_CHECK_PREKEYS`` the full key is made too and kept for the next
+    unmade; a page whose pre-key changed is keyed by its new pre-key alone, still unmade here (it is
+    made when rendered, and its old file kept when its bytes come out the same: tests/test_edit_path.py);
+    a download whose pre-key changed gets the full key of its inputs, so that unchanged inputs still
+    link it.  Under ``SITE_BUILDER_CHECK_PREKEYS`` the full key is made too and kept for the next
     build, and a pre-key that matched while the page's inputs changed stops the build (a pre-key
     missing an input never gives a stale page in the tests)."""
     from site_builder.site.plan import Route
@@ -481,30 +483,44 @@ def test_a_matching_pre_key_links_without_making_and_is_checked(monkeypatch) -> 
             return {"page": None, "n": n}
         return Route("p.html", "page", "page.html", make=context, prekey=lambda: ("results", pre))
 
-    def record(k: reuse.Keyed) -> list:
-        return [k.key, "s" * 64, 1, 1, 1, 1, k.pre, None, k.check]
+    def record(k: reuse.Keyed, path: str = "p.html") -> dict:
+        return {path: [k.key, "s" * 64, 1, 1, 1, 1, k.pre, None, k.check]}
 
     monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
     cold, _ = reuse.route_keys(key, page(1, 7), None)
     assert cold.key == reuse.PRE + cold.pre and cold.check is None and made == []  # nothing pickled
     assert reuse.route_keys(key, page(1, 7), reuse.Previous(Path("/nonexistent"), None))[0] == cold  # no record
-    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(cold)})
+    previous = reuse.Previous(Path("/nonexistent"), key.build, record(cold))
     assert reuse.route_keys(key, page(1, 7), previous)[0] == cold and made == []  # the same pre-key: unmade
-    changed, _ = reuse.route_keys(key, page(1, 8), previous)  # another pre-key: the full key, made
-    assert made == [1] and changed.pre not in (None, cold.pre) and not changed.key.startswith(reuse.PRE)
-    assert changed.key == reuse.route_key(key, page(1, 0))[0]  # the key of the context, whatever its pre-key
-    made.clear()
-    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(changed)})
-    assert reuse.route_keys(key, page(1, 8), previous)[0].key == changed.key and made == []
-    assert reuse.route_keys(key, page(1, 9), previous)[0].key == changed.key and made == [1]  # linked: same page
-    other, _ = reuse.route_keys(key, page(2, 10), previous)
-    assert other.key not in (None, changed.key)
+    changed, _ = reuse.route_keys(key, page(1, 8), previous)  # another pre-key: keyed by it, unmade
+    assert made == [] and changed.pre not in (None, cold.pre) and changed.key == reuse.PRE + changed.pre
+    previous = reuse.Previous(Path("/nonexistent"), key.build, record(changed))
+    assert reuse.route_keys(key, page(1, 8), previous)[0] == changed and made == []
+
+    inputs: list[int] = []
+
+    def download(n: int, pre: int) -> Route:
+        def given() -> tuple:
+            inputs.append(n)
+            return ("figures", n)
+        return Route("d.csv", "download", make=lambda: b"never made here", inputs=given,
+                     prekey=lambda: ("results", pre))
+
+    first, _ = reuse.route_keys(key, download(1, 7), None)
+    assert first.key == reuse.PRE + first.pre and inputs == []
+    previous = reuse.Previous(Path("/nonexistent"), key.build, record(first, "d.csv"))
+    moved, _ = reuse.route_keys(key, download(1, 8), previous)  # its pre-key changed: its inputs' key
+    assert inputs == [1] and moved.key == reuse.route_key(key, download(1, 0))[0] and not moved.key.startswith(reuse.PRE)
+    previous = reuse.Previous(Path("/nonexistent"), key.build, record(moved, "d.csv"))
+    assert reuse.route_keys(key, download(1, 9), previous)[0].key == moved.key  # same inputs: linked
+    assert reuse.route_keys(key, download(2, 10), previous)[0].key not in (None, moved.key)
+    changed = reuse.Keyed(reuse.route_key(key, page(1, 0))[0])  # the full key of the page's context
 
     monkeypatch.setenv(reuse.CHECK_ENV, "1")
     made.clear()
     checked, _ = reuse.route_keys(key, page(1, 7), None)
     assert (checked.key, checked.pre) == (cold.key, cold.pre) and checked.check == changed.key and made == [1]
-    previous = reuse.Previous(Path("/nonexistent"), key.build, {"p.html": record(checked)})
+    previous = reuse.Previous(Path("/nonexistent"), key.build, record(checked))
     assert reuse.route_keys(key, page(1, 7), previous)[0] == checked  # decided as without the check
     with pytest.raises(AssertionError, match="pre-key"):
         reuse.route_keys(key, page(2, 7), previous)  # same pre-key, other inputs: a pre-key bug

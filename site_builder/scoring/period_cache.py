@@ -47,7 +47,10 @@ R_i (not K_i) stands in for the result's digest in the site stage's keys, so a l
 comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i and S_i, and its
 result without the units, which its scoring entry holds (pickled once: a step ranked again after a
 reused scoring writes only its rankings, honours and totals); a step read whole reads its units from
-there and keeps that entry, for the edit that comes before it next time.  Under
+there and keeps that entry, for the edit that comes before it next time.  A scoring entry also
+holds its units' digests (:func:`site_builder.site.output.prekeys.unit_digest`, made for the group
+digests of the step it was scored for), so that a later period ranked again from it gets its cards'
+group digests without pickling a unit (checked under ``SITE_BUILDER_CHECK_PREKEYS``).  Under
 ``SITE_BUILDER_CHECK_PREKEYS`` (the test suite) a reused scoring is scored again on a copy of the
 ledger and compared (``SchemeScoring.check``).
 
@@ -94,7 +97,8 @@ from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.results import PeriodResult, UnitResult
 
-FORMAT = "3"  # 2: an entry holds its result's group digests; 3: its content key and scoring key, scoring entries
+FORMAT = "4"  # 2: an entry holds its result's group digests; 3: its content key and scoring key, scoring entries;
+#  4: a scoring entry holds its units' digests
 #: One folder per kind of compute, pruned on its own: published results, a preview with drafts.
 FOLDERS = {False: ".site-builder/periods", True: ".site-builder/periods-drafts"}
 #: The steps' scorings (their units before ranking, and the ledger after them), by S_i, beside them.
@@ -281,20 +285,21 @@ class PeriodCache:
         held = self.smemo.take(skey) if self.smemo is not None else None
         if isinstance(held, tuple) and held[0] is period:
             self.snoted[skey] = self.smemo.entries[skey]
+            _remember_units(held[1], held[3])
             return held[1], held[2]
         got = self._scoring(skey, period)
         if got is None:
             return None
         units, after = got
         if self.smemo is not None:
-            self.snoted[skey] = warm.note((period, units, after))
+            self.snoted[skey] = warm.note((period, units, after, _unit_digests(units)))
         return units, after
 
     def _scoring(self, skey: str, period: Period) -> tuple[dict, tuple] | None:
         """A scoring entry read from the disk: (units, ledger view after), or None."""
         got = self.scorings.get(skey)
-        if not (isinstance(got, tuple) and len(got) == 5 and got[:3] == (FORMAT, "scores", skey)
-                and isinstance(got[3], bytes) and isinstance(got[4], bytes)):
+        if not (isinstance(got, tuple) and len(got) == 6 and got[:3] == (FORMAT, "scores", skey)
+                and isinstance(got[3], bytes) and isinstance(got[4], bytes) and _digests(got[5])):
             return None
         try:
             units = loads(got[3], _facts_of(period))
@@ -305,6 +310,7 @@ class PeriodCache:
                                                 for k, v in units.items())
                 and isinstance(after, tuple) and len(after) == 4):
             return None
+        _remember_units(units, got[5])
         return units, after
 
     def _units(self, skey: str, period: Period) -> dict | None:
@@ -312,12 +318,13 @@ class PeriodCache:
         held = self.smemo.take(skey) if self.smemo is not None else None
         if isinstance(held, tuple) and held[0] is period:
             self.snoted[skey] = self.smemo.entries[skey]
+            _remember_units(held[1], held[3])
             return held[1]
         got = self._scoring(skey, period)
         if got is None:
             return None
         if self.smemo is not None:
-            self.snoted[skey] = warm.note((period, *got))
+            self.snoted[skey] = warm.note((period, *got, _unit_digests(got[0])))
         return got[0]
 
     def scored_now(self, step: int, units: dict, after: tuple) -> None:
@@ -369,8 +376,18 @@ class PeriodCache:
         delete the rest of the folder."""
         for i in range(first):
             self.entries.keep(self.keys[i])
+        carried, self.carried = self.carried, {}
+        from site_builder.site.output import prekeys
+
+        # each computed step's group digests (what a score card's pre-key reads), made once here before
+        # the writer is forked: the entry stores them, and the writer, the render workers forked later
+        # and the next compute of a serve session take them instead of making them again; each scored
+        # step's units' digests (made with them) are stored with its scoring, for the next compute that
+        # reuses it (a later period than the one edited: its cards' group digests cost no pickling)
+        groups = {i: prekeys.group_digests(results[i]) or {} for i in range(first, len(results))}
         # every step's scoring entry, also of the steps read whole: an edit before them re-scores them
         scored, self.scored = self.scored, {}
+        scored = {i: (*got, _unit_digests(got[0])) for i, got in scored.items()}
         for i, skey in enumerate(self.score_keys):
             if skey is None:
                 continue
@@ -384,13 +401,6 @@ class PeriodCache:
         if self.smemo is not None:
             self.smemo.replace(self.snoted)
             self.snoted = {}
-        carried, self.carried = self.carried, {}
-        from site_builder.site.output import prekeys
-
-        # each computed step's group digests (what a score card's pre-key reads), made once here before
-        # the writer is forked: the entry stores them, and the writer, the render workers forked later
-        # and the next compute of a serve session take them instead of making them again
-        groups = {i: prekeys.group_digests(results[i]) or {} for i in range(first, len(results))}
         if self.memo is not None:  # this compute's steps, and no others, for the next one of the session
             for i in groups:
                 self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i], self.result_keys[i],
@@ -405,11 +415,11 @@ class PeriodCache:
                 blob = _dump(dataclasses.replace(results[i], units={}) if apart else results[i], steps[i])
                 self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i],
                                                   self.result_keys[i], self.score_keys[i], apart))
-            for i, (units, after) in scored.items():
+            for i, (units, after, digests) in scored.items():
                 skey = self.score_keys[i]
                 if skey is not None:
                     self.scorings.store(skey, (FORMAT, "scores", skey, _dump(units, steps[i]),
-                                               pickle.dumps(after, protocol=5)))
+                                               pickle.dumps(after, protocol=5), digests))
             self.entries.prune()
             self.scorings.prune()
 
@@ -417,8 +427,27 @@ class PeriodCache:
 
 
 def _digests(value: object) -> bool:
-    """Group digests as an entry stores them: group id → hex digest ({}: none)."""
+    """Group (or unit) digests as an entry stores them: group (unit) id → hex digest ({}: none)."""
     return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _unit_digests(units: dict[str, UnitResult]) -> dict[str, str]:
+    """Each unit's digest (:func:`site_builder.site.output.prekeys.unit_digest`: made once per process,
+    most of them already by the group digests), for the scoring's entry; {} when one has none."""
+    from site_builder.site.output import prekeys
+
+    out = {uid: prekeys.unit_digest(u) for uid, u in units.items()}
+    return {} if None in out.values() else out  # type: ignore[return-value]
+
+
+def _remember_units(units: dict[str, UnitResult], digests: dict[str, str]) -> None:
+    """Take a scoring's stored unit digests as its units' (equal scoring key, equal units: made of
+    equal units), so that the group digests of a result ranked from them pickle no unit."""
+    if digests and digests.keys() == units.keys():
+        from site_builder.site.output import prekeys
+
+        for uid, u in units.items():
+            prekeys.remember_unit(u, digests[uid])
 
 
 class _Pickler(pickle.Pickler):

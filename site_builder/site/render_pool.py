@@ -36,6 +36,7 @@ class _Job:
     tasks: int
     build_key: reuse.BuildKey | None = None  # :func:`reuse.build_key`: None, nothing is reused
     previous: reuse.Previous | None = None  # the last build of the output folder
+    bounds: list[int] | None = None  # where each share starts (:func:`_bounds`); None: equal runs
 
 
 def default_jobs() -> int:
@@ -55,7 +56,33 @@ def _can_fork() -> bool:
 def _share(k: int, n: int, tasks: int) -> range:
     """Share ``k`` of ``tasks``: a run of neighbouring routes (one period's or one unit's pages lie
     together, so what they share is made once per worker)."""
+    job = _JOB
+    if job is not None and job.bounds is not None and len(job.bounds) == tasks + 1 and n == len(job.routes):
+        return range(job.bounds[k], job.bounds[k + 1])
     return range(k * n // tasks, (k + 1) * n // tasks)
+
+
+DOWNLOAD_WEIGHT = 20  # a download made (a notice's XLSX, JSON, CSV) costs about as much as 20 pages
+
+
+def _bounds(routes: list, tasks: int) -> list[int]:
+    """Where each of ``tasks`` shares of ``routes`` starts (and the end): runs of neighbouring routes
+    of about equal weight, a lazy download weighing :data:`DOWNLOAD_WEIGHT` pages.  The downloads of
+    every period lie together (``notices/…``), so equal runs of routes put them all in the first share
+    or two: after an edit in the middle of the year one worker made every notice's downloads while the
+    other linked the score cards and was done.  Workers take shares as they finish them."""
+    weights = [DOWNLOAD_WEIGHT if r.template is None and r.make is not None else 1 for r in routes]
+    total = sum(weights)
+    bounds, run, k = [0], 0, 1
+    for i, w in enumerate(weights):
+        run += w
+        while k < tasks and run >= k * total / tasks:
+            bounds.append(i + 1)
+            k += 1
+    while len(bounds) < tasks + 1:
+        bounds.append(len(routes))
+    bounds[-1] = len(routes)
+    return bounds
 
 
 def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
@@ -80,8 +107,9 @@ def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
 def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int, bool, object]:
     """One file into the staging folder: linked from the last build when its key says it is
     unchanged, else made — rendered, or a download's bytes or stream of chunks (a scheme's dataset,
-    never held whole) — and scanned and written a chunk at a time; its (SHA-256, size, linked, what
-    a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
+    never held whole) — and scanned and written a chunk at a time, or linked all the same when the
+    bytes made are those the last build left there (:meth:`.reuse.Previous.same`); its (SHA-256,
+    size, linked, what a stream recorded of it for the next build: :class:`.reuse.Recorded`)."""
     old = job.previous.reusable(route.path, key) if job.previous is not None else None
     if old is not None and job.previous.link(route.path, job.stage):
         return old[0], old[1], True, job.previous.extra(route.path)
@@ -89,7 +117,12 @@ def _output(job: _Job, route, key: str | None, findings: list) -> tuple[str, int
     if route.template is None and route.data is not None and not isinstance(route.data, bytes):
         chunks = route.data
     else:
-        chunks = (render_route(job.env, route, job.locale),)
+        data = render_route(job.env, route, job.locale)
+        # made again (its key changed: a pre-key changed) but come out as the last build left it: kept
+        same = job.previous.same(route.path, data) if job.previous is not None else None
+        if same is not None and job.previous.link(route.path, job.stage):
+            return same[0], same[1], True, None
+        chunks = (data,)
 
     def scan(chunk: bytes) -> None:
         findings.extend(privacy_findings({route.path: chunk}, job.sources, job.names))
@@ -122,6 +155,7 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
 
     global _JOB
     job.tasks = min(len(job.routes), jobs * 8)
+    job.bounds = _bounds(job.routes, job.tasks)
     _JOB = job
     records, findings, failures = {}, [], []
     try:

@@ -18,11 +18,13 @@ period's results) is replaced by its own digest, computed once per process.
 Anything that cannot be pickled has no key and is always made.
 
 A route that declares a *pre-key* (a few cheap inputs its bytes are a function of,
-:mod:`.prekeys`) is keyed by its pre-key alone (``"pre:"`` and the pre-key) until its
-pre-key changes: a cold build pickles no context of such a page for its key, since the
-next build links it when its pre-key is the same.  A page whose pre-key changed gets
-its full key, recorded from then on, so that a later change of its pre-key that leaves
-its context as it was links it (:func:`route_keys`).
+:mod:`.prekeys`) is keyed by its pre-key alone (``"pre:"`` and the pre-key): a build
+pickles no context of such a page for its key, since the next build links it when its
+pre-key is the same.  A page whose pre-key changed is made again, and when its bytes come
+out as the last build recorded them (their SHA-256) the old file is kept all the same
+(:meth:`Previous.same`): most pages whose pre-key changed did change, and rendering one
+costs less than pickling its context would (:func:`route_keys`).  A download whose
+pre-key changed gets its full key, of its declared inputs (far cheaper than its bytes).
 
 After each successful build the keys and the size, SHA-256 and file times of
 every output file are recorded (:func:`save`, signed with this user's cache
@@ -66,7 +68,10 @@ def template_digests(env: Any) -> dict[str, str]:
 
     A function of the templates' names and sources alone (and of the syntax the environment
     parses them with): the last answer is kept by their digest, so ``serve`` does not parse an
-    unchanged theme again on every rebuild."""
+    unchanged theme again on every rebuild, and with the project's cache of compiled templates
+    (``env.bytecode_cache``, :class:`~site_builder.site.present.render.TemplateCache`) in
+    ``.site-builder/template-digests/`` (signed, as the cache's entries), so that a build from the
+    command line does not parse them either (~0.25 s)."""
     import jinja2
 
     global _LAST_TEMPLATES
@@ -80,9 +85,39 @@ def template_digests(env: Any) -> dict[str, str]:
     seen = h.digest()
     if _LAST_TEMPLATES is not None and _LAST_TEMPLATES[0] == seen:
         return dict(_LAST_TEMPLATES[1])
-    out = _template_digests(env, sources)
+    store = _digests_store(env)
+    entry = cache.SourceCache.key("template digests", str(FORMAT), seen)
+    got = store.get(entry) if store is not None else None
+    if _stored_digests(got, sources):
+        out = dict(got)  # type: ignore[call-overload]
+    else:
+        out = _template_digests(env, sources)
+        if store is not None:
+            store.store(entry, out)
+    if store is not None:
+        store.prune()  # the entry of today's templates alone
     _LAST_TEMPLATES = (seen, dict(out))
     return out
+
+
+DIGESTS_FOLDER = ".site-builder/template-digests"
+
+
+def _digests_store(env: Any) -> "cache.SourceCache | None":
+    """The folder of the templates' digests in the project whose compiled templates ``env`` keeps
+    (None: no such cache, e.g. ``--no-cache``)."""
+    kept = getattr(getattr(env, "bytecode_cache", None), "cache", None)
+    if not isinstance(kept, cache.SourceCache) or not kept.enabled:
+        return None
+    store = cache.SourceCache(kept.root, folder=DIGESTS_FOLDER, remember=False)
+    return store if store.enabled else None
+
+
+def _stored_digests(got: Any, sources: Mapping[str, str]) -> bool:
+    """An entry as :func:`template_digests` stores it: template name → (digest, search use)."""
+    return isinstance(got, dict) and all(
+        isinstance(name, str) and name in sources and isinstance(v, tuple) and len(v) == 2
+        and isinstance(v[0], str) and v[1] in ("never", "scripts", "always") for name, v in got.items())
 
 
 _LAST_TEMPLATES: tuple[bytes, dict] | None = None  # (digest of the sources, their template digests)
@@ -200,14 +235,13 @@ def _prekey(key: BuildKey, route: Any) -> str | None:
     if got is None:
         return None
     given = route.prekey()
-    inner = None if given is None else digest(given)
-    if inner is None:
+    if given is None:
         return None
     # a template that loads the search index on every page: its file name is an input too (a
     # template that loads it where the page lists "search" reads that from the page, which the
-    # route's pre-key covers)
+    # route's pre-key covers); one digest of all (a shared object in what ``prekey`` gave by its own)
     search = key.search if got[1] is not None and got[1][1] == "always" else None
-    return digest(got[0], "prekey", search, inner, swap=False)
+    return digest(got[0], "prekey", search, given)
 
 
 def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") -> tuple[Keyed, Any]:
@@ -217,16 +251,18 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
     A route that declares a ``prekey`` — a few cheap inputs its context or bytes are a function of
     (e.g. a period's results and the site's settings, each digested once per process) — and whose
     pre-key is the one the last build recorded for its path gets the key recorded with it, without
-    its context being made.  A pre-key promises equal bytes for equal pre-keys, so a route the last
-    build did not record (a cold build, a new page) is keyed by its pre-key alone (``"pre:"`` and the
-    pre-key): no context is pickled for a key that nothing can match yet.  A route whose pre-key
-    changed gets its full key (:func:`route_key`): it is linked when its context did not change
-    after all (a later period's score cards after an edit in the middle of the year), and the next
-    build compares full keys again when its pre-key changes again.  With
-    ``SITE_BUILDER_CHECK_PREKEYS=1`` (the tests) the full key is made anyway and kept in the record
-    (:attr:`Keyed.check`), and a pre-key that matched the last build's while the full key differs
-    stops the build: a pre-key that misses an input is a bug, never a stale page.  A route without a
-    pre-key gets its full key."""
+    its context being made.  A pre-key promises equal bytes for equal pre-keys, so any other route
+    with a pre-key is keyed by its pre-key alone (``"pre:"`` and the pre-key): no context is pickled
+    for a key.  Such a page whose pre-key changed is made again; when its bytes are those the last
+    build recorded for its path, the old file is kept (:meth:`Previous.same`, in the render pool).
+    At an edit in the middle of the year nearly every page whose pre-key changed did change (479
+    of 506 at 500 units), so pickling their contexts to find the few that did not cost more
+    (~2.7 ms a card) than making those few again.  A download whose pre-key changed gets its full
+    key (:func:`route_key`, of its declared ``inputs``: far cheaper than its bytes), so that it is
+    linked unmade when its inputs did not change after all.  With ``SITE_BUILDER_CHECK_PREKEYS=1``
+    (the tests) the full key is made anyway and kept in the record (:attr:`Keyed.check`), and a
+    pre-key that matched the last build's while the full key differs stops the build: a pre-key that
+    misses an input is a bug, never a stale page.  A route without a pre-key gets its full key."""
     if key is None:
         return Keyed(None), route
     pre = _prekey(key, route) if route.prekey is not None else None
@@ -239,11 +275,10 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
         check, route = route_key(key, route)
         if rec is not None and rec[6] == pre and rec[8] is not None and check != rec[8]:
             raise AssertionError(f"{route.path}: pre-key matched the last build's but the page's inputs changed")
-    if rec is None:
-        got = PRE + pre
-    elif rec[6] == pre:
+    got = None
+    if rec is not None and rec[6] == pre:
         got = rec[0]
-    else:
+    elif rec is not None and route.make is not None and route.inputs is not None:
         got, route = (check, route) if check is not None else route_key(key, route)
     return Keyed(got if got is not None else PRE + pre, pre, check), route
 
@@ -295,6 +330,23 @@ class Previous:
             return None
         rec = self.files.get(path)
         if rec is None or rec[0] != key:
+            return None
+        try:
+            st = os.lstat(os.path.join(self.out, path))
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:6]:
+            return None
+        return rec[1], rec[2]
+
+    def same(self, path: str, data: bytes) -> tuple[str, int] | None:
+        """(SHA-256, size) of the file at ``path`` when ``data``, just made for it, are the bytes the
+        last build recorded for it and the file lies there as that build left it: it can be linked
+        instead of written (its privacy scan is the one those bytes passed under the same names)."""
+        if self.build is None:
+            return None
+        rec = self.files.get(path)
+        if rec is None or rec[2] != len(data) or rec[1] != hashlib.sha256(data).hexdigest():
             return None
         try:
             st = os.lstat(os.path.join(self.out, path))
