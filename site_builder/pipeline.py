@@ -477,12 +477,29 @@ def _may_fork(cache: SourceCache) -> bool:
             and os.environ.get(ENV_SERIAL, "") in ("", "0"))
 
 
-def _aside_share(files: list[_PeriodFile]) -> list[int]:
-    """Which files a forked process checks: every other file to check, when they are large enough."""
+#: The part of the bytes to check that the forked process takes: it also pickles and writes the cache
+#: entries of its files itself (the parent's are written by another child, site_builder/aside.py), a
+#: quarter more work a file (measured at U=500: 1.16 s of CPU for 6 of 12 files, the parent 0.90 s).
+CHILD_PART = 0.45
+
+
+def _aside_share(files: list[_PeriodFile], caching: bool) -> list[int]:
+    """Which files a forked process checks: its part of those to check (by bytes, taken in turn with
+    the parent's), when they are large enough; none otherwise."""
     todo = [i for i, f in enumerate(files) if f.raw is not None and f.fresh]
     if len(todo) < 2 or sum(len(files[i].raw) for i in todo) < FORK_BYTES:
         return []
-    return todo[1::2]
+    part = CHILD_PART if caching else 0.5
+    share: list[int] = []
+    mine = theirs = 0
+    for i in todo:
+        size = len(files[i].raw)
+        if theirs * (1 - part) < mine * part:  # the child is behind its part
+            share.append(i)
+            theirs += size
+        else:
+            mine += size
+    return share
 
 
 def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: dict,
@@ -490,12 +507,12 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
     """Every period file parsed and checked (:func:`_check_period_file`), in file order.
 
     With a second process at hand (a build, one thread, ``fork``) and enough to check, a forked
-    child checks every other file while this process checks the rest; it sends back what each
+    child checks about half of the files (:func:`_aside_share`) while this process checks the rest; it sends back what each
     file checked to (problems with their positions, the checked period) and writes their cache
     entries aside under staged names, which become entries only when the load commits.  A child
     that fails or is killed sends nothing whole: its files are checked here again.
     """
-    share = _aside_share(files) if _may_fork(cache) else []
+    share = _aside_share(files, cache.enabled) if _may_fork(cache) else []
     if not share:
         return [_check_period_file(f, root, schemes, units, cache) for f in files]
     read_end, write_end = os.pipe()
