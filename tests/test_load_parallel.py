@@ -176,3 +176,26 @@ def test_few_bytes_to_check_are_checked_in_one_process(tmp_path, monkeypatch, fo
     root = make_project(tmp_path / "p", _quarters())
     assert _quarters_loaded(root, monkeypatch) == [(q, ["a1", "a2", "a3"]) for q in QUARTERS]
     assert forks == []
+
+
+def test_a_period_file_that_cannot_be_read_is_reported_in_its_place(tmp_path, monkeypatch, forks):
+    """Hostile: one period file is a link out of the project; the others are checked in two processes."""
+    files = _broken()
+    roots = []
+    for name in ("serial", "both"):
+        root = make_project(tmp_path / name, files)
+        outside = tmp_path / f"outside-{name}.yaml"
+        outside.write_text(files["scores/demo/2024-Q3.yaml"], "utf-8")
+        (root / "scores/demo/2024-Q3.yaml").unlink()
+        (root / "scores/demo/2024-Q3.yaml").symlink_to(outside)
+        roots.append(root)
+    _, serial = _load(roots[0], True, monkeypatch)
+    project, problems = _load(roots[1], False, monkeypatch)
+    assert len(forks) == 1 and project is None
+    said = [p.render() for p in problems.items]
+    assert said == [p.render() for p in serial.items]
+    assert [p.mark.path for p in problems.errors] == [
+        f"scores/demo/{q}.yaml" for q in ("2024-Q1", "2024-Q1", "2024-Q2", "2024-Q2", "2024-Q3", "2024-Q4")]
+    assert said[4] == ("scores/demo/2024-Q3.yaml: 这是指向项目目录之外的符号链接（快捷方式），不会读取 — "
+                       "请删除该链接，把所需文件本身放进项目目录（项目之外的文件不会被读取或发布）")
+    assert not [n for n in os.listdir(roots[1] / CACHE_DIR) if n.startswith(STAGED)]
