@@ -546,6 +546,8 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
                 cache.unstage(cache.staged_name(key))
             outcomes[i] = _check_period_file(f, root, schemes, units, cache)
     else:
+        got, (hits, misses) = got
+        cache.hits, cache.misses = cache.hits + hits, cache.misses + misses  # as if read here
         for i, (out, names) in got.items():
             for key, name in names.items():
                 cache.adopt(key, name)
@@ -556,6 +558,7 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
 def _check_aside(files, share, root, schemes, units, cache, write_end) -> None:
     """The forked child of :func:`_check_periods`: its share checked and pickled into ``write_end``."""
     got = {}
+    counts = cache.hits, cache.misses
     for i in share:
         f, staging = files[i], _Staging(cache)
         out = _check_period_file(f, root, schemes, units, staging)
@@ -563,13 +566,14 @@ def _check_aside(files, share, root, schemes, units, cache, write_end) -> None:
         if out.period is not None and not out.first and not out.checked:
             out.written = cache.write_staged(f.key, (out.period, {n: digest(b) for n, b in out.bodies.items()}))
         got[i] = (out, staging.names)
-    data = pickle.dumps((tuple(share), got), protocol=5)
+    data = pickle.dumps((tuple(share), got, (cache.hits - counts[0], cache.misses - counts[1])), protocol=5)
     with os.fdopen(write_end, "wb") as pipe:
         pipe.write(data)
 
 
-def _received(read_end: int, pid: int, share: list[int]) -> dict | None:
-    """The child's outcomes, or None unless it sent them whole and exited cleanly."""
+def _received(read_end: int, pid: int, share: list[int]) -> tuple[dict, tuple[int, int]] | None:
+    """The child's outcomes and its cache's (hits, misses), or None unless it sent them whole and
+    exited cleanly."""
     chunks = []
     while True:
         chunk = os.read(read_end, 1 << 20)
@@ -583,10 +587,10 @@ def _received(read_end: int, pid: int, share: list[int]) -> dict | None:
     if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
         return None
     try:
-        sent, got = pickle.loads(b"".join(chunks))
+        sent, got, counts = pickle.loads(b"".join(chunks))
     except Exception:  # noqa: BLE001 - cut short: checked here again
         return None
-    return got if sent == tuple(share) and sorted(got) == sorted(share) else None
+    return (got, counts) if sent == tuple(share) and sorted(got) == sorted(share) else None
 
 
 def _suggest_id(stem: str) -> dict[str, str]:

@@ -199,3 +199,17 @@ def test_a_period_file_that_cannot_be_read_is_reported_in_its_place(tmp_path, mo
     assert said[4] == ("scores/demo/2024-Q3.yaml: 这是指向项目目录之外的符号链接（快捷方式），不会读取 — "
                        "请删除该链接，把所需文件本身放进项目目录（项目之外的文件不会被读取或发布）")
     assert not [n for n in os.listdir(roots[1] / CACHE_DIR) if n.startswith(STAGED)]
+
+
+def test_the_cache_counts_what_the_child_read_too(tmp_path, monkeypatch, forks):
+    counts = []
+    for serial in (True, False):
+        root = make_project(tmp_path / f"p{serial}", _quarters())
+        monkeypatch.setenv(pipeline.ENV_SERIAL, "1" if serial else "0")
+        cache = SourceCache(root)
+        with aside.allowed():
+            assert load_project(root, Problems(), cache) is not None
+        counts.append((cache.hits, cache.misses))
+    assert len(forks) == 1
+    # cold: site, registry, scheme, and each quarter's parse and its checked period
+    assert counts == [(0, 3 + 4 * 2)] * 2
