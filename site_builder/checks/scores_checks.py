@@ -158,6 +158,7 @@ def check_period(
     lines: dict[tuple[str, str], LineSpec] = {}  # (tree, leaf) -> what its rule may know, with the period
     made: dict[Hashable, Facts] = {}  # a record as written -> its facts, shared by every unit that wrote it
     records: dict[Hashable, Event] = {}  # an event, person or award as written -> the one shared
+    passed: set[tuple[int, int]] = set()  # (line, facts) checked by the rule without a problem
     for uid, entry in scores.units.items():
         upath = ("units", uid)
         if uid not in sv.unit_group:
@@ -235,14 +236,23 @@ def check_period(
             if line is None:  # the same for every unit: made once per line
                 line = lines[(tree.id, key)] = LineSpec(node.id, node.name, types[node.id], node.max, context)
 
-            def report(code: str, sub: tuple = (), _fp=fpath, **params: object) -> None:
-                if sub and sub[-1] == AT_KEY:  # the key itself is wrong: point at it, not at its value
-                    where = (*_fp, *sub[:-1])
-                    problems.add(code, doc.key_marks.get(where, doc.mark(where)), **params)
-                else:
-                    problems.add(code, doc.mark((*_fp, *sub)), **params)
+            # a rule checks what it is given (the line, the facts): facts written alike that passed on
+            # this line for one unit pass for every unit (``made`` and ``lines`` keep both objects)
+            alike = (id(line), id(f))
+            if alike not in passed:
+                said: list[str] = []
 
-            rule.check_facts(line, f, report)
+                def report(code: str, sub: tuple = (), _fp=fpath, _said=said, **params: object) -> None:
+                    _said.append(code)
+                    if sub and sub[-1] == AT_KEY:  # the key itself is wrong: point at it, not at its value
+                        where = (*_fp, *sub[:-1])
+                        problems.add(code, doc.key_marks.get(where, doc.mark(where)), **params)
+                    else:
+                        problems.add(code, doc.mark((*_fp, *sub)), **params)
+
+                rule.check_facts(line, f, report)
+                if not said:
+                    passed.add(alike)
             facts[node.id] = f
             written.append((uid, key, f, raw))
         for leaf_id, ch in chain.items():

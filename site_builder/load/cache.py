@@ -292,10 +292,51 @@ class SourceCache:
     def _stage(self) -> None:
         """Hand what is pending to a writer (a forked child in a build) under staged names, and drop it."""
         batch, self.pending, self.pending_bytes = self.pending, {}, 0
-        names = {key: f"{STAGED}{self._run}-{key}" for key in batch}
+        names = {key: self.staged_name(key) for key in batch}
         self.staged.update(names)
         aside.wait_for(self._writer)  # one writer at a time (the last one is usually done by now)
         self._writer = aside.run(lambda: self._write_all(batch, names))
+
+    def has(self, key: str) -> bool:
+        """An entry may be stored under ``key`` (not read, not checked: :meth:`get` decides)."""
+        if not self.enabled:
+            return False
+        if self.memo is not None and key in self.memo.entries:
+            return True
+        return os.path.isfile(self.dir / key)
+
+    def staged_name(self, key: str) -> str:
+        return f"{STAGED}{self._run}-{key}"
+
+    def write_staged(self, key: str, obj: object) -> str | None:
+        """Write ``obj`` now under the staged name of ``key`` (never read as an entry), for a process
+        that checks files beside the load; the load makes it an entry with :meth:`adopt`.  Returns
+        the name, or None when nothing was written."""
+        if not self.enabled or not self._prepare():
+            return None
+        try:
+            blob = encode(obj, self.secret)
+        except Exception:  # noqa: BLE001 - something that cannot be pickled is simply not cached
+            return None
+        name = self.staged_name(key)
+        return name if self._write(name, blob) else None
+
+    def adopt(self, key: str, name: str) -> None:
+        """The staged file ``name`` (:meth:`write_staged`) becomes the entry ``key`` when the load
+        commits (and is deleted when it is discarded)."""
+        if not self.enabled:
+            return
+        self.used.add(key)
+        self.staged[key] = name
+
+    def unstage(self, name: str) -> None:
+        """Delete a staged file that will not become an entry."""
+        if not self.enabled or not (_safe_dir(self.dir.parent) and _safe_dir(self.dir)):
+            return
+        try:
+            os.unlink(self.dir / name)
+        except OSError:
+            pass
 
     def store(self, key: str, obj: object) -> None:
         """Write ``obj`` under ``key`` now (atomically), for a caller that decides itself when a run

@@ -28,7 +28,6 @@ from pathlib import Path
 import yaml
 from yaml.events import (
     AliasEvent,
-    DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -36,7 +35,6 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
-    StreamStartEvent,
 )
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -198,12 +196,17 @@ class _FastEvents:
             event = self._parser.get_event()
         except yaml.YAMLError as exc:
             raise _Unusual from exc
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+        kind = event.__class__  # libyaml makes these classes themselves, never subclasses
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            if event.style == "":
+                event.style = None  # libyaml says '' for plain, PyYAML None
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+        elif kind is AliasEvent:
             raise _Unusual
-        if getattr(event, "tag", None) is not None:
-            raise _Unusual
-        if isinstance(event, ScalarEvent) and event.style == "":
-            event.style = None  # libyaml says '' for plain, PyYAML None
         return event
 
 
@@ -250,27 +253,30 @@ class _Builder:
         stack: list[_Frame] = []
         while True:
             event = events.get_event()
-            self.drain(events)
-            if event is None or isinstance(event, StreamEndEvent):
+            if events.flagged:  # an anchor, alias or tag met by the careful parser
+                self.drain(events)
+            kind = event.__class__ if event is not None else StreamEndEvent  # both parsers make these classes
+            if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent or kind is AliasEvent:
+                top = stack[-1]
+                if top.kind == "map" and top.awaiting_key:
+                    self._key(stack, event)
+                else:
+                    self._value(stack, event)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                done = stack.pop()
+                parent = stack[-1]
+                if parent.kind == "map":
+                    parent.awaiting_key = not done.is_key
+            elif kind is StreamEndEvent:
                 break
-            if isinstance(event, (StreamStartEvent, DocumentEndEvent)):
-                continue
-            if isinstance(event, DocumentStartEvent):
+            elif kind is DocumentStartEvent:
                 self.documents += 1
                 if self.documents > 1:
                     self.rep.error("yaml.multiple_documents", _at(self.rep, event.start_mark),
                                    number=self.documents)
                 stack = [_Frame("doc", holder if self.documents == 1 else [], (),
                                 self.documents == 1)]
-            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-                done = stack.pop()
-                parent = stack[-1]
-                if parent.kind == "map":
-                    parent.awaiting_key = not done.is_key
-            elif stack[-1].kind == "map" and stack[-1].awaiting_key:
-                self._key(stack, event)
-            else:
-                self._value(stack, event)
+            # StreamStartEvent, DocumentEndEvent: nothing to do
         return self.documents > 0, (holder[0] if holder else None)
 
     def _push(self, stack: list[_Frame], event: yaml.Event, frame: _Frame) -> None:
@@ -283,7 +289,8 @@ class _Builder:
         top = stack[-1]
         top.awaiting_key = False
         top.key = top.key_path = None
-        mark = _at(self.rep, event.start_mark)
+        start = event.start_mark
+        mark = Mark(self.rep.display, start.line + 1, start.column + 1) if start is not None else self.rep.at()  # _at()
         if isinstance(event, ScalarEvent):
             text = sys.intern(event.value)  # the same few keys on every unit: one string each
             if event.style is None and text == "<<":
@@ -316,26 +323,29 @@ class _Builder:
             path = top.key_path if top.key_path is not None else top.path + (top.key,)
         store = top.store and (top.kind != "map" or top.key is not None)
         value: object = None
-        if isinstance(event, ScalarEvent):
+        kind = event.__class__
+        if kind is ScalarEvent:
             if event.style is not None:
                 value = event.value
             elif event.value != "":
                 value = self.plain.get(event.value)
                 if value is None:  # the same few values on every unit ("9.5", a date): one object each
                     value = self.plain[event.value] = PlainStr(event.value)
-        elif isinstance(event, SequenceStartEvent):
+        elif kind is SequenceStartEvent:
             value = []
-        elif isinstance(event, MappingStartEvent):
+        elif kind is MappingStartEvent:
             value = {}
         if store and path:
-            self.marks[path] = _at(self.rep, event.start_mark)
-        if isinstance(top.container, list):
+            mark = event.start_mark
+            self.marks[path] = (Mark(self.rep.display, mark.line + 1, mark.column + 1) if mark is not None
+                                else self.rep.at())  # _at(), inline: once for every value of a file
+        if top.kind != "map":  # a list (a sequence, or the document's holder)
             top.container.append(value)
         elif top.key is not None:
             top.container[top.key] = value
-        if isinstance(value, list):
+        if kind is SequenceStartEvent:
             self._push(stack, event, _Frame("seq", value, path, store))
-        elif isinstance(value, dict):
+        elif kind is MappingStartEvent:
             self._push(stack, event, _Frame("map", value, path, store))
         elif top.kind == "map":
             top.awaiting_key = True

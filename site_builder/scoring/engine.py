@@ -337,6 +337,7 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
     results: dict[str, UnitResult] = {}
     # outcomes and lines made once per period and shared by every unit they are equal for (SHARE)
     shared = _Shared() if SHARE else None
+    outcomes_of = shared.outcomes if shared is not None else None
     with localcontext() as ctx:
         ctx.prec = PRECISION
         # 1. leaves from own facts
@@ -356,8 +357,16 @@ def score_period(project: Project, sv: SchemeVersion, period: Period, ledger: _L
             own = period.facts.get(uid, _NO_FACTS)
             outcomes, status_of, facts_of = w.outcomes, w.status, w.facts
             for leaf_id, chain, node, line, scoped in plan:
+                facts = own.get(leaf_id)
+                # most leaves were scored from these very facts for another unit: what _leaf() would
+                # find in ``shared``, looked up here (a scoped leaf asks applies() first, in _leaf)
+                got = None if scoped or outcomes_of is None else outcomes_of.get(
+                    (id(line), id(facts if facts is not None else EMPTY_FACTS)))
+                if got is not None:
+                    outcomes[leaf_id], status_of[leaf_id], facts_of[leaf_id] = got[1]
+                    continue
                 failed: list[FormulaError] = []
-                out, status, f = _leaf(node, line, own.get(leaf_id), uid, group, chain, period,
+                out, status, f = _leaf(node, line, facts, uid, group, chain, period,
                                        failed if failures is not None else None, history, scoped, shared)
                 if failed and failures is not None:
                     failures.append(Failure(sv, period, uid, node, failed[0]))
