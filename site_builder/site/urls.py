@@ -22,6 +22,11 @@ def relative(from_page: str, target: str) -> str:
     """
     if target.startswith(_AS_IS):
         return target
+    head, sep, _ = from_page.partition("/")
+    if target and (not sep or not target.startswith(head + "/")):
+        # outside the page's first folder: up to the root, then the target (a card links dozens
+        # of targets, and each card is a page of its own: nothing to remember)
+        return "../" * from_page.count("/") + target
     path, sep, fragment = target.partition("#")
     return _link(from_page, path) + sep + fragment
 

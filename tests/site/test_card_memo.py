@@ -145,3 +145,40 @@ def test_the_index_agrees_with_the_search_on_the_example_project():
             assert index.get(uid) is _cumulative_ranking(pr, uid), uid
             checked += index.get(uid) is not None
     assert checked > 0  # the example has cumulative rankings
+
+
+# ---------------------------------------------------------------- links from a page
+
+def _walked(from_page: str, target: str) -> str:
+    """A link as the folders are walked (the specification of ``relative``)."""
+    if target.startswith(("#", "http://", "https://", "mailto:", "tel:")):
+        return target
+    path, sep, fragment = target.partition("#")
+    here = from_page.split("/")[:-1]
+    there = (path or from_page).split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) + sep + fragment
+
+
+PAGES = ["index.html", "404.html", "units/index.html", "units/u1/index.html", "units/u1/demo/2024-Q1/index.html",
+         "units/u1/demo/2024-Q1/v1/index.html", "schemes/demo/2024/index.html", "notices/demo/2024-Q1/index.html"]
+TARGETS = ["", "#top", "index.html", "index.html#top", "units", "units/", "units#x", "units/u1/index.html",
+           "units/u2/index.html#line-a", "units/u1/demo/2024-Q2/index.html", "schemes/demo/2024/index.html#ind-duty",
+           "groups/demo/g1/index.html", "/abs", "?q", "a#b/c", "https://example.org/a?b=1&c=2", "mailto:a@b", "tel:1"]
+
+
+def test_links_from_every_page_are_the_folder_walk():
+    from site_builder.site.urls import link_prefix, relative
+
+    for page in PAGES:
+        for target in TARGETS:
+            want = _walked(page, target)
+            assert relative(page, target) == want, (page, target)
+            up = link_prefix(page, target)
+            assert up is None or up + target == want, (page, target)
+            assert link_prefix(page, target, "/site/") + target == (
+                target if target.startswith(("#", "http://", "https://")) else "/site/" + target)
+    assert link_prefix("units/u1/demo/2024-Q1/index.html", "schemes/demo/2024/index.html#ind-a") == "../../../../"
+    assert link_prefix("units/u1/demo/2024-Q1/index.html", "units/u2/index.html") is None

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 from jinja2 import pass_context
+from jinja2.runtime import missing
 
 from site_builder.load.cache import SourceCache
 from site_builder.site.failures import fail
@@ -143,8 +144,8 @@ def _max_text_of(t: Callable[..., str]) -> Callable[[str, Decimal | None], str]:
 @pass_context
 def _url(ctx: Any, target: str) -> str:
     # a page served at any address (404.html) links from the site's root path instead
-    fixed = ctx.get("url_root")
-    if fixed and not target.startswith(("#", "http://", "https://")):
+    fixed = ctx.resolve_or_missing("url_root")  # ctx.get("url_root"), without its KeyError
+    if fixed is not missing and fixed and not target.startswith(("#", "http://", "https://")):
         return fixed + target
     return relative(ctx["page"].path, target)
 
