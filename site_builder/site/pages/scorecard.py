@@ -202,6 +202,12 @@ class _CardsOfPeriod:
         if self.shown is not None:
             title = i18n.text("version.title", data.locale, title=title, n=self.shown)
         self.notice_title = title
+        # what the page's header says the same on every card of the period
+        self.period_name = data.period_name(period)
+        self.notice_target = data.notice_target(period)
+        crumbs = notice_crumbs(data, period)
+        self.crumbs = crumbs if self.shown is None else (*crumbs, Crumb(title, self.notice_target))
+        self.sample, self.draft = data.period_sample(period), is_draft(data, period)
         self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
         self.entries = EntryIndex(data)
         self.fixed: dict = {}  # what every card of the period shows the same of a line (line_views)
@@ -247,18 +253,16 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
     data, period, result, sv, shown = c.data, c.period, c.result, c.sv, c.shown
     u = result.units[uid]
     name = data.unit_name(uid, c.on)
-    title = i18n.text("card.title", data.locale, unit=name, period=data.period_name(period))
-    crumbs = notice_crumbs(data, period)
+    title = i18n.text("card.title", data.locale, unit=name, period=c.period_name)
     if shown is not None:
         title = i18n.text("version.title", data.locale, title=title, n=shown)
-        crumbs = (*crumbs, Crumb(c.notice_title, data.notice_target(period)))
     meta = PageMeta(
         path=data.card_target(uid, period),
         title=title,
         kind=kind,
-        sample=data.period_sample(period),
-        draft=is_draft(data, period),
-        crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
+        sample=c.sample,
+        draft=c.draft,
+        crumbs=(*c.crumbs, Crumb(name, paths.unit(uid))),
         noindex=shown is not None,
         description=sharing.card(data, period, uid),
     )
@@ -291,7 +295,7 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
         cumulative_note=c.cumulative_note(ranked) if "cumulative" in c.kinds else None,
         stage_total=trim(result.stage_totals.get(uid), places) if "stage" in c.kinds else None,
         show_coefficient=sv.scheme.coefficient is not None,
-        notice_target=data.notice_target(period),
+        notice_target=c.notice_target,
         notice_title=c.notice_title,
         corrections=unit_corrections(data, period, uid) if shown is None else [],
         superseded=superseded_card(data, period, uid),
