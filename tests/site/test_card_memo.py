@@ -182,3 +182,19 @@ def test_links_from_every_page_are_the_folder_walk():
                 target if target.startswith(("#", "http://", "https://")) else "/site/" + target)
     assert link_prefix("units/u1/demo/2024-Q1/index.html", "schemes/demo/2024/index.html#ind-a") == "../../../../"
     assert link_prefix("units/u1/demo/2024-Q1/index.html", "units/u2/index.html") is None
+
+
+# ---------------------------------------------------------------- figures remembered by value
+
+def test_points_remembered_by_value_read_the_same_whichever_form_came_first():
+    from site_builder.site.present.render import pts
+
+    forms = [["10", "10.0", "1E+1", "10.000000"], ["-0", "0", "0.00", "-0E-7"], ["9.5", "9.50", "9.500000"],
+             ["27.333333", "27.3333330"], ["0.00010", "0.0001", "1E-4"], ["-7.50", "-7.5"]]
+    want = ["10", "0", "9.5", "≈27.33", "0.0001", "-7.5"]
+    for order in (1, -1):
+        pts.cache_clear()
+        for values, text in zip(forms, want):
+            assert [pts(D(v)) for v in values[::order]] == [text] * len(values), values
+    pts.cache_clear()
+    assert (pts(D(1)), pts(D("1.00")), pts(None)) == ("1", "1", "—")

@@ -224,7 +224,7 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str, shape: tuple 
 _NONE: frozenset[int] = frozenset()
 
 # the most lines' views (or items) the memos of a build's cards keep, in all (scorecard.py)
-MEMO_LIMIT = 30_000
+MEMO_LIMIT = 12_000
 
 
 def _item(ln: LineResult, v, size: Decimal, locale: str) -> WhyItem:
