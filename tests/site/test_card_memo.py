@@ -114,6 +114,13 @@ def test_line_views_remembered_per_group_by_the_lines_identity(tmp_path):
     assert duty["a1"] is not duty["a3"] and duty["a1"].peers != duty["a3"].peers  # the other group: its own
     assert (duty["a1"].peers, duty["a3"].peers) == ("本组中位数 9 分，最高 9 分", "本组中位数 8 分，最高 9 分")
     assert set(memo) == {"g1", "g2"}
+    a4 = {v.id: v for v in line_views("zh-CN", sv, pr.units["a4"], stats, {}, memo)}
+    duty4 = a4["duty"]  # duty 3 → 7 of 10, each field where its name says
+    assert (duty4.name, duty4.depth, duty4.type, duty4.max, duty4.points, duty4.raw, duty4.status, duty4.is_leaf,
+            duty4.clip, duty4.clip_kind, duty4.note, duty4.evidence, duty4.disqualified, duty4.counts, duty4.uncapped) \
+        == ("值守纪律", 0, "score", D(10), D(7), None, "scored", True, None, None, None, None, False, True, False)
+    assert duty4.clause == "schemes/demo/2024/index.html#ind-duty" and duty4.events == ()
+    assert duty4.steps == ("3 次 × 1 分 = 3 分", "10 分起计，扣 3 分，加 0 分")
 
 
 def _gr(name: str, basis: str, *units: str) -> SimpleNamespace:

@@ -154,27 +154,12 @@ def line_views(locale: str, sv: SchemeVersion, u: UnitResult, stats: dict | None
         steps = tuple([s.render(locale) for s in line.steps])
         clause, uncapped, rates = fixed.get((tree, line.id)) or _fixed(sv, tree, line.id, fixed)
         clip = line.clip
-        view = LineView(
-            id=line.id,
-            name=line.name,
-            depth=line.depth,
-            type=line.type,
-            max=line.max,
-            points=line.points,
-            raw=line.raw if clip else None,
-            status=line.status,
-            is_leaf=line.is_leaf,
-            clip=_clip(line, locale),
-            clip_kind=clip,
-            steps=steps,
-            events=_events(line, publish, rates, steps if zh else None) if facts is not None else (),
-            note=facts.note if facts else None,
-            evidence=facts.evidence if facts else None,
-            clause=clause,
-            disqualified=line.disqualified,
-            counts=line.counts,
-            uncapped=uncapped,
-            peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
+        view = LineView(  # by position, in the order of the fields (keywords cost a lookup each)
+            line.id, line.name, line.depth, line.type, line.max, line.points, line.raw if clip else None,
+            line.status, line.is_leaf, _clip(line, locale), clip, steps,
+            _events(line, publish, rates, steps if zh else None) if facts is not None else (),
+            facts.note if facts else None, facts.evidence if facts else None, clause, line.disqualified,
+            line.counts, uncapped, stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
         )
         if seen is not None:
             seen[id(line)] = (line, view)
