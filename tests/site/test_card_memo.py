@@ -205,3 +205,30 @@ def test_points_remembered_by_value_read_the_same_whichever_form_came_first():
             assert [pts(D(v)) for v in values[::order]] == [text] * len(values), values
     pts.cache_clear()
     assert (pts(D(1)), pts(D("1.00")), pts(None)) == ("1", "1", "—")
+
+
+# ---------------------------------------------------------------- a unit's place
+
+def test_the_entry_index_places_every_unit_where_the_search_does(tmp_path):
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "site"))
+    from test_dataset_stream import FIXTURE, site_of
+    from test_lang_rankings import CAT_SCHEME, cat_project
+
+    from site_builder.site.present import sharing
+
+    shutil.copytree(FIXTURE, tmp_path / "fixture")
+    checked = 0
+    for data in (site_of(ROOT), site_of(tmp_path / "fixture"), site_of(cat_project(tmp_path / "cat", scheme=CAT_SCHEME)),
+                 site_of(cat_project(tmp_path / "cat2", scheme=CAT_SCHEME.replace("  - {id: q, name: 季度排名}\n", "")))):
+        for period in data.periods:
+            index = scorecard.EntryIndex(data)
+            result = data.result(period)
+            for uid in result.units:
+                assert index(result, uid) is data.rank_entry(result, uid), (period.path, uid)
+                assert sharing.card(data, period, uid, index) == sharing.card(data, period, uid)
+                checked += index(result, uid) is not None
+    assert checked > 100

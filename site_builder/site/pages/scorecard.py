@@ -49,7 +49,8 @@ class EntryIndex:
             return None
         got = self.by_ranking.get(id(ranking))
         if got is None or got[0] is not ranking:  # the ranking itself is kept, so its id stays its own
-            got = self.by_ranking[id(ranking)] = (ranking, {e.unit: e for e in ranking.entries})
+            first = {e.unit: e for e in reversed(ranking.entries)}  # the first entry, as the search finds
+            got = self.by_ranking[id(ranking)] = (ranking, first)
         return got[1].get(unit)
 
 
@@ -264,7 +265,7 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
         draft=c.draft,
         crumbs=(*c.crumbs, Crumb(name, paths.unit(uid))),
         noindex=shown is not None,
-        description=sharing.card(data, period, uid),
+        description=sharing.card(data, period, uid, c.entries),
     )
     room = c.remember()
     lines = line_views(data.locale, sv, u, c.stats, c.fixed, c.views if room else None)
