@@ -22,7 +22,7 @@ from site_builder.scoring.results import PeriodResult, RankEntry
 from site_builder.site import paths
 from site_builder.site.present import i18n
 from site_builder.site.present.card_views import CardResult, line_views
-from site_builder.site.present.card_why import folded_lines, group_line_stats, why_summary
+from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, group_line_stats, line_shape, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
@@ -49,7 +49,8 @@ class EntryIndex:
             return None
         got = self.by_ranking.get(id(ranking))
         if got is None or got[0] is not ranking:  # the ranking itself is kept, so its id stays its own
-            got = self.by_ranking[id(ranking)] = (ranking, {e.unit: e for e in ranking.entries})
+            first = {e.unit: e for e in reversed(ranking.entries)}  # the first entry, as the search finds
+            got = self.by_ranking[id(ranking)] = (ranking, first)
         return got[1].get(unit)
 
 
@@ -95,20 +96,34 @@ def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str
 
 
 def _cumulative_ranking(result, uid: str):
-    """The first ``basis: cumulative`` ranking that ranks the unit (any span)."""
+    """The first ``basis: cumulative`` ranking that ranks the unit (any span); a card looks it up in
+    :func:`cumulative_rankings`, made once per period (this is its specification, for the tests)."""
     return next((gr for gr in result.rankings if gr.basis == "cumulative" and any(e.unit == uid for e in gr.entries)), None)
 
 
-def _cumulative(result, uid: str):
-    gr = _cumulative_ranking(result, uid)
+def cumulative_rankings(result) -> dict[str, object]:
+    """unit id → the first ``basis: cumulative`` ranking that ranks it, in one pass over the
+    period's rankings (a unit no such ranking ranks is not in it)."""
+    first: dict[str, object] = {}
+    for gr in result.rankings:
+        if gr.basis == "cumulative":
+            for e in gr.entries:
+                first.setdefault(e.unit, gr)
+    return first
+
+
+def _cumulative(result, uid: str, gr=None):
+    """The unit's cumulative total: its ranking's running total, else the period's cumulative sum;
+    ``gr``: its cumulative ranking (:func:`cumulative_rankings`), looked up when not given."""
+    gr = _cumulative_ranking(result, uid) if gr is None else gr
     return result.cumulative.get(uid) if gr is None else result.running.get(gr.ranking, {}).get(uid)
 
 
-def _cumulative_note(data: SiteData, period: Period, result, uid: str) -> str | None:
+def _cumulative_note(data: SiteData, period: Period, result, uid: str, gr=None) -> str | None:
     """What the cumulative total sums, from which period to which."""
     from site_builder.site.present.tables import running_basis
 
-    gr = _cumulative_ranking(result, uid)
+    gr = _cumulative_ranking(result, uid) if gr is None else gr
     basis = running_basis(data, period, gr) if gr is not None else None
     return basis[0] if basis else None
 
@@ -188,9 +203,50 @@ class _CardsOfPeriod:
         if self.shown is not None:
             title = i18n.text("version.title", data.locale, title=title, n=self.shown)
         self.notice_title = title
+        # what the page's header says the same on every card of the period
+        self.period_name = data.period_name(period)
+        self.notice_target = data.notice_target(period)
+        crumbs = notice_crumbs(data, period)
+        self.crumbs = crumbs if self.shown is None else (*crumbs, Crumb(title, self.notice_target))
+        self.sample, self.draft = data.period_sample(period), is_draft(data, period)
         self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
         self.entries = EntryIndex(data)
         self.fixed: dict = {}  # what every card of the period shows the same of a line (line_views)
+        # a line shared by units (scoring's engine.SHARE: one frozen object for equal facts and rule)
+        # is viewed once per group (line_views), its lost/gained item once (why_summary)
+        self.views: dict = {}  # group → id(line) → (line, view)
+        self.items: dict = {}  # id(view) → (view, item)
+        self._cumulative: dict[str, object] | None = None
+        self._notes: dict[int, tuple[object, str | None]] = {}
+        self.kept, self.limit = 0, MEMO_LIMIT // max(1, len(data.periods))
+
+    def cumulative(self, uid: str) -> tuple[object, object]:
+        """The unit's cumulative ranking (None: none ranks it) and total."""
+        if self._cumulative is None:
+            self._cumulative = cumulative_rankings(self.result)
+        gr = self._cumulative.get(uid)
+        if gr is None:
+            return None, self.result.cumulative.get(uid)
+        return gr, self.result.running.get(gr.ranking, {}).get(uid)
+
+    def cumulative_note(self, gr) -> str | None:
+        """:func:`_cumulative_note` of the ranking ``gr``, once per ranking (the ranking is kept: its
+        id stays its own)."""
+        if gr is None:
+            return None
+        got = self._notes.get(id(gr))
+        if got is None or got[0] is not gr:
+            from site_builder.site.present.tables import running_basis
+
+            basis = running_basis(self.data, self.period, gr)
+            got = self._notes[id(gr)] = (gr, basis[0] if basis else None)
+        return got[1]
+
+    def remember(self) -> bool:
+        """Whether a card's lines may still be remembered: the cards are made unit by unit (in the
+        order of their paths), so every period's memo lives through the build; each keeps at most
+        its share of :data:`.card_why.MEMO_LIMIT` views."""
+        return self.kept < self.limit
 
 
 def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
@@ -198,31 +254,34 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
     data, period, result, sv, shown = c.data, c.period, c.result, c.sv, c.shown
     u = result.units[uid]
     name = data.unit_name(uid, c.on)
-    title = i18n.text("card.title", data.locale, unit=name, period=data.period_name(period))
-    crumbs = notice_crumbs(data, period)
+    title = i18n.text("card.title", data.locale, unit=name, period=c.period_name)
     if shown is not None:
         title = i18n.text("version.title", data.locale, title=title, n=shown)
-        crumbs = (*crumbs, Crumb(c.notice_title, data.notice_target(period)))
     meta = PageMeta(
         path=data.card_target(uid, period),
         title=title,
         kind=kind,
-        sample=data.period_sample(period),
-        draft=is_draft(data, period),
-        crumbs=(*crumbs, Crumb(name, paths.unit(uid))),
+        sample=c.sample,
+        draft=c.draft,
+        crumbs=(*c.crumbs, Crumb(name, paths.unit(uid))),
         noindex=shown is not None,
-        description=sharing.card(data, period, uid),
+        description=sharing.card(data, period, uid, c.entries),
     )
-    lines = line_views(data.locale, sv, u, c.stats, c.fixed)
+    room = c.remember()
+    lines = line_views(data.locale, sv, u, c.stats, c.fixed, c.views if room else None)
+    if room:
+        c.kept = sum(map(len, c.views.values()))
     places = sv.scheme.rounding.places
+    shape = line_shape(u.lines)
+    ranked, cumulative = c.cumulative(uid) if "cumulative" in c.kinds else (None, None)
     return meta, dict(
         unit={"id": uid, "name": name, "target": paths.unit(uid)},
         result=CardResult.of(u),
         group=data.group_name(sv, u.group),
         group_target=paths.group(period.scheme, u.group),
         lines=lines,
-        why=why_summary(u, lines, places, data.locale),
-        folded=folded_lines(u, lines, sv, period, data.locale),
+        why=why_summary(u, lines, places, data.locale, shape=shape, items=c.items if room else None),
+        folded=folded_lines(u, lines, sv, period, data.locale, shape=shape),
         peers_who=i18n.text("card.peer.who", data.locale, group=data.group_name(sv, u.group))
         if any(line.peers for line in lines) else None,
         approx=any("≈" in s for line in lines for s in line.steps),
@@ -233,11 +292,11 @@ def _card_context(shared: Once, uid: str, kind: str) -> tuple[PageMeta, dict]:
             (hname, kind, streak_text(streak, sv.scheme.period.kind, data.locale))
             for hname, kind, streak in data.honours_of(result, uid)
         ],
-        cumulative=trim(_cumulative(result, uid), places) if "cumulative" in c.kinds else None,
-        cumulative_note=_cumulative_note(data, period, result, uid) if "cumulative" in c.kinds else None,
+        cumulative=trim(cumulative, places) if "cumulative" in c.kinds else None,
+        cumulative_note=c.cumulative_note(ranked) if "cumulative" in c.kinds else None,
         stage_total=trim(result.stage_totals.get(uid), places) if "stage" in c.kinds else None,
         show_coefficient=sv.scheme.coefficient is not None,
-        notice_target=data.notice_target(period),
+        notice_target=c.notice_target,
         notice_title=c.notice_title,
         corrections=unit_corrections(data, period, uid) if shown is None else [],
         superseded=superseded_card(data, period, uid),

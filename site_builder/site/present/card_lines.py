@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from site_builder.site.present.render import _url, format_date, num, pts
+from site_builder.site.urls import link_prefix
 
 
 @lru_cache(maxsize=16384, typed=True)
@@ -34,13 +35,18 @@ def _esc(text: str) -> str:
 @pass_context
 def card_lines(ctx: Any, lines: Iterable[Any], hidden: Iterable[str]) -> Markup:
     """The ``<li>`` of every line (:class:`.card_views.LineView`) whose id is not in
-    ``hidden`` (the lines folded away), each ending in a newline."""
-    words = _Words(ctx)
+    ``hidden`` (the lines folded away), each ending in a newline.  A clause's link is the page's
+    way up to the site's root and the clause (:func:`.urls.link_prefix`), as ``url()`` gives it."""
+    words = _words(ctx)
+    page = ctx["page"].path
+    url_root = ctx.get("url_root")
     hidden = set(hidden)
     out: list[str] = []
     for line in lines:
         if line.id not in hidden:
-            _line(line, words, out)
+            clause = line.clause
+            up = link_prefix(page, clause, url_root)
+            _line(line, words, out, _url(ctx, clause) if up is None else up + clause)
     return Markup("".join(out))
 
 
@@ -58,12 +64,25 @@ def card_why_items(ctx: Any, items: Iterable[Any], key: str) -> Markup:
     return Markup("".join(out))
 
 
+def _words(ctx: Any) -> _Words:
+    """The :class:`_Words` of the build ``ctx`` belongs to (its ``t``, ``max_text`` and locale are
+    the environment's), made once per environment."""
+    t, max_text, locale = ctx["t"], ctx["max_text"], ctx["locale"]
+    w = _WORDS[0]
+    if w is None or w.t is not t or w.max_text is not max_text or w.locale != locale:
+        w = _WORDS[0] = _Words(ctx)
+    return w
+
+
+_WORDS: list[_Words | None] = [None]
+
+
 class _Words:
-    """What every line of one card repeats, looked up and escaped once per card."""
+    """What every line of a card repeats, looked up and escaped once per environment."""
 
     def __init__(self, ctx: Any) -> None:
         t: Callable[..., str] = ctx["t"]
-        self.t, self.max_text, self.locale, self.link = t, ctx["max_text"], ctx["locale"], _linker(ctx)
+        self.t, self.max_text, self.locale = t, ctx["max_text"], ctx["locale"]
         self.lp, self.rp = _esc(t("p.lp")), _esc(t("p.rp"))
         self.comma, self.semi = _esc(t("p.comma")), _esc(t("p.semi"))
         self.uncapped = _esc(t("max.uncapped"))
@@ -79,12 +98,8 @@ class _Words:
         return got
 
 
-def _linker(ctx: Any) -> Callable[[str], str]:
-    """``url(target)`` of the page being rendered (render.py's ``_url``), for many targets."""
-    return partial(_url, ctx)
-
-
-def _line(line: Any, w: _Words, out: list[str]) -> None:
+def _line(line: Any, w: _Words, out: list[str], href: str) -> None:
+    """One line's ``<li>``; ``href``: the link from the page to the line's clause."""
     leaf = line.is_leaf
     name = _esc(line.name)
     out.append(f'<li class="d{line.depth:d}{"" if leaf else " sub"}" id="line-{_esc(line.id)}">\n'
@@ -113,7 +128,7 @@ def _line(line: Any, w: _Words, out: list[str]) -> None:
             out.append(f'<p class="peer">{_esc(line.peers)}</p>\n')
         if line.clip:
             _clip(line, w, out)
-        out.append(f'<p class="clause-link"><a href="{_esc(w.link(line.clause))}{w.clause_open}{name}</span></a></p>\n')
+        out.append(f'<p class="clause-link"><a href="{_esc(href)}{w.clause_open}{name}</span></a></p>\n')
     elif line.clip:
         _clip(line, w, out)
     out.append("</li>\n")

@@ -127,45 +127,43 @@ def _clip(line: LineResult, locale: str) -> str | None:
 
 
 def line_views(locale: str, sv: SchemeVersion, u: UnitResult, stats: dict | None = None,
-               fixed: dict | None = None) -> tuple[LineView, ...]:
+               fixed: dict | None = None, memo: dict | None = None) -> tuple[LineView, ...]:
     """The card's lines; ``stats``: the group's median and best per line (:func:`group_line_stats`);
     ``fixed``: a dict kept by the caller for the lines' clause links, caps and rate names, the same
-    on every card of ``sv`` (:func:`_fixed`), worked out once per line and tree."""
+    on every card of ``sv`` (:func:`_fixed`), worked out once per line and tree.
+
+    ``memo``: a dict kept by the caller (None: it holds enough) for the cards of one period (one ``sv``, ``stats`` and
+    ``locale``), where a line's view is remembered by the line's identity within the unit's group:
+    a view is a function of the line, the group (its tree, its figures) and those.  Scoring makes
+    one frozen line for the units whose facts and rule are equal (``engine.SHARE``), so most of a
+    card's lines were viewed already for another unit of the group."""
     peers = (stats or {}).get(u.group, {})
     tree = sv.group_tree.get(u.group, "main")
     fixed = {} if fixed is None else fixed
     publish = sv.scheme.personal_data.publish_names
     zh = locale != "en"  # the explanation is also what _events reads notes in: render it once
+    seen = memo.setdefault(u.group, {}) if memo is not None else None
     out = []
     for line in u.lines:
+        if seen is not None:
+            got = seen.get(id(line))
+            if got is not None and got[0] is line:  # the line is kept with its view: its id stays its own
+                out.append(got[1])
+                continue
         facts = line.facts
         steps = tuple([s.render(locale) for s in line.steps])
         clause, uncapped, rates = fixed.get((tree, line.id)) or _fixed(sv, tree, line.id, fixed)
         clip = line.clip
-        out.append(
-            LineView(
-                id=line.id,
-                name=line.name,
-                depth=line.depth,
-                type=line.type,
-                max=line.max,
-                points=line.points,
-                raw=line.raw if clip else None,
-                status=line.status,
-                is_leaf=line.is_leaf,
-                clip=_clip(line, locale),
-                clip_kind=clip,
-                steps=steps,
-                events=_events(line, publish, rates, steps if zh else None) if facts is not None else (),
-                note=facts.note if facts else None,
-                evidence=facts.evidence if facts else None,
-                clause=clause,
-                disqualified=line.disqualified,
-                counts=line.counts,
-                uncapped=uncapped,
-                peers=stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
-            )
+        view = LineView(  # by position, in the order of the fields (keywords cost a lookup each)
+            line.id, line.name, line.depth, line.type, line.max, line.points, line.raw if clip else None,
+            line.status, line.is_leaf, _clip(line, locale), clip, steps,
+            _events(line, publish, rates, steps if zh else None) if facts is not None else (),
+            facts.note if facts else None, facts.evidence if facts else None, clause, line.disqualified,
+            line.counts, uncapped, stat_text(line.type, peers.get(line.id), locale) if line.is_leaf else None,
         )
+        if seen is not None:
+            seen[id(line)] = (line, view)
+        out.append(view)
     return tuple(out)
 
 

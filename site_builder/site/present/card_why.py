@@ -143,18 +143,24 @@ def brief(view, amount: Decimal, locale: str, skip: frozenset[int] = frozenset()
     return next((st for st in steps if any(f in st for f in figures)), steps[-1])
 
 
-def why_summary(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None:
-    """The points lost and gained by line, largest first, and the sum that joins them to the total."""
+def why_summary(u: UnitResult, views: Sequence, places: int, locale: str, *, shape: tuple | None = None,
+                items: dict | None = None) -> Why | None:
+    """The points lost and gained by line, largest first, and the sum that joins them to the total.
+
+    ``shape``: :func:`line_shape` of the unit's lines, when the caller has it; ``items``: a dict kept
+    by the caller for the cards of one period and locale, where a line's item is remembered by its
+    view (a line shared by units has one view: :func:`.card_views.line_views`)."""
     with localcontext() as ctx:
         ctx.prec = PRECISION  # the engine's: its sums are repeated here exactly
-        return _why(u, views, places, locale)
+        return _why(u, views, places, locale, shape, items)
 
 
-def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None:
+def _why(u: UnitResult, views: Sequence, places: int, locale: str, shape: tuple | None = None,
+         items: dict | None = None) -> Why | None:
     if u.status != "assessed" or u.total is None:
         return None
     by_id = {v.id: v for v in views}
-    kids, counted, top = _shape(u.lines)
+    kids, counted, top = shape or _shape(u.lines)
     lost: list[tuple[Decimal, int, WhyItem]] = []
     gained: list[tuple[Decimal, int, WhyItem]] = []
     leaf_sum = {"score": ZERO, "deduction": ZERO, "bonus": ZERO, "adjustment": ZERO}
@@ -170,12 +176,14 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
         if amount == 0:
             continue
         v = by_id[ln.id]
-        size = abs(amount)
-        # the rounding step is said in the line itself: not a fact (looked for only where brief reads steps)
-        skip = frozenset(i for i, st in enumerate(ln.steps) if st.code == "explain.line_rounded") \
-            if len(ln.steps) > 1 else _NONE
-        item = WhyItem(ln.id, ln.name, v.clause, brief(v, size, locale, skip), size)
-        (lost if amount > 0 else gained).append((size, order, item))
+        got = items.get(id(v)) if items is not None else None
+        if got is not None and got[0] is v:  # the view is kept with its item: its id stays its own
+            item = got[1]
+        else:
+            item = _item(ln, v, abs(amount), locale)
+            if items is not None and len(items) < MEMO_LIMIT:
+                items[id(v)] = (v, item)
+        (lost if amount > 0 else gained).append((item.points, order, item))
     # what the top-level lines put into the total
     full = sum((_reachable(ln, kids) for ln in u.top_lines if ln.type == "score" and ln.counts and ln.points is not None), ZERO)
     short = full - u.base
@@ -214,6 +222,23 @@ def _why(u: UnitResult, views: Sequence, places: int, locale: str) -> Why | None
 
 
 _NONE: frozenset[int] = frozenset()
+
+# the most lines' views (or items) the memos of a build's cards keep, in all (scorecard.py)
+MEMO_LIMIT = 12_000
+
+
+def _item(ln: LineResult, v, size: Decimal, locale: str) -> WhyItem:
+    """A line's points lost or gained (``size``), with its facts in brief: a function of the line and
+    its view (the view of a line shared by units is one object, remembered with its item)."""
+    # the rounding step is said in the line itself: not a fact (looked for only where brief reads steps)
+    skip = frozenset(i for i, st in enumerate(ln.steps) if st.code == "explain.line_rounded") \
+        if len(ln.steps) > 1 else _NONE
+    return WhyItem(ln.id, ln.name, v.clause, brief(v, size, locale, skip), size)
+
+
+def line_shape(lines: Sequence[LineResult]) -> tuple[dict[str, list[LineResult]], set[str], dict[str, str]]:
+    """:func:`_shape` of a card's lines, made once for :func:`why_summary` and :func:`folded_lines`."""
+    return _shape(lines)
 
 
 def _shape(lines: Sequence[LineResult]) -> tuple[dict[str, list[LineResult]], set[str], dict[str, str]]:
@@ -311,9 +336,10 @@ def _period_of(sv: SchemeVersion, pid: str):
     return (got[1], got[2], got[3]) if got is not None else None
 
 
-def folded_lines(u: UnitResult, views: Sequence, sv: SchemeVersion, period: Period, locale: str) -> Folded:
+def folded_lines(u: UnitResult, views: Sequence, sv: SchemeVersion, period: Period, locale: str, *,
+                 shape: tuple | None = None) -> Folded:
     by_id = {v.id: v for v in views}
-    kids = _shape(u.lines)[0]
+    kids = (shape or _shape(u.lines))[0]
     hidden: set[str] = set()
     not_scored, no_ded, no_bonus = [], [], []
     for ln in u.lines:

@@ -12,12 +12,14 @@ import datetime as dt
 import io
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
 from jinja2 import pass_context
+from jinja2.runtime import missing
 
 from site_builder.load.cache import SourceCache
 from site_builder.site.failures import fail
@@ -143,8 +145,8 @@ def _max_text_of(t: Callable[..., str]) -> Callable[[str, Decimal | None], str]:
 @pass_context
 def _url(ctx: Any, target: str) -> str:
     # a page served at any address (404.html) links from the site's root path instead
-    fixed = ctx.get("url_root")
-    if fixed and not target.startswith(("#", "http://", "https://")):
+    fixed = ctx.resolve_or_missing("url_root")  # ctx.get("url_root"), without its KeyError
+    if fixed is not missing and fixed and not target.startswith(("#", "http://", "https://")):
         return fixed + target
     return relative(ctx["page"].path, target)
 
@@ -184,11 +186,16 @@ def trim(value: Decimal | None, places: int) -> Decimal | None:
     return value
 
 
+@lru_cache(maxsize=8192, typed=True)
 def pts(value: Decimal | None) -> str:
     """Points of a line as people write them: 18, 9.5, 9.66 (no trailing zeros).
 
     A value with more than four decimals (an average, a rescaled line) is shown
     to two decimals and marked ≈, so the page never prints 27.3333333333….
+
+    Remembered by value (a card shows hundreds of figures, most of them repeated on every card):
+    equal values are written alike (10, 10.0 and 1E+1 all as “10”; −0 as “0”), and ``typed`` keeps
+    an ``int`` apart from the ``Decimal`` it equals.
     """
     if value is None:
         return "—"

@@ -28,8 +28,9 @@ def notice(data: SiteData, period: Period) -> str:
     return i18n.text(key, data.locale, title=title, period=when, issuer=issuer_of(data.project, period))
 
 
-def card(data: SiteData, period: Period, unit: str) -> str:
-    """The unit, its total and its rank (or its status when it was not assessed)."""
+def card(data: SiteData, period: Period, unit: str, entry_of=None) -> str:
+    """The unit, its total and its rank (or its status when it was not assessed); ``entry_of``: the
+    unit's place as :meth:`.SiteData.rank_entry` finds it, looked up faster (scorecard.EntryIndex)."""
     result = data.result(period)
     u = result.units[unit]
     name = data.unit_name(unit, data.notice_date(period))
@@ -39,7 +40,7 @@ def card(data: SiteData, period: Period, unit: str) -> str:
         status = i18n.text(f"status.{u.status}", loc)
         return i18n.text("share.card.status", loc, unit=name, period=when, status=status)
     total = format(u.total, "f")
-    entry = data.rank_entry(result, unit)
+    entry = (entry_of or data.rank_entry)(result, unit)
     ranking = data.unit_ranking(result, unit)
     if entry is None or ranking is None:
         return i18n.text("share.card", loc, unit=name, period=when, total=total)
