@@ -4,6 +4,7 @@ when the workbook is saved."""
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from itertools import repeat
 from operator import itemgetter
@@ -119,6 +120,29 @@ class Sheet:
 
     def xml(self, selected: bool) -> str:
         return "".join(self.chunks(selected))
+
+    def state(self, selected: bool) -> tuple:
+        """Everything :meth:`chunks` reads: the sheet's view and widths, its rows' XML (rows appended)
+        and, of rows given by columns, each column's cells' XML by value (with their styles, as made)
+        and which of them each row holds (its number in that order, four bytes a row)."""
+        blocks = []
+        for b in self._blocks:
+            if isinstance(b, list):
+                blocks.append(tuple(b))
+                continue
+            columns = []
+            for column, pieces in zip(b.columns, b.pieces):
+                order = dict(zip(pieces, range(len(pieces))))
+                columns.append((tuple(pieces.values()), array("I", map(order.__getitem__, column)).tobytes()))
+            blocks.append((b.first, b.count, tuple(columns)))
+        return ("xlsx sheet", selected, self.freeze, tuple(sorted(self.widths.items())), self._count, self._width,
+                tuple(blocks))
+
+    def key(self, selected: bool) -> str | None:
+        """The digest of :meth:`state` (None: none could be made): equal keys, equal XML."""
+        from site_builder.site.output.digest import digest
+
+        return digest(self.state(selected), swap=False)
 
 
 class _Block:
