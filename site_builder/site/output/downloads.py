@@ -287,6 +287,7 @@ class _UnitRows:
 
     def __init__(self, table) -> None:
         self.table = table
+        self.caches: dict = {}  # the lines' values encoded, shared by every unit's (:class:`.jsontext.Rows`)
         self.runs: dict[str, list[tuple[int, int]]] = {}
         uids = table.column("unit_id")
         start = 0
@@ -357,7 +358,7 @@ def _json_row(t: GroupTable, r, lines_of: dict[str, list], extra_of: dict[str, d
         **extra_of.get(r.unit, {}),
     }
     if lines:
-        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS)
+        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS, getattr(lines_of, "caches", None))
     if t.show:
         row["level"] = r.level
         row["reward"] = r.reward or None
