@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -137,9 +138,15 @@ def _levels_csv(tables: tuple[GroupTable, ...], locale: str, names: list[str], c
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# A figure's text by value and places (and kind: 0.5 and Decimal("0.5") are equal keys otherwise):
+# the same text whatever the value's own trailing zeros (figure drops them), so a figure repeated on
+# many rows, and in the CSV, the XLSX and the JSON of one notice, is made once.
+_figure = functools.lru_cache(maxsize=1 << 14, typed=True)(figure)
+
+
 def _text(v: Decimal | None, places: int | None = None) -> str:
     """A figure as published (:func:`.figures.figure`); blank for none."""
-    return figure(v, places) or ""
+    return _figure(v, places) or ""
 
 
 def _coefficient(v: Decimal | None) -> str:
@@ -350,9 +357,9 @@ def _json_row(t: GroupTable, r, lines_of: dict[str, list], extra_of: dict[str, d
         "tied": r.tied,
         "unit": r.unit,
         "name": r.name,
-        "scores": {c.id: figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
+        "scores": {c.id: _figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
         "coefficient": (_coefficient(r.coefficient) or None) if t.has_coefficient else None,
-        "total": figure(r.total, t.places),
+        "total": _figure(r.total, t.places),
         "marks": list(r.marks),
         **({"category": r.category} if r.category else {}),  # the place is within this category
         **extra_of.get(r.unit, {}),

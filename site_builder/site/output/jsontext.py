@@ -297,28 +297,24 @@ def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = f
         if not all(type(k) is str for k in rows.names) or len(set(rows.names)) != len(rows.names):
             return None
         order = sorted(set(rows.names) - omit)
-        k = len(order)
-        if not k:
+        if not order:
             return None
         encoded = _encoded_columns([rows.column(name) for name in order], order, caches)
         if encoded is None:
             return None
         return _laid_out(order, len(rows), chain.from_iterable(zip(*encoded)), depth)
-    else:
-        if type(rows[0]) is not dict or not rows[0]:
-            return None
-        keys = rows[0].keys()
-        if not all(type(r) is dict for r in rows) or not all(type(k) is str for k in keys):
-            return None
-        if not all(map(keys.__eq__, map(dict.keys, rows))):
-            return None
-        order = sorted(keys - omit) if omit else sorted(keys)
-        k = len(order)
-        if not k:
-            return None
-        get = itemgetter(*order)
-        values = list(chain.from_iterable(map(get, rows))) if k > 1 else list(map(get, rows))
-    n = len(rows)
+    if type(rows[0]) is not dict or not rows[0]:
+        return None
+    keys = rows[0].keys()
+    if not all(type(r) is dict for r in rows) or not all(type(k) is str for k in keys):
+        return None
+    if not all(map(keys.__eq__, map(dict.keys, rows))):
+        return None
+    order = sorted(keys - omit) if omit else sorted(keys)
+    if not order:
+        return None
+    get = itemgetter(*order)
+    values = list(chain.from_iterable(map(get, rows))) if len(order) > 1 else list(map(get, rows))
     if not _SCALARS.issuperset(map(type, values)):
         return None
     enc = _flat.get(_APART)
@@ -328,7 +324,7 @@ def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = f
         encoded = "".join(enc(values, 0))[1:-1].split(_APART)
     except _Other:  # pragma: no cover - every value is a scalar
         return None
-    return _laid_out(order, n, encoded, depth)
+    return _laid_out(order, len(rows), encoded, depth)
 
 
 def _laid_out(order: list[str], n: int, encoded: Iterable[str], depth: int) -> str:
@@ -346,8 +342,7 @@ def _laid_out(order: list[str], n: int, encoded: Iterable[str], depth: int) -> s
 
 
 class _Encoded(dict):
-    """A column's values encoded (:func:`_scalar`), each distinct value once: names, ids and figures
-    repeat on many rows."""
+    """A column's values encoded (:func:`_scalar`), each distinct value once (names, ids, figures)."""
 
     def __missing__(self, value: object) -> str:
         text = self[value] = _scalar(value)
@@ -369,12 +364,7 @@ def _encoded_columns(columns: list[Sequence], names: list[str], caches: dict | N
             return None
         one = kinds - {_NONE}
         if len(one) <= 1 and float not in one:
-            if caches is None:
-                cache = _Encoded()
-            else:
-                cache = caches.get((name, *one))
-                if cache is None:
-                    cache = caches[(name, *one)] = _Encoded()
+            cache = _Encoded() if caches is None else caches.setdefault((name, *one), _Encoded())
             out.append(map(cache.__getitem__, column))
         else:
             out.append(map(_scalar, column))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
-from itertools import repeat
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
+from operator import itemgetter, mul, truth
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -153,15 +153,26 @@ class _Block:
         self.first, self.count, self.columns, self.pieces = first, count, columns, pieces
 
     def xml(self, rows: int) -> Iterator[str]:
-        """The rows' XML, ``rows`` rows a piece: a row is its cells' pieces joined, the NULs replaced
-        with its number."""
-        getters = [p.__getitem__ for p in self.pieces]
+        """The rows' XML, ``rows`` rows a piece: each cell's piece split at its row number (``<c r="B``
+        and ``"…</c>``; a blank's parts and number empty), every part of every row joined at once."""
+        split = []
+        for pieces in self.pieces:
+            heads, tails = {}, {}
+            for key, piece in pieces.items():
+                heads[key], _, tails[key] = piece.partition("\0")
+            split.append((heads.__getitem__, tails.__getitem__, "" in heads.values()))
         for a in range(0, self.count, rows):
             b = min(self.count, a + rows)
-            cells = [map(get, column[a:b]) for get, column in zip(getters, self.columns)]
-            bodies = map("".join, zip(repeat('<row r="\0">'), *cells, repeat("</row>")))
-            numbers = map(str, range(self.first + a, self.first + b))
-            yield "".join(map(str.replace, bodies, repeat("\0"), numbers))
+            numbers = list(map(str, range(self.first + a, self.first + b)))
+            parts: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat('">')]
+            for (head, tail, blanks), column in zip(split, self.columns):
+                cells = column[a:b]
+                parts.append(map(head, cells))
+                # a blank cell shows no row number: the number times False
+                parts.append(map(mul, numbers, map(truth, map(head, cells))) if blanks else numbers)
+                parts.append(map(tail, cells))
+            parts.append(repeat("</row>"))
+            yield "".join(chain.from_iterable(zip(*parts)))
 
 
 class _Pieces(dict):
