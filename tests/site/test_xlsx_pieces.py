@@ -309,3 +309,32 @@ def _count_taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(xlsx_pieces.OldBook, "member", member)
     return taken
+
+
+def _two_sheets(first: list, second_columns: list) -> xlsx.Workbook:
+    import datetime as dt
+
+    wb = xlsx.Workbook("t", dt.datetime(2018, 1, 15))
+    wb.sheet("甲", freeze="E2").append(first, bold=True)
+    wb.sheet("乙", freeze="A2").extend_columns(second_columns)
+    return wb
+
+
+def test_a_sheets_key_is_its_xml_made_of_the_same_things() -> None:
+    """Equal sheets made in two workbooks have one key (what lets the next build take them over); the
+    same values under other style numbers (an earlier sheet met a new style first), another first
+    row, another view or another value give another key — and other XML."""
+    columns = [["县", "=1", None, "县"], [xlsx.Number("1.50"), xlsx.Number("2"), None, 3]]
+    a, b = _two_sheets(["x", 1], columns), _two_sheets(["x", 1], columns)
+    assert a.sheets[1].key(False) == b.sheets[1].key(False)
+    assert a.sheets[1].xml(False) == b.sheets[1].xml(False)
+    others = [
+        _two_sheets(["x", xlsx.Number("0.0")], columns).sheets[1],  # style numbers shifted by the first sheet
+        _two_sheets(["x", 1], [columns[0], [xlsx.Number("1.50"), xlsx.Number("2"), None, 4]]).sheets[1],
+        _two_sheets(["x", 1], [columns[1], columns[0]]).sheets[1],
+    ]
+    for other in others:
+        assert other.key(False) != a.sheets[1].key(False)
+        assert other.xml(False) != a.sheets[1].xml(False)
+    assert a.sheets[1].key(True) != a.sheets[1].key(False)  # the selected tab
+    assert a.sheets[0].key(True) != b.sheets[1].key(True)
