@@ -215,11 +215,13 @@ class Workbook:
             members.append((name, got))
             keys.append(key)
         out, starts = _zip(members)
-        package = Package(out)
-        package.sheets = tuple(
+        sheets = tuple(
             [name, key, start, len(raw), crc, size, hashlib.sha256(raw).hexdigest()]
             for (name, (raw, crc, size)), start, key in zip(members[len(parts):], starts[len(parts):], keys)
             if key is not None)
+        del members  # (the deflated members are in the file now: two copies at most held at once)
+        package = Package(out)
+        package.sheets = sheets
         # every part but the sheets as written; of the sheets, each cell's text (a text as it was
         # escaped into the XML, a number's digits) and each sheet's name (a tab a reader sees)
         package.parts = tuple(parts)
