@@ -34,6 +34,7 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _VERSION, _UNIX, _DEFLATED, _DOS_TIME, _DOS_DATE, _MODE = 20, 3, 8, 0, (1 << 5) | 1, 0o644 << 16
+_ZIP64_LIMIT = (1 << 31) - 1
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # characters XML 1.0 cannot carry (the checks refuse them in sources; never a broken file here)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -93,6 +94,8 @@ def _zip(members: list[tuple[str, Deflated]]) -> tuple[bytearray, list[int]]:
     for name, (raw, crc, size) in members:
         encoded = name.encode("ascii")
         offset = len(out)
+        if max(size, len(raw), offset) > _ZIP64_LIMIT:  # as zipfile refused (no ZIP64 here)
+            raise RuntimeError(f"{name}: too large for a zip file without ZIP64")
         out += _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
                            len(encoded), 0)
         out += encoded
