@@ -338,3 +338,20 @@ def test_a_sheets_key_is_its_xml_made_of_the_same_things() -> None:
         assert other.xml(False) != a.sheets[1].xml(False)
     assert a.sheets[1].key(True) != a.sheets[1].key(False)  # the selected tab
     assert a.sheets[0].key(True) != b.sheets[1].key(True)
+
+
+def test_the_record_of_sheets_does_not_grow(project: Path, tmp_path: Path) -> None:
+    """Edit after edit, each XLSX's record names its own sheets only, once each (nothing of the files
+    it replaced is kept), and nothing besides the build records is written under .site-builder/."""
+    out = tmp_path / "site"
+    build(project, out)
+    kept = sorted(p.relative_to(project).parts[:2] for p in (project / ".site-builder").rglob("*") if p.is_file())
+    for value in (41, 42, 43):
+        set_score(project, "2017-Q4", "czj", value)
+        build(project, out)
+        _, doc = _record(project, out)
+        for target in (p for p in doc["files"] if p.endswith(".xlsx")):
+            names = [n for n in zipfile.ZipFile(out / target).namelist() if n.startswith("xl/worksheets/")]
+            assert [s[0] for s in _sheets_of(doc, target)] == names
+    again = sorted(p.relative_to(project).parts[:2] for p in (project / ".site-builder").rglob("*") if p.is_file())
+    assert set(again) == set(kept)  # the same folders: no store of pieces beside them
