@@ -190,3 +190,42 @@ def test_rows_inside_a_value_json_dumps_must_write():
     doc = {"k": {1: ["a number as a key: left to json.dumps"]}, "rows": jsontext.Rows(rows, frozenset({"unit_id"}))}
     assert jsontext.dumps(doc) == reference({"k": doc["k"], "rows": [{"x": "1.5"}, {"x": None}]})
     assert jsontext.dumps({"rows": jsontext.Rows([])}) == reference({"rows": []})
+
+
+# values that compare equal but are written apart (1, true, 1.0; 0, false, -0.0, 0.0), in columns of one
+# kind or mixed: each distinct value of a column encoded once must still be written as its own
+alike = st.sampled_from([1, True, 1.0, 0, False, 0.0, -0.0, None, "1", "true", float("nan")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=5, unique=True).flatmap(
+    lambda keys: st.tuples(st.just(keys), st.lists(st.fixed_dictionaries({k: st.one_of(alike, scalars) for k in keys}),
+                                                   min_size=1, max_size=12))),
+       st.integers(0, 3))
+def test_columns_are_written_as_the_same_rows_as_dicts(keys_rows, depth):
+    keys, rows = keys_rows
+    columns = jsontext.Columns.of_dicts(tuple(keys), rows)
+    assert jsontext.records(columns, depth) == jsontext.records(rows, depth)
+    assert jsontext.dumps({"t": columns}) == reference({"t": rows})
+
+
+def test_equal_values_of_a_column_are_written_as_their_kind():
+    rows = [{"a": 1, "b": 0.0}, {"a": True, "b": -0.0}, {"a": 1.0, "b": 0}, {"a": 1, "b": None}]
+    columns = jsontext.Columns.of_dicts(("a", "b"), rows)
+    assert jsontext.records(columns, 0) == (
+        '{\n "a": 1,\n "b": 0.0\n},\n{\n "a": true,\n "b": -0.0\n},\n'
+        '{\n "a": 1.0,\n "b": 0\n},\n{\n "a": 1,\n "b": null\n}')
+
+
+def test_lists_sharing_their_encodings_keep_each_kind_apart():
+    """Each unit's lines in one document share the values encoded by field and kind (Rows' caches):
+    a field holding 1 in one list and true in the next is written as each."""
+    caches: dict = {}
+    first = jsontext.Columns(("a", "u"), ((1, 1, None), ("x", "y", "x")))
+    second = jsontext.Columns(("a", "u"), ((True, None, False), ("x", "x", "z")))
+    third = jsontext.Columns(("a", "u"), ((1.0, 1, True), ("y", "y", "y")))  # mixed: value by value
+    doc = {"g": [jsontext.Rows(rows, frozenset({"u"}) if i else frozenset(), caches)
+                 for i, rows in enumerate((first, second, third))]}
+    plain = {"g": [list(first), [{"a": r["a"]} for r in second], [{"a": r["a"]} for r in third]]}
+    assert jsontext.dumps(doc) == reference(plain)
+    assert set(caches) == {("a", int), ("u", str), ("a", bool)}

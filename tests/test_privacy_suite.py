@@ -773,9 +773,9 @@ def test_a_number_planted_in_an_xlsx_cell_alone_is_refused_at_its_source_and_not
     seen = _scan_only_outputs(monkeypatch)
     save = xlsx.Workbook.save
 
-    def leaking(self):
+    def leaking(self, *args):
         self.sheet("附表").append(["证据：请联系138 1234 5678"])
-        return save(self)
+        return save(self, *args)
 
     monkeypatch.setattr(xlsx.Workbook, "save", leaking)
     with pytest.raises(SiteError) as err:

@@ -26,9 +26,7 @@ write the bytes the rows as dicts gave (``tests/site/test_dataset_columns.py``).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -310,45 +308,53 @@ def cell(value: Any, number: bool = False) -> str:
     return inert(value)
 
 
-class _Texts(dict):
-    """Text cells by value, each made inert once (a name or an id repeats on every row)."""
+_QUOTED = frozenset(',"\r\n')  # a cell holding one of these is quoted (the excel dialect, QUOTE_MINIMAL)
+
+
+def _quoted(text: str) -> str:
+    """``text`` as the CSV writer writes a cell: in quotes, its quotes doubled, when it holds a comma,
+    a quote or a line break."""
+    return '"' + text.replace('"', '""') + '"' if not _QUOTED.isdisjoint(text) else text
+
+
+class _Cells(dict):
+    """A column's cells as written (:func:`cell`, then :func:`_quoted`) by value, each distinct value
+    once (a name, an id or a figure repeats on every row)."""
+
+    def __init__(self, number: bool) -> None:
+        super().__init__()
+        self.number = number
 
     def __missing__(self, value: Any) -> str:
-        text = self[value] = cell(value)
+        text = self[value] = _quoted(cell(value, self.number))
         return text
 
 
-_BOOLEANS = {True: "true", False: "false", None: ""}
 _NONE = type(None)
+_ONE_KIND = frozenset({str, int, bool})  # values equal only when written alike (not so Decimal("1.0") and "1.00")
 
 
-def _column(values: list, field: Field) -> Iterable:
-    """The cells of one column, as :func:`cell` writes each; a column of one kind of value in one
-    pass (the CSV writer itself writes a text as it is, an integer's digits and none as blank)."""
-    kinds = set(map(type, values))
-    if field.type == "number" and kinds <= {str, _NONE}:
-        return values
-    if kinds <= {int, _NONE}:
-        return values
-    if kinds <= {bool, _NONE}:
-        return map(_BOOLEANS.__getitem__, values)
-    if field.type != "number" and kinds <= {str, _NONE}:
-        return map(_Texts({None: ""}).__getitem__, values)
+def _column(values: Sequence, field: Field) -> Iterable[str]:
+    """The cells of one column as written in a line of the CSV.  A column of one kind of value (and
+    none) is made a distinct value at a time; any other (where equal values are written apart:
+    ``1`` and ``true``) value by value."""
     number = field.type == "number"
-    return [cell(v, number) for v in values]
+    kinds = set(map(type, values)) - {_NONE}
+    if len(kinds) <= 1 and kinds <= _ONE_KIND:
+        return map(_Cells(number).__getitem__, values)
+    return [_quoted(cell(v, number)) for v in values]
 
 
 def to_csv(table: str, rows: Iterable[Row] | Columns) -> bytes:
     """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header; rows as
-    dicts or as :class:`.jsontext.Columns` (read a column at a time)."""
+    dicts or as :class:`.jsontext.Columns` (read a column at a time).  The bytes of the standard
+    library's CSV writer (excel dialect), each line joined from its cells as written."""
     fields = TABLES[table]
     if type(rows) is Columns:
         columns = [rows.column(f.name) for f in fields]
     else:
         rows = rows if isinstance(rows, (list, tuple)) else list(rows)
         columns = [list(map(itemgetter(f.name), rows)) for f in fields]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([f.name for f in fields])
-    w.writerows(zip(*(_column(values, f) for values, f in zip(columns, fields))))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    head = ",".join(_quoted(f.name) for f in fields)
+    lines = map(",".join, zip(*(_column(values, f) for values, f in zip(columns, fields))))
+    return "\r\n".join(("\ufeff" + head, *lines, "")).encode("utf-8")

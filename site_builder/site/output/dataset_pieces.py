@@ -97,26 +97,33 @@ class Last:
 
     def old_file(self, path: str) -> OldFile | None:
         """The last build's file at ``path`` with its pieces, when it lies there as that build left it."""
-        prev = self.previous
-        if prev is None or prev.build is None:
-            return None
-        rec = prev.files.get(path)
         pieces = self.pieces.get(path)
-        if rec is None or not pieces:
-            return None
-        try:
-            fd = os.open(os.path.join(prev.out, path), os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            return None
-        try:
-            st = os.fstat(fd)
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISREG(st.st_mode) \
-                and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]:
-            return OldFile(fd, st.st_size, pieces)
-        os.close(fd)
+        opened = open_intact(self.previous, path) if pieces else None
+        return None if opened is None else OldFile(*opened, pieces)
+
+
+def open_intact(previous: Any, path: str) -> tuple[int, int] | None:
+    """(an open descriptor, size) of the last build's file at ``path`` (``previous``:
+    :class:`.reuse.Previous`) when it lies in the old output folder exactly as that build left it
+    (size, modification and change times, inode: checked on the open file); else None."""
+    if previous is None or previous.build is None:
         return None
+    rec = previous.files.get(path)
+    if rec is None:
+        return None
+    try:
+        fd = os.open(os.path.join(previous.out, path), os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode) \
+            and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]:
+        return fd, st.st_size
+    os.close(fd)
+    return None
 
 
 class OldFile:

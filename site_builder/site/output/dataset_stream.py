@@ -86,6 +86,11 @@ def follow(previous: reuse.Previous | None) -> None:
     _LAST = dataset_pieces.Last(previous)
 
 
+def previous() -> reuse.Previous | None:
+    """The record of the last build that :func:`follow` took (None: none is kept, --no-cache)."""
+    return _LAST.previous
+
+
 def forget() -> None:
     """Drop the kept records and the last build's pieces (at the end of a build)."""
     global _LAST

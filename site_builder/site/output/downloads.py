@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -137,9 +138,15 @@ def _levels_csv(tables: tuple[GroupTable, ...], locale: str, names: list[str], c
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# A figure's text by value and places (and kind: 0.5 and Decimal("0.5") are equal keys otherwise):
+# the same text whatever the value's own trailing zeros (figure drops them), so a figure repeated on
+# many rows, and in the CSV, the XLSX and the JSON of one notice, is made once.
+_figure = functools.lru_cache(maxsize=1 << 14, typed=True)(figure)
+
+
 def _text(v: Decimal | None, places: int | None = None) -> str:
     """A figure as published (:func:`.figures.figure`); blank for none."""
-    return figure(v, places) or ""
+    return _figure(v, places) or ""
 
 
 def _coefficient(v: Decimal | None) -> str:
@@ -151,9 +158,12 @@ def _tied(tied: bool, locale: str) -> str:
     return i18n.text("rank.tied", locale) if tied else ""
 
 
-def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date, records=None) -> bytes:
+def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date, records=None,
+            old=None, keyed: bool = False, check: bool = False) -> xlsx.Package:
     """The notice's tables, one sheet per group; with ``records`` (:class:`.dataset.Records`), a sheet
-    per long table after them (every line's points, every ranking, honours and levels)."""
+    per long table after them (every line's points, every ranking, honours and levels).  ``old``,
+    ``keyed``, ``check``: the unchanged sheets of the last build's file taken over
+    (:meth:`.xlsx.Workbook.save`, :mod:`.xlsx_pieces`)."""
     wb = xlsx.Workbook(title, dt.datetime(on.year, on.month, on.day))
     used: set[str] = set()
     for tbl in tables:
@@ -194,7 +204,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
             ws.append([f.name for f in fields], bold=True)
             rows = records.table(name)  # columns (:class:`.jsontext.Columns`)
             ws.extend_columns([_cells(rows.column(f.name), f.type == "number") for f in fields])
-    return wb.save()
+    return wb.save(old, keyed, check)
 
 
 def _number(text: str | None) -> xlsx.Number | None:
@@ -284,6 +294,7 @@ class _UnitRows:
 
     def __init__(self, table) -> None:
         self.table = table
+        self.caches: dict = {}  # the lines' values encoded, shared by every unit's (:class:`.jsontext.Rows`)
         self.runs: dict[str, list[tuple[int, int]]] = {}
         uids = table.column("unit_id")
         start = 0
@@ -346,15 +357,15 @@ def _json_row(t: GroupTable, r, lines_of: dict[str, list], extra_of: dict[str, d
         "tied": r.tied,
         "unit": r.unit,
         "name": r.name,
-        "scores": {c.id: figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
+        "scores": {c.id: _figure(v, c.places) for c, v in zip(t.columns, r.cells, strict=True)},
         "coefficient": (_coefficient(r.coefficient) or None) if t.has_coefficient else None,
-        "total": figure(r.total, t.places),
+        "total": _figure(r.total, t.places),
         "marks": list(r.marks),
         **({"category": r.category} if r.category else {}),  # the place is within this category
         **extra_of.get(r.unit, {}),
     }
     if lines:
-        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS)
+        row["lines"] = jsontext.Rows(lines_of.get(r.unit, ()), _LINE_OMITS, getattr(lines_of, "caches", None))
     if t.show:
         row["level"] = r.level
         row["reward"] = r.reward or None

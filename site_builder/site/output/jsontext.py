@@ -149,12 +149,15 @@ class Columns(Sequence):
 
 class Rows:
     """A list of records (dicts) written without the keys in ``omit`` — a long table's rows inside a
-    document that holds those fields beside them — without a copy of each row made."""
+    document that holds those fields beside them — without a copy of each row made.  ``caches``: the
+    values already encoded by field and kind, shared by the lists of one document (each unit's
+    lines name the same lines, :func:`records`)."""
 
-    __slots__ = ("omit", "rows")
+    __slots__ = ("caches", "omit", "rows")
 
-    def __init__(self, rows: Sequence[dict] | Columns, omit: frozenset[str] = frozenset()) -> None:
-        self.rows, self.omit = rows, omit
+    def __init__(self, rows: Sequence[dict] | Columns, omit: frozenset[str] = frozenset(),
+                 caches: dict | None = None) -> None:
+        self.rows, self.omit, self.caches = rows, omit, caches
 
     def as_list(self) -> list[dict]:
         return [{k: v for k, v in r.items() if k not in self.omit} for r in self.rows]
@@ -247,11 +250,11 @@ def _value(o: object, depth: int) -> str:
     if isinstance(o, (str, int, float)) or o is None:
         return _scalar(o)
     if type(o) is Rows or type(o) is Columns:
-        rows, omit = (o.rows, o.omit) if type(o) is Rows else (o, frozenset())
+        rows, omit, caches = (o.rows, o.omit, o.caches) if type(o) is Rows else (o, frozenset(), None)
         if not rows:
             return "[]"
         inner = "\n" + " " * (depth + 1)
-        text = records(rows, depth + 1, omit)
+        text = records(rows, depth + 1, omit, caches)
         if text is None:
             return _value(list(o) if type(o) is Columns else o.as_list(), depth)
         return "[" + inner + text + inner[:-1] + "]"
@@ -280,38 +283,38 @@ def _value(o: object, depth: int) -> str:
     raise _Other
 
 
-def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = frozenset()) -> str | None:
+def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = frozenset(),
+            caches: dict | None = None) -> str | None:
     """``_value`` of each row at ``depth``, joined as the items of a list (``,`` and a line break
     indented to ``depth``) — for rows that are dicts of the same text keys, or :class:`Columns`, each
     holding no container (a long table's records): every value of every row encoded by one call of
-    the standard library's C encoder, each row laid out from its keys' fixed pieces.  None for any
-    other rows."""
+    the standard library's C encoder (of :class:`Columns`: each distinct value of a column once, the
+    encodings kept in ``caches`` by field and kind when given), each row laid out from its keys'
+    fixed pieces.  None for any other rows."""
     if c_make_encoder is None or not rows:
         return None
     if type(rows) is Columns:
         if not all(type(k) is str for k in rows.names) or len(set(rows.names)) != len(rows.names):
             return None
         order = sorted(set(rows.names) - omit)
-        k = len(order)
-        if not k:
+        if not order:
             return None
-        columns = [rows.column(name) for name in order]
-        values = list(chain.from_iterable(zip(*columns))) if k > 1 else list(columns[0])
-    else:
-        if type(rows[0]) is not dict or not rows[0]:
+        encoded = _encoded_columns([rows.column(name) for name in order], order, caches)
+        if encoded is None:
             return None
-        keys = rows[0].keys()
-        if not all(type(r) is dict for r in rows) or not all(type(k) is str for k in keys):
-            return None
-        if not all(map(keys.__eq__, map(dict.keys, rows))):
-            return None
-        order = sorted(keys - omit) if omit else sorted(keys)
-        k = len(order)
-        if not k:
-            return None
-        get = itemgetter(*order)
-        values = list(chain.from_iterable(map(get, rows))) if k > 1 else list(map(get, rows))
-    n = len(rows)
+        return _laid_out(order, len(rows), chain.from_iterable(zip(*encoded)), depth)
+    if type(rows[0]) is not dict or not rows[0]:
+        return None
+    keys = rows[0].keys()
+    if not all(type(r) is dict for r in rows) or not all(type(k) is str for k in keys):
+        return None
+    if not all(map(keys.__eq__, map(dict.keys, rows))):
+        return None
+    order = sorted(keys - omit) if omit else sorted(keys)
+    if not order:
+        return None
+    get = itemgetter(*order)
+    values = list(chain.from_iterable(map(get, rows))) if len(order) > 1 else list(map(get, rows))
     if not _SCALARS.issuperset(map(type, values)):
         return None
     enc = _flat.get(_APART)
@@ -321,6 +324,13 @@ def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = f
         encoded = "".join(enc(values, 0))[1:-1].split(_APART)
     except _Other:  # pragma: no cover - every value is a scalar
         return None
+    return _laid_out(order, len(rows), encoded, depth)
+
+
+def _laid_out(order: list[str], n: int, encoded: Iterable[str], depth: int) -> str:
+    """``n`` records of the keys ``order`` as items of a list at ``depth``, from their values encoded
+    (row after row, each row's values in the order of its keys)."""
+    k = len(order)
     inner = "\n" + " " * (depth + 1)
     between = inner[:-1] + "}," + "\n" + " " * depth  # the end of a row and the start of the next
     labels = [between + "{" + inner + encode_basestring(order[0]) + ": ",
@@ -329,6 +339,36 @@ def records(rows: Sequence[dict] | Columns, depth: int, omit: frozenset[str] = f
     parts[0::2] = labels * n
     parts[1::2] = encoded
     return "".join(parts)[len(between):] + inner[:-1] + "}"
+
+
+class _Encoded(dict):
+    """A column's values encoded (:func:`_scalar`), each distinct value once (names, ids, figures)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _scalar(value)
+        return text
+
+
+_NONE = type(None)
+
+
+def _encoded_columns(columns: list[Sequence], names: list[str], caches: dict | None) -> list[Iterable[str]] | None:
+    """Each column's values encoded as ``json.dumps`` writes them (None: a value that is not a
+    scalar).  A column of one kind of value (and none) is encoded a distinct value at a time (kept in
+    ``caches`` by its name and kind, when given); any other (where equal values may be written
+    apart: ``1`` and ``true``, ``0`` and ``0.0``) value by value."""
+    out: list[Iterable[str]] = []
+    for name, column in zip(names, columns):
+        kinds = set(map(type, column))
+        if not _SCALARS.issuperset(kinds):
+            return None
+        one = kinds - {_NONE}
+        if len(one) <= 1 and float not in one:
+            cache = _Encoded() if caches is None else caches.setdefault((name, *one), _Encoded())
+            out.append(map(cache.__getitem__, column))
+        else:
+            out.append(map(_scalar, column))
+    return out
 
 
 def _flat_items(o: object, depth: int) -> str:

@@ -17,16 +17,24 @@ editing the cell does not turn it into one.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import hashlib
 import re
-import zipfile
+import struct
+import zlib
+from collections.abc import Iterable
 
 from site_builder.site.output.xlsx_sheet import HEAD as _HEAD
 from site_builder.site.output.xlsx_sheet import MAIN as _MAIN
 from site_builder.site.output.xlsx_sheet import Number, Sheet, _column
 from site_builder.site.present.figures import number_format
 
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# the zip container as ``zipfile`` writes these members (a seekable file, no data descriptor): version
+# 2.0, made on Unix (the same bytes whichever system builds), mode 644, deflated, dated 1980-01-01 00:00
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION, _UNIX, _DEFLATED, _DOS_TIME, _DOS_DATE, _MODE = 20, 3, 8, 0, (1 << 5) | 1, 0o644 << 16
+_ZIP64_LIMIT = (1 << 31) - 1
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 # characters XML 1.0 cannot carry (the checks refuse them in sources; never a broken file here)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -54,27 +62,56 @@ class Package(bytes):
     """A workbook's bytes as :meth:`Workbook.save` made them, with what a reader of it can see
     (``parts``: the package's small XML parts by name, as written, and ``cells``: the text of
     every cell, each once, the name of every sheet): the privacy scan reads these instead of
-    inflating the zip it was just deflated into (:func:`.scan_text.output_text`)."""
+    inflating the zip it was just deflated into (:func:`.scan_text.output_text`).  ``sheets``:
+    for the next build, each sheet's member as [name, key, start, length, CRC-32, size, SHA-256
+    of its deflated bytes] (keyed sheets only, :meth:`Workbook.save`)."""
 
     parts: tuple[tuple[str, str], ...]
     cells: tuple[str, ...]
+    sheets: tuple[list, ...] = ()
+
+
+class Deflated(tuple):
+    """A member's deflated bytes, CRC-32 and size (of its text in UTF-8)."""
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Deflated:
+        """``texts`` deflated a piece at a time as ``zipfile`` does (one raw deflate stream at the
+        default level, flushed once at its end)."""
+        c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        out, crc, size = [], 0, 0
+        for text in texts:
+            data = text.encode("utf-8")
+            crc, size = zlib.crc32(data, crc), size + len(data)
+            out.append(c.compress(data))
+        out.append(c.flush())
+        return cls((b"".join(out), crc, size))
+
+
+def _zip(members: list[tuple[str, Deflated]]) -> tuple[bytearray, list[int]]:
+    """The zip file of ``members`` (name, deflated) in this order, and where each one's data starts."""
+    out, central, starts = bytearray(), bytearray(), []
+    for name, (raw, crc, size) in members:
+        encoded = name.encode("ascii")
+        offset = len(out)
+        if max(size, len(raw), offset) > _ZIP64_LIMIT:  # as zipfile refused (no ZIP64 here)
+            raise RuntimeError(f"{name}: too large for a zip file without ZIP64")
+        out += _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
+                           len(encoded), 0)
+        out += encoded
+        starts.append(len(out))
+        out += raw
+        central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE,
+                                 crc, len(raw), size, len(encoded), 0, 0, 0, 0, _MODE, offset)
+        central += encoded
+    start = len(out)
+    out += central
+    out += _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0)
+    return out, starts
 
 
 def _esc(text: str) -> str:
     return text.translate(_ESCAPE)
-
-
-def _member(z: zipfile.ZipFile, name: str, texts) -> None:
-    """One part of the package, its text given in pieces: deflated a piece at a time into a member
-    whose header (fixed date, system and mode; sizes and CRC written back into it, no data
-    descriptor: the archive is seekable) is the one ``ZipFile.writestr`` writes."""
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3  # the same bytes whichever system builds
-    info.external_attr = 0o644 << 16
-    with z.open(info, "w") as dest:
-        for text in texts:
-            dest.write(text.encode("utf-8"))
 
 
 def _s(style: int) -> str:
@@ -140,10 +177,16 @@ class Workbook:
         self.sheets.append(ws)
         return ws
 
-    def save(self) -> Package:
+    def save(self, old=None, keyed: bool = False, check: bool = False) -> Package:
         """The file's bytes, with what the privacy scan reads of them (:class:`Package`).  A sheet is
         deflated as its XML is made, a batch of rows at a time (:meth:`Sheet.chunks`): the same
-        bytes as deflating it whole (one deflate stream, flushed once at its end)."""
+        bytes as deflating it whole (one deflate stream, flushed once at its end).
+
+        With ``keyed`` (or ``old``) each sheet gets a key, the digest of everything its XML is made
+        of (:meth:`Sheet.state`), recorded in :attr:`Package.sheets`; a sheet whose key ``old``
+        knows (``old.member(key)``: the deflated member of the last build's file, checked) is taken
+        over without its XML being made or deflated.  ``check`` (the tests): a sheet taken over is
+        made all the same and must be the same bytes."""
         n = len(self.sheets)
         parts = [
             ("[Content_Types].xml", self._content_types()),
@@ -162,13 +205,26 @@ class Workbook:
              + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
             ("xl/styles.xml", self._styles_xml()),  # every cell's style is known: cells are made when added
         ]
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, text in parts:
-                _member(z, name, (text,))
-            for i, ws in enumerate(self.sheets, 1):
-                _member(z, f"xl/worksheets/sheet{i}.xml", ws.chunks(i == 1))
-        package = Package(out.getbuffer())
+        members = [(name, Deflated.of((text,))) for name, text in parts]
+        keys = []
+        for i, ws in enumerate(self.sheets, 1):
+            name = f"xl/worksheets/sheet{i}.xml"
+            key = ws.key(i == 1) if keyed or old is not None else None
+            got = old.member(key) if old is not None and key is not None else None
+            if got is None:
+                got = Deflated.of(ws.chunks(i == 1))
+            elif check and Deflated.of(ws.chunks(i == 1)) != got:
+                raise AssertionError(f"{name}: an equal key, other bytes (xlsx_sheet.Sheet.state)")
+            members.append((name, got))
+            keys.append(key)
+        out, starts = _zip(members)
+        sheets = tuple(
+            [name, key, start, len(raw), crc, size, hashlib.sha256(raw).hexdigest()]
+            for (name, (raw, crc, size)), start, key in zip(members[len(parts):], starts[len(parts):], keys)
+            if key is not None)
+        del members  # (the deflated members are in the file now: two copies at most held at once)
+        package = Package(out)
+        package.sheets = sheets
         # every part but the sheets as written; of the sheets, each cell's text (a text as it was
         # escaped into the XML, a number's digits) and each sheet's name (a tab a reader sees)
         package.parts = tuple(parts)

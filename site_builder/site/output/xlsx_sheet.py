@@ -4,9 +4,10 @@ when the workbook is saved."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from itertools import repeat
-from operator import itemgetter
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import chain, repeat
+from operator import itemgetter, mul, truth
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -120,6 +121,29 @@ class Sheet:
     def xml(self, selected: bool) -> str:
         return "".join(self.chunks(selected))
 
+    def state(self, selected: bool) -> tuple:
+        """Everything :meth:`chunks` reads: the sheet's view and widths, its rows' XML (rows appended)
+        and, of rows given by columns, each column's cells' XML by value (with their styles, as made)
+        and which of them each row holds (its number in that order, four bytes a row)."""
+        blocks = []
+        for b in self._blocks:
+            if isinstance(b, list):
+                blocks.append(tuple(b))
+                continue
+            columns = []
+            for column, pieces in zip(b.columns, b.pieces):
+                order = dict(zip(pieces, range(len(pieces))))
+                columns.append((tuple(pieces.values()), array("I", map(order.__getitem__, column)).tobytes()))
+            blocks.append((b.first, b.count, tuple(columns)))
+        return ("xlsx sheet", selected, self.freeze, tuple(sorted(self.widths.items())), self._count, self._width,
+                tuple(blocks))
+
+    def key(self, selected: bool) -> str | None:
+        """The digest of :meth:`state` (None: none could be made): equal keys, equal XML."""
+        from site_builder.site.output.digest import digest
+
+        return digest(self.state(selected), swap=False)
+
 
 class _Block:
     """Rows given column by column: the first row's number, how many, each column's values (or
@@ -129,15 +153,26 @@ class _Block:
         self.first, self.count, self.columns, self.pieces = first, count, columns, pieces
 
     def xml(self, rows: int) -> Iterator[str]:
-        """The rows' XML, ``rows`` rows a piece: a row is its cells' pieces joined, the NULs replaced
-        with its number."""
-        getters = [p.__getitem__ for p in self.pieces]
+        """The rows' XML, ``rows`` rows a piece: each cell's piece split at its row number (``<c r="B``
+        and ``"…</c>``; a blank's parts and number empty), every part of every row joined at once."""
+        split = []
+        for pieces in self.pieces:
+            heads, tails = {}, {}
+            for key, piece in pieces.items():
+                heads[key], _, tails[key] = piece.partition("\0")
+            split.append((heads.__getitem__, tails.__getitem__, "" in heads.values()))
         for a in range(0, self.count, rows):
             b = min(self.count, a + rows)
-            cells = [map(get, column[a:b]) for get, column in zip(getters, self.columns)]
-            bodies = map("".join, zip(repeat('<row r="\0">'), *cells, repeat("</row>")))
-            numbers = map(str, range(self.first + a, self.first + b))
-            yield "".join(map(str.replace, bodies, repeat("\0"), numbers))
+            numbers = list(map(str, range(self.first + a, self.first + b)))
+            parts: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat('">')]
+            for (head, tail, blanks), column in zip(split, self.columns):
+                cells = column[a:b]
+                parts.append(map(head, cells))
+                # a blank cell shows no row number: the number times False
+                parts.append(map(mul, numbers, map(truth, map(head, cells))) if blanks else numbers)
+                parts.append(map(tail, cells))
+            parts.append(repeat("</row>"))
+            yield "".join(chain.from_iterable(zip(*parts)))
 
 
 class _Pieces(dict):

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset, dataset_stream, downloads, prekeys
+from site_builder.site.output import dataset, dataset_stream, downloads, prekeys, xlsx_pieces
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
@@ -253,7 +253,9 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
         "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
         **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),
                   partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
-        "xlsx": (lambda: downloads.to_xlsx(tables(), loc, view["title"], view["date"], records()),
+        # its unchanged sheets taken from the last build's file (:mod:`..output.xlsx_pieces`)
+        "xlsx": (lambda: xlsx_pieces.Book(view["downloads"]["xlsx"], lambda old, keyed, check: downloads.to_xlsx(
+                     tables(), loc, view["title"], view["date"], records(), old, keyed, check)),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
         "json": (lambda: downloads.to_json(tables(), meta, records()), lambda: keyed(tables_key(), meta, records_key())),
     }
