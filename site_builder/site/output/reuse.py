@@ -331,13 +331,7 @@ class Previous:
         rec = self.files.get(path)
         if rec is None or rec[0] != key:
             return None
-        try:
-            st = os.lstat(os.path.join(self.out, path))
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:6]:
-            return None
-        return rec[1], rec[2]
+        return self._intact(path, rec)
 
     def same(self, path: str, data: bytes) -> tuple[str, int] | None:
         """(SHA-256, size) of the file at ``path`` when ``data``, just made for it, are the bytes the
@@ -348,6 +342,11 @@ class Previous:
         rec = self.files.get(path)
         if rec is None or rec[2] != len(data) or rec[1] != hashlib.sha256(data).hexdigest():
             return None
+        return self._intact(path, rec)
+
+    def _intact(self, path: str, rec: list) -> tuple[str, int] | None:
+        """(SHA-256, size) of record ``rec`` when the file at ``path`` is a plain file with the size,
+        times and inode the last build recorded for it."""
         try:
             st = os.lstat(os.path.join(self.out, path))
         except OSError:
