@@ -92,7 +92,6 @@ from site_builder.site.output.personal_numbers import (
     line_col,
     locate_written,
     normalise,
-    redact_number,
     surely_none,
 )
 from site_builder.site.output.scan_text import (
@@ -103,6 +102,8 @@ from site_builder.site.output.scan_text import (
     reading,
     unread_text,
 )
+from site_builder.site.output.source_index import SourceIndex as _SourceIndex
+from site_builder.site.output.source_index import decode_source as _decode
 
 
 messages.register(
@@ -237,49 +238,6 @@ def _plain_names(names: list[str]) -> bool:
 
 
 _PUNCTUATION = frozenset("，：；（）！？,:;()!?\ufeff")
-
-
-class _SourceIndex:
-    """The personal numbers of the source files, located, computed once."""
-
-    def __init__(self, sources: Mapping[str, bytes]) -> None:
-        self.sources = sources
-        self._located: dict[str, list[tuple[str, str, int, int, str]]] | None = None
-
-    def located(self) -> dict[str, list[tuple[str, str, int, int, str]]]:
-        if self._located is None:
-            self._located = {p: locate_written(_decode(b)) for p, b in sorted(self.sources.items())}
-        return self._located
-
-    def mark(self, kind: str, number: str) -> Mark | None:
-        return self.where(number)[0]
-
-    def where(self, number: str) -> tuple[Mark | None, str]:
-        """Where ``number`` is written first, and how (masked)."""
-        for path, hits in self.located().items():
-            for _, n, line, col, written in hits:
-                if n.upper() == number.upper():
-                    return Mark(path, line, col), written
-        files = self.files_with(number)
-        return (Mark(files[0]) if files else None), redact_number(number)
-
-    def files_with(self, number: str) -> tuple[str, ...]:
-        """Source files holding the number's digits, however they are written."""
-        out = []
-        for path, hits in self.located().items():
-            if any(n.upper() == number.upper() for _, n, *_ in hits):
-                out.append(path)
-        if out:
-            return tuple(out)
-        digits = number.rstrip("Xx")
-        for path, data in sorted(self.sources.items()):
-            if digits in re.sub(r"[^0-9]", "", normalise(_decode(data))):
-                out.append(path)
-        return tuple(out)
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8-sig", errors="replace")
 
 
 def unique(findings: Iterable[Finding]) -> list[Finding]:
