@@ -194,3 +194,50 @@ def test_no_cache_means_no_memo(project_root, scans, monkeypatch):
         privacy.source_problems(project_root, project)
         assert len(scans) == _all(project_root, project)
     assert not (project_root / ".site-builder" / "clean-sources").exists()
+
+
+# ------------------------------------------------------------------ libraries' versions, without importlib.metadata
+
+
+@pytest.mark.parametrize("dist", ["PyYAML", "pydantic-core", "markdown", "nh3", "jinja2", "openpyxl", "et_xmlfile"])
+def test_library_versions_are_those_importlib_metadata_gives(dist):
+    from importlib import metadata
+
+    assert cache_mod.dist_version(dist) == metadata.version(dist)
+
+
+def test_a_library_version_is_read_from_the_first_folder_that_has_it(tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "Some_Lib-2.0.1.dist-info").mkdir(parents=True)
+    (second / "some_lib-1.0.dist-info").mkdir(parents=True)
+    (second / "other-3.0.dist-info").mkdir()
+    monkeypatch.setattr("sys.path", [str(tmp_path / "missing"), str(first), str(second)])
+    cache_mod._listing.cache_clear()
+    try:
+        assert cache_mod.dist_version("some-lib") == "2.0.1"
+        assert cache_mod.dist_version("other") == "3.0"
+        assert cache_mod.dist_version("absent") == "-"
+    finally:
+        cache_mod._listing.cache_clear()
+
+
+def test_an_unclear_library_folder_is_left_to_importlib_metadata(tmp_path, monkeypatch):
+    folder = tmp_path / "site"
+    for name in ("twice-1.0.dist-info", "twice-2.0.dist-info", "legacy.egg-info"):
+        (folder / name).mkdir(parents=True)
+    asked: list[str] = []
+    import importlib.metadata as metadata
+
+    def version(dist):
+        asked.append(dist)
+        return "from-metadata"
+
+    monkeypatch.setattr(metadata, "version", version)
+    monkeypatch.setattr("sys.path", [str(folder)])
+    cache_mod._listing.cache_clear()
+    try:
+        assert cache_mod.dist_version("twice") == "from-metadata"
+        assert cache_mod.dist_version("legacy") == "from-metadata"
+    finally:
+        cache_mod._listing.cache_clear()
+    assert asked == ["twice", "legacy"]
