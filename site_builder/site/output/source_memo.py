@@ -18,7 +18,8 @@ answer was made of:
 
 A missing, damaged, stale or foreign entry is no memo at all (everything is
 worked out again, then stored); only the answers the build asked for are
-stored, so the entry never grows; ``--no-cache`` (``SITE_BUILDER_NO_CACHE=1``)
+stored, so the entry never grows; during ``serve`` the entry's contents are kept in memory between
+builds, as the parse cache's are; ``--no-cache`` (``SITE_BUILDER_NO_CACHE=1``)
 turns it off.
 """
 
@@ -29,6 +30,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from site_builder.load import warm
 from site_builder.load.cache import SourceCache
 
 FOLDER = ".site-builder/"
@@ -38,7 +40,7 @@ class Memo:
     """One kind of answer (``name``) by the digest of what it was made of."""
 
     def __init__(self, root: Path | None, name: str) -> None:
-        self.cache = SourceCache(root, folder=FOLDER + name, remember=False) if root is not None else None
+        self.cache = SourceCache(root, folder=FOLDER + name) if root is not None else None
         self.key = SourceCache.key("source memo", name) if self.cache and self.cache.enabled else None
         got = self.cache.get(self.key) if self.key else None
         self.old: dict = got if isinstance(got, dict) else {}
@@ -55,8 +57,13 @@ class Memo:
         self.new[key] = value
 
     def save(self) -> None:
-        """Store the answers of this build (only when they differ from what was read)."""
-        if self.key is None or self.new == self.old:
+        """Store the answers of this build (only when they differ from what was read); during
+        ``serve`` they are also kept in memory for the next build (site_builder/load/warm.py)."""
+        if self.key is None:
+            return
+        if self.cache.memo is not None:
+            self.cache.memo.replace({self.key: warm.note(self.new)})
+        if self.new == self.old:
             return
         self.cache.store(self.key, self.new)
         self.cache.prune()  # the entry of another version of the tool
