@@ -214,7 +214,7 @@ def render_site(
     that lies there untouched, is linked from the previous site instead of made
     again; ``keys`` receives every file's key for the next build's record.
     """
-    names = tuple(personal_names.names_to_mask(data.project, data.histories))
+    names = tuple(personal_names.names_to_mask(data.project, data.histories, root))
     data = personal_names.redact_site_data(data, names)
     locale = data.locale
     outputs = Outputs(locale)

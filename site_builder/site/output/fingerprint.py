@@ -105,15 +105,7 @@ def current(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, serv
 
 
 def _libraries() -> list[str]:
-    from importlib import metadata
-
-    found = []
-    for dist in LIBRARIES:
-        try:
-            found.append(f"{dist}={metadata.version(dist)}")
-        except Exception:  # noqa: BLE001 - not installed: part of the digest all the same
-            found.append(f"{dist}=-")
-    return found
+    return [f"{dist}={cache.dist_version(dist)}" for dist in LIBRARIES]
 
 
 def _git_head(root: Path) -> str:

@@ -107,23 +107,63 @@ def publishes_names(project: Any, scheme: str, version: str | None = None) -> bo
     return bool(pd.publish_names and pd.legal_basis)  # check refuses the one without the other
 
 
-def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None) -> list[str]:
+def names_to_mask(project: Any, histories: Mapping[Any, Any] | None = None, root: Path | None = None) -> list[str]:
     """Registered names of every period (earlier published versions too) whose scheme
-    does not publish names: masked everywhere on the site, longest first."""
+    does not publish names: masked everywhere on the site, longest first.
+
+    With the project's ``root``, the names of a period file read by an earlier build — the same
+    bytes, validated with the same other sources — are taken from ``.site-builder/names/``
+    (:mod:`.source_memo`) instead of reading every fact of it again."""
     periods = list(project.periods)
     for h in (histories or {}).values():
         for v in h.versions:
             periods.append(v.period)
             periods.extend(v.project.periods)
+    memo = _NamesMemo(project, root)
     names: set[str] = set()
     seen: set[int] = set()
-    for p in periods:
+    for i, p in enumerate(periods):
         if id(p) in seen:
             continue
         seen.add(id(p))
         if not publishes_names(project, p.scheme, p.version):
-            names |= person_names(p.facts)
+            names |= memo.names(p) if i < len(project.periods) else person_names(p.facts)
+    memo.save()
     return maskable_names(names)
+
+
+class _NamesMemo:
+    """A period's registered names by the digests of its file and of every other source (not
+    other period files) it is validated with; only for the project's own periods (an earlier
+    version's, archived in ``published/``, is read every time)."""
+
+    def __init__(self, project: Any, root: Path | None) -> None:
+        from site_builder.site.output import source_memo
+
+        self.sources = getattr(project, "sources", None) or {}
+        self.memo = source_memo.Memo(root, "names") if root is not None and self.sources else None
+        if self.memo is not None:
+            self.digest = source_memo.digest
+            self.context = self.digest(*(
+                name.encode("utf-8", "surrogatepass") + b"\0" + self.digest(raw)
+                for name, raw in sorted(self.sources.items()) if not name.startswith("scores/")
+            ))
+
+    def names(self, period: Any) -> frozenset[str]:
+        raw = self.sources.get(period.path) if self.memo is not None else None
+        if raw is None:
+            return person_names(period.facts)
+        key = self.digest(period.path.encode("utf-8", "surrogatepass"), raw, self.context)
+        got = self.memo.get(key)
+        if isinstance(got, frozenset):
+            return got
+        found = person_names(period.facts)
+        self.memo.put(key, found)
+        return found
+
+    def save(self) -> None:
+        if self.memo is not None:
+            self.memo.save()
 
 
 _ATOMS = (bool, int, float, Decimal, dt.date, dt.time, Path, enum.Enum)

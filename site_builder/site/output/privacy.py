@@ -94,6 +94,7 @@ from site_builder.site.output.personal_numbers import (
     normalise,
     surely_none,
 )
+from site_builder.site.output import source_memo
 from site_builder.site.output.scan_text import (
     clean_lines,
     clean_raw_lines,
@@ -337,9 +338,15 @@ def source_problems(root: Path, project: Any) -> Problems:
     problems = Problems()
     # drafts too: a draft is published one day, and the repository may be public now
     files = {**dict(sorted(project.sources.items())), **archive_files(Path(root))}
+    clean = source_memo.Memo(root, "clean-sources")  # files found clean by an earlier build
     for path, data in files.items():
-        text = _decode(data)
-        for kind, number, line, col, written in locate_written(text):
+        sha = source_memo.digest(data)
+        if clean.get(sha):
+            continue
+        found = locate_written(_decode(data))
+        if not found:
+            clean.put(sha, True)
+        for kind, number, line, col, written in found:
             what = KIND_WORDS[kind]
             problems.add(
                 "privacy.number",
@@ -348,6 +355,7 @@ def source_problems(root: Path, project: Any) -> Problems:
                 what_en=what[1],
                 number=written,
             )
+    clean.save()
     _archive_name_problems(project, {p: d for p, d in files.items() if p.startswith("published/")}, problems)
     return problems
 
