@@ -79,6 +79,7 @@ from typing import Any
 
 from site_builder import messages
 from site_builder.errors import Mark, Problems
+from site_builder.site.output import source_memo
 from site_builder.site.output.personal_names import (
     NAME_VALUE,
     mask_name,
@@ -94,7 +95,6 @@ from site_builder.site.output.personal_numbers import (
     normalise,
     surely_none,
 )
-from site_builder.site.output import source_memo
 from site_builder.site.output.scan_text import (
     clean_lines,
     clean_raw_lines,
@@ -105,7 +105,6 @@ from site_builder.site.output.scan_text import (
 )
 from site_builder.site.output.source_index import SourceIndex as _SourceIndex
 from site_builder.site.output.source_index import decode_source as _decode
-
 
 messages.register(
     {
