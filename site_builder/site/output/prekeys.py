@@ -364,6 +364,14 @@ def group_part(data: Any, period: Any, group: str) -> str | None:
     return _memo(f"group {period.scheme}/{period.id}/{group}", data, make)
 
 
+def line_stats(result: Any) -> dict:
+    """:func:`.card_why.group_line_stats` of ``result``, once per process and result (a card's
+    pre-key and its context read them)."""
+    from site_builder.site.present.card_why import group_line_stats
+
+    return _memo("line stats", result, lambda: group_line_stats(result))  # type: ignore[return-value]
+
+
 def _units_of(data: Any, period: Any) -> tuple[str | None, dict[str, tuple[str, str]]] | None:
     """The period's header, and each unit of its results with its group and that group's digest."""
 
