@@ -210,13 +210,19 @@ class _CardFigures:
         self.pres = data.result(prev) if prev is not None else None
         site, history, head = (prekeys.site_part(data), prekeys.history_part(data, data.history(period)),
                                prekeys.header(period))
-        self.base = keyed(site, head, history)
-        if self.base is not None:
-            self.base = (*self.base, data.shown_version(period), result.scheme, result.version, result.period,
-                         result.period_name, result.start, result.end, result.stage, result.previous)
+        self.base = None
+        if keyed(site, head, history) is not None:
+            self.base = digest("cards", site, head, history, data.shown_version(period), result.scheme,
+                               result.version, result.period, result.period_name, result.start, result.end,
+                               result.stage, result.previous, swap=False)
         self.stats = prekeys.line_stats(result)
         self.groups: dict[str, str | None] = {}
         self.rankings: dict[int, tuple[object, dict[str, RankEntry]]] = {}
+        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
+        self.honours: dict[str, list] = {}  # unit → its honours, as SiteData.honours_of gives them
+        for h in result.honours:
+            for unit in dict.fromkeys(h.chosen):
+                self.honours.setdefault(unit, []).append((h.name, h.kind, h.streaks.get(unit, 0)))
         self.kinds = cumulative_kind(data.version_of(period))
         self._cumulative = cumulative_rankings(result) if "cumulative" in self.kinds else {}
 
@@ -231,7 +237,13 @@ class _CardFigures:
 
     def _entry(self, result: PeriodResult, uid: str) -> tuple | None:
         """The unit's ranking's size and category, and its first entry there (as :class:`EntryIndex`)."""
-        ranking = self.data.unit_ranking(result, uid)
+        u = result.units.get(uid)
+        if u is None:
+            return None
+        main = self.main.get((id(result), u.group), self)
+        if main is self:  # the group's main ranking once per result (the result is kept: its id stays its own)
+            main = self.main[(id(result), u.group)] = self.data.main_ranking(result, u.group)
+        ranking = main if main is not None else self.data.unit_ranking(result, uid)
         if ranking is None:
             return None
         got = self.rankings.get(id(ranking))
@@ -257,10 +269,10 @@ class _CardFigures:
             cumulative = (None, result.cumulative.get(uid))
         else:
             cumulative = ((gr.ranking, gr.name, gr.span), result.running.get(gr.ranking, {}).get(uid))
-        # one small pickle per card (figures and text: nothing shared to look for)
-        return keyed(digest("card", self.base, self._group(u.group), uid, own, self._entry(result, uid), before,
-                            tuple(self.data.honours_of(result, uid)), cumulative, result.stage_totals.get(uid),
-                            result.levels.get(uid), swap=False))
+        shown = (uid, self._entry(result, uid), before, tuple(self.honours.get(uid, ())), cumulative,
+                 result.stage_totals.get(uid), result.levels.get(uid))  # (None among them is a value)
+        # one pickle of figures and text (nothing shared in them to look for: no swap)
+        return keyed(digest("card", self.base, self._group(u.group), own, shown, swap=False))
 
 
 class _CardsOfPeriod:
