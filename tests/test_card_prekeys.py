@@ -118,3 +118,40 @@ def test_edits_one_after_another_match_the_full_keys(tmp_path: Path) -> None:
             build(root, out)
             clean_build(root, clean)
             assert files(out) == files(clean), (period, unit, value)
+
+
+def test_an_edit_makes_only_the_unit_pages_that_show_what_changed(tmp_path: Path, monkeypatch) -> None:
+    """A unit's page lists, per period, its own figures, its place and the number ranked: sjj losing a
+    point while last of its group (2017-Q3) makes sjj's page again and leaves fgw's and czj's linked;
+    czj falling below fgw in 2017-Q4 makes both pages again (both places changed)."""
+    from site_builder.site.pages import unit as unit_pages
+
+    made: list[str] = []
+    real = unit_pages._unit_context
+
+    def wrapper(*args, **kwargs):
+        meta, ctx = real(*args, **kwargs)
+        made.append(meta.path)
+        return meta, ctx
+
+    monkeypatch.setattr(unit_pages, "_unit_context", wrapper)
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    with cache_on(tmp_path):
+        root = make_project(tmp_path)
+        out, clean = tmp_path / "site", tmp_path / "clean"
+        build(root, out)
+        inode = {p: (out / p).stat().st_ino for p in files(out)}
+        made.clear()
+        set_score(root, "2017-Q3", "sjj", 49)
+        build(root, out)
+        assert made == ["units/sjj/index.html"]
+        for u in ("fgw", "czj", "jyj", "wjw"):
+            assert (out / f"units/{u}/index.html").stat().st_ino == inode[f"units/{u}/index.html"], u
+        clean_build(root, clean)
+        assert files(out) == files(clean)
+        made.clear()
+        set_score(root, "2017-Q4", "czj", 20)
+        build(root, out)
+        assert sorted(made) == ["units/czj/index.html", "units/fgw/index.html"]
+        clean_build(root, clean)
+        assert files(out) == files(clean)
