@@ -1,5 +1,5 @@
 """Score cards are keyed by what they show of their unit's group (site_builder/site/pages/scorecard.py,
-``_CardFigures``; unit pages by ``prekeys.group_part``).
+``_CardFigures``; unit pages by ``unit._UnitsOfSite.prekey``).
 
 A fact changed in one group's unit makes that group's cards of the period again when they show what
 changed (and its own card of the next period, which shows it as 上期), and leaves the other group's cards linked without their context
@@ -101,7 +101,7 @@ def test_group_keyed_cards_are_checked_against_their_full_keys(tmp_path: Path) -
 
 def test_a_change_in_one_group_leaves_the_other_groups_unit_pages_linked_unmade(tmp_path: Path, monkeypatch) -> None:
     """A unit's page lists every period's figures of that unit: it is keyed by its group's part of each
-    period's results (``prekeys.unit_part``), so a fact changed in the other group leaves it unmade."""
+    period's results (``unit._UnitsOfSite.prekey``), so a fact changed in the other group leaves it unmade."""
     from site_builder.site.pages import unit as unit_pages
 
     made = _made(monkeypatch, unit_pages, "_unit_context")
