@@ -1,7 +1,8 @@
-"""Score cards are keyed by their unit's group (site_builder/site/output/prekeys.py, ``group_part``).
+"""Score cards are keyed by what they show of their unit's group (site_builder/site/pages/scorecard.py,
+``_CardFigures``; unit pages by ``unit._UnitsOfSite.prekey``).
 
-A fact changed in one group's unit makes that group's cards of the period again (and of the next
-period, which shows it as 上期), and leaves the other group's cards linked without their context
+A fact changed in one group's unit makes that group's cards of the period again when they show what
+changed (and its own card of the next period, which shows it as 上期), and leaves the other group's cards linked without their context
 being made; the site is byte for byte the clean build's.  Each part of a result the group digest
 holds is needed: changing it for a unit of one group changes that group's digest and no other's.
 """
@@ -62,8 +63,10 @@ def test_a_change_in_one_group_leaves_the_other_groups_cards_linked_unmade(tmp_p
         counted.clear()
         set_score(root, "2017-Q4", "fgw", 49)  # a unit of 综合管理部门组, in the middle of three published periods
         again = build(root, out)
-        # its group's cards of the period and of the next one (上期 shows it); none of 社会事业部门组
-        assert sorted(counted) == sorted([_card(u, "2017-Q4") for u in ZONGHE] + [_card(u, "2018-Q1") for u in ZONGHE])
+        # its group's cards of the period (the group's median changed: every card of the group has it) and
+        # its own card of the next one (上期 shows its total; the others' places there did not change);
+        # none of 社会事业部门组
+        assert sorted(counted) == sorted([_card(u, "2017-Q4") for u in ZONGHE] + [_card("fgw", "2018-Q1")])
         for period in ("2017-Q3", "2017-Q4", "2018-Q1"):
             for u in SHEHUI:
                 assert (out / _card(u, period)).stat().st_ino == inode[_card(u, period)], (u, period)
@@ -98,7 +101,7 @@ def test_group_keyed_cards_are_checked_against_their_full_keys(tmp_path: Path) -
 
 def test_a_change_in_one_group_leaves_the_other_groups_unit_pages_linked_unmade(tmp_path: Path, monkeypatch) -> None:
     """A unit's page lists every period's figures of that unit: it is keyed by its group's part of each
-    period's results (``prekeys.unit_part``), so a fact changed in the other group leaves it unmade."""
+    period's results (``unit._UnitsOfSite.prekey``), so a fact changed in the other group leaves it unmade."""
     from site_builder.site.pages import unit as unit_pages
 
     made = _made(monkeypatch, unit_pages, "_unit_context")

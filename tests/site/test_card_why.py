@@ -193,11 +193,11 @@ def test_group_stats_computed_once_per_period(project):
 
 def test_stats_are_not_recomputed_per_card(project, monkeypatch):
     from site_builder.site import build
-    from site_builder.site.pages import scorecard
+    from site_builder.site.present import card_why
 
     calls = []
-    real = scorecard.group_line_stats
-    monkeypatch.setattr(scorecard, "group_line_stats", lambda r: calls.append(r.period) or real(r))
+    real = card_why.group_line_stats  # made once per result for the cards' pre-keys and contexts (prekeys.line_stats)
+    monkeypatch.setattr(card_why, "group_line_stats", lambda r: calls.append(r.period) or real(r))
     build.build_site(project[0], project[0] / "_once", quiet=True)
     assert calls == ["2024-07"]  # one period, four cards
 

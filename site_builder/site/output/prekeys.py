@@ -18,7 +18,7 @@ What such a page of period *p*, as a :class:`~site_builder.site.data.SiteData` s
 - for the notice page, the text of its body in ``content/`` (:func:`body_part`);
 - the unit (a card) — the path, kind and template are in the pre-key's head (:mod:`.reuse`).
 
-**A score card reads only its unit's group** (:func:`group_part`).  ``scorecard._card_context`` and
+**A score card reads only its unit's group**.  ``scorecard._card_context`` and
 what it calls (``rank_summary``, ``line_views``, ``group_line_stats``, ``why_summary``,
 ``folded_lines``, ``sharing.card``, ``honours_of``, ``card_level``, ``_cumulative``,
 ``_cumulative_note`` / ``running_basis``, ``unit_corrections``, ``superseded_card``, ``EntryIndex``,
@@ -38,7 +38,14 @@ what it calls (``rank_summary``, ``line_views``, ``group_line_stats``, ``why_sum
 - the scheme version, the unit registry, settings, status and embargo of periods, the notice's
   versions and the version shown (the site-wide part and :func:`history_part`).
 
-So the group part holds, of each result, per group *g* (:func:`_group_digests`): the head, the
+A card's pre-key (``scorecard._CardFigures``) is finer still: of the group it holds only what the
+card shows (the group's median, each line's median and best, the size and category of the ranking the
+unit is placed in), and of the unit its own result (:func:`unit_digest`), its entry there and in the
+previous period's, its honours, running totals and level; a unit's page (``unit._UnitsOfSite.prekey``)
+likewise per period.  An edit that moves no one and changes no group figure makes the edited unit's
+cards and page again, and no other.
+
+The group digests (made with the period cache, :func:`group_digests`) hold, of each result, per group *g*: the head, the
 results of *g*'s units, every ranking and honour that is *g*'s **or names a unit of g** (a ranking
 or honour spanning groups counts in each group it names: conservative), and the per-unit figures
 (cumulative, stage totals, levels, running, composites, conversions) of *g*'s units and *g*'s
@@ -277,8 +284,8 @@ def remember_unit(unit: Any, hexdigest: str) -> None:
 
 
 def _group_digests(result: Any) -> dict[str, str] | None:
-    """group id → the digest of what of ``result`` a card of a unit of that group reads (see
-    :func:`group_part`): one pass over the result, one pickle per group of its units' digests
+    """group id → the digest of what of ``result`` a card of a unit of that group reads (see the
+    module): one pass over the result, one pickle per group of its units' digests
     (:func:`unit_digest`) and of what else of the result the group's cards read."""
     of = {uid: u.group for uid, u in result.units.items()}
     groups = sorted(set(of.values()))
@@ -336,62 +343,9 @@ def remember_groups(result: Any, digests: dict[str, str]) -> None:
     _MEMO[("groups", id(result))] = (result, digests)
 
 
-def group_part(data: Any, period: Any, group: str) -> str | None:
-    """What a score card of a unit of ``group`` in ``period`` reads (see the module): the site-wide
-    part, the period's header, the group's part of its results, the previous period's parts of the
-    groups its units were in then, the notice's versions and the version shown.  Once per process,
-    period and group."""
+def line_stats(result: Any) -> dict:
+    """:func:`.card_why.group_line_stats` of ``result``, once per process and result (a card's
+    pre-key and its context read them)."""
+    from site_builder.site.present.card_why import group_line_stats
 
-    def make() -> str | None:
-        site, history = site_part(data), history_part(data, data.history(period))
-        result = data.result(period)
-        mine = group_digests(result)
-        head = header(period)
-        if site is None or history is None or head is None or mine is None or group not in mine:
-            return None
-        before = None
-        prev = data.previous(period)
-        if prev is not None:
-            pres = data.result(prev)
-            theirs = group_digests(pres)
-            if theirs is None:
-                return None
-            then = sorted({pres.units[u].group for u, x in result.units.items() if x.group == group and u in pres.units})
-            before = (prev.scheme, prev.id, tuple((g, theirs[g]) for g in then))
-        return digest("group", site, head, group, mine[group], before, history,
-                      data.shown_version(period), swap=False)
-
-    return _memo(f"group {period.scheme}/{period.id}/{group}", data, make)
-
-
-def _units_of(data: Any, period: Any) -> tuple[str | None, dict[str, tuple[str, str]]] | None:
-    """The period's header, and each unit of its results with its group and that group's digest."""
-
-    def make() -> tuple[str | None, dict[str, tuple[str, str]]] | None:
-        result = data.result(period)
-        groups = group_digests(result)
-        if groups is None:
-            return None
-        return header(period), {uid: (u.group, groups[u.group]) for uid, u in result.units.items()}
-
-    return _memo(f"units of {period.scheme}/{period.id}", data, make)  # type: ignore[return-value]
-
-
-def unit_part(data: Any, uid: str) -> str | None:
-    """What a unit's page (``pages/unit.py``) reads: the site-wide part (the registry, schemes, which
-    periods are shown and how) and, for each period it lists, that period's header and the group part
-    of its results of the group the unit was in then (its result, place, the size of its ranking, its
-    running total and what it sums, honours and level: all of them in that group's digest, see
-    :func:`_group_digests`), or that it has no result there.  A change to another group's facts
-    leaves it as it was."""
-    site = site_part(data)
-    if site is None:
-        return None
-    rows = []
-    for sid in sorted(data.project.schemes):
-        for period in data.periods_of(sid):
-            got = _units_of(data, period)
-            if got is None or got[0] is None:
-                return None
-            rows.append((sid, period.id, got[0], got[1].get(uid)))
-    return digest("unit", site, uid, tuple(rows), swap=False)
+    return _memo("line stats", result, lambda: group_line_stats(result))  # type: ignore[return-value]

@@ -22,7 +22,7 @@ from site_builder.scoring.results import PeriodResult, RankEntry
 from site_builder.site import paths
 from site_builder.site.present import i18n
 from site_builder.site.present.card_views import CardResult, line_views
-from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, group_line_stats, line_shape, why_summary
+from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, line_shape, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
@@ -30,7 +30,7 @@ from site_builder.site.pages.notice_versions import corrections_of, superseded_v
 from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output import prekeys
-from site_builder.site.output.digest import keyed
+from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present.render import trim
 from site_builder.site.present.tables import streak_text
 
@@ -175,18 +175,104 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     shown = data.shown_version(period)
     kind = "scorecard" if shown is None else "scorecard_version"
     shared = Once(lambda: _CardsOfPeriod(data, period))
+    figures = Once(lambda: _CardFigures(data, period))
     for uid in sorted(result.units):
         yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
                         partial(_card_context, shared, uid, kind),
-                        prekey=partial(_card_prekey, data, period, uid, result.units[uid].group))
+                        prekey=partial(_card_prekey, figures, uid))
 
 
-def _card_prekey(data: SiteData, period: Period, uid: str, group: str) -> tuple | None:
-    """What a card is a function of besides its path, kind and template: its group's part (the
-    site-wide part, the period's header, what of its results and the previous period's the group's
-    units read, the notice's versions: :func:`..output.prekeys.group_part`) and the unit.  A change to
-    another group's facts leaves it as it was, though the period's results changed."""
-    return keyed(prekeys.group_part(data, period, group), uid)
+def _card_prekey(figures: Once, uid: str) -> tuple | None:
+    """What a card is a function of besides its path, kind and template (:class:`_CardFigures`): what
+    every card of the period reads alike, its group's figures, and the unit's own result and entries.
+    An edit of another unit's facts leaves it as it was unless the card shows what changed (the
+    group's median or a line's median or best, the unit's place, the number ranked, ...)."""
+    return figures()(uid)
+
+
+class _CardFigures:
+    """The pre-keys of one period's cards, made once per process and period.
+
+    A card (:func:`_card_context` and what it calls) reads of other units only: its group's median
+    (``group_medians``) and each line's median and best in its group (:func:`.card_why.group_line_stats`);
+    of the ranking it is placed in (:meth:`.SiteData.unit_ranking`) the number of entries, the
+    category's name and its own first entry (place, tied); of the previous period its own total and
+    its own entry there; the honours that chose it (name, kind, its streak); the first cumulative
+    ranking that ranks it (its id, name and span: :func:`.tables.running_basis`) with its running
+    total, or else its cumulative sum; its stage total and its level (the level's figures are its
+    own).  Everything else it reads is the unit's own result, the site-wide part, the period's header,
+    the notice's versions and the version shown (:mod:`..output.prekeys`)."""
+
+    def __init__(self, data: SiteData, period: Period) -> None:
+        self.data, self.period = data, period
+        self.result = result = data.result(period)
+        prev = data.previous(period)
+        self.pres = data.result(prev) if prev is not None else None
+        site, history, head = (prekeys.site_part(data), prekeys.history_part(data, data.history(period)),
+                               prekeys.header(period))
+        self.base = None
+        if keyed(site, head, history) is not None:
+            self.base = digest("cards", site, head, history, data.shown_version(period), result.scheme,
+                               result.version, result.period, result.period_name, result.start, result.end,
+                               result.stage, result.previous, swap=False)
+        self.stats = prekeys.line_stats(result)
+        self.groups: dict[str, str | None] = {}
+        self.rankings: dict[int, tuple[object, dict[str, RankEntry]]] = {}
+        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
+        self.honours: dict[str, list] = {}  # unit → its honours, as SiteData.honours_of gives them
+        for h in result.honours:
+            for unit in dict.fromkeys(h.chosen):
+                self.honours.setdefault(unit, []).append((h.name, h.kind, h.streaks.get(unit, 0)))
+        self.kinds = cumulative_kind(data.version_of(period))
+        self._cumulative = cumulative_rankings(result) if "cumulative" in self.kinds else {}
+
+    def _group(self, g: str) -> str | None:
+        got = self.groups.get(g)
+        if got is None:
+            stats = self.stats.get(g, {})
+            got = self.groups[g] = digest("card group", g, self.result.group_medians.get(g),
+                                          tuple((lid, s.median, s.best) for lid, s in sorted(stats.items())),
+                                          swap=False)
+        return got
+
+    def _entry(self, result: PeriodResult, uid: str) -> tuple | None:
+        """The unit's ranking's size and category, and its first entry there (as :class:`EntryIndex`)."""
+        u = result.units.get(uid)
+        if u is None:
+            return None
+        main = self.main.get((id(result), u.group), self)
+        if main is self:  # the group's main ranking once per result (the result is kept: its id stays its own)
+            main = self.main[(id(result), u.group)] = self.data.main_ranking(result, u.group)
+        ranking = main if main is not None else self.data.unit_ranking(result, uid)
+        if ranking is None:
+            return None
+        got = self.rankings.get(id(ranking))
+        if got is None or got[0] is not ranking:
+            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
+        e = got[1].get(uid)
+        return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))
+
+    def __call__(self, uid: str) -> tuple | None:
+        if self.base is None:
+            return None
+        result = self.result
+        u = result.units[uid]
+        own = prekeys.unit_digest(u)
+        if own is None:
+            return None
+        before = None
+        if self.pres is not None:
+            pu = self.pres.units.get(uid)
+            before = (None if pu is None else (pu.total,), self._entry(self.pres, uid))
+        gr = self._cumulative.get(uid)
+        if gr is None:
+            cumulative = (None, result.cumulative.get(uid))
+        else:
+            cumulative = ((gr.ranking, gr.name, gr.span), result.running.get(gr.ranking, {}).get(uid))
+        shown = (uid, self._entry(result, uid), before, tuple(self.honours.get(uid, ())), cumulative,
+                 result.stage_totals.get(uid), result.levels.get(uid))  # (None among them is a value)
+        # one pickle of figures and text (nothing shared in them to look for: no swap)
+        return keyed(digest("card", self.base, self._group(u.group), own, shown, swap=False))
 
 
 class _CardsOfPeriod:
@@ -209,7 +295,7 @@ class _CardsOfPeriod:
         crumbs = notice_crumbs(data, period)
         self.crumbs = crumbs if self.shown is None else (*crumbs, Crumb(title, self.notice_target))
         self.sample, self.draft = data.period_sample(period), is_draft(data, period)
-        self.stats = group_line_stats(self.result)  # once per period: O(units × lines)
+        self.stats = prekeys.line_stats(self.result)  # once per period: O(units × lines)
         self.entries = EntryIndex(data)
         self.fixed: dict = {}  # what every card of the period shows the same of a line (line_views)
         # a line shared by units (scoring's engine.SHARE: one frozen object for equal facts and rule)

@@ -15,7 +15,7 @@ from site_builder.scoring.results import GroupRanking
 from site_builder.site import paths
 from site_builder.site.data import SiteData
 from site_builder.site.output import prekeys
-from site_builder.site.output.digest import keyed
+from site_builder.site.output.digest import digest, keyed
 from site_builder.site.pages.common import home_crumb
 from site_builder.site.pages.scorecard import EntryIndex, cumulative_kind
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page, page_kind
@@ -37,6 +37,50 @@ class _UnitsOfSite:
         self.entry_of = EntryIndex(data)
         self.periods = {sid: [_PeriodOfUnits(data, p) for p in data.periods_of(sid)]
                         for sid in sorted(data.project.schemes)}
+        self.rankings: dict[int, tuple[object, dict]] = {}  # id of a ranking → (it, unit → first entry)
+        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
+
+    def _entry(self, result, uid: str) -> tuple | None:
+        """The size and category of the ranking the unit is placed in, and its entry there."""
+        group = result.units[uid].group
+        main = self.main.get((id(result), group), self)
+        if main is self:  # the results are kept by the periods: their ids stay their own
+            main = self.main[(id(result), group)] = self.data.main_ranking(result, group)
+        ranking = main if main is not None else self.data.unit_ranking(result, uid)
+        if ranking is None:
+            return None
+        got = self.rankings.get(id(ranking))
+        if got is None or got[0] is not ranking:
+            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
+        e = got[1].get(uid)
+        return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))
+
+    def prekey(self, uid: str) -> tuple | None:
+        """:func:`_unit_prekey`: one small pickle of what the page shows."""
+        data = self.data
+        site = prekeys.site_part(data)
+        if site is None:
+            return None
+        rows = []
+        for sid, periods in self.periods.items():
+            for p in periods:
+                result = p.result
+                head = prekeys.header(p.period)
+                if head is None:
+                    return None
+                u = result.units.get(uid)
+                row = None
+                if u is not None:
+                    own = prekeys.unit_digest(u)
+                    if own is None:
+                        return None
+                    running = p.running.get(uid)
+                    run = ((None, None, None) if running is None
+                           else (running[0].ranking, running[0].name, running[0].span))
+                    row = (own, self._entry(result, uid), run, p.total_running(uid), p.honours.get(uid),
+                           result.levels.get(uid))
+                rows.append((sid, p.period.id, head, row))
+        return keyed(digest("unit page", site, uid, tuple(rows), swap=False))
 
 
 class _PeriodOfUnits:
@@ -156,13 +200,19 @@ def unit_pages(data: SiteData) -> Iterator[Route]:
     shared = Once(lambda: _UnitsOfSite(data))
     for uid in sorted(data.project.units):
         yield lazy_page(paths.unit(uid), "unit", "unit.html", partial(_unit_context, shared, uid),
-                        prekey=partial(_unit_prekey, data, uid))
+                        prekey=partial(_unit_prekey, shared, uid))
 
 
-def _unit_prekey(data: SiteData, uid: str) -> tuple | None:
-    """What a unit's page is a function of besides its path, kind and template: for every period it
-    lists, the part of the results of the unit's group (:func:`..output.prekeys.unit_part`)."""
-    return keyed(prekeys.unit_part(data, uid))
+def _unit_prekey(shared: Once, uid: str) -> tuple | None:
+    """What a unit's page is a function of besides its path, kind and template: the site-wide part (the
+    registry, schemes, which periods are shown and how: :func:`..output.prekeys.site_part`) and, for
+    each period it lists, the period's header and what a row shows (:func:`_series`): the unit's own
+    result (by its digest), the size and category of the ranking it is placed in and its entry there,
+    its first running-total ranking (id, name, span) with its running total (else its cumulative
+    total), the names of its honours and its level.  An edit of another unit's facts leaves it as it
+    was unless it moves this unit or changes the number ranked."""
+    c: _UnitsOfSite = shared()
+    return c.prekey(uid)
 
 
 def _unit_context(shared: Once, uid: str) -> tuple[PageMeta, dict]:
