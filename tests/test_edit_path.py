@@ -52,25 +52,6 @@ def _result(units: list[UnitResult]) -> PeriodResult:
                         {g: us[0].total for g, us in by_group.items()}, "2025-06")
 
 
-def test_a_group_digest_changes_with_a_unit_of_its_group_and_not_with_another_groups() -> None:
-    shared = Facts(points=D(8))  # a period's facts written alike are one object, and so the lines scored from them
-    base = [_unit("a1", "a", "8", shared), _unit("a2", "a", "7"), _unit("b1", "b", "8", shared), _unit("b2", "b", "6")]
-    before = prekeys._group_digests(_result(base))
-    assert set(before) == {"a", "b"} and before["a"] != before["b"]
-    prekeys.forget()
-    # the same values made again (other objects, nothing shared): the same digests
-    again = prekeys._group_digests(_result([_unit(u.unit, u.group, str(u.total)) for u in base]))
-    assert again == before
-
-    # a unit of group b scores 5 instead of 6, still last of its group: a's cards read nothing of it
-    b_changed = prekeys._group_digests(_result(base[:3] + [_unit("b2", "b", "5")]))
-    assert b_changed["a"] == before["a"] and b_changed["b"] != before["b"]
-    # a fact of a unit of group a changes (its note), not its points: a's digest changes, b's does not
-    noted = _unit("a2", "a", "7", Facts(points=D(7), note="补充说明"))
-    a_changed = prekeys._group_digests(_result([base[0], noted, *base[2:]]))
-    assert a_changed["a"] != before["a"] and a_changed["b"] == before["b"]
-
-
 def test_a_units_digest_is_of_its_lines_and_values_and_a_stored_one_is_checked(monkeypatch) -> None:
     a, b = _unit("a1", "a", "8"), _unit("a1", "a", "8")
     assert a is not b and prekeys.unit_digest(a) == prekeys.unit_digest(b)

@@ -319,24 +319,6 @@ def test_a_step_read_whole_takes_its_units_from_its_scoring(tmp_path, scored):
     assert cached(root, scored) == (results, [])
 
 
-def test_the_group_digests_restored_with_a_step_are_those_of_its_result(tmp_path, scored):
-    # a step read whole is put together from its entry and its scoring's units: the group digests its
-    # entry restores (what the cards' pre-keys read) are those its result gives when digested anew
-    from site_builder.site.output import digest, prekeys
-
-    root = start(tmp_path, scored)
-    edit(root, "03", 2, work=10)
-    cached(root, scored)
-    digest.forget_shared()
-    edit(root, "05", 2, work=10)  # January to April read whole, May and June ranked again
-    results, calls = cached(root, scored)
-    assert calls == [("p", "2024-05")]
-    for c in CHAIN:
-        assert prekeys.group_digests(results[c]) == prekeys._group_digests(results[c]), c
-    assert results == fresh(root)
-    digest.forget_shared()
-
-
 def test_a_key_that_misses_an_input_is_caught(tmp_path, scored, monkeypatch):
     # a key without the ledger's view: March would be taken as it was, with February's cap usage
     # changed under it; the check (on in the tests) scores it again and stops the run

@@ -48,15 +48,13 @@ comes out as it was keeps its pages' pre-keys.  Each step's entry stores its R_i
 result without the units, which its scoring entry holds (pickled once: a step ranked again after a
 reused scoring writes only its rankings, honours and totals); a step read whole reads its units from
 there and keeps that entry, for the edit that comes before it next time.  A scoring entry also
-holds its units' digests (:func:`site_builder.site.output.prekeys.unit_digest`, made for the group
-digests of the step it was scored for), so that a later period ranked again from it gets its cards'
-group digests without pickling a unit (checked under ``SITE_BUILDER_CHECK_PREKEYS``).  Under
+holds its units' digests (:func:`site_builder.site.output.prekeys.unit_digest`, what a score card's
+pre-key reads of its unit), so that a later period ranked again from it keys its cards without
+pickling a unit (checked under ``SITE_BUILDER_CHECK_PREKEYS``).  Under
 ``SITE_BUILDER_CHECK_PREKEYS`` (the test suite) a reused scoring is scored again on a copy of the
 ledger and compared (``SchemeScoring.check``).
 
-An entry per step holds the step's graded result, the digests of each group's part of it (what
-a score card's pre-key reads: :func:`site_builder.site.output.prekeys.group_part`; restored on a
-hit, so an unchanged period costs the site stage no pickling) and the state its scheme carries
+An entry per step holds the step's graded result and the state its scheme carries
 after it (without the history: that is rebuilt from the results of the steps
 before, and the honour streaks from each step's new part, so an entry does not
 grow with the number of earlier periods).  A compute reads the longest run of
@@ -97,8 +95,9 @@ from site_builder.model import Period, Project
 from site_builder.scoring.facts import EMPTY_FACTS, Facts
 from site_builder.scoring.results import PeriodResult, UnitResult
 
-FORMAT = "4"  # 2: an entry holds its result's group digests; 3: its content key and scoring key, scoring entries;
-#  4: a scoring entry holds its units' digests
+FORMAT = "5"  # 2: an entry holds its result's group digests; 3: its content key and scoring key, scoring entries;
+#  4: a scoring entry holds its units' digests; 5: no group digests (their slot left empty: cards are keyed
+#  by what they show, :class:`site_builder.site.pages.scorecard._CardFigures`)
 #: One folder per kind of compute, pruned on its own: published results, a preview with drafts.
 FOLDERS = {False: ".site-builder/periods", True: ".site-builder/periods-drafts"}
 #: The steps' scorings (their units before ranking, and the ledger after them), by S_i, beside them.
@@ -152,7 +151,7 @@ class PeriodCache:
         #: per step, a key of its period alone: equal key, equal period (as the parse cache keys it)
         self.period_keys = period_keys
         self.carried: dict[int, bytes] = {}  # step -> its carried state, for the entries written at the end
-        # during serve: K_i -> (its period, its hit, its group digests) of the last successful
+        # during serve: K_i -> (its period, its hit, {}) of the last successful
         # compute, and of this one
         self.memo = warm.memo(entries.dir, "results")
         self.noted: dict[str, warm.Noted] = {}
@@ -224,10 +223,6 @@ class PeriodCache:
             if units is None or result.units:
                 return None
             result = dataclasses.replace(result, units=dict(sorted(units.items())))
-        if got[4]:  # made of an equal result (equal key): no need to pickle it again for the cards' pre-keys
-            from site_builder.site.output import prekeys
-
-            prekeys.remember_groups(result, got[4])
         hit = Hit(result, got[3], got[5], got[6])
         if self.memo is not None:
             self.noted[key] = warm.note((period, hit, got[4]))
@@ -236,11 +231,7 @@ class PeriodCache:
     def _held(self, key: str, held: tuple) -> Hit:
         """A step the last compute of this session read or computed, taken as it is, with its group
         digests."""
-        period, hit, groups = held
-        if groups:
-            from site_builder.site.output import prekeys
-
-            prekeys.remember_groups(hit.result, groups)
+        period, hit, _ = held
         self.noted[key] = self.memo.entries[key]
         return hit
 
@@ -377,14 +368,9 @@ class PeriodCache:
         for i in range(first):
             self.entries.keep(self.keys[i])
         carried, self.carried = self.carried, {}
-        from site_builder.site.output import prekeys
-
-        # each computed step's group digests (what a score card's pre-key reads), made once here before
-        # the writer is forked: the entry stores them, and the writer, the render workers forked later
-        # and the next compute of a serve session take them instead of making them again; each scored
-        # step's units' digests (made with them) are stored with its scoring, for the next compute that
-        # reuses it (a later period than the one edited: its cards' group digests cost no pickling)
-        groups = {i: prekeys.group_digests(results[i]) or {} for i in range(first, len(results))}
+        # each scored step's units' digests are stored with its scoring, for the next compute that
+        # reuses it (a later period than the one edited: its cards' pre-keys pickle no unit)
+        computed = range(first, len(results))
         # every step's scoring entry, also of the steps read whole: an edit before them re-scores them
         scored, self.scored = self.scored, {}
         scored = {i: (*got, _unit_digests(got[0])) for i, got in scored.items()}
@@ -402,18 +388,18 @@ class PeriodCache:
             self.smemo.replace(self.snoted)
             self.snoted = {}
         if self.memo is not None:  # this compute's steps, and no others, for the next one of the session
-            for i in groups:
+            for i in computed:
                 self.noted[self.keys[i]] = warm.note((steps[i], Hit(results[i], carried[i], self.result_keys[i],
-                                                                    self.score_keys[i]), groups[i]))
+                                                                    self.score_keys[i]), {}))
             self.memo.replace(self.noted)
             self.noted = {}
 
         def write() -> None:
-            for i in groups:
+            for i in computed:
                 # the units are in the step's scoring entry (written or kept now): not pickled twice
                 apart = self.score_keys[i] is not None
                 blob = _dump(dataclasses.replace(results[i], units={}) if apart else results[i], steps[i])
-                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], groups[i],
+                self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], {},
                                                   self.result_keys[i], self.score_keys[i], apart))
             for i, (units, after, digests) in scored.items():
                 skey = self.score_keys[i]
@@ -427,13 +413,13 @@ class PeriodCache:
 
 
 def _digests(value: object) -> bool:
-    """Group (or unit) digests as an entry stores them: group (unit) id → hex digest ({}: none)."""
+    """Unit digests as an entry stores them (and the emptied slot of group digests): id → hex digest."""
     return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 def _unit_digests(units: dict[str, UnitResult]) -> dict[str, str]:
     """Each unit's digest (:func:`site_builder.site.output.prekeys.unit_digest`: made once per process,
-    most of them already by the group digests), for the scoring's entry; {} when one has none."""
+    most of them already by the cards' pre-keys), for the scoring's entry; {} when one has none."""
     from site_builder.site.output import prekeys
 
     out = {uid: prekeys.unit_digest(u) for uid, u in units.items()}
@@ -442,7 +428,7 @@ def _unit_digests(units: dict[str, UnitResult]) -> dict[str, str]:
 
 def _remember_units(units: dict[str, UnitResult], digests: dict[str, str]) -> None:
     """Take a scoring's stored unit digests as its units' (equal scoring key, equal units: made of
-    equal units), so that the group digests of a result ranked from them pickle no unit."""
+    equal units), so that the cards' pre-keys of a result ranked from them pickle no unit."""
     if digests and digests.keys() == units.keys():
         from site_builder.site.output import prekeys
 

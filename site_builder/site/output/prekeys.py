@@ -45,21 +45,11 @@ previous period's, its honours, running totals and level; a unit's page (``unit.
 likewise per period.  An edit that moves no one and changes no group figure makes the edited unit's
 cards and page again, and no other.
 
-The group digests (made with the period cache, :func:`group_digests`) hold, of each result, per group *g*: the head, the
-results of *g*'s units, every ranking and honour that is *g*'s **or names a unit of g** (a ranking
-or honour spanning groups counts in each group it names: conservative), and the per-unit figures
-(cumulative, stage totals, levels, running, composites, conversions) of *g*'s units and *g*'s
-median; of the previous period, the parts of the groups *g*'s units were in then.  A unit's result
-counts by its digest (:func:`unit_digest`), made of the digests of its lines: a period's units share
-a line when it came out equal (one frozen object), so each distinct line is pickled once, not once
-per unit (at 500 units, 0.4 s instead of 1.4 s for the twelve periods of a cold build).  One pass
-and one small pickle per group, once per process and result; the period cache stores the group
-digests with each entry and restores them on a hit, and the units' digests with each scoring, so
+A unit's result counts by its digest (:func:`unit_digest`), made of the digests of its lines: a
+period's units share a line when it came out equal (one frozen object), so each distinct line is
+pickled once, not once per unit.  The period cache stores the units' digests with each scoring, so
 that a later period ranked again from a reused scoring pickles no unit
-(:mod:`site_builder.scoring.period_cache`): an unchanged period costs nothing.  A fact changed in
-one group's unit leaves the other groups' cards of that period and the later ones linked, unmade,
-unless the change reaches them (a ranking or honour spanning the groups, a shared pool of places).  The header is also in the site-wide part; it is named on its own so that
-the group part does not depend on that.
+(:mod:`site_builder.scoring.period_cache`).
 
 The build's key (code, templates, the settings every page shows, the masked names) is part of every
 key already.  A period's records (the facts of its units) are read only through its own part and its
@@ -281,66 +271,6 @@ def remember_unit(unit: Any, hexdigest: str) -> None:
         if made != hexdigest:
             raise AssertionError(f"{unit.unit}: the stored digest of its result is not that of its result")
     _UNITS[id(unit)] = (unit, hexdigest)
-
-
-def _group_digests(result: Any) -> dict[str, str] | None:
-    """group id → the digest of what of ``result`` a card of a unit of that group reads (see the
-    module): one pass over the result, one pickle per group of its units' digests
-    (:func:`unit_digest`) and of what else of the result the group's cards read."""
-    of = {uid: u.group for uid, u in result.units.items()}
-    groups = sorted(set(of.values()))
-    members: dict[str, list[str]] = {g: [] for g in groups}
-    for uid in sorted(of):
-        members[of[uid]].append(uid)
-
-    def touching(own: str, units: Any) -> set[str]:
-        return {own} | {of[u] for u in units if u in of}
-
-    rankings: dict[str, list] = {g: [] for g in groups}
-    for r in result.rankings:  # a ranking of another group that ranks a unit of this one counts too
-        touched = touching(r.group, [e.unit for e in r.entries] + [u for u, _ in r.unranked])
-        for g in groups:
-            if g in touched:
-                rankings[g].append(r)
-    honours: dict[str, list] = {g: [] for g in groups}
-    for h in result.honours:  # its places (a pool shared between groups) are in its own note and places
-        touched = touching(h.group, [*h.chosen, *(u for u, _ in h.excluded), *h.streaks])
-        for g in groups:
-            if g in touched:
-                honours[g].append(h)
-    head = (result.scheme, result.version, result.period, result.period_name, result.start, result.end,
-            result.stage, result.previous)
-    out: dict[str, str] = {}
-    for g in groups:
-        mine = members[g]
-
-        def per(values: dict) -> tuple:
-            return tuple((u, values[u]) for u in mine if u in values)
-
-        units = tuple((u, unit_digest(result.units[u])) for u in mine)
-        if any(d is None for _, d in units):
-            return None
-        got = digest("result group", head, g, units, tuple(rankings[g]),
-                     tuple(honours[g]), per(result.cumulative), per(result.stage_totals), per(result.levels),
-                     tuple((k, per(v)) for k, v in result.running.items()),
-                     tuple((k, per(v)) for k, v in result.composites.items()),
-                     tuple((k, per(v)) for k, v in result.conversions.items()),
-                     result.group_medians.get(g), swap=False)
-        if got is None:
-            return None
-        out[g] = got
-    return out
-
-
-def group_digests(result: Any) -> dict[str, str] | None:
-    """:func:`_group_digests` once per process and result (or as :func:`remember_groups` gave them)."""
-    return _memo("groups", result, lambda: _group_digests(result))  # type: ignore[return-value]
-
-
-def remember_groups(result: Any, digests: dict[str, str]) -> None:
-    """Take ``digests`` as the group digests of ``result`` (stored with it in the period cache, made of
-    an equal result: equal chain key) until :func:`forget`."""
-    _MEMO[("groups", id(result))] = (result, digests)
 
 
 def line_stats(result: Any) -> dict:
