@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from site_builder.site.output import jsontext, xlsx
+from site_builder.site.output.digest import digest
 from site_builder.site.output.xlsx import formula_like
 from site_builder.site.present import i18n
 from site_builder.site.present.figures import figure
@@ -265,13 +266,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
 _LINE_OMITS = frozenset({"scheme_id", "period_id", "unit_id", "unit"})  # a line's fields its row holds
 
 
-def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterator[bytes]:
+def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None, cut=None, keyed: bool = False) -> Iterator[bytes]:
     """The notice as JSON: every figure a string with its published decimals (``"96.40"``), never a
     float; ranks and counts integers.  With ``records`` (:class:`.dataset.Records`): each row's
     points of every line, every ranking of the period and every honour, level and veto with unit ids.
 
     The file's bytes a piece at a time (:func:`.jsontext.chunks`): each row (with its lines), ranking
-    and outcome is made when it is written, never the whole document at once."""
+    and outcome is made when it is written, never the whole document at once.  ``keyed``: each group
+    is a :class:`.jsontext.Piece` keyed by what its text is made of (:func:`_group_key`), given to
+    ``cut`` (:class:`.json_pieces.Doc`: an unchanged group taken from the last build's file)."""
     lines_of: dict = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
@@ -280,12 +283,27 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterato
         for uid, *values in zip(*map(results.column, ("unit_id", "cumulative", "stage_total"))):
             extra_of[uid] = {k: v for k, v in zip(("cumulative", "stage_total"), values) if v is not None}
     doc = jsontext.Parts(meta)
-    doc["groups"] = jsontext.Items(lambda: (_json_group(t, lines_of, extra_of, records is not None) for t in tables))
+    group = functools.partial(_json_group, lines_of=lines_of, extra_of=extra_of, lines=records is not None)
+    if keyed:
+        doc["groups"] = jsontext.Items(lambda: (jsontext.Piece(_group_key(t, lines_of, extra_of, records is not None),
+                                                               group(t)) for t in tables))
+    else:
+        doc["groups"] = jsontext.Items(lambda: map(group, tables))
     if records is not None:
         doc["rankings"] = jsontext.Items(lambda: _rankings(records.rankings))
         doc["outcomes"] = jsontext.Items(lambda: ({k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
                                                   for rec in records.honours))
-    return jsontext.chunks(doc)
+    return jsontext.chunks(doc, cut=cut)
+
+
+def _group_key(t: GroupTable, lines_of, extra_of: dict[str, dict], lines: bool) -> str | None:
+    """The digest of everything a group's text in the notice's JSON is made of (:func:`_json_group`):
+    its table, and each of its units' lines (their columns) and running totals."""
+    units = [r.unit for r in t.rows]
+    got = [lines_of.get(u, ()) for u in units] if lines else []
+    return digest("notice json group", 1, t, lines, _LINE_OMITS and sorted(_LINE_OMITS),
+                  [(c.names, c.columns) if isinstance(c, jsontext.Columns) else c for c in got],
+                  [extra_of.get(u) for u in units], swap=False)
 
 
 class _UnitRows:

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset, dataset_stream, downloads, prekeys, xlsx_pieces
+from site_builder.site.output import dataset, dataset_stream, downloads, json_pieces, prekeys, xlsx_pieces
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
@@ -257,7 +257,10 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
         "xlsx": (lambda: xlsx_pieces.Book(view["downloads"]["xlsx"], lambda old, keyed, check: downloads.to_xlsx(
                      tables(), loc, view["title"], view["date"], records(), old, keyed, check)),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
-        "json": (lambda: downloads.to_json(tables(), meta, records()), lambda: keyed(tables_key(), meta, records_key())),
+        # its unchanged groups taken from the last build's file (:mod:`..output.json_pieces`)
+        "json": (lambda: json_pieces.Doc(view["downloads"]["json"], lambda cut, keyed: downloads.to_json(
+                     tables(), meta, records(), cut, keyed)),
+                 lambda: keyed(tables_key(), meta, records_key())),
     }
     prekey = lambda: keyed(period_part())  # noqa: E731 - every file of the notice: its period's part
     for name in ("csv", *LONG_TABLES, "xlsx", "json"):
