@@ -157,9 +157,7 @@ def test_a_document_with_pieces_cut_out_is_the_text_of_json_dumps(doc, rnd, size
         given_.append((sum(map(len, out)), text))
         return text
 
-    lazy = _cut_up(doc, rnd)
-    for chunk in jsontext.chunks(lazy, size=size, cut=cut):
-        out.append(chunk)
+    out.extend(jsontext.chunks(_cut_up(doc, rnd), size=size, cut=cut))  # (cut reads what came before)
     whole = b"".join(out)
     assert whole == (reference(doc) + "\n").encode("utf-8")
     for at, text in given_:

@@ -18,7 +18,16 @@ import os
 from pathlib import Path
 
 import pytest
-from test_incremental import DAY, build, cache_on, clean_build, files, make_project, rename_unit, set_score
+from test_incremental import (
+    DAY,
+    build,
+    cache_on,
+    clean_build,
+    files,
+    make_project,
+    rename_unit,
+    set_score,
+)
 
 from site_builder.load import cache
 from site_builder.site import render_pool

@@ -80,7 +80,7 @@ class Doc(reuse.Recorded):
                 if check and piece.text(depth) != got:
                     raise AssertionError(f"{self.path}: equal keys of a group, other bytes (json_pieces)")
                 self.taken += 1
-                data, sha = Kept(got), sha
+                data = Kept(got)
             else:
                 data = piece.text(depth)
                 sha = hashlib.sha256(data).hexdigest()
