@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -300,10 +301,16 @@ def _group_key(t: GroupTable, lines_of, extra_of: dict[str, dict], lines: bool) 
     """The digest of everything a group's text in the notice's JSON is made of (:func:`_json_group`):
     its table, and each of its units' lines (their columns) and running totals."""
     units = [r.unit for r in t.rows]
-    got = [lines_of.get(u, ()) for u in units] if lines else []
-    return digest("notice json group", 1, t, lines, _LINE_OMITS and sorted(_LINE_OMITS),
-                  [(c.names, c.columns) if isinstance(c, jsontext.Columns) else c for c in got],
-                  [extra_of.get(u) for u in units], swap=False)
+    slices = getattr(lines_of, "slices", None)
+    if not lines:
+        got: list = []
+    elif slices is not None:  # each unit's runs of rows as slices of the columns (no rows made)
+        got = [lines_of.table.names, *map(slices, units)]
+    else:
+        got = [lines_of.get(u, ()) for u in units]
+        got = [(c.names, c.columns) if isinstance(c, jsontext.Columns) else c for c in got]
+    return digest("notice json group", 1, t, lines, sorted(_LINE_OMITS), got, [extra_of.get(u) for u in units],
+                  swap=False)
 
 
 class _UnitRows:
@@ -314,12 +321,19 @@ class _UnitRows:
         self.table = table
         self.caches: dict = {}  # the lines' values encoded, shared by every unit's (:class:`.jsontext.Rows`)
         self.runs: dict[str, list[tuple[int, int]]] = {}
-        uids = table.column("unit_id")
         start = 0
-        for i in range(1, len(uids) + 1):
-            if i == len(uids) or uids[i] != uids[start]:
-                self.runs.setdefault(uids[start], []).append((start, i))
-                start = i
+        for uid, run in itertools.groupby(table.column("unit_id")):  # (equal neighbours, counted in C)
+            end = start + len(list(run))
+            self.runs.setdefault(uid, []).append((start, end))
+            start = end
+
+    def slices(self, uid: str) -> tuple:
+        """The unit's rows as slices of the table's columns, run after run (what :meth:`get` joins)."""
+        runs = self.runs.get(uid)
+        if runs is None:
+            return ()
+        columns = self.table.columns
+        return tuple(c[a:b] for a, b in runs for c in columns)
 
     def get(self, uid: str, default=()):
         runs = self.runs.get(uid)
