@@ -116,3 +116,27 @@ def test_an_old_long_table_edited_in_place_is_not_taken_over(resign: bool, proje
     assert len([1 for name, _ in made if name == "lines"]) == len(batches) + 1
     clean_build(project, clean)
     assert files(out) == files(clean)
+
+
+def test_a_periods_records_are_digested_once_for_the_notice_and_the_dataset(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One unit's points changed in the last published period: that period's records are digested once
+    (the notice's files' keys and the dataset's share the digest, remembered by the period's key); no
+    other period's records are digested (their digests are the last build's)."""
+    monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    build(project, out)
+    digested: list[str] = []
+    real = dataset.Records.digest_parts
+
+    def parts(self):
+        digested.append(self.table("results").column("period_id")[0])
+        return real(self)
+
+    monkeypatch.setattr(dataset.Records, "digest_parts", parts)
+    set_score(project, "2018-Q1", "jyj", 42)
+    build(project, out)
+    assert digested == ["2018-Q1"]
+    monkeypatch.setattr(dataset.Records, "digest_parts", real)
+    clean_build(project, clean)
+    assert files(out) == files(clean)

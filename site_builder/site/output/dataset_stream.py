@@ -105,7 +105,8 @@ def period_records(data: SiteData, scheme_id: str) -> Iterator[Records]:
         yield records_of(data, period)
 
 
-def _batches(rows: tuple, size: int = BATCH) -> Iterator[tuple]:
+def _batches(rows: tuple, size: int | None = None) -> Iterator[tuple]:
+    size = size or BATCH
     for i in range(0, len(rows), size):
         yield rows[i:i + size]
 
@@ -217,7 +218,7 @@ class DatasetFile(reuse.Recorded):
     per table, the range, SHA-256 and digest of the rows of each batch (:mod:`.dataset_pieces`)."""
 
     def __init__(self, data: SiteData, scheme_id: str, path: str, keys=None, name: str | None = None,
-                 fixed: dict[str, Any] | None = None, periods: tuple | None = None, batch: int = BATCH) -> None:
+                 fixed: dict[str, Any] | None = None, periods: tuple | None = None, batch: int | None = None) -> None:
         self.data, self.scheme_id, self.path, self.keys = data, scheme_id, path, keys
         self.name, self.fixed, self.periods, self.batch = name, fixed, periods, batch
         self.record = None
@@ -320,9 +321,9 @@ class DatasetFile(reuse.Recorded):
 
 
 def csv_chunks(data: SiteData, scheme_id: str, name: str, path: str = "", keys=None, periods: tuple | None = None,
-               batch: int = BATCH) -> DatasetFile:
+               batch: int | None = None) -> DatasetFile:
     """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time (``periods``: those
-    periods only, e.g. a notice's long table of its period; ``batch``: rows a batch)."""
+    periods only, e.g. a notice's long table of its period; ``batch``: rows a batch, :data:`BATCH` by default)."""
     return DatasetFile(data, scheme_id, path, keys, name=name, periods=periods, batch=batch)
 
 
