@@ -130,6 +130,52 @@ def test_a_document_written_in_pieces_is_the_text_of_json_dumps(doc, rnd, size):
         assert len(piece.decode("utf-8")) >= size
 
 
+def _cut_up(doc, rnd):
+    """``doc`` lazy (:func:`_lazy`) with some of its values as :class:`jsontext.Piece`."""
+    doc = _lazy(doc, rnd)
+    if isinstance(doc, jsontext.Parts):
+        return jsontext.Parts({k: jsontext.Piece(k, v) if rnd.random() < 0.5 else _cut_up(v, rnd)
+                               for k, v in doc.items()})
+    if isinstance(doc, jsontext.Items):
+        items = [jsontext.Piece(None, v) if rnd.random() < 0.5 else v for v in doc.make()]
+        return jsontext.Items(lambda: iter(items))
+    return doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents.filter(lambda d: isinstance(d, (dict, list, tuple))), st.randoms(use_true_random=False),
+       st.integers(1, 300))
+def test_a_document_with_pieces_cut_out_is_the_text_of_json_dumps(doc, rnd, size):
+    """Values given as Pieces are chunks of their own, each asked of ``cut`` with its depth once every
+    chunk before it was given: the bytes of the whole document all the same, each piece the value's
+    text at its depth (the text json.dumps writes there)."""
+    given_ = []
+    out = []
+
+    def cut(piece, depth):
+        text = piece.text(depth)
+        given_.append((sum(map(len, out)), text))
+        return text
+
+    out.extend(jsontext.chunks(_cut_up(doc, rnd), size=size, cut=cut))  # (cut reads what came before)
+    whole = b"".join(out)
+    assert whole == (reference(doc) + "\n").encode("utf-8")
+    for at, text in given_:
+        assert whole[at:at + len(text)] == text  # each piece at the place it was asked for
+    assert b"".join(jsontext.chunks(_cut_up(doc, rnd), size=size)) == whole  # no cut: Piece.text
+
+
+def test_a_piece_is_its_value_at_its_depth():
+    doc = jsontext.Parts({"groups": jsontext.Items(lambda: [jsontext.Piece("k", {"b": [1, "县"], "a": None})]),
+                          "z": 1})
+    seen = []
+    text = b"".join(jsontext.chunks(doc, cut=lambda p, d: seen.append((p.key, d)) or p.text(d)))
+    assert seen == [("k", 2)]
+    assert text == (
+        '{\n "groups": [\n  {\n   "a": null,\n   "b": [\n    1,\n    "县"\n   ]\n  }\n ],\n "z": 1\n}\n'
+    ).encode("utf-8")
+
+
 def test_a_piece_json_dumps_must_write_is_written_as_json_dumps_writes_it():
     # a dict with a number as a key inside a lazy list: that item left to json.dumps, indented to its depth
     doc = {"rows": [{"a": {1: "x", 2: [None]}}, {"b": float("nan")}], "z": "县"}

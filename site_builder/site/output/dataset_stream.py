@@ -105,9 +105,10 @@ def period_records(data: SiteData, scheme_id: str) -> Iterator[Records]:
         yield records_of(data, period)
 
 
-def _batches(rows: tuple) -> Iterator[tuple]:
-    for i in range(0, len(rows), BATCH):
-        yield rows[i:i + BATCH]
+def _batches(rows: tuple, size: int | None = None) -> Iterator[tuple]:
+    size = size or BATCH
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
 
 
 # ---------------------------------------------------------------- what a period's records are made of
@@ -217,13 +218,13 @@ class DatasetFile(reuse.Recorded):
     per table, the range, SHA-256 and digest of the rows of each batch (:mod:`.dataset_pieces`)."""
 
     def __init__(self, data: SiteData, scheme_id: str, path: str, keys=None, name: str | None = None,
-                 fixed: dict[str, Any] | None = None) -> None:
+                 fixed: dict[str, Any] | None = None, periods: tuple | None = None, batch: int | None = None) -> None:
         self.data, self.scheme_id, self.path, self.keys = data, scheme_id, path, keys
-        self.name, self.fixed = name, fixed
+        self.name, self.fixed, self.periods, self.batch = name, fixed, periods, batch
         self.record = None
 
     def __iter__(self) -> Iterator[bytes]:
-        periods = dataset.published_periods(self.data, self.scheme_id)
+        periods = dataset.published_periods(self.data, self.scheme_id) if self.periods is None else self.periods
         keys = self.keys() if self.keys is not None and _LAST.recording else None
         pks = keys or (None,) * len(periods)
         old = _LAST.old_file(self.path)
@@ -276,7 +277,7 @@ class DatasetFile(reuse.Recorded):
         if ranges is not None:
             made = None
             if os.environ.get(reuse.CHECK_ENV):  # the tests: what is taken over is what would be made
-                made = [self._encode(table, rows) for rows in _batches(records_of(self.data, period).table(table))]
+                made = [self._encode(table, rows) for rows in _batches(records_of(self.data, period).table(table), self.batch)]
                 records_digest(self.data, period, pk)
                 _examples_of(self.data, period, pk)
             for start, length, sha, rows_digest in ranges:
@@ -298,7 +299,7 @@ class DatasetFile(reuse.Recorded):
                 _LAST.digests[pk] = digested
         if pk is not None and pk not in _LAST.examples:
             _LAST.examples[pk] = period_examples(records)
-        for i, rows in enumerate(_batches(records.table(table))):
+        for i, rows in enumerate(_batches(records.table(table), self.batch)):
             if i < n:  # taken over before a piece that was not intact
                 continue
             rows_digest = digest(rows.columns, swap=False) if out is not None else None
@@ -319,9 +320,11 @@ class DatasetFile(reuse.Recorded):
         yield batch
 
 
-def csv_chunks(data: SiteData, scheme_id: str, name: str, path: str = "", keys=None) -> DatasetFile:
-    """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time."""
-    return DatasetFile(data, scheme_id, path, keys, name=name)
+def csv_chunks(data: SiteData, scheme_id: str, name: str, path: str = "", keys=None, periods: tuple | None = None,
+               batch: int | None = None) -> DatasetFile:
+    """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time (``periods``: those
+    periods only, e.g. a notice's long table of its period; ``batch``: rows a batch, :data:`BATCH` by default)."""
+    return DatasetFile(data, scheme_id, path, keys, name=name, periods=periods, batch=batch)
 
 
 def json_chunks(data: SiteData, scheme_id: str, fixed: dict[str, Any], path: str = "", keys=None) -> DatasetFile:

@@ -22,10 +22,12 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from site_builder.site.output import jsontext, xlsx
+from site_builder.site.output.digest import digest
 from site_builder.site.output.xlsx import formula_like
 from site_builder.site.present import i18n
 from site_builder.site.present.figures import figure
@@ -265,13 +267,15 @@ def _sheet_name(name: str, used: set[str]) -> str:
 _LINE_OMITS = frozenset({"scheme_id", "period_id", "unit_id", "unit"})  # a line's fields its row holds
 
 
-def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterator[bytes]:
+def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None, cut=None, keyed: bool = False) -> Iterator[bytes]:
     """The notice as JSON: every figure a string with its published decimals (``"96.40"``), never a
     float; ranks and counts integers.  With ``records`` (:class:`.dataset.Records`): each row's
     points of every line, every ranking of the period and every honour, level and veto with unit ids.
 
     The file's bytes a piece at a time (:func:`.jsontext.chunks`): each row (with its lines), ranking
-    and outcome is made when it is written, never the whole document at once."""
+    and outcome is made when it is written, never the whole document at once.  ``keyed``: each group
+    is a :class:`.jsontext.Piece` keyed by what its text is made of (:func:`_group_key`), given to
+    ``cut`` (:class:`.json_pieces.Doc`: an unchanged group taken from the last build's file)."""
     lines_of: dict = {}
     extra_of: dict[str, dict] = {}
     if records is not None:
@@ -280,12 +284,33 @@ def to_json(tables: tuple[GroupTable, ...], meta: dict, records=None) -> Iterato
         for uid, *values in zip(*map(results.column, ("unit_id", "cumulative", "stage_total"))):
             extra_of[uid] = {k: v for k, v in zip(("cumulative", "stage_total"), values) if v is not None}
     doc = jsontext.Parts(meta)
-    doc["groups"] = jsontext.Items(lambda: (_json_group(t, lines_of, extra_of, records is not None) for t in tables))
+    group = functools.partial(_json_group, lines_of=lines_of, extra_of=extra_of, lines=records is not None)
+    if keyed:
+        doc["groups"] = jsontext.Items(lambda: (jsontext.Piece(_group_key(t, lines_of, extra_of, records is not None),
+                                                               group(t)) for t in tables))
+    else:
+        doc["groups"] = jsontext.Items(lambda: map(group, tables))
     if records is not None:
         doc["rankings"] = jsontext.Items(lambda: _rankings(records.rankings))
         doc["outcomes"] = jsontext.Items(lambda: ({k: v for k, v in rec.items() if k not in ("scheme_id", "period_id")}
                                                   for rec in records.honours))
-    return jsontext.chunks(doc)
+    return jsontext.chunks(doc, cut=cut)
+
+
+def _group_key(t: GroupTable, lines_of, extra_of: dict[str, dict], lines: bool) -> str | None:
+    """The digest of everything a group's text in the notice's JSON is made of (:func:`_json_group`):
+    its table, and each of its units' lines (their columns) and running totals."""
+    units = [r.unit for r in t.rows]
+    slices = getattr(lines_of, "slices", None)
+    if not lines:
+        got: list = []
+    elif slices is not None:  # each unit's runs of rows as slices of the columns (no rows made)
+        got = [lines_of.table.names, *map(slices, units)]
+    else:
+        got = [lines_of.get(u, ()) for u in units]
+        got = [(c.names, c.columns) if isinstance(c, jsontext.Columns) else c for c in got]
+    return digest("notice json group", 1, t, lines, sorted(_LINE_OMITS), got, [extra_of.get(u) for u in units],
+                  swap=False)
 
 
 class _UnitRows:
@@ -296,12 +321,19 @@ class _UnitRows:
         self.table = table
         self.caches: dict = {}  # the lines' values encoded, shared by every unit's (:class:`.jsontext.Rows`)
         self.runs: dict[str, list[tuple[int, int]]] = {}
-        uids = table.column("unit_id")
         start = 0
-        for i in range(1, len(uids) + 1):
-            if i == len(uids) or uids[i] != uids[start]:
-                self.runs.setdefault(uids[start], []).append((start, i))
-                start = i
+        for uid, run in itertools.groupby(table.column("unit_id")):  # (equal neighbours, counted in C)
+            end = start + len(list(run))
+            self.runs.setdefault(uid, []).append((start, end))
+            start = end
+
+    def slices(self, uid: str) -> tuple:
+        """The unit's rows as slices of the table's columns, run after run (what :meth:`get` joins)."""
+        runs = self.runs.get(uid)
+        if runs is None:
+            return ()
+        columns = self.table.columns
+        return tuple(c[a:b] for a, b in runs for c in columns)
 
     def get(self, uid: str, default=()):
         runs = self.runs.get(uid)

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset, dataset_stream, downloads, prekeys, xlsx_pieces
+from site_builder.site.output import dataset_stream, downloads, json_pieces, prekeys, xlsx_pieces
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
@@ -41,6 +41,7 @@ from site_builder.site.pages.notice_versions import corrections_of, superseded_v
 
 
 LONG_TABLES = ("lines", "rankings", "honours")  # a notice's long tables beside its table (results)
+NOTICE_BATCH = 500  # rows a piece of a notice's long table (one unit's edit changes the batches holding its rows)
 
 
 @dataclass(frozen=True)
@@ -246,24 +247,39 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
         "published_version": version,
         "current": data.shown_version(period) is None,
     }
+    # the period's key (what its records are made of), made once for its long tables' pieces
+    pks = Once(partial(_period_keys, data, period))
     # the digests of the tables and of the records, made once for the six files' keys (not once a file)
     tables_key = Once(lambda: digest(tables(), loc, swap=False))
-    records_key = Once(lambda: digest(records().digest_parts(), swap=False))
+    # (the records' digest is the dataset's: remembered by the period's key, from the last build's record or
+    # made once in this process for the notice's files and the dataset's, :func:`..output.dataset_stream.records_digest`)
+    records_key = Once(lambda: dataset_stream.records_digest(data, period, (pks() or (None,))[0]))
     files = {
         "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
-        **{part: (partial(lambda part: dataset.to_csv(part, records().table(part)), part),
+        # a batch of rows at a time, unchanged batches taken from the last build's file (:mod:`..output.dataset_pieces`)
+        **{part: (partial(lambda part: dataset_stream.csv_chunks(data, period.scheme, part, view["downloads"][part], pks,
+                                                                 (period,), NOTICE_BATCH), part),
                   partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
         # its unchanged sheets taken from the last build's file (:mod:`..output.xlsx_pieces`)
         "xlsx": (lambda: xlsx_pieces.Book(view["downloads"]["xlsx"], lambda old, keyed, check: downloads.to_xlsx(
                      tables(), loc, view["title"], view["date"], records(), old, keyed, check)),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
-        "json": (lambda: downloads.to_json(tables(), meta, records()), lambda: keyed(tables_key(), meta, records_key())),
+        # its unchanged groups taken from the last build's file (:mod:`..output.json_pieces`)
+        "json": (lambda: json_pieces.Doc(view["downloads"]["json"], lambda cut, keyed: downloads.to_json(
+                     tables(), meta, records(), cut, keyed)),
+                 lambda: keyed(tables_key(), meta, records_key())),
     }
     prekey = lambda: keyed(period_part())  # noqa: E731 - every file of the notice: its period's part
     for name in ("csv", *LONG_TABLES, "xlsx", "json"):
         make, inputs = files[name]
         yield Route(view["downloads"][name], "download", make=make, inputs=inputs, done=partial(_done, records, tables),
                     prekey=prekey)
+
+
+def _period_keys(data: SiteData, period: Period) -> tuple[str] | None:
+    """The period's key as the keys of a dataset file of that one period (None: it has none)."""
+    pk = dataset_stream.period_key(data, period)
+    return None if pk is None else (pk,)
 
 
 def _done(*shared: Once) -> None:
