@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.site.output import jsontext
+from site_builder.site.output import json_chunks, jsontext
 from site_builder.site.output.xlsx import Number
 
 
@@ -124,20 +124,20 @@ def _lazy(doc, rnd):
 def test_a_document_written_in_pieces_is_the_text_of_json_dumps(doc, rnd, size):
     """Parts and Items written a value at a time (pieces of about ``size`` characters): the bytes of the
     whole document, each piece whole UTF-8 (never cut inside a text)."""
-    pieces = list(jsontext.chunks(_lazy(doc, rnd), size=size))
+    pieces = list(json_chunks.chunks(_lazy(doc, rnd), size=size))
     assert b"".join(pieces) == jsontext.document(doc) == (reference(doc) + "\n").encode("utf-8")
     for piece in pieces[:-1]:
         assert len(piece.decode("utf-8")) >= size
 
 
 def _cut_up(doc, rnd):
-    """``doc`` lazy (:func:`_lazy`) with some of its values as :class:`jsontext.Piece`."""
+    """``doc`` lazy (:func:`_lazy`) with some of its values as :class:`json_chunks.Piece`."""
     doc = _lazy(doc, rnd)
     if isinstance(doc, jsontext.Parts):
-        return jsontext.Parts({k: jsontext.Piece(k, v) if rnd.random() < 0.5 else _cut_up(v, rnd)
+        return jsontext.Parts({k: json_chunks.Piece(k, v) if rnd.random() < 0.5 else _cut_up(v, rnd)
                                for k, v in doc.items()})
     if isinstance(doc, jsontext.Items):
-        items = [jsontext.Piece(None, v) if rnd.random() < 0.5 else v for v in doc.make()]
+        items = [json_chunks.Piece(None, v) if rnd.random() < 0.5 else v for v in doc.make()]
         return jsontext.Items(lambda: iter(items))
     return doc
 
@@ -157,19 +157,19 @@ def test_a_document_with_pieces_cut_out_is_the_text_of_json_dumps(doc, rnd, size
         given_.append((sum(map(len, out)), text))
         return text
 
-    out.extend(jsontext.chunks(_cut_up(doc, rnd), size=size, cut=cut))  # (cut reads what came before)
+    out.extend(json_chunks.chunks(_cut_up(doc, rnd), size=size, cut=cut))  # (cut reads what came before)
     whole = b"".join(out)
     assert whole == (reference(doc) + "\n").encode("utf-8")
     for at, text in given_:
         assert whole[at:at + len(text)] == text  # each piece at the place it was asked for
-    assert b"".join(jsontext.chunks(_cut_up(doc, rnd), size=size)) == whole  # no cut: Piece.text
+    assert b"".join(json_chunks.chunks(_cut_up(doc, rnd), size=size)) == whole  # no cut: Piece.text
 
 
 def test_a_piece_is_its_value_at_its_depth():
-    doc = jsontext.Parts({"groups": jsontext.Items(lambda: [jsontext.Piece("k", {"b": [1, "县"], "a": None})]),
+    doc = jsontext.Parts({"groups": jsontext.Items(lambda: [json_chunks.Piece("k", {"b": [1, "县"], "a": None})]),
                           "z": 1})
     seen = []
-    text = b"".join(jsontext.chunks(doc, cut=lambda p, d: seen.append((p.key, d)) or p.text(d)))
+    text = b"".join(json_chunks.chunks(doc, cut=lambda p, d: seen.append((p.key, d)) or p.text(d)))
     assert seen == [("k", 2)]
     assert text == (
         '{\n "groups": [\n  {\n   "a": null,\n   "b": [\n    1,\n    "县"\n   ]\n  }\n ],\n "z": 1\n}\n'
@@ -180,9 +180,9 @@ def test_a_piece_json_dumps_must_write_is_written_as_json_dumps_writes_it():
     # a dict with a number as a key inside a lazy list: that item left to json.dumps, indented to its depth
     doc = {"rows": [{"a": {1: "x", 2: [None]}}, {"b": float("nan")}], "z": "县"}
     lazy = jsontext.Parts(rows=jsontext.Items(lambda: iter(doc["rows"])), z="县")
-    assert b"".join(jsontext.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
-    assert b"".join(jsontext.chunks(jsontext.Items(lambda: ()))) == b"[]\n"
-    assert b"".join(jsontext.chunks(jsontext.Parts())) == b"{}\n"
+    assert b"".join(json_chunks.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
+    assert b"".join(json_chunks.chunks(jsontext.Items(lambda: ()))) == b"[]\n"
+    assert b"".join(json_chunks.chunks(jsontext.Parts())) == b"{}\n"
 
 
 @st.composite
@@ -227,7 +227,7 @@ def test_rows_written_without_some_keys_as_json_dumps_of_the_rows_without_them(r
     plain = [{k: v for k, v in r.items() if k not in omit} for r in rows]
     doc = {"a": 1, "rows": plain}
     lazy = jsontext.Parts(a=1, rows=jsontext.Rows(rows, omit))
-    assert b"".join(jsontext.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
+    assert b"".join(json_chunks.chunks(lazy)) == (reference(doc) + "\n").encode("utf-8")
     assert jsontext.dumps({"a": 1, "rows": jsontext.Rows(rows, omit)}) == reference(doc)
 
 

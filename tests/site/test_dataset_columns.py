@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.site.output import dataset, dataset_stream, jsontext
+from site_builder.site.output import dataset, dataset_stream, json_chunks, jsontext
 from site_builder.site.output.dataset import NAMES, TABLES, Records
 from site_builder.site.output.digest import digest
 from site_builder.site.output.jsontext import Columns
@@ -82,7 +82,7 @@ def test_columns_write_the_bytes_the_dicts_wrote(drawn, depth, data):
     omit = frozenset(data.draw(st.sets(st.sampled_from(NAMES[table]), max_size=4)))
     plain = [{k: v for k, v in r.items() if k not in omit} for r in rows]
     lazy = jsontext.Parts(a=1, rows=jsontext.Rows(cols, omit))
-    assert outcome(lambda: b"".join(jsontext.chunks(lazy))) == \
+    assert outcome(lambda: b"".join(json_chunks.chunks(lazy))) == \
         outcome(lambda: (reference({"a": 1, "rows": plain}) + "\n").encode("utf-8"))
     # a batch (a slice) is the rows of that slice
     a = data.draw(st.integers(0, len(rows)))

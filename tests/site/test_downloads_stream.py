@@ -1,5 +1,5 @@
 """A notice's JSON download is written a piece at a time (site_builder/site/output/downloads.py
-``to_json`` → ``jsontext.chunks``): each row with its lines, each ranking and outcome made when it
+``to_json`` → ``json_chunks.chunks``): each row with its lines, each ranking and outcome made when it
 is written.  The pieces join into exactly ``json.dumps`` of the document, each piece is whole
 UTF-8 cut between two values, and the memory used while writing a notice of many units' lines is a
 small part of the file instead of several times it."""
@@ -10,7 +10,7 @@ import json
 import tracemalloc
 from decimal import Decimal
 
-from site_builder.site.output import downloads
+from site_builder.site.output import downloads_json
 from site_builder.site.output.dataset import TABLES, Records
 from site_builder.site.present.tables import Column, GroupTable, HonourLine, Row
 
@@ -48,7 +48,7 @@ def _notice(units: int, lines: int) -> tuple[tuple[GroupTable, ...], Records]:
 
 def test_the_pieces_are_json_dumps_of_the_notice_cut_between_values():
     tables, records = _notice(units=300, lines=12)
-    pieces = list(downloads.to_json(tables, META, records))
+    pieces = list(downloads_json.to_json(tables, META, records))
     assert len(pieces) > 5
     whole = b"".join(pieces)
     doc = json.loads(whole)
@@ -71,7 +71,7 @@ def test_writing_a_big_notice_holds_a_small_part_of_it():
     tables, records = _notice(units=1000, lines=30)
     tracemalloc.start()
     try:
-        size = sum(len(piece) for piece in downloads.to_json(tables, META, records))
+        size = sum(len(piece) for piece in downloads_json.to_json(tables, META, records))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

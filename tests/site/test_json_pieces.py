@@ -31,7 +31,7 @@ from test_incremental import (
 
 from site_builder.load import cache
 from site_builder.site import render_pool
-from site_builder.site.output import downloads, fingerprint, json_pieces, jsontext, reuse
+from site_builder.site.output import downloads_json, fingerprint, json_chunks, json_pieces, reuse
 
 NOTICES = "notices/xiaoneng/"
 GROUPS = ["综合管理部门组", "社会事业部门组"]
@@ -51,13 +51,13 @@ def project(tmp_path: Path):
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of every group of a notice's JSON that is encoded, in order."""
     seen: list[str] = []
-    real = jsontext.Piece.text
+    real = json_chunks.Piece.text
 
     def text(self, depth: int) -> bytes:
         seen.append(self.value["name"])
         return real(self, depth)
 
-    monkeypatch.setattr(jsontext.Piece, "text", text)
+    monkeypatch.setattr(json_chunks.Piece, "text", text)
     return seen
 
 
@@ -223,7 +223,7 @@ def test_a_key_that_misses_an_input_is_caught_by_the_check(project: Path, tmp_pa
     """With the check on (the suite), a group taken over is made all the same: a key that would let
     other bytes through fails the build loudly."""
     out = tmp_path / "site"
-    monkeypatch.setattr(downloads, "_group_key", lambda t, *_: "0" * 64)  # every group "the same"
+    monkeypatch.setattr(downloads_json, "_group_key", lambda t, *_: "0" * 64)  # every group "the same"
     build(project, out)
     set_score(project, "2018-Q1", "jyj", 41)
     with pytest.raises(AssertionError, match="equal keys of a group, other bytes"):
@@ -245,19 +245,19 @@ def test_a_groups_key_is_made_of_what_its_text_is() -> None:
     equal inputs give one key."""
     from site_builder.site.output.jsontext import Columns
 
-    lines = downloads._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.0", "3.0"))))
-    other = downloads._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.5", "3.0"))))
+    lines = downloads_json._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.0", "3.0"))))
+    other = downloads_json._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.5", "3.0"))))
 
     t = Table((Row("a"),))
-    base = downloads._group_key(t, lines, {"a": {"cumulative": "3.0"}}, True)
-    assert base == downloads._group_key(Table((Row("a"),)), lines, {"a": {"cumulative": "3.0"}}, True)
-    assert base != downloads._group_key(t, other, {"a": {"cumulative": "3.0"}}, True)  # a line's points
-    assert base != downloads._group_key(t, lines, {"a": {"cumulative": "3.5"}}, True)  # the running total
-    assert base != downloads._group_key(t, lines, {"a": {"cumulative": "3.0"}}, False)  # without lines
-    assert base != downloads._group_key(Table((Row("b"),)), lines, {"a": {"cumulative": "3.0"}}, True)
+    base = downloads_json._group_key(t, lines, {"a": {"cumulative": "3.0"}}, True)
+    assert base == downloads_json._group_key(Table((Row("a"),)), lines, {"a": {"cumulative": "3.0"}}, True)
+    assert base != downloads_json._group_key(t, other, {"a": {"cumulative": "3.0"}}, True)  # a line's points
+    assert base != downloads_json._group_key(t, lines, {"a": {"cumulative": "3.5"}}, True)  # the running total
+    assert base != downloads_json._group_key(t, lines, {"a": {"cumulative": "3.0"}}, False)  # without lines
+    assert base != downloads_json._group_key(Table((Row("b"),)), lines, {"a": {"cumulative": "3.0"}}, True)
     # a line of another unit changed: the same key
-    third = downloads._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.0", "9.0"))))
-    assert base == downloads._group_key(t, third, {"a": {"cumulative": "3.0"}}, True)
+    third = downloads_json._UnitRows(Columns(("unit_id", "points"), (("a", "a", "b"), ("1.0", "2.0", "9.0"))))
+    assert base == downloads_json._group_key(t, third, {"a": {"cumulative": "3.0"}}, True)
 
 
 def test_a_parallel_incremental_json_is_the_clean_one(project: Path, tmp_path: Path,
@@ -284,7 +284,7 @@ def test_without_a_record_kept_nothing_is_keyed(tmp_path: Path, monkeypatch: pyt
     from test_incremental import cache_off
 
     keyed: list = []
-    monkeypatch.setattr(downloads, "_group_key", lambda *a: keyed.append(a) or "0" * 64)
+    monkeypatch.setattr(downloads_json, "_group_key", lambda *a: keyed.append(a) or "0" * 64)
     project = make_project(tmp_path)
     with cache_off():
         build(project, tmp_path / "site")

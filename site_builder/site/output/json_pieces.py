@@ -4,7 +4,7 @@ Encoding a group of a notice's JSON (its rows, each with the points of every lin
 what the file costs, and after an edit most groups of a notice made again are what they were:
 an edit in the middle of the year changes the running totals of one unit in each later period,
 so of each later notice only that unit's group changes.  The JSON is written a piece at a time
-(:func:`.jsontext.chunks`); each group is a :class:`.jsontext.Piece` whose key is the digest of
+(:func:`.json_chunks.chunks`); each group is a :class:`.json_chunks.Piece` whose key is the digest of
 everything its text is made of (the group's table, its units' lines and running totals, its
 depth in the document).  Each build records, for each notice's JSON, each group's key, where
 its bytes lie in the file, their length and SHA-256 (the ``extra`` of the file in the signed
@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from site_builder.site.output import dataset_pieces, dataset_stream, jsontext, reuse
+from site_builder.site.output import dataset_pieces, dataset_stream, json_chunks, reuse
 from site_builder.site.output.stage import Kept
 
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
@@ -48,8 +48,8 @@ def valid(extra: Any) -> dict[str, tuple[int, int, str]] | None:
 
 
 class Doc(reuse.Recorded):
-    """A notice's JSON made when written: ``make(cut)`` gives its chunks (:func:`.jsontext.chunks`
-    with that ``cut``), its groups as :class:`.jsontext.Piece`; each group recorded in the last
+    """A notice's JSON made when written: ``make(cut)`` gives its chunks (:func:`.json_chunks.chunks`
+    with that ``cut``), its groups as :class:`.json_chunks.Piece`; each group recorded in the last
     build's file at ``path`` is taken from there; once written, :attr:`record` holds the file's pieces
     for the next build."""
 
@@ -69,7 +69,7 @@ class Doc(reuse.Recorded):
         record: list[list] = []
         at = 0
 
-        def cut(piece: jsontext.Piece, depth: int) -> bytes:
+        def cut(piece: json_chunks.Piece, depth: int) -> bytes:
             got = None
             # the key with the piece's depth (its text is indented to it)
             key = None if piece.key is None else hashlib.sha256(f"{piece.key} {depth}".encode()).hexdigest()

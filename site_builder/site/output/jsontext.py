@@ -12,7 +12,7 @@ JSON has no form for, a cycle) is left to ``json.dumps`` for the whole
 document, so that it fails, or succeeds, exactly as before.
 
 A document too big to hold whole (a notice's JSON with every line of every unit) is written by
-:func:`chunks` a piece at a time: its big lists given as :class:`Items` (what makes their items,
+:func:`.json_chunks.chunks` a piece at a time: its big lists given as :class:`Items` (what makes their items,
 called when the list is reached) inside :class:`Parts` (dicts written a value at a time); each item
 is written as above (or, failing that, by ``json.dumps`` indented to its depth: the same text as
 ``json.dumps`` of the whole document).
@@ -54,7 +54,7 @@ def document(doc: object) -> bytes:
 
 
 class Items:
-    """A list of a document written an item at a time by :func:`chunks`: ``make()`` gives its items
+    """A list of a document written an item at a time by :func:`.json_chunks.chunks`: ``make()`` gives its items
     when the list is reached (never held as a list)."""
 
     __slots__ = ("make",)
@@ -64,7 +64,7 @@ class Items:
 
 
 class Parts(dict):
-    """A dict of a document (text keys) holding :class:`Items` at some depth: written by :func:`chunks`
+    """A dict of a document (text keys) holding :class:`Items` at some depth: written by :func:`.json_chunks.chunks`
     a value at a time, in the order of its keys."""
 
 
@@ -171,80 +171,6 @@ def _plain(o: object) -> object:
     if type(o) is Columns:
         return list(o)
     raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
-
-
-class Piece:
-    """A value of a document that :func:`chunks` gives to its ``cut`` as a chunk of its own (its bytes
-    alone, between the separators around it): ``key`` names what its text is made of (None: nothing
-    to recognise it by), ``value`` is what is written (:func:`Piece.text`)."""
-
-    __slots__ = ("key", "value")
-
-    def __init__(self, key: str | None, value: object) -> None:
-        self.key, self.value = key, value
-
-    def text(self, depth: int) -> bytes:
-        """The value's bytes at ``depth``, exactly as :func:`chunks` writes it there."""
-        return "".join(p if type(p) is str else p.piece.text(p.depth).decode("utf-8")
-                       for p in _pieces(self.value, depth)).encode("utf-8")
-
-
-class _Cut:
-    __slots__ = ("depth", "piece")
-
-    def __init__(self, piece: Piece, depth: int) -> None:
-        self.piece, self.depth = piece, depth
-
-
-def chunks(doc: object, size: int = 1 << 16, cut: Callable[[Piece, int], bytes] | None = None) -> Iterator[bytes]:
-    """:func:`document`'s bytes for a document of :class:`Parts` and :class:`Items`, in pieces of about
-    ``size`` characters or more, each ending between two of its values (never inside a text).  A
-    :class:`Piece` in it is a chunk of its own: ``cut(piece, depth)`` gives its bytes (by default
-    :meth:`Piece.text`), asked for once every chunk before it has been given."""
-    buf: list[str] = []
-    n = 0
-    for piece in _pieces(doc, 0):
-        if type(piece) is _Cut:
-            if buf:
-                yield "".join(buf).encode("utf-8")
-                buf, n = [], 0
-            yield cut(piece.piece, piece.depth) if cut is not None else piece.piece.text(piece.depth)
-            continue
-        buf.append(piece)
-        n += len(piece)
-        if n >= size:
-            yield "".join(buf).encode("utf-8")
-            buf, n = [], 0
-    buf.append("\n")
-    yield "".join(buf).encode("utf-8")
-
-
-def _pieces(o: object, depth: int) -> Iterator[str]:
-    if type(o) is Piece:
-        yield _Cut(o, depth)  # type: ignore[misc] - taken out by chunks (Piece.text: its value's text)
-    elif isinstance(o, Items):
-        inner = "\n" + " " * (depth + 1)
-        sep = "[" + inner
-        for item in o.make():
-            yield sep
-            sep = "," + inner
-            yield from _pieces(item, depth + 1)
-        yield "[]" if sep[0] == "[" else inner[:-1] + "]"
-    elif isinstance(o, Parts):
-        if not o:
-            yield "{}"
-            return
-        if not all(isinstance(k, str) for k in o):
-            raise TypeError("the keys of a document's Parts are texts")
-        inner = "\n" + " " * (depth + 1)
-        sep = "{" + inner
-        for k, v in sorted(o.items()):
-            yield sep + encode_basestring(k) + ": "
-            sep = "," + inner
-            yield from _pieces(v, depth + 1)
-        yield inner[:-1] + "}"
-    else:
-        yield part(o, depth)
 
 
 def part(o: object, depth: int) -> str:

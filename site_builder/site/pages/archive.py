@@ -88,7 +88,6 @@ def group_pages(data: SiteData) -> Iterator[Route]:
     site-wide part (settings, registry, schemes, every period's header, status and embargo), the
     latest period's part (its records, results, the previous period's results, the notice's versions:
     all the group's table reads) and the periods listed."""
-    loc = data.locale
     tables: dict[tuple[str, str], Once] = {}  # the latest notice's tables, shared by its group pages
     for sid in sorted(data.project.schemes):
         versions = list(data.project.schemes[sid].values())

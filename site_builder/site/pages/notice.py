@@ -27,7 +27,7 @@ from markupsafe import Markup
 from site_builder.model import Period
 from site_builder.scoring.results import VetoResult
 from site_builder.site import paths, urls
-from site_builder.site.output import dataset_stream, downloads, json_pieces, prekeys, xlsx_pieces
+from site_builder.site.output import dataset_stream, downloads, downloads_json, json_pieces, prekeys, xlsx_pieces
 from site_builder.site.output.digest import digest, keyed
 from site_builder.site.present import i18n
 from site_builder.site.records import noticedoc
@@ -265,7 +265,7 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
                      tables(), loc, view["title"], view["date"], records(), old, keyed, check)),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
         # its unchanged groups taken from the last build's file (:mod:`..output.json_pieces`)
-        "json": (lambda: json_pieces.Doc(view["downloads"]["json"], lambda cut, keyed: downloads.to_json(
+        "json": (lambda: json_pieces.Doc(view["downloads"]["json"], lambda cut, keyed: downloads_json.to_json(
                      tables(), meta, records(), cut, keyed)),
                  lambda: keyed(tables_key(), meta, records_key())),
     }

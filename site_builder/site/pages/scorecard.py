@@ -20,14 +20,13 @@ from functools import partial
 from site_builder.model import Period, SchemeVersion
 from site_builder.scoring.results import PeriodResult, RankEntry
 from site_builder.site import paths
-from site_builder.site.present import i18n
+from site_builder.site.present import i18n, sharing
 from site_builder.site.present.card_views import CardResult, line_views
 from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, line_shape, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
 from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view
-from site_builder.site.present import sharing
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output import prekeys
 from site_builder.site.output.digest import digest, keyed
@@ -184,9 +183,7 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
 
 def _card_prekey(figures: Once, uid: str) -> tuple | None:
     """What a card is a function of besides its path, kind and template (:class:`_CardFigures`): what
-    every card of the period reads alike, its group's figures, and the unit's own result and entries.
-    An edit of another unit's facts leaves it as it was unless the card shows what changed (the
-    group's median or a line's median or best, the unit's place, the number ranked, ...)."""
+    every card of the period reads alike, its group's figures, and the unit's own result and entries."""
     return figures()(uid)
 
 
