@@ -56,3 +56,31 @@ def earlier_versions(data: SiteData) -> Iterator[tuple[SiteData, Period]]:
                 on = then.notice_date(version.period)
                 then = replace(then, options=replace(then.options, as_of=on))
             yield then, version.period
+
+
+class PlacesShown:
+    """What a unit's pages show of the ranking it is placed in (for their pre-keys): the ranking's
+    size and category and the unit's first entry there (place, tied), each group's main ranking and
+    each ranking's entries indexed once per process (the results are kept by the periods: their ids
+    stay their own)."""
+
+    def __init__(self, data) -> None:
+        self.data = data
+        self.rankings: dict[int, tuple[object, dict]] = {}  # id of a ranking → (it, unit → first entry)
+        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
+
+    def __call__(self, result, uid: str) -> tuple | None:
+        u = result.units.get(uid)
+        if u is None:
+            return None
+        main = self.main.get((id(result), u.group), self)
+        if main is self:
+            main = self.main[(id(result), u.group)] = self.data.main_ranking(result, u.group)
+        ranking = main if main is not None else self.data.unit_ranking(result, uid)
+        if ranking is None:
+            return None
+        got = self.rankings.get(id(ranking))
+        if got is None or got[0] is not ranking:
+            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
+        e = got[1].get(uid)
+        return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))

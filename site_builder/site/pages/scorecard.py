@@ -25,7 +25,7 @@ from site_builder.site.present.card_views import CardResult, line_views
 from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, line_shape, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
-from site_builder.site.pages.common import earlier_versions, is_draft, notice_crumbs
+from site_builder.site.pages.common import PlacesShown, earlier_versions, is_draft, notice_crumbs
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output import prekeys
@@ -214,8 +214,7 @@ class _CardFigures:
                                result.stage, result.previous, swap=False)
         self.stats = prekeys.line_stats(result)
         self.groups: dict[str, str | None] = {}
-        self.rankings: dict[int, tuple[object, dict[str, RankEntry]]] = {}
-        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
+        self.places = PlacesShown(data)  # the unit's place and the ranking's size, as shown
         self.honours: dict[str, list] = {}  # unit → its honours, as SiteData.honours_of gives them
         for h in result.honours:
             for unit in dict.fromkeys(h.chosen):
@@ -232,23 +231,6 @@ class _CardFigures:
                                           swap=False)
         return got
 
-    def _entry(self, result: PeriodResult, uid: str) -> tuple | None:
-        """The unit's ranking's size and category, and its first entry there (as :class:`EntryIndex`)."""
-        u = result.units.get(uid)
-        if u is None:
-            return None
-        main = self.main.get((id(result), u.group), self)
-        if main is self:  # the group's main ranking once per result (the result is kept: its id stays its own)
-            main = self.main[(id(result), u.group)] = self.data.main_ranking(result, u.group)
-        ranking = main if main is not None else self.data.unit_ranking(result, uid)
-        if ranking is None:
-            return None
-        got = self.rankings.get(id(ranking))
-        if got is None or got[0] is not ranking:
-            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
-        e = got[1].get(uid)
-        return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))
-
     def __call__(self, uid: str) -> tuple | None:
         if self.base is None:
             return None
@@ -260,13 +242,13 @@ class _CardFigures:
         before = None
         if self.pres is not None:
             pu = self.pres.units.get(uid)
-            before = (None if pu is None else (pu.total,), self._entry(self.pres, uid))
+            before = (None if pu is None else (pu.total,), self.places(self.pres, uid))
         gr = self._cumulative.get(uid)
         if gr is None:
             cumulative = (None, result.cumulative.get(uid))
         else:
             cumulative = ((gr.ranking, gr.name, gr.span), result.running.get(gr.ranking, {}).get(uid))
-        shown = (uid, self._entry(result, uid), before, tuple(self.honours.get(uid, ())), cumulative,
+        shown = (uid, self.places(result, uid), before, tuple(self.honours.get(uid, ())), cumulative,
                  result.stage_totals.get(uid), result.levels.get(uid))  # (None among them is a value)
         # one pickle of figures and text (nothing shared in them to look for: no swap)
         return keyed(digest("card", self.base, self._group(u.group), own, shown, swap=False))

@@ -16,7 +16,7 @@ from site_builder.site import paths
 from site_builder.site.data import SiteData
 from site_builder.site.output import prekeys
 from site_builder.site.output.digest import digest, keyed
-from site_builder.site.pages.common import home_crumb
+from site_builder.site.pages.common import PlacesShown, home_crumb
 from site_builder.site.pages.scorecard import EntryIndex, cumulative_kind
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page, page_kind
 from site_builder.site.present import i18n, sharing
@@ -37,23 +37,7 @@ class _UnitsOfSite:
         self.entry_of = EntryIndex(data)
         self.periods = {sid: [_PeriodOfUnits(data, p) for p in data.periods_of(sid)]
                         for sid in sorted(data.project.schemes)}
-        self.rankings: dict[int, tuple[object, dict]] = {}  # id of a ranking → (it, unit → first entry)
-        self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
-
-    def _entry(self, result, uid: str) -> tuple | None:
-        """The size and category of the ranking the unit is placed in, and its entry there."""
-        group = result.units[uid].group
-        main = self.main.get((id(result), group), self)
-        if main is self:  # the results are kept by the periods: their ids stay their own
-            main = self.main[(id(result), group)] = self.data.main_ranking(result, group)
-        ranking = main if main is not None else self.data.unit_ranking(result, uid)
-        if ranking is None:
-            return None
-        got = self.rankings.get(id(ranking))
-        if got is None or got[0] is not ranking:
-            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
-        e = got[1].get(uid)
-        return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))
+        self.places = PlacesShown(data)  # the unit's place and the ranking's size, as shown
 
     def prekey(self, uid: str) -> tuple | None:
         """:func:`_unit_prekey`: one small pickle of what the page shows."""
@@ -77,7 +61,7 @@ class _UnitsOfSite:
                     running = p.running.get(uid)
                     run = ((None, None, None) if running is None
                            else (running[0].ranking, running[0].name, running[0].span))
-                    row = (own, self._entry(result, uid), run, p.total_running(uid), p.honours.get(uid),
+                    row = (own, self.places(result, uid), run, p.total_running(uid), p.honours.get(uid),
                            result.levels.get(uid))
                 rows.append((sid, p.period.id, head, row))
         return keyed(digest("unit page", site, uid, tuple(rows), swap=False))
