@@ -268,7 +268,7 @@ PHASES: dict[str, list[str]] = {
     "downloads": [
         "site_builder.site.output.downloads.to_xlsx",
         "site_builder.site.output.downloads.to_csv",
-        "site_builder.site.output.downloads.to_json",
+        "site_builder.site.output.downloads_json.to_json",
         "site_builder.site.output.dataset.period_records",
         "site_builder.site.output.stage.Stage.write_chunks",
     ],
