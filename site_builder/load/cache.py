@@ -60,7 +60,9 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from site_builder import aside
 from site_builder.collector import paused
@@ -232,11 +234,7 @@ class SourceCache:
     # -------------------------------------------------------------- keys
     @staticmethod
     def key(*parts: bytes | str) -> str:
-        h = hashlib.sha256(fingerprint())
-        for part in parts:
-            data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else bytes(part)
-            h.update(len(data).to_bytes(8, "big") + data)
-        return h.hexdigest()
+        return framed(hashlib.sha256(fingerprint()), parts).hexdigest()
 
     # -------------------------------------------------------------- folder
     def _prepare(self) -> bool:
@@ -522,6 +520,15 @@ def loads(data: bytes, persistent_load=None) -> object:
         unpickler.persistent_load = persistent_load
     with paused():
         return unpickler.load()
+
+
+def framed(h: Any, parts: Iterable[bytes | str]) -> Any:
+    """``h`` (a hashlib object) updated with each part framed by its length (text as UTF-8), so that
+    no two lists of parts give the same bytes; returned for chaining."""
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else bytes(part)
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h
 
 
 def digest(data: bytes) -> bytes:

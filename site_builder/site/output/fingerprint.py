@@ -75,9 +75,7 @@ def current(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, serv
     h = hashlib.sha256()
 
     def part(*items: str | bytes) -> None:
-        for item in items:
-            data = item if isinstance(item, bytes) else item.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "big") + data)
+        cache.framed(h, items)
 
     try:
         part(f"format {FORMAT}", cache.fingerprint(), *_libraries())

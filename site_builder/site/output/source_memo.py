@@ -30,7 +30,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-from site_builder.load import warm
+from site_builder.load import cache, warm
 from site_builder.load.cache import SourceCache
 
 FOLDER = ".site-builder/"
@@ -70,7 +70,5 @@ class Memo:
 
 
 def digest(*parts: bytes) -> bytes:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(len(part).to_bytes(8, "big") + part)
-    return h.digest()
+    """The SHA-256 of ``parts``, each framed by its length (:func:`.cache.framed`)."""
+    return cache.framed(hashlib.sha256(), parts).digest()

@@ -31,11 +31,7 @@ def template_digests(env: Any) -> dict[str, str]:
     loader = env.loader
     sources = {name: loader.get_source(env, name)[0] for name in loader.list_templates()}
     h = hashlib.sha256(repr((jinja2.__version__, _syntax(env))).encode())
-    for name, source in sources.items():
-        for part in (name, source):
-            data = part.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "big") + data)
-    seen = h.digest()
+    seen = cache.framed(h, (part for name, source in sources.items() for part in (name, source))).digest()
     if _LAST_TEMPLATES is not None and _LAST_TEMPLATES[0] == seen:
         return dict(_LAST_TEMPLATES[1])
     store = _digests_store(env)
@@ -108,11 +104,7 @@ def _template_digests(env: Any, sources: dict[str, str]) -> dict[str, str]:
             seen.add(n)
             todo.extend(refs[n])
         if seen:
-            h = hashlib.sha256()
-            for n in sorted(seen):
-                for part in (n, sources[n]):
-                    data = part.encode("utf-8", "surrogatepass")
-                    h.update(len(data).to_bytes(8, "big") + data)
+            h = cache.framed(hashlib.sha256(), (part for n in sorted(seen) for part in (n, sources[n])))
             out[name] = (h.hexdigest(), _search_use("".join(sources[n] for n in sorted(seen))))
     return out
 
