@@ -26,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from typing import Any
+
+from site_builder.site.output import reuse
 
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -119,8 +120,7 @@ def open_intact(previous: Any, path: str) -> tuple[int, int] | None:
         st = os.fstat(fd)
     except OSError:
         st = None
-    if st is not None and stat.S_ISREG(st.st_mode) \
-            and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]:
+    if st is not None and reuse.as_left(st, rec):
         return fd, st.st_size
     os.close(fd)
     return None

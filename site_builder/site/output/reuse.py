@@ -233,14 +233,18 @@ class Previous:
             st = os.lstat(os.path.join(self.out, path))
         except OSError:
             return None
-        if not stat.S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] != rec[2:6]:
-            return None
-        return rec[1], rec[2]
+        return (rec[1], rec[2]) if as_left(st, rec) else None
 
     def link(self, path: str, stage) -> bool:
         """The previous file at ``path`` into the staging folder (:meth:`.write.Stage.link`: a hard
         link, else a copy)."""
         return stage.link(os.path.join(self.out, path), path)
+
+
+def as_left(st: os.stat_result, rec: list) -> bool:
+    """Whether a file with status ``st`` is a plain file with the size, modification and change times
+    and inode that the last build recorded for it (``rec``, a record's entry)."""
+    return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]
 
 
 class Recorded:
