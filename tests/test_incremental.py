@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from site_builder.load import cache as cache_mod
 from site_builder.site.build import PACKAGE_THEME, build_site
 from site_builder.site.failures import SiteError
-from site_builder.site.output import reuse
+from site_builder.site.output import fingerprint, reuse
 
 FIXTURE = Path(__file__).resolve().parent / "site" / "fixtures" / "basic"
 DAY = dt.date(2019, 1, 10)
@@ -73,6 +73,14 @@ def make_project(base: Path) -> Path:
 
 def files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def signed_record(project: Path, out: Path) -> tuple[Path, dict]:
+    """The path and the verified contents of the last build's record of ``out``."""
+    path = reuse._record_path(project, out)
+    doc = fingerprint.read_signed(path, reuse.MAX_RECORD)
+    assert isinstance(doc, dict)
+    return path, doc
 
 
 # the as-of date of a project's builds (a change of kind "as_of" sets it; default DAY)

@@ -28,6 +28,7 @@ from test_incremental import (
     set_scheme_title,
     set_score,
 )
+from test_incremental import signed_record as _record
 
 from site_builder.load import cache
 from site_builder.site import render_pool
@@ -129,13 +130,6 @@ def test_only_the_changed_period_is_made(project: Path, tmp_path: Path, made: li
     (project / "site.yaml").write_text((project / "site.yaml").read_text("utf-8") + "# 说明\n", "utf-8")
     build(project, out)
     assert made == []
-
-
-def _record(project: Path, out: Path) -> tuple[Path, dict]:
-    path = reuse._record_path(project, out)
-    doc = fingerprint.read_signed(path, reuse.MAX_RECORD)
-    assert isinstance(doc, dict)
-    return path, doc
 
 
 def _pieces(doc: dict, path: str) -> dict:

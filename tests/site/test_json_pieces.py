@@ -28,6 +28,7 @@ from test_incremental import (
     rename_unit,
     set_score,
 )
+from test_incremental import signed_record as _record
 
 from site_builder.load import cache
 from site_builder.site import render_pool
@@ -59,13 +60,6 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(json_chunks.Piece, "text", text)
     return seen
-
-
-def _record(project: Path, out: Path) -> tuple[Path, dict]:
-    path = reuse._record_path(project, out)
-    doc = fingerprint.read_signed(path, reuse.MAX_RECORD)
-    assert isinstance(doc, dict)
-    return path, doc
 
 
 def _targets(doc: dict) -> list[str]:
