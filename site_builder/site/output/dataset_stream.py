@@ -96,6 +96,7 @@ def forget() -> None:
     global _LAST
     _KEPT.items.clear()
     _KEPT.values = 0
+    _ROWS.clear()
     _LAST = dataset_pieces.Last()
 
 
@@ -210,6 +211,27 @@ def _record(row: Any) -> str:
         return json.dumps(row, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")
 
 
+# The digests of batches' rows, by (period key, table, batch, rows a batch): a scheme's CSV of a table and
+# its JSON read the same batches of a changed period, whose rows are digested once (a few per period).
+_ROWS: dict[tuple[str, str, int, int], str | None] = {}
+
+
+def _rows_digest(pk: str | None, table: str, i: int, size: int, rows) -> str | None:
+    """The digest of batch ``i`` of ``table`` of the period with key ``pk`` (``rows``), made once in this
+    process (equal period keys, equal records); with ``SITE_BUILDER_CHECK_PREKEYS`` a remembered one is
+    checked against the rows."""
+    if pk is None:
+        return digest(rows.columns, swap=False)
+    key = (pk, table, i, size)
+    if key in _ROWS and not os.environ.get(reuse.CHECK_ENV):
+        return _ROWS[key]
+    made = digest(rows.columns, swap=False)
+    if key in _ROWS and _ROWS[key] != made:
+        raise AssertionError(f"{table}: batch {i}: equal period keys, other rows (dataset_stream.period_key)")
+    _ROWS[key] = made
+    return made
+
+
 class DatasetFile(reuse.Recorded):
     """One dataset file as a stream of chunks: each published period's batches of rows, each taken over
     from the last build's file when the period's key is unchanged (:mod:`.dataset_pieces`), else made
@@ -302,7 +324,7 @@ class DatasetFile(reuse.Recorded):
         for i, rows in enumerate(_batches(records.table(table), self.batch)):
             if i < n:  # taken over before a piece that was not intact
                 continue
-            rows_digest = digest(rows.columns, swap=False) if out is not None else None
+            rows_digest = _rows_digest(pk, table, i, self.batch or BATCH, rows) if out is not None else None
             got = old.same_rows(table, rows_digest) if old is not None and rows_digest is not None else None
             if got is not None:
                 if os.environ.get(reuse.CHECK_ENV) and self._encode(table, rows) != got[0]:
