@@ -75,13 +75,13 @@ class Deflated(tuple):
     """A member's deflated bytes, CRC-32 and size (of its text in UTF-8)."""
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> Deflated:
-        """``texts`` deflated a piece at a time as ``zipfile`` does (one raw deflate stream at the
-        default level, flushed once at its end)."""
+    def of(cls, texts: Iterable[str | bytes]) -> Deflated:
+        """``texts`` (text, or already UTF-8) deflated a piece at a time as ``zipfile`` does (one raw
+        deflate stream at the default level, flushed once at its end)."""
         c = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
         out, crc, size = [], 0, 0
         for text in texts:
-            data = text.encode("utf-8")
+            data = text.encode("utf-8") if type(text) is str else text
             crc, size = zlib.crc32(data, crc), size + len(data)
             out.append(c.compress(data))
         out.append(c.flush())

@@ -94,8 +94,9 @@ class Sheet:
         self._count += n
         self._width = max(self._width, len(columns))
 
-    def chunks(self, selected: bool, rows: int = 1000) -> Iterator[str]:
-        """The sheet's XML in pieces of at most ``rows`` rows (the same text whatever their size)."""
+    def chunks(self, selected: bool, rows: int = 1000) -> Iterator[str | bytes]:
+        """The sheet's XML in pieces of at most ``rows`` rows (the same text whatever their size): text,
+        or UTF-8 (rows given by columns, made of cells encoded once, :meth:`_Block.xml`)."""
         parts = [HEAD, f'<worksheet xmlns="{MAIN}">']
         if self._count and self._width:
             parts.append(f'<dimension ref="A1:{_column(self._width - 1)}{self._count}"/>')
@@ -119,7 +120,7 @@ class Sheet:
         yield "</sheetData></worksheet>"
 
     def xml(self, selected: bool) -> str:
-        return "".join(self.chunks(selected))
+        return text(self.chunks(selected))
 
     def state(self, selected: bool) -> tuple:
         """Everything :meth:`chunks` reads: the sheet's view and widths, its rows' XML (rows appended)
@@ -152,27 +153,35 @@ class _Block:
     def __init__(self, first: int, count: int, columns: list[list], pieces: list[_Pieces]) -> None:
         self.first, self.count, self.columns, self.pieces = first, count, columns, pieces
 
-    def xml(self, rows: int) -> Iterator[str]:
-        """The rows' XML, ``rows`` rows a piece: each cell's piece split at its row number (``<c r="B``
-        and ``"…</c>``; a blank's parts and number empty), every part of every row joined at once."""
+    def xml(self, rows: int) -> Iterator[bytes]:
+        """The rows' XML in UTF-8, ``rows`` rows a piece: each cell's piece split at its row number
+        (``<c r="B`` and ``"…</c>``; a blank's parts and number empty) and encoded once, every part of
+        every row joined at once (no text of the rows to encode: a name in Chinese would make every
+        piece of it four bytes a character before encoding)."""
         split = []
         for pieces in self.pieces:
             heads, tails = {}, {}
             for key, piece in pieces.items():
-                heads[key], _, tails[key] = piece.partition("\0")
-            split.append((heads.__getitem__, tails.__getitem__, "" in heads.values()))
+                head, _, tail = piece.partition("\0")
+                heads[key], tails[key] = head.encode("utf-8"), tail.encode("utf-8")
+            split.append((heads.__getitem__, tails.__getitem__, b"" in heads.values()))
         for a in range(0, self.count, rows):
             b = min(self.count, a + rows)
-            numbers = list(map(str, range(self.first + a, self.first + b)))
-            parts: list[Iterable[str]] = [repeat('<row r="'), numbers, repeat('">')]
+            numbers = [b"%d" % n for n in range(self.first + a, self.first + b)]
+            parts: list[Iterable[bytes]] = [repeat(b'<row r="'), numbers, repeat(b'">')]
             for (head, tail, blanks), column in zip(split, self.columns):
                 cells = column[a:b]
                 parts.append(map(head, cells))
                 # a blank cell shows no row number: the number times False
                 parts.append(map(mul, numbers, map(truth, map(head, cells))) if blanks else numbers)
                 parts.append(map(tail, cells))
-            parts.append(repeat("</row>"))
-            yield "".join(chain.from_iterable(zip(*parts)))
+            parts.append(repeat(b"</row>"))
+            yield b"".join(chain.from_iterable(zip(*parts)))
+
+
+def text(chunks: Iterable[str | bytes]) -> str:
+    """A sheet's XML (:meth:`Sheet.chunks`) as one text."""
+    return "".join(c if type(c) is str else c.decode("utf-8") for c in chunks)
 
 
 class _Pieces(dict):
