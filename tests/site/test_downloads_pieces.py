@@ -118,11 +118,11 @@ def test_an_old_long_table_edited_in_place_is_not_taken_over(resign: bool, proje
     assert files(out) == files(clean)
 
 
-def test_a_periods_records_are_digested_once_for_the_notice_and_the_dataset(
+def test_no_records_are_digested_to_key_the_notice_and_the_dataset(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One unit's points changed in the last published period: that period's records are digested once
-    (the notice's files' keys and the dataset's share the digest, remembered by the period's key); no
-    other period's records are digested (their digests are the last build's)."""
+    """One unit's points changed in the last published period: the notice's files and the dataset's are
+    keyed by the periods' keys (equal keys, equal records), so no period's records are digested; the
+    files are those of a clean build."""
     monkeypatch.delenv(reuse.CHECK_ENV, raising=False)
     out, clean = tmp_path / "site", tmp_path / "clean"
     build(project, out)
@@ -136,7 +136,22 @@ def test_a_periods_records_are_digested_once_for_the_notice_and_the_dataset(
     monkeypatch.setattr(dataset.Records, "digest_parts", parts)
     set_score(project, "2018-Q1", "jyj", 42)
     build(project, out)
-    assert digested == ["2018-Q1"]
+    assert digested == []
     monkeypatch.setattr(dataset.Records, "digest_parts", real)
     clean_build(project, clean)
     assert files(out) == files(clean)
+
+
+def test_a_period_key_that_misses_an_input_is_caught_by_the_check(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files are keyed by the periods' keys, so with the check on (the suite) a period's records are
+    digested all the same and compared with the digest remembered for its key: a period key that misses
+    an input (here: the period's results) fails the build loudly instead of linking a stale dataset."""
+    assert os.environ.get(reuse.CHECK_ENV)
+    out = tmp_path / "site"
+    monkeypatch.setattr(dataset_stream, "period_key",
+                        lambda data, period: dataset_stream.digest("blind key", period.scheme, period.id))
+    build(project, out)
+    set_score(project, "2018-Q1", "jyj", 42)
+    with pytest.raises(AssertionError, match="equal period keys, other records"):
+        build(project, out)

@@ -10,8 +10,8 @@ compares them.
 
 An incremental build makes again only what changed.  Each period has a key of what its records
 are made from (:func:`period_key`); the files' pre-keys are made of those keys (an unchanged
-dataset is linked without any records being made), their keys of the digests of the periods'
-records, remembered by period key, and a file made again takes over from the last build's file
+dataset is linked without any records being made) and so are their keys (equal period keys, equal
+records: no records are made or digested to key a file whose pre-key changed), and a file made again takes over from the last build's file
 every batch of an unchanged period, and every batch of a changed period whose rows are unchanged
 (:class:`DatasetFile`, :mod:`.dataset_pieces`); ``tests/site/test_dataset_pieces.py`` compares
 the result with clean builds.
@@ -80,8 +80,7 @@ _LAST = dataset_pieces.Last()
 
 
 def follow(previous: reuse.Previous | None) -> None:
-    """Take over the dataset files' pieces that the last build of the output folder recorded (before
-    the routes are keyed and made; forked workers inherit them)."""
+    """Take over the dataset files' pieces the last build recorded (before routes are keyed; workers inherit them)."""
     global _LAST
     _LAST = dataset_pieces.Last(previous)
 
@@ -176,12 +175,25 @@ def _remembered(table: dict, pk: str | None, make, period, what: str) -> Any:
 
 
 def inputs(data: SiteData, scheme_id: str, keys=None) -> tuple[str, ...] | None:
-    """What the dataset's files are made from, for their keys (:mod:`.reuse`): the digest of each
-    published period's records, made and dropped one period at a time — or, for a period whose key
-    (``keys()``: :func:`period_keys`) the last build recorded, the digest it recorded."""
+    """What the dataset's files are made from, for their keys (:mod:`.reuse`): each published period's
+    key (``keys()``: :func:`period_keys`; equal keys, equal records), or, when a period has none, the
+    digest of each period's records, made and dropped one period at a time."""
     pks = keys() if keys is not None else None
     periods = dataset.published_periods(data, scheme_id)
-    return keyed(*(records_digest(data, p, pks[i] if pks else None) for i, p in enumerate(periods)))
+    if pks:
+        return keyed("period keys", *(records_key(data, p, pk) for p, pk in zip(periods, pks)))
+    return keyed(*(records_digest(data, p, None) for p in periods))
+
+
+def records_key(data: SiteData, period, pk: str | None) -> str | None:
+    """What a file's key takes for the period's records: its period key (equal keys, equal records), or
+    their digest when it has none.  With ``SITE_BUILDER_CHECK_PREKEYS`` (the tests) they are digested all
+    the same and checked against the digest remembered for the key (:func:`records_digest`)."""
+    if pk is None:
+        return records_digest(data, period, None)
+    if os.environ.get(reuse.CHECK_ENV):
+        records_digest(data, period, pk)
+    return pk
 
 
 # ---------------------------------------------------------------- the files, a batch at a time
@@ -211,15 +223,13 @@ def _record(row: Any) -> str:
         return json.dumps(row, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n  ")
 
 
-# The digests of batches' rows, by (period key, table, batch, rows a batch): a scheme's CSV of a table and
-# its JSON read the same batches of a changed period, whose rows are digested once (a few per period).
+# Batches' rows' digests by (period key, table, batch, rows a batch): a table's CSV and the JSON share them.
 _ROWS: dict[tuple[str, str, int, int], str | None] = {}
 
 
 def _rows_digest(pk: str | None, table: str, i: int, size: int, rows) -> str | None:
     """The digest of batch ``i`` of ``table`` of the period with key ``pk`` (``rows``), made once in this
-    process (equal period keys, equal records); with ``SITE_BUILDER_CHECK_PREKEYS`` a remembered one is
-    checked against the rows."""
+    process (equal keys, equal records; checked under ``SITE_BUILDER_CHECK_PREKEYS``)."""
     if pk is None:
         return digest(rows.columns, swap=False)
     key = (pk, table, i, size)
@@ -292,7 +302,7 @@ class DatasetFile(reuse.Recorded):
         rows are those of a batch of the last build's file (e.g. rows without the running totals that
         changed) is taken over too; any other batch is made."""
         ranges = None
-        if old is not None and pk in _LAST.digests and pk in _LAST.examples:
+        if old is not None and pk in _LAST.examples:
             ranges = old.ranges(pk, table)
         out = pieces.setdefault(pk, [None, {}, None])[1].setdefault(table, []) if pk is not None else None
         n = 0
@@ -315,7 +325,7 @@ class DatasetFile(reuse.Recorded):
                     raise AssertionError(f"{self.path}: {period.path}: equal period keys, other bytes")
                 return
         records = records_of(self.data, period)
-        if pk is not None and pk not in _LAST.digests:
+        if pk is not None and pk not in _LAST.digests and os.environ.get(reuse.CHECK_ENV):  # (the tests' check)
             digested = _records_digest(records)
             if digested is not None:
                 _LAST.digests[pk] = digested

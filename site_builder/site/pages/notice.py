@@ -249,11 +249,10 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
     }
     # the period's key (what its records are made of), made once for its long tables' pieces
     pks = Once(partial(_period_keys, data, period))
-    # the digests of the tables and of the records, made once for the six files' keys (not once a file)
+    # the digest of the tables, made once for the six files' keys (not once a file); the records stand in
+    # by the period's key (equal keys, equal records: none made to key a file, :func:`..output.dataset_stream.records_key`)
     tables_key = Once(lambda: digest(tables(), loc, swap=False))
-    # (the records' digest is the dataset's: remembered by the period's key, from the last build's record or
-    # made once in this process for the notice's files and the dataset's, :func:`..output.dataset_stream.records_digest`)
-    records_key = Once(lambda: dataset_stream.records_digest(data, period, (pks() or (None,))[0]))
+    records_key = Once(lambda: dataset_stream.records_key(data, period, (pks() or (None,))[0]))
     files = {
         "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
         # a batch of rows at a time, unchanged batches taken from the last build's file (:mod:`..output.dataset_pieces`)
