@@ -38,6 +38,32 @@ def test_a_table_is_written_as_the_csv_writer_writes_it(rows: list[dict], one_ki
     assert dataset.to_csv("rankings", rows) == reference(rows)
 
 
+# a batch whose every column holds one kind of value (and none), the kind drawn per batch: the columns
+# whose cells are kept (a column of mixed kinds is written value by value)
+one_kind_batch = st.sampled_from([texts, st.integers(-3, 3), st.booleans()]).flatmap(
+    lambda kind: st.lists(st.fixed_dictionaries({n: st.one_of(st.none(), kind) for n in NAMES}), max_size=6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(one_kind_batch, st.lists(st.fixed_dictionaries({n: values for n in NAMES}), max_size=6)),
+                max_size=6), st.integers(0, 12))
+def test_cells_kept_between_batches_write_each_batch_as_alone(batches: list[list[dict]], limit: int) -> None:
+    """Batches written one after another with the cells of distinct values kept between them (a long
+    file, ``kept``): each is what the CSV writer writes for it alone — a value kept from an earlier
+    batch, of the same field but another kind (``1`` and ``True``, ``"1"``), is never taken for it, and
+    when the kept cells pass the bound (here a few) they are dropped and made again."""
+    old = dataset.CELLS_KEPT
+    dataset.CELLS_KEPT = limit
+    dataset._KEPT_CELLS.clear()
+    try:
+        for rows in batches:
+            assert dataset.to_csv("rankings", Columns.of_dicts(NAMES, rows), kept=True) == reference(rows)
+            assert sum(map(len, dataset._KEPT_CELLS.values())) <= limit + len(rows) * len(NAMES)
+    finally:
+        dataset.CELLS_KEPT = old
+        dataset._KEPT_CELLS.clear()
+
+
 def test_cells_exact() -> None:
     row = dict.fromkeys(NAMES)
     rows = [{**row, "unit": 'a,"b"', "rank": 1, "tied": True, "value": "-0.5", "reason": "=1+1"},

@@ -334,27 +334,44 @@ _NONE = type(None)
 _ONE_KIND = frozenset({str, int, bool})  # values equal only when written alike (not so Decimal("1.0") and "1.00")
 
 
-def _column(values: Sequence, field: Field) -> Iterable[str]:
+# Cells as written by (field, number or not, kind of value), kept between the batches of the files that a
+# process writes (a name or a figure repeats in every batch); dropped whole when they hold more cells than
+# this (memory stays bounded whatever the texts).
+CELLS_KEPT = 100_000
+_KEPT_CELLS: dict[tuple, _Cells] = {}
+
+
+def _column(values: Sequence, field: Field, kept: bool = False) -> Iterable[str]:
     """The cells of one column as written in a line of the CSV.  A column of one kind of value (and
-    none) is made a distinct value at a time; any other (where equal values are written apart:
-    ``1`` and ``true``) value by value."""
+    none) is made a distinct value at a time (with ``kept``, each distinct value once in the process
+    while :data:`CELLS_KEPT` allows); any other (where equal values are written apart: ``1`` and
+    ``true``) value by value."""
     number = field.type == "number"
     kinds = set(map(type, values)) - {_NONE}
     if len(kinds) <= 1 and kinds <= _ONE_KIND:
-        return map(_Cells(number).__getitem__, values)
+        if not kept:
+            return map(_Cells(number).__getitem__, values)
+        key = (field.name, number, *kinds)
+        cells = _KEPT_CELLS.get(key)
+        if cells is None:
+            cells = _KEPT_CELLS[key] = _Cells(number)
+        return map(cells.__getitem__, values)
     return [_quoted(cell(v, number)) for v in values]
 
 
-def to_csv(table: str, rows: Iterable[Row] | Columns) -> bytes:
+def to_csv(table: str, rows: Iterable[Row] | Columns, kept: bool = False) -> bytes:
     """A long table as CSV: UTF-8 with BOM (Excel), CRLF, the field names as the header; rows as
     dicts or as :class:`.jsontext.Columns` (read a column at a time).  The bytes of the standard
-    library's CSV writer (excel dialect), each line joined from its cells as written."""
+    library's CSV writer (excel dialect), each line joined from its cells as written.  ``kept``: the
+    cells of distinct values kept for the next call (a batch of a long file, :mod:`.dataset_stream`)."""
     fields = TABLES[table]
+    if kept and sum(map(len, _KEPT_CELLS.values())) > CELLS_KEPT:
+        _KEPT_CELLS.clear()
     if type(rows) is Columns:
         columns = [rows.column(f.name) for f in fields]
     else:
         rows = rows if isinstance(rows, (list, tuple)) else list(rows)
         columns = [list(map(itemgetter(f.name), rows)) for f in fields]
     head = ",".join(_quoted(f.name) for f in fields)
-    lines = map(",".join, zip(*(_column(values, f) for values, f in zip(columns, fields))))
+    lines = map(",".join, zip(*(_column(values, f, kept) for values, f in zip(columns, fields))))
     return "\r\n".join(("\ufeff" + head, *lines, "")).encode("utf-8")

@@ -202,7 +202,7 @@ def records_key(data: SiteData, period, pk: str | None) -> str | None:
 def _csv_batch(name: str, rows: tuple) -> bytes:
     """A batch of rows of the table ``name`` as CSV lines (without the header)."""
     head = dataset.to_csv(name, ())
-    chunk = dataset.to_csv(name, rows)
+    chunk = dataset.to_csv(name, rows, kept=True)
     assert chunk.startswith(head)
     return chunk[len(head):]
 
