@@ -7,7 +7,8 @@ when a build makes a dataset file again because one period changed, every other 
 batches are the bytes the last build wrote for the same period key; and in a period that
 changed, a batch whose rows equal a batch of the last build's file (most of them, when one
 unit's facts changed) is those bytes too.  Each build records, per dataset file, per period
-key: the digest of the period's records (what the file's key is made of,
+key: the digest of the period's records (made only under ``SITE_BUILDER_CHECK_PREKEYS``, to check
+that equal period keys give equal records: the files are keyed by the period keys,
 :func:`.dataset_stream.inputs`), the data dictionary's examples found in them, and, per table,
 the byte range, SHA-256 and digest of the rows of each batch.  The record is the ``extra`` of
 the file in the signed record of the build (:meth:`.reuse.Previous.extra`).
@@ -73,7 +74,7 @@ def _examples(value: Any) -> bool:
 class Last:
     """What the last build of the output folder recorded of its dataset files (``previous``:
     :class:`.reuse.Previous`, None: nothing), and the digests of periods' records known in this
-    process."""
+    process (made and compared only under ``SITE_BUILDER_CHECK_PREKEYS``)."""
 
     def __init__(self, previous: Any = None) -> None:
         self.previous = previous

@@ -247,8 +247,8 @@ def data_pages(data: SiteData) -> Iterator[Route]:
         # each published period's key (its results, names, status ...), made once per process: the files'
         # pre-keys, and what their pieces are recorded under (dataset_stream.DatasetFile)
         pks = Once(partial(dataset_stream.period_keys, data, scheme_id))
-        # the records of every period, digested a period at a time (or remembered by period key), once
-        # per process: the files' inputs
+        # the periods' keys (equal keys, equal records; the records digested only for the tests' check),
+        # once per process: the files' inputs
         made_of = Once(partial(dataset_stream.inputs, data, scheme_id, pks))
         files = []
         for name in TABLES:
