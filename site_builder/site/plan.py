@@ -52,7 +52,10 @@ class Route:
     route may name a ``prekey``: a function returning a few cheap inputs its
     context or bytes are a function of (a period's results, the settings it
     reads), so that a route whose pre-key did not change since the last build is
-    linked without even its inputs being made.
+    linked without even its inputs being made.  Routes may form a *batch* (``batch``: its name
+    and a function returning what the pre-key of every route of the batch is a function of, e.g. a
+    period's part for the period's score cards): when that did not change since the last build, each
+    route of the batch takes the key recorded for it without its own pre-key being made.
     """
 
     path: str
@@ -64,6 +67,8 @@ class Route:
     inputs: Callable[[], Any] | None = None
     done: Callable[[], None] | None = None  # called once the file is written or kept (frees what it shared)
     prekey: Callable[[], Any] | None = None  # cheap inputs: unchanged, the file is linked unmade
+    # (name, what every pre-key of the batch is a function of): unchanged, no pre-key is made
+    batch: tuple[str, Callable[[], Any]] | None = None
 
     def resolved(self) -> "Route":
         """This route with its context or bytes made (a lazy route's ``make`` called once)."""
@@ -119,16 +124,18 @@ def page(meta: PageMeta, template: str, **context: Any) -> Route:
 
 
 def lazy_page(path: str, kind: str, template: str, make: Callable[[], tuple[PageMeta, dict]],
-              prekey: Callable[[], Any] | None = None) -> Route:
+              prekey: Callable[[], Any] | None = None,
+              batch: tuple[str, Callable[[], Any]] | None = None) -> Route:
     """A page whose context is made when it is rendered: ``make`` returns (meta, context);
-    ``meta.path`` and ``meta.kind`` must be ``path`` and ``kind``; ``prekey`` as :class:`Route`'s."""
+    ``meta.path`` and ``meta.kind`` must be ``path`` and ``kind``; ``prekey`` and ``batch`` as
+    :class:`Route`'s."""
 
     def context() -> dict:
         meta, ctx = make()
         assert (meta.path, meta.kind) == (path, kind), (meta.path, meta.kind, path, kind)
         return {"page": meta, **ctx}
 
-    return Route(path, kind, template, make=context, prekey=prekey)
+    return Route(path, kind, template, make=context, prekey=prekey, batch=batch)
 
 
 def plan_site(data: SiteData) -> list[Route]:

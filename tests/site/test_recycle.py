@@ -110,6 +110,28 @@ def test_a_file_planted_there_is_never_written_into(project: Path, tmp_path: Pat
     assert files(out) == files(clean)
 
 
+def test_a_changed_page_is_written_over_the_old_sites_own_file_in_place(project: Path, tmp_path: Path) -> None:
+    """A page made again whose name in the refilled folder is a file of the old site alone (no other
+    name links to it) is written over in place, shorter or longer, so that no blocks are freed; a
+    page whose name there is the live site's file is written as a new file (the live file untouched)."""
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    prev = built_twice(project, out)  # the card of fgw in 2018-Q1 differs between the two sites
+    card = "units/fgw/xiaoneng/2018-Q1/index.html"
+    other = "units/wjw/xiaoneng/2018-Q1/index.html"  # another group: the same in both, one file
+    assert (prev / card).stat().st_nlink == 1 and (prev / other).stat().st_nlink == 2
+    old_ino = (prev / card).stat().st_ino
+    (prev / card).write_bytes((prev / card).read_bytes() * 3)  # longer than any card: cut to the new size
+    live_other = (out / other).read_bytes(), (out / other).stat().st_ino
+    set_score(project, "2018-Q1", "fgw", 41)
+    build(project, out)
+    assert (out / card).stat().st_ino == old_ino and (out / card).stat().st_nlink == 1
+    assert "41" in (out / card).read_text("utf-8")
+    assert (out / other).read_bytes() == live_other[0] and (out / other).stat().st_ino == live_other[1]
+    assert not any(p.name.endswith("~") for p in out.rglob("*"))
+    clean_build(project, clean)
+    assert files(out) == files(clean)
+
+
 @pytest.mark.parametrize("planted", ["link in it", "link as it", "read-only folder in it"])
 def test_a_folder_that_is_not_plainly_ours_is_not_refilled(planted: str, project: Path, tmp_path: Path) -> None:
     out, clean = tmp_path / "site", tmp_path / "clean"

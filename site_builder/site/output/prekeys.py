@@ -78,12 +78,16 @@ CHECK_ENV = "SITE_BUILDER_CHECK_PREKEYS"  # (as reuse.CHECK_ENV) the tests: a st
 _MEMO: dict[tuple[str, int], tuple[Any, str | None]] = {}
 
 
-def _memo(tag: str, obj: Any, make: Callable[[], str | None]) -> str | None:
-    """``make()`` once per process for ``obj`` (kept in the memo, so that its id stays its own)."""
+def memo(tag: str, obj: Any, make: Callable[[], str | None]) -> str | None:
+    """``make()`` once per process for ``obj`` (kept in the memo, so that its id stays its own) until
+    :func:`forget`."""
     got = _MEMO.get((tag, id(obj)))
     if got is None or got[0] is not obj:
         got = _MEMO[(tag, id(obj))] = (obj, make())
     return got[1]
+
+
+_memo = memo
 
 
 def forget() -> None:

@@ -23,7 +23,10 @@ pickles no context of such a page for its key, since the next build links it whe
 pre-key is the same.  A page whose pre-key changed is made again, and when its bytes come
 out as the last build recorded them (their SHA-256) the old file is kept all the same
 (:meth:`Previous.same`): most pages whose pre-key changed did change, and rendering one
-costs less than pickling its context would (:func:`route_keys`).  A download whose
+costs less than pickling its context would (:func:`route_keys`).  Routes of a *batch* (a period's
+score cards: ``Route.batch``) whose batch key — what every pre-key of the batch is a function of,
+digested once per process — is the one the last build recorded take the keys recorded for them
+without their own pre-keys being made (:mod:`.batches`).  A download whose
 pre-key changed gets its full key, of its declared inputs (far cheaper than its bytes).
 
 After each successful build the keys and the size, SHA-256 and file times of
@@ -50,6 +53,7 @@ from typing import Any, NamedTuple
 
 
 from site_builder.load import cache
+from site_builder.site.output import batches as batching
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.template_keys import template_digests  # noqa: F401 - re-exported
 from site_builder.site.output.write import real_out
@@ -108,6 +112,7 @@ class Keyed(NamedTuple):
     key: str | None
     pre: str | None = None
     check: str | None = None
+    batch: tuple[str, str] | None = None  # (its batch's name, the batch key: :func:`.batches.key`)
 
 
 def _prekey(key: BuildKey, route: Any) -> str | None:
@@ -144,14 +149,25 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
     linked unmade when its inputs did not change after all.  With ``SITE_BUILDER_CHECK_PREKEYS=1``
     (the tests) the full key is made anyway and kept in the record (:attr:`Keyed.check`), and a
     pre-key that matched the last build's while the full key differs stops the build: a pre-key that
-    misses an input is a bug, never a stale page.  A route without a pre-key gets its full key."""
+    misses an input is a bug, never a stale page.  A route without a pre-key gets its full key.
+
+    A route of a batch (:func:`.batches.key`) whose batch key is the one the last build recorded takes the
+    key and pre-key recorded for its path unmade (a dictionary lookup instead of a pre-key: at an
+    edit in the middle of the year, the cards of every period before it); with
+    ``SITE_BUILDER_CHECK_PREKEYS`` its pre-key is made anyway and must be the recorded one."""
     if key is None:
         return Keyed(None), route
+    rec = previous.files.get(route.path) if previous is not None and previous.build is not None else None
+    batch = batching.key(key, route) if route.batch is not None and route.prekey is not None else None
+    if batch is not None and rec is not None and rec[6] is not None and route.path in previous.batch(*batch):
+        if not os.environ.get(CHECK_ENV):
+            return Keyed(rec[0], rec[6], None, batch), route
+        if _prekey(key, route) != rec[6]:
+            raise AssertionError(f"{route.path}: its batch's key matched the last build's but its pre-key changed")
     pre = _prekey(key, route) if route.prekey is not None else None
     if pre is None:
         full, route = route_key(key, route)
         return Keyed(full), route
-    rec = previous.files.get(route.path) if previous is not None and previous.build is not None else None
     check = None
     if os.environ.get(CHECK_ENV):
         check, route = route_key(key, route)
@@ -162,7 +178,7 @@ def route_keys(key: BuildKey | None, route: Any, previous: "Previous | None") ->
         got = rec[0]
     elif rec is not None and route.make is not None and route.inputs is not None:
         got, route = (check, route) if check is not None else route_key(key, route)
-    return Keyed(got if got is not None else PRE + pre, pre, check), route
+    return Keyed(got if got is not None else PRE + pre, pre, check, batch), route
 
 
 def route_key(key: BuildKey | None, route: Any) -> tuple[str | None, Any]:
@@ -200,6 +216,12 @@ class Previous:
     out: Path
     build: str | None
     files: dict[str, list] = field(default_factory=dict)
+    batches: batching.Recorded = field(default_factory=batching.Recorded)  # the batches it recorded
+
+    def batch(self, name: str, key: str) -> frozenset:
+        """The paths of the routes of batch ``name`` that the last build recorded under batch key ``key``
+        (empty: another key, or an entry of theirs is not as recorded with the batch)."""
+        return self.batches.held(name, key, self.files)
 
     def extra(self, path: str) -> Any:
         """What the file's maker recorded of it besides its key (:class:`Recorded`; None: nothing)."""
@@ -286,7 +308,7 @@ def load(root: Path, out: Path, build: str | None) -> Previous:
             and doc.get("build") == build and isinstance(doc.get("files"), dict)):
         return empty
     files = {p: r for p, r in doc["files"].items() if _valid(p, r)}
-    return Previous(real, build, files)
+    return Previous(real, build, files, batching.Recorded.read(doc.get("batches")))
 
 
 def _valid(path: Any, rec: Any) -> bool:
@@ -330,6 +352,7 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
                     return  # not this build's site any more
                 recs[p] = [k.key, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, k.pre, extra,
                            k.check]
-            write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs}, key)
+            write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs,
+                                "batches": batching.record(keys.files, recs)}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time
         return

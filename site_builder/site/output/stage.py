@@ -1,8 +1,9 @@
 """The staging folder's contents: each folder made once, each file written once — into a fresh
 folder, or into the site before the last build, refilled (:func:`take_recycled`).
 
-A refilled folder is never written into: a name it holds may be a hard link to a file of the live
-site (or to anything planted there), so a file is written as a new file and renamed over its name,
+A name of a refilled folder is never written into when it may be a hard link to a file of the live
+site (or to anything planted there): a file is written as a new file and renamed over its name — but
+over a plain file that no other name links to, in place (freeing its blocks costs more than writing),
 a file taken over is linked unless the name already is that very file, and :meth:`Stage.prune`
 removes whatever the new site does not hold.  A folder holding anything but plain files and
 folders of this user's is not refilled.
@@ -129,6 +130,16 @@ class Stage:
         # reading (a dataset's unchanged pieces): unlinking it first would change that file's times.
         if path in self._old_dirs:
             _rmtree(Path(target))
+        elif path in self._old_files:
+            # a file of the site before the last build that no other name holds (not the live site's,
+            # nothing planted elsewhere): written over in place, so that its blocks are not freed and
+            # new ones taken (on a file system that discards freed blocks, 2–3 ms a file)
+            fd = _sole_file(target)
+            if fd is not None:
+                with os.fdopen(fd, "wb") as fh:
+                    yield fh
+                    fh.truncate()
+                return
         fresh = target + "~"  # never a site path (write._SAFE); one lying there is garbage
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
@@ -145,6 +156,33 @@ class Stage:
             _rmtree(Path(target))
         else:
             _unlink(target)
+
+
+def _sole_file(target: str) -> int | None:
+    """A descriptor open for writing on ``target`` when it is a plain file of this user's that no other
+    name links to (None: anything else, which is then replaced as a whole)."""
+    try:
+        st = os.lstat(target)
+    except OSError:
+        return None
+    if not (stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and _ours_file(st)):
+        return None
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        now = os.fstat(fd)
+        if os.path.samestat(st, now) and now.st_nlink == 1:
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _ours_file(st: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or st.st_uid == os.getuid()
 
 
 def _unlink(target: str) -> None:

@@ -175,10 +175,19 @@ def scorecard_routes(data: SiteData, period: Period) -> Iterator[Route]:
     kind = "scorecard" if shown is None else "scorecard_version"
     shared = Once(lambda: _CardsOfPeriod(data, period))
     figures = Once(lambda: _CardFigures(data, period))
+    # every card's pre-key is a function of the period's part (site, period, its results and the last
+    # period's, the notice's versions): unchanged since the last build, no card's pre-key is made
+    batch = (f"cards {period.scheme}/{period.id}", partial(_cards_batch, data, period))
     for uid in sorted(result.units):
         yield lazy_page(data.card_target(uid, period), kind, "scorecard.html",
                         partial(_card_context, shared, uid, kind),
-                        prekey=partial(_card_prekey, figures, uid))
+                        prekey=partial(_card_prekey, figures, uid), batch=batch)
+
+
+def _cards_batch(data: SiteData, period: Period) -> str | None:
+    """What the pre-key of every card of ``period`` is a function of (:class:`_CardFigures` reads nothing
+    else): the period's part, :func:`.prekeys.period_part`."""
+    return prekeys.period_part(data, period)
 
 
 def _card_prekey(figures: Once, uid: str) -> tuple | None:
