@@ -32,6 +32,7 @@ from site_builder.load.files import (
     list_folders,
     read_source,
 )
+from site_builder.load import yamlsplice
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema import extends
@@ -106,17 +107,46 @@ def _parse(raw: bytes, display: str, problems: Problems, cache: SourceCache, kin
     hit = cache.get(key)
     if (isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Document)
             and hit[0].display == display and (model is None or isinstance(hit[1], model))):
+        if kind == "scores":
+            cache.put(_last_key(display), (key, raw))  # the file's next edit starts from this parse
         return hit
     before = len(problems.items)
-    doc = load_yaml_bytes(raw, display, problems, CAPS[kind])
+    doc = _edited(raw, display, cache) if kind == "scores" else None
+    if doc is None:
+        doc = load_yaml_bytes(raw, display, problems, CAPS[kind])
     value = validate(model, doc, problems) if doc is not None and model is not None else None
     if doc is not None and len(problems.items) == before and (model is None or value is not None):
         cache.put(key, (doc, value), size=len(raw))
+        if kind == "scores":
+            cache.put(_last_key(display), (key, raw))
     return doc, value
 
 
 def _parse_key(raw: bytes, display: str, kind: str) -> str:
     return SourceCache.key(kind, display, str(CAPS[kind]), digest(raw))
+
+
+def _last_key(display: str) -> str:
+    """The entry naming the last clean parse of period file ``display``: (its parse key, its bytes)."""
+    return SourceCache.key("last parse", "scores", display)
+
+
+def _edited(raw: bytes, display: str, cache) -> Document | None:
+    """The document of a period file edited since its last clean parse, made from that parse's
+    document by re-reading only the entry that changed (:func:`yamlsplice.spliced`); None: parse it
+    whole.  Under the tests' check the whole parse is made too and must be the same."""
+    last = cache.get(_last_key(display))
+    if not (isinstance(last, tuple) and len(last) == 2 and isinstance(last[0], str)
+            and isinstance(last[1], bytes)):
+        return None
+    old = cache.get(last[0])
+    if not (isinstance(old, tuple) and len(old) == 2 and isinstance(old[0], Document)):
+        return None
+    doc = yamlsplice.spliced(last[1], old[0], raw, display, CAPS["scores"])
+    if doc is not None and yamlsplice.checking():
+        whole = load_yaml_bytes(raw, display, Problems(), CAPS["scores"])
+        assert whole is not None and yamlsplice.same_document(doc, whole), f"{display}: spliced document differs"
+    return doc
 
 
 def _calendar_digest(root: Path) -> bytes:
@@ -305,6 +335,7 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         sources[f.display] = f.raw
         problems.extend(out.first)
         clean = not out.first  # a period is cached only when nothing at all was said about its file (once read)
+        cache.keep(_last_key(f.display))  # the last clean parse of the file, for its next edit
         if out.cached is not None:
             cache.keep(_parse_key(f.raw, f.display, "scores"))  # for when another file changes
         elif out.fields is None:
@@ -542,7 +573,7 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
     if got is None:  # the child failed: its files are checked here (what it staged is deleted)
         for i in share:
             f = files[i]
-            for key in (_parse_key(f.raw, f.display, "scores"), f.key):
+            for key in (_parse_key(f.raw, f.display, "scores"), f.key, _last_key(f.display)):
                 cache.unstage(cache.staged_name(key))
             outcomes[i] = _check_period_file(f, root, schemes, units, cache)
     else:
