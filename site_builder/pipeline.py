@@ -140,6 +140,8 @@ def _edited(raw: bytes, display: str, cache) -> Document | None:
             and isinstance(last[1], bytes)):
         return None
     old = cache.get(last[0])
+    if last[0] != _parse_key(raw, display, "scores"):
+        cache.let_go(last[0])  # the file's parse before this edit: pruned when the load commits
     if not (isinstance(old, tuple) and len(old) == 2 and isinstance(old[0], Document)):
         return None
     doc = yamlsplice.spliced(last[1], old[0], raw, display, CAPS["scores"])
@@ -498,6 +500,9 @@ class _Staging:
 
     def get(self, key: str) -> object | None:
         return self.cache.get(key)
+
+    def let_go(self, key: str) -> None:
+        """(The parent prunes what it did not use itself.)"""
 
     def put(self, key: str, obj: object, size: int = 0) -> None:
         name = self.cache.write_staged(key, obj)
