@@ -299,12 +299,6 @@ class SourceCache:
         self.misses += 1
         return None
 
-    def let_go(self, key: str) -> None:
-        """The entry ``key``, read, is not needed after this load: pruned when it commits (unless
-        read or kept again), and not held in memory for the next load."""
-        self.used.discard(key)
-        self.noted.pop(key, None)
-
     def keep(self, key: str) -> None:
         """Keep the entry ``key`` through :meth:`prune` without reading it."""
         self.used.add(key)
