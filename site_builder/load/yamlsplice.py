@@ -1,13 +1,16 @@
 """A YAML file edited in one entry: its document from the last one's, re-reading that entry alone.
 
 The clerk changes one figure of one unit in a period file of hundreds of units; reading the whole
-file again costs ~0.17 s at 500 units, the unit's entry alone a millisecond.  :func:`spliced` takes
-the document of the file as it was (``old``, loaded without any problem) and its bytes, finds the
-lines that differ, and when they lie inside one entry of a block mapping (a key at the start of its
-line, its value on the lines below it until the next line indented as far as the key or less, the
-next key of that mapping or of one around it), loads those lines of the new text on their own and
-puts the entry into a copy of the old document: the other values are the old ones (shared, never
-changed), the positions after the entry moved by the lines added or removed.
+file again costs ~0.13 s of CPU at 500 units, the unit's entry alone a millisecond.  :func:`spliced`
+takes what the last clean reading of the file left (:func:`light`: its values, and the line and
+column of each value and key as pairs, cheap to store and read) and its bytes, finds the lines that
+differ, and when they lie inside one entry of a block mapping (a key at the start of its line, its
+value on the lines below it until the next line indented as far as the key or less, the next key of
+that mapping or of one around it), loads those lines of the new text on their own and puts the entry
+into a copy of the old values: the others are the old ones (shared, never changed), the positions
+after the entry moved by the lines added or removed.  :func:`document` makes the whole
+:class:`~site_builder.load.yamlsafe.Document` of the result; the loader (pipeline._spliced) checks
+the file with :func:`bare` (no positions) and reads it whole when anything is said about it.
 
 It answers only when that is certainly what loading the whole text gives; None otherwise, and the
 caller loads the whole text (which also reports every problem at its position):
@@ -15,11 +18,12 @@ caller loads the whole text (which also reports every problem at its position):
 - the old entry ends on a line that begins the next key of the document (so nothing of the entry,
   such as the end of a flow mapping, lies past it), and the new lines end at that same line;
 - the new lines load without any problem, to one key, the same, at the same column;
-- no block scalar (``|``, ``>``), no ``?`` (an explicit key) and no line break other than ``\\n`` anywhere in what changed, the
-  file decodes as UTF-8, and the entry nests well within :data:`~site_builder.load.yamlsafe.MAX_DEPTH`.
+- no block scalar (``|``, ``>``), no ``?`` (an explicit key) and no line break other than ``\\n``
+  anywhere in what changed, the file decodes as UTF-8, and the entry nests well within
+  :data:`~site_builder.load.yamlsafe.MAX_DEPTH`.
 
-Under ``SITE_BUILDER_CHECK_PREKEYS=1`` (the test suite) every spliced document is compared with the
-whole text loaded (:func:`same_document`) and a difference raises AssertionError.
+Under ``SITE_BUILDER_CHECK_PREKEYS=1`` (the test suite) every splice is compared with the whole text
+loaded (:func:`same_document`) and a difference raises AssertionError.
 """
 
 from __future__ import annotations
