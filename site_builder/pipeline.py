@@ -32,6 +32,7 @@ from site_builder.load.files import (
     list_folders,
     read_source,
 )
+from site_builder.load import yamlsplice
 from site_builder.load.yamlsafe import Document, load_yaml_bytes
 from site_builder.model import Period, Project, SchemeVersion
 from site_builder.schema import extends
@@ -96,27 +97,69 @@ def _load(path: Path, root: Path, problems: Problems, sources: dict[str, bytes],
 
 
 def _parse(raw: bytes, display: str, problems: Problems, cache: SourceCache, kind: str,
-           model=None) -> tuple[Document | None, object]:
+           model=None, splice: bool = False) -> tuple[Document | None, object]:
     """The document of ``raw`` and its validated model, from the cache when the bytes were seen before.
 
     Only a file without any problem (error or warning) is stored, so problems
-    always come from a fresh parse, at their line and column.
+    always come from a fresh parse, at their line and column.  With ``splice`` (a period file), an
+    edit of one entry since the last clean parse is read alone (:func:`_spliced`): the document then
+    has no positions (:func:`yamlsplice.is_bare`) and the caller parses again whole
+    (``splice=False``) when anything is said about it.
     """
     key = _parse_key(raw, display, kind)
     hit = cache.get(key)
     if (isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Document)
             and hit[0].display == display and (model is None or isinstance(hit[1], model))):
+        if kind == "scores":
+            cache.put(_last_key(display), (key, raw, yamlsplice.light(hit[0])))  # the next edit starts here
         return hit
+    if splice:
+        got = _spliced(raw, display, cache, key, model)
+        if got is not None:
+            return got
     before = len(problems.items)
     doc = load_yaml_bytes(raw, display, problems, CAPS[kind])
     value = validate(model, doc, problems) if doc is not None and model is not None else None
     if doc is not None and len(problems.items) == before and (model is None or value is not None):
         cache.put(key, (doc, value), size=len(raw))
+        if kind == "scores":
+            cache.put(_last_key(display), (key, raw, yamlsplice.light(doc)))
     return doc, value
 
 
 def _parse_key(raw: bytes, display: str, kind: str) -> str:
     return SourceCache.key(kind, display, str(CAPS[kind]), digest(raw))
+
+
+def _last_key(display: str) -> str:
+    """The entry of the last clean parse of period file ``display``: (its parse key, its bytes, what
+    an edit is spliced from: :func:`yamlsplice.light`)."""
+    return SourceCache.key("last parse", "scores", display)
+
+
+def _spliced(raw: bytes, display: str, cache, key: str, model) -> tuple[Document, object] | None:
+    """A period file edited in one entry since its last clean parse: its data made from what that
+    parse stored by re-reading only the entry that changed (:func:`yamlsplice.spliced`), validated,
+    as a document without positions; None (parse it whole) when it cannot be, or anything is said.
+    Under the tests' check the whole parse is made too and must be the same."""
+    last = cache.get(_last_key(display))
+    if not (isinstance(last, tuple) and len(last) == 3 and isinstance(last[0], str)
+            and isinstance(last[1], bytes)) or last[0] == key:
+        return None
+    parts = yamlsplice.spliced(last[1], last[2], raw, display, CAPS["scores"])
+    if parts is None:
+        return None
+    if yamlsplice.checking():
+        whole = load_yaml_bytes(raw, display, Problems(), CAPS["scores"])
+        assert whole is not None and yamlsplice.same_document(yamlsplice.document(display, parts), whole), \
+            f"{display}: spliced document differs"
+    doc = yamlsplice.bare(display, parts[0])
+    said = Problems()
+    value = validate(model, doc, said) if model is not None else None
+    if said.items or (model is not None and value is None):
+        return None
+    cache.put(_last_key(display), (key, raw, parts))  # (no entry of the document: it has no positions)
+    return doc, value
 
 
 def _calendar_digest(root: Path) -> bytes:
@@ -305,6 +348,7 @@ def _load_project(root: Path, problems: Problems, cache: SourceCache) -> Project
         sources[f.display] = f.raw
         problems.extend(out.first)
         clean = not out.first  # a period is cached only when nothing at all was said about its file (once read)
+        cache.keep(_last_key(f.display))  # the last clean parse of the file, for its next edit
         if out.cached is not None:
             cache.keep(_parse_key(f.raw, f.display, "scores"))  # for when another file changes
         elif out.fields is None:
@@ -430,9 +474,12 @@ def _read_period(path: Path, root: Path, deps: str, cache: SourceCache) -> _Peri
     return f
 
 
-def _check_period_file(f: _PeriodFile, root: Path, schemes: dict, units: dict, cache) -> _Outcome:
+def _check_period_file(f: _PeriodFile, root: Path, schemes: dict, units: dict, cache,
+                       splice: bool = True) -> _Outcome:
     """Parse, validate and check one period file (or take it from the cache), on its own: the checks
-    across files (its folder, unknown schemes and versions, duplicate periods) are the caller's."""
+    across files (its folder, unknown schemes and versions, duplicate periods) are the caller's.
+    An edit of one entry is read alone (``splice``, :func:`_parse`), the whole file again when
+    anything is said about it."""
     out = _Outcome()
     if f.raw is None:
         return out
@@ -442,17 +489,21 @@ def _check_period_file(f: _PeriodFile, root: Path, schemes: dict, units: dict, c
         out.cached, out.fields = cached, (scores.scheme, scores.version, scores.period)
         return out
     problems = Problems()
-    doc, scores = _parse(f.raw, f.display, problems, cache, "scores", ScoresFile)
+    doc, scores = _parse(f.raw, f.display, problems, cache, "scores", ScoresFile, splice=splice)
     out.first = problems.items
     if doc is None or scores is None:
         return out
     out.doc, out.fields = doc, (scores.scheme, scores.version, scores.period)
     sv = schemes.get(scores.scheme, {}).get(scores.version)
     if sv is None:
+        if yamlsplice.is_bare(doc):  # a problem across files needs its positions: the whole file
+            return _check_period_file(f, root, schemes, units, cache, splice=False)
         return out
     checked = Problems()
     out.period = check_period(f.display, doc, scores, sv, units, checked, content_root=root / "content",
                               sources=out.bodies)
+    if checked.items and yamlsplice.is_bare(doc):  # said at their positions: from the whole file
+        return _check_period_file(f, root, schemes, units, cache, splice=False)
     out.checked, out.doc = checked.items, None  # a load holds one period's document at a time
     return out
 
@@ -542,7 +593,7 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
     if got is None:  # the child failed: its files are checked here (what it staged is deleted)
         for i in share:
             f = files[i]
-            for key in (_parse_key(f.raw, f.display, "scores"), f.key):
+            for key in (_parse_key(f.raw, f.display, "scores"), f.key, _last_key(f.display)):
                 cache.unstage(cache.staged_name(key))
             outcomes[i] = _check_period_file(f, root, schemes, units, cache)
     else:
