@@ -226,3 +226,28 @@ def _date(text: str | None, root: Path | None = None) -> dt.date | None:
     if moment.tzinfo is None:
         return moment.date()
     return moment.astimezone(SHANGHAI).date()
+
+
+def run() -> None:
+    """The command's entry point (``site-builder``, ``python -m site_builder``): :func:`main`, then out of
+    the process at once, its output flushed.  A build leaves hundreds of thousands of objects (the
+    project, its scored periods, the caches' indexes) that the interpreter would otherwise free one by
+    one on its way out: about 0.3 s at 500 units, a tenth of a rebuild after an edit.  Everything a
+    command writes is closed before it returns (the build waits for its forked writers and its pool), and
+    the project registers no exit hooks; an exit other than a number (a message, an interrupt) takes the
+    ordinary way out."""
+    import os
+    import sys
+
+    try:
+        main()  # click's standalone mode: always ends in SystemExit
+    except SystemExit as exc:
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: as the ordinary exit would report it
+            raise exc from None
+        os._exit(code or 0)
