@@ -33,8 +33,13 @@ PARALLEL_MIN_ROUTES = 200  # fewer routes: forking costs more than it saves
 #: workers reached 318 MiB, the one that made the downloads growing by 107 MiB over its first share
 #: (the dataset's records +70 MiB, then ~3 MiB a notice).
 RECYCLE_MIN_ROUTES = 20_000
-#: The weight of a share of a recycled render, in pages (:func:`_recycled_bounds`).
+#: The weight of a share of a recycled render that makes downloads, in pages (:func:`_recycled_bounds`),
+#: and the pages of a share without downloads: a worker forked anew makes again what its pages share
+#: (templates, a period's rankings, a group's lines) — at 500 units, 9 forked shares took 1.2–2.3 s
+#: more CPU than 2 long-lived workers (of ~25 s) — while a share of 3,000 pages grew a worker by only
+#: ~30 MiB at 2,000 units.
 SHARE_WEIGHT = 3_000
+PAGE_SHARE = 10_000
 #: A download then weighs :data:`DOWNLOAD_WEIGHT` pages for every this many routes of the site: a
 #: notice's tables and the dataset grow with the units, a page does not (at 2,000 units a notice's
 #: downloads take about 3 s, 1,000 pages' worth).
@@ -101,22 +106,26 @@ def _bounds(routes: list, tasks: int) -> list[int]:
     return bounds
 
 
-def _recycled_bounds(routes: list, weight: int) -> list[int]:
+def _recycled_bounds(routes: list, weight: int, pages: int | None = None) -> list[int]:
     """Where each share of a recycled render starts (and the end): runs of neighbouring routes of about
-    ``weight`` pages each, a download weighing :data:`DOWNLOAD_WEIGHT` pages for every
-    :data:`DOWNLOAD_SCALE` routes.  A run ends between two folders once it weighs ``weight`` (so the
-    dataset's files, which share their records, stay together, and so do a notice's downloads, which
-    share its tables), or after a page once it weighs twice that."""
+    ``weight`` pages each when they make downloads, a download weighing :data:`DOWNLOAD_WEIGHT` pages
+    for every :data:`DOWNLOAD_SCALE` routes, else of ``pages`` (:data:`PAGE_SHARE`) pages.  A run ends
+    between two folders once it weighs that (so the dataset's files, which share their records, stay
+    together, and so do a notice's downloads, which share its tables), or after a page once it weighs
+    twice that."""
+    pages = PAGE_SHARE if pages is None else pages
     heavy = DOWNLOAD_WEIGHT * max(1, len(routes) // DOWNLOAD_SCALE)
-    bounds, run = [0], 0
+    bounds, run, downloads = [0], 0, False
     for i, r in enumerate(routes[:-1]):
         download = r.template is None and r.make is not None
         run += heavy if download else 1
-        if (run >= 2 * weight and not download) or (
-            run >= weight and r.path.rpartition("/")[0] != routes[i + 1].path.rpartition("/")[0]
+        downloads = downloads or download
+        limit = weight if downloads else pages
+        if (run >= 2 * limit and not download) or (
+            run >= limit and r.path.rpartition("/")[0] != routes[i + 1].path.rpartition("/")[0]
         ):
             bounds.append(i + 1)
-            run = 0
+            run, downloads = 0, False
     bounds.append(len(routes))
     return bounds
 

@@ -25,6 +25,7 @@ def recycled(monkeypatch):
     monkeypatch.setattr(render_pool, "PARALLEL_MIN_ROUTES", 0)
     monkeypatch.setattr(render_pool, "RECYCLE_MIN_ROUTES", 0)
     monkeypatch.setattr(render_pool, "SHARE_WEIGHT", 5)
+    monkeypatch.setattr(render_pool, "PAGE_SHARE", 5)
 
 
 def _pids_of_shares(monkeypatch, folder: Path) -> None:
@@ -118,11 +119,14 @@ def test_recycled_shares_end_between_folders_and_weigh_downloads_by_the_size_of_
         routes += [_download(f"notices/s/{p}/{n}.csv") for n in "abc"] + [_page(f"notices/s/{p}/index.html")]
     routes += [_page(f"units/u{i // 2:04d}/{i % 2}.html") for i in range(250)]  # 12–261: two a folder
     routes += [_page(f"big/{i}.html") for i in range(2000 - len(routes))]  # 262–1999: one folder
-    bounds = render_pool._recycled_bounds(routes, 100)
+    bounds = render_pool._recycled_bounds(routes, 100, 100)
     assert bounds[:4] == [0, 4, 8, 12]
     # pages: 100 reached at route 111 (the 2nd page of u0049), cut before u0050; then after 211
     assert bounds[4:6] == [112, 212]
     # 212–261 (50 pages), then one folder: cut at 200 pages, after route 411, 611, …
     assert bounds[6:9] == [412, 612, 812]
     assert bounds[-1] == 2000 and bounds == sorted(set(bounds))
-    assert render_pool._recycled_bounds(routes[:1], 100) == [0, 1]
+    assert render_pool._recycled_bounds(routes[:1], 100, 100) == [0, 1]
+    # shares without downloads are longer: 250 pages; the downloads' shares as before
+    longer = render_pool._recycled_bounds(routes, 100, 250)
+    assert longer[:4] == [0, 4, 8, 12] and longer[4:7] == [262, 762, 1262]  # 12–261 one unit a folder
