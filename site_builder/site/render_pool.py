@@ -114,7 +114,7 @@ def _recycled_bounds(routes: list, weight: int, pages: int | None = None) -> lis
     together, and so do a notice's downloads, which share its tables), or after a page once it weighs
     twice that."""
     pages = PAGE_SHARE if pages is None else pages
-    heavy = DOWNLOAD_WEIGHT * max(1, len(routes) // DOWNLOAD_SCALE)
+    heavy = _download_weight(routes)
     bounds, run, downloads = [0], 0, False
     for i, r in enumerate(routes[:-1]):
         download = r.template is None and r.make is not None
@@ -128,6 +128,22 @@ def _recycled_bounds(routes: list, weight: int, pages: int | None = None) -> lis
             run, downloads = 0, False
     bounds.append(len(routes))
     return bounds
+
+
+def _download_weight(routes: list) -> int:
+    """What a download weighs in pages in a recycled render of ``routes``."""
+    return DOWNLOAD_WEIGHT * max(1, len(routes) // DOWNLOAD_SCALE)
+
+
+def _heaviest_first(routes: list, bounds: list[int]) -> list[int]:
+    """The shares, heaviest first: a long share started last would keep one worker busy while the
+    others have nothing left to do (the records are merged in path order whatever order they come)."""
+    heavy = _download_weight(routes)
+    weights = [
+        sum(heavy if r.template is None and r.make is not None else 1 for r in routes[a:b])
+        for a, b in zip(bounds, bounds[1:])
+    ]
+    return sorted(range(len(weights)), key=lambda k: (-weights[k], k))
 
 
 def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
@@ -236,7 +252,7 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
     ctx = multiprocessing.get_context("fork")
     records, findings, failures = {}, [], []
     running: dict = {}  # the read end of a worker's pipe: the worker
-    todo = iter(range(job.tasks))
+    todo = iter(_heaviest_first(job.routes, job.bounds))
     try:
         with _counter(len(job.routes), job.locale, show) as bar:
             while True:
@@ -253,12 +269,12 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
                     try:
                         ok, got = reader.recv()
                     except EOFError:
-                        ok, got = False, RuntimeError(f"a render worker ended without its records ({worker.exitcode})")
+                        ok, got = False, None
                     finally:
                         reader.close()
                         worker.join()
                     if not ok:
-                        raise got
+                        raise got or RuntimeError(f"a render worker ended without its records ({worker.exitcode})")
                     done, found, failed = got
                     records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
                     findings += found

@@ -130,3 +130,15 @@ def test_recycled_shares_end_between_folders_and_weigh_downloads_by_the_size_of_
     # shares without downloads are longer: 250 pages; the downloads' shares as before
     longer = render_pool._recycled_bounds(routes, 100, 250)
     assert longer[:4] == [0, 4, 8, 12] and longer[4:7] == [262, 762, 1262]  # 12–261 one unit a folder
+
+
+def test_the_heaviest_shares_are_started_first(monkeypatch):
+    """A notice's downloads (3 × 40) outweigh 100 pages; the 100 pages the one page; ties in order."""
+    monkeypatch.setattr(render_pool, "DOWNLOAD_SCALE", 1_000)
+    routes = [_page(f"a/{i}.html") for i in range(1)]
+    routes += [_page(f"b/{i}.html") for i in range(100)]
+    routes += [_download(f"notices/s/0/{n}.csv") for n in "abc"]
+    routes += [_page(f"c/{i}.html") for i in range(1896)]
+    bounds = [0, 1, 101, 104, 1000, 2000]  # weights 1, 100, 120, 896, 1000
+    assert render_pool._heaviest_first(routes, bounds) == [4, 3, 2, 1, 0]
+    assert render_pool._heaviest_first(routes, [0, 1000, 2000]) == [0, 1]  # 1,016 and 1,000
