@@ -13,6 +13,7 @@ so no worker grows with the site; each starts again from the parent's pages, sha
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from contextlib import contextmanager
@@ -141,7 +142,7 @@ def _heaviest_first(routes: list, bounds: list[int]) -> list[int]:
     heavy = _download_weight(routes)
     weights = [
         sum(heavy if r.template is None and r.make is not None else 1 for r in routes[a:b])
-        for a, b in zip(bounds, bounds[1:])
+        for a, b in itertools.pairwise(bounds)
     ]
     return sorted(range(len(weights)), key=lambda k: (-weights[k], k))
 
