@@ -249,6 +249,7 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
     job.bounds = _recycled_bounds(job.routes, SHARE_WEIGHT)
     job.tasks = len(job.bounds) - 1
     _JOB = job
+    _compiled(job.env)
     _trim()
     ctx = multiprocessing.get_context("fork")
     records, findings, failures = {}, [], []
@@ -305,6 +306,24 @@ def _share_to(k: int, conn) -> None:
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
+
+
+def _compiled(env) -> None:
+    """Every template of the theme compiled (or read compiled from the cache) in the parent before it
+    forks, so that the workers inherit them instead of each compiling the templates of its pages
+    again (without the cache, 103 compilations for 27 shares at 500 units).  A template that does
+    not compile is left to the worker that renders it, which reports it as before."""
+    import jinja2
+
+    try:
+        names = env.list_templates()
+    except (TypeError, AttributeError):  # a loader that cannot list its templates
+        return
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
 
 
 def _trim() -> None:
