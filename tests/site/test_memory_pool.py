@@ -142,3 +142,26 @@ def test_the_heaviest_shares_are_started_first(monkeypatch):
     bounds = [0, 1, 101, 104, 1000, 2000]  # weights 1, 100, 120, 896, 1000
     assert render_pool._heaviest_first(routes, bounds) == [4, 3, 2, 1, 0]
     assert render_pool._heaviest_first(routes, [0, 1000, 2000]) == [0, 1]  # 1,016 and 1,000
+
+
+def test_the_workers_inherit_the_compiled_templates(project, tmp_path, monkeypatch, recycled):
+    """The parent compiles the theme before it forks: no worker compiles a template (each did, for
+    the templates of its pages)."""
+    import jinja2
+
+    seen = tmp_path / "compiled"
+    seen.mkdir()
+    parent = os.getpid()
+    original = jinja2.Environment.compile
+
+    def compile(self, *args, **kwargs):
+        if os.getpid() != parent:
+            (seen / str(os.getpid())).touch()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    build_site(project, tmp_path / "out", quiet=True, jobs=2)
+    assert os.listdir(seen) == []
+    monkeypatch.setattr(render_pool, "_compiled", lambda env: None)  # the check itself: without it they do
+    build_site(project, tmp_path / "out2", quiet=True, jobs=2)
+    assert len(os.listdir(seen)) > 2
