@@ -4,10 +4,16 @@ The parent plans; :func:`_render_parallel` forks workers after planning so they 
 the planned data copy-on-write, each renders, scans and writes an interleaved share of
 the routes into the staging folder and returns compact (path, hash, size) records.
 The parent merges them in path order, so the output is byte-identical to a serial build.
+
+A large site (:data:`RECYCLE_MIN_ROUTES`) is rendered by processes forked for one share each
+(:func:`_render_recycled`): what a worker makes and keeps — the dataset's records, a notice's
+tables, the memos of cards, units and figures — goes back to the system when its share is done,
+so no worker grows with the site; each starts again from the parent's pages, shared copy-on-write.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from contextlib import contextmanager
@@ -23,6 +29,22 @@ from site_builder.site.present.render import render_route
 # the forked workers (copy-on-write), never pickled.
 _JOB: "_Job | None" = None
 PARALLEL_MIN_ROUTES = 200  # fewer routes: forking costs more than it saves
+#: From this many routes (about 1,500 units of 12 periods) every share is rendered by a process of
+#: its own (:func:`_render_recycled`).  Measured at 2,000 units × 12 periods (26,111 files): long-lived
+#: workers reached 318 MiB, the one that made the downloads growing by 107 MiB over its first share
+#: (the dataset's records +70 MiB, then ~3 MiB a notice).
+RECYCLE_MIN_ROUTES = 20_000
+#: The weight of a share of a recycled render that makes downloads, in pages (:func:`_recycled_bounds`),
+#: and the pages of a share without downloads: a worker forked anew makes again what its pages share
+#: (templates, a period's rankings, a group's lines) — at 500 units, 9 forked shares took 1.2–2.3 s
+#: more CPU than 2 long-lived workers (of ~25 s) — while a share of 3,000 pages grew a worker by only
+#: ~30 MiB at 2,000 units.
+SHARE_WEIGHT = 3_000
+PAGE_SHARE = 10_000
+#: A download then weighs :data:`DOWNLOAD_WEIGHT` pages for every this many routes of the site: a
+#: notice's tables and the dataset grow with the units, a page does not (at 2,000 units a notice's
+#: downloads take about 3 s, 1,000 pages' worth).
+DOWNLOAD_SCALE = 1_000
 
 
 @dataclass
@@ -83,6 +105,46 @@ def _bounds(routes: list, tasks: int) -> list[int]:
         bounds.append(len(routes))
     bounds[-1] = len(routes)
     return bounds
+
+
+def _recycled_bounds(routes: list, weight: int, pages: int | None = None) -> list[int]:
+    """Where each share of a recycled render starts (and the end): runs of neighbouring routes of about
+    ``weight`` pages each when they make downloads, a download weighing :data:`DOWNLOAD_WEIGHT` pages
+    for every :data:`DOWNLOAD_SCALE` routes, else of ``pages`` (:data:`PAGE_SHARE`) pages.  A run ends
+    between two folders once it weighs that (so the dataset's files, which share their records, stay
+    together, and so do a notice's downloads, which share its tables), or after a page once it weighs
+    twice that."""
+    pages = PAGE_SHARE if pages is None else pages
+    heavy = _download_weight(routes)
+    bounds, run, downloads = [0], 0, False
+    for i, r in enumerate(routes[:-1]):
+        download = r.template is None and r.make is not None
+        run += heavy if download else 1
+        downloads = downloads or download
+        limit = weight if downloads else pages
+        if (run >= 2 * limit and not download) or (
+            run >= limit and r.path.rpartition("/")[0] != routes[i + 1].path.rpartition("/")[0]
+        ):
+            bounds.append(i + 1)
+            run, downloads = 0, False
+    bounds.append(len(routes))
+    return bounds
+
+
+def _download_weight(routes: list) -> int:
+    """What a download weighs in pages in a recycled render of ``routes``."""
+    return DOWNLOAD_WEIGHT * max(1, len(routes) // DOWNLOAD_SCALE)
+
+
+def _heaviest_first(routes: list, bounds: list[int]) -> list[int]:
+    """The shares, heaviest first: a long share started last would keep one worker busy while the
+    others have nothing left to do (the records are merged in path order whatever order they come)."""
+    heavy = _download_weight(routes)
+    weights = [
+        sum(heavy if r.template is None and r.make is not None else 1 for r in routes[a:b])
+        for a, b in itertools.pairwise(bounds)
+    ]
+    return sorted(range(len(weights)), key=lambda k: (-weights[k], k))
 
 
 def _render_share(k: int) -> tuple[list, list, tuple[int, list] | None]:
@@ -154,6 +216,8 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
     import multiprocessing
 
     global _JOB
+    if len(job.routes) >= RECYCLE_MIN_ROUTES:
+        return _render_recycled(job, jobs, show)
     job.tasks = min(len(job.routes), jobs * 8)
     job.bounds = _bounds(job.routes, job.tasks)
     _JOB = job
@@ -172,6 +236,105 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
     if failures:
         raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
     return dict(sorted(records.items())), findings
+
+
+def _render_recycled(job: _Job, jobs: int, show: bool):
+    """Up to ``jobs`` processes at a time, each forked for one share (:func:`_recycled_bounds`) and
+    ended when it has sent its records back: a worker holds what one share needs, never what every
+    share before it left behind.  No threads in the parent, so every fork is of a single thread."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    global _JOB
+    job.bounds = _recycled_bounds(job.routes, SHARE_WEIGHT)
+    job.tasks = len(job.bounds) - 1
+    _JOB = job
+    _compiled(job.env)
+    _trim()
+    ctx = multiprocessing.get_context("fork")
+    records, findings, failures = {}, [], []
+    running: dict = {}  # the read end of a worker's pipe: the worker
+    todo = iter(_heaviest_first(job.routes, job.bounds))
+    try:
+        with _counter(len(job.routes), job.locale, show) as bar:
+            while True:
+                while len(running) < jobs and (k := next(todo, None)) is not None:
+                    reader, writer = ctx.Pipe(duplex=False)
+                    worker = ctx.Process(target=_share_to, args=(k, writer), daemon=True)
+                    worker.start()
+                    writer.close()
+                    running[reader] = worker
+                if not running:
+                    break
+                for reader in wait(list(running)):
+                    worker = running.pop(reader)
+                    try:
+                        ok, got = reader.recv()
+                    except EOFError:
+                        ok, got = False, None
+                    finally:
+                        reader.close()
+                        worker.join()
+                    if not ok:
+                        raise got or RuntimeError(f"a render worker ended without its records ({worker.exitcode})")
+                    done, found, failed = got
+                    records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
+                    findings += found
+                    if failed:
+                        failures.append(failed)
+                    bar(len(done))
+    finally:
+        _JOB = None
+        for reader, worker in running.items():
+            worker.terminate()
+            worker.join()
+            reader.close()
+    if failures:
+        raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
+    return dict(sorted(records.items())), findings
+
+
+def _share_to(k: int, conn) -> None:
+    """(In a worker forked for share ``k``) the share rendered and its records sent to the parent, or
+    what it raised."""
+    try:
+        conn.send((True, _render_share(k)))
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it, as a pool would
+        try:
+            conn.send((False, exc))
+        except Exception:  # noqa: BLE001 - it could not be pickled: its text then
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _compiled(env) -> None:
+    """Every template of the theme compiled (or read compiled from the cache) in the parent before it
+    forks, so that the workers inherit them instead of each compiling the templates of its pages
+    again (without the cache, 103 compilations for 27 shares at 500 units).  A template that does
+    not compile is left to the worker that renders it, which reports it as before."""
+    import jinja2
+
+    try:
+        names = env.list_templates()
+    except (TypeError, AttributeError):  # a loader that cannot list its templates
+        return
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
+
+
+def _trim() -> None:
+    """The C heap's free pages given back to the system before the parent forks (glibc): every worker
+    starts from them, and loading and planning left some free (15 MiB of 217 at 2,000 units)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 @contextmanager
