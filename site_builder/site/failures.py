@@ -45,6 +45,12 @@ messages.register(
             "writing the site failed: {error}; the previous site is unchanged",
             "check the disk space and write permission of the output directory, then try again",
         ),
+        "site.worker_ended": (
+            "生成页面的子进程意外结束（退出码 {exitcode}），网站没有写出，原有网站保持不变",
+            "多为内存不足：请关闭其他程序后重试，或加 --jobs 1 只用一个进程生成",
+            "a process rendering pages ended unexpectedly (exit code {exitcode}); nothing was written, the previous site is unchanged",
+            "most often it ran out of memory: close other programs and try again, or add --jobs 1 to render in one process",
+        ),
         "site.template_error": (
             "模板 {template} 渲染 {path} 时出错：{error}",
             "这是主题模板的问题，请检查模板中的变量名",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import click
 
-from site_builder.site.failures import SiteError
+from site_builder.site.failures import SiteError, fail
 from site_builder.site.output import privacy, reuse
 from site_builder.site.present.render import render_route
 
@@ -225,14 +225,25 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
-            for done, found, failed in pool.imap_unordered(_render_share, range(job.tasks)):
-                records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
-                findings += found
-                if failed:
-                    failures.append(failed)
-                bar(len(done))
+            for got in pool.imap_unordered(_render_share, range(job.tasks)):
+                _gather(got, records, findings, failures, bar)
     finally:
         _JOB = None
+    return _gathered(job, records, findings, failures)
+
+
+def _gather(got: tuple, records: dict, findings: list, failures: list, bar) -> None:
+    """A share's (records, findings, failure) added to the build's."""
+    done, found, failed = got
+    records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
+    findings += found
+    if failed:
+        failures.append(failed)
+    bar(len(done))
+
+
+def _gathered(job: _Job, records: dict, findings: list, failures: list):
+    """Every share's records by path, and the findings; the first route's problems when any failed."""
     if failures:
         raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
     return dict(sorted(records.items())), findings
@@ -276,22 +287,17 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
                         reader.close()
                         worker.join()
                     if not ok:
-                        raise got or RuntimeError(f"a render worker ended without its records ({worker.exitcode})")
-                    done, found, failed = got
-                    records.update((p, (h, n, key, linked)) for p, h, n, key, linked in done)
-                    findings += found
-                    if failed:
-                        failures.append(failed)
-                    bar(len(done))
+                        if got is None:  # killed (out of memory, say) before it sent anything
+                            fail("site.worker_ended", job.locale, exitcode=worker.exitcode)
+                        raise got
+                    _gather(got, records, findings, failures, bar)
     finally:
         _JOB = None
         for reader, worker in running.items():
             worker.terminate()
             worker.join()
             reader.close()
-    if failures:
-        raise SiteError(min(failures, key=lambda f: f[0])[1], job.locale)
-    return dict(sorted(records.items())), findings
+    return _gathered(job, records, findings, failures)
 
 
 def _share_to(k: int, conn) -> None:

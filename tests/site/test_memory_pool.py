@@ -14,6 +14,7 @@ from conftest import edit_yaml, tree_bytes
 from site_builder.load import cache
 from site_builder.site import render_pool
 from site_builder.site.build import build_site
+from site_builder.site.failures import SiteError
 from site_builder.site.plan import Route
 
 pytestmark = pytest.mark.skipif(not render_pool._can_fork(), reason="no fork on this platform: builds are serial")
@@ -96,8 +97,11 @@ def test_a_recycled_worker_that_dies_fails_the_build(project, tmp_path, monkeypa
         os._exit(9)
 
     monkeypatch.setattr(render_pool, "_render_share", share)
-    with pytest.raises(RuntimeError, match=r"ended without its records \(9\)"):
+    with pytest.raises(SiteError) as raised:
         build_site(project, tmp_path / "out", quiet=True, jobs=2)
+    assert raised.value.format_message().splitlines()[0] == (
+        "生成页面的子进程意外结束（退出码 9），网站没有写出，原有网站保持不变"
+        " — 多为内存不足：请关闭其他程序后重试，或加 --jobs 1 只用一个进程生成")
     assert not (tmp_path / "out").exists()
 
 
