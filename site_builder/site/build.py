@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -108,8 +109,9 @@ def _build(
             histories=histories,
             archive=archive_sources(root, locked),
         )
-        # the dev server builds beside its HTTP threads: forking a threaded process is not safe
-        jobs = 1 if serve else jobs
+        # forking a process that runs other threads is not safe: a dev server answering from threads of
+        # this process (tests, or no fork) means one render process
+        jobs = 1 if serve and threading.active_count() > 1 else jobs
         keys = reuse.Keys()
         files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
                             root=root, keys=keys)

@@ -41,6 +41,7 @@ import click
 
 from site_builder import messages
 from site_builder.errors import InputError, SiteBuilderError
+from site_builder.site import serve_process
 from site_builder.site.present import i18n
 
 messages.register(
@@ -228,8 +229,17 @@ def _page(locale: str, title: str, paragraphs: list[str], assets: list[str]) -> 
     return doc.encode("utf-8")
 
 
-def rebuild(root: Path, out: Path, as_of: dt.date | None, preview: bool, state: State) -> bool:
-    """One build of the dev site; a failure is printed and handed to the overlay, never raised."""
+def rebuild(root: Path, out: Path, as_of: dt.date | None, preview: bool, state: State, remote=None) -> bool:
+    """One build of the dev site; a failure is printed and handed to the overlay, never raised (and to
+    the server's process, when it has one of its own: ``remote``)."""
+    try:
+        return _rebuild(root, out, as_of, preview, state)
+    finally:
+        if remote is not None:
+            remote.update(state)
+
+
+def _rebuild(root: Path, out: Path, as_of: dt.date | None, preview: bool, state: State) -> bool:
     from site_builder.site.build import _build
 
     try:
@@ -359,16 +369,22 @@ def _serve(root: Path, out: Path, host: str, port: int, as_of: dt.date | None, p
         state.built = True  # the previous session's site: the last good one
     handler = type("Handler", (Handler,), {"state": state, "theme_static": theme / "static"})
     server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    # the server in a process of its own where it can be: then this one has no other thread, and its
+    # builds render on every core (site_builder/site/serve_process.py)
+    remote = serve_process.start(server, state) if serve_process.possible() else None
+    if remote is None:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     address = f"http://{host}:{server.server_address[1]}/"
     click.echo(i18n.text("serve.serving", state.locale, out=str(out), url=address), err=True)
     if ready is not None:
         ready(address)
     try:
-        watch(root, out, lambda: rebuild(root, out, as_of, preview, state), stop, since=sources)
+        watch(root, out, lambda: rebuild(root, out, as_of, preview, state, remote), stop, since=sources)
     except KeyboardInterrupt:
         pass
     finally:
-        server.shutdown()
-        server.server_close()
+        if remote is not None:
+            remote.close()
+        else:
+            server.shutdown()
+            server.server_close()
