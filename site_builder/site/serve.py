@@ -15,7 +15,8 @@ over ``site.yaml``), a delete and re-create, or a replaced folder are all seen.
 
 The builds of one session share what they read from the caches: a rebuild takes the
 validated sources and scored periods the last build held instead of unpickling them
-again (:mod:`site_builder.load.warm`), and the templates' digests of an unchanged theme.
+again (:mod:`site_builder.load.warm`), and the templates' digests of an unchanged theme.  The HTTP
+server answers from a process of its own where it can (:mod:`.serve_process`), so builds use every core.
 
 Missing pages get the site's own ``404.html``; other HTTP errors a short
 Chinese (or English) page, never Python's English error page.  Responses
