@@ -87,8 +87,6 @@ def memo(tag: str, obj: Any, make: Callable[[], str | None]) -> str | None:
     return got[1]
 
 
-_memo = memo
-
 
 def forget() -> None:
     """Drop the per-process digests (at the end of a build)."""
@@ -106,7 +104,7 @@ def header(period: Any) -> str | None:
         scores = period.scores.model_copy(update={"units": {}, "external": {}})
         return digest("period header", dataclasses.replace(period, facts={}, scores=scores), swap=False)
 
-    return _memo("header", period, make)
+    return memo("header", period, make)
 
 
 def project_part(project: Any) -> str | None:
@@ -118,7 +116,7 @@ def project_part(project: Any) -> str | None:
             return None
         return digest("project", str(project.root), project.site, project.units, project.schemes, headers)
 
-    return _memo("project", project, make)
+    return memo("project", project, make)
 
 
 def site_part(data: Any) -> str | None:
@@ -133,7 +131,7 @@ def site_part(data: Any) -> str | None:
         return digest("site", project, tuple(sorted(data.results)), seen, options, data.version,
                       data.earlier, data.locale, swap=False)
 
-    return _memo("site", data, make)
+    return memo("site", data, make)
 
 
 def _bytes(raw: bytes | None) -> str | None:
@@ -159,7 +157,7 @@ def history_part(data: Any, history: Any) -> str | None:
         return digest("history", tuple(versions), history.changes, history.items)
 
     # by history and site data: how a period counts depends on the data (the project's own, or not)
-    return _memo(f"history {id(history)}", data, make)
+    return memo(f"history {id(history)}", data, make)
 
 
 def body_part(data: Any, period: Any) -> str:
@@ -195,7 +193,7 @@ def period_part(data: Any, period: Any) -> str | None:
         return digest("period", site, _period(data, period), data.result(period), before, history,
                       data.shown_version(period))
 
-    return _memo(f"period {period.scheme}/{period.id}", data, make)
+    return memo(f"period {period.scheme}/{period.id}", data, make)
 
 
 # ------------------------------------------------------------------ a score card's group
@@ -282,4 +280,4 @@ def line_stats(result: Any) -> dict:
     pre-key and its context read them)."""
     from site_builder.site.present.card_why import group_line_stats
 
-    return _memo("line stats", result, lambda: group_line_stats(result))  # type: ignore[return-value]
+    return memo("line stats", result, lambda: group_line_stats(result))  # type: ignore[return-value]
