@@ -87,13 +87,18 @@ def _share(k: int, n: int, tasks: int) -> range:
 DOWNLOAD_WEIGHT = 20  # a download made (a notice's XLSX, JSON, CSV) costs about as much as 20 pages
 
 
+def _is_download(route) -> bool:
+    """Whether ``route`` makes a download (bytes made lazily, no template): it weighs more than a page."""
+    return route.template is None and route.make is not None
+
+
 def _bounds(routes: list, tasks: int) -> list[int]:
     """Where each of ``tasks`` shares of ``routes`` starts (and the end): runs of neighbouring routes
     of about equal weight, a lazy download weighing :data:`DOWNLOAD_WEIGHT` pages.  The downloads of
     every period lie together (``notices/…``), so equal runs of routes put them all in the first share
     or two: after an edit in the middle of the year one worker made every notice's downloads while the
     other linked the score cards and was done.  Workers take shares as they finish them."""
-    weights = [DOWNLOAD_WEIGHT if r.template is None and r.make is not None else 1 for r in routes]
+    weights = [DOWNLOAD_WEIGHT if _is_download(r) else 1 for r in routes]
     total = sum(weights)
     bounds, run, k = [0], 0, 1
     for i, w in enumerate(weights):
@@ -118,7 +123,7 @@ def _recycled_bounds(routes: list, weight: int, pages: int | None = None) -> lis
     heavy = _download_weight(routes)
     bounds, run, downloads = [0], 0, False
     for i, r in enumerate(routes[:-1]):
-        download = r.template is None and r.make is not None
+        download = _is_download(r)
         run += heavy if download else 1
         downloads = downloads or download
         limit = weight if downloads else pages
@@ -141,7 +146,7 @@ def _heaviest_first(routes: list, bounds: list[int]) -> list[int]:
     others have nothing left to do (the records are merged in path order whatever order they come)."""
     heavy = _download_weight(routes)
     weights = [
-        sum(heavy if r.template is None and r.make is not None else 1 for r in routes[a:b])
+        sum(heavy if _is_download(r) else 1 for r in routes[a:b])
         for a, b in itertools.pairwise(bounds)
     ]
     return sorted(range(len(weights)), key=lambda k: (-weights[k], k))
