@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_faults import env
 
 from site_builder import cli
 
@@ -19,9 +20,7 @@ FIXTURE = REPO / "tests" / "site" / "fixtures" / "basic"
 
 
 def command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["PYTHONPATH"] = os.pathsep.join(x for x in (str(REPO), env.get("PYTHONPATH", "")) if x)
-    return subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=cwd, env=env(),
                           capture_output=True, text=True, check=False)
 
 
