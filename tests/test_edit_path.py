@@ -170,3 +170,7 @@ def test_the_downloads_are_spread_over_the_shares_not_all_in_the_first() -> None
         render_pool._JOB = None
     assert [i for s in shares for i in s] == list(range(len(routes)))
     assert render_pool._bounds(routes[:3], 3) == [0, 1, 2, 3]  # (fewer routes than shares: one each)
+    # in a rebuild (most pages linked, a changed notice's downloads made) a download weighs more: 120 × 100
+    # + 6000 = 18,000, 1,125 a share, about 11 downloads a share, in the first eleven shares
+    rebuilt = render_pool._bounds(routes, 16, render_pool.REBUILD_DOWNLOAD_WEIGHT)
+    assert [k for k in range(16) if rebuilt[k] < 120] == list(range(11)) and rebuilt[1] == 12

@@ -305,3 +305,32 @@ def test_the_command_says_nothing_changed_without_loading_the_models(project: Pa
     assert done.stdout.startswith("源文件、模板、选项和判断日期与上次生成时相同，"), done.stdout
     assert "按 2019-01-10 判断公示与发布日期。" in done.stdout
     assert stats(tmp_path / "site") == before
+
+
+def _left_as_recorded(project: Path, out: Path) -> None:
+    """The build's records, made from each file's status as it was written (no walk), are the folder as
+    a walk finds it: the no-op record's files and folders, and each reused file's size, times and inode."""
+    from site_builder.site.output import reuse
+
+    doc = fingerprint._read_record(project, out)
+    assert doc is not None
+    assert (doc["files"], doc["dirs"]) == fingerprint.scan(out)
+    raw = fingerprint.read_signed(reuse._record_path(project, out), reuse.MAX_RECORD)
+    assert isinstance(raw, dict) and raw["files"]
+    for path, rec in raw["files"].items():
+        st = os.lstat(out / path)
+        assert rec[2:6] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino], path
+
+
+def test_the_records_are_the_folder_as_left_after_each_kind_of_rebuild(project: Path, tmp_path: Path) -> None:
+    """A first build, then a rebuild after each kind of change (files written into the recycled folder in
+    place, renamed over, linked from the live site, pruned): each time the records equal a walk of the
+    output, so the next build with nothing changed writes nothing."""
+    out = tmp_path / "site"
+    build(project, out)
+    _left_as_recorded(project, out)
+    for kind in sorted(CHANGES):
+        CHANGES[kind](project)
+        assert not build(project, out).unchanged
+        _left_as_recorded(project, out)
+        assert build(project, out).unchanged, kind

@@ -133,7 +133,7 @@ def _build(
             reused=keys.linked,
             as_of_from=site_data.as_of_source(as_of),
         )
-        fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], {
+        fingerprint.remember(root, Path(out), digest, files["manifest.json"][0], keys.left, {
             "pages": report.pages, "files": report.files, "bytes": report.bytes, "as_of": report.as_of.isoformat(),
             "warnings": list(notes), "locale": locale, "embargoed": list(report.embargoed),
             "as_of_from": report.as_of_from})
@@ -264,8 +264,10 @@ def render_site(
         stage.make_dirs(outputs.paths)
         records: dict[str, tuple[str, int]] = {}
         findings: list = []
+        stats: dict[str, list[int] | None] = {}  # each file's status as written (the build's records)
         for path, blob in outputs.files.items():
             stage.write(path, blob)
+            stats[path] = stage.status(path)
             records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
             findings += render_pool.privacy_findings({path: blob}, sources, names)
         job = render_pool._Job(env, routes, locale, sources, names, stage, 1, build_key, previous)
@@ -278,17 +280,21 @@ def render_site(
         finally:
             reuse.forget_shared()
             dataset_stream.forget()
-        for path, (sha, size, key, linked) in done.items():
+        for path, (sha, size, key, linked, st) in done.items():
             records[path] = (sha, size)
+            stats[path] = st
             if keys is not None:
                 keys.files[path] = key
                 keys.linked += linked
         findings += more
         doc = manifest(sources, {p: h for p, (h, _) in records.items()}, data.options.as_of)
         stage.write("manifest.json", doc)
+        stats["manifest.json"] = stage.status("manifest.json")
         records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
         findings += render_pool.privacy_findings({"manifest.json": doc}, sources, names)
         report_findings(findings, locale)
+        if keys is not None and all(st is not None for st in stats.values()):
+            keys.left = (stats, stage.folders())
     return dict(sorted(records.items()))
 
 

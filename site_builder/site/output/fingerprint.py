@@ -256,12 +256,16 @@ def forget(root: Path, out: Path) -> None:
         pass
 
 
-def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, report: dict) -> None:
-    """Record ``digest`` and the output folder as this build left it; silent on any failure.
+def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str,
+             left: tuple[dict[str, list[int]], list[str]] | None, report: dict) -> None:
+    """Record ``digest`` and the output folder as this build left it (``left``: its files' status as
+    written and its folders, :attr:`.reuse.Keys.left`; None: the folder is walked); silent on any
+    failure.
 
     Held under the lock of the output's parent folder, and only while the folder
     still holds this build's ``manifest.json`` (another build may have swapped
-    in its own site since).
+    in its own site since).  A file changed since it was written makes the next
+    build's walk differ from the record: that build is then made, not skipped.
     """
     key = cache.secret()
     if digest is None or key is None:
@@ -273,7 +277,7 @@ def remember(root: Path, out: Path, digest: str | None, manifest_sha256: str, re
         with _exclusive(real_out(out).parent, "zh-CN"):
             if _manifest_digest(out) != manifest_sha256:
                 return
-            found = scan(out)
+            found = scan(out) if left is None else left
             if found is None:
                 return
             doc = {"format": FORMAT, "out": str(real_out(out)), "fingerprint": digest,

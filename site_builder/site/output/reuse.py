@@ -285,6 +285,9 @@ class Keys:
     # path → (its keys, what its maker recorded of it: :class:`Recorded`)
     files: dict[str, tuple[Keyed, Any]] = field(default_factory=dict)
     linked: int = 0  # files taken over unchanged from the last build
+    # the site as the build left it: each file's status as written (:meth:`.stage.Stage.status`) and
+    # every folder, as a walk of it finds them (:func:`.fingerprint.scan`); None: walk it
+    left: tuple[dict[str, list[int]], list[str]] | None = None
 
 
 def _record_path(root: Path, out: Path) -> Path:
@@ -329,8 +332,9 @@ def forget(root: Path, out: Path) -> None:
 
 
 def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]) -> None:
-    """Record each output file's key with its SHA-256, size and times as it now lies in ``out``;
-    silent on any failure (no record: the next build makes everything)."""
+    """Record each output file's key with its SHA-256, size and times as it now lies in ``out`` (as
+    written, ``keys.left``, or read now); silent on any failure (no record: the next build makes
+    everything)."""
     key, build = cache.secret(), keys.build
     if build is None or key is None:
         return
@@ -344,14 +348,19 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
             return
         with _exclusive(real.parent, "zh-CN"):
             recs: dict[str, list] = {}
+            left = keys.left[0] if keys.left is not None else {}
             for p, (k, extra) in keys.files.items():
                 if k.key is None or p not in files:
                     continue
-                st = os.lstat(os.path.join(real, p))
-                if not stat.S_ISREG(st.st_mode) or st.st_size != files[p][1]:
+                got = left.get(p)
+                if got is None:
+                    st = os.lstat(os.path.join(real, p))
+                    if not stat.S_ISREG(st.st_mode):
+                        return  # not this build's site any more
+                    got = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                if got[0] != files[p][1]:
                     return  # not this build's site any more
-                recs[p] = [k.key, files[p][0], st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, k.pre, extra,
-                           k.check]
+                recs[p] = [k.key, files[p][0], *got, k.pre, extra, k.check]
             write_signed(path, {"format": FORMAT, "out": str(real), "build": build, "files": recs,
                                 "batches": batching.record(keys.files, recs)}, key)
     except Exception:  # noqa: BLE001 - no record simply means everything is made next time

@@ -105,6 +105,22 @@ class Stage:
         except OSError:
             return False
 
+    def status(self, path: str) -> list[int] | None:
+        """[size, modification and change times, inode] of the file at ``path`` as it now lies here, as
+        :func:`.fingerprint.scan` and the record of the build (:mod:`.reuse`) keep it (None: not a
+        plain file).  Taken by the process that wrote or linked the file, right after: the records of
+        the build need no walk of the folder (the folders moved at the swap, the files did not)."""
+        try:
+            st = os.lstat(os.path.join(self.root, path))
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if stat.S_ISREG(st.st_mode) else None
+
+    def folders(self) -> list[str]:
+        """Every folder of the new site (what :meth:`prune` leaves), in the order a walk of the
+        folder finds them (:func:`.fingerprint.scan`: names sorted, each folder before what is in it)."""
+        return sorted(self._dirs - {""}, key=lambda d: d.split("/"))
+
     def prune(self) -> None:
         """Remove from a recycled folder every file and folder the new site does not hold."""
         for path in self._old_files - self._kept - self._dirs:  # (a file where a folder now is: gone)
