@@ -24,6 +24,27 @@ class Growing:
             for column, part in zip(self.columns, parts):
                 column.extend(part)
 
+    def add_unit(self, head: tuple, lines: tuple[list, list]) -> None:
+        """A unit's line rows: ``head`` (its fields before the line's: scheme, period, unit id and name)
+        on every row, then each line's values (:class:`.dataset._LineTails`: id and name, then the
+        parent id, then the rest), put into the columns a column at a time (no tuple per row)."""
+        tails, parents = lines
+        n = len(tails)
+        if not n:
+            return
+        columns = self.columns
+        k = len(head)
+        for i, value in enumerate(head):
+            columns[i].extend([value] * n)
+        parts = list(zip(*tails))
+        if k + len(parts) + 1 != len(columns):
+            raise ValueError("one value per field")
+        columns[k].extend(parts[0])
+        columns[k + 1].extend(parts[1])
+        columns[k + 2].extend(parents)
+        for column, part in zip(columns[k + 3:], parts[2:]):
+            column.extend(part)
+
     def done(self) -> Columns:
         columns = self.columns
         out = []
