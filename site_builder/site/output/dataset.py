@@ -37,6 +37,7 @@ from site_builder.site.output.dataset_parts import (
     Figures,
     Growing,
     LinePlaces,
+    LineTails,
     Maxima,
     Names,
     Placed,
@@ -189,7 +190,7 @@ def period_records(data: SiteData, period: Period) -> Records:
     level_only = scheme.grades is not None and scheme.grades.show == "level"
     units = sorted(result.units.values(), key=lambda u: (order.get(u.group, len(order)), u.unit))
     results, lines = [], Growing(NAMES["lines"])  # (the lines a unit at a time: no tuple per row kept)
-    places_of: dict = {}  # indicator tree -> its lines' rows (:class:`_LineTails`)
+    places_of: dict = {}  # indicator tree -> its lines' rows (:class:`.dataset_parts.LineTails`)
     maxima = Maxima()  # a line's maximum -> its figure (a blank maximum stays None: figure(None) is None)
     placed = Placed(data, result)
     figures = Figures()  # a line's published points by (points, places): figures repeat
@@ -226,7 +227,7 @@ def period_records(data: SiteData, period: Period) -> Records:
         tree = sv.group_tree[u.group]
         tails = places_of.get(tree)
         if tails is None:
-            tails = places_of[tree] = _LineTails(LinePlaces(sv.indicators[tree], scheme.rounding), figures, maxima)
+            tails = places_of[tree] = LineTails(LinePlaces(sv.indicators[tree], scheme.rounding), figures, maxima)
         lines.add_unit((*common, u.unit, unit_name), tails.of(u.lines))
     rankings = []
     for r in () if level_only else result.rankings:
@@ -256,56 +257,6 @@ def period_records(data: SiteData, period: Period) -> Records:
                             "carried" if v.since_period else "recorded", None, v.reason))
     return Records(Columns.of_rows(NAMES["results"], results), lines.done(),
                    Columns.of_rows(NAMES["rankings"], rankings), Columns.of_rows(NAMES["honours"], honours))
-
-
-class _LineTails:
-    """The values of a line's row after the unit's (line_id, line, parent_id, depth, leaf, type, points,
-    max, status, counts) for the lines of one indicator tree, each line's once per line object: a
-    period's units share their lines when equal (one frozen object for equal facts and rule,
-    scoring/engine.py), so most lines' values are looked up (their figures by value) once.  The lines
-    seen are kept, so an id here is never another object's."""
-
-    def __init__(self, places: LinePlaces, figures: Figures, maxima: Maxima) -> None:
-        self.places, self.figures, self.maxima = places, figures, maxima
-        self.seen: dict[int, tuple] = {}  # id(line) -> its values but the parent
-        self.kept: list = []  # the lines seen (their ids stay theirs)
-        self.order: dict[tuple, list] = {}  # the lines' ids in a unit's order -> their parents' ids
-
-    def _values(self, line) -> tuple:
-        self.kept.append(line)
-        got = self.seen[id(line)] = (
-            line.id,  # line_id
-            line.name,  # line
-            line.depth,
-            line.is_leaf,  # leaf
-            line.type,
-            self.figures[line.points, self.places[line.id]],  # points
-            self.maxima[line.max],  # max
-            line.status,
-            line.counts,
-        )
-        return got
-
-    def of(self, lines) -> tuple[list, list]:
-        """(each line's values but the parent, each line's parent id) of a unit's lines, in order."""
-        tails = list(map(self.seen.get, map(id, lines)))
-        if None in tails:
-            tails = [t if t is not None else self._values(line) for t, line in zip(tails, lines)]
-        # a parent is the last line before it of a lesser depth: the same for every unit whose lines
-        # come in the same order (of ids and depths), found once per such order
-        order = tuple(map(_ID_DEPTH, tails))
-        parents = self.order.get(order)
-        if parents is None:
-            parents = self.order[order] = []
-            stack: list[str] = []
-            for line_id, depth in order:
-                del stack[depth:]
-                parents.append(stack[-1] if stack else None)  # parent_id
-                stack.append(line_id)
-        return tails, parents
-
-
-_ID_DEPTH = itemgetter(0, 2)  # (line_id, depth) of a line's values (:class:`_LineTails`)
 
 
 _Placed = Placed  # (its name in tests/site/test_dataset_records.py)

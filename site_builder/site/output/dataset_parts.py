@@ -1,8 +1,10 @@
 """What :func:`.dataset.period_records` looks up once and reads many times while it makes a period's
 tables: each unit's ranking and entry, units' names on the notice date, a line's published places,
-figures by value; and a table's columns made a few rows at a time."""
+figures by value, a line's values by line object; and a table's columns made a few rows at a time."""
 
 from __future__ import annotations
+
+from operator import itemgetter
 
 from site_builder.site.data import SiteData
 from site_builder.site.output.jsontext import Columns
@@ -26,7 +28,7 @@ class Growing:
 
     def add_unit(self, head: tuple, lines: tuple[list, list]) -> None:
         """A unit's line rows: ``head`` (its fields before the line's: scheme, period, unit id and name)
-        on every row, then each line's values (:class:`.dataset._LineTails`: id and name, then the
+        on every row, then each line's values (:class:`LineTails`: id and name, then the
         parent id, then the rest), put into the columns a column at a time (no tuple per row)."""
         tails, parents = lines
         n = len(tails)
@@ -132,3 +134,52 @@ class Figures(dict):
         text = self[key] = figure(*key)
         return text
 
+
+class LineTails:
+    """The values of a line's row after the unit's (line_id, line, parent_id, depth, leaf, type, points,
+    max, status, counts) for the lines of one indicator tree, each line's once per line object: a
+    period's units share their lines when equal (one frozen object for equal facts and rule,
+    scoring/engine.py), so most lines' values are looked up (their figures by value) once.  The lines
+    seen are kept, so an id here is never another object's."""
+
+    def __init__(self, places: LinePlaces, figures: Figures, maxima: Maxima) -> None:
+        self.places, self.figures, self.maxima = places, figures, maxima
+        self.seen: dict[int, tuple] = {}  # id(line) -> its values but the parent
+        self.kept: list = []  # the lines seen (their ids stay theirs)
+        self.order: dict[tuple, list] = {}  # the lines' ids in a unit's order -> their parents' ids
+
+    def _values(self, line) -> tuple:
+        self.kept.append(line)
+        got = self.seen[id(line)] = (
+            line.id,  # line_id
+            line.name,  # line
+            line.depth,
+            line.is_leaf,  # leaf
+            line.type,
+            self.figures[line.points, self.places[line.id]],  # points
+            self.maxima[line.max],  # max
+            line.status,
+            line.counts,
+        )
+        return got
+
+    def of(self, lines) -> tuple[list, list]:
+        """(each line's values but the parent, each line's parent id) of a unit's lines, in order."""
+        tails = list(map(self.seen.get, map(id, lines)))
+        if None in tails:
+            tails = [t if t is not None else self._values(line) for t, line in zip(tails, lines)]
+        # a parent is the last line before it of a lesser depth: the same for every unit whose lines
+        # come in the same order (of ids and depths), found once per such order
+        order = tuple(map(_ID_DEPTH, tails))
+        parents = self.order.get(order)
+        if parents is None:
+            parents = self.order[order] = []
+            stack: list[str] = []
+            for line_id, depth in order:
+                del stack[depth:]
+                parents.append(stack[-1] if stack else None)  # parent_id
+                stack.append(line_id)
+        return tails, parents
+
+
+_ID_DEPTH = itemgetter(0, 2)  # (line_id, depth) of a line's values (:class:`LineTails`)
