@@ -52,3 +52,49 @@ def test_units_ranked_within_categories_placed_as_site_data_places_them(tmp_path
     else:
         assert {(r["ranking_id"], r["category"]) for r in rows.values()} == {("q", None)}
         assert sorted(r["rank"] for r in rows.values()) == [1, 2, 3, 4, 5, 5]  # b1 and b2 tied (7 points each)
+
+
+class _Line:
+    """A line's result as the line rows read it."""
+
+    def __init__(self, lid: str, depth: int, points: str = "1.0") -> None:
+        from decimal import Decimal
+
+        self.id, self.name, self.depth, self.is_leaf, self.type = lid, f"name {lid}", depth, True, "score"
+        self.points, self.max, self.status, self.counts = Decimal(points), Decimal("5"), "scored", True
+
+
+def _stack_parents(lines) -> list:
+    """Each line's parent the plain way: the last line before it of a lesser depth."""
+    out, stack = [], []
+    for line in lines:
+        del stack[line.depth:]
+        out.append(stack[-1].id if stack else None)
+        stack.append(line)
+    return out
+
+
+def test_line_values_are_made_once_per_line_object_and_parents_follow_each_units_order():
+    """``LineTails`` (the line rows of period_records): a line object shared by units is looked up once,
+    equal lines that are other objects each once; each unit's parents are those of its own order of
+    lines, also when a unit's lines skip a level or come in another order than the first unit's."""
+    from site_builder.site.output.dataset_parts import Figures, LineTails, Maxima
+
+    class Places(dict):
+        asked: list = []
+
+        def __missing__(self, lid):
+            self.asked.append(lid)
+            return 1
+
+    a, b, c, d = _Line("a", 0), _Line("b", 1), _Line("c", 2), _Line("d", 1)
+    c_other = _Line("c", 2, "2.5")  # (another object, other points)
+    tails = LineTails(Places(), Figures(), Maxima())
+    orders = [[a, b, c, d], [a, b, c_other, d], [a, c, d], [a, b, c, d], [d, c, b, a]]
+    for lines in orders:
+        values, parents = tails.of(lines)
+        assert parents == _stack_parents(lines)
+        assert [v[0] for v in values] == [line.id for line in lines]
+        assert [v[5] for v in values] == [format(line.points, "f") for line in lines]  # points, as published
+    assert len(tails.seen) == 5  # a, b, c, d and the other c: each object once
+    assert len(tails.order) == 3  # three orders of (line id, depth): the other c has the same, a repeated one is found once
