@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.site.output import dataset, dataset_stream, json_chunks, jsontext
+from site_builder.site.output import dataset, dataset_kept, dataset_stream, json_chunks, jsontext
 from site_builder.site.output.dataset import NAMES, TABLES, Records
 from site_builder.site.output.digest import digest
 from site_builder.site.output.jsontext import Columns
@@ -164,22 +164,25 @@ def test_kept_records_weigh_eight_bytes_a_value():
 
 
 def test_the_budget_keeps_periods_while_their_values_fit(monkeypatch: pytest.MonkeyPatch):
-    """Records are made once while they fit in VALUES_KEPT values, and again when read again beyond."""
-    made: list[str] = []
-    sizes = {"p1": 100, "p2": 100, "p3": 100}
+    """Tables are made once while they fit in VALUES_KEPT values, and again when read again beyond;
+    a reader of one table makes that table alone."""
+    made: list[tuple[str, tuple]] = []
+    rows = 100 // len(NAMES["results"])  # results rows a period
+    per = rows * len(NAMES["results"])
 
     class Period:
         def __init__(self, path):
             self.path = path
 
-    def fake(data, period):
-        made.append(period.path)
-        return Records(results=Columns.of_rows(NAMES["results"], [(period.path,) * len(NAMES["results"])] *
-                                               (sizes[period.path] // len(NAMES["results"]))))
+    def fake(data, period, tables):
+        made.append((period.path, tuple(tables)))
+        out = {t: Columns.of_rows(NAMES[t], []) for t in tables}
+        if "results" in tables:
+            out["results"] = Columns.of_rows(NAMES["results"], [(period.path,) * len(NAMES["results"])] * rows)
+        return out
 
-    monkeypatch.setattr(dataset, "period_records", fake)
-    per = (100 // len(NAMES["results"])) * len(NAMES["results"])
-    monkeypatch.setattr(dataset_stream, "VALUES_KEPT", 2 * per)
+    monkeypatch.setattr(dataset, "period_tables", fake)
+    monkeypatch.setattr(dataset_kept, "VALUES_KEPT", 2 * per)
     dataset_stream.forget()
     try:
         data = object()
@@ -188,8 +191,15 @@ def test_the_budget_keeps_periods_while_their_values_fit(monkeypatch: pytest.Mon
             for p in periods:
                 got = dataset_stream.records_of(data, p)
                 assert got.results.column("scheme_id")[0] == p.path
-        assert made == ["p1", "p2", "p3", "p3", "p3"]  # p1 and p2 kept, p3 made at every read
-        assert dataset_stream._KEPT.values == 2 * per
+        everything = tuple(TABLES)
+        # p1 and p2 kept, p3's results made at every read (its empty tables kept after the first)
+        assert made == [("p1", everything), ("p2", everything), ("p3", everything), ("p3", ("results",)),
+                        ("p3", ("results",))]
+        assert dataset_kept._KEPT.values == 2 * per
+        made.clear()
+        assert dataset_stream.table_of(data, periods[2], "results").column("scheme_id")[0] == "p3"
+        assert dataset_stream.table_of(data, periods[0], "results").column("scheme_id")[0] == "p1"
+        assert made == [("p3", ("results",))]  # one table alone; p1's kept
     finally:
         dataset_stream.forget()
 

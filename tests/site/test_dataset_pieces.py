@@ -79,18 +79,18 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     made (a serial build renders one route per share)."""
     seen: list[tuple[str, str]] = []
     current: list[str] = [""]
-    real_records, real_share = dataset.period_records, render_pool._render_share
+    real_records, real_share = dataset.period_tables, render_pool._render_share
 
-    def records(data, period):
+    def records(data, period, tables):
         if current[0].startswith(DATA):
             seen.append((current[0], period.id))
-        return real_records(data, period)
+        return real_records(data, period, tables)
 
     def share(k: int):
         current[0] = render_pool._JOB.routes[k].path
         return real_share(k)
 
-    monkeypatch.setattr(dataset, "period_records", records)
+    monkeypatch.setattr(dataset, "period_tables", records)
     monkeypatch.setattr(render_pool, "_render_share", share)
     return seen
 

@@ -23,6 +23,7 @@ from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import SiteError
 from site_builder.site.output import dataset, dataset_stream, jsontext
 from site_builder.site.output.dataset import TABLES, Records
+from site_builder.site.output.jsontext import Columns
 from site_builder.site.pages.data_dictionary import dataset_fixed
 from site_builder.site.records.gitversion import build_version
 
@@ -81,13 +82,15 @@ def test_streamed_files_are_the_whole_documents(fixture_data: SiteData, batch: i
 def test_an_empty_table_streams_as_the_whole_document(fixture_data: SiteData,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A table with no row at all (no honours anywhere) is ``[]`` as json.dumps writes it."""
-    real = dataset.period_records
+    real = dataset.period_tables
 
-    def no_honours(data, period):
-        r = real(data, period)
-        return Records(r.results, r.lines, r.rankings, ())
+    def no_honours(data, period, tables):
+        got = real(data, period, tables)
+        if "honours" in got:
+            got["honours"] = Columns.of_rows(dataset.NAMES["honours"], [])
+        return got
 
-    monkeypatch.setattr(dataset, "period_records", no_honours)
+    monkeypatch.setattr(dataset, "period_tables", no_honours)
     data = fixture_data
     scheme_id = "xiaoneng"
     records = whole(data, scheme_id)

@@ -168,6 +168,14 @@ class Records:
 def period_records(data: SiteData, period: Period) -> Records:
     """The four tables of ``period`` as ``data`` shows it (current, or an earlier version): each row a
     tuple of its values in the order of :data:`TABLES`, each table kept as columns."""
+    return Records(**period_tables(data, period, tuple(TABLES)))
+
+
+def period_tables(data: SiteData, period: Period, tables: Iterable[str]) -> dict[str, Columns]:
+    """The tables named ``tables`` of ``period``, as :func:`period_records` makes them, and only those:
+    a reader of one table (a long table's CSV) does not make the others (the line rows are nine tenths
+    of a period's values)."""
+    wanted = frozenset(tables)
     result = data.result(period)
     sv = data.version_of(period)
     scheme = sv.scheme
@@ -195,13 +203,22 @@ def period_records(data: SiteData, period: Period) -> Records:
     placed = Placed(data, result)
     figures = Figures()  # a line's published points by (points, places): figures repeat
     head_of_results = (*common, period_name, period.version, status, notice_date)
-    for u in units:
+    with_results, with_lines = "results" in wanted, "lines" in wanted
+    for u in units if with_results or with_lines else ():
+        unit_name = name(u.unit)
+        if with_lines:
+            tree = sv.group_tree[u.group]
+            tails = places_of.get(tree)
+            if tails is None:
+                tails = places_of[tree] = LineTails(LinePlaces(sv.indicators[tree], scheme.rounding), figures, maxima)
+            lines.add_unit((*common, u.unit, unit_name), tails.of(u.lines))
+        if not with_results:
+            continue
         ranking, entry = placed.of(u.unit, u.group)
         if level_only:
             entry = None
         level = result.levels.get(u.unit)
         assessed = u.status == "assessed" and not level_only
-        unit_name = name(u.unit)
         in_ranking = ranking is not None and entry is not None
         results.append((
             *head_of_results,
@@ -224,13 +241,13 @@ def period_records(data: SiteData, period: Period) -> Records:
             level.level if level else None,  # level_id
             level.name if level else None,  # level
         ))
-        tree = sv.group_tree[u.group]
-        tails = places_of.get(tree)
-        if tails is None:
-            tails = places_of[tree] = LineTails(LinePlaces(sv.indicators[tree], scheme.rounding), figures, maxima)
-        lines.add_unit((*common, u.unit, unit_name), tails.of(u.lines))
+    out = {}
+    if with_results:
+        out["results"] = Columns.of_rows(NAMES["results"], results)
+    if with_lines:
+        out["lines"] = lines.done()
     rankings = []
-    for r in () if level_only else result.rankings:
+    for r in () if level_only or "rankings" not in wanted else result.rankings:
         # ranking_id, ranking, basis, group_id, category
         head = (*common, r.ranking, r.name, r.basis, r.group, r.category_name)
         for e in sorted(r.entries, key=lambda e: (e.rank, e.unit)):
@@ -238,6 +255,10 @@ def period_records(data: SiteData, period: Period) -> Records:
             rankings.append((*head, e.unit, name(e.unit), e.rank, e.tied, figure(trim(e.value, places), places), None))
         for uid, reason in r.unranked:
             rankings.append((*head, uid, name(uid), None, None, None, reason))
+    if "rankings" in wanted:
+        out["rankings"] = Columns.of_rows(NAMES["rankings"], rankings)
+    if "honours" not in wanted:
+        return out
     honours = []
     for h in result.honours:
         # kind, honour_id, honour, group_id, category
@@ -255,8 +276,8 @@ def period_records(data: SiteData, period: Period) -> Records:
         for v in u.vetoes:
             honours.append((*common, v.called, v.id, v.name, u.group, None, u.unit, name(u.unit),
                             "carried" if v.since_period else "recorded", None, v.reason))
-    return Records(Columns.of_rows(NAMES["results"], results), lines.done(),
-                   Columns.of_rows(NAMES["rankings"], rankings), Columns.of_rows(NAMES["honours"], honours))
+    out["honours"] = Columns.of_rows(NAMES["honours"], honours)
+    return out
 
 
 _Placed = Placed  # (its name in tests/site/test_dataset_records.py)

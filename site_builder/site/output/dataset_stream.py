@@ -26,54 +26,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from site_builder.site.data import SiteData
-from site_builder.site.output import dataset, dataset_pieces, jsontext, reuse, write
+from site_builder.site.output import dataset, dataset_kept, dataset_pieces, jsontext, reuse, write
 from site_builder.site.output.dataset import TABLES, Records
+from site_builder.site.output.dataset_kept import records_of, table_of  # noqa: F401 - records_of re-exported
+from site_builder.site.output.jsontext import Columns
 from site_builder.site.output.digest import digest, keyed
 
 BATCH = 2000  # rows per chunk
-
-
-# Values of records kept per process between the files that read them: eight bytes each (the
-# tables are columns, :class:`.jsontext.Columns`; the texts and figures they point to are shared
-# by many rows), so 8,000,000 values are about 61 MiB (measured: 8.5 bytes a value with the
-# figures a period makes).  A period of 500 units and 40 indicators holds about 376,000 values
-# (25,000 line rows of 14 fields, the results, rankings and honours): all 12 periods of such a
-# scheme fit (4.5 million values, ~37 MiB).  At 10,000 units a period holds 7.5 million values: the
-# first period is kept and the others are made again when read again (memory stays bounded).
-VALUES_KEPT = 8_000_000
-
-
-class _Kept:
-    """Periods' records kept in this process while they fit in :data:`VALUES_KEPT` values: a scheme's
-    five dataset files and a notice's downloads read the same periods' records, which at a county's,
-    a city's or a province's 500 units are made once; beyond, those that do not fit are made again
-    when read again (memory stays bounded)."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[int, str], tuple[SiteData, Records, int]] = {}
-        self.values = 0
-
-    def get(self, data: SiteData, period) -> Records:
-        key = (id(data), period.path)
-        got = self.items.get(key)
-        if got is not None and got[0] is data:
-            return got[1]
-        records = dataset.period_records(data, period)
-        n = records.cells()
-        # when full, nothing more is kept (rather than the oldest dropped: the files read the periods
-        # in order, so dropping the oldest would make every read a miss)
-        if self.values + n <= VALUES_KEPT:
-            self.items[key] = (data, records, n)
-            self.values += n
-        return records
-
-
-_KEPT = _Kept()
-
-
-def records_of(data: SiteData, period) -> Records:
-    """:func:`.dataset.period_records`, kept for the next reader while memory allows."""
-    return _KEPT.get(data, period)
 
 
 _LAST = dataset_pieces.Last()
@@ -93,8 +52,7 @@ def previous() -> reuse.Previous | None:
 def forget() -> None:
     """Drop the kept records and the last build's pieces (at the end of a build)."""
     global _LAST
-    _KEPT.items.clear()
-    _KEPT.values = 0
+    dataset_kept.forget()
     _ROWS.clear()
     _LAST = dataset_pieces.Last()
 
@@ -250,9 +208,11 @@ class DatasetFile(reuse.Recorded):
     per table, the range, SHA-256 and digest of the rows of each batch (:mod:`.dataset_pieces`)."""
 
     def __init__(self, data: SiteData, scheme_id: str, path: str, keys=None, name: str | None = None,
-                 fixed: dict[str, Any] | None = None, periods: tuple | None = None, batch: int | None = None) -> None:
+                 fixed: dict[str, Any] | None = None, periods: tuple | None = None, batch: int | None = None,
+                 records=None) -> None:
         self.data, self.scheme_id, self.path, self.keys = data, scheme_id, path, keys
         self.name, self.fixed, self.periods, self.batch = name, fixed, periods, batch
+        self.records = records  # a notice's long table: its period's records, shared with its other files
         self.record = None
 
     def __iter__(self) -> Iterator[bytes]:
@@ -291,6 +251,14 @@ class DatasetFile(reuse.Recorded):
             yield b"\n ]" if self._at > start else b"[]"
         yield b"\n}\n"
 
+    def _records(self, period) -> Records:
+        """The period's records: the notice's (``records``), or kept or made here (:func:`records_of`)."""
+        return self.records() if self.records is not None else records_of(self.data, period)
+
+    def _table(self, period, table: str) -> Columns:
+        """One table of the period's records: the notice's, or that table alone kept or made (:func:`table_of`)."""
+        return self.records().table(table) if self.records is not None else table_of(self.data, period, table)
+
     def _encode(self, table: str, rows: tuple) -> bytes:
         return _csv_batch(table, rows) if self.name is not None else _json_batch(rows)
 
@@ -309,7 +277,7 @@ class DatasetFile(reuse.Recorded):
         if ranges is not None:
             made = None
             if os.environ.get(reuse.CHECK_ENV):  # the tests: what is taken over is what would be made
-                made = [self._encode(table, rows) for rows in _batches(records_of(self.data, period).table(table), self.batch)]
+                made = [self._encode(table, rows) for rows in _batches(self._table(period, table), self.batch)]
                 records_digest(self.data, period, pk)
                 _examples_of(self.data, period, pk)
             for start, length, sha, rows_digest in ranges:
@@ -324,14 +292,13 @@ class DatasetFile(reuse.Recorded):
                 if made is not None and len(made) != n:
                     raise AssertionError(f"{self.path}: {period.path}: equal period keys, other bytes")
                 return
-        records = records_of(self.data, period)
         if pk is not None and pk not in _LAST.digests and os.environ.get(reuse.CHECK_ENV):  # (the tests' check)
-            digested = _records_digest(records)
+            digested = _records_digest(self._records(period))
             if digested is not None:
                 _LAST.digests[pk] = digested
-        if pk is not None and pk not in _LAST.examples:
-            _LAST.examples[pk] = period_examples(records)
-        for i, rows in enumerate(_batches(records.table(table), self.batch)):
+        if pk is not None and pk not in _LAST.examples and self.name is None:  # (the JSON reads every table)
+            _LAST.examples[pk] = period_examples(self._records(period))
+        for i, rows in enumerate(_batches(self._table(period, table), self.batch)):
             if i < n:  # taken over before a piece that was not intact
                 continue
             rows_digest = _rows_digest(pk, table, i, self.batch or BATCH, rows) if out is not None else None
@@ -353,10 +320,11 @@ class DatasetFile(reuse.Recorded):
 
 
 def csv_chunks(data: SiteData, scheme_id: str, name: str, path: str = "", keys=None, periods: tuple | None = None,
-               batch: int | None = None) -> DatasetFile:
+               batch: int | None = None, records=None) -> DatasetFile:
     """``dataset.to_csv(name, every period's rows)``, a batch of rows at a time (``periods``: those
-    periods only, e.g. a notice's long table of its period; ``batch``: rows a batch, :data:`BATCH` by default)."""
-    return DatasetFile(data, scheme_id, path, keys, name=name, periods=periods, batch=batch)
+    periods only, e.g. a notice's long table of its period, with ``records()`` its records as its other
+    files read them; ``batch``: rows a batch, :data:`BATCH` by default)."""
+    return DatasetFile(data, scheme_id, path, keys, name=name, periods=periods, batch=batch, records=records)
 
 
 def json_chunks(data: SiteData, scheme_id: str, fixed: dict[str, Any], path: str = "", keys=None) -> DatasetFile:

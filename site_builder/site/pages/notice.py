@@ -257,7 +257,7 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
         "csv": (lambda: downloads.to_csv(tables(), loc), lambda: keyed(tables_key())),
         # a batch of rows at a time, unchanged batches taken from the last build's file (:mod:`..output.dataset_pieces`)
         **{part: (partial(lambda part: dataset_stream.csv_chunks(data, period.scheme, part, view["downloads"][part], pks,
-                                                                 (period,), NOTICE_BATCH), part),
+                                                                 (period,), NOTICE_BATCH, records), part),
                   partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
         # its unchanged sheets taken from the last build's file (:mod:`..output.xlsx_pieces`)
         "xlsx": (lambda: xlsx_pieces.Book(view["downloads"]["xlsx"], lambda old, keyed, check: downloads.to_xlsx(
