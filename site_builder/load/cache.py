@@ -535,13 +535,15 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def replace_file(path: Path, blob: bytes) -> None:
-    """Write ``blob`` to ``path`` through a temporary file beside it, renamed over it (no fsync:
-    a record lost in a crash only means the work is done again; its digest catches a torn one)."""
+def replace_file(path: Path, *blobs: bytes) -> None:
+    """Write ``blobs`` one after the other to ``path`` through a temporary file beside it, renamed
+    over it (no fsync: a record lost in a crash only means the work is done again; its digest catches
+    a torn one).  (Parts, not one joined copy: a build's record of 130,000 files is ~50 MB.)"""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+            for blob in blobs:
+                f.write(blob)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -204,7 +204,7 @@ def read_signed(path: Path, limit: int) -> object | None:
 def write_signed(path: Path, doc: object, key: bytes) -> None:
     """``doc`` as JSON under its signature with this user's cache ``key``, replacing ``path`` whole."""
     payload = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n" + payload)
+    cache.replace_file(path, cache._mac(key, payload).hex().encode() + b"\n", payload)
 
 
 def _read_record(root: Path, out: Path) -> dict | None:
