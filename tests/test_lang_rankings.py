@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scratch import SITE, listing, make_project
+from scratch import listing, make_project
 from site_builder.cli import main
 from site_builder.pipeline import check
 

@@ -119,7 +119,7 @@ class Case:
 
 
 LAUGHS = "".join(
-    [f"a0: &a0 [\"lol\"]\n"]
+    ["a0: &a0 [\"lol\"]\n"]
     + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)]
 )
 
