@@ -79,11 +79,30 @@ def _source_key(*files: Path) -> str:
 
 def prepare(units: int, periods: int, seed: int) -> tuple[Path, Path]:
     """The synthetic project and its Hugo site, generated once per parameters and generator source."""
-    key = f"u{units}-p{periods}-s{seed}-{_source_key(HERE / 'synth.py')}"
-    project = BENCH / "projects" / key
+    project = synthetic_project(units, periods, seed)
+    key = project.name
     # the Hugo site holds figures our pipeline computed: rewritten when any of our code changes
     ours = sorted((REPO / "site_builder").rglob("*.py"))
     hugo = BENCH / "hugo-sites" / f"{key}-{_source_key(HERE / 'hugo_site.py', *ours)}"
+    env = _env()
+    if not (hugo / ".complete").exists():
+        shutil.rmtree(hugo, ignore_errors=True)
+        print(f"writing the Hugo site {hugo.relative_to(REPO)} …", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(HERE / "hugo_site.py"), str(project), str(hugo)],
+            check=True,
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        (hugo / ".complete").write_text("ok\n")
+    return project, hugo
+
+
+def synthetic_project(units: int, periods: int, seed: int) -> Path:
+    """The synthetic project alone (``synth.py``), generated once per parameters and generator source."""
+    key = f"u{units}-p{periods}-s{seed}-{_source_key(HERE / 'synth.py')}"
+    project = BENCH / "projects" / key
     env = _env()
     if not (project / ".complete").exists():
         shutil.rmtree(project, ignore_errors=True)
@@ -106,18 +125,7 @@ def prepare(units: int, periods: int, seed: int) -> tuple[Path, Path]:
             stdout=subprocess.DEVNULL,
         )
         (project / ".complete").write_text("ok\n")
-    if not (hugo / ".complete").exists():
-        shutil.rmtree(hugo, ignore_errors=True)
-        print(f"writing the Hugo site {hugo.relative_to(REPO)} …", file=sys.stderr)
-        subprocess.run(
-            [sys.executable, str(HERE / "hugo_site.py"), str(project), str(hugo)],
-            check=True,
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        (hugo / ".complete").write_text("ok\n")
-    return project, hugo
+    return project
 
 
 def _env() -> dict[str, str]:
