@@ -18,14 +18,6 @@ class Growing:
         self.names = names
         self.columns: list[list] = [[] for _ in names]
 
-    def add(self, rows: list[tuple]) -> None:
-        if rows:
-            parts = list(zip(*rows))
-            if len(parts) != len(self.names):
-                raise ValueError("one value per field")
-            for column, part in zip(self.columns, parts):
-                column.extend(part)
-
     def add_unit(self, head: tuple, lines: tuple[list, list]) -> None:
         """A unit's line rows: ``head`` (its fields before the line's: scheme, period, unit id and name)
         on every row, then each line's values (:class:`LineTails`: id and name, then the

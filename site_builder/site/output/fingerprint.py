@@ -44,6 +44,7 @@ from pathlib import Path
 
 from site_builder.load import cache
 from site_builder.site import clock
+from site_builder.site.output.stage import as_recorded
 from site_builder.site.output.write import _exclusive, real_out
 from site_builder.site.records.gitversion import build_version
 from site_builder.site.theme import PACKAGE_THEME, theme_dir
@@ -162,7 +163,7 @@ def scan(out: Path) -> tuple[dict[str, list[int]], list[str]] | None:
                 dirs.append(name)
                 walk(e.path, name + "/")
             elif stat.S_ISREG(st.st_mode):
-                files[name] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                files[name] = as_recorded(st)
             else:
                 raise Unsure(e.path)
 

@@ -56,6 +56,7 @@ from site_builder.load import cache
 from site_builder.site.output import batches as batching
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
 from site_builder.site.output.template_keys import template_digests  # noqa: F401 - re-exported
+from site_builder.site.output.stage import as_recorded
 from site_builder.site.output.write import real_out
 
 FORMAT = 4  # 4: a key may be a route's pre-key alone ("pre:"); the full key checked in the tests
@@ -266,7 +267,7 @@ class Previous:
 def as_left(st: os.stat_result, rec: list) -> bool:
     """Whether a file with status ``st`` is a plain file with the size, modification and change times
     and inode that the last build recorded for it (``rec``, a record's entry)."""
-    return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] == rec[2:6]
+    return stat.S_ISREG(st.st_mode) and as_recorded(st) == rec[2:6]
 
 
 class Recorded:
@@ -357,7 +358,7 @@ def save(root: Path, out: Path, keys: Keys, files: Mapping[str, tuple[str, int]]
                     st = os.lstat(os.path.join(real, p))
                     if not stat.S_ISREG(st.st_mode):
                         return  # not this build's site any more
-                    got = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                    got = as_recorded(st)
                 if got[0] != files[p][1]:
                     return  # not this build's site any more
                 recs[p] = [k.key, files[p][0], *got, k.pre, extra, k.check]

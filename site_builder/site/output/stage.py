@@ -114,7 +114,7 @@ class Stage:
             st = os.lstat(os.path.join(self.root, path))
         except OSError:
             return None
-        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] if stat.S_ISREG(st.st_mode) else None
+        return as_recorded(st) if stat.S_ISREG(st.st_mode) else None
 
     def folders(self) -> list[str]:
         """Every folder of the new site (what :meth:`prune` leaves), in the order a walk of the
@@ -172,6 +172,12 @@ class Stage:
             _rmtree(Path(target))
         else:
             _unlink(target)
+
+
+def as_recorded(st: os.stat_result) -> list[int]:
+    """What the build's records keep of a file's status: [size, modification and change times in
+    nanoseconds, inode] (:meth:`Stage.status`, :func:`.fingerprint.scan`, :mod:`.reuse`)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _sole_file(target: str) -> int | None:
