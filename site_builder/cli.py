@@ -103,14 +103,15 @@ def build(root: str, out: str, as_of: str | None, preview: bool, quiet: bool, jo
     r = _root(root)
     day = _date(as_of, r)
     # nothing changed since the last build into --out: say so before loading the models
-    same = fingerprint.unchanged_report(r, r / out, as_of=day, preview=preview, started=started, quiet=quiet)
+    same, digest = fingerprint.unchanged_report(r, r / out, as_of=day, preview=preview, started=started,
+                                                quiet=quiet)
     if same is not None:
         if not quiet:
             click.echo(same)
         return
     from site_builder.site.build import build_site
 
-    report = build_site(r, r / out, as_of=day, preview=preview, quiet=quiet, jobs=jobs)
+    report = build_site(r, r / out, as_of=day, preview=preview, quiet=quiet, jobs=jobs, inputs=digest)
     if not quiet:
         click.echo(str(report))
 

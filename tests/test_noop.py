@@ -307,6 +307,34 @@ def test_the_command_says_nothing_changed_without_loading_the_models(project: Pa
     assert stats(tmp_path / "site") == before
 
 
+def test_the_command_makes_the_digest_of_its_inputs_once(project: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line looks for a build with nothing to do, then builds: the digest it made of the
+    inputs is the one the build records (made once: it reads every source), and the next build of
+    the same sources finds nothing to do."""
+    from click.testing import CliRunner
+
+    from site_builder.cli import main
+
+    made: list[str | None] = []
+    real = fingerprint.current
+
+    def counted(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(fingerprint, "current", counted)
+    args = ["build", "--root", str(project), "--out", str(tmp_path / "site"), "--as-of", "2019-01-10",
+            "--jobs", "1"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and "已生成" in first.output, first.output
+    assert len(made) == 1 and made[0] is not None
+    assert fingerprint._read_record(project, tmp_path / "site")["fingerprint"] == made[0]
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and again.output.startswith("源文件、模板、选项和判断日期与上次生成时相同"), again.output
+    assert made[1] == made[0] and len(made) == 2
+
+
 def _left_as_recorded(project: Path, out: Path) -> None:
     """The build's records, made from each file's status as it was written (no walk), are the folder as
     a walk finds it: the no-op record's files and folders, and each reused file's size, times and inode."""

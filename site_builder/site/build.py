@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -60,22 +61,29 @@ def build_site(
     preview: bool = False,
     quiet: bool = False,
     jobs: int | None = None,
+    inputs: str | None = None,
 ) -> BuildReport:
     """Build the site from the project at ``root`` into ``out`` (atomically);
-    ``jobs`` processes render (default: one per CPU; 1 renders in this process)."""
-    return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False, jobs=jobs)
+    ``jobs`` processes render (default: one per CPU; 1 renders in this process).
+    ``inputs``: the digest of this build's inputs (:func:`.output.fingerprint.current`) that the
+    caller made just before and found to differ from the last build's (the command line, which looks
+    for a build with nothing to do first); it is recorded, not made again."""
+    return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False, jobs=jobs, inputs=inputs)
 
 
 def _build(
     root: Path, out: Path, *, as_of: dt.date | None, preview: bool, quiet: bool, serve: bool,
-    jobs: int | None = None,
+    jobs: int | None = None, inputs: str | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     root = Path(root).resolve()
-    digest = None if serve else fingerprint.current(root, Path(out), as_of=as_of, preview=preview, serve=serve)
-    same = fingerprint.unchanged(root, Path(out), digest)
-    if same is not None:
-        return _unchanged(same, Path(out), started, quiet)
+    if inputs is not None:
+        digest = inputs
+    else:
+        digest = None if serve else fingerprint.current(root, Path(out), as_of=as_of, preview=preview, serve=serve)
+        same = fingerprint.unchanged(root, Path(out), digest)
+        if same is not None:
+            return _unchanged(same, Path(out), started, quiet)
     fingerprint.forget(root, Path(out))
     # the project and every stage's results live until the build ends: once frozen out of
     # collections, they stay so (site_builder/collector.py); work aside (the period cache's entries)
@@ -291,7 +299,7 @@ def render_site(
         stage.write("manifest.json", doc)
         stats["manifest.json"] = stage.status("manifest.json")
         records["manifest.json"] = (hashlib.sha256(doc).hexdigest(), len(doc))
-        findings += render_pool.privacy_findings({"manifest.json": doc}, sources, names)
+        findings += render_pool.privacy_findings({"manifest.json": manifest_scanned(doc)}, sources, names)
         report_findings(findings, locale)
         if keys is not None and all(st is not None for st in stats.values()):
             keys.left = (stats, stage.folders())
@@ -373,3 +381,15 @@ def manifest(
     if as_of is not None:
         doc["as_of"] = as_of.isoformat()
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+_DIGEST_VALUE = re.compile(rb'(?<=": ")[0-9a-f]{64}(?=")')
+
+
+def manifest_scanned(doc: bytes) -> bytes:
+    """What the privacy scan reads of the manifest ``doc``: every value that is a SHA-256 (its hex
+    digits and nothing else between quotes) written as as many ``f``, the rest — the paths, the
+    date — as it is.  The scan finds no number in such a value anyway (a hexadecimal word of 64
+    characters is no personal number), but looking at each of its digit runs to see that took
+    35 ms for 6,600 files, a fiftieth of a rebuild after an edit; the offsets are the document's."""
+    return _DIGEST_VALUE.sub(b"f" * 64, doc)

@@ -304,21 +304,23 @@ def ensure_record_dir(root: Path, folder: Path) -> bool:
 
 
 def unchanged_report(root: Path, out: Path, *, as_of: dt.date | None, preview: bool, started: float,
-                     quiet: bool) -> str | None:
-    """For the command line: when nothing changed, the last build's warnings (shown on stderr unless
-    ``quiet``) and the report to print; else None (build)."""
+                     quiet: bool) -> tuple[str | None, str | None]:
+    """For the command line: (the report to print, when nothing changed — the last build's warnings
+    shown on stderr unless ``quiet`` — else None: build; the digest of this build's inputs, which the
+    build then records instead of making it again)."""
     import time
 
     import click
 
-    same = unchanged(root, out, current(root, out, as_of=as_of, preview=preview, serve=False))
+    digest = current(root, out, as_of=as_of, preview=preview, serve=False)
+    same = unchanged(root, out, digest)
     if same is None:
-        return None
+        return None, digest
     if not quiet:
         for line in same["warnings"]:
             click.echo(line, err=True)
     return unchanged_text(same["locale"], out, same["pages"], same["files"], same["bytes"] / 1e6,
-                          time.perf_counter() - started, same["as_of"])
+                          time.perf_counter() - started, same["as_of"]), digest
 
 
 def unchanged_text(locale: str, out: Path, pages: int, files: int, mb: float, seconds: float,
