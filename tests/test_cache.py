@@ -109,7 +109,7 @@ def test_warm_check_of_a_scratch_project_gives_equal_objects_and_the_same_site(t
     project1, problems1, c1 = _cached(root)
     assert c1.hits == 0 and not problems1.items
     project2, problems2, c2 = _cached(root)
-    assert c2.misses == 0 and c2.hits == 2 + 1 + 1  # site, registry, scheme; the checked period
+    assert c2.misses == 0 and c2.hits == 2 + 1 + 1 + 1  # site, registry, scheme and its validated model; the checked period
     assert project0 == project1 == project2
     # the same Decimal values, not floats, and the same model objects
     p = project2.periods[0]

@@ -154,8 +154,9 @@ def test_entries_written_as_the_load_goes_round_trip(tmp_path, monkeypatch, mode
     names = _files(root)
     assert not [n for n in names if n.startswith(STAGED)]  # every staged file renamed to its key
     assert set(first.used) <= names
-    # site, registry, scheme; each quarter's parse, checked period and last parse (load/yamlsplice.py)
-    assert len(names - {".gitignore"}) == 1 + 1 + 1 + 3 * len(QUARTERS)
+    # site, registry, scheme and its validated model; each quarter's parse, checked period and last
+    # parse (load/yamlsplice.py)
+    assert len(names - {".gitignore"}) == 1 + 1 + 1 + 1 + 3 * len(QUARTERS)
     again, problems, warm = _load(root, mode)
     assert again == expected and not problems.items
     assert warm.misses == 0 and warm.hits > 0
@@ -205,7 +206,7 @@ def test_a_small_project_is_written_once_at_the_end_as_before(tmp_path, monkeypa
     monkeypatch.setattr(SourceCache, "_stage", lambda self: staged.append("x"))
     project, problems, _ = _load(root, "in line")
     assert project is not None and not problems.items and staged == []
-    assert len(_files(root) - {".gitignore"}) == 3 + 3 * len(QUARTERS)  # a quarter: parse, period, last parse
+    assert len(_files(root) - {".gitignore"}) == 4 + 3 * len(QUARTERS)  # site, registry, scheme, its model; a quarter: parse, period, last parse
 
 
 def test_a_document_round_trips_through_an_entry_with_its_marks(tmp_path):

@@ -582,6 +582,3 @@ class Scheme(Strict):
         bind_derived(self.derived, rules)
         return self
 
-
-Modifier.model_rebuild()
-Indicator.model_rebuild()

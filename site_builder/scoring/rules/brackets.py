@@ -11,10 +11,9 @@ value that falls in no bracket is always an error of the period file.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from site_builder import messages
 from site_builder.schema.types import Bool, Dec, Strict, Text
@@ -122,18 +121,23 @@ class Brackets(Rule):
     unit: str = Field("", description="数值的单位，如“件”“%”")
     integer: Bool | None = Field(None, description="数值是否为整数（默认：各档界限都是整数时为是）")
     brackets: list[Bracket] = Field(min_length=1, description="各档")
+    _integer: bool = PrivateAttr(default=False)
     primary: ClassVar[str | None] = "value"
     example = "无网办件得0.5分，1-5件得1分，6-10件得1.5分，11件及以上得2分"
 
     def is_integer(self) -> bool:
         return self._integer
 
-    @cached_property
-    def _integer(self) -> bool:
+    @model_validator(mode="after")
+    def _note_integer(self) -> Brackets:
+        """Whether values are whole numbers, decided once when the rule is validated and kept with it
+        (a private attribute, as :meth:`.tally.TallyRule._list_rates`)."""
         if self.integer is not None:
-            return self.integer
-        bounds = [b for br in self.brackets for b in (br.min, br.max, br.below) if b is not None]
-        return all(b == b.to_integral_value() for b in bounds)
+            self._integer = self.integer
+        else:
+            bounds = [b for br in self.brackets for b in (br.min, br.max, br.below) if b is not None]
+            self._integer = all(b == b.to_integral_value() for b in bounds)
+        return self
 
     def check_scheme(self, line: LineSpec, report: Report) -> None:
         def lo(b: Bracket) -> Decimal:

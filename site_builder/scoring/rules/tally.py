@@ -20,10 +20,9 @@ Decisions, for every counting kind:
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from site_builder import messages
 from site_builder.schema.types import Bool, Dec, Id, Int, NonNeg, Strict, Text
@@ -195,17 +194,22 @@ class TallyRule(Rule):
         None,
         description="至多计入的次数（如“每季度抽查不超过5次”）：按记录顺序计入，超出的不计分，得分说明中注明；取消评先资格、系数仍按全部记录的次数",
     )
+    _rates: tuple[Rate, ...] = PrivateAttr(default=())
 
     # -- helpers -------------------------------------------------------
     def rate_list(self) -> list[Rate]:
         return list(self._rates)
 
-    @cached_property
-    def _rates(self) -> tuple[Rate, ...]:
+    @model_validator(mode="after")
+    def _list_rates(self) -> TallyRule:
+        """The rates, with the one ``per`` stands for, listed once when the rule is validated and kept
+        with it (a private attribute: a validated scheme read back from the cache is, byte for byte,
+        the one validated, whatever was scored with it since)."""
         rates: list[Rate] = list(getattr(self, self.rates_field) or [])
         if not rates and self.per is not None:
             rates = [Rate(id="default", name="每次", per=self.per, effect=self.effect)]
-        return tuple(rates)
+        self._rates = tuple(rates)
+        return self
 
     def effect_of(self, rate: Rate, line: LineSpec) -> str:
         if rate.effect:

@@ -266,6 +266,13 @@ class _Redactor:
 
     def _model(self, obj: Any, names: tuple[str, ...]) -> Any:
         changes = self._changes(obj, names)
+        private = obj.__pydantic_private__
+        if private:  # what a model made of its fields when validated (a rule's rates) is masked alike
+            masked = {k: self._item(v) for k, v in private.items()}
+            if any(masked[k] is not v for k, v in private.items()):
+                new = obj.model_copy(update=changes)
+                new.__pydantic_private__ = masked
+                return new
         return obj.model_copy(update=changes) if changes else obj
 
     def _dataclass(self, obj: Any, names: tuple[str, ...]) -> Any:
