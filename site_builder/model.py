@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from site_builder.schema.scheme import Indicator, Scheme, Tree
@@ -34,15 +33,22 @@ class SchemeVersion:
     chains: dict[str, dict[str, list[Indicator]]]  # tree id -> leaf id -> nodes from the top down
     # built from ``extends:``: the merged scheme written out in full (archived with published periods)
     full_text: bytes | None = None
+    # made with the version (__post_init__): masked with it when names are masked (site/output/personal_names.py)
+    rate_names: dict[str, dict[str, str]] = field(init=False, compare=False, repr=False)
 
     @property
     def start(self) -> dt.date:
         return self.scheme.effective.start
 
-    @cached_property
-    def rate_names(self) -> dict[str, dict[str, str]]:
+    def __post_init__(self) -> None:
+        # made with the version, not on first use: an object pickled or digested before a page read it
+        # and one pickled after would differ (a page's inputs are digested: site/output/digest.py)
+        object.__setattr__(self, "rate_names", self._rate_names())
+
+    def _rate_names(self) -> dict[str, dict[str, str]]:
         """Leaf id → {rate id: rate name} of the lines counted by rates (tally kinds), from the
-        first tree that counts the line so; built once per scheme version, not once per card line."""
+        first tree that counts the line so (:attr:`rate_names`, made once per scheme version, not once
+        per card line)."""
         out: dict[str, dict[str, str]] = {}
         for index in self.indicators.values():
             for line_id, node in index.items():

@@ -91,3 +91,42 @@ def test_a_masked_rule_lists_its_masked_rates() -> None:
     assert [r.name for r in red.rate_list()] == ["张*工作室"]
     assert red.rate_list()[0] is red.rates[0]
     assert [r.name for r in rule.rate_list()] == ["张三工作室"]  # the original is untouched
+
+
+def test_the_main_tree_is_the_one_validating_would_make(project: Path) -> None:
+    """A scheme written with one list of indicators gets its tree built of its validated values
+    (``check_scheme``, without Tree's validator): equal, with the same digest, to a validated one."""
+    from decimal import Decimal
+
+    from site_builder.schema.scheme import Tree
+
+    checked, _ = pipeline.check(project)
+    seen = 0
+    for versions in checked.schemes.values():
+        for sv in versions.values():
+            s = sv.scheme
+            if s.trees:
+                continue
+            made = Tree(id="main", name=s.title, total=s.total if s.total is not None else Decimal(0),
+                        indicators=s.indicators,
+                        total_mismatch=s.total_mismatch or (None if s.total is not None else "-"))
+            assert sv.trees["main"] == made
+            assert sv.trees["main"].model_fields_set == made.model_fields_set
+            assert digest.digest(sv.trees["main"]) == digest.digest(made)
+            seen += 1
+    assert seen
+
+
+def test_a_scheme_version_digests_the_same_before_and_after_a_page_reads_it(project: Path) -> None:
+    """What a page reads of a scheme version (its rates' names) is made with it: a version digested
+    before a card read it and one digested after are the same input (site/output/digest.py)."""
+    import dataclasses
+
+    checked, _ = pipeline.check(project)
+    for versions in checked.schemes.values():
+        for sv in versions.values():
+            before = digest.digest(sv, swap=False)
+            names = sv.rate_names
+            assert names and all(isinstance(v, dict) for v in names.values())
+            assert digest.digest(sv, swap=False) == before
+            assert dataclasses.replace(sv, full_text=b"x").rate_names == names
