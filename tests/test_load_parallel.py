@@ -150,7 +150,7 @@ def test_a_killed_checker_means_its_files_are_checked_in_the_parent(tmp_path, mo
     # and the next load takes every period from the cache (the parent's entries were committed)
     cache = SourceCache(good)
     assert load_project(good, Problems(), cache) is not None
-    assert cache.enabled and (cache.hits, cache.misses) == (7, 0)  # site, registry, scheme, 4 periods
+    assert cache.enabled and (cache.hits, cache.misses) == (8, 0)  # site, registry, scheme and its model, 4 periods
 
 
 def test_a_checker_that_sends_its_outcomes_cut_short_is_not_trusted(tmp_path, monkeypatch, forks):
@@ -211,6 +211,6 @@ def test_the_cache_counts_what_the_child_read_too(tmp_path, monkeypatch, forks):
             assert load_project(root, Problems(), cache) is not None
         counts.append((cache.hits, cache.misses))
     assert len(forks) == 1
-    # cold: site, registry, scheme, and each quarter's parse, its checked period and its last parse
-    # (what an edit of the file starts from, load/yamlsplice.py)
-    assert counts == [(0, 3 + 4 * 3)] * 2
+    # cold: site, registry, scheme and its validated model, and each quarter's parse, its checked
+    # period and its last parse (what an edit of the file starts from, load/yamlsplice.py)
+    assert counts == [(0, 4 + 4 * 3)] * 2
