@@ -333,6 +333,10 @@ def test_the_command_makes_the_digest_of_its_inputs_once(project: Path, tmp_path
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0 and again.output.startswith("源文件、模板、选项和判断日期与上次生成时相同"), again.output
     assert made[1] == made[0] and len(made) == 2
+    # the collector, off while the command imports, is on again after a build and after a no-op
+    import gc
+
+    assert gc.isenabled() and not gc.get_freeze_count()
 
 
 def _left_as_recorded(project: Path, out: Path) -> None:
