@@ -32,7 +32,8 @@ from site_builder.load import warm
 from site_builder.load.files import read_source
 from site_builder.load.markdown_check import check_markdown
 from site_builder.model import Period
-from site_builder.site.output import assets, dataset_stream, downloads, feeds, fingerprint, personal_names, privacy, reuse
+from site_builder.site.output import (assets, dataset_stream, downloads, feeds, fingerprint, listing, personal_names,
+                                      privacy, reuse)
 from site_builder.site import data as site_data
 from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail_all
@@ -45,7 +46,7 @@ from site_builder.site.present.render import make_environment
 from site_builder.site.output.search import search_index
 from site_builder.site.records.versions import archive_sources, notice_histories
 from site_builder.site.output.outfolder import check_out
-from site_builder.site.output.write import Outputs, staging
+from site_builder.site.output.write import Outputs, recycled, staging
 from site_builder.site.report import BuildReport  # noqa: F401 - re-exported
 
 
@@ -64,10 +65,9 @@ def build_site(
     inputs: str | None = None,
 ) -> BuildReport:
     """Build the site from the project at ``root`` into ``out`` (atomically);
-    ``jobs`` processes render (default: one per CPU; 1 renders in this process).
-    ``inputs``: the digest of this build's inputs (:func:`.output.fingerprint.current`) that the
-    caller made just before and found to differ from the last build's (the command line, which looks
-    for a build with nothing to do first); it is recorded, not made again."""
+    ``jobs`` processes render (default: one per CPU; 1 renders in this process).  ``inputs``: the
+    digest of the inputs (:func:`.output.fingerprint.current`) the caller just made and found
+    changed since the last build (the command line); it is recorded, not made again."""
     return _build(root, out, as_of=as_of, preview=preview, quiet=quiet, serve=False, jobs=jobs, inputs=inputs)
 
 
@@ -88,7 +88,10 @@ def _build(
     # the project and every stage's results live until the build ends: once frozen out of
     # collections, they stay so (site_builder/collector.py); work aside (the period cache's entries)
     # is done before returning; a build for serve takes what the last one held (load/warm.py)
-    with held(), aside.allowed(), warm.serving(root) if serve else contextlib.nullcontext():
+    # the site before the last build, refilled by this one, listed meanwhile (output/listing.py)
+    kept = recycled(Path(out)) if fingerprint.enabled() else None
+    with held(), aside.allowed(), warm.serving(root) if serve else contextlib.nullcontext(), \
+            listing.ahead_of(kept) as ahead:
         warnings = Problems()
         # Published figures never depend on drafts (a draft before a published period
         # would otherwise feed its cumulative totals, streaks and "previous period"),
@@ -122,7 +125,7 @@ def _build(
         jobs = 1 if serve and threading.active_count() > 1 else jobs
         keys = reuse.Keys()
         files = render_site(data, theme_dir(root), Path(out), show=show_progress(quiet), jobs=jobs,
-                            root=root, keys=keys)
+                            root=root, keys=keys, ahead=ahead)
         reuse.save(root, Path(out), keys, files)  # nothing with --no-cache (no build key)
         notes = tuple(p.render(locale) for p in warnings.warnings)
         if not quiet:
@@ -205,7 +208,7 @@ def show_progress(quiet: bool) -> bool:
 
 def render_site(
     data: SiteData, theme: Path, out: Path, show: bool = False, jobs: int | None = None,
-    root: Path | None = None, keys: reuse.Keys | None = None,
+    root: Path | None = None, keys: reuse.Keys | None = None, ahead: listing.Ahead | None = None,
 ) -> dict[str, tuple[str, int]]:
     """Render, scan and write every output file into a staging folder beside ``out``,
     one page at a time, then swap it in; returns (SHA-256, size) by path.
@@ -268,7 +271,7 @@ def render_site(
     parallel = jobs > 1 and len(routes) >= render_pool.PARALLEL_MIN_ROUTES and render_pool._can_fork()
     # with the cache on, the site before the last build is refilled instead of a new folder made
     recycle = root is not None and fingerprint.enabled()
-    with staging(out, locale, recycle) as stage:
+    with staging(out, locale, recycle, ahead) as stage:
         stage.make_dirs(outputs.paths)
         records: dict[str, tuple[str, int]] = {}
         findings: list = []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from site_builder.errors import Mark
 from site_builder.site.failures import fail
+from site_builder.site.output import listing
 
 
 class Stage:
@@ -219,15 +220,18 @@ class Kept(bytes):
     names), so :meth:`Stage.write_chunks` hashes and writes it without scanning it again."""
 
 
-def take_recycled(kept: Path, stage: Path) -> tuple[set[str], set[str]] | None:
+def take_recycled(kept: Path, stage: Path, ahead: listing.Ahead | None = None) -> tuple[set[str], set[str]] | None:
     """The folder ``kept`` (the site before the last build) moved to ``stage`` (empty, made by
-    mkdtemp), so that a killed build leaves it as a stale staging folder: its (files, folders);
-    None, and ``kept`` deleted, when it holds anything but plain files and folders of this user's."""
+    mkdtemp), so that a killed build leaves it as a stale staging folder: its (files, folders) — as
+    the child ``ahead`` listed them while the build checked its sources, when the folder is still the
+    one it walked (:mod:`.listing`), else walked now; None, and ``kept`` deleted, when it holds
+    anything but plain files and folders of this user's."""
+    listed = ahead.take(kept) if ahead is not None else None
     try:
         st = os.lstat(kept)
     except OSError:
         return None
-    if not (stat.S_ISDIR(st.st_mode) and _ours(st)):
+    if not (stat.S_ISDIR(st.st_mode) and listing.ours(st)):
         _discard(kept)
         return None
     try:
@@ -238,31 +242,11 @@ def take_recycled(kept: Path, stage: Path) -> tuple[set[str], set[str]] | None:
         if not os.path.isdir(stage):
             os.mkdir(stage, 0o700)
         return None
-    files: set[str] = set()
-    dirs: set[str] = set()
-
-    def walk(folder: str, rel: str) -> bool:
-        with os.scandir(folder) as it:
-            for e in it:
-                name = rel + e.name
-                if e.is_dir(follow_symlinks=False):
-                    if not _ours(e.stat(follow_symlinks=False)):
-                        return False
-                    dirs.add(name)
-                    if not walk(e.path, name + "/"):
-                        return False
-                elif e.is_file(follow_symlinks=False):
-                    files.add(name)
-                else:  # a link, a FIFO, a device: not a folder this tool left
-                    return False
-        return True
-
-    try:
-        good = walk(str(stage), "")
-    except OSError:
-        good = False
-    if good:
-        return files, dirs
+    if listed is not None and listed[0] == listing.ident(st):
+        return listed[1]
+    found = listing.walk(str(stage))
+    if found is not None:
+        return found
     _rmtree(stage)
     os.mkdir(stage, 0o700)
     return None
@@ -278,12 +262,6 @@ def _discard(path: Path) -> None:
         _rmtree(path)
     else:
         _unlink(str(path))
-
-
-def _ours(st: os.stat_result) -> bool:
-    """A folder this user owns and may write into (a folder made read-only is not refilled)."""
-    owner = not hasattr(os, "getuid") or st.st_uid == os.getuid()
-    return owner and st.st_mode & stat.S_IRWXU == stat.S_IRWXU
 
 
 def _write_failed(exc: OSError, where: Path, locale: str):

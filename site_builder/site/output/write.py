@@ -127,8 +127,14 @@ def write_site(out: Path, files: Mapping[str, bytes], locale: str = "zh-CN") -> 
             stage.write(path, files[path])
 
 
+def recycled(out: Path) -> Path:
+    """Where the site before the last build into ``out`` is kept for the next build to refill."""
+    out = real_out(out)
+    return out.parent / f"{RECYCLED_PREFIX}{out.name}"
+
+
 @contextmanager
-def staging(out: Path, locale: str = "zh-CN", recycle: bool = False) -> Iterator[Stage]:
+def staging(out: Path, locale: str = "zh-CN", recycle: bool = False, ahead=None) -> Iterator[Stage]:
     """A staging folder beside ``out``, swapped in when the block ends without an error.
 
     Any failure inside the block (a privacy finding, a template error, a full
@@ -144,12 +150,12 @@ def staging(out: Path, locale: str = "zh-CN", recycle: bool = False) -> Iterator
         _write_failed(exc, out.parent, locale)
     with _exclusive(out.parent, locale):
         _remove_stale_staging(out.parent)
-        kept = out.parent / f"{RECYCLED_PREFIX}{out.name}"
+        kept = recycled(out)
         stage = None
         try:
             stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{os.getpid()}-", dir=out.parent))
             if recycle:
-                tree = take_recycled(kept, stage)
+                tree = take_recycled(kept, stage, ahead)
             else:
                 tree = None
                 _discard(kept)
