@@ -161,16 +161,21 @@ def test_the_downloads_are_spread_over_the_shares_not_all_in_the_first() -> None
     bounds = render_pool._bounds(routes, 16)
     assert len(bounds) == 17 and bounds[0] == 0 and bounds[-1] == len(routes) and bounds == sorted(bounds)
     with_downloads = [k for k in range(16) if bounds[k] < 120]
-    # 120 × 20 + 6000 = 8400, 525 a share: about 26 downloads a share, in the first five shares
-    assert with_downloads == [0, 1, 2, 3, 4] and bounds[1] == 27
+    # 120 × 20 + 6000 = 8400, 525 a share: about 26 downloads a share (27, 53, 80, 106), each share
+    # ending after a folder's ten downloads, never among them: in the first five shares
+    assert with_downloads == [0, 1, 2, 3, 4] and bounds[1:5] == [30, 60, 80, 110]
     render_pool._JOB = render_pool._Job(None, routes, "zh-CN", {}, (), None, 16, bounds=bounds)
     try:
         shares = [render_pool._share(k, len(routes), 16) for k in range(16)]
     finally:
         render_pool._JOB = None
     assert [i for s in shares for i in s] == list(range(len(routes)))
-    assert render_pool._bounds(routes[:3], 3) == [0, 1, 2, 3]  # (fewer routes than shares: one each)
+    assert render_pool._bounds(cards[:3], 3) == [0, 1, 2, 3]  # (fewer routes than shares: one each)
+    assert render_pool._bounds(routes[:3], 3) == [0, 3, 3, 3]  # (but one folder's downloads together)
     # in a rebuild (most pages linked, a changed notice's downloads made) a download weighs more: 120 × 100
-    # + 6000 = 18,000, 1,125 a share, about 11 downloads a share, in the first eleven shares
+    # + 6000 = 18,000, 1,125 a share, about 11 downloads a share: a folder of ten a share, in the first ten
     rebuilt = render_pool._bounds(routes, 16, render_pool.REBUILD_DOWNLOAD_WEIGHT)
-    assert [k for k in range(16) if rebuilt[k] < 120] == list(range(11)) and rebuilt[1] == 12
+    assert [k for k in range(16) if rebuilt[k] < 120] == list(range(10)) and rebuilt[1] == 20
+    for got in (bounds, rebuilt):  # a folder's downloads in one share
+        for b in got[1:-1]:
+            assert b == 0 or b >= 120 or b % 10 == 0

@@ -103,7 +103,9 @@ def _bounds(routes: list, tasks: int, weight: int = DOWNLOAD_WEIGHT) -> list[int
     :data:`REBUILD_DOWNLOAD_WEIGHT` in a rebuild).  The downloads of
     every period lie together (``notices/…``), so equal runs of routes put them all in the first share
     or two: after an edit in the middle of the year one worker made every notice's downloads while the
-    other linked the score cards and was done.  Workers take shares as they finish them."""
+    other linked the score cards and was done.  A share does not end among the downloads of one folder
+    (a notice's, the dataset's): they share what they are made of (the notice's tables, the period's
+    records), made once in the process that makes them.  Workers take shares as they finish them."""
     weights = [weight if _is_download(r) else 1 for r in routes]
     total = sum(weights)
     bounds, run, k = [0], 0, 1
@@ -115,6 +117,12 @@ def _bounds(routes: list, tasks: int, weight: int = DOWNLOAD_WEIGHT) -> list[int
     while len(bounds) < tasks + 1:
         bounds.append(len(routes))
     bounds[-1] = len(routes)
+    for k in range(1, tasks):
+        b = max(bounds[k], bounds[k - 1])
+        while 0 < b < len(routes) and _is_download(routes[b]) and \
+                routes[b].path.rpartition("/")[0] == routes[b - 1].path.rpartition("/")[0]:
+            b += 1
+        bounds[k] = b
     return bounds
 
 
