@@ -224,13 +224,18 @@ def test_a_corrupt_or_foreign_record_builds_in_full(project: Path, tmp_path: Pat
     good = files(out)
     (record,) = (project / fingerprint.RECORD_DIR).glob("*.json")
     mac, _, payload = record.read_bytes().partition(b"\n")
-    doc = json.loads(payload)
+    doc = fingerprint.decode_record(payload)
+    assert isinstance(doc, dict)
+    enc = fingerprint.encode_record
     signed = [_sign(b) for b in (
-        b"", b"{", b"[]", b"\xff\xfe", json.dumps({**doc, "format": 99}).encode(),
-        json.dumps({**doc, "report": {**doc["report"], "pages": "653"}}).encode(),
-        json.dumps({**doc, "report": {**doc["report"], "as_of": "2019-02-30"}}).encode(),
-        json.dumps({**doc, "out": str(tmp_path / "other")}).encode(),
-        json.dumps({**doc, "fingerprint": "0" * 64}).encode(),
+        b"", b"{", b"[]", b"\xff\xfe", fingerprint.RECORD_MAGIC, fingerprint.RECORD_MAGIC + b"\xff",
+        fingerprint.RECORD_MAGIC + payload[len(fingerprint.RECORD_MAGIC):-3],  # cut short
+        json.dumps(doc).encode(),  # the same values as JSON (what this tool wrote before)
+        enc({**doc, "format": 99}),
+        enc({**doc, "report": {**doc["report"], "pages": "653"}}),
+        enc({**doc, "report": {**doc["report"], "as_of": "2019-02-30"}}),
+        enc({**doc, "out": str(tmp_path / "other")}),
+        enc({**doc, "fingerprint": "0" * 64}),
     )]
     unsigned = [payload, b"0" * 64 + b"\n" + payload, mac + b"\n" + payload.replace(b"404", b"405")]
     for bad in signed + unsigned:

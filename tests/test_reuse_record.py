@@ -262,3 +262,27 @@ def test_a_digest_writes_the_common_classes_by_number_and_names_their_table(monk
     monkeypatch.setattr(dg, "_named", lambda: (renumbered, hashlib.sha256(b"another order").digest()))
     assert dg._dumps(value) != pickled
     assert dg.digest(value, swap=False) != one
+
+
+def test_the_records_hold_json_values_only_and_read_back_whole(project: Path, tmp_path: Path) -> None:
+    """Both records of a build (the routes' and the no-op fingerprint's) are written with ``marshal``
+    (fingerprint.encode_record), which keeps a tuple a tuple and a number key a number where JSON would
+    not: every value a maker records must be JSON's (a tuple would fail the readers' checks, and the
+    file it describes be made again every build), and what is read back is what was written."""
+    import json
+
+    out = tmp_path / "site"
+    build(project, out)
+    set_score(project, "2018-Q1", "fgw", 44)
+    build(project, out)  # pieces, sheets and batches recorded against a previous build
+    paths = [reuse._record_path(project, out), fingerprint._record_path(project, out)]
+    for path in paths:
+        raw = path.read_bytes()
+        doc = fingerprint.read_signed(path, reuse.MAX_RECORD)
+        assert isinstance(doc, dict) and doc["files"]
+        assert json.loads(json.dumps(doc)) == doc  # no tuple, no number as a key
+        payload = raw.partition(b"\n")[2]
+        assert payload.startswith(fingerprint.RECORD_MAGIC)
+        assert fingerprint.decode_record(fingerprint.encode_record(doc)) == doc == fingerprint.decode_record(payload)
+    extras = [rec[7] for rec in fingerprint.read_signed(paths[0], reuse.MAX_RECORD)["files"].values()]
+    assert any(isinstance(e, dict) for e in extras) and any(isinstance(e, list) for e in extras)

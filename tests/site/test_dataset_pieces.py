@@ -164,10 +164,10 @@ def test_a_damaged_record_of_pieces_is_not_read(project: Path, tmp_path: Path) -
     path = reuse._record_path(project, out)
     raw = path.read_bytes()
     mac, _, payload = raw.partition(b"\n")
-    doc = json.loads(payload)
+    doc = fingerprint.decode_record(payload)
     for entry in _pieces(doc, CSV).values():
         entry[1]["lines"] = [[0, 10, entry[1]["lines"][0][2], None]]  # changed without its signature
-    path.write_bytes(mac + b"\n" + json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    path.write_bytes(mac + b"\n" + fingerprint.encode_record(doc))
     set_score(project, "2017-Q4", "fgw", 50)
     again = build(project, out)
     assert again.reused == 0  # the whole record is refused

@@ -171,10 +171,10 @@ def test_a_damaged_record_is_not_read(project: Path, tmp_path: Path, made: list,
     path = reuse._record_path(project, out)
     raw = path.read_bytes()
     mac, _, payload = raw.partition(b"\n")
-    doc = json.loads(payload)
+    doc = fingerprint.decode_record(payload)
     for target in _targets(doc):
         doc["files"][target][7][0][2] -= 1  # changed without its signature
-    path.write_bytes(mac + b"\n" + json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    path.write_bytes(mac + b"\n" + fingerprint.encode_record(doc))
     made.clear()
     set_score(project, "2018-Q1", "jyj", 50)
     again = build(project, out)

@@ -12,7 +12,6 @@ over be made all the same and compared; tests that count what is made turn it of
 from __future__ import annotations
 
 import io
-import json
 import os
 import zipfile
 import zlib
@@ -173,11 +172,11 @@ def test_a_damaged_record_is_not_read(project: Path, tmp_path: Path, monkeypatch
     path = reuse._record_path(project, out)
     raw = path.read_bytes()
     mac, _, payload = raw.partition(b"\n")
-    doc = json.loads(payload)
+    doc = fingerprint.decode_record(payload)
     for target, rec in doc["files"].items():
         if target.endswith(".xlsx"):
             rec[7][0][3] -= 1  # changed without its signature
-    path.write_bytes(mac + b"\n" + json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+    path.write_bytes(mac + b"\n" + fingerprint.encode_record(doc))
     taken = _count_taken(monkeypatch)
     set_score(project, "2017-Q4", "fgw", 50)
     again = build(project, out)
