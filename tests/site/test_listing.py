@@ -166,3 +166,19 @@ def test_no_child_where_forking_is_not_safe(tmp_path: Path, monkeypatch: pytest.
     assert listed is not None and listed[1] == ({"a/x.html"}, {"a"})
     assert listed[0] == listing.ident(os.lstat(folder))
     assert listing.ahead(tmp_path / "missing") is None
+
+
+def test_a_fork_refused_means_a_walk_when_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process to spare (a container's limit): no child, no error; the build walks the folder itself."""
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    monkeypatch.setattr(listing.threading, "active_count", lambda: 1)
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    fds = Path("/proc/self/fd")  # (Linux: the descriptors open in this process)
+    before = len(os.listdir(fds)) if fds.is_dir() else 0
+    assert listing.ahead(folder) is None
+    assert (len(os.listdir(fds)) if fds.is_dir() else 0) == before  # the pipe closed

@@ -130,8 +130,16 @@ def ahead(folder: Path) -> Ahead | None:
         return None
     if not (stat.S_ISDIR(st.st_mode) and ours(st)):
         return None
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # out of descriptors: the folder is walked when it is taken
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a container's limit, memory): walked when taken
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:  # the child: walk, send, leave without the parent's exit handlers
         code = 1
         try:
