@@ -49,7 +49,11 @@ def run(work: Callable[[], None]) -> int | None:
     if not _may_fork():
         work()
         return None
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a container's limit, memory): done in line
+        work()
+        return None
     if pid == 0:  # the child: do the work, then leave without running the parent's exit handlers
         code = 1
         try:

@@ -575,6 +575,21 @@ def _aside_share(files: list[_PeriodFile], caching: bool) -> list[int]:
     return share
 
 
+def _forked_with_pipe() -> tuple[int, int, int] | None:
+    """(``os.fork()``'s value, a pipe's read and write ends), or None when either is refused (out of
+    descriptors, a container's process limit): the work is then done in this process."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        return os.fork(), read_end, write_end
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+
+
 def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: dict,
                    cache: SourceCache) -> list[_Outcome]:
     """Every period file parsed and checked (:func:`_check_period_file`), in file order.
@@ -586,10 +601,10 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
     that fails or is killed sends nothing whole: its files are checked here again.
     """
     share = _aside_share(files, cache.enabled) if _may_fork(cache) else []
-    if not share:
+    pid = _forked_with_pipe() if share else None
+    if pid is None:
         return [_check_period_file(f, root, schemes, units, cache) for f in files]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid, read_end, write_end = pid
     if pid == 0:  # the child: check its share, send the outcomes, leave without the parent's exit handlers
         code = 1
         try:

@@ -126,3 +126,15 @@ def test_wait_for_one_child_waits_for_it_alone(tmp_path: Path, one_thread) -> No
 def test_in_line_work_has_no_child_to_wait_for(tmp_path: Path) -> None:
     done = tmp_path / "done"
     assert aside.run(_note(done)) is None and done.exists()
+
+
+def test_a_fork_refused_means_the_work_is_done_in_line(tmp_path: Path, one_thread, monkeypatch) -> None:
+    """No process to spare (a container's limit, memory): the work is done here, no error."""
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(aside.os, "fork", refused)
+    done = tmp_path / "done"
+    with aside.allowed():
+        assert aside.run(_note(done)) is None
+        assert int(done.read_text()) == os.getpid()

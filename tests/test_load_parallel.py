@@ -45,7 +45,7 @@ def forks(monkeypatch):
     def fork():
         caller = sys._getframe(1).f_code.co_name  # not the writers of site_builder/aside.py
         pid = real()
-        if pid and caller == "_check_periods":
+        if pid and caller in ("_check_periods", "_forked_with_pipe"):
             made.append(pid)
         return pid
 
@@ -151,6 +151,22 @@ def test_a_killed_checker_means_its_files_are_checked_in_the_parent(tmp_path, mo
     cache = SourceCache(good)
     assert load_project(good, Problems(), cache) is not None
     assert cache.enabled and (cache.hits, cache.misses) == (8, 0)  # site, registry, scheme and its model, 4 periods
+
+
+def test_a_fork_refused_means_every_file_is_checked_here(tmp_path, monkeypatch):
+    """No process to spare (a container's limit): no error, every file checked in this process, the
+    same problems in the same order."""
+    _, serial = _load(make_project(tmp_path / "serial", _broken()), True, monkeypatch)
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    project, problems = _load(make_project(tmp_path / "p", _broken()), False, monkeypatch)
+    assert project is None
+    assert [p.render() for p in problems.items] == [p.render() for p in serial.items]
+    assert _quarters_loaded(make_project(tmp_path / "good", _quarters()), monkeypatch) == [
+        (q, ["a1", "a2", "a3"]) for q in QUARTERS]
 
 
 def test_a_checker_that_sends_its_outcomes_cut_short_is_not_trusted(tmp_path, monkeypatch, forks):

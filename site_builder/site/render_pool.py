@@ -245,7 +245,11 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
     records, findings, failures = {}, [], []
     try:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool, _counter(len(job.routes), job.locale, show) as bar:
+        try:
+            pool = ctx.Pool(jobs)
+        except OSError:  # no process to spare (a container's limit, memory): one process renders
+            return _render_serial(job, show)
+        with pool, _counter(len(job.routes), job.locale, show) as bar:
             for got in pool.imap_unordered(_render_share, range(job.tasks)):
                 _gather(got, records, findings, failures, bar)
     finally:
@@ -293,7 +297,13 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
                 while len(running) < jobs and (k := next(todo, None)) is not None:
                     reader, writer = ctx.Pipe(duplex=False)
                     worker = ctx.Process(target=_share_to, args=(k, writer), daemon=True)
-                    worker.start()
+                    try:
+                        worker.start()
+                    except OSError:  # no process to spare: this share in this process
+                        reader.close()
+                        writer.close()
+                        _gather(_render_share(k), records, findings, failures, bar)
+                        continue
                     writer.close()
                     running[reader] = worker
                 if not running:

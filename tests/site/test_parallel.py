@@ -62,6 +62,28 @@ def test_serial_and_parallel_builds_of_a_scratch_project_are_byte_identical(tmp_
     assert "manifest.json" in one and any(p.endswith(".html") for p in one)
 
 
+@pytest.mark.parametrize("recycled", [False, True], ids=["pool", "a process a share"])
+def test_no_process_to_spare_means_one_process_renders_the_same_site(project, tmp_path, monkeypatch, recycled):
+    """Every fork refused (a container's process limit, memory): the pool, or each share's process,
+    is not started and this process renders instead — the same bytes, no error."""
+    import os
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764900000")
+    serial = build_site(project, tmp_path / "serial", quiet=True, jobs=1)
+    if recycled:
+        monkeypatch.setattr(render_pool, "RECYCLE_MIN_ROUTES", 0)
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    forks = _forks(monkeypatch)
+    again = build_site(project, tmp_path / "refused", quiet=True, jobs=2)
+    assert forks == [2]  # a parallel render was asked for
+    assert tree_bytes(tmp_path / "refused") == tree_bytes(tmp_path / "serial")
+    assert (again.pages, again.files) == (serial.pages, serial.files)
+
+
 def test_a_personal_number_in_a_page_rendered_by_a_worker_fails_the_build(project, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build_site(project, out, quiet=True, jobs=2)
