@@ -51,11 +51,34 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list:
     return got
 
 
-def _no_children() -> bool:
-    try:
-        return os.waitpid(-1, os.WNOHANG) == (0, 0) and False
-    except ChildProcessError:
-        return True
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The children each build forked to list the old site (their ids: 0 once closed)."""
+    made: list = []
+    real = listing.ahead
+
+    def ahead(folder):
+        got = real(folder)
+        if got is not None:
+            made.append((got, got.pid))
+        return got
+
+    monkeypatch.setattr(listing, "ahead", ahead)
+    return made
+
+
+def _reaped(started: list) -> bool:
+    """Every child listed in ``started`` ended and was waited for (none left running or a zombie; the
+    test process may have other children of its own, a browser test's)."""
+    for got, pid in started:
+        if got.pid != 0:
+            return False
+        try:
+            os.waitpid(pid, os.WNOHANG)
+            return False  # still there (running, or ended and not waited for)
+        except ChildProcessError:
+            continue
+    return True
 
 
 def _twice(project: Path, out: Path) -> None:
@@ -65,7 +88,8 @@ def _twice(project: Path, out: Path) -> None:
     build(project, out)
 
 
-def test_a_rebuild_takes_the_listing_its_child_made(project: Path, tmp_path: Path, walks: list, taken: list) -> None:
+def test_a_rebuild_takes_the_listing_its_child_made(project: Path, tmp_path: Path, walks: list, taken: list,
+                                                    started: list) -> None:
     out = tmp_path / "site"
     _twice(project, out)
     prev = write.recycled(out)
@@ -77,7 +101,7 @@ def test_a_rebuild_takes_the_listing_its_child_made(project: Path, tmp_path: Pat
     files_, dirs = taken[0][1]
     assert files_ | dirs == old  # every file and folder of the site before, as a walk finds them
     assert walks == []  # nothing walked in this process
-    assert _no_children()
+    assert len(started) == 2 and _reaped(started)  # (the second build's, and this one's)
     clean_build(project, tmp_path / "clean")
     assert files(out) == files(tmp_path / "clean")
 
@@ -109,7 +133,7 @@ def test_a_folder_changed_after_it_was_listed_is_walked_here(project: Path, tmp_
 
 @pytest.mark.parametrize("how", ["killed", "refused"])
 def test_a_child_with_nothing_to_give_means_a_walk_here(how: str, project: Path, tmp_path: Path,
-                                                        walks: list, taken: list,
+                                                        walks: list, taken: list, started: list,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "site"
     _twice(project, out)
@@ -133,24 +157,21 @@ def test_a_child_with_nothing_to_give_means_a_walk_here(how: str, project: Path,
     build(project, out)
     assert taken == [None] and len(walks) == 1
     assert not (prev / "assets" / "link").exists()
-    assert _no_children()
+    assert started and _reaped(started)
     clean_build(project, tmp_path / "clean")
     assert files(out) == files(tmp_path / "clean")
 
 
-def test_a_build_that_fails_before_writing_leaves_no_child(project: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_that_fails_before_writing_leaves_no_child(project: Path, tmp_path: Path, started: list) -> None:
     out = tmp_path / "site"
     _twice(project, out)
-    started: list = []
-    real = listing.ahead
-    monkeypatch.setattr(listing, "ahead", lambda folder: started.append(real(folder)) or started[-1])
+    started.clear()
     path = project / "scores" / "xiaoneng" / "2018-Q1.yaml"
     path.write_text(path.read_text("utf-8") + "\nnot: [valid\n", "utf-8")
     with pytest.raises(InputError):
         build(project, out)
-    assert len(started) == 1 and started[0] is not None and started[0].pid == 0  # closed and reaped
-    assert _no_children()
+    assert len(started) == 1 and started[0][0].pid == 0  # closed
+    assert _reaped(started)  # and waited for
 
 
 def test_no_child_where_forking_is_not_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
