@@ -162,6 +162,34 @@ def test_after_a_score_change_only_that_period_is_read_again(project: Path, tmp_
     assert files(out) == files(clean)
 
 
+def test_the_units_of_periods_taken_from_the_memo_keep_their_digests(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A period taken from the memo of the session comes with its units' digests (a unit's page reads
+    every period's units for its pre-key): no unit of any period is digested again while rendering."""
+    from site_builder.site.build import render_site as real_render
+    from site_builder.site.output import prekeys
+
+    import site_builder.site.build as build_mod
+
+    unknown: list[int] = []
+
+    def render_site(data, *args, **kwargs):
+        unknown.append(sum(1 for r in data.results.values() for u in r.units.values() if prekeys.known(u) is None))
+        return real_render(data, *args, **kwargs)
+
+    monkeypatch.setattr(build_mod, "render_site", render_site)
+    out, clean = tmp_path / "dev", tmp_path / "clean"
+    serve_build(project, out)
+    serve_build(project, out)
+    set_score(project, "2018-Q1", "fgw", 44)  # a later period: the periods before it come from the memo
+    serve_build(project, out)
+    set_score(project, "2018-Q1", "fgw", 45)
+    serve_build(project, out)
+    assert unknown[1:] == [0, 0, 0]
+    clean_serve_build(project, clean)
+    assert files(out) == files(clean)
+
+
 def test_the_memo_keeps_only_what_the_last_build_used(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "dev"
     path = project / "scores" / "xiaoneng" / "2017-Q4.yaml"

@@ -263,6 +263,12 @@ def unit_digest(unit: Any) -> str | None:
     return made
 
 
+def known(unit: Any) -> str | None:
+    """The digest of ``unit`` when this process has made or been given it already (None: not yet)."""
+    got = _UNITS.get(id(unit))
+    return got[1] if got is not None and got[0] is unit else None
+
+
 def remember_unit(unit: Any, hexdigest: str) -> None:
     """Take ``hexdigest`` as the digest of ``unit`` (stored with its scoring in the period cache, made
     of an equal unit: equal scoring key) until :func:`forget`.  Under ``SITE_BUILDER_CHECK_PREKEYS``
