@@ -66,6 +66,22 @@ def run(work: Callable[[], None]) -> int | None:
     return pid
 
 
+def fork_with_pipe() -> tuple[int, int, int] | None:
+    """(``os.fork()``'s value, a pipe's read and write ends) for work in a child that sends its result
+    back, or None when the pipe or the fork is refused (out of descriptors, a container's process
+    limit, memory): the caller then does the work itself."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        return os.fork(), read_end, write_end
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+
+
 def wait_for(pid: int | None) -> None:
     """Wait for the child ``pid`` of :func:`run` (nothing when its work was done in line or was
     waited for already): work aside that must be finished before the next step begins."""

@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from pathlib import Path
 
-from site_builder import messages
+from site_builder import aside, messages
 from site_builder.checks.input_checks import check_inputs
 from site_builder.checks.scheme_checks import check_scheme
 from site_builder.checks.scores_checks import check_period
@@ -575,21 +575,6 @@ def _aside_share(files: list[_PeriodFile], caching: bool) -> list[int]:
     return share
 
 
-def _forked_with_pipe() -> tuple[int, int, int] | None:
-    """(``os.fork()``'s value, a pipe's read and write ends), or None when either is refused (out of
-    descriptors, a container's process limit): the work is then done in this process."""
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:
-        return None
-    try:
-        return os.fork(), read_end, write_end
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-
-
 def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: dict,
                    cache: SourceCache) -> list[_Outcome]:
     """Every period file parsed and checked (:func:`_check_period_file`), in file order.
@@ -601,7 +586,7 @@ def _check_periods(files: list[_PeriodFile], root: Path, schemes: dict, units: d
     that fails or is killed sends nothing whole: its files are checked here again.
     """
     share = _aside_share(files, cache.enabled) if _may_fork(cache) else []
-    pid = _forked_with_pipe() if share else None
+    pid = aside.fork_with_pipe() if share else None
     if pid is None:
         return [_check_period_file(f, root, schemes, units, cache) for f in files]
     pid, read_end, write_end = pid

@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from site_builder import aside
+
 Ident = tuple[int, int, int, int, int, int]
 
 
@@ -130,16 +132,10 @@ def ahead(folder: Path) -> Ahead | None:
         return None
     if not (stat.S_ISDIR(st.st_mode) and ours(st)):
         return None
-    try:
-        read_end, write_end = os.pipe()
-    except OSError:  # out of descriptors: the folder is walked when it is taken
+    forked = aside.fork_with_pipe()
+    if forked is None:  # no descriptor or process to spare: the folder is walked when it is taken
         return None
-    try:
-        pid = os.fork()
-    except OSError:  # no process to spare (a container's limit, memory): walked when taken
-        os.close(read_end)
-        os.close(write_end)
-        return None
+    pid, read_end, write_end = forked
     if pid == 0:  # the child: walk, send, leave without the parent's exit handlers
         code = 1
         try:
