@@ -272,7 +272,7 @@ def render_site(
     # with the cache on, the site before the last build is refilled instead of a new folder made
     recycle = root is not None and fingerprint.enabled()
     with staging(out, locale, recycle, ahead) as stage:
-        stage.make_dirs(outputs.paths)
+        stage.make_dirs(outputs.paths, lazy=True)  # made by the processes that write into them
         records: dict[str, tuple[str, int]] = {}
         findings: list = []
         stats: dict[str, list[int] | None] = {}  # each file's status as written (the build's records)

@@ -122,6 +122,56 @@ def test_make_dirs_makes_each_folder_once_parents_first(tmp_path):
     assert {stat.S_IMODE((root / f).stat().st_mode) for f in folders} == {want}
 
 
+def test_lazy_folders_are_made_by_the_process_that_writes_into_them(tmp_path):
+    """A parallel render notes the site's folders and leaves them to the workers: none is made before
+    a file goes into it; a worker makes the folder and its parents once, a folder another worker made
+    is taken as it is, and the record lists every folder as an eager build's would."""
+    import copy
+
+    root = tmp_path / "stage"
+    root.mkdir()
+    stage = write.Stage(root, "zh-CN")
+    paths = ["a/b/c.html", "a/b/d.html", "a/e.html", "x.html", "f/g/h.html"]
+    stage.make_dirs(paths, lazy=True)
+    assert [p for p in root.rglob("*")] == []  # nothing made yet
+    first, second = copy.deepcopy(stage), copy.deepcopy(stage)  # two forked workers' copies
+    made = []
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *a, **k):
+        made.append(os.path.relpath(path, root))
+        return real_mkdir(path, *a, **k)
+
+    os.mkdir = mkdir
+    try:
+        first.write("a/b/c.html", b"c")
+        first.write("a/e.html", b"e")  # its folder made by this process already
+        second.write_chunks("a/b/d.html", [b"d"])  # made by the other one
+        second.link(str(root / "a/b/c.html"), "f/g/h.html")
+    finally:
+        os.mkdir = real_mkdir
+    assert made == ["a", "a/b", "a", "a/b", "f", "f/g"]
+    assert (root / "a/b/d.html").read_bytes() == b"d" and (root / "f/g/h.html").read_bytes() == b"c"
+    assert stage.folders() == ["a", "a/b", "f", "f/g"]
+    os.makedirs(tmp_path / "ref" / "deep")
+    want = stat.S_IMODE((tmp_path / "ref" / "deep").stat().st_mode)
+    assert {stat.S_IMODE((root / f).stat().st_mode) for f in stage.folders()} == {want}
+
+
+def test_lazy_folders_in_a_refilled_site_replace_a_file_at_once(tmp_path):
+    """Refilling the site before the last build: a file lying where a folder now goes is removed and
+    the folder made before any worker starts; folders the old site has are not made again."""
+    root = tmp_path / "stage"
+    (root / "kept").mkdir(parents=True)
+    (root / "was-a-file").write_bytes(b"old")
+    stage = write.Stage(root, "zh-CN", ({"was-a-file"}, {"kept"}))
+    stage.make_dirs(["was-a-file/index.html", "kept/index.html", "new/index.html"], lazy=True)
+    assert (root / "was-a-file").is_dir() and not (root / "new").exists()
+    stage.write("new/index.html", b"n")
+    stage.write("kept/index.html", b"k")
+    assert (root / "new/index.html").read_bytes() == b"n" and (root / "kept/index.html").read_bytes() == b"k"
+
+
 # ------------------------------------------------------------------ removing the old site
 
 

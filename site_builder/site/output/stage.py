@@ -39,11 +39,18 @@ class Stage:
         self._old_files, self._old_dirs = tree if tree is not None else (set(), set())
         self._refilled = bool(self._old_files or self._old_dirs)  # names there may be taken
         self._kept: set[str] = set()  # every file of the new site (what prune leaves)
+        self._later: set[str] = set()  # folders left to the process that first writes into them
+        self._made: set[str] = set()  # of those, the ones this process made (or found made)
 
-    def make_dirs(self, paths) -> None:
-        """Every folder the files at ``paths`` go into (and its parents), made once before workers
-        write: in sorted order, a parent first, one ``mkdir`` each (the permissions of ``makedirs``).
-        A recycled folder keeps the folders it has; a file where a folder now goes is removed."""
+    def make_dirs(self, paths, lazy: bool = False) -> None:
+        """Every folder the files at ``paths`` go into (and its parents), made once: in sorted order,
+        a parent first, one ``mkdir`` each (the permissions of ``makedirs``).  A recycled folder keeps
+        the folders it has; a file where a folder now goes is removed.
+
+        With ``lazy``, a new folder is only noted here and made by the process that first writes or
+        links a file into it (:meth:`_folder`): the workers that render in parallel make the folders
+        of their shares, instead of this process making every folder of the site before they start
+        (at 500 units, 7,000 folders: 0.5–0.7 s that no other work overlapped)."""
         new: set[str] = set()
         for path in paths:
             self._kept.add(path)
@@ -56,12 +63,34 @@ class Stage:
                 continue
             if folder in self._old_files:
                 _unlink(os.path.join(self.root, folder))
+            elif lazy:
+                self._later.add(folder)
+                continue
             os.mkdir(os.path.join(self.root, folder))
         self._dirs |= new
+
+    def _folder(self, path: str) -> None:
+        """The folder of ``path`` made, with its parents, when :meth:`make_dirs` left it for later and
+        this process has not made it yet (another process may have: a folder holds files of several
+        shares)."""
+        folder = path.rpartition("/")[0]
+        if folder not in self._later or folder in self._made:
+            return
+        chain = []
+        while folder in self._later and folder not in self._made:
+            chain.append(folder)
+            folder = folder.rpartition("/")[0]
+        for folder in reversed(chain):  # a parent first
+            try:
+                os.mkdir(os.path.join(self.root, folder))
+            except FileExistsError:  # made by another worker (the staging folder is this build's own)
+                pass
+            self._made.add(folder)
 
     def write(self, path: str, data: bytes) -> None:
         """Write one file (its folder made by :meth:`make_dirs`); an OSError is a located SiteError."""
         self._kept.add(path)
+        self._folder(path)
         try:
             with self._open(path) as fh:
                 fh.write(data)
@@ -72,6 +101,7 @@ class Stage:
         """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
         is written, but a :class:`Kept` one); its (SHA-256, size).  An OSError is a located SiteError."""
         h, n = hashlib.sha256(), 0
+        self._folder(path)
         try:
             with self._open(path) as fh:
                 for chunk in chunks:
@@ -88,6 +118,7 @@ class Stage:
         """The file ``src`` (of the previous site) at ``path``: a hard link, else a copy; False when
         neither works.  In a recycled folder a name that already is that file is left as it is."""
         dst = os.path.join(self.root, path)
+        self._folder(path)
         if self._refilled:
             try:
                 if os.path.samestat(os.lstat(src), os.lstat(dst)):
