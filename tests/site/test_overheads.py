@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -97,10 +98,9 @@ def test_unit_pages_are_planned_without_their_contexts(example_data, monkeypatch
 # ------------------------------------------------------------------ make_dirs
 
 
-def test_make_dirs_makes_each_folder_once_parents_first(tmp_path):
-    root = tmp_path / "stage"
-    root.mkdir()
-    stage = write.Stage(root, "zh-CN")
+@contextlib.contextmanager
+def _mkdirs(root):
+    """Every folder ``os.mkdir`` is asked to make meanwhile, relative to ``root``."""
     made = []
     real_mkdir = os.mkdir
 
@@ -110,10 +110,18 @@ def test_make_dirs_makes_each_folder_once_parents_first(tmp_path):
 
     os.mkdir = mkdir
     try:
-        stage.make_dirs(["a/b/c.html", "a/d.html", "x.html", "a-b/e.html", "a/b/f/g.html"])
-        stage.make_dirs(["a/b/h.html", "a/i/j.html"])  # only the new folder
+        yield made
     finally:
         os.mkdir = real_mkdir
+
+
+def test_make_dirs_makes_each_folder_once_parents_first(tmp_path):
+    root = tmp_path / "stage"
+    root.mkdir()
+    stage = write.Stage(root, "zh-CN")
+    with _mkdirs(root) as made:
+        stage.make_dirs(["a/b/c.html", "a/d.html", "x.html", "a-b/e.html", "a/b/f/g.html"])
+        stage.make_dirs(["a/b/h.html", "a/i/j.html"])  # only the new folder
     assert made == ["a", "a-b", "a/b", "a/b/f", "a/i"]
     folders = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
     assert folders == ["a", "a-b", "a/b", "a/b/f", "a/i"]
@@ -135,21 +143,11 @@ def test_lazy_folders_are_made_by_the_process_that_writes_into_them(tmp_path):
     stage.make_dirs(paths, lazy=True)
     assert [p for p in root.rglob("*")] == []  # nothing made yet
     first, second = copy.deepcopy(stage), copy.deepcopy(stage)  # two forked workers' copies
-    made = []
-    real_mkdir = os.mkdir
-
-    def mkdir(path, *a, **k):
-        made.append(os.path.relpath(path, root))
-        return real_mkdir(path, *a, **k)
-
-    os.mkdir = mkdir
-    try:
+    with _mkdirs(root) as made:
         first.write("a/b/c.html", b"c")
         first.write("a/e.html", b"e")  # its folder made by this process already
         second.write_chunks("a/b/d.html", [b"d"])  # made by the other one
         second.link(str(root / "a/b/c.html"), "f/g/h.html")
-    finally:
-        os.mkdir = real_mkdir
     assert made == ["a", "a/b", "a", "a/b", "f", "f/g"]
     assert (root / "a/b/d.html").read_bytes() == b"d" and (root / "f/g/h.html").read_bytes() == b"c"
     assert stage.folders() == ["a", "a/b", "f", "f/g"]
