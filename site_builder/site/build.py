@@ -39,7 +39,7 @@ from site_builder.site.data import Options, SiteData
 from site_builder.site.failures import fail_all
 from site_builder.site.records.gitversion import build_version
 from site_builder.site.records.lock.checks import check_lock
-from site_builder.site import render_pool
+from site_builder.site import render_pool, shares
 from site_builder.site.plan import plan_site
 from site_builder.site.theme import PACKAGE_THEME, theme_dir  # noqa: F401 - re-exported
 from site_builder.site.present.render import make_environment
@@ -282,6 +282,7 @@ def render_site(
             records[path] = (hashlib.sha256(blob).hexdigest(), len(blob))
             findings += render_pool.privacy_findings({path: blob}, sources, names)
         job = render_pool._Job(env, routes, locale, sources, names, stage, 1, build_key, previous)
+        job.warm = lambda: shares.before_shares(data)  # (a recycled render: made once, before its shares)
         try:
             with settled(None):  # the planned site frozen out of collections, shared by forked workers
                 if parallel:

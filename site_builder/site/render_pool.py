@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-import click
-
 from site_builder.site.failures import SiteError, fail
+from site_builder.site.progress import counter as _counter, progress as _progress
 from site_builder.site.output import privacy, reuse
 from site_builder.site.present.render import render_route
 
@@ -59,6 +56,7 @@ class _Job:
     build_key: reuse.BuildKey | None = None  # :func:`reuse.build_key`: None, nothing is reused
     previous: reuse.Previous | None = None  # the last build of the output folder
     bounds: list[int] | None = None  # where each share starts (:func:`_bounds`); None: equal runs
+    warm: object = None  # called before a recycled render forks its shares (:func:`.shares.before_shares`)
 
 
 def default_jobs() -> int:
@@ -286,6 +284,8 @@ def _render_recycled(job: _Job, jobs: int, show: bool):
     job.tasks = len(job.bounds) - 1
     _JOB = job
     _compiled(job.env)
+    if job.warm is not None:
+        job.warm()
     _trim()
     ctx = multiprocessing.get_context("fork")
     records, findings, failures = {}, [], []
@@ -372,26 +372,6 @@ def _trim() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-@contextmanager
-def _counter(total: int, locale: str, show: bool):
-    if not show or total < 200:
-        yield lambda n: None
-        return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
-        yield bar.update
-
-
-@contextmanager
-def _progress(routes: list, locale: str, show: bool):
-    if not show or len(routes) < 200:
-        yield routes
-        return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
-        yield bar
 
 
 def privacy_findings(files, sources, names=()) -> list:

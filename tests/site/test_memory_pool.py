@@ -61,6 +61,31 @@ def test_a_recycled_render_gives_the_bytes_of_a_serial_build_one_process_a_share
     assert str(os.getpid()) not in pids
 
 
+def test_the_parent_makes_each_periods_line_statistics_once_for_every_share(project, tmp_path, monkeypatch, recycled):
+    """Every share's cards read their groups' medians and best of every line: the parent makes them
+    once per period before it forks the shares (shares.before_shares), and no share makes them again;
+    the site is the same bytes as a serial build's."""
+    from site_builder.site.present import card_why
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764900000")
+    build_site(project, tmp_path / "serial", quiet=True, jobs=1)
+    seen = tmp_path / "stats"
+    seen.mkdir()
+    original = card_why.group_line_stats
+
+    def stats(result):
+        (seen / f"{os.getpid()}.{result.scheme}.{result.period}.{len(os.listdir(seen))}").touch()
+        return original(result)
+
+    monkeypatch.setattr(card_why, "group_line_stats", stats)
+    build_site(project, tmp_path / "recycled", quiet=True, jobs=2)
+    assert tree_bytes(tmp_path / "recycled") == tree_bytes(tmp_path / "serial")
+    made = [name.split(".")[:3] for name in os.listdir(seen)]
+    assert {pid for pid, _, _ in made} == {str(os.getpid())}  # the parent's, none in a share
+    periods = [(s, p) for _, s, p in made]
+    assert len(periods) == len(set(periods)) > 1  # each period once
+
+
 def test_a_rebuild_in_recycled_workers_takes_over_what_a_serial_rebuild_takes_over(
     project, tmp_path, monkeypatch, recycled
 ):

@@ -1,0 +1,30 @@
+"""The progress bar of rendering, on standard error, for a site of 200 routes or more."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+
+@contextmanager
+def counter(total: int, locale: str, show: bool):
+    """A function to call with how many routes were just done (a bar when ``show``)."""
+    if not show or total < 200:
+        yield lambda n: None
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
+        yield bar.update
+
+
+@contextmanager
+def progress(routes: list, locale: str, show: bool):
+    """``routes`` to iterate, shown as a bar when ``show``."""
+    if not show or len(routes) < 200:
+        yield routes
+        return
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
+        yield bar
