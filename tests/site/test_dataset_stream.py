@@ -112,6 +112,67 @@ def test_examples_are_the_first_values_of_the_whole_table(fixture_data: SiteData
             assert found[table].get(f.name) == expected, (table, f.name)
 
 
+def _tables_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(period, table) for every table :func:`.dataset.period_tables` makes from now on, none kept
+    between readers (as at 10,000 units, where a period's line rows do not fit the bound)."""
+    from site_builder.site.output import dataset_kept
+
+    made: list[tuple[str, str]] = []
+    real = dataset.period_tables
+
+    def counted(data, period, tables):
+        tables = tuple(tables)
+        made.extend((period.id, t) for t in tables)
+        return real(data, period, tables)
+
+    monkeypatch.setattr(dataset, "period_tables", counted)
+    monkeypatch.setattr(dataset_kept, "VALUES_KEPT", 0)
+    dataset_kept.forget()
+    return made
+
+
+def test_examples_stop_making_a_table_once_it_has_every_field(fixture_data: SiteData,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field blank in every period makes the examples read every period, but only the tables that
+    still lack a field: the line rows (every field filled in the first period) are made once."""
+    data = fixture_data
+    periods = [p.id for p in dataset.published_periods(data, "xiaoneng")]
+    reference = {t: {} for t in TABLES}  # every period's examples merged, the first value kept
+    for period in dataset.published_periods(data, "xiaoneng"):
+        for table, values in dataset_stream.period_examples(dataset_stream.records_of(data, period)).items():
+            for name, value in values.items():
+                reference[table].setdefault(name, value)
+    made = _tables_made(monkeypatch)
+    found = dataset_stream.examples(data, "xiaoneng")
+    assert found == reference
+    assert len(periods) > 1 and any(len(reference[t]) < len(TABLES[t]) for t in TABLES)  # read them all
+    assert len(reference["lines"]) == len(TABLES["lines"])
+    assert [p for p, t in made if t == "lines"] == periods[:1]  # the first period's line rows only
+    assert {p for p, t in made if t == "results"} == set(periods)
+
+
+def test_the_json_dataset_makes_each_table_of_a_period_once_with_its_examples(fixture_data: SiteData,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streaming the JSON document, a period's examples are taken from each table as it is written:
+    its records are not made whole beside the tables (twice the line rows where they are not kept)."""
+    data = fixture_data
+    periods = dataset.published_periods(data, "xiaoneng")
+    pks = dataset_stream.period_keys(data, "xiaoneng")
+    expected = {pk: dataset_stream.period_examples(dataset_stream.records_of(data, p)) for p, pk in zip(periods, pks)}
+    from types import SimpleNamespace
+
+    first = SimpleNamespace(build=None, files={})  # a first build into the folder: a record is kept
+    monkeypatch.delenv("SITE_BUILDER_CHECK_PREKEYS")  # (the tests' check makes every period's records whole)
+    monkeypatch.setattr(dataset_stream, "_LAST", dataset_stream.dataset_pieces.Last(first))
+    made = _tables_made(monkeypatch)
+    fixed = dataset_fixed(data, "xiaoneng", "方案")
+    stream = dataset_stream.json_chunks(data, "xiaoneng", fixed, "data/x.json", lambda: pks)
+    b"".join(stream)
+    assert sorted(made) == sorted((p.id, t) for p in periods for t in TABLES)  # each once
+    assert {pk: dataset_stream._LAST.examples[pk] for pk in pks} == expected
+    assert {pk: entry[2] for pk, entry in stream.record.items()} == expected
+
+
 def test_a_personal_number_in_a_streamed_file_refuses_the_build(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "project"
