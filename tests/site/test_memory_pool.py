@@ -61,29 +61,35 @@ def test_a_recycled_render_gives_the_bytes_of_a_serial_build_one_process_a_share
     assert str(os.getpid()) not in pids
 
 
-def test_the_parent_makes_each_periods_line_statistics_once_for_every_share(project, tmp_path, monkeypatch, recycled):
-    """Every share's cards read their groups' medians and best of every line: the parent makes them
-    once per period before it forks the shares (shares.before_shares), and no share makes them again;
-    the site is the same bytes as a serial build's."""
+def test_the_parent_makes_what_every_share_reads_once_before_it_forks_them(project, tmp_path, monkeypatch, recycled):
+    """Every share's cards read their groups' medians and best of every line, and look their units up
+    in their rankings: the parent makes the statistics once per period and indexes each ranking once
+    before it forks the shares (shares.before_shares), and no share makes them again; the site is the
+    same bytes as a serial build's."""
+    from site_builder.site.pages import common
     from site_builder.site.present import card_why
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764900000")
     build_site(project, tmp_path / "serial", quiet=True, jobs=1)
-    seen = tmp_path / "stats"
+    seen = tmp_path / "made"
     seen.mkdir()
-    original = card_why.group_line_stats
 
-    def stats(result):
-        (seen / f"{os.getpid()}.{result.scheme}.{result.period}.{len(os.listdir(seen))}").touch()
-        return original(result)
+    def noted(what, original, name):
+        def made(obj):
+            (seen / f"{what}.{os.getpid()}.{name(obj)}.{len(os.listdir(seen))}").touch()
+            return original(obj)
+        return made
 
-    monkeypatch.setattr(card_why, "group_line_stats", stats)
+    monkeypatch.setattr(card_why, "group_line_stats",
+                        noted("stats", card_why.group_line_stats, lambda r: f"{r.scheme}-{r.period}"))
+    monkeypatch.setattr(common, "_index", noted("index", common._index, lambda r: id(r)))
     build_site(project, tmp_path / "recycled", quiet=True, jobs=2)
     assert tree_bytes(tmp_path / "recycled") == tree_bytes(tmp_path / "serial")
     made = [name.split(".")[:3] for name in os.listdir(seen)]
-    assert {pid for pid, _, _ in made} == {str(os.getpid())}  # the parent's, none in a share
-    periods = [(s, p) for _, s, p in made]
-    assert len(periods) == len(set(periods)) > 1  # each period once
+    assert {pid for _, pid, _ in made} == {str(os.getpid())}  # the parent's, none in a share
+    for what in ("stats", "index"):
+        keys = [key for kind, _, key in made if kind == what]
+        assert len(keys) == len(set(keys)) > 1  # each period, each ranking once
 
 
 def test_a_rebuild_in_recycled_workers_takes_over_what_a_serial_rebuild_takes_over(

@@ -9,6 +9,7 @@ from site_builder.model import Period, SchemeVersion
 from site_builder.site import paths
 from site_builder.site.present import i18n
 from site_builder.site.data import SiteData
+from site_builder.site.output import prekeys
 from site_builder.site.plan import Crumb
 
 
@@ -58,15 +59,26 @@ def earlier_versions(data: SiteData) -> Iterator[tuple[SiteData, Period]]:
             yield then, version.period
 
 
+def first_entries(ranking) -> dict:
+    """Unit → its first entry in ``ranking`` (as a search of the entries finds it), indexed once per
+    process and ranking (kept until the build's per-process memos are dropped, :func:`.prekeys.forget`;
+    a recycled render's parent indexes every period's rankings before it forks the shares:
+    :mod:`..shares`)."""
+    return prekeys.memo("first entries", ranking, lambda: _index(ranking))  # type: ignore[return-value]
+
+
+def _index(ranking) -> dict:
+    return {e.unit: e for e in reversed(ranking.entries)}
+
+
 class PlacesShown:
     """What a unit's pages show of the ranking it is placed in (for their pre-keys): the ranking's
-    size and category and the unit's first entry there (place, tied), each group's main ranking and
-    each ranking's entries indexed once per process (the results are kept by the periods: their ids
-    stay their own)."""
+    size and category and the unit's first entry there (place, tied), each group's main ranking
+    found once per process (the results are kept by the periods: their ids stay their own), each
+    ranking's entries indexed once (:func:`first_entries`)."""
 
     def __init__(self, data) -> None:
         self.data = data
-        self.rankings: dict[int, tuple[object, dict]] = {}  # id of a ranking → (it, unit → first entry)
         self.main: dict[tuple[int, str], object] = {}  # (id of a result, group) → its main ranking
 
     def __call__(self, result, uid: str) -> tuple | None:
@@ -79,8 +91,5 @@ class PlacesShown:
         ranking = main if main is not None else self.data.unit_ranking(result, uid)
         if ranking is None:
             return None
-        got = self.rankings.get(id(ranking))
-        if got is None or got[0] is not ranking:
-            got = self.rankings[id(ranking)] = (ranking, {e.unit: e for e in reversed(ranking.entries)})
-        e = got[1].get(uid)
+        e = first_entries(ranking).get(uid)
         return (len(ranking.entries), ranking.category_name, None if e is None else (e.rank, e.tied))

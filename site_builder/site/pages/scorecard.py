@@ -25,7 +25,7 @@ from site_builder.site.present.card_views import CardResult, line_views
 from site_builder.site.present.card_why import MEMO_LIMIT, folded_lines, line_shape, why_summary
 from site_builder.site.data import SiteData
 from site_builder.site.present.level_views import card_level
-from site_builder.site.pages.common import PlacesShown, earlier_versions, is_draft, notice_crumbs
+from site_builder.site.pages.common import PlacesShown, earlier_versions, first_entries, is_draft, notice_crumbs
 from site_builder.site.pages.notice_versions import corrections_of, superseded_view
 from site_builder.site.plan import Crumb, Once, PageMeta, Route, lazy_page, page_kind
 from site_builder.site.output import prekeys
@@ -35,22 +35,16 @@ from site_builder.site.present.tables import streak_text
 
 
 class EntryIndex:
-    """A unit's place in its ranking, looked up in a dict built once per ranking (not by scanning
-    the ranking's entries for every card: O(units), not O(units²), for a group of 10,000)."""
+    """A unit's place in its ranking, looked up in a dict built once per ranking and process
+    (:func:`.common.first_entries`; not by scanning the ranking's entries for every card: O(units),
+    not O(units²), for a group of 10,000)."""
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
-        self.by_ranking: dict[int, tuple[object, dict[str, RankEntry]]] = {}
 
     def __call__(self, result: PeriodResult, unit: str) -> RankEntry | None:
         ranking = self.data.unit_ranking(result, unit)
-        if ranking is None:
-            return None
-        got = self.by_ranking.get(id(ranking))
-        if got is None or got[0] is not ranking:  # the ranking itself is kept, so its id stays its own
-            first = {e.unit: e for e in reversed(ranking.entries)}  # the first entry, as the search finds
-            got = self.by_ranking[id(ranking)] = (ranking, first)
-        return got[1].get(unit)
+        return None if ranking is None else first_entries(ranking).get(unit)
 
 
 def rank_summary(data: SiteData, period: Period, result: PeriodResult, unit: str,
