@@ -392,6 +392,40 @@ def test_a_site_built_after_a_middle_edit_is_a_clean_build(tmp_path, scored, ser
     assert tree(tmp_path / "site") == tree(tmp_path / "clean")
 
 
+def test_a_builds_unit_digests_are_made_by_the_writer_beside_it(tmp_path, scored, monkeypatch):
+    """A build's new scorings are stored with their units' digests, made by the child that writes
+    them while the build goes on, not by the build before its workers start; a later build reads
+    them with the scorings (and the tests' check makes them again and compares)."""
+    from site_builder import aside
+    from site_builder.scoring import period_cache
+    from site_builder.site.build import _build
+    from site_builder.site.output import prekeys
+
+    monkeypatch.setattr(aside.threading, "active_count", lambda: 1)  # (threads the suite leaves behind)
+    made = tmp_path / "made"
+    made.mkdir()
+    real = period_cache._unit_digests
+
+    def noted(units):
+        (made / f"{os.getpid()}.{len(os.listdir(made))}").touch()
+        return real(units)
+
+    monkeypatch.setattr(period_cache, "_unit_digests", noted)
+    root = make_project(tmp_path / "p", files(PLAIN), base=False)
+    _build(root, tmp_path / "site", as_of=AS_OF, preview=False, quiet=True, serve=False)
+    pids = {name.split(".")[0] for name in os.listdir(made)}
+    assert pids and str(os.getpid()) not in pids  # the writer's, not the build's
+    p, _ = pipeline.check(root, include_drafts=False)
+    cache = PeriodCache.open(p, False, list(p.periods), lambda: pipeline._compute_inputs(p))
+    cache.hits(list(p.periods))
+    for skey, period in zip(cache.score_keys, p.periods):
+        entry = cache.scorings.get(skey)
+        assert set(entry[5]) == set(period.scores.units)  # every unit's digest stored
+        # read back, each stored digest is made again from its unit and compared (SITE_BUILDER_CHECK_PREKEYS)
+        assert cache._scoring(skey, period) is not None
+    prekeys.forget()
+
+
 # ---------------------------------------------------------------- random sequences of edits
 
 
