@@ -7,7 +7,10 @@
   (:class:`~.data.SiteData`, everything a page may read, gathered once),
   :mod:`.plan` (every output file as a route; page kinds register here),
   :mod:`.paths` and :mod:`.urls` (where each page lives, relative links),
-  :mod:`.failures` (errors of the stage), :mod:`.serve` (the clerk's preview);
+  :mod:`.failures` (errors of the stage), :mod:`.serve` (the clerk's preview),
+  :mod:`.render_pool` (rendering in forked workers), :mod:`.shares` (what a
+  large site's shares read, made once before they are forked) and
+  :mod:`.progress` (the progress bar);
 - :mod:`.pages`: the page kinds, one module each (notice, score card, unit,
   scheme document, data dictionary, archive, home, special pages), with their
   helpers (``common``, ``notice_versions``);
