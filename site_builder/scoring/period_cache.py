@@ -376,8 +376,10 @@ class PeriodCache:
         computed = range(first, len(results))
         # every step's scoring entry, also of the steps read whole: an edit before them re-scores them
         scored, self.scored = self.scored, {}
-        if self.smemo is not None:  # serve keeps them with the units in memory: made here
-            scored = {i: (*got, _unit_digests(got[0])) for i, got in scored.items()}
+        # the units' digests: serve keeps them with the units in memory (made here); a build's are made by
+        # the writer beside it, not before its workers start (at 10,000 units 5 s; the workers make
+        # their units' for the pre-keys)
+        scored = {i: (*got, _unit_digests(got[0]) if self.smemo is not None else None) for i, got in scored.items()}
         for i, skey in enumerate(self.score_keys):
             if skey is None:
                 continue
@@ -406,14 +408,12 @@ class PeriodCache:
                 blob = _dump(dataclasses.replace(results[i], units={}) if apart else results[i], steps[i])
                 self.entries.store(self.keys[i], (FORMAT, self.keys[i], blob, carried[i], {},
                                                   self.result_keys[i], self.score_keys[i], apart))
-            for i, (units, after, *digests) in scored.items():
+            for i, (units, after, digests) in scored.items():
                 skey = self.score_keys[i]
                 if skey is not None:
-                    # a build's digests are made here, by the writer beside the build, not before its
-                    # workers start (at 10,000 units 5 s; the workers make their units' for the pre-keys)
                     self.scorings.store(skey, (FORMAT, "scores", skey, _dump(units, steps[i]),
                                                pickle.dumps(after, protocol=5),
-                                               digests[0] if digests else _unit_digests(units)))
+                                               _unit_digests(units) if digests is None else digests))
             self.entries.prune()
             self.scorings.prune()
 

@@ -14,8 +14,7 @@ def counter(total: int, locale: str, show: bool):
     if not show or total < 200:
         yield lambda n: None
         return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(length=total, label=label, file=sys.stderr, width=30) as bar:
+    with _bar(locale, length=total) as bar:
         yield bar.update
 
 
@@ -25,6 +24,10 @@ def progress(routes: list, locale: str, show: bool):
     if not show or len(routes) < 200:
         yield routes
         return
-    label = "Rendering pages" if locale == "en" else "正在生成页面"
-    with click.progressbar(routes, label=label, file=sys.stderr, width=30) as bar:
+    with _bar(locale, iterable=routes) as bar:
         yield bar
+
+
+def _bar(locale: str, **kw):
+    label = "Rendering pages" if locale == "en" else "正在生成页面"
+    return click.progressbar(label=label, file=sys.stderr, width=30, **kw)

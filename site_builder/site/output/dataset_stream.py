@@ -297,15 +297,14 @@ class DatasetFile(reuse.Recorded):
             digested = _records_digest(self._records(period))
             if digested is not None:
                 _LAST.digests[pk] = digested
+        columns = self._table(period, table)
         if pk is not None and pk not in _LAST.examples and self.name is None:  # (the JSON reads every table)
             # each table's examples from the table written, the period's once the last one is
             seen = self._examples.setdefault(pk, {})
-            seen[table] = table_examples(table, columns := self._table(period, table))
+            seen[table] = table_examples(table, columns)
             if len(seen) == len(TABLES):
                 _LAST.examples[pk] = {t: seen[t] for t in TABLES}
-        else:
-            columns = None
-        for i, rows in enumerate(_batches(self._table(period, table) if columns is None else columns, self.batch)):
+        for i, rows in enumerate(_batches(columns, self.batch)):
             if i < n:  # taken over before a piece that was not intact
                 continue
             rows_digest = _rows_digest(pk, table, i, self.batch or BATCH, rows) if out is not None else None

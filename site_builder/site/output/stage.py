@@ -74,8 +74,6 @@ class Stage:
         this process has not made it yet (another process may have: a folder holds files of several
         shares)."""
         folder = path.rpartition("/")[0]
-        if folder not in self._later or folder in self._made:
-            return
         chain = []
         while folder in self._later and folder not in self._made:
             chain.append(folder)
