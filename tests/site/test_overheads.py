@@ -95,6 +95,33 @@ def test_unit_pages_are_planned_without_their_contexts(example_data, monkeypatch
     assert second.context["unit"].id == sorted(example_data.project.units)[1]
 
 
+def test_a_planned_score_card_holds_little_memory_of_its_own(example_data):
+    """A province's build plans 130,000 routes in its own process, most of them score cards, and every
+    forked worker starts from that memory: a planned card is its path, a route of slots and one small
+    object that makes its context and pre-key (not a closure and two partials, each with a tuple and a
+    dict: 0.9 KB a card of the example before, 0.5 KB now)."""
+    import tracemalloc
+
+    from site_builder.site.pages import scorecard
+
+    data = example_data
+    periods = [p for sid in sorted(data.project.schemes) for p in data.periods_of(sid)]
+    list(scorecard.scorecard_routes(data, periods[0]))  # (what a first call makes once)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        cards = [r for p in periods for r in scorecard.scorecard_routes(data, p)]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(cards) > 100
+    assert held / len(cards) < 650, f"{held / len(cards):.0f} bytes a card"
+    assert all(r.context is cards[0].context and not r.context for r in cards)  # one shared empty context
+    assert not hasattr(cards[0], "__dict__")
+    page = cards[0].resolved().context["page"]  # the lazy context is still the card's
+    assert (page.path, page.kind) == (cards[0].path, "scorecard")
+
+
 # ------------------------------------------------------------------ make_dirs
 
 
