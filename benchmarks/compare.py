@@ -694,13 +694,12 @@ def main() -> None:
             rows[0] += ("ours / Hugo's cold build",)
         gauge_out, gauge_cache = inc / "gauge-out", inc / "gauge-cache"  # (Hugo's no-op runs keep theirs)
 
-        def gauged(runs: list[float]) -> list[float]:
-            """A cold Hugo build just after the rebuild timed last (the machine's speed then)."""
+        def gauged(runs: list[float]) -> None:
+            """A cold Hugo build just after the rebuild timed last (the machine's speed then), into ``runs``."""
             if not args.gauge:
-                return []
+                return
             _clear(gauge_out, gauge_cache, hugo_site / "resources", hugo_site / ".hugo_build.lock")
             runs.append(measure(hugo_cmd(hugo, hugo_site, gauge_out, gauge_cache), hugo_site, gauge_out, env).wall)
-            return runs
 
         def share(name: str, mine: list[float], yard: list[float]) -> tuple[str, ...]:
             if not args.gauge:

@@ -282,7 +282,7 @@ def shared_with(previous: Previous | None, done: list) -> list:
             pre = rec[6] if k.pre is not None and k.pre == rec[6] else k.pre
             if key is not k.key or pre is not k.pre:
                 k = Keyed(key, pre, k.check, k.batch)
-            if extra is not None and len(rec) > 7 and extra == rec[7]:
+            if extra is not None and extra == rec[7]:  # (a record's entries are checked whole: _valid)
                 extra = rec[7]
         out.append((p, h, n, (k, extra), linked, st))
     return out
