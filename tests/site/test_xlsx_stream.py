@@ -8,6 +8,7 @@ cells written; and the memory used while saving a long sheet no longer grows wit
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import io
 import tracemalloc
 import zipfile
@@ -126,24 +127,35 @@ def test_openpyxl_reads_back_every_cell(sheet_blocks):
                 assert value == (row[c] if c < len(row) else None), (r, c)
 
 
+def _long_columns(n: int) -> list[list]:
+    """The columns of a long table of ``n`` rows, as the downloads give them."""
+    return [
+        [f"某某县第{i % 500:03d}考核单位" for i in range(n)],
+        [f"u{i % 500:03d}" for i in range(n)],
+        [f"L{i % 40:02d}" for i in range(n)],
+        [f"指标{i % 40}：按时报送并落实整改" for i in range(n)],
+        [xlsx.Number(f"{i % 997}.{i % 10}") for i in range(n)],
+        [i % 3 for i in range(n)],
+        [None if i % 3 else "扣分" for i in range(n)],
+        ["true" if i % 2 else "false" for i in range(n)],
+    ]
+
+
+def _long_book(columns: list[list]) -> xlsx.Workbook:
+    wb = xlsx.Workbook("long", _dt.datetime(2025, 1, 1))
+    ws = wb.sheet("lines", freeze="A2")
+    ws.append(["unit", "unit_id", "line_id", "line", "points", "depth", "note", "leaf"], bold=True)
+    ws.extend_columns(columns)
+    return wb
+
+
 def _long_sheet_peak(n: int) -> tuple[int, int]:
     """The peak of memory (bytes traced) while a workbook with a long table of ``n`` rows is made
-    and saved (its columns given, as the downloads give them), and the file's size."""
-    names = [f"某某县第{i % 500:03d}考核单位" for i in range(n)]
-    ids = [f"u{i % 500:03d}" for i in range(n)]
-    lines = [f"L{i % 40:02d}" for i in range(n)]
-    line_names = [f"指标{i % 40}：按时报送并落实整改" for i in range(n)]
-    points = [xlsx.Number(f"{i % 997}.{i % 10}") for i in range(n)]
-    depths = [i % 3 for i in range(n)]
-    notes = [None if i % 3 else "扣分" for i in range(n)]
-    flags = ["true" if i % 2 else "false" for i in range(n)]
+    (its columns given) and saved, and the file's size."""
+    columns = _long_columns(n)
     tracemalloc.start()
     try:
-        wb = xlsx.Workbook("long", _dt.datetime(2025, 1, 1))
-        ws = wb.sheet("lines", freeze="A2")
-        ws.append(["unit", "unit_id", "line_id", "line", "points", "depth", "note", "leaf"], bold=True)
-        ws.extend_columns([names, ids, lines, line_names, points, depths, notes, flags])
-        size = len(wb.save())
+        size = len(_long_book(columns).save())
         return tracemalloc.get_traced_memory()[1], size
     finally:
         tracemalloc.stop()
@@ -159,3 +171,45 @@ def test_saving_a_long_sheet_does_not_hold_its_text():
     per_row = (large - small) / 60_000
     assert per_row < 400, per_row  # the text of a row alone is more than 500 bytes
     assert large_size > 3.5 * small_size  # (the sheet did grow)
+
+
+def test_a_workbook_saved_in_pieces_is_the_same_file_never_joined(monkeypatch):
+    """A notice's XLSX is written a piece at a time (xlsx_pieces.Book): the pieces are the file's
+    bytes, the first carries every cell's text to the scan, and each member's deflated bytes are the
+    pieces themselves — never joined into the file and the file copied into the package (30 MB each,
+    at once, for a notice of 10,000 units)."""
+    columns = _long_columns(20_000)
+    whole = _long_book(columns).save()
+    made = []
+    of = xlsx.Deflated.of
+    monkeypatch.setattr(xlsx.Deflated, "of", classmethod(lambda cls, texts: made.append(of(texts)) or made[-1]))
+    first = _long_book(columns).save(pieces=True)
+    assert type(whole.rest) is tuple and not whole.rest
+    assert bytes(first) + b"".join(first.rest) == bytes(whole)
+    assert first.parts == whole.parts and first.cells == whole.cells and first.sheets == whole.sheets
+    # a header and the deflated bytes of each of the 8 members (7 parts, 1 sheet), the central
+    # directory: the first header is the package's own bytes, each member's bytes the deflater's own
+    assert len(made) == 8 and len(first.rest) == 2 * 8 and len(first) < 100
+    assert all(raw is piece for (raw, _, _), piece in zip(made, first.rest[::2], strict=True))
+    assert len(made[-1][0]) > 0.9 * len(whole)
+
+
+def test_a_notice_workbook_is_written_in_pieces_the_first_scanned_for_all(tmp_path, monkeypatch):
+    from site_builder.site.output import dataset_stream, stage, xlsx_pieces
+
+    monkeypatch.setattr(dataset_stream, "previous", lambda: None)  # no last build
+    columns = _long_columns(2_000)
+    book = xlsx_pieces.Book("a/b.xlsx", lambda old, keyed, check: _long_book(columns).save(old, keyed, check,
+                                                                                          pieces=True))
+    chunks = list(book)
+    assert isinstance(chunks[0], xlsx.Package) and "指标7：按时报送并落实整改" in chunks[0].cells
+    assert all(type(c) is stage.Scanned for c in chunks[1:]) and len(chunks) == 2 * 8 + 1
+    scanned = []
+    out = stage.Stage(tmp_path, "zh-CN")
+    sha, size = out.write_chunks("b.xlsx", iter(chunks), scanned.append)
+    assert scanned == [chunks[0]]  # the rest: its text was in the first
+    data = (tmp_path / "b.xlsx").read_bytes()
+    assert data == bytes(_long_book(columns).save()) and size == len(data)
+    assert sha == hashlib.sha256(data).hexdigest()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None

@@ -159,11 +159,11 @@ def _tied(tied: bool, locale: str) -> str:
 
 
 def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date, records=None,
-            old=None, keyed: bool = False, check: bool = False) -> xlsx.Package:
+            old=None, keyed: bool = False, check: bool = False, pieces: bool = False) -> xlsx.Package:
     """The notice's tables, one sheet per group; with ``records`` (:class:`.dataset.Records`), a sheet
     per long table after them (every line's points, every ranking, honours and levels).  ``old``,
-    ``keyed``, ``check``: the unchanged sheets of the last build's file taken over
-    (:meth:`.xlsx.Workbook.save`, :mod:`.xlsx_pieces`)."""
+    ``keyed``, ``check``: the unchanged sheets of the last build's file taken over, ``pieces``: saved
+    in pieces (:meth:`.xlsx.Workbook.save`, :mod:`.xlsx_pieces`)."""
     wb = xlsx.Workbook(title, dt.datetime(on.year, on.month, on.day))
     used: set[str] = set()
     for tbl in tables:
@@ -204,7 +204,7 @@ def to_xlsx(tables: tuple[GroupTable, ...], locale: str, title: str, on: dt.date
             ws.append([f.name for f in fields], bold=True)
             rows = records.table(name)  # columns (:class:`.jsontext.Columns`)
             ws.extend_columns([_cells(rows.column(f.name), f.type == "number") for f in fields])
-    return wb.save(old, keyed, check)
+    return wb.save(old, keyed, check, pieces)
 
 
 def _number(text: str | None) -> xlsx.Number | None:

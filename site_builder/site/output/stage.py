@@ -97,13 +97,15 @@ class Stage:
 
     def write_chunks(self, path: str, chunks, each=None) -> tuple[str, int]:
         """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
-        is written, but a :class:`Kept` one); its (SHA-256, size).  An OSError is a located SiteError."""
+        is written, but a :class:`Kept` or :class:`Scanned` one); its (SHA-256, size).  An OSError is a located SiteError."""
         h, n = hashlib.sha256(), 0
         self._folder(path)
         try:
             with self._open(path) as fh:
                 for chunk in chunks:
-                    if each is not None and type(chunk) is not Kept:
+                    if type(chunk) is Scanned:
+                        chunk = chunk.data
+                    elif each is not None and type(chunk) is not Kept:
                         each(chunk)
                     h.update(chunk)
                     n += len(chunk)
@@ -247,6 +249,17 @@ def _unlink(target: str) -> None:
 class Kept(bytes):
     """A chunk taken over from the last build's file: scanned when it was made (under the same masked
     names), so :meth:`Stage.write_chunks` hashes and writes it without scanning it again."""
+
+
+class Scanned:
+    """Bytes of a file whose text an earlier chunk of the same file carried to the scan (a workbook
+    written in pieces: its first chunk, :class:`.xlsx.Package`, holds every cell's text), so
+    :meth:`Stage.write_chunks` hashes and writes them without scanning them; held, not copied."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 def take_recycled(kept: Path, stage: Path, ahead: listing.Ahead | None = None) -> tuple[set[str], set[str]] | None:

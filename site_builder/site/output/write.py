@@ -45,8 +45,8 @@ from site_builder import messages
 from site_builder.errors import Mark
 from site_builder.site.failures import fail
 from site_builder.site.output.outfolder import check_out, real_out  # noqa: F401 - check_out re-exported
-from site_builder.site.output.stage import (  # noqa: F401 - Kept, _rmtree re-exported
-    Kept, Stage, _discard, _rmtree, _write_failed, take_recycled,
+from site_builder.site.output.stage import (  # noqa: F401 - Kept, Scanned, _rmtree re-exported
+    Kept, Scanned, Stage, _discard, _rmtree, _write_failed, take_recycled,
 )
 
 try:  # not on Windows: there, two builds at once are not guarded

@@ -64,11 +64,13 @@ class Package(bytes):
     every cell, each once, the name of every sheet): the privacy scan reads these instead of
     inflating the zip it was just deflated into (:func:`.scan_text.output_text`).  ``sheets``:
     for the next build, each sheet's member as [name, key, start, length, CRC-32, size, SHA-256
-    of its deflated bytes] (keyed sheets only, :meth:`Workbook.save`)."""
+    of its deflated bytes] (keyed sheets only, :meth:`Workbook.save`).  ``rest``: a workbook saved
+    in pieces, the file's bytes that follow these (whose text ``parts`` and ``cells`` hold too)."""
 
     parts: tuple[tuple[str, str], ...]
     cells: tuple[str, ...]
     sheets: tuple[list, ...] = ()
+    rest: list[bytes] | tuple = ()
 
 
 class Deflated(tuple):
@@ -88,26 +90,27 @@ class Deflated(tuple):
         return cls((b"".join(out), crc, size))
 
 
-def _zip(members: list[tuple[str, Deflated]]) -> tuple[bytearray, list[int]]:
-    """The zip file of ``members`` (name, deflated) in this order, and where each one's data starts."""
-    out, central, starts = bytearray(), bytearray(), []
+def _zip(members: list[tuple[str, Deflated]]) -> tuple[list[bytes], list[int]]:
+    """The zip file of ``members`` (name, deflated) in this order, as pieces (each member's header,
+    its deflated bytes themselves, not copied, and last the central directory), and where each
+    member's data starts."""
+    pieces, central, starts, offset = [], bytearray(), [], 0
     for name, (raw, crc, size) in members:
         encoded = name.encode("ascii")
-        offset = len(out)
         if max(size, len(raw), offset) > _ZIP64_LIMIT:  # as zipfile refused (no ZIP64 here)
             raise RuntimeError(f"{name}: too large for a zip file without ZIP64")
-        out += _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
-                           len(encoded), 0)
-        out += encoded
-        starts.append(len(out))
-        out += raw
+        head = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
+                           len(encoded), 0) + encoded
         central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, 0, _DEFLATED, _DOS_TIME, _DOS_DATE,
                                  crc, len(raw), size, len(encoded), 0, 0, 0, 0, _MODE, offset)
         central += encoded
-    start = len(out)
-    out += central
-    out += _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0)
-    return out, starts
+        pieces += (head, raw)
+        offset += len(head)
+        starts.append(offset)
+        offset += len(raw)
+    central += _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), offset, 0)
+    pieces.append(bytes(central))
+    return pieces, starts
 
 
 def _esc(text: str) -> str:
@@ -177,7 +180,7 @@ class Workbook:
         self.sheets.append(ws)
         return ws
 
-    def save(self, old=None, keyed: bool = False, check: bool = False) -> Package:
+    def save(self, old=None, keyed: bool = False, check: bool = False, pieces: bool = False) -> Package:
         """The file's bytes, with what the privacy scan reads of them (:class:`Package`).  A sheet is
         deflated as its XML is made, a batch of rows at a time (:meth:`Sheet.chunks`): the same
         bytes as deflating it whole (one deflate stream, flushed once at its end).
@@ -186,7 +189,12 @@ class Workbook:
         of (:meth:`Sheet.state`), recorded in :attr:`Package.sheets`; a sheet whose key ``old``
         knows (``old.member(key)``: the deflated member of the last build's file, checked) is taken
         over without its XML being made or deflated.  ``check`` (the tests): a sheet taken over is
-        made all the same and must be the same bytes."""
+        made all the same and must be the same bytes.
+
+        With ``pieces`` the package holds only the file's first bytes, the rest in
+        :attr:`Package.rest` as the zip's pieces (each sheet's deflated bytes as made, not copied):
+        the file is written a piece at a time, never joined (30 MB a notice of 10,000 units, joined
+        and then copied into the package, twice more at once)."""
         n = len(self.sheets)
         parts = [
             ("[Content_Types].xml", self._content_types()),
@@ -222,8 +230,14 @@ class Workbook:
             [name, key, start, len(raw), crc, size, hashlib.sha256(raw).hexdigest()]
             for (name, (raw, crc, size)), start, key in zip(members[len(parts):], starts[len(parts):], keys)
             if key is not None)
-        del members  # (the deflated members are in the file now: two copies at most held at once)
-        package = Package(out)
+        del members
+        if pieces:
+            package = Package(out[0])
+            package.rest = out[1:]
+        else:
+            whole = b"".join(out)
+            del out  # (two copies at most held at once)
+            package = Package(whole)
         package.sheets = sheets
         # every part but the sheets as written; of the sheets, each cell's text (a text as it was
         # escaped into the XML, a number's digits) and each sheet's name (a tab a reader sees)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from site_builder.site.output import dataset_pieces, dataset_stream, reuse, xlsx
+from site_builder.site.output import dataset_pieces, dataset_stream, reuse, write, xlsx
 
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
 _U32 = 1 << 32
@@ -76,7 +76,7 @@ class OldBook:
 
 class Book(reuse.Recorded):
     """An XLSX download made when written: ``make(old, keyed, check)`` gives its
-    :class:`.xlsx.Package` (:meth:`.xlsx.Workbook.save`'s arguments), with the last build's file at
+    :class:`.xlsx.Package` saved in pieces (:meth:`.xlsx.Workbook.save`'s arguments), with the last build's file at
     ``path`` to take unchanged sheets from; once written, :attr:`record` holds its sheets' members
     for the next build."""
 
@@ -92,4 +92,8 @@ class Book(reuse.Recorded):
             if old is not None:
                 old.close()
         self.record = list(package.sheets) or None
-        yield package
+        rest, package.rest = package.rest, ()
+        yield package  # the file's first bytes, carrying the text of all of it to the scan
+        rest.reverse()
+        while rest:  # each piece let go once written
+            yield write.Scanned(rest.pop())

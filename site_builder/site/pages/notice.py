@@ -261,7 +261,7 @@ def _downloads(data: SiteData, period: Period, tables: Once, view, version: int,
                   partial(lambda part: keyed(part, records_key()), part)) for part in LONG_TABLES},
         # its unchanged sheets taken from the last build's file (:mod:`..output.xlsx_pieces`)
         "xlsx": (lambda: xlsx_pieces.Book(view["downloads"]["xlsx"], lambda old, keyed, check: downloads.to_xlsx(
-                     tables(), loc, view["title"], view["date"], records(), old, keyed, check)),
+                     tables(), loc, view["title"], view["date"], records(), old, keyed, check, pieces=True)),
                  lambda: keyed(tables_key(), view["title"], view["date"], records_key())),
         # its unchanged groups taken from the last build's file (:mod:`..output.json_pieces`)
         "json": (lambda: json_pieces.Doc(view["downloads"]["json"], lambda cut, keyed: downloads_json.to_json(
