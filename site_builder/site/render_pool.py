@@ -258,7 +258,6 @@ def _render_parallel(job: _Job, jobs: int, show: bool):
 def _gather(got: tuple, records: dict, findings: list, failures: list, bar) -> None:
     """A share's (records, findings, failure) added to the build's."""
     done, found, failed = got
-    done = reuse.shared_with(_JOB.previous if _JOB is not None else None, done)
     records.update((p, (h, n, key, linked, st)) for p, h, n, key, linked, st in done)
     findings += found
     if failed:

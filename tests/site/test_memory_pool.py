@@ -200,36 +200,3 @@ def test_the_workers_inherit_the_compiled_templates(project, tmp_path, monkeypat
     monkeypatch.setattr(render_pool, "_compiled", lambda env: None)  # the check itself: without it they do
     build_site(project, tmp_path / "out2", quiet=True, jobs=2)
     assert len(os.listdir(seen)) > 2
-
-
-def test_a_rebuild_holds_one_copy_of_the_texts_of_each_unchanged_file(project, tmp_path, monkeypatch, recycled):
-    """The records a forked worker sends back come through a pipe as copies: a linked file's SHA-256,
-    key and pre-key are then replaced by the last build's own objects of equal value (one copy each
-    in the build's process, from which later workers are forked), never by another value."""
-    from site_builder.site.output import reuse
-
-    monkeypatch.delenv(cache.ENV_OFF, raising=False)  # (the tests' default: no cache, no record)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764900000")
-    out = tmp_path / "site"
-    build_site(project, out, quiet=True, jobs=2)
-    edit_yaml(project / "scores/xiaoneng/2017-Q4.yaml", lambda d: d["units"]["wjw"].update(note="已整改到位"))
-    seen = []
-    real = reuse.shared_with
-
-    def spy(previous, done):
-        got = real(previous, done)
-        seen.append((previous, done, got))
-        return got
-
-    monkeypatch.setattr(reuse, "shared_with", spy)
-    report = build_site(project, out, quiet=True, jobs=2)
-    assert 0 < report.reused < report.files
-    linked = [(prev.files[p], h, k) for prev, _, got in seen for p, h, _n, (k, _e), was, _st in got if was]
-    assert len(linked) == report.reused > 10  # one note changed: the other files linked
-    for rec, h, k in linked:  # (a file made again to the same bytes is linked under its new key)
-        assert h is rec[1] and (k.key != rec[0] or k.key is rec[0]) and (k.pre != rec[6] or k.pre is rec[6])
-    assert sum(k.key is rec[0] for rec, _, k in linked) > len(linked) / 2
-    for _, done, got in seen:  # the same records, value for value
-        assert [(p, h, n, k, e, was, st) for p, h, n, (k, e), was, st in done] == \
-            [(p, h, n, k, e, was, st) for p, h, n, (k, e), was, st in got]

@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 from site_builder.load import cache
 from site_builder.site.output import batches as batching
 from site_builder.site.output.digest import digest, forget_shared  # noqa: F401 - forget_shared re-exported
+from site_builder.site.output.entries import PRE, Entries  # PRE: a key made of a route's pre-key alone
 from site_builder.site.output.template_keys import template_digests  # noqa: F401 - re-exported
 from site_builder.site.output.stage import as_recorded
 from site_builder.site.output.write import real_out
@@ -101,9 +102,6 @@ def _head(key: BuildKey, route: Any) -> tuple[tuple, tuple[str, str] | None] | N
         if template is None:
             return None
     return (key.build, route.path, route.kind, route.template, template and template[0]), template
-
-
-PRE = "pre:"  # a key made of a route's pre-key alone (its full key was not made)
 
 
 class Keyed(NamedTuple):
@@ -216,7 +214,7 @@ class Previous:
 
     out: Path
     build: str | None
-    files: dict[str, list] = field(default_factory=dict)
+    files: Mapping[str, list] = field(default_factory=dict)  # (:class:`.entries.Entries`, as loaded)
     batches: batching.Recorded = field(default_factory=batching.Recorded)  # the batches it recorded
 
     def batch(self, name: str, key: str) -> frozenset:
@@ -226,6 +224,9 @@ class Previous:
 
     def extra(self, path: str) -> Any:
         """What the file's maker recorded of it besides its key (:class:`Recorded`; None: nothing)."""
+        held = getattr(self.files, "extra", None)  # (:class:`.entries.Entries`: without making the entry)
+        if held is not None:
+            return held(path)
         rec = self.files.get(path)
         return rec[7] if rec is not None and len(rec) > 7 else None
 
@@ -262,30 +263,6 @@ class Previous:
         """The previous file at ``path`` into the staging folder (:meth:`.write.Stage.link`: a hard
         link, else a copy)."""
         return stage.link(os.path.join(self.out, path), path)
-
-
-def shared_with(previous: Previous | None, done: list) -> list:
-    """A share's records as a forked worker sent them — (path, SHA-256, size, (keys, extra), linked,
-    status) — with each text equal to the last build's for its path (SHA-256, key, pre-key, what its
-    maker recorded) replaced by the last build's own object.  Each came through a pipe as a copy of its
-    own: a rebuild of a province's 130,000 files, most of them unchanged, held every one of them
-    twice in the build's process (some 40 MiB), and every worker forked after it started from that."""
-    files = previous.files if previous is not None and previous.build is not None else None
-    if not files:
-        return done
-    out = []
-    for p, h, n, (k, extra), linked, st in done:
-        rec = files.get(p)
-        if rec is not None:
-            h = rec[1] if h == rec[1] else h
-            key = rec[0] if k.key == rec[0] else k.key
-            pre = rec[6] if k.pre is not None and k.pre == rec[6] else k.pre
-            if key is not k.key or pre is not k.pre:
-                k = Keyed(key, pre, k.check, k.batch)
-            if extra is not None and extra == rec[7]:  # (a record's entries are checked whole: _valid)
-                extra = rec[7]
-        out.append((p, h, n, (k, extra), linked, st))
-    return out
 
 
 def as_left(st: os.stat_result, rec: list) -> bool:
@@ -335,8 +312,10 @@ def load(root: Path, out: Path, build: str | None) -> Previous:
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("out") == str(real)
             and doc.get("build") == build and isinstance(doc.get("files"), dict)):
         return empty
-    files = {p: r for p, r in doc["files"].items() if _valid(p, r)}
-    return Previous(real, build, files, batching.Recorded.read(doc.get("batches")))
+    files = doc.pop("files")
+    for p in [p for p, r in files.items() if not _valid(p, r)]:
+        del files[p]
+    return Previous(real, build, Entries(files), batching.Recorded.read(doc.get("batches")))
 
 
 def _valid(path: Any, rec: Any) -> bool:
