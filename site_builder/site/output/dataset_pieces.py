@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from typing import Any
 
 from site_builder.site.output import reuse
-
-_SHA = re.compile(r"[0-9a-f]{64}\Z")
+from site_builder.site.output.entries import SHA256_HEX
 
 
 def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, int, str, str | None]]], dict | None]] | None:
@@ -40,10 +38,10 @@ def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, i
         return None
     out = {}
     for pk, entry in extra.items():
-        if not (isinstance(pk, str) and _SHA.match(pk) and isinstance(entry, list) and len(entry) == 3):
+        if not (isinstance(pk, str) and SHA256_HEX.match(pk) and isinstance(entry, list) and len(entry) == 3):
             return None
         records, tables, examples = entry
-        if not ((records is None or (isinstance(records, str) and _SHA.match(records))) and isinstance(tables, dict)
+        if not ((records is None or (isinstance(records, str) and SHA256_HEX.match(records))) and isinstance(tables, dict)
                 and (examples is None or _examples(examples))):
             return None
         checked = {}
@@ -53,8 +51,8 @@ def valid(extra: Any) -> dict[str, tuple[str | None, dict[str, list[tuple[int, i
             rs = []
             for r in ranges:
                 if not (isinstance(r, list) and len(r) == 4 and all(type(x) is int and x >= 0 for x in r[:2])
-                        and isinstance(r[2], str) and _SHA.match(r[2])
-                        and (r[3] is None or (isinstance(r[3], str) and _SHA.match(r[3])))):
+                        and isinstance(r[2], str) and SHA256_HEX.match(r[2])
+                        and (r[3] is None or (isinstance(r[3], str) and SHA256_HEX.match(r[3])))):
                     return None
                 rs.append((r[0], r[1], r[2], r[3]))
             checked[table] = rs

@@ -18,15 +18,16 @@ import re
 from array import array
 from collections.abc import Iterator, Mapping
 
-PRE = "pre:"  # (as :data:`.reuse.PRE`: a key made of a route's pre-key alone)
-_DIGEST = re.compile(r"[0-9a-f]{64}\Z")
+PRE = "pre:"  # a key made of a route's pre-key alone (its full key was not made; :mod:`.reuse`)
+#: a SHA-256 as the records of a build write it (this record, and the pieces its downloads record)
+SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
 _NO_PRE, _KEY_IS_PRE = 1, 2  # an entry's flags: no pre-key; its key is "pre:" and its pre-key
 _SIGNED = (-(1 << 63), 1 << 63)
 _WIDTH = 96  # the key's, the file's and the pre-key's SHA-256, 32 bytes each
 
 
 def _digest(text: object) -> bool:
-    return type(text) is str and _DIGEST.match(text) is not None
+    return type(text) is str and SHA256_HEX.match(text) is not None
 
 
 class Entries(Mapping):
@@ -95,9 +96,10 @@ class Entries(Mapping):
         return None if rec is None else rec[7]
 
     def get(self, path: str, default=None):
-        if path in self._at or path in self._odd:
+        try:
             return self[path]
-        return default
+        except KeyError:
+            return default
 
     def __contains__(self, path: object) -> bool:
         return path in self._at or path in self._odd

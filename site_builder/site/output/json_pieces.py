@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from site_builder.site.output import dataset_pieces, dataset_stream, json_chunks, reuse
+from site_builder.site.output.entries import SHA256_HEX
 from site_builder.site.output.stage import Kept
-
-_SHA = re.compile(r"[0-9a-f]{64}\Z")
 
 
 def valid(extra: Any) -> dict[str, tuple[int, int, str]] | None:
@@ -39,9 +37,9 @@ def valid(extra: Any) -> dict[str, tuple[int, int, str]] | None:
         return None
     out = {}
     for m in extra:
-        if not (isinstance(m, list) and len(m) == 4 and isinstance(m[0], str) and _SHA.match(m[0])
+        if not (isinstance(m, list) and len(m) == 4 and isinstance(m[0], str) and SHA256_HEX.match(m[0])
                 and type(m[1]) is int and type(m[2]) is int and m[1] >= 0 and m[2] > 0
-                and isinstance(m[3], str) and _SHA.match(m[3])):
+                and isinstance(m[3], str) and SHA256_HEX.match(m[3])):
             return None
         out[m[0]] = (m[1], m[2], m[3])
     return out

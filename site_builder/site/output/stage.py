@@ -97,7 +97,8 @@ class Stage:
 
     def write_chunks(self, path: str, chunks, each=None) -> tuple[str, int]:
         """Write a file made as a stream of byte chunks (``each(chunk)`` called on every one before it
-        is written, but a :class:`Kept` or :class:`Scanned` one); its (SHA-256, size).  An OSError is a located SiteError."""
+        is written, but a :class:`Kept` or :class:`Scanned` one); its (SHA-256, size).  An OSError is
+        a located SiteError."""
         h, n = hashlib.sha256(), 0
         self._folder(path)
         try:

@@ -19,13 +19,12 @@ and nothing grows.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from site_builder.site.output import dataset_pieces, dataset_stream, reuse, write, xlsx
+from site_builder.site.output.entries import SHA256_HEX
 
-_SHA = re.compile(r"[0-9a-f]{64}\Z")
 _U32 = 1 << 32
 
 
@@ -37,7 +36,7 @@ def valid(extra: Any) -> dict[str, tuple[int, int, int, int, str]] | None:
     out = {}
     for m in extra:
         if not (isinstance(m, list) and len(m) == 7 and isinstance(m[0], str)
-                and isinstance(m[1], str) and _SHA.match(m[1]) and isinstance(m[6], str) and _SHA.match(m[6])
+                and isinstance(m[1], str) and SHA256_HEX.match(m[1]) and isinstance(m[6], str) and SHA256_HEX.match(m[6])
                 and all(type(x) is int and 0 <= x < _U32 for x in m[2:6])):
             return None
         out[m[1]] = (m[2], m[3], m[4], m[5], m[6])
@@ -76,9 +75,9 @@ class OldBook:
 
 class Book(reuse.Recorded):
     """An XLSX download made when written: ``make(old, keyed, check)`` gives its
-    :class:`.xlsx.Package` saved in pieces (:meth:`.xlsx.Workbook.save`'s arguments), with the last build's file at
-    ``path`` to take unchanged sheets from; once written, :attr:`record` holds its sheets' members
-    for the next build."""
+    :class:`.xlsx.Package` saved in pieces (:meth:`.xlsx.Workbook.save`'s arguments), with the last
+    build's file at ``path`` to take unchanged sheets from; once written, :attr:`record` holds its
+    sheets' members for the next build."""
 
     def __init__(self, path: str, make: Callable[[OldBook | None, bool, bool], xlsx.Package]) -> None:
         self.path, self.make = path, make
